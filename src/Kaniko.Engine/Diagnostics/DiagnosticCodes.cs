@@ -20,6 +20,14 @@ public static class DiagnosticCodes
     #endregion
 
     #region Dockerfile expansion (KANIKO12xx)
+    /// <summary>A single or double quote is opened and never closed.</summary>
+    public static readonly DiagnosticCode UnterminatedQuote = DiagnosticCode.Of(1201);
+    /// <summary>A <c>${...}</c> expression is malformed: no closing brace, an empty or invalid name, an unknown modifier.</summary>
+    public static readonly DiagnosticCode BadSubstitution = DiagnosticCode.Of(1202);
+    /// <summary>The pattern of <c>${v#p}</c>, <c>${v%p}</c> or <c>${v/p/r}</c> holds an escape that is not allowed.</summary>
+    public static readonly DiagnosticCode InvalidSubstitutionPattern = DiagnosticCode.Of(1203);
+    /// <summary><c>${v?msg}</c> or <c>${v:?msg}</c> found the variable unset (or empty).</summary>
+    public static readonly DiagnosticCode RequiredVariableMissing = DiagnosticCode.Of(1204);
     #endregion
 
     #region Planning (KANIKO13xx)
