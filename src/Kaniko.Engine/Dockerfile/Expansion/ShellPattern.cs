@@ -31,8 +31,8 @@ internal sealed class ShellPattern
     public static string TrimPrefix(string pattern, string value, bool greedy, string word)
     {
         var compiled = Compile(pattern, greedy, word);
-        var end = compiled.MatchAt(value, 0, new FailureMemo(compiled.tokens.Length, value.Length));
-        return end < 0 ? value : value[end..];
+        var table = compiled.BuildTable(value);
+        return table[0] ? value[compiled.Walk(value, 0, table)..] : value;
     }
 
     /// <summary>
@@ -47,10 +47,10 @@ internal sealed class ShellPattern
     public static string Replace(string value, string pattern, string replacement, bool all, string word)
     {
         var compiled = Compile(pattern, greedy: true, word);
-        var memo = new FailureMemo(compiled.tokens.Length, value.Length);
+        var table = compiled.BuildTable(value);
         if (!all)
         {
-            var (start, end) = compiled.Find(value, 0, memo);
+            var (start, end) = compiled.Find(value, 0, table);
             return start < 0 ? value : string.Concat(value.AsSpan(0, start), replacement, value.AsSpan(end));
         }
 
@@ -60,7 +60,7 @@ internal sealed class ShellPattern
         var searchPosition = 0;
         while (searchPosition <= value.Length)
         {
-            var (start, end) = compiled.Find(value, searchPosition, memo);
+            var (start, end) = compiled.Find(value, searchPosition, table);
             if (start < 0)
             {
                 break;
@@ -121,97 +121,101 @@ internal sealed class ShellPattern
         return new ShellPattern([.. tokens], greedy);
     }
 
+    /// <summary>
+    /// Which states can lead to a match: entry <c>[t * (length + 1) + p]</c> is true when tokens <c>t..</c> match
+    /// some text starting at position <c>p</c>. Filled from the end in one pass, so that finding the match a
+    /// backtracking engine would prefer never needs to backtrack (and takes linear time per token).
+    /// </summary>
+    private bool[] BuildTable(string text)
+    {
+        var stride = text.Length + 1;
+        var table = new bool[(tokens.Length + 1) * stride];
+        Array.Fill(table, true, tokens.Length * stride, stride);
+        for (var t = tokens.Length - 1; t >= 0; t--)
+        {
+            var token = tokens[t];
+            var row = t * stride;
+            var next = row + stride;
+            for (var p = text.Length; p >= 0; p--)
+            {
+                if (p == text.Length)
+                {
+                    table[row + p] = token == StarToken && table[next + p];
+                    continue;
+                }
+
+                var length = RuneLength(text, p);
+                table[row + p] = token == StarToken
+                    ? table[next + p] || (text[p] != '\n' && table[row + p + length])
+                    : Matches(token, text, p) && table[next + p + length];
+            }
+        }
+
+        return table;
+    }
+
     /// <summary>The leftmost match at or after <paramref name="from"/>, or (-1, -1).</summary>
-    private (int Start, int End) Find(string text, int from, FailureMemo memo)
+    private (int Start, int End) Find(string text, int from, bool[] table)
     {
         for (var start = from; start <= text.Length; start += start < text.Length ? RuneLength(text, start) : 1)
         {
-            var end = MatchAt(text, start, memo);
-            if (end >= 0)
+            if (table[start])
             {
-                return (start, end);
+                return (start, Walk(text, start, table));
             }
         }
 
         return (-1, -1);
     }
 
-    /// <summary>Matches the pattern from <paramref name="start"/>; returns the end of the preferred match or -1.</summary>
-    private int MatchAt(string text, int start, FailureMemo memo) => MatchFrom(text, 0, start, memo);
-
-    private int MatchFrom(string text, int tokenIndex, int position, FailureMemo memo)
+    /// <summary>
+    /// Follows the match from <paramref name="start"/> (which the table says exists) choosing, at each wildcard, the
+    /// first length in preference order from which the rest can still match: the longest for greedy patterns, the
+    /// shortest otherwise. That is the match a backtracking engine, and so Go's leftmost-first search, returns.
+    /// </summary>
+    private int Walk(string text, int start, bool[] table)
     {
-        for (; tokenIndex < tokens.Length; tokenIndex++)
+        var stride = text.Length + 1;
+        var position = start;
+        for (var t = 0; t < tokens.Length; t++)
         {
-            var token = tokens[tokenIndex];
-            if (token == StarToken)
+            var next = (t + 1) * stride;
+            if (tokens[t] != StarToken)
             {
-                return MatchStar(text, tokenIndex, position, memo);
+                position += RuneLength(text, position);
+                continue;
             }
 
-            if (position >= text.Length)
+            if (greedy)
             {
-                return -1;
-            }
+                var newline = text.IndexOf('\n', position);
+                var end = newline < 0 ? text.Length : newline;
+                while (!table[next + end])
+                {
+                    end = PreviousBoundary(text, end);
+                }
 
-            var length = RuneLength(text, position);
-            if (token == AnyToken ? text[position] == '\n' : CodePointAt(text, position) != token)
+                position = end;
+            }
+            else
             {
-                return -1;
+                while (!table[next + position])
+                {
+                    position += RuneLength(text, position);
+                }
             }
-
-            position += length;
         }
 
         return position;
     }
 
-    private int MatchStar(string text, int tokenIndex, int position, FailureMemo memo)
+    private static bool Matches(int token, string text, int position) =>
+        token == AnyToken ? text[position] != '\n' : CodePointAt(text, position) == token;
+
+    private static int PreviousBoundary(string text, int index)
     {
-        // A failed (star, position) state fails whatever led to it, which keeps the search polynomial.
-        if (memo.HasFailed(tokenIndex, position))
-        {
-            return -1;
-        }
-
-        var newline = text.IndexOf('\n', position);
-        var limit = newline < 0 ? text.Length : newline;
-        if (greedy)
-        {
-            for (var end = limit; end >= position; end = PreviousBoundary(text, end, position))
-            {
-                var result = MatchFrom(text, tokenIndex + 1, end, memo);
-                if (result >= 0)
-                {
-                    return result;
-                }
-            }
-        }
-        else
-        {
-            for (var end = position; end <= limit; end += end < limit ? RuneLength(text, end) : 1)
-            {
-                var result = MatchFrom(text, tokenIndex + 1, end, memo);
-                if (result >= 0)
-                {
-                    return result;
-                }
-            }
-        }
-
-        memo.MarkFailed(tokenIndex, position);
-        return -1;
-    }
-
-    private static int PreviousBoundary(string text, int index, int floor)
-    {
-        if (index <= floor)
-        {
-            return floor - 1;
-        }
-
         index--;
-        if (index > floor && char.IsLowSurrogate(text[index]) && char.IsHighSurrogate(text[index - 1]))
+        if (index > 0 && char.IsLowSurrogate(text[index]) && char.IsHighSurrogate(text[index - 1]))
         {
             index--;
         }
@@ -362,16 +366,4 @@ internal sealed class ShellPattern
 
     private static int CodePointAt(string text, int index) =>
         RuneLength(text, index) == 2 ? char.ConvertToUtf32(text[index], text[index + 1]) : text[index];
-
-    /// <summary>Remembers (star, position) states known to fail, as a bit set.</summary>
-    private sealed class FailureMemo(int tokenCount, int textLength)
-    {
-        private readonly int stride = textLength + 1;
-        private System.Collections.BitArray? failed;
-
-        public bool HasFailed(int tokenIndex, int position) => failed?[(tokenIndex * stride) + position] == true;
-
-        public void MarkFailed(int tokenIndex, int position) =>
-            (failed ??= new System.Collections.BitArray((tokenCount + 1) * stride))[(tokenIndex * stride) + position] = true;
-    }
 }
