@@ -32,8 +32,8 @@ public static class BaseImages
     public static async Task<OciLayoutImage> BusyboxLayoutAsync(CancellationToken cancellationToken = default)
     {
         RequireBusybox();
-        var binaryHash = await BinaryHashAsync(cancellationToken).ConfigureAwait(false);
-        var key = string.Create(CultureInfo.InvariantCulture, $"busybox-v{BusyboxContentVersion}-{binaryHash}");
+        var inputsHash = await InputsHashAsync(cancellationToken).ConfigureAwait(false);
+        var key = string.Create(CultureInfo.InvariantCulture, $"busybox-v{BusyboxContentVersion}-{inputsHash}");
         await CacheLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -114,11 +114,14 @@ public static class BaseImages
         }
     }
 
-    private static async Task<string> BinaryHashAsync(CancellationToken cancellationToken)
+    // The key covers every input of the bytes: the busybox binary and the runtime, whose zlib writes the gzip stream
+    // (a runtime update may compress differently, and the cached digests must match a fresh build).
+    private static async Task<string> InputsHashAsync(CancellationToken cancellationToken)
     {
-        await using var stream = File.OpenRead(BusyboxBinary);
-        var hash = await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false);
-        return Convert.ToHexStringLower(hash)[..16];
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(await File.ReadAllBytesAsync(BusyboxBinary, cancellationToken).ConfigureAwait(false));
+        hash.AppendData(Encoding.UTF8.GetBytes(System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription));
+        return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
     }
 
     private static async Task<IReadOnlyList<LayerEntrySpec>> BusyboxEntriesAsync(CancellationToken cancellationToken)
