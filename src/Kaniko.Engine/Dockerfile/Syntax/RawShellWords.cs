@@ -362,7 +362,11 @@ internal sealed class RawShellWords
 
     private static void AppendRune(StringBuilder builder, int ch)
     {
-        if (ch >= 0)
+        if (ch is >= 0 and < 0x10000)
+        {
+            builder.Append((char)ch);
+        }
+        else if (ch >= 0x10000)
         {
             builder.Append(char.ConvertFromUtf32(ch));
         }

@@ -285,7 +285,7 @@ public sealed class DockerfileParserTests
         watch.Stop();
 
         Assert.Equal(10_001, result.Nodes.Count);
-        Assert.True(watch.ElapsedMilliseconds < 1000, $"took {watch.ElapsedMilliseconds} ms");
+        Assert.True(watch.ElapsedMilliseconds < 2000, $"took {watch.ElapsedMilliseconds} ms");
     }
 
     [Fact]
