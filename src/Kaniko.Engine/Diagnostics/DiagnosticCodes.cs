@@ -14,6 +14,26 @@ public static class DiagnosticCodes
     #endregion
 
     #region Dockerfile syntax (KANIKO10xx)
+    /// <summary>The Dockerfile holds no instruction: it is empty, or only comments, blank lines or directives.</summary>
+    public static readonly DiagnosticCode DockerfileHasNoInstructions = DiagnosticCode.Of(1001);
+    /// <summary>The <c>escape</c> parser directive names a character other than backslash or backtick.</summary>
+    public static readonly DiagnosticCode InvalidEscapeDirective = DiagnosticCode.Of(1002);
+    /// <summary>A parser directive (<c>syntax</c>, <c>escape</c>, <c>check</c>) appears twice.</summary>
+    public static readonly DiagnosticCode DuplicateParserDirective = DiagnosticCode.Of(1003);
+    /// <summary>A physical line is longer than the 64 KiB BuildKit accepts.</summary>
+    public static readonly DiagnosticCode DockerfileLineTooLong = DiagnosticCode.Of(1004);
+    /// <summary>A JSON-form argument list holds something other than strings.</summary>
+    public static readonly DiagnosticCode JsonArrayNotStrings = DiagnosticCode.Of(1005);
+    /// <summary>A legacy <c>ENV</c> or <c>LABEL</c> (<c>KEY value</c>) has a key and no value.</summary>
+    public static readonly DiagnosticCode KeyValueMissingValue = DiagnosticCode.Of(1006);
+    /// <summary>An <c>ENV</c> or <c>LABEL</c> in <c>key=value</c> form has a word without <c>=</c>.</summary>
+    public static readonly DiagnosticCode KeyValueMissingEquals = DiagnosticCode.Of(1007);
+    /// <summary>The file ends before the line that closes a here-document.</summary>
+    public static readonly DiagnosticCode UnterminatedHeredoc = DiagnosticCode.Of(1008);
+    /// <summary>A here-document marker (<c>&lt;&lt;WORD</c>) cannot be read as a shell word.</summary>
+    public static readonly DiagnosticCode InvalidHeredocMarker = DiagnosticCode.Of(1009);
+    /// <summary>Warning: an empty line inside a line continuation (BuildKit will reject these one day).</summary>
+    public static readonly DiagnosticCode EmptyContinuationLine = DiagnosticCode.Of(1010);
     #endregion
 
     #region Dockerfile instructions (KANIKO11xx)
