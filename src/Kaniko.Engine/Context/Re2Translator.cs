@@ -368,12 +368,16 @@ internal static class Re2Translator
         var alternatives = new List<string>();
         foreach (var (lo, hi) in Normalise(ranges))
         {
-            if (lo <= 0xFFFF)
+            // Surrogate code units are never characters on their own: they only match as a pair, below.
+            foreach (var (bmpLo, bmpHi) in new[] { (lo, Math.Min(hi, 0xD7FF)), (Math.Max(lo, 0xE000), Math.Min(hi, 0xFFFF)) })
             {
-                bmp.Append(Escape(lo));
-                if (Math.Min(hi, 0xFFFF) > lo)
+                if (bmpLo <= bmpHi)
                 {
-                    bmp.Append('-').Append(Escape(Math.Min(hi, 0xFFFF)));
+                    bmp.Append(Escape(bmpLo));
+                    if (bmpHi > bmpLo)
+                    {
+                        bmp.Append('-').Append(Escape(bmpHi));
+                    }
                 }
             }
 
