@@ -84,8 +84,25 @@ public sealed class DirectoryBuildContext : IBuildContext
     private void Walk(string hostDirectory, string relativeDirectory, DockerIgnoreMatcher.MatchState? parentState,
         List<ContextEntry> pendingParents, List<ContextEntry> output)
     {
-        var children = new DirectoryInfo(hostDirectory).EnumerateFileSystemInfos()
-            .OrderBy(i => i.Name, StringComparer.Ordinal);
+        FileSystemInfo[] children;
+        try
+        {
+            children = new DirectoryInfo(hostDirectory).GetFileSystemInfos();
+        }
+        catch (UnauthorizedAccessException) when (parentState?.IsExcluded == true)
+        {
+            // BuildKit tolerates an unreadable folder it only entered to look for exceptions.
+            return;
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new KanikoException(
+                DiagnosticCodes.ContextUnreadable,
+                string.Format(CultureInfo.InvariantCulture, Strings.ContextUnreadable, relativeDirectory.Length == 0 ? "." : relativeDirectory, e.Message),
+                innerException: e);
+        }
+
+        Array.Sort(children, (a, b) => string.CompareOrdinal(a.Name, b.Name));
         foreach (var child in children)
         {
             var path = relativeDirectory.Length == 0 ? child.Name : relativeDirectory + "/" + child.Name;

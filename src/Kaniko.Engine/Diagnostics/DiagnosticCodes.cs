@@ -46,6 +46,8 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode ContextSymlinkLoop = DiagnosticCode.Of(2022);
     /// <summary>A file was not found in the build context.</summary>
     public static readonly DiagnosticCode ContextFileNotFound = DiagnosticCode.Of(2023);
+    /// <summary>A folder of the build context cannot be read.</summary>
+    public static readonly DiagnosticCode ContextUnreadable = DiagnosticCode.Of(2024);
     #endregion
 
     #region OCI model and registry (KANIKO3xxx)

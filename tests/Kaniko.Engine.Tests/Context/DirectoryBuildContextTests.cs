@@ -152,6 +152,32 @@ public sealed class DirectoryBuildContextTests : IDisposable
     }
 
     [Fact]
+    public void Unreadable_folder_is_an_error_unless_it_is_excluded()
+    {
+        if (OperatingSystem.IsWindows() || Environment.IsPrivilegedProcess)
+        {
+            Assert.Skip("permissions cannot deny a read to an administrator, or are not Unix modes here");
+            return;
+        }
+
+        var locked = _tree.AddDirectory("locked");
+        File.SetUnixFileMode(locked, UnixFileMode.None);
+        try
+        {
+            using var plain = Open();
+            var error = Assert.Throws<KanikoException>(() => plain.EnumerateEntries());
+            Assert.Equal(DiagnosticCodes.ContextUnreadable, error.Code);
+
+            using var excluded = Open("locked\n!**/*.md\n");
+            Assert.Empty(excluded.EnumerateEntries());
+        }
+        finally
+        {
+            File.SetUnixFileMode(locked, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    [Fact]
     public void Missing_root_is_a_clear_error()
     {
         var error = Assert.Throws<KanikoException>(() =>
