@@ -86,7 +86,22 @@ public sealed class DirectoryBuildContextTests : IDisposable
 
         Assert.True(context.FileExists("alias/data.txt"));
         Assert.True(context.FileExists("abs"));
-        Assert.Equal(Path.Combine(_tree.Root, "alias"), context.ResolveHostPath("alias", followFinalLink: false));
+        var unresolvedLink = context.ResolveHostPath("alias", followFinalLink: false);
+        Assert.Equal("real", new FileInfo(unresolvedLink).LinkTarget);
+    }
+
+    [Fact]
+    public void A_root_reached_through_a_link_accepts_absolute_links_written_either_way()
+    {
+        _outside.AddFile("real.txt");
+        var rootLink = Path.Combine(_tree.Root, "ctx");
+        Directory.CreateSymbolicLink(rootLink, _outside.Root);
+        _outside.AddLink("via-link", Path.Combine(rootLink, "real.txt"));
+        _outside.AddLink("via-target", Path.Combine(_outside.Root, "real.txt"));
+        using var context = new DirectoryBuildContext(rootLink, DockerIgnoreMatcher.Empty);
+
+        Assert.True(context.FileExists("via-link"));
+        Assert.True(context.FileExists("via-target"));
     }
 
     [Fact]
