@@ -1,15 +1,13 @@
+using Kaniko.Testing;
+
 namespace Kaniko.Engine.Tests.Context;
 
-/// <summary>A temporary directory tree for context tests, deleted on dispose.</summary>
+/// <summary>A temporary context tree (a shared <see cref="TempDirectory"/>) with helpers to lay out files and links.</summary>
 internal sealed class TempTree : IDisposable
 {
-    public TempTree()
-    {
-        Root = Path.Combine(Path.GetTempPath(), "kaniko-context-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Root);
-    }
+    private readonly TempDirectory _directory = new("kaniko-context-");
 
-    public string Root { get; }
+    public string Root => _directory.Path;
 
     /// <summary>Creates a file (and its parent directories) at a <c>/</c>-separated path.</summary>
     public string AddFile(string relativePath, string content = "x")
@@ -31,15 +29,5 @@ internal sealed class TempTree : IDisposable
         File.CreateSymbolicLink(path, target);
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp folder is harmless; a failing dispose would hide the real test result.
-        }
-    }
+    public void Dispose() => _directory.Dispose();
 }
