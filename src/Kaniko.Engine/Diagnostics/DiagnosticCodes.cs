@@ -54,6 +54,28 @@ public static class DiagnosticCodes
     #endregion
 
     #region Build context (KANIKO2xxx)
+    /// <summary>The build context names a source kind (tar, git, a bucket, a URL) that is not supported yet.</summary>
+    public static readonly DiagnosticCode ContextSourceNotSupported = DiagnosticCode.Of(2001);
+    /// <summary>The build context argument has a scheme this tool does not know.</summary>
+    public static readonly DiagnosticCode ContextSchemeUnknown = DiagnosticCode.Of(2002);
+    /// <summary>The build context directory does not exist.</summary>
+    public static readonly DiagnosticCode ContextDirectoryNotFound = DiagnosticCode.Of(2003);
+    /// <summary>The build context path exists but is not a directory.</summary>
+    public static readonly DiagnosticCode ContextNotADirectory = DiagnosticCode.Of(2004);
+    /// <summary>The Dockerfile could not be found.</summary>
+    public static readonly DiagnosticCode DockerfileNotFound = DiagnosticCode.Of(2005);
+    /// <summary>A pattern in the ignore file is malformed.</summary>
+    public static readonly DiagnosticCode IgnorePatternInvalid = DiagnosticCode.Of(2010);
+    /// <summary>A path leaves the build context through <c>..</c>.</summary>
+    public static readonly DiagnosticCode ContextPathEscapes = DiagnosticCode.Of(2020);
+    /// <summary>A path leaves the build context through a symbolic link.</summary>
+    public static readonly DiagnosticCode ContextSymlinkEscapes = DiagnosticCode.Of(2021);
+    /// <summary>Resolving a path met too many symbolic links (a loop).</summary>
+    public static readonly DiagnosticCode ContextSymlinkLoop = DiagnosticCode.Of(2022);
+    /// <summary>A file was not found in the build context.</summary>
+    public static readonly DiagnosticCode ContextFileNotFound = DiagnosticCode.Of(2023);
+    /// <summary>A folder of the build context cannot be read.</summary>
+    public static readonly DiagnosticCode ContextUnreadable = DiagnosticCode.Of(2024);
     #endregion
 
     #region OCI model and registry (KANIKO3xxx)
