@@ -48,9 +48,9 @@ public sealed record Descriptor : IOciDocument<Descriptor>
     [JsonPropertyName("artifactType")]
     public MediaType? ArtifactType { get; init; }
 
-    /// <summary>Fields this model does not know, kept so that documents survive a round trip.</summary>
+    /// <summary>Fields this model does not know, kept so that documents survive a round trip (settable because System.Text.Json fills it after construction).</summary>
     [JsonExtensionData]
-    public IDictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }
 
     /// <summary>
     /// The empty descriptor the spec defines for artifacts without a config: the two bytes <c>{}</c>, media type

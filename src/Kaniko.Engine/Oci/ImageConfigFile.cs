@@ -53,9 +53,9 @@ public sealed record ImageConfigFile : IOciDocument<ImageConfigFile>
     [JsonPropertyName("history")]
     public IReadOnlyList<HistoryEntry>? History { get; init; }
 
-    /// <summary>Fields this model does not know, kept so that documents survive a round trip.</summary>
+    /// <summary>Fields this model does not know, kept so that documents survive a round trip (settable because System.Text.Json fills it after construction).</summary>
     [JsonExtensionData]
-    public IDictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }
 
     /// <summary>The platform the config describes.</summary>
     [JsonIgnore]
@@ -148,7 +148,7 @@ public sealed record ContainerConfig
 
     /// <summary>Fields this model does not know (Docker's <c>Hostname</c>, <c>Image</c>, ...), kept for round trips.</summary>
     [JsonExtensionData]
-    public IDictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }
 }
 
 /// <summary>Docker's health check configuration; durations are nanoseconds, as Go's <c>time.Duration</c>.</summary>
@@ -178,9 +178,9 @@ public sealed record HealthConfig
     [JsonPropertyName("Retries")]
     public int? Retries { get; init; }
 
-    /// <summary>Fields this model does not know, kept so that documents survive a round trip.</summary>
+    /// <summary>Fields this model does not know, kept so that documents survive a round trip (settable because System.Text.Json fills it after construction).</summary>
     [JsonExtensionData]
-    public IDictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }
 }
 
 /// <summary>The <c>rootfs</c> object: the uncompressed layer digests, base first.</summary>
@@ -194,9 +194,9 @@ public sealed record RootFs
     [JsonPropertyName("diff_ids")]
     public IReadOnlyList<Digest> DiffIds { get; init; } = [];
 
-    /// <summary>Fields this model does not know, kept so that documents survive a round trip.</summary>
+    /// <summary>Fields this model does not know, kept so that documents survive a round trip (settable because System.Text.Json fills it after construction).</summary>
     [JsonExtensionData]
-    public IDictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }
 }
 
 /// <summary>One entry of the config's <c>history</c>, describing how a layer (or a metadata-only step) was made.</summary>
@@ -222,7 +222,7 @@ public sealed record HistoryEntry
     [JsonPropertyName("empty_layer")]
     public bool? EmptyLayer { get; init; }
 
-    /// <summary>Fields this model does not know, kept so that documents survive a round trip.</summary>
+    /// <summary>Fields this model does not know, kept so that documents survive a round trip (settable because System.Text.Json fills it after construction).</summary>
     [JsonExtensionData]
-    public IDictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }
 }

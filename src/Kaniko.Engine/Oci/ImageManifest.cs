@@ -42,9 +42,9 @@ public sealed record ImageManifest : IOciDocument<ImageManifest>
     [JsonConverter(typeof(SortedStringMapConverter))]
     public IReadOnlyDictionary<string, string>? Annotations { get; init; }
 
-    /// <summary>Fields this model does not know, kept so that documents survive a round trip.</summary>
+    /// <summary>Fields this model does not know, kept so that documents survive a round trip (settable because System.Text.Json fills it after construction).</summary>
     [JsonExtensionData]
-    public IDictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }
 
     /// <inheritdoc />
     public static JsonTypeInfo<ImageManifest> JsonTypeInfo => OciJsonContext.Default.ImageManifest;

@@ -14,9 +14,9 @@ public sealed record OciLayoutHeader : IOciDocument<OciLayoutHeader>
     [JsonPropertyName("imageLayoutVersion")]
     public string ImageLayoutVersion { get; init; } = CurrentVersion;
 
-    /// <summary>Fields this model does not know, kept so that documents survive a round trip.</summary>
+    /// <summary>Fields this model does not know, kept so that documents survive a round trip (settable because System.Text.Json fills it after construction).</summary>
     [JsonExtensionData]
-    public IDictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }
 
     /// <inheritdoc />
     public static JsonTypeInfo<OciLayoutHeader> JsonTypeInfo => OciJsonContext.Default.OciLayoutHeader;

@@ -39,9 +39,9 @@ public sealed record Platform
     [JsonPropertyName("features")]
     public IReadOnlyList<string>? Features { get; init; }
 
-    /// <summary>Fields this model does not know, kept so that documents survive a round trip.</summary>
+    /// <summary>Fields this model does not know, kept so that documents survive a round trip (settable because System.Text.Json fills it after construction).</summary>
     [JsonExtensionData]
-    public IDictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }
 
     /// <summary>This machine's operating system and architecture (for example <c>darwin/arm64</c> on a Mac).</summary>
     public static Platform Current { get; } = DetectCurrent();

@@ -61,7 +61,7 @@ public sealed class RawJson<T>
     public static RawJson<T> Serialize(T value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        return new RawJson<T>(JsonSerializer.SerializeToUtf8Bytes(value, T.JsonTypeInfo), value);
+        return new RawJson<T>(OciJson.SerializeToUtf8Bytes(value, T.JsonTypeInfo), value);
     }
 
     /// <summary>A descriptor of these bytes, as a parent document lists them.</summary>
