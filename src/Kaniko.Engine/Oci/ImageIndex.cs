@@ -39,6 +39,16 @@ public sealed record ImageIndex : IOciDocument<ImageIndex>
     [JsonExtensionData]
     public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }
 
+    /// <summary>
+    /// The first entry whose platform satisfies <paramref name="platform"/> (see <see cref="Platform.Matches"/>), or
+    /// null. Entries without a platform (attestations, nested indexes without one) are never chosen.
+    /// </summary>
+    public Descriptor? FindManifest(Platform platform)
+    {
+        ArgumentNullException.ThrowIfNull(platform);
+        return Manifests.FirstOrDefault(entry => entry.Platform is { } offered && platform.Matches(offered));
+    }
+
     /// <inheritdoc />
     public static JsonTypeInfo<ImageIndex> JsonTypeInfo => OciJsonContext.Default.ImageIndex;
 

@@ -71,8 +71,7 @@ public sealed class OciDocumentFixtureTests
     {
         var index = RawJson<ImageIndex>.Parse(OciTestData.Read("index-oci.json")).Value;
 
-        Descriptor? Select(string platform) =>
-            index.Manifests.FirstOrDefault(m => m.Platform is { } p && Platform.Parse(platform).Matches(p));
+        Descriptor? Select(string platform) => index.FindManifest(Platform.Parse(platform));
 
         Assert.Equal('a', Select("linux/amd64")!.Digest.Encoded[0]);
         Assert.Equal('b', Select("linux/arm64")!.Digest.Encoded[0]);
