@@ -12,3 +12,11 @@ public sealed class TlsBasicAuthRegistryCollection : ICollectionFixture<TlsBasic
     /// <summary>The collection name for <c>[Collection]</c>.</summary>
     public const string Name = "TLS + Basic auth registry";
 }
+
+/// <summary>Tests against the token-auth registry and its token server, started once for all of them.</summary>
+[CollectionDefinition(Name)]
+public sealed class TokenAuthRegistryCollection : ICollectionFixture<TokenAuthRegistryFixture>
+{
+    /// <summary>The collection name for <c>[Collection]</c>.</summary>
+    public const string Name = "Token auth registry";
+}

@@ -1,0 +1,269 @@
+using System.Buffers.Text;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Kaniko.Testing;
+using Kaniko.Testing.TokenAuth;
+
+namespace Kaniko.IntegrationTests.Fixtures;
+
+[Trait("Category", "Integration")]
+[Collection(TokenAuthRegistryCollection.Name)]
+public sealed partial class TokenAuthRegistryTests(TokenAuthRegistryFixture registry)
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Anonymous_v2_is_challenged_with_the_token_realm_and_service()
+    {
+        using var client = new HttpClient();
+
+        using var response = await client.GetAsync(new Uri(registry.BaseAddress, "v2/"), Cancellation);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        var challenge = Assert.Single(response.Headers.WwwAuthenticate);
+        Assert.Equal("Bearer", challenge.Scheme);
+        Assert.Contains($"realm=\"{registry.TokenServer.Realm.AbsoluteUri}\"", challenge.Parameter, StringComparison.Ordinal);
+        Assert.Contains($"service=\"{registry.Service}\"", challenge.Parameter, StringComparison.Ordinal);
+        Assert.Equal("127.0.0.1", registry.TokenServer.Realm.Host);
+    }
+
+    [Fact]
+    public async Task A_token_for_the_user_opens_a_private_repository_and_carries_the_granted_access()
+    {
+        var repository = Unique(TokenAuthRegistryFixture.PrivatePrefix);
+        using var client = new HttpClient();
+
+        var token = await FetchTokenAsync(client, $"repository:{repository}:pull,push", registry.Credentials);
+        using var authorized = await GetTagsAsync(client, repository, token);
+        using var anonymous = await GetTagsAsync(client, repository, token: null);
+
+        // 404 NAME_UNKNOWN: past authorization, the repository just does not exist yet.
+        Assert.Equal(HttpStatusCode.NotFound, authorized.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        var (header, claims) = Decode(token);
+        Assert.Equal("RS256", header.GetProperty("alg").GetString());
+        Assert.Equal(registry.TokenServer.KeyId, header.GetProperty("kid").GetString());
+        Assert.Matches(KeyIdShape(), registry.TokenServer.KeyId);
+        Assert.Equal(registry.Service, claims.GetProperty("aud").GetString());
+        Assert.Equal(registry.Username, claims.GetProperty("sub").GetString());
+        var access = Assert.Single(claims.GetProperty("access").EnumerateArray());
+        Assert.Equal(repository, access.GetProperty("name").GetString());
+        Assert.Equal(["pull", "push"], access.GetProperty("actions").EnumerateArray().Select(a => a.GetString()));
+        var record = Assert.Single(registry.TokenServer.RequestsFor(repository));
+        Assert.Equal(("GET", "basic", registry.Username, 200), (record.Method, record.GrantType, record.Account, record.StatusCode));
+    }
+
+    [Fact]
+    public async Task An_anonymous_token_holds_no_access_to_a_private_repository()
+    {
+        var repository = Unique(TokenAuthRegistryFixture.PrivatePrefix);
+        using var client = new HttpClient();
+
+        var token = await FetchTokenAsync(client, $"repository:{repository}:pull", credentials: null);
+        using var response = await GetTagsAsync(client, repository, token);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("insufficient_scope", Assert.Single(response.Headers.WwwAuthenticate).Parameter, StringComparison.Ordinal);
+        Assert.Empty(Decode(token).Claims.GetProperty("access").EnumerateArray());
+        var record = Assert.Single(registry.TokenServer.RequestsFor(repository));
+        Assert.Equal(("anonymous", (string?)null), (record.GrantType, record.Account));
+        Assert.Empty(record.GrantedAccess);
+    }
+
+    [Fact]
+    public async Task A_wrong_password_gets_401_from_the_token_server_and_is_logged_without_it()
+    {
+        var repository = Unique(TokenAuthRegistryFixture.PrivatePrefix);
+        using var client = new HttpClient();
+        var wrongPassword = "not-" + registry.Password;
+
+        using var response = await client.SendAsync(TokenRequest($"repository:{repository}:pull", registry.Username + ":" + wrongPassword), Cancellation);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        var record = Assert.Single(registry.TokenServer.RequestsFor(repository));
+        Assert.Equal((401, (string?)null, registry.Username), (record.StatusCode, record.Account, record.ClaimedAccount));
+        Assert.DoesNotContain(wrongPassword, record.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Password_grant_with_offline_access_returns_a_refresh_token_that_later_grants_access()
+    {
+        var repository = Unique(TokenAuthRegistryFixture.PublicPrefix);
+        using var client = new HttpClient();
+
+        using var login = await PostFormAsync(client, new()
+        {
+            ["grant_type"] = "password", ["username"] = registry.Username, ["password"] = registry.Password,
+            ["service"] = registry.Service, ["client_id"] = "kaniko-tests", ["access_type"] = "offline",
+            ["scope"] = $"repository:{repository}:pull",
+        });
+        var refreshToken = login.RootElement.GetProperty("refresh_token").GetString()!;
+        using var refreshed = await PostFormAsync(client, new()
+        {
+            ["grant_type"] = "refresh_token", ["refresh_token"] = refreshToken, ["service"] = registry.Service,
+            ["client_id"] = "kaniko-tests", ["scope"] = $"repository:{repository}:pull repository:{repository}:push",
+        });
+        using var unknown = await client.PostAsync(
+            registry.TokenServer.Realm,
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = "rt-unknown", ["service"] = registry.Service }),
+            Cancellation);
+
+        var access = Decode(refreshed.RootElement.GetProperty("access_token").GetString()!).Claims.GetProperty("access");
+        Assert.Equal(["pull", "push"], Assert.Single(access.EnumerateArray()).GetProperty("actions").EnumerateArray().Select(a => a.GetString()));
+        Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
+        var records = registry.TokenServer.RequestsFor(repository);
+        Assert.Equal(["password", "refresh_token"], records.Select(r => r.GrantType));
+        Assert.True(records[0].RefreshTokenIssued);
+        Assert.Equal([$"repository:{repository}:pull", $"repository:{repository}:push"], records[1].Scopes);
+    }
+
+    [Fact]
+    public async Task Skopeo_pushes_with_credentials_and_inspects_anonymously_a_public_repository()
+    {
+        var repository = Unique(TokenAuthRegistryFixture.PublicPrefix);
+        var layout = await BaseImages.BusyboxLayoutAsync(Cancellation);
+        var reference = $"docker://{registry.Host}/{repository}:latest";
+
+        await Skopeo.RunCheckedAsync(
+            ["copy", "--quiet", "--dest-tls-verify=false", "--dest-creds", registry.Credentials, layout.TransportReference, reference],
+            Cancellation);
+        var pushes = registry.TokenServer.RequestsFor(repository);
+        var inspect = await Skopeo.RunCheckedAsync(["inspect", "--tls-verify=false", "--no-creds", reference], Cancellation);
+
+        using var json = JsonDocument.Parse(inspect.StandardOutput);
+        Assert.Equal(layout.ManifestDigest, json.RootElement.GetProperty("Digest").GetString());
+        Assert.NotEmpty(pushes);
+        Assert.All(pushes, r => Assert.Equal(registry.Username, r.Account));
+        Assert.Contains(pushes, r => r.GrantedAccess.Contains($"repository:{repository}:pull,push"));
+        var anonymous = registry.TokenServer.RequestsFor(repository).Skip(pushes.Count).ToList();
+        Assert.NotEmpty(anonymous);
+        Assert.All(anonymous, r => Assert.Equal(("anonymous", 200), (r.GrantType, r.StatusCode)));
+        Assert.Contains(anonymous, r => r.Scopes.Contains($"repository:{repository}:pull"));
+    }
+
+    [Fact]
+    public async Task Skopeo_inspects_a_private_repository_with_credentials_only()
+    {
+        var repository = Unique(TokenAuthRegistryFixture.PrivatePrefix);
+        var layout = await BaseImages.BusyboxLayoutAsync(Cancellation);
+        var reference = $"docker://{registry.Host}/{repository}:latest";
+        await Skopeo.RunCheckedAsync(
+            ["copy", "--quiet", "--dest-tls-verify=false", "--dest-creds", registry.Credentials, layout.TransportReference, reference],
+            Cancellation);
+        var before = registry.TokenServer.RequestsFor(repository).Count;
+
+        var inspect = await Skopeo.RunAsync(["inspect", "--tls-verify=false", "--creds", registry.Credentials, reference], Cancellation);
+        var withCredentials = registry.TokenServer.RequestsFor(repository).Skip(before).ToList();
+        var anonymous = await Skopeo.RunAsync(["inspect", "--tls-verify=false", "--no-creds", reference], Cancellation);
+        var wrong = await Skopeo.RunAsync(["inspect", "--tls-verify=false", "--creds", registry.Username + ":wrong", reference], Cancellation);
+
+        Assert.True(inspect.ExitCode == 0, inspect.StandardError);
+        Assert.NotEmpty(withCredentials);
+        Assert.All(withCredentials, r => Assert.Equal([$"repository:{repository}:pull"], r.Scopes));
+        Assert.All(withCredentials, r => Assert.Equal((registry.Username, 200), (r.Account, r.StatusCode)));
+        Assert.NotEqual(0, anonymous.ExitCode);
+        Assert.Contains("unauthorized", anonymous.StandardError, StringComparison.OrdinalIgnoreCase);
+        Assert.NotEqual(0, wrong.ExitCode);
+        Assert.Contains(registry.TokenServer.RequestsFor(repository), r => r.StatusCode == 401 && r.ClaimedAccount == registry.Username);
+    }
+
+    [Fact]
+    public async Task Catalog_needs_the_registry_catalog_scope()
+    {
+        using var client = new HttpClient();
+
+        var token = await FetchTokenAsync(client, "registry:catalog:*", registry.Credentials);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(registry.BaseAddress, "v2/_catalog"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await client.SendAsync(request, Cancellation);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_registry_trusting_an_x5c_chain_accepts_tokens_without_kid()
+    {
+        await using var own = new CertificateChainTokenRegistryFixture();
+        await own.InitializeAsync();
+        var repository = Unique(TokenAuthRegistryFixture.PrivatePrefix);
+        using var client = new HttpClient();
+
+        using var tokenRequest = new HttpRequestMessage(
+            HttpMethod.Get, new Uri(own.TokenServer.Realm, $"?service={own.Service}&scope=repository:{repository}:pull"));
+        tokenRequest.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(own.Credentials)));
+        using var tokenResponse = await client.SendAsync(tokenRequest, Cancellation);
+        using var json = JsonDocument.Parse(await tokenResponse.Content.ReadAsStringAsync(Cancellation));
+        var token = json.RootElement.GetProperty("token").GetString()!;
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(own.BaseAddress, $"v2/{repository}/tags/list"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await client.SendAsync(request, Cancellation);
+
+        var header = Decode(token).Header;
+        Assert.False(header.TryGetProperty("kid", out _));
+        Assert.Single(header.GetProperty("x5c").EnumerateArray());
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    private async Task<string> FetchTokenAsync(HttpClient client, string scope, string? credentials)
+    {
+        using var response = await client.SendAsync(TokenRequest(scope, credentials), Cancellation);
+        response.EnsureSuccessStatusCode();
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Cancellation));
+        Assert.Equal(json.RootElement.GetProperty("token").GetString(), json.RootElement.GetProperty("access_token").GetString());
+        Assert.Equal(300, json.RootElement.GetProperty("expires_in").GetInt32());
+        return json.RootElement.GetProperty("token").GetString()!;
+    }
+
+    private HttpRequestMessage TokenRequest(string scope, string? credentials)
+    {
+        var request = new HttpRequestMessage(
+            HttpMethod.Get,
+            new Uri(registry.TokenServer.Realm, $"?service={Uri.EscapeDataString(registry.Service)}&scope={Uri.EscapeDataString(scope)}"));
+        if (credentials is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
+        }
+
+        return request;
+    }
+
+    private async Task<JsonDocument> PostFormAsync(HttpClient client, Dictionary<string, string> form)
+    {
+        using var response = await client.PostAsync(registry.TokenServer.Realm, new FormUrlEncodedContent(form), Cancellation);
+        response.EnsureSuccessStatusCode();
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync(Cancellation));
+    }
+
+    private Task<HttpResponseMessage> GetTagsAsync(HttpClient client, string repository, string? token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(registry.BaseAddress, $"v2/{repository}/tags/list"));
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client.SendAsync(request, Cancellation);
+    }
+
+    private static (JsonElement Header, JsonElement Claims) Decode(string token)
+    {
+        var parts = token.Split('.');
+        Assert.Equal(3, parts.Length);
+        return (JsonDocument.Parse(Base64Url.DecodeFromChars(parts[0])).RootElement,
+                JsonDocument.Parse(Base64Url.DecodeFromChars(parts[1])).RootElement);
+    }
+
+    private static string Unique(string prefix) => prefix + "t" + Guid.NewGuid().ToString("N")[..12];
+
+    [GeneratedRegex("^[A-Z2-7]{4}(:[A-Z2-7]{4}){11}$")]
+    private static partial Regex KeyIdShape();
+
+    private sealed class CertificateChainTokenRegistryFixture : TokenAuthRegistryFixture
+    {
+        protected override TokenServerOptions CreateTokenServerOptions(string password) =>
+            base.CreateTokenServerOptions(password) with { KeyReference = TokenKeyReference.CertificateChain, AllowAnonymous = false };
+    }
+}
