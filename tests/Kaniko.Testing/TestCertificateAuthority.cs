@@ -7,7 +7,15 @@ namespace Kaniko.Testing;
 /// <param name="CertificatePath">The server certificate (SAN IP:127.0.0.1, DNS:localhost).</param>
 /// <param name="KeyPath">The server certificate's private key.</param>
 /// <param name="CaCertificatePath">The CA certificate, a client's only trust anchor.</param>
-public sealed record TestServerCertificate(string CertificatePath, string KeyPath, string CaCertificatePath);
+/// <param name="CertificateDirectory">
+/// A directory holding only <c>ca.crt</c>, like one containers <c>certs.d/HOST:PORT</c> folder: what skopeo's
+/// <c>--cert-dir</c>/<c>--dest-cert-dir</c> expect.
+/// </param>
+public sealed record TestServerCertificate(string CertificatePath, string KeyPath, string CaCertificatePath, string CertificateDirectory)
+{
+    /// <summary>An <see cref="HttpClientHandler"/> that trusts the test CA and nothing else.</summary>
+    public HttpClientHandler CreateTrustingHandler() => CustomCaTrust.CreateHandler(CaCertificatePath);
+}
 
 /// <summary>
 /// A private CA for test servers, made with <c>openssl</c> (an independent tool, so our TLS code is checked against
@@ -31,7 +39,8 @@ public static class TestCertificateAuthority
         await CacheLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var key = string.Create(CultureInfo.InvariantCulture, $"test-ca-v{CaVersion}");
+            // Keyed by year as well: a cached CA is replaced long before its ten years run out.
+            var key = string.Create(CultureInfo.InvariantCulture, $"test-ca-v{CaVersion}-{DateTime.UtcNow.Year}");
             return await TestCache.GetOrCreateDirectoryAsync(key, staging => CreateCaAsync(openssl, staging, cancellationToken))
                 .ConfigureAwait(false);
         }
@@ -43,7 +52,7 @@ public static class TestCertificateAuthority
 
     /// <summary>
     /// Issues a server certificate for 127.0.0.1 and localhost into <paramref name="directory"/> (<c>server.crt</c>,
-    /// <c>server.key</c>, and a copy of the CA as <c>ca.crt</c>).
+    /// <c>server.key</c>, a copy of the CA as <c>ca.crt</c>, and <c>cert-dir/ca.crt</c>).
     /// </summary>
     public static async Task<TestServerCertificate> IssueServerCertificateAsync(string directory, CancellationToken cancellationToken = default)
     {
@@ -78,7 +87,9 @@ public static class TestCertificateAuthority
             cancellationToken: cancellationToken).ConfigureAwait(false);
         File.Delete(request);
         File.Delete(extensions);
-        return new TestServerCertificate(certificate, key, ca);
+        var certificateDirectory = Directory.CreateDirectory(Path.Combine(directory, "cert-dir")).FullName;
+        File.Copy(ca, Path.Combine(certificateDirectory, CaCertificateName), overwrite: true);
+        return new TestServerCertificate(certificate, key, ca, certificateDirectory);
     }
 
     private static async Task CreateCaAsync(string openssl, string directory, CancellationToken cancellationToken)

@@ -38,23 +38,8 @@ public class TlsBasicAuthRegistryFixture : RegistryFixture
     /// <summary><c>user:password</c>, as skopeo's <c>--creds</c>/<c>--dest-creds</c> take it.</summary>
     public string Credentials => Username + ":" + Password;
 
-    /// <summary>The PEM certificate of the CA that signed the registry's certificate.</summary>
-    public string CaCertificatePath => Certificate.CaCertificatePath;
-
-    /// <summary>
-    /// A directory holding only <c>ca.crt</c>, like one containers <c>certs.d/HOST:PORT</c> folder: what skopeo's
-    /// <c>--cert-dir</c>/<c>--dest-cert-dir</c> expect.
-    /// </summary>
-    public string CertificateDirectory
-    {
-        get
-        {
-            RequireRunning();
-            return files!.Combine("cert-dir");
-        }
-    }
-
-    private TestServerCertificate Certificate
+    /// <summary>The registry's certificate, the CA that signed it and the skopeo certificate directory.</summary>
+    public TestServerCertificate Certificate
     {
         get
         {
@@ -63,8 +48,17 @@ public class TlsBasicAuthRegistryFixture : RegistryFixture
         }
     }
 
+    /// <summary>The PEM certificate of the CA that signed the registry's certificate.</summary>
+    public string CaCertificatePath => Certificate.CaCertificatePath;
+
+    /// <summary>
+    /// A directory holding only <c>ca.crt</c>, like one containers <c>certs.d/HOST:PORT</c> folder: what skopeo's
+    /// <c>--cert-dir</c>/<c>--dest-cert-dir</c> expect.
+    /// </summary>
+    public string CertificateDirectory => Certificate.CertificateDirectory;
+
     /// <summary>An <see cref="HttpClientHandler"/> that trusts the test CA and nothing else.</summary>
-    public HttpClientHandler CreateTrustingHandler() => CustomCaTrust.CreateHandler(CaCertificatePath);
+    public HttpClientHandler CreateTrustingHandler() => Certificate.CreateTrustingHandler();
 
     /// <inheritdoc />
     protected override string? FindMissingPrerequisite() =>
@@ -77,8 +71,6 @@ public class TlsBasicAuthRegistryFixture : RegistryFixture
     {
         files = new TempDirectory("kaniko-tls-registry-");
         certificate = await TestCertificateAuthority.IssueServerCertificateAsync(files.Combine("tls"), cancellationToken).ConfigureAwait(false);
-        Directory.CreateDirectory(files.Combine("cert-dir"));
-        File.Copy(certificate.CaCertificatePath, files.Combine("cert-dir", "ca.crt"));
         var htpasswdPath = files.Combine("htpasswd");
         await Htpasswd.WriteAsync(htpasswdPath, new Dictionary<string, string> { [Username] = password }, cancellationToken)
             .ConfigureAwait(false);

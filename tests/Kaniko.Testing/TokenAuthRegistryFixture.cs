@@ -4,9 +4,10 @@ using Kaniko.Testing.TokenAuth;
 namespace Kaniko.Testing;
 
 /// <summary>
-/// A registry that requires bearer tokens from a <see cref="TokenAuth.TokenServer"/> (the Docker Hub flow): plain
-/// HTTP on loopback, <c>auth.token</c> pointing at the token server, whose signing certificate is the registry's
-/// <c>rootcertbundle</c>. By default <see cref="Username"/> may pull, push and delete under <see cref="PrivatePrefix"/>
+/// A registry that requires bearer tokens from a <see cref="TokenAuth.TokenServer"/> (the Docker Hub flow): registry
+/// and token server both serve HTTPS on loopback with one certificate from the test CA (plain HTTP when
+/// <see cref="UseTls"/> is overridden to false), <c>auth.token</c> points at the token server, whose signing
+/// certificate is the registry's <c>rootcertbundle</c>. By default <see cref="Username"/> may pull, push and delete under <see cref="PrivatePrefix"/>
 /// and <see cref="PublicPrefix"/> and list the catalog; everyone, anonymous callers included, may pull under
 /// <see cref="PublicPrefix"/>. Derived fixtures change that by overriding <see cref="CreateTokenServerOptions"/>.
 /// </summary>
@@ -21,6 +22,7 @@ public class TokenAuthRegistryFixture : RegistryFixture
     private readonly string password = "pw-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
     private TempDirectory? files;
     private TokenServer? tokenServer;
+    private TestServerCertificate? certificate;
 
     /// <summary>A token-auth registry with the default users and grants.</summary>
     public TokenAuthRegistryFixture()
@@ -57,6 +59,29 @@ public class TokenAuthRegistryFixture : RegistryFixture
     /// <summary>The service name the registry announces and tokens carry as audience.</summary>
     public string Service => TokenServer.Options.Service;
 
+    /// <summary>The certificate registry and token server share (with the CA and skopeo's certificate directory).</summary>
+    public TestServerCertificate Certificate
+    {
+        get
+        {
+            RequireRunning();
+            return certificate ?? throw new InvalidOperationException("this fixture serves plain HTTP");
+        }
+    }
+
+    /// <summary>The directory with the CA for skopeo's <c>--cert-dir</c>/<c>--dest-cert-dir</c>.</summary>
+    public string CertificateDirectory => Certificate.CertificateDirectory;
+
+    /// <summary>A handler trusting only the test CA (a plain handler when the fixture serves HTTP).</summary>
+    public HttpClientHandler CreateTrustingHandler()
+    {
+        RequireRunning();
+        return certificate?.CreateTrustingHandler() ?? new HttpClientHandler();
+    }
+
+    /// <summary>Whether registry and token server speak HTTPS; true unless a derived fixture says otherwise.</summary>
+    protected virtual bool UseTls => true;
+
     /// <summary>The token server's options for this fixture; <paramref name="password"/> belongs to <see cref="Username"/>.</summary>
     protected virtual TokenServerOptions CreateTokenServerOptions(string password) => new()
     {
@@ -71,14 +96,25 @@ public class TokenAuthRegistryFixture : RegistryFixture
     };
 
     /// <inheritdoc />
+    protected override string? FindMissingPrerequisite() =>
+        UseTls && ExternalTools.Find("openssl") is null ? TestRequirements.NotInstalled("openssl") : null;
+
+    /// <inheritdoc />
     protected override async ValueTask<RegistryOptions> PrepareAsync(RegistryOptions options, CancellationToken cancellationToken)
     {
         files = new TempDirectory("kaniko-token-registry-");
-        tokenServer = await TokenServer.StartAsync(CreateTokenServerOptions(password), cancellationToken).ConfigureAwait(false);
+        if (UseTls)
+        {
+            certificate = await TestCertificateAuthority.IssueServerCertificateAsync(files.Combine("tls"), cancellationToken).ConfigureAwait(false);
+        }
+
+        tokenServer = await TokenServer.StartAsync(CreateTokenServerOptions(password) with { Certificate = certificate }, cancellationToken)
+            .ConfigureAwait(false);
         var bundle = files.Combine("token-signer.crt");
         await File.WriteAllTextAsync(bundle, tokenServer.CertificatePem, cancellationToken).ConfigureAwait(false);
         return options with
         {
+            Tls = certificate is null ? null : new RegistryTlsOptions(certificate.CertificatePath, certificate.KeyPath, certificate.CaCertificatePath),
             Token = new RegistryTokenOptions(tokenServer.Realm, tokenServer.Options.Service, tokenServer.Options.Issuer, bundle),
         };
     }

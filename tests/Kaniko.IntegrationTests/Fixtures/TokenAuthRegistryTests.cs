@@ -18,7 +18,7 @@ public sealed partial class TokenAuthRegistryTests(TokenAuthRegistryFixture regi
     [Fact]
     public async Task Anonymous_v2_is_challenged_with_the_token_realm_and_service()
     {
-        using var client = new HttpClient();
+        using var client = new HttpClient(registry.CreateTrustingHandler());
 
         using var response = await client.GetAsync(new Uri(registry.BaseAddress, "v2/"), Cancellation);
 
@@ -27,14 +27,15 @@ public sealed partial class TokenAuthRegistryTests(TokenAuthRegistryFixture regi
         Assert.Equal("Bearer", challenge.Scheme);
         Assert.Contains($"realm=\"{registry.TokenServer.Realm.AbsoluteUri}\"", challenge.Parameter, StringComparison.Ordinal);
         Assert.Contains($"service=\"{registry.Service}\"", challenge.Parameter, StringComparison.Ordinal);
-        Assert.Equal("127.0.0.1", registry.TokenServer.Realm.Host);
+        Assert.Equal(("https", "127.0.0.1"), (registry.TokenServer.Realm.Scheme, registry.TokenServer.Realm.Host));
+        Assert.Equal("https", registry.BaseAddress.Scheme);
     }
 
     [Fact]
     public async Task A_token_for_the_user_opens_a_private_repository_and_carries_the_granted_access()
     {
         var repository = Unique(TokenAuthRegistryFixture.PrivatePrefix);
-        using var client = new HttpClient();
+        using var client = new HttpClient(registry.CreateTrustingHandler());
 
         var token = await FetchTokenAsync(client, $"repository:{repository}:pull,push", registry.Credentials);
         using var authorized = await GetTagsAsync(client, repository, token);
@@ -60,7 +61,7 @@ public sealed partial class TokenAuthRegistryTests(TokenAuthRegistryFixture regi
     public async Task An_anonymous_token_holds_no_access_to_a_private_repository()
     {
         var repository = Unique(TokenAuthRegistryFixture.PrivatePrefix);
-        using var client = new HttpClient();
+        using var client = new HttpClient(registry.CreateTrustingHandler());
 
         var token = await FetchTokenAsync(client, $"repository:{repository}:pull", credentials: null);
         using var response = await GetTagsAsync(client, repository, token);
@@ -77,7 +78,7 @@ public sealed partial class TokenAuthRegistryTests(TokenAuthRegistryFixture regi
     public async Task A_wrong_password_gets_401_from_the_token_server_and_is_logged_without_it()
     {
         var repository = Unique(TokenAuthRegistryFixture.PrivatePrefix);
-        using var client = new HttpClient();
+        using var client = new HttpClient(registry.CreateTrustingHandler());
         var wrongPassword = "not-" + registry.Password;
 
         using var response = await client.SendAsync(TokenRequest($"repository:{repository}:pull", registry.Username + ":" + wrongPassword), Cancellation);
@@ -92,7 +93,7 @@ public sealed partial class TokenAuthRegistryTests(TokenAuthRegistryFixture regi
     public async Task Password_grant_with_offline_access_returns_a_refresh_token_that_later_grants_access()
     {
         var repository = Unique(TokenAuthRegistryFixture.PublicPrefix);
-        using var client = new HttpClient();
+        using var client = new HttpClient(registry.CreateTrustingHandler());
 
         using var login = await PostFormAsync(client, new()
         {
@@ -128,10 +129,10 @@ public sealed partial class TokenAuthRegistryTests(TokenAuthRegistryFixture regi
         var reference = $"docker://{registry.Host}/{repository}:latest";
 
         await Skopeo.RunCheckedAsync(
-            ["copy", "--quiet", "--dest-tls-verify=false", "--dest-creds", registry.Credentials, layout.TransportReference, reference],
+            ["copy", "--quiet", "--dest-cert-dir", registry.CertificateDirectory, "--dest-creds", registry.Credentials, layout.TransportReference, reference],
             Cancellation);
         var pushes = registry.TokenServer.RequestsFor(repository);
-        var inspect = await Skopeo.RunCheckedAsync(["inspect", "--tls-verify=false", "--no-creds", reference], Cancellation);
+        var inspect = await Skopeo.RunCheckedAsync(["inspect", "--cert-dir", registry.CertificateDirectory, "--no-creds", reference], Cancellation);
 
         using var json = JsonDocument.Parse(inspect.StandardOutput);
         Assert.Equal(layout.ManifestDigest, json.RootElement.GetProperty("Digest").GetString());
@@ -151,14 +152,14 @@ public sealed partial class TokenAuthRegistryTests(TokenAuthRegistryFixture regi
         var layout = await BaseImages.BusyboxLayoutAsync(Cancellation);
         var reference = $"docker://{registry.Host}/{repository}:latest";
         await Skopeo.RunCheckedAsync(
-            ["copy", "--quiet", "--dest-tls-verify=false", "--dest-creds", registry.Credentials, layout.TransportReference, reference],
+            ["copy", "--quiet", "--dest-cert-dir", registry.CertificateDirectory, "--dest-creds", registry.Credentials, layout.TransportReference, reference],
             Cancellation);
         var before = registry.TokenServer.RequestsFor(repository).Count;
 
-        var inspect = await Skopeo.RunAsync(["inspect", "--tls-verify=false", "--creds", registry.Credentials, reference], Cancellation);
+        var inspect = await Skopeo.RunAsync(["inspect", "--cert-dir", registry.CertificateDirectory, "--creds", registry.Credentials, reference], Cancellation);
         var withCredentials = registry.TokenServer.RequestsFor(repository).Skip(before).ToList();
-        var anonymous = await Skopeo.RunAsync(["inspect", "--tls-verify=false", "--no-creds", reference], Cancellation);
-        var wrong = await Skopeo.RunAsync(["inspect", "--tls-verify=false", "--creds", registry.Username + ":wrong", reference], Cancellation);
+        var anonymous = await Skopeo.RunAsync(["inspect", "--cert-dir", registry.CertificateDirectory, "--no-creds", reference], Cancellation);
+        var wrong = await Skopeo.RunAsync(["inspect", "--cert-dir", registry.CertificateDirectory, "--creds", registry.Username + ":wrong", reference], Cancellation);
 
         Assert.True(inspect.ExitCode == 0, inspect.StandardError);
         Assert.NotEmpty(withCredentials);
@@ -173,7 +174,7 @@ public sealed partial class TokenAuthRegistryTests(TokenAuthRegistryFixture regi
     [Fact]
     public async Task Catalog_needs_the_registry_catalog_scope()
     {
-        using var client = new HttpClient();
+        using var client = new HttpClient(registry.CreateTrustingHandler());
 
         var token = await FetchTokenAsync(client, "registry:catalog:*", registry.Credentials);
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(registry.BaseAddress, "v2/_catalog"));
@@ -184,12 +185,12 @@ public sealed partial class TokenAuthRegistryTests(TokenAuthRegistryFixture regi
     }
 
     [Fact]
-    public async Task A_registry_trusting_an_x5c_chain_accepts_tokens_without_kid()
+    public async Task A_plain_http_registry_trusting_an_x5c_chain_accepts_tokens_without_kid()
     {
         await using var own = new CertificateChainTokenRegistryFixture();
         await own.InitializeAsync();
         var repository = Unique(TokenAuthRegistryFixture.PrivatePrefix);
-        using var client = new HttpClient();
+        using var client = new HttpClient(registry.CreateTrustingHandler());
 
         using var tokenRequest = new HttpRequestMessage(
             HttpMethod.Get, new Uri(own.TokenServer.Realm, $"?service={own.Service}&scope=repository:{repository}:pull"));
@@ -202,6 +203,7 @@ public sealed partial class TokenAuthRegistryTests(TokenAuthRegistryFixture regi
         using var response = await client.SendAsync(request, Cancellation);
 
         var header = Decode(token).Header;
+        Assert.Equal("http", own.TokenServer.Realm.Scheme);
         Assert.False(header.TryGetProperty("kid", out _));
         Assert.Single(header.GetProperty("x5c").EnumerateArray());
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
@@ -261,8 +263,11 @@ public sealed partial class TokenAuthRegistryTests(TokenAuthRegistryFixture regi
     [GeneratedRegex("^[A-Z2-7]{4}(:[A-Z2-7]{4}){11}$")]
     private static partial Regex KeyIdShape();
 
+    // Also the plain-HTTP variant, so both transports of the fixture are exercised.
     private sealed class CertificateChainTokenRegistryFixture : TokenAuthRegistryFixture
     {
+        protected override bool UseTls => false;
+
         protected override TokenServerOptions CreateTokenServerOptions(string password) =>
             base.CreateTokenServerOptions(password) with { KeyReference = TokenKeyReference.CertificateChain, AllowAnonymous = false };
     }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -27,18 +28,20 @@ public sealed class TokenServer : IAsyncDisposable
     private readonly TokenSigner signer;
     private readonly ConcurrentQueue<TokenRequestRecord> requests = new();
     private readonly ConcurrentDictionary<string, string> refreshTokens = new(StringComparer.Ordinal);
+    private readonly X509Certificate2? tlsCertificate;
 
-    private TokenServer(TokenServerOptions options, WebApplication app, TokenSigner signer)
+    private TokenServer(TokenServerOptions options, WebApplication app, TokenSigner signer, X509Certificate2? tlsCertificate)
     {
         Options = options;
         this.app = app;
         this.signer = signer;
+        this.tlsCertificate = tlsCertificate;
     }
 
     /// <summary>The configuration of this server.</summary>
     public TokenServerOptions Options { get; }
 
-    /// <summary>The token endpoint, <c>http://127.0.0.1:PORT/token</c>: the registry's <c>realm</c>.</summary>
+    /// <summary>The token endpoint, <c>http(s)://127.0.0.1:PORT/token</c>: the registry's <c>realm</c>.</summary>
     public Uri Realm { get; private set; } = null!;
 
     /// <summary>The PEM certificate of the signing key, for the registry's <c>rootcertbundle</c>.</summary>
@@ -56,9 +59,16 @@ public sealed class TokenServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = typeof(TokenServer).Assembly.GetName().Name });
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        var tlsCertificate = options.Certificate is { } pem ? X509Certificate2.CreateFromPemFile(pem.CertificatePath, pem.KeyPath) : null;
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            if (tlsCertificate is not null)
+            {
+                listen.UseHttps(tlsCertificate);
+            }
+        }));
         var app = builder.Build();
-        var server = new TokenServer(options, app, new TokenSigner(options.KeyReference));
+        var server = new TokenServer(options, app, new TokenSigner(options.KeyReference), tlsCertificate);
         app.MapGet("/token", server.HandleGetAsync);
         app.MapPost("/token", server.HandlePostAsync);
         try
@@ -107,6 +117,7 @@ public sealed class TokenServer : IAsyncDisposable
         finally
         {
             signer.Dispose();
+            tlsCertificate?.Dispose();
         }
     }
 

@@ -58,6 +58,9 @@ public sealed record TokenServerOptions
     /// <summary>How long an access token is valid (<c>expires_in</c>).</summary>
     public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Serve HTTPS with this certificate (as Docker Hub's auth endpoint does); null for plain HTTP.</summary>
+    public TestServerCertificate? Certificate { get; init; }
+
     /// <summary>How the JWT header names the signing key.</summary>
     public TokenKeyReference KeyReference { get; init; } = TokenKeyReference.KeyId;
 }
