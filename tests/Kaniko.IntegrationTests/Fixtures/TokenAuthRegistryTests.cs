@@ -209,6 +209,62 @@ public sealed partial class TokenAuthRegistryTests(TokenAuthRegistryFixture regi
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
+    [Fact]
+    public async Task Get_with_offline_token_returns_a_refresh_token_only_to_an_authenticated_user()
+    {
+        var repository = Unique(TokenAuthRegistryFixture.PublicPrefix);
+        using var client = new HttpClient(registry.CreateTrustingHandler());
+
+        using var user = await client.SendAsync(TokenRequest($"repository:{repository}:pull", registry.Credentials, "&offline_token=true&client_id=kaniko-tests"), Cancellation);
+        using var anonymous = await client.SendAsync(TokenRequest($"repository:{repository}:pull", null, "&offline_token=true"), Cancellation);
+
+        using var userJson = JsonDocument.Parse(await user.Content.ReadAsStringAsync(Cancellation));
+        using var anonymousJson = JsonDocument.Parse(await anonymous.Content.ReadAsStringAsync(Cancellation));
+        Assert.StartsWith("rt-", userJson.RootElement.GetProperty("refresh_token").GetString(), StringComparison.Ordinal);
+        Assert.False(anonymousJson.RootElement.TryGetProperty("refresh_token", out _));
+        Assert.Equal([true, false], registry.TokenServer.RequestsFor(repository).Select(r => r.RefreshTokenIssued));
+    }
+
+    [Fact]
+    public async Task Another_service_or_an_unknown_grant_type_is_a_bad_request()
+    {
+        var repository = Unique(TokenAuthRegistryFixture.PublicPrefix);
+        using var client = new HttpClient(registry.CreateTrustingHandler());
+
+        using var otherService = await client.GetAsync(
+            new Uri(registry.TokenServer.Realm, $"?service=elsewhere&scope=repository:{repository}:pull"), Cancellation);
+        using var unknownGrant = await client.PostAsync(
+            registry.TokenServer.Realm,
+            new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["grant_type"] = "client_credentials", ["service"] = registry.Service, ["scope"] = $"repository:{repository}:pull",
+            }),
+            Cancellation);
+
+        Assert.Equal(HttpStatusCode.BadRequest, otherService.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, unknownGrant.StatusCode);
+        Assert.Equal([400, 400], registry.TokenServer.RequestsFor(repository).Select(r => r.StatusCode));
+    }
+
+    [Fact]
+    public async Task An_expired_token_is_refused_by_the_registry()
+    {
+        await using var own = new ExpiredTokenRegistryFixture();
+        await own.InitializeAsync();
+        var repository = Unique(TokenAuthRegistryFixture.PublicPrefix);
+        using var client = new HttpClient(own.CreateTrustingHandler());
+
+        using var tokenResponse = await client.GetAsync(
+            new Uri(own.TokenServer.Realm, $"?service={own.Service}&scope=repository:{repository}:pull"), Cancellation);
+        using var json = JsonDocument.Parse(await tokenResponse.Content.ReadAsStringAsync(Cancellation));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(own.BaseAddress, $"v2/{repository}/tags/list"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", json.RootElement.GetProperty("token").GetString());
+        using var response = await client.SendAsync(request, Cancellation);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("invalid_token", Assert.Single(response.Headers.WwwAuthenticate).Parameter, StringComparison.Ordinal);
+    }
+
     private async Task<string> FetchTokenAsync(HttpClient client, string scope, string? credentials)
     {
         using var response = await client.SendAsync(TokenRequest(scope, credentials), Cancellation);
@@ -219,11 +275,11 @@ public sealed partial class TokenAuthRegistryTests(TokenAuthRegistryFixture regi
         return json.RootElement.GetProperty("token").GetString()!;
     }
 
-    private HttpRequestMessage TokenRequest(string scope, string? credentials)
+    private HttpRequestMessage TokenRequest(string scope, string? credentials, string extraQuery = "")
     {
         var request = new HttpRequestMessage(
             HttpMethod.Get,
-            new Uri(registry.TokenServer.Realm, $"?service={Uri.EscapeDataString(registry.Service)}&scope={Uri.EscapeDataString(scope)}"));
+            new Uri(registry.TokenServer.Realm, $"?service={Uri.EscapeDataString(registry.Service)}&scope={Uri.EscapeDataString(scope)}{extraQuery}"));
         if (credentials is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
@@ -270,5 +326,12 @@ public sealed partial class TokenAuthRegistryTests(TokenAuthRegistryFixture regi
 
         protected override TokenServerOptions CreateTokenServerOptions(string password) =>
             base.CreateTokenServerOptions(password) with { KeyReference = TokenKeyReference.CertificateChain, AllowAnonymous = false };
+    }
+
+    // Tokens that expired beyond distribution's 60 s leeway when they were issued.
+    private sealed class ExpiredTokenRegistryFixture : TokenAuthRegistryFixture
+    {
+        protected override TokenServerOptions CreateTokenServerOptions(string password) =>
+            base.CreateTokenServerOptions(password) with { TokenLifetime = TimeSpan.FromMinutes(-5) };
     }
 }
