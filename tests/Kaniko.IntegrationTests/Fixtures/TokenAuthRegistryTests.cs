@@ -45,7 +45,7 @@ public sealed partial class TokenAuthRegistryTests(TokenAuthRegistryFixture regi
         Assert.Equal(HttpStatusCode.NotFound, authorized.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         var (header, claims) = Decode(token);
-        Assert.Equal("RS256", header.GetProperty("alg").GetString());
+        Assert.Equal("ES256", header.GetProperty("alg").GetString());
         Assert.Equal(registry.TokenServer.KeyId, header.GetProperty("kid").GetString());
         Assert.Matches(KeyIdShape(), registry.TokenServer.KeyId);
         Assert.Equal(registry.Service, claims.GetProperty("aud").GetString());
@@ -185,7 +185,7 @@ public sealed partial class TokenAuthRegistryTests(TokenAuthRegistryFixture regi
     }
 
     [Fact]
-    public async Task A_plain_http_registry_trusting_an_x5c_chain_accepts_tokens_without_kid()
+    public async Task A_plain_http_registry_accepts_rs256_tokens_with_an_x5c_chain_instead_of_kid()
     {
         await using var own = new CertificateChainTokenRegistryFixture();
         await own.InitializeAsync();
@@ -206,6 +206,7 @@ public sealed partial class TokenAuthRegistryTests(TokenAuthRegistryFixture regi
         Assert.Equal("http", own.TokenServer.Realm.Scheme);
         Assert.False(header.TryGetProperty("kid", out _));
         Assert.Single(header.GetProperty("x5c").EnumerateArray());
+        Assert.Equal("RS256", header.GetProperty("alg").GetString());
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
@@ -319,13 +320,16 @@ public sealed partial class TokenAuthRegistryTests(TokenAuthRegistryFixture regi
     [GeneratedRegex("^[A-Z2-7]{4}(:[A-Z2-7]{4}){11}$")]
     private static partial Regex KeyIdShape();
 
-    // Also the plain-HTTP variant, so both transports of the fixture are exercised.
+    // Also the plain-HTTP variant and RS256, so every option of the fixture is exercised against the registry.
     private sealed class CertificateChainTokenRegistryFixture : TokenAuthRegistryFixture
     {
         protected override bool UseTls => false;
 
         protected override TokenServerOptions CreateTokenServerOptions(string password) =>
-            base.CreateTokenServerOptions(password) with { KeyReference = TokenKeyReference.CertificateChain, AllowAnonymous = false };
+            base.CreateTokenServerOptions(password) with
+            {
+                KeyReference = TokenKeyReference.CertificateChain, SigningAlgorithm = TokenSigningAlgorithm.RS256, AllowAnonymous = false,
+            };
     }
 
     // Tokens that expired beyond distribution's 60 s leeway when they were issued.

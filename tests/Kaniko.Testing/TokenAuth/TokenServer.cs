@@ -68,7 +68,7 @@ public sealed class TokenServer : IAsyncDisposable
             }
         }));
         var app = builder.Build();
-        var server = new TokenServer(options, app, new TokenSigner(options.KeyReference), tlsCertificate);
+        var server = new TokenServer(options, app, new TokenSigner(options.SigningAlgorithm, options.KeyReference), tlsCertificate);
         app.MapGet("/token", server.HandleGetAsync);
         app.MapPost("/token", server.HandlePostAsync);
         try

@@ -10,6 +10,16 @@ public enum TokenKeyReference
     CertificateChain,
 }
 
+/// <summary>The JWS algorithm of the tokens; distribution 2.8 (libtrust) verifies both.</summary>
+public enum TokenSigningAlgorithm
+{
+    /// <summary>ECDSA P-256 with SHA-256; the default, because a P-256 key is made in microseconds.</summary>
+    ES256,
+
+    /// <summary>RSA PKCS#1 v1.5 with SHA-256, as Docker Hub signs; an RSA-2048 key takes up to a second to make.</summary>
+    RS256,
+}
+
 /// <summary>What one account may do on resources whose name matches a pattern.</summary>
 /// <param name="Account">The user the grant is for; null grants to everyone, anonymous callers included.</param>
 /// <param name="Type">The resource type, e.g. <c>repository</c> or <c>registry</c>.</param>
@@ -60,6 +70,9 @@ public sealed record TokenServerOptions
 
     /// <summary>Serve HTTPS with this certificate (as Docker Hub's auth endpoint does); null for plain HTTP.</summary>
     public TestServerCertificate? Certificate { get; init; }
+
+    /// <summary>The signature algorithm (and so the kind of signing key).</summary>
+    public TokenSigningAlgorithm SigningAlgorithm { get; init; } = TokenSigningAlgorithm.ES256;
 
     /// <summary>How the JWT header names the signing key.</summary>
     public TokenKeyReference KeyReference { get; init; } = TokenKeyReference.KeyId;

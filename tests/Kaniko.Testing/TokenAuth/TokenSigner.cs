@@ -1,26 +1,42 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using System.Text.Json;
 
 namespace Kaniko.Testing.TokenAuth;
 
 /// <summary>
-/// Signs registry tokens: compact JWS, RS256, with a fresh RSA key whose self-signed certificate goes into the
+/// Signs registry tokens as compact JWS (ES256 or RS256) with a fresh key whose self-signed certificate goes into the
 /// registry's <c>rootcertbundle</c>.
 /// </summary>
 public sealed class TokenSigner : IDisposable
 {
-    private readonly RSA key;
+    private readonly AsymmetricAlgorithm key;
     private readonly X509Certificate2 certificate;
+    private readonly TokenSigningAlgorithm algorithm;
     private readonly TokenKeyReference keyReference;
 
     /// <summary>Creates a new signing key and its certificate.</summary>
-    public TokenSigner(TokenKeyReference keyReference)
+    public TokenSigner(TokenSigningAlgorithm algorithm, TokenKeyReference keyReference)
     {
+        this.algorithm = algorithm;
         this.keyReference = keyReference;
-        key = RSA.Create(2048);
-        var request = new CertificateRequest("CN=Kaniko for .NET test token signer", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        const string Subject = "CN=Kaniko for .NET test token signer";
+        CertificateRequest request;
+        if (algorithm == TokenSigningAlgorithm.RS256)
+        {
+            var rsa = RSA.Create(2048);
+            key = rsa;
+            request = new CertificateRequest(Subject, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        }
+        else
+        {
+            var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            key = ecdsa;
+            request = new CertificateRequest(Subject, ecdsa, HashAlgorithmName.SHA256);
+        }
+
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
         var now = DateTimeOffset.UtcNow;
         certificate = request.CreateSelfSigned(now.AddDays(-1), now.AddDays(30));
@@ -40,7 +56,7 @@ public sealed class TokenSigner : IDisposable
         var header = Json(w =>
         {
             w.WriteString("typ", "JWT");
-            w.WriteString("alg", "RS256");
+            w.WriteString("alg", algorithm.ToString());
             if (keyReference == TokenKeyReference.KeyId)
             {
                 w.WriteString("kid", KeyId);
@@ -52,9 +68,15 @@ public sealed class TokenSigner : IDisposable
                 w.WriteEndArray();
             }
         });
-        var signingInput = Base64Url.EncodeToString(header) + "." + Base64Url.EncodeToString(Json(writeClaims));
-        var signature = key.SignData(System.Text.Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        return signingInput + "." + Base64Url.EncodeToString(signature);
+        var signingInput = Encoding.ASCII.GetBytes(Base64Url.EncodeToString(header) + "." + Base64Url.EncodeToString(Json(writeClaims)));
+        // JWS ES256 wants r||s (IEEE P1363), which is .NET's default signature format, not DER.
+        var signature = key switch
+        {
+            RSA rsa => rsa.SignData(signingInput, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
+            ECDsa ecdsa => ecdsa.SignData(signingInput, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation),
+            _ => throw new InvalidOperationException("unexpected key type " + key.GetType()),
+        };
+        return Encoding.ASCII.GetString(signingInput) + "." + Base64Url.EncodeToString(signature);
     }
 
     /// <summary>Releases the key and certificate.</summary>
