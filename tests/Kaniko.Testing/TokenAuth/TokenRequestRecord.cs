@@ -19,4 +19,11 @@ public sealed record TokenRequestRecord(
     IReadOnlyList<string> Scopes,
     IReadOnlyList<string> GrantedAccess,
     int StatusCode,
-    bool RefreshTokenIssued);
+    bool RefreshTokenIssued)
+{
+    /// <summary>One line for assertion messages: method, grant, accounts, scopes asked and granted, status.</summary>
+    public override string ToString() =>
+        $"{Method} {GrantType} account={Account ?? "-"} claimed={ClaimedAccount ?? "-"} service={Service} " +
+        $"scopes=[{string.Join(' ', Scopes)}] granted=[{string.Join(' ', GrantedAccess)}] -> {StatusCode}" +
+        (RefreshTokenIssued ? " +refresh_token" : string.Empty);
+}
