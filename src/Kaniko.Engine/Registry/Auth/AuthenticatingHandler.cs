@@ -105,7 +105,9 @@ public sealed class AuthenticatingHandler : DelegatingHandler
             _tokens.Invalidate(TokenCacheKey.For(host, known.Service, WithChallengeScopes(scopes, known)));
         }
 
-        if (!replayable)
+        // Replaying is pointless when the body cannot be sent again, or when the same Basic credentials were just
+        // refused (unlike a token, they cannot be renewed).
+        if (!replayable || (authorizedUpFront && known is { IsBasic: true } && challenge.IsBasic))
         {
             response.Dispose();
             throw await RefusedAsync(host, scopes, cancellationToken).ConfigureAwait(false);

@@ -12,6 +12,15 @@ public sealed class ChainedKeychain : IKeychain
         _keychains = [.. keychains];
     }
 
+    /// <summary>
+    /// The keychain a build uses unless told otherwise: <see cref="EnvironmentKeychain"/> first (it answers only for
+    /// the registries it lists), then docker's config file with its credential helpers
+    /// (<see cref="DockerConfigKeychain.FromEnvironment"/>).
+    /// </summary>
+    /// <param name="getVariable">Reads an environment variable; the process environment when null.</param>
+    public static ChainedKeychain CreateDefault(Func<string, string?>? getVariable = null) =>
+        new(new EnvironmentKeychain(getVariable), DockerConfigKeychain.FromEnvironment(getVariable));
+
     /// <inheritdoc />
     public string Description => _keychains.Count == 0 ? "no credential sources" : string.Join(", ", _keychains.Select(k => k.Description));
 

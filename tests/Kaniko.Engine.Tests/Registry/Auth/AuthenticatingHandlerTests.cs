@@ -240,6 +240,10 @@ public sealed class AuthenticatingHandlerTests
         Assert.Equal(DiagnosticCodes.RegistryAuthenticationFailed, error.Code);
         Assert.Equal($"authentication to {server.Authority}/team/app failed with the credentials from /root/.docker/config.json: the registry answered 401 Unauthorized", error.Message);
         Assert.DoesNotContain(Secret, error.ToString(), StringComparison.Ordinal);
+
+        // Once the challenge is known, refused Basic credentials are not sent a second time.
+        await Assert.ThrowsAsync<KanikoException>(() => client.SendAsync(Get(server, Manifest, RegistryScope.RepositoryPull("team/app")), Ct));
+        Assert.Equal([null, "Basic", "Basic"], server.Requests.Select(r => r.Authorization?.Split(' ')[0]));
     }
 
     [Theory]

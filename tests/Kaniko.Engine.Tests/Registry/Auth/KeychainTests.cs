@@ -55,6 +55,26 @@ public class KeychainTests
         Assert.True((await new ChainedKeychain().ResolveAsync("reg.test", Ct)).IsAnonymous);
     }
 
+    [Fact]
+    public async Task The_default_chain_reads_the_environment_then_the_docker_config()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("config.json", """{"auths":{"reg.test":{"username":"from-file","password":"p"},"env.test":{"username":"file-loses","password":"p"}}}""");
+        var variables = new Dictionary<string, string?>
+        {
+            ["DOCKER_CONFIG"] = dir.Path,
+            [EnvironmentKeychain.HostsVariable] = "env.test",
+            [EnvironmentKeychain.UsernameVariable] = "from-env",
+            [EnvironmentKeychain.PasswordVariable] = "p",
+        };
+
+        var chain = ChainedKeychain.CreateDefault(variables.GetValueOrDefault);
+
+        Assert.Equal("from-file", (await chain.ResolveAsync("reg.test", Ct)).Username);
+        Assert.Equal("from-env", (await chain.ResolveAsync("env.test", Ct)).Username);
+        Assert.EndsWith(Path.Combine(dir.Path, "config.json"), chain.Description, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("https://index.docker.io/v1/", "index.docker.io")]
     [InlineData("http://reg.test:5000/some/path", "reg.test:5000")]
