@@ -1,4 +1,5 @@
 using Kaniko.Engine.Registry.Auth;
+using Kaniko.Testing;
 
 namespace Kaniko.Engine.Tests.Registry.Auth;
 

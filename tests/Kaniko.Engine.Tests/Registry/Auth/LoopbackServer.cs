@@ -116,7 +116,8 @@ internal sealed class LoopbackServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
+        // Close alone: Stop followed by Close makes the managed HttpListener bind the port again to remove its
+        // prefix, which fails when another test's server has taken the port meanwhile.
         _listener.Close();
         try
         {
