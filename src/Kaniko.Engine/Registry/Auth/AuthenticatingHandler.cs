@@ -84,8 +84,7 @@ public sealed class AuthenticatingHandler : DelegatingHandler
             known = await PingAsync(uri, cancellationToken).ConfigureAwait(false);
         }
 
-        var authorizedUpFront = known is not null
-            && await AuthorizeAsync(request, host, known, scopes, cancellationToken).ConfigureAwait(false);
+        var upFront = known is null ? Authorization.None : await AuthorizeAsync(request, host, known, scopes, cancellationToken).ConfigureAwait(false);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Unauthorized)
         {
@@ -99,32 +98,33 @@ public sealed class AuthenticatingHandler : DelegatingHandler
         }
 
         _challenges[host] = challenge;
-        if (authorizedUpFront && known is { IsBearer: true })
+        if (upFront.TokenKey is { } refusedToken)
         {
             // The token we sent was refused (expired early, revoked, or too narrow): never send it again.
-            _tokens.Invalidate(TokenCacheKey.For(host, known.Service, WithChallengeScopes(scopes, known)));
+            _tokens.Invalidate(refusedToken);
         }
 
         // Replaying is pointless when the body cannot be sent again, or when the same Basic credentials were just
         // refused (unlike a token, they cannot be renewed).
-        if (!replayable || (authorizedUpFront && known is { IsBasic: true } && challenge.IsBasic))
+        if (!replayable || (upFront.Applied && known is { IsBasic: true } && challenge.IsBasic))
         {
             response.Dispose();
             throw await RefusedAsync(host, scopes, cancellationToken).ConfigureAwait(false);
         }
 
         response.Dispose();
-        if (!await AuthorizeAsync(request, host, challenge, scopes, cancellationToken).ConfigureAwait(false))
+        var retry = await AuthorizeAsync(request, host, challenge, scopes, cancellationToken).ConfigureAwait(false);
+        if (!retry.Applied)
         {
             throw await RefusedAsync(host, scopes, cancellationToken).ConfigureAwait(false);
         }
 
         response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.Unauthorized && Choose(AuthChallenge.FromResponse(response), host) is { } again)
+        if (response.StatusCode == HttpStatusCode.Unauthorized && Choose(AuthChallenge.FromResponse(response), host) is not null)
         {
-            if (again.IsBearer)
+            if (retry.TokenKey is { } refused)
             {
-                _tokens.Invalidate(TokenCacheKey.For(host, again.Service, WithChallengeScopes(scopes, again)));
+                _tokens.Invalidate(refused);
             }
 
             response.Dispose();
@@ -135,10 +135,10 @@ public sealed class AuthenticatingHandler : DelegatingHandler
     }
 
     /// <summary>
-    /// Sets the request's Authorization for a challenge. Returns false when there is nothing to authorize with (an
-    /// anonymous credential facing a Basic challenge).
+    /// Sets the request's Authorization for a challenge. Not applied when there is nothing to authorize with (an
+    /// anonymous credential facing a Basic challenge); the token's cache key when a fetched token was used.
     /// </summary>
-    private async Task<bool> AuthorizeAsync(HttpRequestMessage request, string host, AuthChallenge challenge, IReadOnlyList<RegistryScope> scopes, CancellationToken cancellationToken)
+    private async Task<Authorization> AuthorizeAsync(HttpRequestMessage request, string host, AuthChallenge challenge, IReadOnlyList<RegistryScope> scopes, CancellationToken cancellationToken)
     {
         var credential = await ResolveAsync(host, cancellationToken).ConfigureAwait(false);
         var plainHttp = request.RequestUri!.Scheme == Uri.UriSchemeHttp;
@@ -146,19 +146,19 @@ public sealed class AuthenticatingHandler : DelegatingHandler
         {
             if (!credential.HasPassword)
             {
-                return false;
+                return Authorization.None;
             }
 
             EnsureTransportAllowed(plainHttp, host, scopes);
             request.Headers.Authorization = TokenClient.BasicHeader(credential);
-            return true;
+            return new Authorization(true, null);
         }
 
         if (!string.IsNullOrEmpty(credential.RegistryToken))
         {
             EnsureTransportAllowed(plainHttp, host, scopes);
             request.Headers.Authorization = new AuthenticationHeaderValue(AuthChallenge.BearerScheme, credential.RegistryToken);
-            return true;
+            return new Authorization(true, null);
         }
 
         var allScopes = WithChallengeScopes(scopes, challenge);
@@ -177,7 +177,7 @@ public sealed class AuthenticatingHandler : DelegatingHandler
         }
 
         request.Headers.Authorization = new AuthenticationHeaderValue(AuthChallenge.BearerScheme, token.Token);
-        return true;
+        return new Authorization(true, key);
     }
 
     private async Task<RegistryCredential> ResolveAsync(string host, CancellationToken cancellationToken)
@@ -296,4 +296,10 @@ public sealed class AuthenticatingHandler : DelegatingHandler
 
     private TokenClient TokenClientFor() =>
         _tokenClient ??= new TokenClient(_tokenTransport ?? new HttpMessageInvoker(InnerHandler!, disposeHandler: false), _options);
+
+    /// <summary>Whether a request was given an Authorization header, and the cache key of the token it carries, if any.</summary>
+    private readonly record struct Authorization(bool Applied, TokenCacheKey? TokenKey)
+    {
+        public static Authorization None => default;
+    }
 }

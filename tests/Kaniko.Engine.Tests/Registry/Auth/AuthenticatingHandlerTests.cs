@@ -106,6 +106,25 @@ public sealed class AuthenticatingHandlerTests
     }
 
     [Fact]
+    public async Task A_token_refused_on_the_retry_is_not_sent_again()
+    {
+        var issued = 0;
+        LoopbackHttpServer server = null!;
+        await using var _ = server = new LoopbackHttpServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
+            ? LoopbackReply.Json($$"""{"token":"t{{Interlocked.Increment(ref issued)}}","expires_in":3600}""")
+            : r.Authorization == "Bearer t2" ? new LoopbackReply(200)
+            : r.Authorization is null ? LoopbackReply.Challenge(BearerChallenge(server))
+            : LoopbackReply.Challenge(BearerChallenge(server, scope: "repository:elsewhere:pull") + ",error=\"insufficient_scope\""));
+        using var client = Client(new FixedKeychain(RegistryCredential.Anonymous));
+
+        await Assert.ThrowsAsync<KanikoException>(() => client.SendAsync(Get(server, Manifest, RegistryScope.RepositoryPull("team/app")), Ct));
+        using var response = await client.SendAsync(Get(server, Manifest, RegistryScope.RepositoryPull("team/app")), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal([null, "Bearer t1", "Bearer t2"], server.RequestsTo("/v2/").Select(r => r.Authorization));
+    }
+
+    [Fact]
     public async Task An_identity_token_is_exchanged_with_the_oauth2_post_form()
     {
         const string refresh = "refresh-" + Secret;
