@@ -43,6 +43,7 @@ public sealed class AuthenticatingHandler : DelegatingHandler
     private readonly TokenCache _tokens;
     private readonly ConcurrentDictionary<string, AuthChallenge> _challenges = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, Task<RegistryCredential>> _credentials = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<TokenCacheKey, Task<BearerToken>> _inflight = new();
     private readonly HttpMessageInvoker? _tokenTransport;
     private TokenClient? _tokenClient;
 
@@ -165,10 +166,8 @@ public sealed class AuthenticatingHandler : DelegatingHandler
         var key = TokenCacheKey.For(host, challenge.Service, allScopes);
         if (!_tokens.TryGet(key, out var token))
         {
-            token = await TokenClientFor().GetTokenAsync(
-                new TokenRequest(host, challenge, allScopes, credential) { Target = Target(host, scopes), KeychainDescription = _keychain.Description },
-                cancellationToken).ConfigureAwait(false);
-            _tokens.Set(key, token);
+            var tokenRequest = new TokenRequest(host, challenge, allScopes, credential) { Target = Target(host, scopes), KeychainDescription = _keychain.Description };
+            token = await FetchTokenOnceAsync(key, tokenRequest, cancellationToken).ConfigureAwait(false);
         }
 
         if (token.FromCredentials)
@@ -178,6 +177,24 @@ public sealed class AuthenticatingHandler : DelegatingHandler
 
         request.Headers.Authorization = new AuthenticationHeaderValue(AuthChallenge.BearerScheme, token.Token);
         return new Authorization(true, key);
+    }
+
+    private async Task<BearerToken> FetchTokenOnceAsync(TokenCacheKey key, TokenRequest tokenRequest, CancellationToken cancellationToken)
+    {
+        // Parallel requests for the same scopes (a push uploads many blobs at once) share one token request; like the
+        // keychain lookup, it is not cancelled by one of its waiters.
+        var fetch = _inflight.GetOrAdd(key, _ => FetchAndCacheAsync(key, tokenRequest));
+        // Once done, the fetch leaves the table (the token cache answers from then on), even if every waiter gave up.
+        _ = fetch.ContinueWith(done => _inflight.TryRemove(new KeyValuePair<TokenCacheKey, Task<BearerToken>>(key, done)),
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return await fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<BearerToken> FetchAndCacheAsync(TokenCacheKey key, TokenRequest tokenRequest)
+    {
+        var token = await TokenClientFor().GetTokenAsync(tokenRequest, CancellationToken.None).ConfigureAwait(false);
+        _tokens.Set(key, token);
+        return token;
     }
 
     private async Task<RegistryCredential> ResolveAsync(string host, CancellationToken cancellationToken)

@@ -47,6 +47,27 @@ public sealed class AuthenticatingHandlerTests
     }
 
     [Fact]
+    public async Task Parallel_requests_share_one_keychain_lookup_and_one_token()
+    {
+        LoopbackHttpServer server = null!;
+        await using var _ = server = new LoopbackHttpServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
+            ? LoopbackReply.Json("""{"token":"shared"}""")
+            : r.Authorization == "Bearer shared" ? new LoopbackReply(200) : LoopbackReply.Challenge(BearerChallenge(server)));
+        var keychain = new FixedKeychain(RegistryCredential.Anonymous);
+        using var client = Client(keychain);
+        // Learn the challenge first, as a build does with its first request.
+        (await client.SendAsync(Get(server, "/v2/"), Ct)).Dispose();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 16).Select(i =>
+            client.SendAsync(Get(server, $"/v2/team/app/blobs/sha256:{i:x64}", RegistryScope.RepositoryPush("team/app")), Ct)));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(1, keychain.Calls);
+        // One token for the ping (no scope), one for the sixteen blob requests.
+        Assert.Equal(2, server.RequestsTo("/token").Count());
+    }
+
+    [Fact]
     public async Task Several_scopes_are_sent_as_several_parameters()
     {
         LoopbackHttpServer server = null!;
