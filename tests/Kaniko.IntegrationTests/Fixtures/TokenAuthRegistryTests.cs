@@ -185,7 +185,7 @@ public sealed partial class TokenAuthRegistryTests(TokenAuthRegistryFixture regi
     }
 
     [Fact]
-    public async Task A_plain_http_registry_accepts_rs256_tokens_with_an_x5c_chain_instead_of_kid()
+    public async Task A_plain_http_registry_accepts_rs256_tokens_with_an_x5c_chain_and_anonymous_tokens_can_be_refused()
     {
         await using var own = new CertificateChainTokenRegistryFixture();
         await own.InitializeAsync();
@@ -202,6 +202,10 @@ public sealed partial class TokenAuthRegistryTests(TokenAuthRegistryFixture regi
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var response = await client.SendAsync(request, Cancellation);
 
+        using var anonymous = await client.GetAsync(
+            new Uri(own.TokenServer.Realm, $"?service={own.Service}&scope=repository:{TokenAuthRegistryFixture.PublicPrefix}app:pull"), Cancellation);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         var header = Decode(token).Header;
         Assert.Equal("http", own.TokenServer.Realm.Scheme);
         Assert.False(header.TryGetProperty("kid", out _));
