@@ -51,7 +51,7 @@ public sealed class EngineTokenAuthRealRegistryTests(TokenAuthRegistryFixture re
         using var client = EngineAuth.Client(EngineAuth.Keychain(dockerConfig), registry.Certificate);
         var pull = RegistryScope.RepositoryPull(repository);
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => client.SendAsync(
+        var responses = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => client.SendAsync(
             EngineAuth.Request(HttpMethod.Get, registry.BaseAddress, $"v2/{repository}/manifests/tag{i}", pull, EngineAuth.OciManifest), Cancellation)));
 
         // Every call got past authorization: the tags just do not exist.
