@@ -2,6 +2,7 @@ using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Dockerfile.Instructions;
 using Kaniko.Engine.Dockerfile.Syntax;
+using Kaniko.Engine.Oci;
 using Kaniko.Engine.Planning;
 
 namespace Kaniko.Engine;
@@ -37,6 +38,6 @@ public static class KanikoPlanner
     {
         BuildArgs = request.BuildArgs,
         Target = string.IsNullOrEmpty(request.Target) ? null : request.Target,
-        TargetPlatform = string.IsNullOrEmpty(request.Platform) ? null : PlatformSpec.Parse(request.Platform),
+        TargetPlatform = string.IsNullOrEmpty(request.Platform) ? null : Platform.Parse(request.Platform),
     };
 }

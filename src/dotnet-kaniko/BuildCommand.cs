@@ -73,7 +73,7 @@ internal static class BuildCommand
                 Dockerfile = parse.GetValue(DockerfileOption),
                 BuildArgs = BuildArguments.Parse(parse.GetValue(BuildArgOption) ?? [], Environment.GetEnvironmentVariable),
                 Target = parse.GetValue(TargetOption),
-                Platform = parse.GetValue(PlatformOption) is { } platform ? PlatformSpec.Parse(platform).ToString() : null,
+                Platform = parse.GetValue(PlatformOption) is { } platform ? Kaniko.Engine.Oci.Platform.Parse(platform).ToString() : null,
             };
         }
         catch (KanikoException e)

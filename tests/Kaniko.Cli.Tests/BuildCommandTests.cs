@@ -88,16 +88,17 @@ public sealed class BuildCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--build-arg", "=oops")]
-    [InlineData("--custom-platform", "linux//arm64")]
-    public void A_malformed_value_is_a_usage_error(string option, string value)
+    [InlineData("--build-arg", "=oops", "KANIKO1312")]
+    [InlineData("--custom-platform", "linux//arm64", "KANIKO3005")]
+    [InlineData("--platform", "linux/arm64/v8/extra", "KANIKO3005")]
+    public void A_malformed_value_is_a_usage_error(string option, string value, string code)
     {
         Write("Dockerfile", "FROM alpine\n");
 
         var (exitCode, _, error) = Run("build", "--dry-run", "--context", _context, option, value);
 
         Assert.Equal(2, exitCode);
-        Assert.Contains("[KANIKO13", error, StringComparison.Ordinal);
+        Assert.Contains($"[{code}]", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -129,7 +130,7 @@ public sealed class BuildCommandTests : IDisposable
         var sample = Path.Combine(TestPaths.RepositoryRoot, "samples", "multistage-args");
         // The README shows the output of an x86-64 machine; the compiler stage runs on the build machine's platform.
         var readme = File.ReadAllText(Path.Combine(sample, "README.md")).Replace("\r\n", "\n", StringComparison.Ordinal)
-            .Replace("--platform=linux/amd64", "--platform=" + Kaniko.Engine.Planning.PlatformSpec.Current, StringComparison.Ordinal);
+            .Replace("--platform=linux/amd64", "--platform=" + (Kaniko.Engine.Oci.Platform.DefaultBuildTarget.Normalize() with { OsVersion = null }), StringComparison.Ordinal);
 
         var (exitCode, output, _) = Run("build", "--dry-run", "--context", sample, "--build-arg", "APP_VERSION=2.1.0", "--target", "release", "--custom-platform", "linux/arm64");
 

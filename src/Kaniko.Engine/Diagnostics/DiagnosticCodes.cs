@@ -14,6 +14,26 @@ public static class DiagnosticCodes
     #endregion
 
     #region Dockerfile syntax (KANIKO10xx)
+    /// <summary>The Dockerfile holds no instruction: it is empty, or only comments, blank lines or directives.</summary>
+    public static readonly DiagnosticCode DockerfileHasNoInstructions = DiagnosticCode.Of(1001);
+    /// <summary>The <c>escape</c> parser directive names a character other than backslash or backtick.</summary>
+    public static readonly DiagnosticCode InvalidEscapeDirective = DiagnosticCode.Of(1002);
+    /// <summary>A parser directive (<c>syntax</c>, <c>escape</c>, <c>check</c>) appears twice.</summary>
+    public static readonly DiagnosticCode DuplicateParserDirective = DiagnosticCode.Of(1003);
+    /// <summary>A physical line is longer than the 64 KiB BuildKit accepts.</summary>
+    public static readonly DiagnosticCode DockerfileLineTooLong = DiagnosticCode.Of(1004);
+    /// <summary>A JSON-form argument list holds something other than strings.</summary>
+    public static readonly DiagnosticCode JsonArrayNotStrings = DiagnosticCode.Of(1005);
+    /// <summary>A legacy <c>ENV</c> or <c>LABEL</c> (<c>KEY value</c>) has a key and no value.</summary>
+    public static readonly DiagnosticCode KeyValueMissingValue = DiagnosticCode.Of(1006);
+    /// <summary>An <c>ENV</c> or <c>LABEL</c> in <c>key=value</c> form has a word without <c>=</c>.</summary>
+    public static readonly DiagnosticCode KeyValueMissingEquals = DiagnosticCode.Of(1007);
+    /// <summary>The file ends before the line that closes a here-document.</summary>
+    public static readonly DiagnosticCode UnterminatedHeredoc = DiagnosticCode.Of(1008);
+    /// <summary>A here-document marker (<c>&lt;&lt;WORD</c>) cannot be read as a shell word.</summary>
+    public static readonly DiagnosticCode InvalidHeredocMarker = DiagnosticCode.Of(1009);
+    /// <summary>Warning: an empty line inside a line continuation (BuildKit will reject these one day).</summary>
+    public static readonly DiagnosticCode EmptyContinuationLine = DiagnosticCode.Of(1010);
     #endregion
 
     #region Dockerfile instructions (KANIKO11xx)
@@ -44,6 +64,14 @@ public static class DiagnosticCodes
     #endregion
 
     #region Dockerfile expansion (KANIKO12xx)
+    /// <summary>A single or double quote is opened and never closed.</summary>
+    public static readonly DiagnosticCode UnterminatedQuote = DiagnosticCode.Of(1201);
+    /// <summary>A <c>${...}</c> expression is malformed: no closing brace, an empty or invalid name, an unknown modifier.</summary>
+    public static readonly DiagnosticCode BadSubstitution = DiagnosticCode.Of(1202);
+    /// <summary>The pattern of <c>${v#p}</c>, <c>${v%p}</c> or <c>${v/p/r}</c> holds an escape that is not allowed.</summary>
+    public static readonly DiagnosticCode InvalidSubstitutionPattern = DiagnosticCode.Of(1203);
+    /// <summary><c>${v?msg}</c> or <c>${v:?msg}</c> found the variable unset (or empty).</summary>
+    public static readonly DiagnosticCode RequiredVariableMissing = DiagnosticCode.Of(1204);
     #endregion
 
     #region Planning (KANIKO13xx)
@@ -63,8 +91,8 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode FromFlagExpansion = DiagnosticCode.Of(1307);
     /// <summary>The image of a <c>FROM</c> expands to an empty string.</summary>
     public static readonly DiagnosticCode BlankBaseName = DiagnosticCode.Of(1308);
-    /// <summary>A platform (<c>FROM --platform</c> or the requested one) cannot be parsed.</summary>
-    public static readonly DiagnosticCode InvalidPlatform = DiagnosticCode.Of(1309);
+    /// <summary><c>FROM --platform</c> expands to an empty string.</summary>
+    public static readonly DiagnosticCode EmptyStagePlatform = DiagnosticCode.Of(1309);
     /// <summary>Warning: build arguments were given that no <c>ARG</c> declares.</summary>
     public static readonly DiagnosticCode UnusedBuildArgs = DiagnosticCode.Of(1310);
     /// <summary>Warning: <c>FROM</c> uses a variable that no global <c>ARG</c> declares.</summary>
@@ -78,9 +106,51 @@ public static class DiagnosticCodes
     #endregion
 
     #region Build context (KANIKO2xxx)
+    /// <summary>The build context names a source kind (tar, git, a bucket, a URL) that is not supported yet.</summary>
+    public static readonly DiagnosticCode ContextSourceNotSupported = DiagnosticCode.Of(2001);
+    /// <summary>The build context argument has a scheme this tool does not know.</summary>
+    public static readonly DiagnosticCode ContextSchemeUnknown = DiagnosticCode.Of(2002);
+    /// <summary>The build context directory does not exist.</summary>
+    public static readonly DiagnosticCode ContextDirectoryNotFound = DiagnosticCode.Of(2003);
+    /// <summary>The build context path exists but is not a directory.</summary>
+    public static readonly DiagnosticCode ContextNotADirectory = DiagnosticCode.Of(2004);
+    /// <summary>The Dockerfile could not be found.</summary>
+    public static readonly DiagnosticCode DockerfileNotFound = DiagnosticCode.Of(2005);
+    /// <summary>A pattern in the ignore file is malformed.</summary>
+    public static readonly DiagnosticCode IgnorePatternInvalid = DiagnosticCode.Of(2010);
+    /// <summary>A path leaves the build context through <c>..</c>.</summary>
+    public static readonly DiagnosticCode ContextPathEscapes = DiagnosticCode.Of(2020);
+    /// <summary>A path leaves the build context through a symbolic link.</summary>
+    public static readonly DiagnosticCode ContextSymlinkEscapes = DiagnosticCode.Of(2021);
+    /// <summary>Resolving a path met too many symbolic links (a loop).</summary>
+    public static readonly DiagnosticCode ContextSymlinkLoop = DiagnosticCode.Of(2022);
+    /// <summary>A file was not found in the build context.</summary>
+    public static readonly DiagnosticCode ContextFileNotFound = DiagnosticCode.Of(2023);
+    /// <summary>A folder of the build context cannot be read.</summary>
+    public static readonly DiagnosticCode ContextUnreadable = DiagnosticCode.Of(2024);
     #endregion
 
     #region OCI model and registry (KANIKO3xxx)
+    // 30xx: the OCI model (identities, documents, verified content); registry and credentials start at 3100.
+
+    /// <summary>An image reference does not follow the distribution reference grammar.</summary>
+    public static readonly DiagnosticCode InvalidImageReference = DiagnosticCode.Of(3001);
+    /// <summary>A digest string does not follow the OCI digest grammar or its algorithm's encoding.</summary>
+    public static readonly DiagnosticCode InvalidDigest = DiagnosticCode.Of(3002);
+    /// <summary>Content must be hashed with a digest algorithm this tool does not implement.</summary>
+    public static readonly DiagnosticCode UnsupportedDigestAlgorithm = DiagnosticCode.Of(3003);
+    /// <summary>A media type string is not a well-formed <c>type/subtype</c>.</summary>
+    public static readonly DiagnosticCode InvalidMediaType = DiagnosticCode.Of(3004);
+    /// <summary>A platform specifier such as <c>linux/arm64/v8</c> cannot be parsed.</summary>
+    public static readonly DiagnosticCode InvalidPlatform = DiagnosticCode.Of(3005);
+    /// <summary>A manifest, index, config or descriptor is not well-formed JSON of the expected shape.</summary>
+    public static readonly DiagnosticCode MalformedDocument = DiagnosticCode.Of(3006);
+    /// <summary>A document breaks a rule of the specification for its media type.</summary>
+    public static readonly DiagnosticCode InvalidDocument = DiagnosticCode.Of(3007);
+    /// <summary>Content read from outside does not hash to the digest it was fetched by.</summary>
+    public static readonly DiagnosticCode ContentDigestMismatch = DiagnosticCode.Of(3008);
+    /// <summary>Content read from outside is shorter or longer than its descriptor says.</summary>
+    public static readonly DiagnosticCode ContentSizeMismatch = DiagnosticCode.Of(3009);
     #endregion
 
     #region Execution (KANIKO4xxx)

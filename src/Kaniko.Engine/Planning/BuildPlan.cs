@@ -1,5 +1,6 @@
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Dockerfile.Instructions;
+using Kaniko.Engine.Oci;
 
 namespace Kaniko.Engine.Planning;
 
@@ -21,8 +22,8 @@ public sealed record BuildPlan(
     IReadOnlyList<StagePlan> SkippedStages,
     IReadOnlyList<KeyValuePair<string, string>> GlobalArgs,
     IReadOnlyList<KeyValuePair<string, string>> ProxyArgs,
-    PlatformSpec TargetPlatform,
-    PlatformSpec BuildPlatform,
+    Platform TargetPlatform,
+    Platform BuildPlatform,
     IReadOnlyList<BuildWarning> Warnings)
 {
     /// <summary>The stage whose result is the image.</summary>
@@ -42,7 +43,7 @@ public sealed record StagePlan(
     string DisplayName,
     FromInstruction From,
     int? BaseStage,
-    PlatformSpec? Platform,
+    Platform? Platform,
     IReadOnlyList<int> Dependencies,
     IReadOnlyList<StepPlan> Steps)
 {

@@ -2,6 +2,7 @@ using System.Globalization;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Dockerfile.Expansion;
 using Kaniko.Engine.Dockerfile.Instructions;
+using Kaniko.Engine.Oci;
 
 namespace Kaniko.Engine.Planning;
 
@@ -28,15 +29,16 @@ public static class BuildPlanner
         var warnings = new List<BuildWarning>(dockerfile.Warnings);
         var lexer = new ShellLexer(dockerfile.EscapeToken);
         var buildArgs = request.BuildArgs.GroupBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
-        var targetPlatform = request.TargetPlatform ?? request.BuildPlatform;
+        var buildPlatform = request.BuildPlatform.Normalize();
+        var targetPlatform = (request.TargetPlatform ?? request.BuildPlatform).Normalize();
         var targetIndex = TargetResolver.Resolve(stages, request.Target);
 
-        var (globalArgs, metaArgNames) = GlobalScope(dockerfile, request.BuildPlatform, targetPlatform, StageGraph.DisplayName(stages[targetIndex]), buildArgs, lexer);
+        var (globalArgs, metaArgNames) = GlobalScope(dockerfile, buildPlatform, targetPlatform, StageGraph.DisplayName(stages[targetIndex]), buildArgs, lexer);
         var declaredInGlobalScope = new HashSet<string>(metaArgNames.Concat(globalArgs.Names), StringComparer.Ordinal);
 
         // FROM lines are expanded with the global scope only; a name matches an earlier stage exactly.
         var froms = new FromInstruction[stages.Count];
-        var platforms = new PlatformSpec?[stages.Count];
+        var platforms = new Platform?[stages.Count];
         var baseStages = new int?[stages.Count];
         foreach (var stage in stages)
         {
@@ -104,17 +106,18 @@ public static class BuildPlanner
             globalArgs.Names.Select(n => new KeyValuePair<string, string>(n, Get(globalArgs, n))).ToArray(),
             buildArgs.Where(kv => BuildArguments.ProxyNames.Contains(kv.Key)).ToArray(),
             targetPlatform,
-            request.BuildPlatform,
+            buildPlatform,
             warnings);
     }
 
     private static (VariableMap Args, IReadOnlyList<string> MetaArgNames) GlobalScope(
-        DockerfileInstructions dockerfile, PlatformSpec build, PlatformSpec target, string targetStage, Dictionary<string, string> buildArgs, ShellLexer lexer)
+        DockerfileInstructions dockerfile, Platform build, Platform target, string targetStage, Dictionary<string, string> buildArgs, ShellLexer lexer)
     {
         var automatic = new[]
         {
-            build.ToString(), build.OS, "", build.Architecture, build.Variant,
-            target.ToString(), target.OS, "", target.Architecture, target.Variant, targetStage,
+            // BuildKit formats BUILDPLATFORM without and TARGETPLATFORM with the OS version (platforms.Format/FormatAll).
+            (build with { OsVersion = null }).ToString(), build.Os, build.OsVersion ?? "", build.Architecture, build.Variant ?? "",
+            target.ToString(), target.Os, target.OsVersion ?? "", target.Architecture, target.Variant ?? "", targetStage,
         };
         var args = new VariableMap();
         for (var i = 0; i < automatic.Length; i++)
@@ -143,7 +146,7 @@ public static class BuildPlanner
         return (args, names);
     }
 
-    private static (FromInstruction From, PlatformSpec? Platform) ExpandFrom(
+    private static (FromInstruction From, Platform? Platform) ExpandFrom(
         FromInstruction from, VariableMap globalArgs, HashSet<string> declared, ShellLexer lexer, List<BuildWarning> warnings)
     {
         var undeclared = new SortedSet<string>(StringComparer.Ordinal);
@@ -167,16 +170,23 @@ public static class BuildPlanner
                 string.Format(CultureInfo.InvariantCulture, Strings.BlankBaseName, from.BaseName), from.Range);
         }
 
-        PlatformSpec? platform = null;
+        Platform? platform = null;
         if (expanded.Platform is { } platformText)
         {
             if (platformText.Length == 0)
             {
-                throw new KanikoException(DiagnosticCodes.InvalidPlatform,
+                throw new KanikoException(DiagnosticCodes.EmptyStagePlatform,
                     string.Format(CultureInfo.InvariantCulture, Strings.EmptyPlatform, from.Platform), from.Range);
             }
 
-            platform = PlatformSpec.Parse(platformText, from.Range);
+            try
+            {
+                platform = Platform.Parse(platformText).Normalize();
+            }
+            catch (KanikoException error)
+            {
+                throw error.WithRangeIfMissing(from.Range);
+            }
         }
 
         return (expanded, platform);

@@ -1,3 +1,5 @@
+using Kaniko.Engine.Oci;
+
 namespace Kaniko.Engine.Planning;
 
 /// <summary>What the planner needs besides the Dockerfile: build arguments, the target stage and the platforms.</summary>
@@ -13,8 +15,8 @@ public sealed record PlanRequest
     public string? Target { get; init; }
 
     /// <summary>The platform to build for (<c>TARGETPLATFORM</c>), or <c>null</c> for <see cref="BuildPlatform"/>.</summary>
-    public PlatformSpec? TargetPlatform { get; init; }
+    public Platform? TargetPlatform { get; init; }
 
-    /// <summary>The platform the build runs on (<c>BUILDPLATFORM</c>); this machine by default.</summary>
-    public PlatformSpec BuildPlatform { get; init; } = PlatformSpec.Current;
+    /// <summary>The platform the build runs on (<c>BUILDPLATFORM</c>): Linux on this machine's architecture by default.</summary>
+    public Platform BuildPlatform { get; init; } = Platform.DefaultBuildTarget;
 }

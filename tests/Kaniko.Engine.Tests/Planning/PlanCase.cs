@@ -1,4 +1,5 @@
 using System.Text;
+using Kaniko.Engine.Oci;
 using Kaniko.Engine.Planning;
 using Kaniko.Testing;
 
@@ -38,7 +39,7 @@ public sealed class PlanCase
     {
         var buildArgs = new List<string>();
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
-        var request = new PlanRequest { BuildPlatform = PlatformSpec.Parse("linux/amd64") };
+        var request = new PlanRequest { BuildPlatform = Platform.Parse("linux/amd64") };
         var argsFile = Path.Combine(Directory, "args.txt");
         var lines = File.Exists(argsFile) ? ReadText("args.txt").Split('\n') : [];
         foreach (var line in lines.Where(l => l.Length > 0 && !l.StartsWith('#')))
@@ -50,8 +51,8 @@ public sealed class PlanCase
                 case "--build-arg": buildArgs.Add(value); break;
                 case "--env": environment[value[..value.IndexOf('=', StringComparison.Ordinal)]] = value[(value.IndexOf('=', StringComparison.Ordinal) + 1)..]; break;
                 case "--target": request = request with { Target = value }; break;
-                case "--platform": request = request with { TargetPlatform = PlatformSpec.Parse(value) }; break;
-                case "--build-platform": request = request with { BuildPlatform = PlatformSpec.Parse(value) }; break;
+                case "--platform": request = request with { TargetPlatform = Platform.Parse(value) }; break;
+                case "--build-platform": request = request with { BuildPlatform = Platform.Parse(value) }; break;
                 default: throw new InvalidDataException($"{Name}/args.txt: unknown option {option}");
             }
         }

@@ -3,36 +3,6 @@ using Kaniko.Engine.Planning;
 
 namespace Kaniko.Engine.Tests.Planning;
 
-public class PlatformSpecTests
-{
-    [Theory]
-    [InlineData("linux/amd64", "linux/amd64")]
-    [InlineData("linux/x86_64", "linux/amd64")]
-    [InlineData("Linux/AARCH64", "linux/arm64")]
-    [InlineData("linux/arm64/v8", "linux/arm64")]
-    [InlineData("linux/arm", "linux/arm/v7")]
-    [InlineData("linux/armhf", "linux/arm/v7")]
-    [InlineData("linux/arm/v6", "linux/arm/v6")]
-    [InlineData("linux/i386", "linux/386")]
-    [InlineData("arm64", "linux/arm64")]
-    [InlineData("windows/amd64", "windows/amd64")]
-    public void Parses_and_normalises(string text, string expected) => Assert.Equal(expected, PlatformSpec.Parse(text).ToString());
-
-    [Theory]
-    [InlineData("")]
-    [InlineData("linux//amd64")]
-    [InlineData("a/b/c/d")]
-    [InlineData("linux/am d64")]
-    public void Rejects_malformed_platforms(string text)
-    {
-        var error = Assert.Throws<KanikoException>(() => PlatformSpec.Parse(text));
-        Assert.Equal(DiagnosticCodes.InvalidPlatform, error.Code);
-    }
-
-    [Fact]
-    public void The_current_platform_is_a_linux_platform() => Assert.Equal("linux", PlatformSpec.Current.OS);
-}
-
 public class BuildArgumentsTests
 {
     [Fact]

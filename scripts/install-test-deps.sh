@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs the Debian/Ubuntu packages the test suite uses. Idempotent: installed packages are left alone, and
+# `apt-get update` runs only when something is missing. Needs root to install; otherwise it lists what is missing.
+set -euo pipefail
+
+packages=(
+  docker-registry   # the real distribution registry the integration fixture starts on 127.0.0.1
+  skopeo umoci      # independent tools: push/inspect images, unpack OCI layouts
+  buildah           # reference builder for comparisons
+  bubblewrap uidmap # sandboxed RUN execution and user namespaces
+  busybox-static    # content of the offline busybox base image
+  debootstrap       # offline-built Debian base images
+  openssl apache2-utils # TLS certificates and htpasswd for the authenticated registry variants
+  jq curl ca-certificates
+)
+
+log() { echo "[install-test-deps] $*"; }
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  log "all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+  log "missing packages: ${missing[*]}"
+  log "install them with: sudo apt-get install --no-install-recommends ${missing[*]}"
+  log "(or run this script as root: sudo scripts/install-test-deps.sh)"
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+# Other processes may hold the dpkg lock for a while; wait instead of failing at once.
+apt_options=(-o DPkg::Lock::Timeout=300 -o Dpkg::Use-Pty=0)
+log "missing: ${missing[*]}"
+apt_log=$(mktemp)
+trap 'rm -f "$apt_log"' EXIT
+run_apt() {
+  # apt and dpkg are chatty (debconf, invoke-rc.d); keep their output unless something fails.
+  if ! apt-get "${apt_options[@]}" "$@" >>"$apt_log" 2>&1; then
+    log "apt-get $1 failed; last lines of its output:"
+    tail -n 20 "$apt_log" >&2
+    exit 1
+  fi
+}
+log "running apt-get update"
+run_apt update -q
+log "installing ${#missing[@]} packages"
+run_apt install -y -q --no-install-recommends "${missing[@]}"
+log "installed: ${missing[*]}"

@@ -1,0 +1,69 @@
+using System.Collections;
+using System.Diagnostics.CodeAnalysis;
+
+namespace Kaniko.Engine.Dockerfile.Expansion;
+
+/// <summary>
+/// An ordered set of variables with case-sensitive names, such as the environment or the build arguments of a stage.
+/// Setting a name that is already present replaces its value and keeps its place, as an image's <c>Env</c> list does.
+/// </summary>
+public sealed class VariableMap : IVariableSource, IEnumerable<KeyValuePair<string, string>>
+{
+    private readonly OrderedDictionary<string, string> entries;
+
+    /// <summary>Creates an empty map.</summary>
+    public VariableMap()
+    {
+        entries = new OrderedDictionary<string, string>(StringComparer.Ordinal);
+    }
+
+    /// <summary>Creates a map holding <paramref name="variables"/> in order; a repeated name keeps its first place and its last value.</summary>
+    public VariableMap(IEnumerable<KeyValuePair<string, string>> variables)
+        : this()
+    {
+        ArgumentNullException.ThrowIfNull(variables);
+        foreach (var (name, value) in variables)
+        {
+            Set(name, value);
+        }
+    }
+
+    /// <summary>Creates an independent copy of <paramref name="other"/>.</summary>
+    public VariableMap(VariableMap other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        entries = new OrderedDictionary<string, string>(other.entries, StringComparer.Ordinal);
+    }
+
+    /// <summary>The number of variables.</summary>
+    public int Count => entries.Count;
+
+    /// <summary>The names, in the order they were first set.</summary>
+    public IReadOnlyList<string> Names => entries.Keys;
+
+    /// <summary>The value of <paramref name="name"/>.</summary>
+    /// <exception cref="KeyNotFoundException">The variable is not set.</exception>
+    public string this[string name] => entries[name];
+
+    /// <summary>Sets <paramref name="name"/> to <paramref name="value"/>, keeping its place when it is already set.</summary>
+    public void Set(string name, string value)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(value);
+        entries[name] = value;
+    }
+
+    /// <summary>Removes <paramref name="name"/>; returns <c>false</c> when it was not set.</summary>
+    public bool Remove(string name) => entries.Remove(name);
+
+    /// <summary>Whether <paramref name="name"/> is set (possibly to the empty string).</summary>
+    public bool Contains(string name) => entries.ContainsKey(name);
+
+    /// <inheritdoc />
+    public bool TryGetValue(string name, [MaybeNullWhen(false)] out string value) => entries.TryGetValue(name, out value);
+
+    /// <summary>Enumerates the variables in order.</summary>
+    public IEnumerator<KeyValuePair<string, string>> GetEnumerator() => entries.GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}

@@ -1,0 +1,171 @@
+using System.Globalization;
+using Kaniko.Engine.Diagnostics;
+
+namespace Kaniko.Engine.Oci;
+
+/// <summary>
+/// A read-only, forward-only view of a stream that hashes what passes through it and refuses content that is not
+/// what its descriptor promised: more bytes than expected fail at once, and at the end of the stream a short read
+/// or a different digest fails with <c>KANIKO3009</c> or <c>KANIKO3008</c>. A consumer that reads to the end has
+/// therefore seen exactly the expected bytes; one that stops early has verified nothing.
+/// </summary>
+public sealed class DigestVerifyingStream : Stream
+{
+    private readonly Stream inner;
+    private readonly bool leaveOpen;
+    private readonly DigestHasher hasher;
+    private readonly string description;
+    private bool verified;
+
+    /// <summary>Wraps <paramref name="inner"/>, expecting the content <paramref name="expected"/> describes.</summary>
+    /// <param name="inner">The content as it arrives.</param>
+    /// <param name="expected">The digest and size the content must have.</param>
+    /// <param name="leaveOpen">True to leave <paramref name="inner"/> open when this stream is disposed.</param>
+    public DigestVerifyingStream(Stream inner, Descriptor expected, bool leaveOpen = false)
+        : this(inner, (expected ?? throw new ArgumentNullException(nameof(expected))).Digest, expected.Size, leaveOpen)
+    {
+    }
+
+    /// <summary>Wraps <paramref name="inner"/>, expecting content with <paramref name="expectedDigest"/>.</summary>
+    /// <param name="inner">The content as it arrives.</param>
+    /// <param name="expectedDigest">The digest the content must have; its algorithm must be supported (<c>KANIKO3003</c>).</param>
+    /// <param name="expectedSize">The exact size in bytes, or null when only the digest is known.</param>
+    /// <param name="leaveOpen">True to leave <paramref name="inner"/> open when this stream is disposed.</param>
+    public DigestVerifyingStream(Stream inner, Digest expectedDigest, long? expectedSize, bool leaveOpen = false)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        if (expectedSize < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(expectedSize), expectedSize, "the size cannot be negative");
+        }
+
+        this.inner = inner;
+        this.leaveOpen = leaveOpen;
+        ExpectedDigest = expectedDigest;
+        ExpectedSize = expectedSize;
+        hasher = DigestHasher.Create(expectedDigest.Algorithm);
+        description = expectedDigest.ToString();
+    }
+
+    /// <summary>The digest the content must have.</summary>
+    public Digest ExpectedDigest { get; }
+
+    /// <summary>The size the content must have, when known.</summary>
+    public long? ExpectedSize { get; }
+
+    /// <summary>How many bytes have been read so far.</summary>
+    public long BytesRead => hasher.BytesHashed;
+
+    /// <summary>True once the end of the content was reached and it matched.</summary>
+    public bool IsVerified => verified;
+
+    /// <inheritdoc />
+    public override bool CanRead => true;
+
+    /// <inheritdoc />
+    public override bool CanSeek => false;
+
+    /// <inheritdoc />
+    public override bool CanWrite => false;
+
+    /// <inheritdoc />
+    public override long Length => throw new NotSupportedException();
+
+    /// <inheritdoc />
+    public override long Position
+    {
+        get => BytesRead;
+        set => throw new NotSupportedException();
+    }
+
+    /// <inheritdoc />
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    /// <inheritdoc />
+    public override int Read(Span<byte> buffer)
+    {
+        var read = inner.Read(buffer);
+        return Account(buffer[..read], buffer.Length);
+    }
+
+    /// <inheritdoc />
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    /// <inheritdoc />
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        return Account(buffer.Span[..read], buffer.Length);
+    }
+
+    /// <inheritdoc />
+    public override void Flush()
+    {
+    }
+
+    /// <inheritdoc />
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    /// <inheritdoc />
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    /// <inheritdoc />
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            hasher.Dispose();
+            if (!leaveOpen)
+            {
+                inner.Dispose();
+            }
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private int Account(ReadOnlySpan<byte> data, int requested)
+    {
+        if (data.Length > 0)
+        {
+            hasher.Append(data);
+            if (BytesRead > ExpectedSize)
+            {
+                // Fail before handing over bytes that cannot be right, and before a hostile source fills the disk.
+                throw new KanikoException(
+                    DiagnosticCodes.ContentSizeMismatch,
+                    string.Format(CultureInfo.InvariantCulture, Strings.ContentTooLong, description, ExpectedSize));
+            }
+        }
+        else if (requested > 0 && !verified)
+        {
+            VerifyAtEnd();
+        }
+
+        return data.Length;
+    }
+
+    private void VerifyAtEnd()
+    {
+        if (ExpectedSize is { } size && BytesRead != size)
+        {
+            throw new KanikoException(
+                DiagnosticCodes.ContentSizeMismatch,
+                string.Format(CultureInfo.InvariantCulture, Strings.ContentTooShort, description, BytesRead, size));
+        }
+
+        var actual = hasher.GetDigest();
+        if (actual != ExpectedDigest)
+        {
+            throw new KanikoException(
+                DiagnosticCodes.ContentDigestMismatch,
+                string.Format(CultureInfo.InvariantCulture, Strings.ContentDigestMismatch, description, actual, ExpectedDigest));
+        }
+
+        verified = true;
+    }
+}
