@@ -5,9 +5,11 @@ namespace Kaniko.Cli.Tests;
 
 public sealed class BuildCommandTests : IDisposable
 {
-    private readonly string _context = Directory.CreateTempSubdirectory("kaniko-cli-").FullName;
+    private readonly TempDirectory _temp = new("kaniko-cli-");
 
-    public void Dispose() => Directory.Delete(_context, recursive: true);
+    private string Context => _temp.Path;
+
+    public void Dispose() => _temp.Dispose();
 
     private (int ExitCode, string Output, string Error) Run(params string[] args)
     {
@@ -18,7 +20,7 @@ public sealed class BuildCommandTests : IDisposable
     }
 
     private void Write(string name, string content) =>
-        File.WriteAllBytes(Path.Combine(_context, name), Encoding.UTF8.GetBytes(content));
+        File.WriteAllBytes(Path.Combine(Context, name), Encoding.UTF8.GetBytes(content));
 
     [Fact]
     public void Dry_run_prints_the_plan_and_exits_zero()
@@ -26,7 +28,7 @@ public sealed class BuildCommandTests : IDisposable
         Write("Dockerfile", "ARG TAG=latest\nFROM busybox:$TAG AS build\nCOPY --chown=1000 app.txt /app/\n\nFROM alpine\nCOPY --from=build /app/ /app/\n");
         Write("app.txt", "hello\n");
 
-        var (exitCode, output, error) = Run("build", "--dry-run", "--context", _context);
+        var (exitCode, output, error) = Run("build", "--dry-run", "--context", Context);
 
         Assert.Equal("", error);
         Assert.Equal(0, exitCode);
@@ -41,10 +43,10 @@ public sealed class BuildCommandTests : IDisposable
     [Fact]
     public void Build_args_target_platform_and_dockerfile_options_reach_the_plan()
     {
-        Directory.CreateDirectory(Path.Combine(_context, "build"));
+        Directory.CreateDirectory(Path.Combine(Context, "build"));
         Write("build/Custom.Dockerfile", "ARG TAG=1\nFROM alpine:$TAG AS one\nARG TARGETARCH\nLABEL arch=$TARGETARCH\n\nFROM one AS two\n");
 
-        var (exitCode, output, _) = Run("build", "--dry-run", "-c", _context, "-f", "build/Custom.Dockerfile",
+        var (exitCode, output, _) = Run("build", "--dry-run", "-c", Context, "-f", "build/Custom.Dockerfile",
             "--build-arg", "TAG=3.20", "--build-arg", "EXTRA=1", "--target", "one", "--custom-platform", "linux/arm64");
 
         Assert.Equal(0, exitCode);
@@ -62,7 +64,7 @@ public sealed class BuildCommandTests : IDisposable
     {
         Write("Dockerfile", "FROM alpine\nRUN true\nFROBNICATE now\n");
 
-        var (exitCode, output, error) = Run("build", "--dry-run", "--context", _context);
+        var (exitCode, output, error) = Run("build", "--dry-run", "--context", Context);
 
         Assert.Equal(1, exitCode);
         Assert.Equal("", output);
@@ -72,7 +74,7 @@ public sealed class BuildCommandTests : IDisposable
     [Fact]
     public void A_missing_dockerfile_exits_one()
     {
-        var (exitCode, _, error) = Run("build", "--dry-run", "--context", _context);
+        var (exitCode, _, error) = Run("build", "--dry-run", "--context", Context);
 
         Assert.Equal(1, exitCode);
         Assert.Contains("[KANIKO2", error, StringComparison.Ordinal);
@@ -95,7 +97,7 @@ public sealed class BuildCommandTests : IDisposable
     {
         Write("Dockerfile", "FROM alpine\n");
 
-        var (exitCode, _, error) = Run("build", "--dry-run", "--context", _context, option, value);
+        var (exitCode, _, error) = Run("build", "--dry-run", "--context", Context, option, value);
 
         Assert.Equal(2, exitCode);
         Assert.Contains($"[{code}]", error, StringComparison.Ordinal);
@@ -106,7 +108,7 @@ public sealed class BuildCommandTests : IDisposable
     {
         Write("Dockerfile", "FROM alpine\n");
 
-        var (exitCode, _, error) = Run("build", "--context", _context);
+        var (exitCode, _, error) = Run("build", "--context", Context);
 
         Assert.Equal(3, exitCode);
         Assert.Contains("--dry-run", error, StringComparison.Ordinal);
