@@ -15,6 +15,8 @@ namespace Kaniko.Engine.Planning;
 /// </summary>
 public static class BuildPlanner
 {
+    private static readonly ShellLexer RawLexer = new('\\') { SkipQuoteProcessing = true };
+
     /// <summary>Plans the build of <paramref name="dockerfile"/>. Throws <see cref="KanikoException"/> on an invalid Dockerfile or request.</summary>
     public static BuildPlan Plan(DockerfileInstructions dockerfile, PlanRequest request)
     {
@@ -33,7 +35,7 @@ public static class BuildPlanner
         var targetPlatform = (request.TargetPlatform ?? request.BuildPlatform).Normalize();
         var targetIndex = TargetResolver.Resolve(stages, request.Target);
 
-        var (globalArgs, metaArgNames) = GlobalScope(dockerfile, buildPlatform, targetPlatform, StageGraph.DisplayName(stages[targetIndex]), buildArgs, lexer);
+        var (globalArgs, metaArgNames) = GlobalScope(dockerfile, buildPlatform, targetPlatform, TargetStageValue(request.Target, stages), buildArgs, lexer);
         var declaredInGlobalScope = new HashSet<string>(metaArgNames.Concat(globalArgs.Names), StringComparer.Ordinal);
 
         // FROM lines are expanded with the global scope only; a name matches an earlier stage exactly.
@@ -146,6 +148,10 @@ public static class BuildPlanner
         return (args, names);
     }
 
+    // TARGETSTAGE: the --target as given, else the last stage's name, else "default" (BuildKit's defaultArgs).
+    private static string TargetStageValue(string? target, IReadOnlyList<Stage> stages) =>
+        !string.IsNullOrEmpty(target) ? target : stages[^1].Name ?? "default";
+
     private static (FromInstruction From, Platform? Platform) ExpandFrom(
         FromInstruction from, VariableMap globalArgs, HashSet<string> declared, ShellLexer lexer, List<BuildWarning> warnings)
     {
@@ -201,6 +207,9 @@ public static class BuildPlanner
     {
         string Expander(string word) => Expand(lexer, word, variables, instruction.Range).Value;
 
+        // Heredoc bodies are expanded by a lexer that keeps quotes, with the default escape character (BuildKit).
+        string RawExpander(string text) => Expand(RawLexer, text, variables, instruction.Range).Value;
+
         switch (instruction)
         {
             case ArgInstruction arg:
@@ -242,9 +251,9 @@ public static class BuildPlanner
 
                 return expandedSignal;
             case CopyInstruction copy:
-                return copy.Expand(Expander);
+                return copy.Expand(Expander).ExpandInlineSources(RawExpander);
             case AddInstruction add:
-                return add.Expand(Expander);
+                return add.Expand(Expander).ExpandInlineSources(RawExpander);
             case LabelInstruction label:
                 return label.Expand(Expander);
             case UserInstruction user:

@@ -46,3 +46,65 @@ public class StopSignalTests
     [InlineData("RTMIN+16", false)]
     public void Accepts_linux_signals(string signal, bool valid) => Assert.Equal(valid, StopSignals.IsValid(signal));
 }
+
+public class BuildPlannerTests
+{
+    private static BuildPlan Plan(string dockerfile, PlanRequest? request = null) =>
+        KanikoPlanner.Plan(System.Text.Encoding.UTF8.GetBytes(dockerfile), "Dockerfile",
+            request ?? new PlanRequest { BuildPlatform = Kaniko.Engine.Oci.Platform.Parse("linux/amd64") });
+
+    [Fact]
+    public void Heredoc_sources_are_expanded_unless_the_marker_is_quoted()
+    {
+        var plan = Plan("FROM alpine\nARG NAME=world\nCOPY <<EOF <<'RAW' /dst/\nhello \"$NAME\"\nEOF\nkeep $NAME\nRAW\n");
+
+        var copy = Assert.IsType<Kaniko.Engine.Dockerfile.Instructions.CopyInstruction>(plan.Target.Steps[^1].Expanded);
+        Assert.Equal("hello \"world\"\n", copy.Sources.SourceContents[0].Data);
+        Assert.Equal("keep $NAME\n", copy.Sources.SourceContents[1].Data);
+    }
+
+    [Fact]
+    public void Steps_carry_the_build_args_in_scope_without_proxies()
+    {
+        var plan = Plan("FROM alpine\nARG A=1\nARG HTTP_PROXY\nRUN echo $A\n", new PlanRequest
+        {
+            BuildPlatform = Kaniko.Engine.Oci.Platform.Parse("linux/amd64"),
+            BuildArgs = [new("HTTP_PROXY", "http://127.0.0.1:3128"), new("https_proxy", "http://127.0.0.1:3129")],
+        });
+
+        var run = plan.Target.Steps[^1];
+        Assert.Equal([new KeyValuePair<string, string>("A", "1")], run.BuildArgs);
+        Assert.Equal(["HTTP_PROXY", "https_proxy"], plan.ProxyArgs.Select(kv => kv.Key));
+        Assert.Empty(plan.Warnings);
+    }
+
+    [Fact]
+    public void The_plan_records_the_stage_graph()
+    {
+        var plan = Plan("FROM alpine AS a\nFROM alpine AS b\nFROM a AS c\nCOPY --from=b /x /x\nRUN --mount=from=alpine:3,target=/m true\n");
+
+        var c = plan.Target;
+        Assert.Equal(0, c.BaseStage);
+        Assert.Equal([0, 1], c.Dependencies);
+        Assert.Equal(new StepSource("b", 1), Assert.Single(c.Steps[0].Sources));
+        Assert.Equal(new StepSource("alpine:3", null), Assert.Single(c.Steps[1].Sources));
+        Assert.Equal(["a", "b", "c"], plan.Stages.Select(s => s.DisplayName));
+    }
+
+    [Fact]
+    public void Global_args_hold_the_automatic_platform_values()
+    {
+        var plan = Plan("ARG V=1\nFROM alpine\n", new PlanRequest
+        {
+            BuildPlatform = Kaniko.Engine.Oci.Platform.Parse("linux/amd64"),
+            TargetPlatform = Kaniko.Engine.Oci.Platform.Parse("linux/arm"),
+        });
+
+        var args = plan.GlobalArgs.ToDictionary(kv => kv.Key, kv => kv.Value);
+        Assert.Equal("linux/amd64", args["BUILDPLATFORM"]);
+        Assert.Equal("linux/arm/v7", args["TARGETPLATFORM"]);
+        Assert.Equal("v7", args["TARGETVARIANT"]);
+        Assert.Equal("default", args["TARGETSTAGE"]);
+        Assert.Equal("1", args["V"]);
+    }
+}

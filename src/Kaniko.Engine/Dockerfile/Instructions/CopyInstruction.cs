@@ -19,6 +19,11 @@ public sealed record CopySources(IReadOnlyList<string> SourcePaths, IReadOnlyLis
         Destination = expander(Destination),
     };
 
+    internal CopySources ExpandContents(WordExpander expander) => this with
+    {
+        SourceContents = SourceContents.Select(c => c.Expand ? c with { Data = expander(c.Data) } : c).ToArray(),
+    };
+
     internal IEnumerable<string> Words()
     {
         var words = SourcePaths.Concat(SourceContents.Select(c => "<<" + c.Path)).Append(Destination).ToArray();
@@ -55,6 +60,12 @@ public sealed record CopyInstruction : Instruction, IExpandable<CopyInstruction>
 
     /// <inheritdoc />
     public override string Name => InstructionNames.Copy;
+
+    /// <summary>
+    /// Returns a copy whose heredoc sources with an unquoted marker have their content expanded (BuildKit's
+    /// <c>ExpandRaw</c>: quotes in the content are kept, so the expander must not remove them).
+    /// </summary>
+    public CopyInstruction ExpandInlineSources(WordExpander rawExpander) => this with { Sources = Sources.ExpandContents(rawExpander) };
 
     /// <inheritdoc />
     public CopyInstruction Expand(WordExpander expander) => this with
@@ -107,6 +118,12 @@ public sealed record AddInstruction : Instruction, IExpandable<AddInstruction>
 
     /// <inheritdoc />
     public override string Name => InstructionNames.Add;
+
+    /// <summary>
+    /// Returns a copy whose heredoc sources with an unquoted marker have their content expanded (BuildKit's
+    /// <c>ExpandRaw</c>: quotes in the content are kept, so the expander must not remove them).
+    /// </summary>
+    public AddInstruction ExpandInlineSources(WordExpander rawExpander) => this with { Sources = Sources.ExpandContents(rawExpander) };
 
     /// <inheritdoc />
     public AddInstruction Expand(WordExpander expander) => this with
