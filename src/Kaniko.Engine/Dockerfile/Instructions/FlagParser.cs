@@ -53,7 +53,8 @@ public sealed class FlagParser
             var value = hasValue ? word[(equals + 1)..] : "";
             if (!_flags.TryGetValue(flagName[2..], out var flag))
             {
-                throw Error(Strings.FlagUnknown, flagName);
+                throw InstructionError.WithSuggestion(DiagnosticCodes.InvalidInstructionFlag, _range,
+                    Suggestion.Find(flagName[2..], _flags.Keys, caseSensitive: true), Strings.FlagUnknown, flagName);
             }
 
             if (flag.IsUsed && flag.Kind != FlagKind.Strings)

@@ -74,9 +74,18 @@ public static partial class InstructionParser
             "healthcheck" => ParseHealthcheck(request),
             "maintainer" => ParseMaintainer(request, warnings),
             "onbuild" => ParseOnbuild(request, fileName, warnings),
-            _ => throw InstructionError.Create(DiagnosticCodes.UnknownInstruction, request.Range, Strings.UnknownInstruction, node.Keyword),
+            _ => throw InstructionError.WithSuggestion(DiagnosticCodes.UnknownInstruction, request.Range,
+                Suggestion.Find(node.Keyword, KnownInstructions, caseSensitive: false), Strings.UnknownInstruction, node.Keyword),
         };
     }
+
+    private static readonly string[] KnownInstructions =
+    [
+        InstructionNames.Add, InstructionNames.Arg, InstructionNames.Cmd, InstructionNames.Copy, InstructionNames.Entrypoint,
+        InstructionNames.Env, InstructionNames.Expose, InstructionNames.From, InstructionNames.Healthcheck, InstructionNames.Label,
+        InstructionNames.Maintainer, InstructionNames.Onbuild, InstructionNames.Run, InstructionNames.Shell, InstructionNames.Stopsignal,
+        InstructionNames.User, InstructionNames.Volume, InstructionNames.Workdir,
+    ];
 
     internal static FromInstruction ParseFrom(ParseRequest request)
     {

@@ -37,6 +37,12 @@ public enum CacheSharing
 /// </summary>
 public sealed record RunMount
 {
+    private static readonly string[] Keys =
+    [
+        "type", "from", "source", "target", "readonly", "id", "sharing", "required", "size", "mode", "uid", "gid", "src", "dst",
+        "destination", "ro", "rw", "readwrite", "env",
+    ];
+
     private static readonly Regex RamSize = new(@"^(\d+(\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$", RegexOptions.CultureInvariant);
 
     /// <summary>The mount type.</summary>
@@ -87,6 +93,8 @@ public sealed record RunMount
     {
         KanikoException Error(string format, params object?[] args) =>
             InstructionError.Create(DiagnosticCodes.InvalidRunMount, range, format, args);
+        KanikoException Suggest(string value, string[] options, string format, params object?[] args) =>
+            InstructionError.WithSuggestion(DiagnosticCodes.InvalidRunMount, range, Suggestion.Find(value, options, caseSensitive: true), format, args);
 
         var fields = SplitCsv(spec) ?? throw Error(Strings.MountCsv, spec);
         var type = RunMountType.Bind;
@@ -141,7 +149,7 @@ public sealed record RunMount
                 case "type":
                     if (!deferred)
                     {
-                        type = ParseType(value) ?? throw Error(Strings.MountUnsupportedType, value);
+                        type = ParseType(value) ?? throw Suggest(value, ["bind", "cache", "tmpfs", "secret", "ssh"], Strings.MountUnsupportedType, value);
                     }
 
                     break;
@@ -205,7 +213,7 @@ public sealed record RunMount
                             "shared" => CacheSharing.Shared,
                             "private" => CacheSharing.Private,
                             "locked" => CacheSharing.Locked,
-                            _ => throw Error(Strings.MountUnsupportedSharing, value),
+                            _ => throw Suggest(value, ["shared", "private", "locked"], Strings.MountUnsupportedSharing, value),
                         };
                     }
 
@@ -235,7 +243,7 @@ public sealed record RunMount
                     env = value;
                     break;
                 default:
-                    throw Error(Strings.MountUnexpectedKey, key, field);
+                    throw Suggest(key, Keys, Strings.MountUnexpectedKey, key, field);
             }
         }
 

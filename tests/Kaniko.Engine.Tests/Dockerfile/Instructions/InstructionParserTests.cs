@@ -178,3 +178,34 @@ public class InstructionParserTests
         Assert.Equal(3, warning.Range?.StartLine);
     }
 }
+
+public class SuggestionTests
+{
+    [Theory]
+    [InlineData("RUNN", "unknown instruction: RUNN (did you mean RUN?)")]
+    [InlineData("form", "unknown instruction: form (did you mean from?)")]
+    [InlineData("Workdri", "unknown instruction: Workdri (did you mean workdir?)")]
+    [InlineData("FROBNICATE", "unknown instruction: FROBNICATE")]
+    public void Unknown_instructions_suggest_a_close_keyword(string keyword, string message)
+    {
+        var node = new SyntaxNode { Keyword = keyword, Arguments = [""], Original = keyword, StartLine = 1, EndLine = 1 };
+
+        var error = Assert.Throws<KanikoException>(() => InstructionParser.ParseInstruction(node, "Dockerfile"));
+
+        Assert.Equal(message, error.Detail);
+    }
+
+    [Fact]
+    public void Unknown_flags_and_mount_keys_suggest_a_close_name()
+    {
+        var parser = new FlagParser(["--form=a"], null);
+        parser.AddString("from");
+        parser.AddString("chown");
+
+        Assert.Equal("unknown flag: --form (did you mean from?)", Assert.Throws<KanikoException>(parser.Parse).Detail);
+        Assert.Equal("unsupported mount type \"cahce\" (did you mean cache?)",
+            Assert.Throws<KanikoException>(() => RunMount.Parse("type=cahce", null, null)).Detail);
+        Assert.Equal("unexpected key 'taget' in 'taget=/x' (did you mean target?)",
+            Assert.Throws<KanikoException>(() => RunMount.Parse("taget=/x", null, null)).Detail);
+    }
+}
