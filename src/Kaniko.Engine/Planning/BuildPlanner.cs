@@ -33,7 +33,6 @@ public static class BuildPlanner
         var buildArgs = request.BuildArgs.GroupBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
         var buildPlatform = request.BuildPlatform.Normalize();
         var targetPlatform = (request.TargetPlatform ?? request.BuildPlatform).Normalize();
-        var targetIndex = TargetResolver.Resolve(stages, request.Target);
 
         var (globalArgs, metaArgNames) = GlobalScope(dockerfile, buildPlatform, targetPlatform, TargetStageValue(request.Target, stages), buildArgs, lexer);
         var declaredInGlobalScope = new HashSet<string>(metaArgNames.Concat(globalArgs.Names), StringComparer.Ordinal);
@@ -48,6 +47,8 @@ public static class BuildPlanner
             baseStages[stage.Index] = stages.Take(stage.Index).LastOrDefault(s => s.Name == froms[stage.Index].BaseName)?.Index;
         }
 
+        // As in BuildKit, the FROM lines are checked before the target is looked up.
+        var targetIndex = TargetResolver.Resolve(stages, request.Target);
         foreach (var duplicate in stages.Where(s => s.Name is not null).GroupBy(s => s.Name).Where(g => g.Count() > 1))
         {
             warnings.Add(new BuildWarning(DiagnosticCodes.DuplicateStageName,
