@@ -14,17 +14,20 @@ internal static class BuildCommand
     private static readonly Option<string> ContextOption = new("--context", "-c")
     {
         Description = "The build context: a directory or dir://PATH.",
+        HelpName = "PATH",
         DefaultValueFactory = _ => ".",
     };
 
     private static readonly Option<string?> DockerfileOption = new("--dockerfile", "-f")
     {
         Description = "The Dockerfile (default: Dockerfile in the context).",
+        HelpName = "PATH",
     };
 
     private static readonly Option<string[]> BuildArgOption = new("--build-arg")
     {
         Description = "A build argument NAME=VALUE, or NAME to take the value from the environment. Repeatable.",
+        HelpName = "NAME[=VALUE]",
         Arity = ArgumentArity.OneOrMore,
         AllowMultipleArgumentsPerToken = false,
     };
@@ -32,6 +35,7 @@ internal static class BuildCommand
     private static readonly Option<string?> TargetOption = new("--target")
     {
         Description = "The stage to build (default: the last one).",
+        HelpName = "STAGE",
     };
 
     private static readonly Option<bool> DryRunOption = new("--dry-run")
@@ -41,7 +45,8 @@ internal static class BuildCommand
 
     private static readonly Option<string?> PlatformOption = new("--custom-platform", "--platform")
     {
-        Description = "The platform to build for, os/arch[/variant] (TARGETPLATFORM; default: this machine's).",
+        Description = "The platform to build for (TARGETPLATFORM; default: linux on this machine's architecture).",
+        HelpName = "OS/ARCH[/VARIANT]",
     };
 
     internal static Command Create()
