@@ -108,3 +108,21 @@ public class BuildPlannerTests
         Assert.Equal("1", args["V"]);
     }
 }
+
+public class OnbuildPlanningTests
+{
+    [Fact]
+    public void An_onbuild_heredoc_reaches_the_trigger_and_the_stored_expression()
+    {
+        var plan = KanikoPlanner.Plan("FROM alpine AS base\nONBUILD RUN <<EOF\necho hi\nEOF\nFROM base\n"u8, "Dockerfile",
+            new PlanRequest { BuildPlatform = Kaniko.Engine.Oci.Platform.Parse("linux/amd64") });
+
+        var onbuild = Assert.IsType<Kaniko.Engine.Dockerfile.Instructions.OnbuildInstruction>(Assert.Single(plan.Stages[0].Steps).Instruction);
+        Assert.Equal("RUN <<EOF\necho hi\nEOF", onbuild.Expression);
+        var trigger = Assert.Single(plan.Stages[1].Steps);
+        Assert.True(trigger.IsOnbuildTrigger);
+        var run = Assert.IsType<Kaniko.Engine.Dockerfile.Instructions.RunInstruction>(trigger.Instruction);
+        Assert.Equal([new Kaniko.Engine.Dockerfile.Instructions.InlineFile("EOF", "echo hi\n", false)], run.Heredocs);
+        Assert.Equal(plan.Stages[1].From.Range, run.Range);
+    }
+}

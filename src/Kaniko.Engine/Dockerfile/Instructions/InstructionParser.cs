@@ -415,10 +415,17 @@ public static partial class InstructionParser
                 throw InstructionError.Create(DiagnosticCodes.InvalidOnbuildTrigger, request.Range, Strings.OnbuildNotAllowed, nested.Name.ToUpperInvariant());
         }
 
-        // The nested node carries the ONBUILD's own lines, so its errors point at the right place.
-        var trigger = ParseInstruction(nested, fileName, warnings) with { Range = request.Range };
+        // The parser hangs the heredoc bodies of ONBUILD RUN <<EOF on the ONBUILD node; the trigger needs them.
+        var heredocs = request.Node.Heredocs.Count > 0 ? request.Node.Heredocs : nested.Heredocs;
+        var triggerNode = new SyntaxNode
+        {
+            Keyword = nested.Keyword, Flags = nested.Flags, Arguments = nested.Arguments, Nested = nested.Nested,
+            IsJsonForm = nested.IsJsonForm, Original = nested.Original, StartLine = request.Node.StartLine,
+            EndLine = request.Node.EndLine, Heredocs = heredocs,
+        };
+        var trigger = ParseInstruction(triggerNode, fileName, warnings);
         var expression = new StringBuilder(OnbuildPrefix().Replace(request.Node.Original, "", 1));
-        foreach (var heredoc in request.Node.Heredocs.Count > 0 ? request.Node.Heredocs : nested.Heredocs)
+        foreach (var heredoc in heredocs)
         {
             expression.Append('\n').Append(heredoc.Content).Append(heredoc.Name);
         }
