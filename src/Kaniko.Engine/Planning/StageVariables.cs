@@ -4,36 +4,40 @@ using Kaniko.Engine.Dockerfile.Expansion;
 namespace Kaniko.Engine.Planning;
 
 /// <summary>
-/// The variables a stage's instructions are expanded with: its <c>ENV</c> values, then its <c>ARG</c> values.
-/// An <c>ENV</c> always wins over an <c>ARG</c> of the same name, as the Dockerfile reference specifies.
+/// The variables a stage's instructions are expanded with. As in BuildKit's converter, <c>ENV</c> and <c>ARG</c>
+/// (with a value) write to one environment and the later write wins: an <c>ENV</c> after an <c>ARG</c> overrides it,
+/// and an <c>ARG</c> given a value after an <c>ENV</c> overrides that in expansion (not in the image config).
 /// A stage built on an earlier stage starts with that stage's variables.
 /// </summary>
 internal sealed class StageVariables : IVariableSource
 {
-    private readonly List<KeyValuePair<string, string>> _env;
+    private readonly List<KeyValuePair<string, string>> _environment;
     private readonly List<KeyValuePair<string, string>> _args;
 
     internal StageVariables()
     {
-        _env = [];
+        _environment = [];
         _args = [];
     }
 
     internal StageVariables(StageVariables other)
     {
-        _env = [.. other._env];
+        _environment = [.. other._environment];
         _args = [.. other._args];
     }
 
     /// <summary>The ARG values in scope, in declaration order.</summary>
     internal IReadOnlyList<KeyValuePair<string, string>> Args => _args;
 
-    public bool TryGetValue(string name, [MaybeNullWhen(false)] out string value) =>
-        TryGet(_env, name, out value) || TryGet(_args, name, out value);
+    public bool TryGetValue(string name, [MaybeNullWhen(false)] out string value) => TryGet(_environment, name, out value);
 
-    internal void SetEnv(string name, string value) => Set(_env, name, value);
+    internal void SetEnv(string name, string value) => Set(_environment, name, value);
 
-    internal void SetArg(string name, string value) => Set(_args, name, value);
+    internal void SetArg(string name, string value)
+    {
+        Set(_args, name, value);
+        Set(_environment, name, value);
+    }
 
     private static void Set(List<KeyValuePair<string, string>> list, string name, string value)
     {
