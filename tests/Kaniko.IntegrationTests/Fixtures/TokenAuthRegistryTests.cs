@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Kaniko.Testing;
 using Kaniko.Testing.TokenAuth;
@@ -169,6 +170,43 @@ public sealed partial class TokenAuthRegistryTests(TokenAuthRegistryFixture regi
         Assert.Contains("unauthorized", anonymous.StandardError, StringComparison.OrdinalIgnoreCase);
         Assert.NotEqual(0, wrong.ExitCode);
         Assert.Contains(registry.TokenServer.RequestsFor(repository), r => r.StatusCode == 401 && r.ClaimedAccount == registry.Username);
+    }
+
+    [Fact]
+    public async Task Skopeo_with_an_identity_token_in_its_auth_file_uses_the_refresh_token_form()
+    {
+        var repository = Unique(TokenAuthRegistryFixture.PrivatePrefix);
+        var layout = await BaseImages.BusyboxLayoutAsync(Cancellation);
+        var reference = $"docker://{registry.Host}/{repository}:latest";
+        await Skopeo.RunCheckedAsync(
+            ["copy", "--quiet", "--dest-cert-dir", registry.CertificateDirectory, "--dest-creds", registry.Credentials, layout.TransportReference, reference],
+            Cancellation);
+        var before = registry.TokenServer.RequestsFor(repository).Count;
+        using var work = new TempDirectory();
+        var authFile = work.Combine("auth.json");
+        await File.WriteAllTextAsync(
+            authFile,
+            new JsonObject
+            {
+                // As docker login stores an identity token: the user name with an empty password in "auth" (containers/image
+                // skips an entry without a decodable "auth"), the refresh token beside it.
+                ["auths"] = new JsonObject
+                {
+                    [registry.Host] = new JsonObject
+                    {
+                        ["auth"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(registry.Username + ":")),
+                        ["identitytoken"] = registry.TokenServer.IssueRefreshToken(registry.Username),
+                    },
+                },
+            }.ToJsonString(),
+            Cancellation);
+
+        var inspect = await Skopeo.RunAsync(["inspect", "--cert-dir", registry.CertificateDirectory, "--authfile", authFile, reference], Cancellation);
+
+        var exchanges = registry.TokenServer.RequestsFor(repository).Skip(before).ToList();
+        Assert.True(inspect.ExitCode == 0, inspect.StandardError + string.Join('\n', registry.TokenServer.Requests.TakeLast(4)));
+        Assert.NotEmpty(exchanges);
+        Assert.All(exchanges, r => Assert.Equal(("POST", "refresh_token", registry.Username, 200), (r.Method, r.GrantType, r.Account, r.StatusCode)));
     }
 
     [Fact]
