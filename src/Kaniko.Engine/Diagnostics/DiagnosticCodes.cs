@@ -79,6 +79,7 @@ public static class DiagnosticCodes
     #endregion
 
     #region OCI model and registry (KANIKO3xxx)
+<<<<<<< HEAD
     // 30xx: the OCI model (identities, documents, verified content); registry and credentials start at 3100.
 
     /// <summary>An image reference does not follow the distribution reference grammar.</summary>
@@ -99,6 +100,27 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode ContentDigestMismatch = DiagnosticCode.Of(3008);
     /// <summary>Content read from outside is shorter or longer than its descriptor says.</summary>
     public static readonly DiagnosticCode ContentSizeMismatch = DiagnosticCode.Of(3009);
+=======
+    // Registry.Auth: 3100-3199.
+    /// <summary>The registry asks for credentials and no configured source has any for it.</summary>
+    public static readonly DiagnosticCode RegistryAuthenticationRequired = DiagnosticCode.Of(3100);
+    /// <summary>The registry or its token server rejected the credentials that were found.</summary>
+    public static readonly DiagnosticCode RegistryAuthenticationFailed = DiagnosticCode.Of(3101);
+    /// <summary>The docker config file cannot be read or is not valid.</summary>
+    public static readonly DiagnosticCode DockerConfigInvalid = DiagnosticCode.Of(3102);
+    /// <summary>A credential helper named in the docker config file is not on PATH.</summary>
+    public static readonly DiagnosticCode CredentialHelperNotFound = DiagnosticCode.Of(3103);
+    /// <summary>A credential helper ran but failed or answered nonsense.</summary>
+    public static readonly DiagnosticCode CredentialHelperFailed = DiagnosticCode.Of(3104);
+    /// <summary>Credentials would go over plain HTTP to a registry not marked insecure.</summary>
+    public static readonly DiagnosticCode InsecureCredentialTransport = DiagnosticCode.Of(3105);
+    /// <summary>The token server answered with an error status.</summary>
+    public static readonly DiagnosticCode TokenRequestFailed = DiagnosticCode.Of(3106);
+    /// <summary>The token server's answer cannot be understood.</summary>
+    public static readonly DiagnosticCode TokenResponseInvalid = DiagnosticCode.Of(3107);
+    /// <summary>The registry asks for an authentication scheme other than Basic or Bearer, or a Bearer challenge without realm.</summary>
+    public static readonly DiagnosticCode AuthenticationChallengeUnsupported = DiagnosticCode.Of(3108);
+>>>>>>> feat/auth
     #endregion
 
     #region Execution (KANIKO4xxx)
