@@ -79,7 +79,6 @@ public static class DiagnosticCodes
     #endregion
 
     #region OCI model and registry (KANIKO3xxx)
-<<<<<<< HEAD
     // 30xx: the OCI model (identities, documents, verified content); registry and credentials start at 3100.
 
     /// <summary>An image reference does not follow the distribution reference grammar.</summary>
@@ -100,7 +99,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode ContentDigestMismatch = DiagnosticCode.Of(3008);
     /// <summary>Content read from outside is shorter or longer than its descriptor says.</summary>
     public static readonly DiagnosticCode ContentSizeMismatch = DiagnosticCode.Of(3009);
-=======
+
     // Registry.Auth: 3100-3199.
     /// <summary>The registry asks for credentials and no configured source has any for it.</summary>
     public static readonly DiagnosticCode RegistryAuthenticationRequired = DiagnosticCode.Of(3100);
@@ -120,7 +119,6 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode TokenResponseInvalid = DiagnosticCode.Of(3107);
     /// <summary>The registry asks for an authentication scheme other than Basic or Bearer, or a Bearer challenge without realm.</summary>
     public static readonly DiagnosticCode AuthenticationChallengeUnsupported = DiagnosticCode.Of(3108);
->>>>>>> feat/auth
     #endregion
 
     #region Execution (KANIKO4xxx)
