@@ -3,25 +3,18 @@ using Kaniko.Engine.Oci;
 
 namespace Kaniko.Engine.Images;
 
-/// <summary>An image whose manifest and config are known; its layers are fetched only when opened.</summary>
+/// <summary>
+/// A single-platform image: its manifest and config are known (with their exact bytes), its layers are fetched only
+/// when opened.
+/// </summary>
 public interface IImage
 {
-    /// <summary>The manifest, exact bytes kept.</summary>
+    /// <summary>The manifest, with the exact bytes its digest is computed over.</summary>
     RawJson<ImageManifest> Manifest { get; }
 
-    /// <summary>The config, exact bytes kept.</summary>
+    /// <summary>The config blob, with the exact bytes the manifest's config descriptor names.</summary>
     RawJson<ImageConfigFile> Config { get; }
 
     /// <summary>The layers, in manifest order.</summary>
     IReadOnlyList<ILayer> Layers { get; }
-}
-
-/// <summary>An image index and the images it lists.</summary>
-public interface IImageIndex
-{
-    /// <summary>The index, exact bytes kept.</summary>
-    RawJson<ImageIndex> Index { get; }
-
-    /// <summary>The images, in index order.</summary>
-    IReadOnlyList<IImage> Manifests { get; }
 }
