@@ -43,6 +43,7 @@ public sealed class AuthenticatingHandler : DelegatingHandler
     private readonly TokenCache _tokens;
     private readonly ConcurrentDictionary<string, AuthChallenge> _challenges = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, Task<RegistryCredential>> _credentials = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<TokenCacheKey, Task<BearerToken>> _inflight = new();
     private readonly HttpMessageInvoker? _tokenTransport;
     private TokenClient? _tokenClient;
 
@@ -84,8 +85,7 @@ public sealed class AuthenticatingHandler : DelegatingHandler
             known = await PingAsync(uri, cancellationToken).ConfigureAwait(false);
         }
 
-        var authorizedUpFront = known is not null
-            && await AuthorizeAsync(request, host, known, scopes, cancellationToken).ConfigureAwait(false);
+        var upFront = known is null ? Authorization.None : await AuthorizeAsync(request, host, known, scopes, cancellationToken).ConfigureAwait(false);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.Unauthorized)
         {
@@ -99,32 +99,33 @@ public sealed class AuthenticatingHandler : DelegatingHandler
         }
 
         _challenges[host] = challenge;
-        if (authorizedUpFront && known is { IsBearer: true })
+        if (upFront.TokenKey is { } refusedToken)
         {
             // The token we sent was refused (expired early, revoked, or too narrow): never send it again.
-            _tokens.Invalidate(TokenCacheKey.For(host, known.Service, WithChallengeScopes(scopes, known)));
+            _tokens.Invalidate(refusedToken);
         }
 
         // Replaying is pointless when the body cannot be sent again, or when the same Basic credentials were just
         // refused (unlike a token, they cannot be renewed).
-        if (!replayable || (authorizedUpFront && known is { IsBasic: true } && challenge.IsBasic))
+        if (!replayable || (upFront.Applied && known is { IsBasic: true } && challenge.IsBasic))
         {
             response.Dispose();
             throw await RefusedAsync(host, scopes, cancellationToken).ConfigureAwait(false);
         }
 
         response.Dispose();
-        if (!await AuthorizeAsync(request, host, challenge, scopes, cancellationToken).ConfigureAwait(false))
+        var retry = await AuthorizeAsync(request, host, challenge, scopes, cancellationToken).ConfigureAwait(false);
+        if (!retry.Applied)
         {
             throw await RefusedAsync(host, scopes, cancellationToken).ConfigureAwait(false);
         }
 
         response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.Unauthorized && Choose(AuthChallenge.FromResponse(response), host) is { } again)
+        if (response.StatusCode == HttpStatusCode.Unauthorized && Choose(AuthChallenge.FromResponse(response), host) is not null)
         {
-            if (again.IsBearer)
+            if (retry.TokenKey is { } refused)
             {
-                _tokens.Invalidate(TokenCacheKey.For(host, again.Service, WithChallengeScopes(scopes, again)));
+                _tokens.Invalidate(refused);
             }
 
             response.Dispose();
@@ -135,10 +136,10 @@ public sealed class AuthenticatingHandler : DelegatingHandler
     }
 
     /// <summary>
-    /// Sets the request's Authorization for a challenge. Returns false when there is nothing to authorize with (an
-    /// anonymous credential facing a Basic challenge).
+    /// Sets the request's Authorization for a challenge. Not applied when there is nothing to authorize with (an
+    /// anonymous credential facing a Basic challenge); the token's cache key when a fetched token was used.
     /// </summary>
-    private async Task<bool> AuthorizeAsync(HttpRequestMessage request, string host, AuthChallenge challenge, IReadOnlyList<RegistryScope> scopes, CancellationToken cancellationToken)
+    private async Task<Authorization> AuthorizeAsync(HttpRequestMessage request, string host, AuthChallenge challenge, IReadOnlyList<RegistryScope> scopes, CancellationToken cancellationToken)
     {
         var credential = await ResolveAsync(host, cancellationToken).ConfigureAwait(false);
         var plainHttp = request.RequestUri!.Scheme == Uri.UriSchemeHttp;
@@ -146,29 +147,27 @@ public sealed class AuthenticatingHandler : DelegatingHandler
         {
             if (!credential.HasPassword)
             {
-                return false;
+                return Authorization.None;
             }
 
             EnsureTransportAllowed(plainHttp, host, scopes);
             request.Headers.Authorization = TokenClient.BasicHeader(credential);
-            return true;
+            return new Authorization(true, null);
         }
 
         if (!string.IsNullOrEmpty(credential.RegistryToken))
         {
             EnsureTransportAllowed(plainHttp, host, scopes);
             request.Headers.Authorization = new AuthenticationHeaderValue(AuthChallenge.BearerScheme, credential.RegistryToken);
-            return true;
+            return new Authorization(true, null);
         }
 
         var allScopes = WithChallengeScopes(scopes, challenge);
         var key = TokenCacheKey.For(host, challenge.Service, allScopes);
         if (!_tokens.TryGet(key, out var token))
         {
-            token = await TokenClientFor().GetTokenAsync(
-                new TokenRequest(host, challenge, allScopes, credential) { Target = Target(host, scopes), KeychainDescription = _keychain.Description },
-                cancellationToken).ConfigureAwait(false);
-            _tokens.Set(key, token);
+            var tokenRequest = new TokenRequest(host, challenge, allScopes, credential) { Target = Target(host, scopes), KeychainDescription = _keychain.Description };
+            token = await FetchTokenOnceAsync(key, tokenRequest, cancellationToken).ConfigureAwait(false);
         }
 
         if (token.FromCredentials)
@@ -177,7 +176,25 @@ public sealed class AuthenticatingHandler : DelegatingHandler
         }
 
         request.Headers.Authorization = new AuthenticationHeaderValue(AuthChallenge.BearerScheme, token.Token);
-        return true;
+        return new Authorization(true, key);
+    }
+
+    private async Task<BearerToken> FetchTokenOnceAsync(TokenCacheKey key, TokenRequest tokenRequest, CancellationToken cancellationToken)
+    {
+        // Parallel requests for the same scopes (a push uploads many blobs at once) share one token request; like the
+        // keychain lookup, it is not cancelled by one of its waiters.
+        var fetch = _inflight.GetOrAdd(key, _ => FetchAndCacheAsync(key, tokenRequest));
+        // Once done, the fetch leaves the table (the token cache answers from then on), even if every waiter gave up.
+        _ = fetch.ContinueWith(done => _inflight.TryRemove(new KeyValuePair<TokenCacheKey, Task<BearerToken>>(key, done)),
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return await fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<BearerToken> FetchAndCacheAsync(TokenCacheKey key, TokenRequest tokenRequest)
+    {
+        var token = await TokenClientFor().GetTokenAsync(tokenRequest, CancellationToken.None).ConfigureAwait(false);
+        _tokens.Set(key, token);
+        return token;
     }
 
     private async Task<RegistryCredential> ResolveAsync(string host, CancellationToken cancellationToken)
@@ -296,4 +313,10 @@ public sealed class AuthenticatingHandler : DelegatingHandler
 
     private TokenClient TokenClientFor() =>
         _tokenClient ??= new TokenClient(_tokenTransport ?? new HttpMessageInvoker(InnerHandler!, disposeHandler: false), _options);
+
+    /// <summary>Whether a request was given an Authorization header, and the cache key of the token it carries, if any.</summary>
+    private readonly record struct Authorization(bool Applied, TokenCacheKey? TokenKey)
+    {
+        public static Authorization None => default;
+    }
 }

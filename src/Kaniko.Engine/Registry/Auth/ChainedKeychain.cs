@@ -22,7 +22,7 @@ public sealed class ChainedKeychain : IKeychain
         new(new EnvironmentKeychain(getVariable), DockerConfigKeychain.FromEnvironment(getVariable));
 
     /// <inheritdoc />
-    public string Description => _keychains.Count == 0 ? "no credential sources" : string.Join(", ", _keychains.Select(k => k.Description));
+    public string Description => _keychains.Count == 0 ? "no credential sources" : string.Join(" or ", _keychains.Select(k => k.Description));
 
     /// <inheritdoc />
     public async ValueTask<RegistryCredential> ResolveAsync(string registryHost, CancellationToken cancellationToken = default)

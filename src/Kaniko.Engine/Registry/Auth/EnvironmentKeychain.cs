@@ -30,7 +30,7 @@ public sealed class EnvironmentKeychain : IKeychain
         _getVariable = getVariable ?? Environment.GetEnvironmentVariable;
 
     /// <inheritdoc />
-    public string Description => "environment variables " + UsernameVariable + "/" + PasswordVariable;
+    public string Description => "KANIKO_REGISTRY_* environment variables";
 
     /// <inheritdoc />
     public ValueTask<RegistryCredential> ResolveAsync(string registryHost, CancellationToken cancellationToken = default)

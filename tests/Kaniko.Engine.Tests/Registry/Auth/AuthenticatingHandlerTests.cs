@@ -3,6 +3,7 @@ using System.Text;
 using System.Web;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Registry.Auth;
+using Kaniko.Testing;
 
 namespace Kaniko.Engine.Tests.Registry.Auth;
 
@@ -22,10 +23,10 @@ public sealed class AuthenticatingHandlerTests
     [Fact]
     public async Task Anonymous_bearer_flow_gets_a_token_and_reuses_it()
     {
-        LoopbackServer server = null!;
-        await using var _ = server = new LoopbackServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
-            ? Reply.Json("""{"token":"anon-1","expires_in":300}""")
-            : r.Authorization == "Bearer anon-1" ? new Reply(200, "manifest") : Reply.Challenge(BearerChallenge(server)));
+        LoopbackHttpServer server = null!;
+        await using var _ = server = new LoopbackHttpServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
+            ? LoopbackReply.Json("""{"token":"anon-1","expires_in":300}""")
+            : r.Authorization == "Bearer anon-1" ? new LoopbackReply(200, "manifest") : LoopbackReply.Challenge(BearerChallenge(server)));
         var keychain = new FixedKeychain(RegistryCredential.Anonymous);
         using var client = Client(keychain);
 
@@ -46,12 +47,33 @@ public sealed class AuthenticatingHandlerTests
     }
 
     [Fact]
+    public async Task Parallel_requests_share_one_keychain_lookup_and_one_token()
+    {
+        LoopbackHttpServer server = null!;
+        await using var _ = server = new LoopbackHttpServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
+            ? LoopbackReply.Json("""{"token":"shared"}""")
+            : r.Authorization == "Bearer shared" ? new LoopbackReply(200) : LoopbackReply.Challenge(BearerChallenge(server)));
+        var keychain = new FixedKeychain(RegistryCredential.Anonymous);
+        using var client = Client(keychain);
+        // Learn the challenge first, as a build does with its first request.
+        (await client.SendAsync(Get(server, "/v2/"), Ct)).Dispose();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 16).Select(i =>
+            client.SendAsync(Get(server, $"/v2/team/app/blobs/sha256:{i:x64}", RegistryScope.RepositoryPush("team/app")), Ct)));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(1, keychain.Calls);
+        // One token for the ping (no scope), one for the sixteen blob requests.
+        Assert.Equal(2, server.RequestsTo("/token").Count());
+    }
+
+    [Fact]
     public async Task Several_scopes_are_sent_as_several_parameters()
     {
-        LoopbackServer server = null!;
-        await using var _ = server = new LoopbackServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
-            ? Reply.Json("""{"access_token":"t"}""")
-            : r.Authorization == "Bearer t" ? new Reply(201) : Reply.Challenge(BearerChallenge(server, scope: "repository:base/img:pull")));
+        LoopbackHttpServer server = null!;
+        await using var _ = server = new LoopbackHttpServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
+            ? LoopbackReply.Json("""{"access_token":"t"}""")
+            : r.Authorization == "Bearer t" ? new LoopbackReply(201) : LoopbackReply.Challenge(BearerChallenge(server, scope: "repository:base/img:pull")));
         using var client = Client(new FixedKeychain(RegistryCredential.Anonymous));
 
         using var response = await client.SendAsync(Get(server, "/v2/team/app/blobs/uploads/?mount=x&from=base/img", RegistryScope.RepositoryPush("team/app")), Ct);
@@ -66,10 +88,10 @@ public sealed class AuthenticatingHandlerTests
     public async Task An_expiring_token_is_renewed_before_it_lapses()
     {
         var issued = 0;
-        LoopbackServer server = null!;
-        await using var _ = server = new LoopbackServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
-            ? Reply.Json($$"""{"token":"t{{Interlocked.Increment(ref issued)}}","expires_in":60,"issued_at":"2026-01-01T00:00:00Z"}""")
-            : r.Authorization?.StartsWith("Bearer t", StringComparison.Ordinal) == true ? new Reply(200) : Reply.Challenge(BearerChallenge(server)));
+        LoopbackHttpServer server = null!;
+        await using var _ = server = new LoopbackHttpServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
+            ? LoopbackReply.Json($$"""{"token":"t{{Interlocked.Increment(ref issued)}}","expires_in":60,"issued_at":"2026-01-01T00:00:00Z"}""")
+            : r.Authorization?.StartsWith("Bearer t", StringComparison.Ordinal) == true ? new LoopbackReply(200) : LoopbackReply.Challenge(BearerChallenge(server)));
         var clock = new ManualTimeProvider(Start);
         using var client = Client(new FixedKeychain(RegistryCredential.Anonymous), new RegistryAuthOptions { TimeProvider = clock });
 
@@ -88,11 +110,11 @@ public sealed class AuthenticatingHandlerTests
     {
         var issued = 0;
         var accepted = "Bearer t1";
-        LoopbackServer server = null!;
-        await using var _ = server = new LoopbackServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
-            ? Reply.Json($$"""{"token":"t{{Interlocked.Increment(ref issued)}}","expires_in":3600}""")
-            : r.Authorization == Volatile.Read(ref accepted) ? new Reply(200)
-            : Reply.Challenge(BearerChallenge(server) + (r.Authorization is null ? "" : ",error=\"invalid_token\"")));
+        LoopbackHttpServer server = null!;
+        await using var _ = server = new LoopbackHttpServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
+            ? LoopbackReply.Json($$"""{"token":"t{{Interlocked.Increment(ref issued)}}","expires_in":3600}""")
+            : r.Authorization == Volatile.Read(ref accepted) ? new LoopbackReply(200)
+            : LoopbackReply.Challenge(BearerChallenge(server) + (r.Authorization is null ? "" : ",error=\"invalid_token\"")));
         using var client = Client(new FixedKeychain(RegistryCredential.Anonymous));
 
         (await client.SendAsync(Get(server, Manifest, RegistryScope.RepositoryPull("team/app")), Ct)).Dispose();
@@ -105,13 +127,32 @@ public sealed class AuthenticatingHandlerTests
     }
 
     [Fact]
+    public async Task A_token_refused_on_the_retry_is_not_sent_again()
+    {
+        var issued = 0;
+        LoopbackHttpServer server = null!;
+        await using var _ = server = new LoopbackHttpServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
+            ? LoopbackReply.Json($$"""{"token":"t{{Interlocked.Increment(ref issued)}}","expires_in":3600}""")
+            : r.Authorization == "Bearer t2" ? new LoopbackReply(200)
+            : r.Authorization is null ? LoopbackReply.Challenge(BearerChallenge(server))
+            : LoopbackReply.Challenge(BearerChallenge(server, scope: "repository:elsewhere:pull") + ",error=\"insufficient_scope\""));
+        using var client = Client(new FixedKeychain(RegistryCredential.Anonymous));
+
+        await Assert.ThrowsAsync<KanikoException>(() => client.SendAsync(Get(server, Manifest, RegistryScope.RepositoryPull("team/app")), Ct));
+        using var response = await client.SendAsync(Get(server, Manifest, RegistryScope.RepositoryPull("team/app")), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal([null, "Bearer t1", "Bearer t2"], server.RequestsTo("/v2/").Select(r => r.Authorization));
+    }
+
+    [Fact]
     public async Task An_identity_token_is_exchanged_with_the_oauth2_post_form()
     {
         const string refresh = "refresh-" + Secret;
-        LoopbackServer server = null!;
-        await using var _ = server = new LoopbackServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
-            ? (r.Method == "POST" ? Reply.Json("""{"access_token":"a1","expires_in":120,"issued_at":"2026-01-01T00:00:00Z","scope":"repository:team/app:pull,push"}""") : new Reply(405))
-            : r.Authorization == "Bearer a1" ? new Reply(202) : Reply.Challenge(BearerChallenge(server)));
+        LoopbackHttpServer server = null!;
+        await using var _ = server = new LoopbackHttpServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
+            ? (r.Method == "POST" ? LoopbackReply.Json("""{"access_token":"a1","expires_in":120,"issued_at":"2026-01-01T00:00:00Z","scope":"repository:team/app:pull,push"}""") : new LoopbackReply(405))
+            : r.Authorization == "Bearer a1" ? new LoopbackReply(202) : LoopbackReply.Challenge(BearerChallenge(server)));
         var options = new RegistryAuthOptions { InsecureRegistries = new HashSet<string> { server.Authority } };
         using var client = Client(new FixedKeychain(RegistryCredential.FromIdentityToken(refresh, "alice")), options);
 
@@ -138,8 +179,8 @@ public sealed class AuthenticatingHandlerTests
     [Fact]
     public async Task Basic_credentials_never_go_over_plain_http()
     {
-        LoopbackServer server = null!;
-        await using var _ = server = new LoopbackServer(_ => Reply.Challenge("Basic realm=\"test\""));
+        LoopbackHttpServer server = null!;
+        await using var _ = server = new LoopbackHttpServer(_ => LoopbackReply.Challenge("Basic realm=\"test\""));
         using var client = Client(new FixedKeychain(RegistryCredential.FromPassword("alice", Secret, "/root/.docker/config.json")));
 
         var error = await Assert.ThrowsAsync<KanikoException>(() => client.SendAsync(Get(server, Manifest, RegistryScope.RepositoryPull("team/app")), Ct));
@@ -153,10 +194,10 @@ public sealed class AuthenticatingHandlerTests
     [Fact]
     public async Task A_password_never_goes_to_a_plain_http_token_server()
     {
-        LoopbackServer server = null!;
-        await using var _ = server = new LoopbackServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
-            ? Reply.Json("""{"token":"t"}""")
-            : Reply.Challenge(BearerChallenge(server)));
+        LoopbackHttpServer server = null!;
+        await using var _ = server = new LoopbackHttpServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
+            ? LoopbackReply.Json("""{"token":"t"}""")
+            : LoopbackReply.Challenge(BearerChallenge(server)));
         using var client = Client(new FixedKeychain(RegistryCredential.FromPassword("alice", Secret)));
 
         var error = await Assert.ThrowsAsync<KanikoException>(() => client.SendAsync(Get(server, Manifest, RegistryScope.RepositoryPull("team/app")), Ct));
@@ -169,8 +210,8 @@ public sealed class AuthenticatingHandlerTests
     [Fact]
     public async Task A_registry_token_never_goes_over_plain_http()
     {
-        LoopbackServer server = null!;
-        await using var _ = server = new LoopbackServer(_ => Reply.Challenge(BearerChallenge(server)));
+        LoopbackHttpServer server = null!;
+        await using var _ = server = new LoopbackHttpServer(_ => LoopbackReply.Challenge(BearerChallenge(server)));
         using var client = Client(new FixedKeychain(RegistryCredential.FromRegistryToken(Secret)));
 
         var error = await Assert.ThrowsAsync<KanikoException>(() => client.SendAsync(Get(server, Manifest, RegistryScope.RepositoryPull("team/app")), Ct));
@@ -182,10 +223,10 @@ public sealed class AuthenticatingHandlerTests
     [Fact]
     public async Task An_insecure_registry_gets_basic_credentials_and_a_registry_token_directly()
     {
-        LoopbackServer server = null!;
+        LoopbackHttpServer server = null!;
         var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("alice:" + Secret));
-        await using var _ = server = new LoopbackServer(r => r.Authorization == expected || r.Authorization == "Bearer rt-1" ? new Reply(200)
-            : Reply.Challenge(r.PathAndQuery.Contains("bearer", StringComparison.Ordinal) ? BearerChallenge(server) : "Basic realm=\"test\""));
+        await using var _ = server = new LoopbackHttpServer(r => r.Authorization == expected || r.Authorization == "Bearer rt-1" ? new LoopbackReply(200)
+            : LoopbackReply.Challenge(r.PathAndQuery.Contains("bearer", StringComparison.Ordinal) ? BearerChallenge(server) : "Basic realm=\"test\""));
         var options = new RegistryAuthOptions { InsecureRegistries = new HashSet<string> { "http://" + server.Authority } };
 
         using var basic = Client(new FixedKeychain(RegistryCredential.FromPassword("alice", Secret)), options);
@@ -201,10 +242,10 @@ public sealed class AuthenticatingHandlerTests
     [Fact]
     public async Task Anonymous_access_to_a_protected_repository_says_where_credentials_were_looked_for()
     {
-        LoopbackServer server = null!;
-        await using var _ = server = new LoopbackServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
-            ? Reply.Json("""{"token":"anonymous-token"}""")
-            : Reply.Challenge(BearerChallenge(server) + ",error=\"insufficient_scope\""));
+        LoopbackHttpServer server = null!;
+        await using var _ = server = new LoopbackHttpServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
+            ? LoopbackReply.Json("""{"token":"anonymous-token"}""")
+            : LoopbackReply.Challenge(BearerChallenge(server) + ",error=\"insufficient_scope\""));
         using var client = Client(new FixedKeychain(RegistryCredential.Anonymous, "/root/.docker/config.json"));
 
         var error = await Assert.ThrowsAsync<KanikoException>(() => client.SendAsync(Get(server, "/v2/foo/manifests/latest", RegistryScope.RepositoryPull("foo")), Ct));
@@ -216,8 +257,8 @@ public sealed class AuthenticatingHandlerTests
     [Fact]
     public async Task Anonymous_facing_basic_is_refused_without_a_second_try()
     {
-        LoopbackServer server = null!;
-        await using var _ = server = new LoopbackServer(_ => Reply.Challenge("Basic realm=\"test\""));
+        LoopbackHttpServer server = null!;
+        await using var _ = server = new LoopbackHttpServer(_ => LoopbackReply.Challenge("Basic realm=\"test\""));
         using var client = Client(new FixedKeychain(RegistryCredential.Anonymous, "/kaniko/.docker/config.json"));
 
         var error = await Assert.ThrowsAsync<KanikoException>(() => client.SendAsync(Get(server, "/v2/foo/tags/list", RegistryScope.RepositoryPull("foo")), Ct));
@@ -230,8 +271,8 @@ public sealed class AuthenticatingHandlerTests
     [Fact]
     public async Task Rejected_credentials_name_their_source_but_not_the_secret()
     {
-        LoopbackServer server = null!;
-        await using var _ = server = new LoopbackServer(_ => Reply.Challenge("Basic realm=\"test\""));
+        LoopbackHttpServer server = null!;
+        await using var _ = server = new LoopbackHttpServer(_ => LoopbackReply.Challenge("Basic realm=\"test\""));
         var options = new RegistryAuthOptions { InsecureRegistries = new HashSet<string> { server.Authority } };
         using var client = Client(new FixedKeychain(RegistryCredential.FromPassword("alice", Secret, "/root/.docker/config.json")), options);
 
@@ -251,10 +292,10 @@ public sealed class AuthenticatingHandlerTests
     [InlineData(500, 3106, "answered 500 InternalServerError: oops, the password was ***")]
     public async Task Token_server_failures_are_explained_without_the_secret(int status, int code, string expected)
     {
-        LoopbackServer server = null!;
-        await using var _ = server = new LoopbackServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
-            ? new Reply(status, "oops, the password was " + Secret)
-            : Reply.Challenge(BearerChallenge(server)));
+        LoopbackHttpServer server = null!;
+        await using var _ = server = new LoopbackHttpServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
+            ? new LoopbackReply(status, "oops, the password was " + Secret)
+            : LoopbackReply.Challenge(BearerChallenge(server)));
         var options = new RegistryAuthOptions { InsecureRegistries = new HashSet<string> { server.Authority } };
         using var client = Client(new FixedKeychain(RegistryCredential.FromPassword("alice", Secret, "helper")), options);
 
@@ -273,10 +314,10 @@ public sealed class AuthenticatingHandlerTests
     [InlineData("""{"expires_in":60}""", "the answer has neither token nor access_token")]
     public async Task A_token_answer_without_a_token_is_an_error(string body, string reason)
     {
-        LoopbackServer server = null!;
-        await using var _ = server = new LoopbackServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
-            ? new Reply(200, body)
-            : Reply.Challenge(BearerChallenge(server)));
+        LoopbackHttpServer server = null!;
+        await using var _ = server = new LoopbackHttpServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
+            ? new LoopbackReply(200, body)
+            : LoopbackReply.Challenge(BearerChallenge(server)));
         using var client = Client(new FixedKeychain(RegistryCredential.Anonymous));
 
         var error = await Assert.ThrowsAsync<KanikoException>(() => client.SendAsync(Get(server, Manifest, RegistryScope.RepositoryPull("team/app")), Ct));
@@ -290,7 +331,7 @@ public sealed class AuthenticatingHandlerTests
     [InlineData("Bearer service=\"x\"", "asks for unsupported authentication: Bearer")]
     public async Task An_unsupported_challenge_is_an_error(string challenge, string expected)
     {
-        await using var server = new LoopbackServer(_ => Reply.Challenge(challenge));
+        await using var server = new LoopbackHttpServer(_ => LoopbackReply.Challenge(challenge));
         using var client = Client(new FixedKeychain(RegistryCredential.Anonymous));
 
         var error = await Assert.ThrowsAsync<KanikoException>(() => client.SendAsync(Get(server, Manifest), Ct));
@@ -302,7 +343,7 @@ public sealed class AuthenticatingHandlerTests
     [Fact]
     public async Task A_401_without_challenge_goes_back_to_the_caller()
     {
-        await using var server = new LoopbackServer(_ => new Reply(401));
+        await using var server = new LoopbackHttpServer(_ => new LoopbackReply(401));
         using var client = Client(new FixedKeychain(RegistryCredential.Anonymous));
 
         using var response = await client.SendAsync(Get(server, Manifest), Ct);
@@ -313,11 +354,11 @@ public sealed class AuthenticatingHandlerTests
     [Fact]
     public async Task Authorization_is_not_forwarded_on_redirects()
     {
-        await using var storage = new LoopbackServer(_ => new Reply(200, "blob"));
-        LoopbackServer registry = null!;
+        await using var storage = new LoopbackHttpServer(_ => new LoopbackReply(200, "blob"));
+        LoopbackHttpServer registry = null!;
         var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("alice:" + Secret));
-        await using var _ = registry = new LoopbackServer(r => r.Authorization != expected ? Reply.Challenge("Basic realm=\"r\"")
-            : new Reply(307, "", new Dictionary<string, string> { ["Location"] = storage.BaseUrl + "/blob?sig=1" }));
+        await using var _ = registry = new LoopbackHttpServer(r => r.Authorization != expected ? LoopbackReply.Challenge("Basic realm=\"r\"")
+            : new LoopbackReply(307, "", new Dictionary<string, string> { ["Location"] = storage.BaseUrl + "/blob?sig=1" }));
         var options = new RegistryAuthOptions { InsecureRegistries = new HashSet<string> { registry.Authority } };
         var keychain = new FixedKeychain(RegistryCredential.FromPassword("alice", Secret));
 
@@ -345,10 +386,10 @@ public sealed class AuthenticatingHandlerTests
     [Fact]
     public async Task A_streaming_body_is_sent_once_after_learning_the_challenge_from_a_ping()
     {
-        LoopbackServer server = null!;
-        await using var _ = server = new LoopbackServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
-            ? Reply.Json("""{"token":"t"}""")
-            : r.Authorization == "Bearer t" ? new Reply(201) : Reply.Challenge(BearerChallenge(server)));
+        LoopbackHttpServer server = null!;
+        await using var _ = server = new LoopbackHttpServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
+            ? LoopbackReply.Json("""{"token":"t"}""")
+            : r.Authorization == "Bearer t" ? new LoopbackReply(201) : LoopbackReply.Challenge(BearerChallenge(server)));
         using var client = Client(new FixedKeychain(RegistryCredential.Anonymous));
         var payload = Encoding.UTF8.GetBytes(new string('x', 5000));
 
@@ -368,10 +409,10 @@ public sealed class AuthenticatingHandlerTests
     [Fact]
     public async Task A_small_stream_body_of_known_length_is_buffered_and_replayed()
     {
-        LoopbackServer server = null!;
-        await using var _ = server = new LoopbackServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
-            ? Reply.Json("""{"token":"t"}""")
-            : r.Authorization == "Bearer t" ? new Reply(201) : Reply.Challenge(BearerChallenge(server)));
+        LoopbackHttpServer server = null!;
+        await using var _ = server = new LoopbackHttpServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
+            ? LoopbackReply.Json("""{"token":"t"}""")
+            : r.Authorization == "Bearer t" ? new LoopbackReply(201) : LoopbackReply.Challenge(BearerChallenge(server)));
         using var client = Client(new FixedKeychain(RegistryCredential.Anonymous));
         var content = new StreamContent(new ForwardOnlyStream("small body"u8.ToArray()));
         content.Headers.ContentLength = 10;
@@ -386,10 +427,10 @@ public sealed class AuthenticatingHandlerTests
     [Fact]
     public async Task A_streaming_body_refused_after_authorization_is_an_error_not_a_replay()
     {
-        LoopbackServer server = null!;
-        await using var _ = server = new LoopbackServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
-            ? Reply.Json("""{"token":"t"}""")
-            : Reply.Challenge(BearerChallenge(server)));
+        LoopbackHttpServer server = null!;
+        await using var _ = server = new LoopbackHttpServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
+            ? LoopbackReply.Json("""{"token":"t"}""")
+            : LoopbackReply.Challenge(BearerChallenge(server)));
         using var client = Client(new FixedKeychain(RegistryCredential.Anonymous, "/root/.docker/config.json"));
 
         var request = new HttpRequestMessage(HttpMethod.Put, server.BaseUrl + "/v2/team/app/blobs/uploads/1") { Content = new StreamContent(new ForwardOnlyStream([1, 2, 3])) };
@@ -403,14 +444,14 @@ public sealed class AuthenticatingHandlerTests
     private static HttpClient Client(IKeychain keychain, RegistryAuthOptions? options = null, bool autoRedirect = false) =>
         new(new AuthenticatingHandler(keychain, options) { InnerHandler = new SocketsHttpHandler { AllowAutoRedirect = autoRedirect } });
 
-    private static HttpRequestMessage Get(LoopbackServer server, string path, params RegistryScope[] scopes)
+    private static HttpRequestMessage Get(LoopbackHttpServer server, string path, params RegistryScope[] scopes)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, server.BaseUrl + path);
         AuthenticatingHandler.SetScopes(request, scopes);
         return request;
     }
 
-    private static string BearerChallenge(LoopbackServer server, string? scope = null) =>
+    private static string BearerChallenge(LoopbackHttpServer server, string? scope = null) =>
         $"Bearer realm=\"{server.BaseUrl}/token\",service=\"test-registry\"" + (scope is null ? "" : $",scope=\"{scope}\"");
 
     /// <summary>A stream that can be read once, front to back, like a network or pipe stream.</summary>

@@ -1,5 +1,6 @@
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Registry.Auth;
+using Kaniko.Testing;
 
 namespace Kaniko.Engine.Tests.Registry.Auth;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Registry.Auth;
+using Kaniko.Testing;
 
 namespace Kaniko.Engine.Tests.Registry.Auth;
 

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Kaniko.Testing;
 
@@ -11,7 +7,6 @@ namespace Kaniko.IntegrationTests.Registry.Auth;
 /// Debian's distribution registry on 127.0.0.1 with Basic authentication (an htpasswd file with bcrypt hashes)
 /// over TLS (a self-signed certificate made with openssl for IP 127.0.0.1). Basic over plain http is not an option:
 /// the handler refuses to send credentials that way, and the registry itself insists on TLS for htpasswd.
-/// Disposing stops exactly the process this fixture started.
 /// </summary>
 public sealed class HtpasswdTlsRegistry : IAsyncLifetime
 {
@@ -21,7 +16,7 @@ public sealed class HtpasswdTlsRegistry : IAsyncLifetime
     /// <summary>Its password: unique, so tests can assert it appears in no message.</summary>
     public const string Password = "htpw-3f9a61c2-never-printed";
 
-    private Process? _process;
+    private OwnRegistryProcess? _process;
     private TempDirectory? _directory;
     private string? _unavailable;
     private string? _thumbprint;
@@ -30,9 +25,7 @@ public sealed class HtpasswdTlsRegistry : IAsyncLifetime
     public string Host { get; private set; } = "";
 
     /// <summary>A scratch folder for the tests' config files, inside the fixture's directory.</summary>
-    public string Scratch => Path.Combine(Directory!.Path, "scratch");
-
-    private TempDirectory Directory => _directory ?? throw new InvalidOperationException("not started");
+    public string Scratch => (_directory ?? throw new InvalidOperationException("not started")).Combine("scratch");
 
     /// <summary>Skips the calling test when the registry or its tools are missing.</summary>
     public void RequireAvailable()
@@ -57,17 +50,17 @@ public sealed class HtpasswdTlsRegistry : IAsyncLifetime
     /// <inheritdoc />
     public async ValueTask InitializeAsync()
     {
-        var registry = RegistryOptions.Default.BinaryPath;
         var htpasswd = ExternalTools.Find("htpasswd");
         var openssl = ExternalTools.Find("openssl");
-        if (!File.Exists(registry) || htpasswd is null || openssl is null)
+        if (!File.Exists(RegistryOptions.Default.BinaryPath) || htpasswd is null || openssl is null)
         {
-            _unavailable = !File.Exists(registry) ? RegistryFixture.MissingBinaryMessage : TestRequirements.NotInstalled(htpasswd is null ? "htpasswd" : "openssl");
+            _unavailable = !File.Exists(RegistryOptions.Default.BinaryPath) ? RegistryFixture.MissingBinaryMessage
+                : TestRequirements.NotInstalled(htpasswd is null ? "htpasswd" : "openssl");
             return;
         }
 
         _directory = new TempDirectory("kaniko-auth-registry-");
-        System.IO.Directory.CreateDirectory(Scratch);
+        Directory.CreateDirectory(Scratch);
         var cert = _directory.Combine("cert.pem");
         var key = _directory.Combine("key.pem");
         await ExternalTools.RunCheckedAsync(openssl,
@@ -78,50 +71,17 @@ public sealed class HtpasswdTlsRegistry : IAsyncLifetime
         var htpasswdFile = _directory.Combine("htpasswd");
         await File.WriteAllTextAsync(htpasswdFile, users.StandardOutput);
 
-        var port = FreePort();
-        Host = string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{port}");
-        var config = _directory.Combine("config.yml");
-        await File.WriteAllTextAsync(config, string.Join('\n',
-            "version: 0.1",
-            "log:",
-            "  level: info",
-            "storage:",
-            "  filesystem:",
-            "    rootdirectory: " + Quote(_directory.Combine("data")),
-            "  maintenance:",
-            "    uploadpurging:",
-            "      enabled: false",
-            "http:",
-            "  addr: " + Host,
-            "  secret: " + Quote(Guid.NewGuid().ToString("N")),
+        Host = $"127.0.0.1:{OwnRegistryProcess.FreePort()}";
+        var configuration = OwnRegistryProcess.Configuration(_directory.Path, Host,
             "  tls:",
-            "    certificate: " + Quote(cert),
-            "    key: " + Quote(key),
+            "    certificate: " + OwnRegistryProcess.Quote(cert),
+            "    key: " + OwnRegistryProcess.Quote(key),
             "auth:",
             "  htpasswd:",
             "    realm: kaniko-test",
-            "    path: " + Quote(htpasswdFile),
-            ""));
-
-        var startInfo = new ProcessStartInfo(registry)
-        {
-            ArgumentList = { "serve", config },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var name in startInfo.Environment.Keys.Where(k => k.StartsWith("REGISTRY_", StringComparison.Ordinal)).ToList())
-        {
-            startInfo.Environment.Remove(name);
-        }
-
-        var log = _directory.Combine("registry.log");
-        _process = Process.Start(startInfo) ?? throw new InvalidOperationException("cannot start " + registry);
-        _process.OutputDataReceived += (_, e) => Append(log, e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(log, e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        await WaitUntilChallengingAsync(log);
+            "    path: " + OwnRegistryProcess.Quote(htpasswdFile));
+        using var transport = CreateTransport();
+        _process = await OwnRegistryProcess.StartAsync(_directory.Path, configuration, new Uri($"https://{Host}/v2/"), transport);
     }
 
     /// <inheritdoc />
@@ -129,79 +89,9 @@ public sealed class HtpasswdTlsRegistry : IAsyncLifetime
     {
         if (_process is not null)
         {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-            }
-
-            await _process.WaitForExitAsync();
-            _process.Dispose();
+            await _process.DisposeAsync();
         }
 
         _directory?.Dispose();
     }
-
-    private async Task WaitUntilChallengingAsync(string log)
-    {
-        using var client = new HttpClient(CreateTransport()) { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            if (_process!.HasExited)
-            {
-                throw new InvalidOperationException($"docker-registry exited with {_process.ExitCode}: {ReadLog(log)}");
-            }
-
-            try
-            {
-                using var response = await client.GetAsync(new Uri($"https://{Host}/v2/"));
-                if (response.StatusCode == HttpStatusCode.Unauthorized)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (TaskCanceledException)
-            {
-                // Not answering yet.
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"docker-registry did not answer https://{Host}/v2/ with 401 in time: {ReadLog(log)}");
-    }
-
-    private static readonly Lock LogLock = new();
-
-    private static void Append(string log, string? line)
-    {
-        if (line is not null)
-        {
-            lock (LogLock)
-            {
-                File.AppendAllText(log, line + "\n");
-            }
-        }
-    }
-
-    private static string ReadLog(string log)
-    {
-        lock (LogLock)
-        {
-            return File.Exists(log) ? string.Join('\n', File.ReadLines(log).TakeLast(20)) : "(no output)";
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string Quote(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
 }

@@ -1,33 +1,35 @@
-using Kaniko.Engine.Registry.Auth;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Kaniko.Engine.Tests.Registry.Auth;
+namespace Kaniko.Testing;
 
 /// <summary>What the loopback server received.</summary>
-internal sealed record RecordedRequest(string Method, string PathAndQuery, string? Authorization, string? ContentType, string Body);
+public sealed record LoopbackRequest(string Method, string PathAndQuery, string? Authorization, string? ContentType, string Body);
 
 /// <summary>The answer a test route gives.</summary>
-internal sealed record Reply(int Status, string Body = "", IReadOnlyDictionary<string, string>? Headers = null)
+public sealed record LoopbackReply(int Status, string Body = "", IReadOnlyDictionary<string, string>? Headers = null)
 {
-    public static Reply Json(string body) => new(200, body, new Dictionary<string, string> { ["Content-Type"] = "application/json" });
+    /// <summary>A 200 answer with a JSON body.</summary>
+    public static LoopbackReply Json(string body) => new(200, body, new Dictionary<string, string> { ["Content-Type"] = "application/json" });
 
-    public static Reply Challenge(string challenge) => new(401, """{"errors":[{"code":"UNAUTHORIZED"}]}""", new Dictionary<string, string> { ["WWW-Authenticate"] = challenge });
+    /// <summary>A 401 answer with a <c>WWW-Authenticate</c> challenge, as a registry sends it.</summary>
+    public static LoopbackReply Challenge(string challenge) => new(401, """{"errors":[{"code":"UNAUTHORIZED"}]}""", new Dictionary<string, string> { ["WWW-Authenticate"] = challenge });
 }
 
 /// <summary>
-/// A tiny HTTP server on 127.0.0.1 for the parts of the handshake a real registry cannot show on demand (expired
-/// tokens, revoked tokens, the OAuth2 form). Every request is recorded; the route function decides the answer.
+/// A tiny HTTP server on 127.0.0.1 whose answers a test decides: a stand-in for a registry or a token server where a
+/// real one cannot show a behaviour on demand (expired or revoked tokens, error answers). Every request is recorded;
+/// the route function decides the answer. Requests are served one at a time.
 /// </summary>
-internal sealed class LoopbackServer : IAsyncDisposable
+public sealed class LoopbackHttpServer : IAsyncDisposable
 {
     private readonly HttpListener _listener;
-    private readonly Func<RecordedRequest, Reply> _route;
+    private readonly Func<LoopbackRequest, LoopbackReply> _route;
     private readonly Task _loop;
 
-    public LoopbackServer(Func<RecordedRequest, Reply> route)
+    public LoopbackHttpServer(Func<LoopbackRequest, LoopbackReply> route)
     {
         _route = route;
         (_listener, Port) = Start();
@@ -40,9 +42,9 @@ internal sealed class LoopbackServer : IAsyncDisposable
 
     public string BaseUrl => $"http://{Authority}";
 
-    public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
+    public ConcurrentQueue<LoopbackRequest> Requests { get; } = new();
 
-    public IEnumerable<RecordedRequest> RequestsTo(string pathPrefix) => Requests.Where(r => r.PathAndQuery.StartsWith(pathPrefix, StringComparison.Ordinal));
+    public IEnumerable<LoopbackRequest> RequestsTo(string pathPrefix) => Requests.Where(r => r.PathAndQuery.StartsWith(pathPrefix, StringComparison.Ordinal));
 
     private static (HttpListener, int) Start()
     {
@@ -81,17 +83,17 @@ internal sealed class LoopbackServer : IAsyncDisposable
             }
 
             using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
-            var recorded = new RecordedRequest(context.Request.HttpMethod, context.Request.Url!.PathAndQuery,
+            var recorded = new LoopbackRequest(context.Request.HttpMethod, context.Request.Url!.PathAndQuery,
                 context.Request.Headers["Authorization"], context.Request.ContentType, await reader.ReadToEndAsync());
             Requests.Enqueue(recorded);
-            Reply reply;
+            LoopbackReply reply;
             try
             {
                 reply = _route(recorded);
             }
             catch (Exception e)
             {
-                reply = new Reply(500, "route failed: " + e.Message);
+                reply = new LoopbackReply(500, "route failed: " + e.Message);
             }
 
             context.Response.StatusCode = reply.Status;
@@ -116,7 +118,8 @@ internal sealed class LoopbackServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
+        // Close alone: Stop followed by Close makes the managed HttpListener bind the port again to remove its
+        // prefix, which fails when another test's server has taken the port meanwhile.
         _listener.Close();
         try
         {
@@ -128,26 +131,3 @@ internal sealed class LoopbackServer : IAsyncDisposable
     }
 }
 
-/// <summary>A clock the test moves by hand.</summary>
-internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
-{
-    private DateTimeOffset _now = start;
-
-    public override DateTimeOffset GetUtcNow() => _now;
-
-    public void Advance(TimeSpan by) => _now += by;
-}
-
-/// <summary>A keychain with a fixed answer, to test the handler without files.</summary>
-internal sealed class FixedKeychain(RegistryCredential credential, string description = "test keychain") : IKeychain
-{
-    public int Calls;
-
-    public string Description => description;
-
-    public ValueTask<RegistryCredential> ResolveAsync(string registryHost, CancellationToken cancellationToken = default)
-    {
-        Interlocked.Increment(ref Calls);
-        return ValueTask.FromResult(credential);
-    }
-}
