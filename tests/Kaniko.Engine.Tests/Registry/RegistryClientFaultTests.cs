@@ -452,6 +452,76 @@ public sealed class RegistryClientFaultTests
     }
 
     [Fact]
+    public async Task A_manifest_body_cut_short_is_fetched_again()
+    {
+        var registry = new InMemoryRegistry();
+        var (digest, bytes, _) = registry.AddImage(Repository, "1", Encoding.UTF8.GetBytes("layer"));
+        await using var server = new RawHttpServer(FirstFaults(registry, "/manifests/", 1,
+            () => new Respond(200, bytes[..10], new Dictionary<string, string> { ["Content-Type"] = MediaType.OciManifest.Value }, bytes.Length)));
+        using var client = Client(OptionsFor(server));
+
+        var manifest = await client.GetManifestAsync(Ref(server), TestContext.Current.CancellationToken);
+
+        Assert.Equal(digest, manifest.Digest);
+        Assert.Equal(bytes, manifest.Bytes.ToArray());
+        Assert.Equal(2, server.CountRequests("GET", "/manifests/"));
+    }
+
+    [Fact]
+    public async Task A_401_without_a_challenge_says_where_credentials_were_looked_up()
+    {
+        await using var server = new RawHttpServer(request => request.Path == "/v2/" ? Respond.Json(200, "{}") : Respond.Error(401, "UNAUTHORIZED", "who are you"));
+        using var client = Client(OptionsFor(server), new StaticKeychain("elsewhere", "u", "p"));
+
+        var error = await Assert.ThrowsAsync<RegistryException>(() => client.GetManifestAsync(Ref(server), TestContext.Current.CancellationToken));
+
+        Assert.Equal(DiagnosticCodes.RegistryAccessDenied, error.Code);
+        Assert.Contains("401 unauthorized", error.Message, StringComparison.Ordinal);
+        Assert.Contains(StaticKeychain.DescriptionText, error.Message, StringComparison.Ordinal);
+        Assert.Contains("docker login " + server.Authority, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_blob_says_blob_unknown()
+    {
+        var registry = new InMemoryRegistry();
+        await using var server = new RawHttpServer(registry.Handle);
+        using var client = Client(OptionsFor(server));
+        var digest = Digest.Compute("absent"u8);
+
+        var error = await Assert.ThrowsAsync<RegistryException>(() => client.OpenBlobAsync(new RepositoryName(server.Authority, Repository), new Descriptor { MediaType = MediaType.OctetStream, Digest = digest, Size = 6 }, TestContext.Current.CancellationToken));
+
+        Assert.Equal(DiagnosticCodes.BlobUnknown, error.Code);
+        Assert.StartsWith($"blob unknown: {digest} in {server.Authority}/{Repository}", error.Message, StringComparison.Ordinal);
+        Assert.Null(await client.HeadBlobAsync(new RepositoryName(server.Authority, Repository), digest, cancellationToken: TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task An_insecure_registry_without_TLS_is_reached_over_plain_http()
+    {
+        await using var server = new RawHttpServer(new InMemoryRegistry().Handle);
+        using var client = Client(OptionsFor(server));
+
+        var baseUri = await client.PingAsync(server.Authority, RegistryAccess.Pull, TestContext.Current.CancellationToken);
+
+        Assert.Equal($"http://{server.Authority}/", baseUri.ToString());
+    }
+
+    [Fact]
+    public async Task A_schema_1_manifest_is_refused_by_media_type()
+    {
+        await using var server = new RawHttpServer(request => request.Path.Contains("/manifests/", StringComparison.Ordinal)
+            ? new Respond(200, "{\"schemaVersion\":1}"u8.ToArray(), new Dictionary<string, string> { ["Content-Type"] = "application/vnd.docker.distribution.manifest.v1+prettyjws" })
+            : Respond.Json(200, "{}"));
+        using var client = Client(OptionsFor(server));
+
+        var error = await Assert.ThrowsAsync<RegistryException>(() => client.GetManifestAsync(Ref(server), TestContext.Current.CancellationToken));
+
+        Assert.Equal(DiagnosticCodes.ManifestMediaTypeUnsupported, error.Code);
+        Assert.Contains("manifest.v1+prettyjws", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Registry_certificate_flags_are_read()
     {
         var parsed = RegistryOptions.ParseRegistryCertificates(["my.registry:5000=/certs/ca.pem", "other=ca.crt"]);
