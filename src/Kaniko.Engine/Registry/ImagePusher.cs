@@ -29,9 +29,11 @@ public sealed class ImagePusher
         ArgumentNullException.ThrowIfNull(image);
         var targets = Targets(references);
         var blobs = new ConcurrentBag<BlobPush>();
+        var pushedTo = new Dictionary<string, RepositoryName>(StringComparer.OrdinalIgnoreCase);
         foreach (var group in targets.GroupBy(RepositoryName.From))
         {
-            await PushBlobsAsync(image, group.Key, blobs, cancellationToken).ConfigureAwait(false);
+            await PushBlobsAsync(image, group.Key, pushedTo.GetValueOrDefault(group.Key.Registry), blobs, cancellationToken).ConfigureAwait(false);
+            pushedTo.TryAdd(group.Key.Registry, group.Key);
             foreach (var target in group)
             {
                 await PutAsync(target, image.Manifest.Bytes, ManifestType(image), image.Manifest.Digest, cancellationToken).ConfigureAwait(false);
@@ -55,13 +57,16 @@ public sealed class ImagePusher
         var targets = Targets(references);
         var blobs = new ConcurrentBag<BlobPush>();
         var mediaType = index.Index.Value.MediaType ?? MediaType.OciIndex;
+        var pushedTo = new Dictionary<string, RepositoryName>(StringComparer.OrdinalIgnoreCase);
         foreach (var group in targets.GroupBy(RepositoryName.From))
         {
             var repository = group.Key;
             var pushed = new HashSet<Digest>();
+            var earlier = pushedTo.GetValueOrDefault(repository.Registry);
+            pushedTo.TryAdd(repository.Registry, repository);
             foreach (var image in index.Manifests)
             {
-                await PushBlobsAsync(image, repository, blobs, cancellationToken).ConfigureAwait(false);
+                await PushBlobsAsync(image, repository, earlier, blobs, cancellationToken).ConfigureAwait(false);
                 var byDigest = ImageReference.Parse($"{repository}@{image.Manifest.Digest}");
                 await PutAsync(byDigest, image.Manifest.Bytes, ManifestType(image), image.Manifest.Digest, cancellationToken).ConfigureAwait(false);
                 pushed.Add(image.Manifest.Digest);
@@ -113,12 +118,17 @@ public sealed class ImagePusher
         await client.PutManifestAsync(target, bytes, mediaType, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task PushBlobsAsync(IImage image, RepositoryName repository, ConcurrentBag<BlobPush> results, CancellationToken cancellationToken)
+    /// <param name="image">The image whose blobs to push.</param>
+    /// <param name="repository">Where to.</param>
+    /// <param name="earlier">A repository of the same registry this push already filled, to mount from.</param>
+    /// <param name="results">Collects what each blob took.</param>
+    /// <param name="cancellationToken">Cancels the transfers.</param>
+    private async Task PushBlobsAsync(IImage image, RepositoryName repository, RepositoryName? earlier, ConcurrentBag<BlobPush> results, CancellationToken cancellationToken)
     {
         var config = image.Config;
         var work = new List<(Descriptor Blob, Func<CancellationToken, Task<Stream>> Open, RepositoryName? MountFrom)>
         {
-            (image.Manifest.Value.Config with { Data = null }, _ => Task.FromResult<Stream>(new MemoryStream(config.Bytes.ToArray(), writable: false)), MountSource(image)),
+            (image.Manifest.Value.Config with { Data = null }, _ => Task.FromResult<Stream>(new MemoryStream(config.Bytes.ToArray(), writable: false)), earlier ?? MountSource(image)),
         };
         foreach (var layer in image.Layers)
         {
@@ -128,7 +138,8 @@ public sealed class ImagePusher
             }
 
             var descriptor = new Descriptor { MediaType = layer.MediaType, Digest = layer.Digest, Size = layer.Size };
-            work.Add((descriptor, layer.OpenCompressedAsync, (layer as RemoteLayer)?.Repository));
+            // Prefer a repository this push already filled: its blobs are certainly there.
+            work.Add((descriptor, layer.OpenCompressedAsync, earlier ?? (layer as RemoteLayer)?.Repository));
         }
 
         // The same blob twice in one image (an empty layer repeated) is pushed once.

@@ -121,6 +121,22 @@ public sealed class RegistryClientIntegrationTests(RegistryFixture registry)
     }
 
     [Fact]
+    public async Task Pushing_to_two_repositories_uploads_once_and_mounts_into_the_second()
+    {
+        var image = await TestImage.CreateAsync("two repositories\n", cancellationToken: Cancellation);
+        var first = Ref(NewRepository("first") + ":1");
+        var second = Ref(NewRepository("second") + ":1");
+        using var client = NewClient(out var log);
+
+        var result = await new ImagePusher(client).PushAsync(image, [first, second], Cancellation);
+
+        Assert.Equal(2, result.Blobs.Count(b => b.Repository == RepositoryName.From(first) && b.Outcome == BlobPushOutcome.Uploaded));
+        Assert.Equal(2, result.Blobs.Count(b => b.Repository == RepositoryName.From(second) && b.Outcome == BlobPushOutcome.Mounted));
+        Assert.Equal(1, ((InMemoryLayer)image.Layers[0]).Opened);
+        Assert.Equal(image.Manifest.Digest, (await client.GetManifestAsync(second, Cancellation)).Digest);
+    }
+
+    [Fact]
     public async Task A_blob_the_repository_has_is_not_uploaded_again()
     {
         var image = await TestImage.CreateAsync("twice\n", cancellationToken: Cancellation);
