@@ -187,7 +187,7 @@ public sealed class RegistryClient : IDisposable
         }, cancellationToken);
     }
 
-    /// <summary>The size of a blob the repository has, or null when it has none with that digest.</summary>
+    /// <summary>The size of a blob the repository has (-1 when the registry does not say), or null when it has none with that digest.</summary>
     public Task<long?> HeadBlobAsync(RepositoryName repository, Digest digest, RegistryAccess access = RegistryAccess.Pull, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(repository);

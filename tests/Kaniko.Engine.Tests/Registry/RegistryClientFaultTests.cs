@@ -522,6 +522,42 @@ public sealed class RegistryClientFaultTests
     }
 
     [Fact]
+    public async Task An_unknown_host_is_unreachable_at_once()
+    {
+        // The .invalid top-level domain never resolves (RFC 2606).
+        using var client = Client(new RegistryOptions { PullRetries = 3, RetryBaseDelay = TimeSpan.FromSeconds(5) });
+
+        var clock = Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<RegistryException>(() => client.GetManifestAsync(ImageReference.Parse("kaniko-test.invalid/app:1"), TestContext.Current.CancellationToken));
+
+        Assert.Equal(DiagnosticCodes.RegistryUnreachable, error.Code);
+        Assert.False(error.IsTransient);
+        Assert.Contains("cannot reach registry kaniko-test.invalid", error.Message, StringComparison.Ordinal);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), "a name that does not resolve is not retried");
+    }
+
+    [Fact]
+    public async Task A_registry_that_does_not_answer_in_time_times_out()
+    {
+        await using var server = new RawHttpServer(request =>
+        {
+            if (request.Path.Contains("/manifests/", StringComparison.Ordinal))
+            {
+                Thread.Sleep(1500);
+            }
+
+            return Respond.Json(200, "{}");
+        });
+        using var client = Client(OptionsFor(server) with { RequestTimeout = TimeSpan.FromMilliseconds(300), PullRetries = 0 });
+
+        var error = await Assert.ThrowsAsync<RegistryException>(() => client.GetManifestAsync(Ref(server), TestContext.Current.CancellationToken));
+
+        Assert.Equal(DiagnosticCodes.RegistryTimeout, error.Code);
+        Assert.True(error.IsTransient);
+        Assert.Contains("did not answer within 0.3 seconds", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Registry_certificate_flags_are_read()
     {
         var parsed = RegistryOptions.ParseRegistryCertificates(["my.registry:5000=/certs/ca.pem", "other=ca.crt"]);
