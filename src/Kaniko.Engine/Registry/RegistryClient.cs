@@ -224,7 +224,8 @@ public sealed class RegistryClient : IDisposable
             BlobDigest = blob.Digest.ToString(),
             Repository = repository.ToString(),
         };
-        var response = await ExecuteAsync(context, bounded: false, async token =>
+        // Bounded until the headers arrive; the body then streams for as long as it takes, under the caller's token.
+        var response = await ExecuteAsync(context, bounded: true, async token =>
         {
             var uri = await RepositoryUriAsync(repository.Registry, repository.Repository, RegistryAccess.Pull, "blobs/" + blob.Digest, token).ConfigureAwait(false);
             var answer = await SendFollowingRedirectsAsync(HttpMethod.Get, uri, repository, RegistryAccess.Pull, context, token).ConfigureAwait(false);

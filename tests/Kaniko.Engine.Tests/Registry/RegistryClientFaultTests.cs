@@ -558,6 +558,21 @@ public sealed class RegistryClientFaultTests
     }
 
     [Fact]
+    public async Task A_blob_slower_than_the_request_timeout_still_streams_to_its_end()
+    {
+        var content = InMemoryRegistry.RandomBytes(64 * 1024);
+        var digest = Digest.Compute(content);
+        await using var server = new RawHttpServer(request => request.Path.Contains("/blobs/", StringComparison.Ordinal) ? new Respond(200, content) : Respond.Json(200, "{}"));
+        using var client = Client(OptionsFor(server) with { RequestTimeout = TimeSpan.FromMilliseconds(200) });
+
+        await using var stream = await client.OpenBlobAsync(new RepositoryName(server.Authority, Repository), new Descriptor { MediaType = MediaType.OctetStream, Digest = digest, Size = content.Length }, TestContext.Current.CancellationToken);
+        await Task.Delay(500, TestContext.Current.CancellationToken);
+        await stream.CopyToAsync(Stream.Null, TestContext.Current.CancellationToken);
+
+        Assert.True(((DigestVerifyingStream)stream).IsVerified);
+    }
+
+    [Fact]
     public void Registry_certificate_flags_are_read()
     {
         var parsed = RegistryOptions.ParseRegistryCertificates(["my.registry:5000=/certs/ca.pem", "other=ca.crt"]);
