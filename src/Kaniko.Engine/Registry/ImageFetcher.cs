@@ -11,9 +11,16 @@ namespace Kaniko.Engine.Registry;
 public sealed class ImageFetcher
 {
     private readonly RegistryClient client;
+    private readonly IBuildEventSink events;
 
     /// <summary>Creates a fetcher over <paramref name="client"/>.</summary>
-    public ImageFetcher(RegistryClient client) => this.client = client ?? throw new ArgumentNullException(nameof(client));
+    /// <param name="client">The registry client.</param>
+    /// <param name="events">Receives a low-importance message per image opened; none when null.</param>
+    public ImageFetcher(RegistryClient client, IBuildEventSink? events = null)
+    {
+        this.client = client ?? throw new ArgumentNullException(nameof(client));
+        this.events = events ?? NullBuildEventSink.Instance;
+    }
 
     /// <summary>
     /// Opens the image <paramref name="reference"/> names. When it names an index or manifest list, the entry for
@@ -26,7 +33,7 @@ public sealed class ImageFetcher
         var (repository, response) = await FetchAsync(reference, cancellationToken).ConfigureAwait(false);
         if (!response.MediaType.IsIndex)
         {
-            return await RemoteImage.OpenAsync(client, repository, response, null, cancellationToken).ConfigureAwait(false);
+            return Opened(await RemoteImage.OpenAsync(client, repository, response, null, cancellationToken).ConfigureAwait(false));
         }
 
         var wanted = platform ?? Platform.Current;
@@ -40,8 +47,8 @@ public sealed class ImageFetcher
                 string.Format(CultureInfo.InvariantCulture, Strings.PlatformNotFound, reference, wanted, offered.Length == 0 ? "no platforms" : string.Join(", ", offered)));
         }
 
-        var child = await FetchChildAsync(client, repository, reference, entry, cancellationToken).ConfigureAwait(false);
-        return await RemoteImage.OpenAsync(client, repository, child, entry.Platform, cancellationToken).ConfigureAwait(false);
+        var child = (await FetchChildAsync(client, repository, reference, entry, cancellationToken).ConfigureAwait(false)) with { Reference = reference.WithDigest(entry.Digest) };
+        return Opened(await RemoteImage.OpenAsync(client, repository, child, entry.Platform, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Opens the index <paramref name="reference"/> names, with all its images; fails when it names a single image.</summary>
@@ -57,6 +64,13 @@ public sealed class ImageFetcher
         }
 
         return await RemoteIndex.OpenAsync(client, repository, response, cancellationToken).ConfigureAwait(false);
+    }
+
+    private RemoteImage Opened(RemoteImage image)
+    {
+        var source = image.Repository == RepositoryName.From(image.Reference) ? image.Digest.ToString() : $"{image.Digest} from {image.Repository}";
+        events.Report(new MessageEvent(string.Format(CultureInfo.InvariantCulture, Strings.RegistryImageOpened, image.Reference, source), MessageImportance.Low));
+        return image;
     }
 
     internal static async Task<ManifestResponse> FetchChildAsync(RegistryClient client, RepositoryName repository, ImageReference parent, Descriptor entry, CancellationToken cancellationToken)

@@ -15,9 +15,16 @@ namespace Kaniko.Engine.Registry;
 public sealed class ImagePusher
 {
     private readonly RegistryClient client;
+    private readonly IBuildEventSink events;
 
     /// <summary>Creates a pusher over <paramref name="client"/>.</summary>
-    public ImagePusher(RegistryClient client) => this.client = client ?? throw new ArgumentNullException(nameof(client));
+    /// <param name="client">The registry client.</param>
+    /// <param name="events">Receives a low-importance message per blob and one per manifest pushed; none when null.</param>
+    public ImagePusher(RegistryClient client, IBuildEventSink? events = null)
+    {
+        this.client = client ?? throw new ArgumentNullException(nameof(client));
+        this.events = events ?? NullBuildEventSink.Instance;
+    }
 
     /// <summary>Pushes <paramref name="image"/> to every reference (tags, or a digest that must be the manifest's).</summary>
     public Task<PushResult> PushAsync(IImage image, params IEnumerable<ImageReference> references) =>
@@ -116,7 +123,10 @@ public sealed class ImagePusher
         }
 
         await client.PutManifestAsync(target, bytes, mediaType, cancellationToken).ConfigureAwait(false);
+        events.Report(new MessageEvent(Format(Strings.RegistryManifestPushed, target, digest), MessageImportance.Low));
     }
+
+    private static string Format(string format, params object?[] arguments) => string.Format(CultureInfo.InvariantCulture, format, arguments);
 
     /// <param name="image">The image whose blobs to push.</param>
     /// <param name="repository">Where to.</param>
@@ -149,6 +159,13 @@ public sealed class ImagePusher
         {
             var outcome = await client.PushBlobAsync(repository, item.Blob, item.Open, item.MountFrom, token).ConfigureAwait(false);
             results.Add(new BlobPush(repository, item.Blob.Digest, outcome));
+            var text = outcome switch
+            {
+                BlobPushOutcome.AlreadyPresent => Format(Strings.RegistryBlobAlreadyPresent, item.Blob.Digest, repository),
+                BlobPushOutcome.Mounted => Format(Strings.RegistryBlobMounted, item.Blob.Digest, repository),
+                _ => Format(Strings.RegistryBlobUploaded, item.Blob.Digest, repository, item.Blob.Size),
+            };
+            events.Report(new MessageEvent(text, MessageImportance.Low));
         }).ConfigureAwait(false);
     }
 

@@ -95,6 +95,35 @@ public sealed class ImagePusherTests
         Assert.Equal(Kaniko.Engine.Diagnostics.DiagnosticCodes.ManifestDigestMismatch, error.Code);
     }
 
+    [Fact]
+    public async Task Each_blob_and_manifest_is_reported_as_a_low_importance_message()
+    {
+        var registry = new InMemoryRegistry();
+        await using var server = new RawHttpServer(registry.Handle);
+        using var client = new RegistryClient(OptionsFor(server), new ChainedKeychain());
+        var image = BytesImage.Create([Encoding.UTF8.GetBytes("layer")]);
+        var sink = new CollectingSink();
+        var target = ImageReference.Parse(server.Authority + "/app:1");
+
+        await new ImagePusher(client, sink).PushAsync(image, [target], TestContext.Current.CancellationToken);
+        await new ImagePusher(client, sink).PushAsync(image, [target], TestContext.Current.CancellationToken);
+        await new ImageFetcher(client, sink).OpenAsync(target, cancellationToken: TestContext.Current.CancellationToken);
+
+        var messages = sink.Events.OfType<Kaniko.Engine.Diagnostics.MessageEvent>().ToArray();
+        Assert.All(messages, m => Assert.Equal(Kaniko.Engine.Diagnostics.MessageImportance.Low, m.Importance));
+        Assert.Contains(messages, m => m.Text == $"blob {image.Layers[0].Digest} uploaded to {server.Authority}/app (5 bytes)");
+        Assert.Contains(messages, m => m.Text == $"blob {image.Layers[0].Digest} already in {server.Authority}/app");
+        Assert.Equal(2, messages.Count(m => m.Text == $"pushed {target} ({image.Manifest.Digest})"));
+        Assert.Contains(messages, m => m.Text == $"opened {target} ({image.Manifest.Digest})");
+    }
+
+    private sealed class CollectingSink : Kaniko.Engine.Diagnostics.IBuildEventSink
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<Kaniko.Engine.Diagnostics.BuildEvent> Events { get; } = new();
+
+        public void Report(Kaniko.Engine.Diagnostics.BuildEvent buildEvent) => Events.Enqueue(buildEvent);
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         int current;
