@@ -1,13 +1,14 @@
 using System.Formats.Tar;
 using System.Globalization;
+using System.Text;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Oci;
 
 namespace Kaniko.Engine.Layers;
 
 /// <summary>
-/// Writes a layer blob from a list of entries: a PAX tar (long names, big ids and fine times need no GNU
-/// extensions) with the entries sorted by name, compressed, hashed before and after compression in the same single
+/// Writes a layer blob from a list of entries: a POSIX tar, ustar headers with PAX records where an entry needs
+/// them (long names, big ids, fine times; never GNU extensions) with the entries sorted by name, compressed, hashed before and after compression in the same single
 /// pass, streamed to a temporary file that is then renamed to its digest. Nothing is held in memory but buffers, so
 /// the size of a layer is bounded by the disk, and the same entries always give the same digests.
 /// </summary>
@@ -57,12 +58,16 @@ public sealed class LayerWriter
                     {
                         await using (compressor.ConfigureAwait(false))
                         {
-                            var tar = new TarWriter(uncompressedHash, TarEntryFormat.Pax, leaveOpen: true);
-                            await using (tar.ConfigureAwait(false))
+                            var normalizer = new PaxHeaderNameNormalizingStream(uncompressedHash);
+                            await using (normalizer.ConfigureAwait(false))
                             {
-                                foreach (var (name, entry) in ordered)
+                                var tar = new TarWriter(normalizer, TarEntryFormat.Pax, leaveOpen: true);
+                                await using (tar.ConfigureAwait(false))
                                 {
-                                    await WriteEntryAsync(tar, name, entry, cancellationToken).ConfigureAwait(false);
+                                    foreach (var (name, entry) in ordered)
+                                    {
+                                        await WriteEntryAsync(tar, name, entry, cancellationToken).ConfigureAwait(false);
+                                    }
                                 }
                             }
                         }
@@ -174,23 +179,22 @@ public sealed class LayerWriter
             LayerEntryType.HardLink => TarEntryType.HardLink,
             _ => TarEntryType.RegularFile,
         };
-        var header = new PaxTarEntry(type, name)
+        var linkName = entry.Type switch
         {
-            Mode = entry.Type is LayerEntryType.Whiteout or LayerEntryType.OpaqueWhiteout ? LayerEntry.DefaultFileMode : entry.Mode,
-            Uid = entry.Uid,
-            Gid = entry.Gid,
-            UserName = entry.UserName ?? string.Empty,
-            GroupName = entry.GroupName ?? string.Empty,
-            ModificationTime = entry.ModificationTime,
+            LayerEntryType.SymbolicLink => entry.LinkTarget ?? throw MissingLinkTarget(name),
+            LayerEntryType.HardLink => LayerEntry.NormalizePath(entry.LinkTarget ?? throw MissingLinkTarget(name)),
+            _ => null,
         };
-        switch (entry.Type)
+        PosixTarEntry header = FitsUstar(name, linkName, entry) ? new UstarTarEntry(type, name) : new PaxTarEntry(type, name);
+        header.Mode = entry.Type is LayerEntryType.Whiteout or LayerEntryType.OpaqueWhiteout ? LayerEntry.DefaultFileMode : entry.Mode;
+        header.Uid = entry.Uid;
+        header.Gid = entry.Gid;
+        header.UserName = entry.UserName ?? string.Empty;
+        header.GroupName = entry.GroupName ?? string.Empty;
+        header.ModificationTime = entry.ModificationTime;
+        if (linkName is not null)
         {
-            case LayerEntryType.SymbolicLink:
-                header.LinkName = entry.LinkTarget ?? throw MissingLinkTarget(name);
-                break;
-            case LayerEntryType.HardLink:
-                header.LinkName = LayerEntry.NormalizePath(entry.LinkTarget ?? throw MissingLinkTarget(name));
-                break;
+            header.LinkName = linkName;
         }
 
         if (entry is { Type: LayerEntryType.RegularFile, OpenContent: { } open })
@@ -210,6 +214,24 @@ public sealed class LayerWriter
         {
             await tar.WriteEntryAsync(header, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Whether a plain ustar header holds the entry exactly, as Go's archive/tar decides: it does for most entries,
+    /// and PAX records (long or non-ASCII names, big ids and sizes, sub-second times) are added only where needed.
+    /// </summary>
+    private static bool FitsUstar(string name, string? linkName, LayerEntry entry)
+    {
+        const long MaxOctal7 = 0x1FFFFF; // 7 octal digits
+        const long MaxOctal11 = 0x1FFFFFFFF; // 11 octal digits
+        var seconds = entry.ModificationTime.ToUnixTimeSeconds();
+        return name.Length <= 100 && Ascii.IsValid(name)
+            && (linkName is null || (linkName.Length <= 100 && Ascii.IsValid(linkName)))
+            && entry.Uid is >= 0 and <= (int)MaxOctal7 && entry.Gid is >= 0 and <= (int)MaxOctal7
+            && (entry.UserName ?? string.Empty).Length <= 32 && Ascii.IsValid(entry.UserName ?? string.Empty)
+            && (entry.GroupName ?? string.Empty).Length <= 32 && Ascii.IsValid(entry.GroupName ?? string.Empty)
+            && entry.Size <= MaxOctal11
+            && seconds is >= 0 and <= MaxOctal11 && DateTimeOffset.FromUnixTimeSeconds(seconds) == entry.ModificationTime;
     }
 
     private static ArgumentException MissingLinkTarget(string name) =>

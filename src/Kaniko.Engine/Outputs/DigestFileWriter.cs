@@ -35,10 +35,6 @@ public static class DigestFileWriter
             path, "--image-name-tag-with-digest-file", destinations,
             reference => reference.Context + ":" + (reference.Tag ?? ImageReference.DefaultTag) + "@" + digest, cancellationToken);
 
-    /// <summary>The content <see cref="WriteImageNameWithDigestAsync"/> writes.</summary>
-    public static string FormatImageNameWithDigest(IEnumerable<ImageReference> destinations, Digest digest) =>
-        Lines(destinations, reference => reference.Context + "@" + digest);
-
     private static Task WriteLinesAsync(
         string path, string option, IEnumerable<ImageReference> destinations, Func<ImageReference, string> line, CancellationToken cancellationToken)
     {
