@@ -4,7 +4,7 @@ using Kaniko.Engine.Layers;
 namespace Kaniko.Benchmarks;
 
 /// <summary>
-/// A folder of generated files to turn into layers: half text-like (compresses about 4:1), half noise (does not
+/// A folder of generated files to turn into layers: half 16-letter text (compresses about 2:1), half noise (does not
 /// compress), in a few nested folders, as an application's published output roughly looks.
 /// </summary>
 internal static class BenchmarkFiles
