@@ -1,0 +1,43 @@
+using Kaniko.Engine.Context;
+using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Dockerfile.Instructions;
+using Kaniko.Engine.Dockerfile.Syntax;
+using Kaniko.Engine.Oci;
+using Kaniko.Engine.Planning;
+
+namespace Kaniko.Engine;
+
+/// <summary>
+/// Plans a build without running it (a dry run): opens the context and its ignore file, reads the Dockerfile as
+/// bytes, parses it, reads the instructions and plans the stages. Nothing is fetched and nothing runs; the host
+/// decides how to show the plan (for example with <see cref="PlanTextWriter"/>).
+/// </summary>
+public static class KanikoPlanner
+{
+    /// <summary>Plans <paramref name="request"/>. Throws <see cref="KanikoException"/> for any problem, located when it is in a file.</summary>
+    public static BuildPlan Plan(BuildRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+
+        // Opening the context checks it and its ignore file, even though a plan copies nothing yet.
+        using var context = BuildContextFactory.Open(request.Context, request.Dockerfile);
+        var contextDirectory = context is DirectoryBuildContext directory ? directory.RootDirectory : request.Context;
+        var dockerfile = DockerfileLocator.Resolve(request.Dockerfile, contextDirectory);
+        return Plan(dockerfile.ReadAllBytes(), dockerfile.DisplayName, ToPlanRequest(request));
+    }
+
+    /// <summary>Plans the build of a Dockerfile given as bytes, named <paramref name="fileName"/> in messages.</summary>
+    public static BuildPlan Plan(ReadOnlySpan<byte> dockerfile, string fileName, PlanRequest request)
+    {
+        var syntax = DockerfileParser.Parse(dockerfile, fileName);
+        var instructions = InstructionParser.ParseDockerfile(syntax);
+        return BuildPlanner.Plan(instructions, request);
+    }
+
+    private static PlanRequest ToPlanRequest(BuildRequest request) => new()
+    {
+        BuildArgs = request.BuildArgs,
+        Target = string.IsNullOrEmpty(request.Target) ? null : request.Target,
+        TargetPlatform = string.IsNullOrEmpty(request.Platform) ? null : Platform.Parse(request.Platform),
+    };
+}
