@@ -26,10 +26,12 @@ public sealed class OutputToolTests : IDisposable
 
     public void Dispose() => work.Dispose();
 
-    [Fact]
-    public async Task Scratch_image_in_an_oci_layout_unpacks_with_modes_links_and_whiteouts_applied()
+    [Theory]
+    [InlineData(LayerCompression.Gzip)]
+    [InlineData(LayerCompression.Zstd)]
+    public async Task Scratch_image_in_an_oci_layout_unpacks_with_modes_links_and_whiteouts_applied(LayerCompression compression)
     {
-        var image = await ScratchImageAsync();
+        var image = await ScratchImageAsync(compression);
         var layout = work.Combine("layout");
 
         await new OciLayoutDestination(layout, Tag).WriteAsync(image, Cancellation);
@@ -39,8 +41,16 @@ public sealed class OutputToolTests : IDisposable
         Assert.Equal(image.Layers.Select(l => l.Digest.ToString()), Layers(inspect));
         Assert.Equal("test", inspect.RootElement.GetProperty("Labels").GetProperty("suite").GetString());
 
-        var rootfs = await UmociUnpackAsync(layout, Tag);
-        AssertScratchTree(rootfs);
+        var unpackable = layout;
+        if (compression == LayerCompression.Zstd)
+        {
+            // This umoci reads gzip layers only: skopeo decompresses the zstd layers and recompresses them with gzip.
+            unpackable = work.Combine("gzip-layout");
+            await SkopeoAsync(
+                "copy", "--quiet", "--dest-compress", "--dest-compress-format", "gzip", "oci:" + layout + ":" + Tag, "oci:" + unpackable + ":" + Tag);
+        }
+
+        AssertScratchTree(await UmociUnpackAsync(unpackable, Tag));
     }
 
     [Fact]
@@ -96,6 +106,28 @@ public sealed class OutputToolTests : IDisposable
     }
 
     [Fact]
+    public async Task Docker_format_image_is_read_from_a_layout_and_a_tarball()
+    {
+        var image = await ScratchImageAsync(format: ImageFormat.Docker);
+        var layout = work.Combine("layout");
+        var tarball = work.Combine("image.tar");
+
+        await new OciLayoutDestination(layout, Tag).WriteAsync(image, Cancellation);
+        await new TarballDestination(tarball, [ImageReference.Parse("127.0.0.1:5000/tests/app:" + Tag)]).WriteAsync(image, Cancellation);
+
+        // The layout lists the Docker manifest as it is (its digest is the pushed image's, as with kaniko); skopeo and
+        // umoci look only at OCI manifests in layouts, so the layout is checked by reading it back.
+        var loaded = await LayoutImage.LoadAsync(layout, Tag, Cancellation);
+        Assert.Equal(image.Manifest.Bytes.ToArray(), loaded.Manifest.Bytes.ToArray());
+        Assert.Equal(MediaType.DockerManifest, loaded.Manifest.Value.MediaType);
+        using var archive = await SkopeoJsonAsync("inspect", "docker-archive:" + tarball);
+        Assert.Equal("test", archive.RootElement.GetProperty("Labels").GetProperty("suite").GetString());
+        var converted = work.Combine("converted");
+        await SkopeoAsync("copy", "--quiet", "--format", "oci", "docker-archive:" + tarball, "oci:" + converted + ":" + Tag);
+        AssertScratchTree(await UmociUnpackAsync(converted, Tag));
+    }
+
+    [Fact]
     public async Task Docker_25_tarball_is_also_an_oci_archive_with_the_same_manifest()
     {
         var image = await ScratchImageAsync();
@@ -131,9 +163,9 @@ public sealed class OutputToolTests : IDisposable
     /// Two layers: the first makes a small tree (modes, a sticky directory, a symbolic link, a hard link), the second
     /// deletes one file with a whiteout and empties a directory with an opaque whiteout.
     /// </summary>
-    private async Task<MutatedImage> ScratchImageAsync()
+    private async Task<MutatedImage> ScratchImageAsync(LayerCompression compression = LayerCompression.Gzip, ImageFormat format = ImageFormat.Oci)
     {
-        var writer = new LayerWriter();
+        var writer = new LayerWriter(new LayerWriterOptions { Compression = compression });
         var first = await writer.WriteAsync(
         [
             LayerEntry.Directory("data", (UnixFileMode)0x1E8), // 0750
@@ -153,7 +185,7 @@ public sealed class OutputToolTests : IDisposable
             LayerEntry.Directory("opaque"),
             LayerEntry.File("opaque/new", Encoding.ASCII.GetBytes("new\n")),
         ], work.Combine("layers"), Cancellation);
-        return ImageBuilder.FromScratch(Platform.Parse("linux/amd64"))
+        return ImageBuilder.FromScratch(Platform.Parse("linux/amd64"), format)
             .AppendLayer(first, "COPY . /")
             .AppendLayer(second, "RUN rm /data/gone && rm -r /opaque/* && echo new > /opaque/new")
             .WithConfig(c => c with { Cmd = ["/bin/tool"] })
