@@ -13,7 +13,7 @@ public sealed class LayerStreamingTests
     private const long FileSize = 320L * 1024 * 1024;
 
     // Generous for buffers, the hashers and the compressor's window, far below the content.
-    private const long AllocationBudget = 24L * 1024 * 1024;
+    private const long AllocationBudget = 16L * 1024 * 1024;
 
     [Fact]
     public async Task A_320_MB_file_is_written_with_bounded_allocations()

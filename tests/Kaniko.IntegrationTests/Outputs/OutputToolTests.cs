@@ -105,6 +105,35 @@ public sealed class OutputToolTests : IDisposable
         AssertScratchTree(rootfs);
     }
 
+    [Theory]
+    [InlineData(TarballLayout.Oci, ImageFormat.Oci)]
+    [InlineData(TarballLayout.Classic, ImageFormat.Docker)]
+    public async Task Podman_loads_the_tarball_under_its_tag(TarballLayout tarballLayout, ImageFormat format)
+    {
+        var podman = TestRequirements.Executable("podman");
+        var image = await ScratchImageAsync(format: format);
+        var tarball = work.Combine("image.tar");
+        const string Name = "127.0.0.1:5000/tests/app:" + Tag;
+        await new TarballDestination(tarball, [ImageReference.Parse(Name)], tarballLayout).WriteAsync(image, Cancellation);
+
+        // A private store in the test's folder: no daemon, no system storage, nothing left behind.
+        string[] store =
+        [
+            "--root", work.Combine("podman", "root"), "--runroot", work.Combine("podman", "run"),
+            "--storage-driver", "vfs", "--events-backend", "none", "--cgroup-manager", "cgroupfs",
+        ];
+        await ExternalTools.RunCheckedAsync(podman, [.. store, "load", "--quiet", "--input", tarball], cancellationToken: Cancellation);
+        var inspect = await ExternalTools.RunCheckedAsync(podman, [.. store, "image", "inspect", Name], cancellationToken: Cancellation);
+
+        using var json = JsonDocument.Parse(inspect.StandardOutput);
+        var loaded = json.RootElement[0];
+        Assert.Equal(image.Config.Digest.Encoded, loaded.GetProperty("Id").GetString());
+        Assert.Contains(Name, loaded.GetProperty("RepoTags").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal(
+            image.Config.Value.RootFs.DiffIds.Select(d => d.ToString()),
+            loaded.GetProperty("RootFS").GetProperty("Layers").EnumerateArray().Select(l => l.GetString()));
+    }
+
     [Fact]
     public async Task Docker_format_image_is_read_from_a_layout_and_a_tarball()
     {
