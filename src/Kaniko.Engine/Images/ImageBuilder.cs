@@ -83,8 +83,12 @@ public sealed class ImageBuilder
         ArgumentNullException.ThrowIfNull(key);
         return WithConfig(config =>
         {
-            var labels = new SortedDictionary<string, string>(
-                (IDictionary<string, string>?)config.Labels?.ToDictionary(StringComparer.Ordinal) ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+            var labels = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (existingKey, existingValue) in config.Labels ?? new Dictionary<string, string>())
+            {
+                labels[existingKey] = existingValue;
+            }
+
             if (value is null)
             {
                 labels.Remove(key);

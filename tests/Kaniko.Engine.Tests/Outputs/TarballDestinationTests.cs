@@ -63,6 +63,23 @@ public sealed class TarballDestinationTests : IDisposable
     }
 
     [Fact]
+    public async Task A_layer_used_twice_is_stored_once_and_listed_twice()
+    {
+        var image = await OutputTestImages.TwoLayersAsync(work.Combine("layers"));
+        var twice = new ImageBuilder(image).AppendLayer(image.Layers[0], "COPY again").Build();
+        var path = work.Combine("image.tar");
+
+        await new TarballDestination(path, []).WriteAsync(twice, Cancellation);
+
+        var entries = ReadTar(path);
+        using var manifest = JsonDocument.Parse(entries["manifest.json"]);
+        var layers = manifest.RootElement[0].GetProperty("Layers").EnumerateArray().Select(l => l.GetString()!).ToList();
+        Assert.Equal(3, layers.Count);
+        Assert.Equal(layers[0], layers[2]);
+        Assert.Equal(2 + 2 + 2 + 3, entries.Count); // 2 folders, 2 layer blobs, config and manifest, 3 top-level files
+    }
+
+    [Fact]
     public async Task Without_tags_the_image_is_untagged()
     {
         var image = await OutputTestImages.TwoLayersAsync(work.Combine("layers"));
