@@ -12,8 +12,10 @@ public sealed class LayerStreamingTests
 {
     private const long FileSize = 320L * 1024 * 1024;
 
-    // Generous for buffers, the hashers and the compressor's window, far below the content.
-    private const long AllocationBudget = 16L * 1024 * 1024;
+    // The writer itself allocates about 1.5 MB (buffers, hashers, the compressor's window). The counter is
+    // process-wide, so it also sees whatever the test runner allocates meanwhile (about 20 MB seen in a full run);
+    // a fifth of the content still proves the layer is never held in memory.
+    private const long AllocationBudget = FileSize / 5;
 
     [Fact]
     public async Task A_320_MB_file_is_written_with_bounded_allocations()
