@@ -6,9 +6,9 @@ namespace Kaniko.Engine.Execution;
 /// <summary>
 /// The value of <c>COPY --chmod</c> / <c>ADD --chmod</c>: an octal mode (<c>755</c>, <c>0644</c>, up to <c>07777</c>)
 /// that replaces the permission bits, or a symbolic mode in the syntax of BSD <c>chmod(1)</c> (<c>u+x</c>,
-/// <c>go-w</c>, <c>a=r</c>, <c>u=rwX,g=rX</c>, <c>go=u-w</c>) applied to each entry's own mode, as BuildKit does
-/// with a file creation mask of 0. <c>X</c> adds execute permission to directories and to files that already
-/// had an execute bit for someone.
+/// <c>go-w</c>, <c>a=r</c>, <c>a+X</c>, <c>go=u-w</c>) applied to each entry's own mode, as BuildKit does
+/// with a file creation mask of 0. <c>+X</c> adds execute permission to directories and to files that already
+/// had an execute bit for someone; as in BuildKit's parser, <c>X</c> after <c>-</c> or <c>=</c> is ignored.
 /// </summary>
 public sealed class ChmodSpec
 {
@@ -165,7 +165,7 @@ public sealed class ChmodSpec
                     }
                     else if (c == 'X')
                     {
-                        // Only "+X" means anything; BSD ignores X with - and =.
+                        // dchapes-mode, BuildKit's parser, honours X only after '+': "u=rwX" sets rw and ignores X.
                         executeIfAny |= op == '+';
                     }
                     else if (c == 's')
