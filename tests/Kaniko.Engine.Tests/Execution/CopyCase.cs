@@ -26,7 +26,7 @@ internal sealed class CopyCase : IDisposable
     private CopyCase(string directory)
     {
         Directory = directory;
-        BuildContextTree();
+        WriteContextFiles();
     }
 
     public string Directory { get; }
@@ -49,7 +49,8 @@ internal sealed class CopyCase : IDisposable
         var plan = KanikoPlanner.Plan(File.ReadAllBytes(Path.Combine(Directory, "Dockerfile")), "Dockerfile", new PlanRequest { BuildPlatform = Platform.Parse("linux/amd64") });
         var ignorePath = Path.Combine(_context.Path, ".dockerignore");
         var ignore = File.Exists(ignorePath) ? DockerIgnoreMatcher.Parse(File.ReadAllBytes(ignorePath), ".dockerignore") : DockerIgnoreMatcher.Empty;
-        using var context = new DirectoryBuildContext(_context.Path, ignore);
+        using var directory = new DirectoryBuildContext(_context.Path, ignore);
+        var context = Engine.Execution.BuildContextTree.Load(directory);
         var users = new EtcUserDatabase(() => ReadOptional("passwd"), () => ReadOptional("group"));
         var existing = File.Exists(Path.Combine(Directory, "existing.txt"))
             ? ReadText("existing.txt").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(ContainerPath.Parse).ToHashSet()
@@ -157,7 +158,7 @@ internal sealed class CopyCase : IDisposable
         }
     }
 
-    private void BuildContextTree()
+    private void WriteContextFiles()
     {
         var specPath = Path.Combine(Directory, "context.txt");
         var lines = File.Exists(specPath) ? ReadText("context.txt").Split('\n') : [];

@@ -26,10 +26,19 @@ public static class CopyPlanner
     public static CopyPlan Plan(IBuildContext context, CopyRequest request)
     {
         ArgumentNullException.ThrowIfNull(context);
+        return Plan(BuildContextTree.Load(context), request);
+    }
+
+    /// <summary>Plans the copy of <paramref name="request"/> from a context read once with <see cref="BuildContextTree.Load"/>.</summary>
+    /// <exception cref="KanikoException">A source is missing or outside the context, a flag value is invalid, or a
+    /// source is remote; located at the instruction.</exception>
+    public static CopyPlan Plan(BuildContextTree context, CopyRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(request);
         try
         {
-            return new Builder(new ContextTree(context.EnumerateEntries()), request).Run();
+            return new Builder(context, request).Run();
         }
         catch (KanikoException e) when (request.Range is { } range)
         {
@@ -39,7 +48,7 @@ public static class CopyPlanner
 
     private sealed class Builder
     {
-        private readonly ContextTree _tree;
+        private readonly BuildContextTree _tree;
         private readonly CopyRequest _request;
         private readonly List<CopyItem> _items = [];
         private readonly List<BuildWarning> _warnings = [];
@@ -50,7 +59,7 @@ public static class CopyPlanner
         private DockerIgnoreMatcher? _exclude;
         private ContainerPath _destination;
 
-        public Builder(ContextTree tree, CopyRequest request)
+        public Builder(BuildContextTree tree, CopyRequest request)
         {
             _tree = tree;
             _request = request;

@@ -53,10 +53,16 @@ public sealed record CopyRequest
     /// <summary>The stage's users and groups, for <c>--chown</c> names.</summary>
     public IUserDatabase Users { get; init; } = EtcUserDatabase.Empty;
 
-    /// <summary>The request for an expanded <c>COPY</c> (its <c>--from</c> must be handled elsewhere).</summary>
+    /// <summary>The request for an expanded <c>COPY</c> from the build context (one without <c>--from</c>).</summary>
+    /// <exception cref="ArgumentException">The instruction copies from a stage or an image.</exception>
     public static CopyRequest FromInstruction(CopyInstruction copy, ContainerPath workingDirectory)
     {
         ArgumentNullException.ThrowIfNull(copy);
+        if (copy.From is not null)
+        {
+            throw new ArgumentException("COPY --from reads a stage or an image, not the build context", nameof(copy));
+        }
+
         return new CopyRequest
         {
             SourcePaths = copy.Sources.SourcePaths,

@@ -6,11 +6,12 @@ namespace Kaniko.Engine.Execution;
 
 /// <summary>
 /// The entries of a build context that the ignore rules keep, as a tree, so that sources are resolved against
-/// exactly what BuildKit would have received: an ignored file does not exist here. Symbolic links are resolved the
+/// exactly what BuildKit would have received: an ignored file does not exist here. Load it once per build and pass
+/// it to every <see cref="CopyPlanner.Plan(BuildContextTree, CopyRequest)"/>; it is immutable. Symbolic links are resolved the
 /// way BuildKit resolves them in its copy of the context (<c>continuity</c>'s <c>RootPath</c>): as if the context
 /// were the root of a filesystem, so <c>..</c> stops at the root and an absolute target starts from it.
 /// </summary>
-internal sealed class ContextTree
+public sealed class BuildContextTree
 {
     // The bound of continuity's RootPath: 255 links, then "too many links".
     private const int MaxLinks = 255;
@@ -18,8 +19,10 @@ internal sealed class ContextTree
     private readonly Dictionary<string, ContextEntry> _entries = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<ContextEntry>> _children = new(StringComparer.Ordinal);
 
-    public ContextTree(IEnumerable<ContextEntry> entries)
+    /// <summary>Builds the tree from entries as <see cref="IBuildContext.EnumerateEntries"/> lists them.</summary>
+    public BuildContextTree(IEnumerable<ContextEntry> entries)
     {
+        ArgumentNullException.ThrowIfNull(entries);
         _entries[string.Empty] = new ContextEntry(".", ContextEntryKind.Directory) { Mode = (UnixFileMode)0x1ED };
         foreach (var entry in entries)
         {
@@ -40,17 +43,28 @@ internal sealed class ContextTree
         }
     }
 
-    /// <summary>The entry at a resolved path ("" is the root).</summary>
+    /// <summary>Reads every entry of <paramref name="context"/> that its ignore rules keep.</summary>
+    public static BuildContextTree Load(IBuildContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return new BuildContextTree(context.EnumerateEntries());
+    }
+
+    /// <summary>The entry at a resolved path (<c>""</c> is the root), or <c>null</c>.</summary>
     public ContextEntry? Get(string path) => _entries.GetValueOrDefault(path);
 
-    /// <summary>The entries directly inside a directory, in name order.</summary>
+    /// <summary>The entries directly inside a directory (<c>""</c> is the root), in name order.</summary>
     public IReadOnlyList<ContextEntry> Children(string directory) =>
         _children.TryGetValue(directory, out var list) ? list : [];
 
-    /// <summary>The resolved path ("" for the root) of <paramref name="path"/>, or <c>null</c> when it does not exist.</summary>
+    /// <summary>
+    /// Resolves <paramref name="path"/> with BuildKit's rules (links followed inside the tree as if it were a root
+    /// filesystem); returns the resolved path (<c>""</c> for the root), or <c>null</c> when it does not exist.
+    /// </summary>
     /// <param name="path">A path relative to the root, cleaned, without a leading <c>/</c> ("" for the root).</param>
     /// <param name="followFinalLink">Whether a link in the last component is followed too.</param>
     /// <param name="escapingLink">The first link met whose target is absolute or climbs above the root.</param>
+    /// <exception cref="KanikoException">More than 255 links were met (<see cref="DiagnosticCodes.CopySourceSymlinkLoop"/>).</exception>
     public string? Resolve(string path, bool followFinalLink, out string? escapingLink)
     {
         escapingLink = null;
