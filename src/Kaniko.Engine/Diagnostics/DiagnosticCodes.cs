@@ -174,6 +174,10 @@ public static class DiagnosticCodes
     #endregion
 
     #region Execution (KANIKO4xxx)
+    /// <summary>An <c>EXPOSE</c> word is not a valid <c>[ip:][hostPort:]port[-end][/protocol]</c>.</summary>
+    public static readonly DiagnosticCode InvalidExposedPort = DiagnosticCode.Of(4101);
+    /// <summary>A <c>VOLUME</c> path is empty (after expansion).</summary>
+    public static readonly DiagnosticCode EmptyVolume = DiagnosticCode.Of(4102);
     #endregion
 
     #region Outputs (KANIKO5xxx)
