@@ -379,7 +379,7 @@ public sealed class ImageConfigState
         {
             return HeredocMarkers.ParseWord(command) is not null;
         }
-        catch (KanikoException)
+        catch (ShellWordException)
         {
             // BuildKit's MustParseHeredoc ignores a marker it cannot read.
             return false;
