@@ -48,7 +48,7 @@ internal static class ExposedPorts
             ip = close == ip.Length - 1 ? ip[1..close] : throw Error(range, Strings.ExposeInvalidAddress, ip);
         }
 
-        if (ip.Length > 0 && !IPAddress.TryParse(ip, out _))
+        if (ip.Length > 0 && !IsGoIp(ip))
         {
             throw Error(range, Strings.ExposeInvalidAddress, ip);
         }
@@ -76,6 +76,20 @@ internal static class ExposedPorts
         {
             yield return p.ToString(CultureInfo.InvariantCulture) + "/" + proto;
         }
+    }
+
+    // net.ParseIP: four decimal bytes without leading zeros, or an IPv6 address (which .NET's parser checks).
+    private static bool IsGoIp(string text)
+    {
+        if (text.Contains(':', StringComparison.Ordinal))
+        {
+            return IPAddress.TryParse(text, out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+                && !text.Contains('%', StringComparison.Ordinal);
+        }
+
+        var parts = text.Split('.');
+        return parts.Length == 4 && parts.All(p => p.Length is > 0 and <= 3 && p.All(char.IsAsciiDigit)
+            && (p.Length == 1 || p[0] != '0') && int.Parse(p, CultureInfo.InvariantCulture) <= 255);
     }
 
     private static (string Ip, string HostPort, string ContainerPort) SplitParts(string raw)
