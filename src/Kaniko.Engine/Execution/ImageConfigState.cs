@@ -19,6 +19,33 @@ public sealed record ConfigStateOptions
 
     /// <summary>The proxy build arguments (<see cref="BuildPlan.ProxyArgs"/>), given to <c>RUN</c> but never recorded.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> ProxyArgs { get; init; } = [];
+
+    /// <summary>
+    /// The build arguments of the request (<see cref="PlanRequest.BuildArgs"/>; a later entry wins), which an
+    /// <c>ARG</c> takes before its default when <see cref="ImageConfigState.Apply(StepPlan)"/> expands it again.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> BuildArgs { get; init; } = [];
+
+    /// <summary>The global scope (<see cref="BuildPlan.GlobalArgs"/>), which a bare <c>ARG NAME</c> takes its value from.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> GlobalArgs { get; init; } = [];
+
+    /// <summary>The Dockerfile's escape character (the <c>escape</c> directive), used when expanding again.</summary>
+    public char EscapeToken { get; init; } = '\\';
+
+    /// <summary>The options for the stages of <paramref name="plan"/>, built from the request it was made for.</summary>
+    public static ConfigStateOptions For(BuildPlan plan, PlanRequest request, DateTimeOffset created)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(request);
+        return new ConfigStateOptions
+        {
+            Created = created,
+            ProxyArgs = plan.ProxyArgs,
+            BuildArgs = request.BuildArgs,
+            GlobalArgs = plan.GlobalArgs,
+            EscapeToken = plan.EscapeToken,
+        };
+    }
 }
 
 /// <summary>
@@ -45,6 +72,9 @@ public sealed class ImageConfigState
     private static readonly string[] ProxyKinds = ["HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY", "ALL_PROXY"];
 
     private readonly ConfigStateOptions _options;
+    private readonly ShellLexer _lexer;
+    private readonly IReadOnlyDictionary<string, string> _givenBuildArgs;
+    private readonly VariableMap _globalArgs;
     private readonly StateEnvironment _environment;
     private readonly List<ArgDeclaration> _buildArgs;
     private readonly List<HistoryEntry> _history;
@@ -56,6 +86,10 @@ public sealed class ImageConfigState
         IEnumerable<ArgDeclaration> buildArgs, IReadOnlyList<string> baseTriggers)
     {
         _options = options;
+        _lexer = new ShellLexer(options.EscapeToken);
+        _givenBuildArgs = options.BuildArgs.GroupBy(kv => kv.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
+        _globalArgs = new VariableMap(options.GlobalArgs);
         _environment = environment;
         _buildArgs = [.. buildArgs];
         _history = [.. image.History ?? []];
@@ -145,11 +179,46 @@ public sealed class ImageConfigState
     /// <summary>The <c>ARG</c>s in scope (inherited ones first), with their values, each name once, as <c>RUN</c> records them.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> BuildArgs => ResolvedBuildArgs();
 
-    /// <summary>Applies a planned step (its expanded instruction).</summary>
+    /// <summary>
+    /// Applies a planned step after expanding its instruction again against <see cref="Variables"/>, as BuildKit
+    /// expands it: unlike the planner, this sees the base image's <c>Env</c> (so <c>ENV PATH=/opt/bin:$PATH</c> keeps
+    /// the base image's <c>PATH</c>). An <c>ARG</c> is resolved again from <see cref="ConfigStateOptions.BuildArgs"/>
+    /// and <see cref="ConfigStateOptions.GlobalArgs"/>.
+    /// </summary>
     public AppliedStep Apply(StepPlan step)
     {
         ArgumentNullException.ThrowIfNull(step);
-        return Apply(step.Expanded);
+        return Apply(Expand(step.Instruction));
+    }
+
+    /// <summary>
+    /// <paramref name="instruction"/> (as written) expanded against <see cref="Variables"/>; an <c>ARG</c> comes back
+    /// with each declaration's resolved value as its default, or <c>null</c> when it stays unset.
+    /// </summary>
+    public Instruction Expand(Instruction instruction)
+    {
+        ArgumentNullException.ThrowIfNull(instruction);
+        if (instruction is not ArgInstruction arg)
+        {
+            return StepExpansion.Expand(instruction, _environment, _lexer);
+        }
+
+        // Each declaration sees the values the earlier ones of the same ARG set (BuildKit updates its state in the loop),
+        // so resolve against a copy that follows along.
+        var scope = new StateEnvironment(_environment);
+        var resolved = new List<ArgDeclaration>();
+        foreach (var declaration in arg.Arguments)
+        {
+            var value = StepExpansion.ResolveArg(declaration, _givenBuildArgs, _globalArgs, scope, _lexer, arg.Range);
+            if (value is not null && !NonEnvironmentArgs.Contains(declaration.Name))
+            {
+                scope.Set(declaration.Name, value);
+            }
+
+            resolved.Add(declaration with { DefaultValue = value });
+        }
+
+        return arg with { Arguments = resolved };
     }
 
     /// <summary>

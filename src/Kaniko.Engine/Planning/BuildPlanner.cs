@@ -108,7 +108,10 @@ public static class BuildPlanner
             buildArgs.Where(kv => BuildArguments.ProxyNames.Contains(kv.Key)).ToArray(),
             targetPlatform,
             buildPlatform,
-            warnings);
+            warnings)
+        {
+            EscapeToken = dockerfile.EscapeToken,
+        };
     }
 
     private static (VariableMap Args, IReadOnlyList<string> MetaArgNames) GlobalScope(

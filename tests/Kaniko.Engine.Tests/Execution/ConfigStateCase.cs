@@ -38,8 +38,9 @@ public sealed class ConfigStateCase
     /// <summary>Plans the Dockerfile and applies every planned stage; returns the target's state.</summary>
     public ImageConfigState Build()
     {
-        var plan = KanikoPlanner.Plan(_plan.Dockerfile, "Dockerfile", _plan.Request());
-        var options = new ConfigStateOptions { Created = Created, ProxyArgs = plan.ProxyArgs };
+        var request = _plan.Request();
+        var plan = KanikoPlanner.Plan(_plan.Dockerfile, "Dockerfile", request);
+        var options = ConfigStateOptions.For(plan, request, Created);
         var states = new Dictionary<int, ImageConfigState>();
         foreach (var stage in plan.Stages)
         {

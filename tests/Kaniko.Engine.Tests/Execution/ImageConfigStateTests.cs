@@ -222,3 +222,63 @@ public class ImageConfigStateTests
         Assert.Null(config.ArgsEscaped);
     }
 }
+
+public class ImageConfigStateExpansionTests
+{
+    private static readonly ImageConfigFile Base = new()
+    {
+        Architecture = "amd64",
+        Os = "linux",
+        Config = new ContainerConfig { Env = ["PATH=/usr/bin", "HOME=/home/u"] },
+    };
+
+    private static (BuildPlan Plan, PlanRequest Request) Plan(string dockerfile, params string[] buildArgs)
+    {
+        var request = new PlanRequest { BuildPlatform = Platform.Parse("linux/amd64"), BuildArgs = BuildArguments.Parse(buildArgs, _ => null) };
+        return (KanikoPlanner.Plan(Encoding.UTF8.GetBytes(dockerfile), "Dockerfile", request), request);
+    }
+
+    [Fact]
+    public void A_planned_step_is_expanded_again_with_the_base_environment()
+    {
+        var (plan, request) = Plan("FROM base\nENV PATH=/opt:$PATH\n");
+        var state = ImageConfigState.FromImage(Base, ConfigStateOptions.For(plan, request, ConfigStateCase.Created));
+
+        state.Apply(plan.Target.Steps[0]);
+
+        Assert.Equal(["PATH=/opt:/usr/bin", "HOME=/home/u"], state.Config.Config!.Env);
+    }
+
+    [Fact]
+    public void An_expanded_instruction_is_applied_as_given()
+    {
+        var (plan, request) = Plan("FROM base\nENV PATH=/opt:$PATH\n");
+        var state = ImageConfigState.FromImage(Base, ConfigStateOptions.For(plan, request, ConfigStateCase.Created));
+
+        state.Apply(plan.Target.Steps[0].Expanded);
+
+        Assert.Equal(["PATH=/opt:", "HOME=/home/u"], state.Config.Config!.Env);
+    }
+
+    [Fact]
+    public void Arguments_are_resolved_again_from_the_request_and_the_global_scope()
+    {
+        var (plan, request) = Plan("ARG G=global\nFROM base\nARG GIVEN=$HOME A=$HOME/a B=$A/b G\n", "GIVEN=cli");
+        var state = ImageConfigState.FromImage(Base, ConfigStateOptions.For(plan, request, ConfigStateCase.Created));
+
+        var step = state.Apply(plan.Target.Steps[0]);
+
+        Assert.Equal("ARG GIVEN=cli A=/home/u/a B=/home/u/a/b G=global", step.History!.CreatedBy);
+        Assert.Equal(
+            [new("GIVEN", "cli"), new("A", "/home/u/a"), new("B", "/home/u/a/b"), new KeyValuePair<string, string>("G", "global")],
+            state.BuildArgs);
+    }
+
+    [Fact]
+    public void Plans_carry_the_escape_character()
+    {
+        var (plan, _) = Plan("# escape=`\nFROM base\n");
+
+        Assert.Equal('`', plan.EscapeToken);
+    }
+}
