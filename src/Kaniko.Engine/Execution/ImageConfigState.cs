@@ -53,7 +53,8 @@ public sealed record ConfigStateOptions
 /// dispatches each instruction (<c>dockerfile2llb/convert.go</c>), starting from a base image's config, from
 /// <c>scratch</c>, or from an earlier stage. Filesystem work is not done here: each <see cref="AppliedStep"/> says
 /// which layer the step needs, and a <c>RUN</c> step carries the <see cref="RunCommandSpec"/> to execute.
-/// Instructions are applied as given, so pass the planner's expanded ones (<see cref="StepPlan.Expanded"/>).
+/// A planned step is expanded again against the base image's environment before it is applied
+/// (<see cref="Apply(StepPlan)"/>); an instruction given directly is applied as it is (<see cref="Apply(Instruction)"/>).
 /// </summary>
 public sealed class ImageConfigState
 {
@@ -92,7 +93,19 @@ public sealed class ImageConfigState
         _globalArgs = new VariableMap(options.GlobalArgs);
         _environment = environment;
         _buildArgs = [.. buildArgs];
-        _history = [.. image.History ?? []];
+        // BuildKit reads the base config into docker-image-spec's struct, which has no place for fields it does not
+        // know (container_config, docker_version, Hostname, ...): they do not reach the new image.
+        _history = [.. (image.History ?? []).Select(h => h with { AdditionalProperties = null })];
+        image = image with
+        {
+            AdditionalProperties = null,
+            RootFs = image.RootFs with { AdditionalProperties = null },
+            Config = image.Config is null ? null : image.Config with
+            {
+                AdditionalProperties = null,
+                Healthcheck = image.Config.Healthcheck is null ? null : image.Config.Healthcheck with { AdditionalProperties = null },
+            },
+        };
         BaseOnBuildTriggers = baseTriggers;
 
         // As BuildKit prepares every stage: triggers are consumed, PATH is always set on Linux, the image's Env

@@ -207,6 +207,20 @@ public class ImageConfigStateTests
     }
 
     [Fact]
+    public void Fields_unknown_to_buildkit_do_not_reach_the_new_config()
+    {
+        var json = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"docker_version\":\"1\",\"config\":{\"Hostname\":\"h\"},"
+            + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]},\"history\":[{\"created_by\":\"x\",\"extra\":1}]}";
+        var baseImage = RawJson<ImageConfigFile>.Parse(Encoding.UTF8.GetBytes(json)).Value;
+
+        var written = Encoding.UTF8.GetString(OciJson.SerializeToUtf8Bytes(ImageConfigState.FromImage(baseImage, Options).Config, ImageConfigFile.JsonTypeInfo));
+
+        Assert.DoesNotContain("docker_version", written, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hostname", written, StringComparison.Ordinal);
+        Assert.DoesNotContain("extra", written, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Go_zero_values_are_left_out_of_the_config()
     {
         var state = ImageConfigState.FromImage(Busybox with
