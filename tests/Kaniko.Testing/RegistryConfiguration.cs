@@ -13,6 +13,11 @@ public static class RegistryConfiguration
     public static string Create(RegistryOptions options, int port, string storageDirectory)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (options.Htpasswd is not null && options.Token is not null)
+        {
+            throw new ArgumentException("distribution accepts one auth method per instance: htpasswd or token", nameof(options));
+        }
+
         var yaml = new StringBuilder();
         yaml.AppendLine("version: 0.1");
         yaml.AppendLine("log:");
@@ -31,6 +36,31 @@ public static class RegistryConfiguration
         yaml.AppendLine(string.Create(CultureInfo.InvariantCulture, $"  addr: 127.0.0.1:{port}"));
         // The secret signs upload state; a fixed value per instance avoids the "no secret" warning in the log.
         yaml.AppendLine("  secret: " + Quote("kaniko-test-" + Guid.NewGuid().ToString("N")));
+        if (options.Tls is { } tls)
+        {
+            yaml.AppendLine("  tls:");
+            yaml.AppendLine("    certificate: " + Quote(tls.CertificatePath));
+            yaml.AppendLine("    key: " + Quote(tls.KeyPath));
+        }
+
+        if (options.Htpasswd is { } htpasswd)
+        {
+            yaml.AppendLine("auth:");
+            yaml.AppendLine("  htpasswd:");
+            yaml.AppendLine("    realm: " + Quote(htpasswd.Realm));
+            yaml.AppendLine("    path: " + Quote(htpasswd.Path));
+        }
+
+        if (options.Token is { } token)
+        {
+            yaml.AppendLine("auth:");
+            yaml.AppendLine("  token:");
+            yaml.AppendLine("    realm: " + Quote(token.Realm.AbsoluteUri));
+            yaml.AppendLine("    service: " + Quote(token.Service));
+            yaml.AppendLine("    issuer: " + Quote(token.Issuer));
+            yaml.AppendLine("    rootcertbundle: " + Quote(token.RootCertificateBundlePath));
+        }
+
         return yaml.ToString();
     }
 

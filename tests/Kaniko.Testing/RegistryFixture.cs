@@ -9,8 +9,9 @@ namespace Kaniko.Testing;
 /// members) is skipped with <see cref="MissingBinaryMessage"/>.
 /// </summary>
 /// <remarks>
-/// Not sealed: TLS, htpasswd and token-auth variants derive from it and pass their <see cref="RegistryOptions"/>,
-/// because xunit creates fixtures through a parameterless constructor.
+/// Not sealed: the TLS/htpasswd and token-auth variants (<see cref="TlsBasicAuthRegistryFixture"/>,
+/// <see cref="TokenAuthRegistryFixture"/>) derive from it, because xunit creates fixtures through a parameterless
+/// constructor. They prepare their files in <see cref="PrepareAsync"/> and release them in <see cref="DisposeCoreAsync"/>.
 /// </remarks>
 public class RegistryFixture : IAsyncLifetime
 {
@@ -18,6 +19,7 @@ public class RegistryFixture : IAsyncLifetime
     public const string MissingBinaryMessage = "docker-registry not installed (scripts/install-test-deps.sh)";
 
     private RegistryServer? server;
+    private string? unavailableReason = MissingBinaryMessage;
 
     /// <summary>A plain HTTP registry (<see cref="RegistryOptions.Default"/>).</summary>
     public RegistryFixture()
@@ -31,13 +33,13 @@ public class RegistryFixture : IAsyncLifetime
         Options = options ?? throw new ArgumentNullException(nameof(options));
     }
 
-    /// <summary>The configuration of this registry.</summary>
-    public RegistryOptions Options { get; }
+    /// <summary>The configuration of this registry (as completed by <see cref="PrepareAsync"/> once initialised).</summary>
+    public RegistryOptions Options { get; private set; }
 
     /// <summary>The registry host as image references spell it: <c>127.0.0.1:PORT</c>.</summary>
     public string Host => Server.Host;
 
-    /// <summary>The registry's base address, <c>http://127.0.0.1:PORT/</c>.</summary>
+    /// <summary>The registry's base address, <c>http://127.0.0.1:PORT/</c> (<c>https</c> with TLS).</summary>
     public Uri BaseAddress => Server.BaseAddress;
 
     /// <summary>The id of the registry process this fixture started.</summary>
@@ -55,14 +57,14 @@ public class RegistryFixture : IAsyncLifetime
         {
             if (server is null)
             {
-                TestRequirements.Unavailable(MissingBinaryMessage);
+                TestRequirements.Unavailable(unavailableReason ?? MissingBinaryMessage);
             }
 
             return server;
         }
     }
 
-    /// <summary>Starts the registry, unless its binary is missing.</summary>
+    /// <summary>Starts the registry, unless its binary (or a prerequisite of a derived fixture) is missing.</summary>
     public async ValueTask InitializeAsync()
     {
         if (!File.Exists(Options.BinaryPath))
@@ -70,17 +72,53 @@ public class RegistryFixture : IAsyncLifetime
             return;
         }
 
+        unavailableReason = FindMissingPrerequisite();
+        if (unavailableReason is not null)
+        {
+            return;
+        }
+
+        Options = await PrepareAsync(Options, CancellationToken.None).ConfigureAwait(false);
         server = await RegistryServer.StartAsync(Options).ConfigureAwait(false);
     }
 
     /// <summary>Stops the registry process this fixture started and deletes its directory.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (server is not null)
+        try
         {
-            await server.DisposeAsync().ConfigureAwait(false);
+            if (server is not null)
+            {
+                await server.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await DisposeCoreAsync().ConfigureAwait(false);
         }
 
         GC.SuppressFinalize(this);
     }
+
+    /// <summary>
+    /// Why this fixture cannot run here (e.g. "openssl not installed ..."), or null. Checked after the registry binary;
+    /// when non-null the registry is not started and every test touching the fixture skips with this reason.
+    /// </summary>
+    protected virtual string? FindMissingPrerequisite() => null;
+
+    /// <summary>
+    /// Creates what the registry needs before it starts (certificates, htpasswd, a token server) and returns the
+    /// options completed with their paths.
+    /// </summary>
+    protected virtual ValueTask<RegistryOptions> PrepareAsync(RegistryOptions options, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(options);
+
+    /// <summary>Releases what <see cref="PrepareAsync"/> created; runs after the registry has stopped.</summary>
+    protected virtual ValueTask DisposeCoreAsync() => ValueTask.CompletedTask;
+
+    /// <summary>Whether the registry was started (false when a prerequisite is missing).</summary>
+    protected bool IsRunning => server is not null;
+
+    /// <summary>Skips the calling test when the registry is not running.</summary>
+    protected void RequireRunning() => _ = Server;
 }

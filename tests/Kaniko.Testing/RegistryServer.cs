@@ -20,13 +20,17 @@ public sealed class RegistryServer : IAsyncDisposable
     private readonly Lock logLock = new();
     private bool disposed;
 
-    private RegistryServer(Process process, StreamWriter log, string workingDirectory, int port)
+    private RegistryServer(Process process, StreamWriter log, string workingDirectory, int port, RegistryOptions options)
     {
         this.process = process;
         this.log = log;
         WorkingDirectory = workingDirectory;
         Port = port;
+        Options = options;
     }
+
+    /// <summary>The configuration this instance was started with.</summary>
+    public RegistryOptions Options { get; }
 
     /// <summary>The loopback port the registry listens on.</summary>
     public int Port { get; }
@@ -34,8 +38,8 @@ public sealed class RegistryServer : IAsyncDisposable
     /// <summary>The registry host as image references spell it: <c>127.0.0.1:PORT</c>.</summary>
     public string Host => string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{Port}");
 
-    /// <summary>The base address, <c>http://127.0.0.1:PORT/</c>.</summary>
-    public Uri BaseAddress => new("http://" + Host + "/");
+    /// <summary>The base address, <c>http://127.0.0.1:PORT/</c> (<c>https</c> with TLS).</summary>
+    public Uri BaseAddress => new(Options.Scheme + "://" + Host + "/");
 
     /// <summary>The id of the registry process (for diagnostics and tests of the fixture itself).</summary>
     public int ProcessId => process.Id;
@@ -46,7 +50,10 @@ public sealed class RegistryServer : IAsyncDisposable
     /// <summary>The file the registry's output goes to.</summary>
     public string LogPath => Path.Combine(WorkingDirectory, "registry.log");
 
-    /// <summary>Starts a registry configured by <paramref name="options"/> and waits until <c>GET /v2/</c> answers 200.</summary>
+    /// <summary>
+    /// Starts a registry configured by <paramref name="options"/> and waits until <c>GET /v2/</c> answers 200 (401 when
+    /// the registry requires authentication; over TLS the probe trusts only the configured CA).
+    /// </summary>
     /// <exception cref="FileNotFoundException">The registry binary is missing.</exception>
     /// <exception cref="TimeoutException">The registry did not answer in time; the message holds the end of its log.</exception>
     public static async Task<RegistryServer> StartAsync(RegistryOptions options, CancellationToken cancellationToken = default)
@@ -156,7 +163,7 @@ public sealed class RegistryServer : IAsyncDisposable
 
         var log = new StreamWriter(Path.Combine(workingDirectory, "registry.log")) { AutoFlush = false };
         var process = new Process { StartInfo = startInfo };
-        var server = new RegistryServer(process, log, workingDirectory, port);
+        var server = new RegistryServer(process, log, workingDirectory, port, options);
         process.OutputDataReceived += (_, e) => server.AppendLog(e.Data);
         process.ErrorDataReceived += (_, e) => server.AppendLog(e.Data);
         try
@@ -210,7 +217,9 @@ public sealed class RegistryServer : IAsyncDisposable
 
     private async Task WaitUntilReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        using var handler = Options.Tls is { } tls ? CustomCaTrust.CreateHandler(tls.CaCertificatePath) : new HttpClientHandler();
+        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(2) };
+        var ready = Options.RequiresAuthentication ? HttpStatusCode.Unauthorized : HttpStatusCode.OK;
         var probe = new Uri(BaseAddress, "v2/");
         var stopwatch = Stopwatch.StartNew();
         HttpStatusCode? lastStatus = null;
@@ -233,7 +242,7 @@ public sealed class RegistryServer : IAsyncDisposable
             try
             {
                 using var response = await client.GetAsync(probe, cancellationToken).ConfigureAwait(false);
-                if (response.StatusCode == HttpStatusCode.OK)
+                if (response.StatusCode == ready)
                 {
                     return;
                 }
@@ -254,7 +263,7 @@ public sealed class RegistryServer : IAsyncDisposable
 
         var last = lastStatus is { } status ? $"last status {(int)status}" : $"last error: {lastError ?? "none"}";
         throw new TimeoutException(
-            $"docker-registry (pid {process.Id}) did not answer 200 on {probe} within {timeout.TotalSeconds:0}s ({last}); log tail:\n{ReadLogTail()}");
+            $"docker-registry (pid {process.Id}) did not answer {(int)ready} on {probe} within {timeout.TotalSeconds:0}s ({last}); log tail:\n{ReadLogTail()}");
     }
 
     private sealed class PortTakenException : Exception;

@@ -171,6 +171,57 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode TokenResponseInvalid = DiagnosticCode.Of(3107);
     /// <summary>The registry asks for an authentication scheme other than Basic or Bearer, or a Bearer challenge without realm.</summary>
     public static readonly DiagnosticCode AuthenticationChallengeUnsupported = DiagnosticCode.Of(3108);
+
+    // Registry client: 3200-3299.
+    /// <summary>The registry cannot be reached: unknown host, connection refused or reset, TLS failure.</summary>
+    public static readonly DiagnosticCode RegistryUnreachable = DiagnosticCode.Of(3200);
+    /// <summary>The registry answered a request with an error status the operation cannot go past.</summary>
+    public static readonly DiagnosticCode RegistryRequestFailed = DiagnosticCode.Of(3201);
+    /// <summary>The registry refused access (401 without a challenge, or 403).</summary>
+    public static readonly DiagnosticCode RegistryAccessDenied = DiagnosticCode.Of(3202);
+    /// <summary>The registry has no manifest for the tag or digest.</summary>
+    public static readonly DiagnosticCode ManifestUnknown = DiagnosticCode.Of(3203);
+    /// <summary>The registry has no blob with the digest.</summary>
+    public static readonly DiagnosticCode BlobUnknown = DiagnosticCode.Of(3204);
+    /// <summary>A manifest is larger than the 4 MiB a client accepts.</summary>
+    public static readonly DiagnosticCode ManifestTooLarge = DiagnosticCode.Of(3205);
+    /// <summary>A manifest does not hash to the digest it was pulled by, or to the registry's Docker-Content-Digest.</summary>
+    public static readonly DiagnosticCode ManifestDigestMismatch = DiagnosticCode.Of(3206);
+    /// <summary>A manifest has a media type this tool cannot read as an image or index.</summary>
+    public static readonly DiagnosticCode ManifestMediaTypeUnsupported = DiagnosticCode.Of(3207);
+    /// <summary>An index has no image for the requested platform.</summary>
+    public static readonly DiagnosticCode PlatformNotFound = DiagnosticCode.Of(3208);
+    /// <summary>A request kept failing with transient errors until the retries ran out.</summary>
+    public static readonly DiagnosticCode RegistryRetriesExhausted = DiagnosticCode.Of(3209);
+    /// <summary>A blob upload was refused by the registry.</summary>
+    public static readonly DiagnosticCode BlobUploadFailed = DiagnosticCode.Of(3210);
+    /// <summary>A blob download stopped before its end.</summary>
+    public static readonly DiagnosticCode BlobTransferInterrupted = DiagnosticCode.Of(3211);
+    /// <summary>The registry did not answer in time.</summary>
+    public static readonly DiagnosticCode RegistryTimeout = DiagnosticCode.Of(3212);
+    /// <summary>A request was redirected too many times.</summary>
+    public static readonly DiagnosticCode TooManyRedirects = DiagnosticCode.Of(3213);
+    /// <summary>The CA certificate file given for a registry cannot be read.</summary>
+    public static readonly DiagnosticCode RegistryCertificateUnreadable = DiagnosticCode.Of(3214);
+    /// <summary>A registry setting (certificate mapping, mirror, retry count) is malformed.</summary>
+    public static readonly DiagnosticCode InvalidRegistryOption = DiagnosticCode.Of(3215);
+    /// <summary>An index to push refers to a manifest that was neither pushed nor found in the registry.</summary>
+    public static readonly DiagnosticCode PushReferencesMissingContent = DiagnosticCode.Of(3216);
+    // 3301-3309: layers (writing and reading layer blobs); 3310-3319: image mutation.
+    /// <summary>A layer entry's path is empty, names the root, holds <c>..</c> or a NUL character.</summary>
+    public static readonly DiagnosticCode InvalidLayerEntryPath = DiagnosticCode.Of(3301);
+    /// <summary>Two entries of one layer have the same tar name.</summary>
+    public static readonly DiagnosticCode DuplicateLayerEntry = DiagnosticCode.Of(3302);
+    /// <summary>A file's content is longer or shorter than its entry declared (it changed while the layer was written).</summary>
+    public static readonly DiagnosticCode LayerEntrySizeMismatch = DiagnosticCode.Of(3303);
+    /// <summary>A layer's media type names a compression this tool cannot decompress.</summary>
+    public static readonly DiagnosticCode UnsupportedLayerMediaType = DiagnosticCode.Of(3304);
+    /// <summary>A compression level is outside the range of its compression.</summary>
+    public static readonly DiagnosticCode InvalidCompressionLevel = DiagnosticCode.Of(3305);
+    /// <summary>A layer's media type cannot be listed in the manifest format of the image (zstd in Docker schema 2).</summary>
+    public static readonly DiagnosticCode LayerNotAllowedInManifest = DiagnosticCode.Of(3310);
+    /// <summary>An image's manifest, config and layers disagree (counts or digests).</summary>
+    public static readonly DiagnosticCode InconsistentImage = DiagnosticCode.Of(3311);
     #endregion
 
     #region Execution (KANIKO4xxx)
@@ -181,5 +232,13 @@ public static class DiagnosticCodes
     #endregion
 
     #region Outputs (KANIKO5xxx)
+    /// <summary>An output (OCI layout, tarball, digest file) cannot be written.</summary>
+    public static readonly DiagnosticCode OutputWriteFailed = DiagnosticCode.Of(5001);
+    /// <summary>An existing directory given as an OCI layout is not one this tool can add to.</summary>
+    public static readonly DiagnosticCode InvalidOciLayout = DiagnosticCode.Of(5002);
+    /// <summary>A name given to an output (layout reference name, tarball tag) is not valid.</summary>
+    public static readonly DiagnosticCode InvalidOutputTag = DiagnosticCode.Of(5003);
+    /// <summary>A digest file that lists image names was asked for without any destination.</summary>
+    public static readonly DiagnosticCode DigestFileNeedsDestination = DiagnosticCode.Of(5004);
     #endregion
 }

@@ -43,7 +43,7 @@ public sealed class AuthenticatingHandler : DelegatingHandler
     private readonly TokenCache _tokens;
     private readonly ConcurrentDictionary<string, AuthChallenge> _challenges = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, Task<RegistryCredential>> _credentials = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<TokenCacheKey, Task<BearerToken>> _inflight = new();
+    private readonly ConcurrentDictionary<TokenCacheKey, Lazy<Task<BearerToken>>> _inflight = new();
     private readonly HttpMessageInvoker? _tokenTransport;
     private TokenClient? _tokenClient;
 
@@ -183,9 +183,14 @@ public sealed class AuthenticatingHandler : DelegatingHandler
     {
         // Parallel requests for the same scopes (a push uploads many blobs at once) share one token request; like the
         // keychain lookup, it is not cancelled by one of its waiters.
-        var fetch = _inflight.GetOrAdd(key, _ => FetchAndCacheAsync(key, tokenRequest));
+        // GetOrAdd may run its factory on several threads at once, so the factory only makes a Lazy: the one stored
+        // is the only one started. A fetch that ended after the caller's cache miss has already cached its token
+        // (it is cached before the fetch leaves the table), so the new fetch looks there first.
+        var entry = _inflight.GetOrAdd(key, _ => new Lazy<Task<BearerToken>>(
+            () => _tokens.TryGet(key, out var cached) ? Task.FromResult(cached) : FetchAndCacheAsync(key, tokenRequest)));
+        var fetch = entry.Value;
         // Once done, the fetch leaves the table (the token cache answers from then on), even if every waiter gave up.
-        _ = fetch.ContinueWith(done => _inflight.TryRemove(new KeyValuePair<TokenCacheKey, Task<BearerToken>>(key, done)),
+        _ = fetch.ContinueWith(_ => _inflight.TryRemove(new KeyValuePair<TokenCacheKey, Lazy<Task<BearerToken>>>(key, entry)),
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return await fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
     }

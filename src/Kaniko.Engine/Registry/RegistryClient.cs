@@ -1,0 +1,793 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Oci;
+using Kaniko.Engine.Registry.Auth;
+using Polly;
+using Polly.Retry;
+
+namespace Kaniko.Engine.Registry;
+
+/// <summary>
+/// The OCI distribution API: manifests (GET, HEAD, PUT, DELETE), blobs (HEAD, streamed and verified GET, mount,
+/// monolithic and chunked upload) on any registry, with the authentication handshake, plain HTTP only for registries
+/// marked insecure, per-registry TLS settings, redirects followed without leaking credentials to other hosts, and
+/// retries with exponential backoff for transient failures (429, 5xx, resets, timeouts), honouring <c>Retry-After</c>.
+/// Thread-safe; one instance serves a whole build.
+/// </summary>
+public sealed class RegistryClient : IDisposable
+{
+    private const int MaxRedirects = 10;
+    private const string OctetStream = "application/octet-stream";
+
+    private static readonly string[] ManifestAccept =
+    [
+        MediaType.OciManifest.Value, MediaType.OciIndex.Value, MediaType.DockerManifest.Value, MediaType.DockerManifestList.Value,
+    ];
+
+    private readonly IKeychain keychain;
+    private readonly TokenCache tokens = new();
+    private readonly Func<HttpMessageHandler, HttpMessageHandler>? wrap;
+    private readonly ConcurrentDictionary<(string, RegistryAccess), Lazy<RegistryTransport>> transports = new();
+    private readonly ConcurrentDictionary<(string, RegistryAccess), Lazy<Task<Uri>>> baseUris = new();
+    private readonly Lazy<HttpMessageInvoker> foreign;
+    private readonly ResiliencePipeline pullPipeline;
+    private readonly ResiliencePipeline pushPipeline;
+
+    /// <summary>Creates a client.</summary>
+    /// <param name="options">Registry settings; defaults when null.</param>
+    /// <param name="keychain">Where credentials come from; <see cref="ChainedKeychain.CreateDefault"/> when null.</param>
+    /// <param name="transportWrapper">
+    /// Wraps the socket handler of every registry (and of redirect targets), for diagnostics and tests; the returned
+    /// handler must forward to the one it was given.
+    /// </param>
+    public RegistryClient(RegistryOptions? options = null, IKeychain? keychain = null, Func<HttpMessageHandler, HttpMessageHandler>? transportWrapper = null)
+    {
+        Options = options ?? new RegistryOptions();
+        this.keychain = keychain ?? ChainedKeychain.CreateDefault();
+        wrap = transportWrapper;
+        foreign = new Lazy<HttpMessageInvoker>(() => new HttpMessageInvoker(RegistryTransport.CreateForeignHandler(Options, wrap), disposeHandler: true));
+        pullPipeline = BuildPipeline(Options.RetriesFor(RegistryAccess.Pull));
+        pushPipeline = BuildPipeline(Options.RetriesFor(RegistryAccess.Push));
+    }
+
+    /// <summary>The settings in use.</summary>
+    public RegistryOptions Options { get; }
+
+    /// <summary>The keychain's description, for messages about credentials.</summary>
+    public string KeychainDescription => keychain.Description;
+
+    /// <summary>
+    /// Checks that <paramref name="registry"/> speaks the distribution API (<c>GET /v2/</c> answers 200 or 401) and
+    /// returns its base address; for an insecure registry this is where HTTPS or plain HTTP is decided.
+    /// </summary>
+    public Task<Uri> PingAsync(string registry, RegistryAccess access = RegistryAccess.Pull, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(registry);
+        var context = new RequestContext("ping /v2/", registry, access);
+        return ExecuteAsync(context, bounded: true, async token =>
+        {
+            var baseUri = await BaseUriAsync(registry, access, token).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, "v2/"));
+            using var response = await SendAsync(Transport(registry, access).Plain, request, token).ConfigureAwait(false);
+            if (response.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.Unauthorized))
+            {
+                throw await ErrorAsync(response, context, token).ConfigureAwait(false);
+            }
+
+            return baseUri;
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Fetches a manifest or index by tag or digest. At most 4 MiB are read; the bytes are kept exactly; the digest is
+    /// checked against the reference's digest and the registry's <c>Docker-Content-Digest</c> when either is present.
+    /// </summary>
+    public Task<ManifestResponse> GetManifestAsync(ImageReference reference, CancellationToken cancellationToken = default) =>
+        GetManifestAsync(reference, RegistryAccess.Pull, cancellationToken);
+
+    /// <summary>As <see cref="GetManifestAsync(ImageReference, CancellationToken)"/>, with the access (and so the settings) to use.</summary>
+    public Task<ManifestResponse> GetManifestAsync(ImageReference reference, RegistryAccess access, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        var context = new RequestContext("get manifest " + reference, reference.Registry, access) { ManifestReference = reference.ToString() };
+        return ExecuteAsync(context, bounded: true, async token =>
+        {
+            using var response = await SendManifestRequestAsync(HttpMethod.Get, reference, access, context, token).ConfigureAwait(false);
+            var bytes = await ReadManifestAsync(response, reference, token).ConfigureAwait(false);
+            var mediaType = ManifestMediaType(response, bytes, reference);
+            var digest = VerifyManifestDigest(response, bytes, reference);
+            return new ManifestResponse(reference, mediaType, bytes, digest);
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Asks for a manifest's descriptor without its body; null when the registry has no such manifest. When the
+    /// registry does not say the digest, the manifest is fetched to compute it.
+    /// </summary>
+    public async Task<Descriptor?> HeadManifestAsync(ImageReference reference, RegistryAccess access = RegistryAccess.Pull, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        var context = new RequestContext("check manifest " + reference, reference.Registry, access);
+        var head = await ExecuteAsync(context, bounded: true, async token =>
+        {
+            using var response = await SendManifestRequestAsync(HttpMethod.Head, reference, access, context, token, allowNotFound: true).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return (Found: false, Descriptor: (Descriptor?)null);
+            }
+
+            var type = response.Content.Headers.ContentType?.MediaType;
+            var size = response.Content.Headers.ContentLength;
+            if (type is null || size is null || !TryGetHeaderDigest(response, out var digest))
+            {
+                return (Found: true, Descriptor: null);
+            }
+
+            return (Found: true, Descriptor: new Descriptor { MediaType = new MediaType(type), Digest = digest, Size = size.Value });
+        }, cancellationToken).ConfigureAwait(false);
+
+        if (!head.Found)
+        {
+            return null;
+        }
+
+        return head.Descriptor ?? (await GetManifestAsync(reference, access, cancellationToken).ConfigureAwait(false)).ToDescriptor();
+    }
+
+    /// <summary>
+    /// Uploads a manifest or index under the reference's tag (or its digest when it has no tag), with
+    /// <paramref name="mediaType"/> as <c>Content-Type</c>. Every blob and manifest it refers to must be in the
+    /// repository already. Returns the digest of <paramref name="manifest"/>.
+    /// </summary>
+    public async Task<Digest> PutManifestAsync(ImageReference reference, ReadOnlyMemory<byte> manifest, MediaType mediaType, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        var digest = Digest.Compute(manifest.Span);
+        var identifier = reference.Tag ?? reference.Digest?.ToString() ?? digest.ToString();
+        var context = new RequestContext("push manifest " + reference, reference.Registry, RegistryAccess.Push);
+        await ExecuteAsync(context, bounded: true, async token =>
+        {
+            var uri = await RepositoryUriAsync(reference.Registry, reference.Repository, RegistryAccess.Push, "manifests/" + identifier, token).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(HttpMethod.Put, uri) { Content = new ReadOnlyMemoryContent(manifest) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue(mediaType.Value);
+            AuthenticatingHandler.SetScopes(request, RegistryScope.RepositoryPush(reference.Repository));
+            using var response = await SendAsync(Transport(reference.Registry, RegistryAccess.Push).Authenticated, request, token).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await ErrorAsync(response, context, token).ConfigureAwait(false);
+            }
+
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+        return digest;
+    }
+
+    /// <summary>Deletes a manifest by digest (the registry must allow deletes).</summary>
+    public Task DeleteManifestAsync(RepositoryName repository, Digest digest, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        var reference = $"{repository}@{digest}";
+        var context = new RequestContext("delete manifest " + reference, repository.Registry, RegistryAccess.Push) { ManifestReference = reference };
+        return ExecuteAsync(context, bounded: true, async token =>
+        {
+            var uri = await RepositoryUriAsync(repository.Registry, repository.Repository, RegistryAccess.Push, "manifests/" + digest, token).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(HttpMethod.Delete, uri);
+            AuthenticatingHandler.SetScopes(request, new RegistryScope("repository", repository.Repository, ["delete"]));
+            using var response = await SendAsync(Transport(repository.Registry, RegistryAccess.Push).Authenticated, request, token).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await ErrorAsync(response, context, token).ConfigureAwait(false);
+            }
+
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>The size of a blob the repository has (-1 when the registry does not say), or null when it has none with that digest.</summary>
+    public Task<long?> HeadBlobAsync(RepositoryName repository, Digest digest, RegistryAccess access = RegistryAccess.Pull, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        var context = new RequestContext($"check blob {digest} in {repository}", repository.Registry, access);
+        return ExecuteAsync(context, bounded: true, async token =>
+        {
+            var uri = await RepositoryUriAsync(repository.Registry, repository.Repository, access, "blobs/" + digest, token).ConfigureAwait(false);
+            using var response = await SendFollowingRedirectsAsync(HttpMethod.Head, uri, repository, access, context, token).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return (long?)null;
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await ErrorAsync(response, context, token).ConfigureAwait(false);
+            }
+
+            return response.Content.Headers.ContentLength ?? -1;
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Opens a blob for reading. The bytes are streamed, never buffered whole, and checked as they pass: more than
+    /// <see cref="Descriptor.Size"/> bytes fail at once, and the end of the stream fails unless size and digest match.
+    /// Redirects (to storage back ends) are followed without the registry's credentials when they leave its host.
+    /// </summary>
+    public async Task<Stream> OpenBlobAsync(RepositoryName repository, Descriptor blob, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(blob);
+        var context = new RequestContext($"get blob {blob.Digest} from {repository}", repository.Registry, RegistryAccess.Pull)
+        {
+            BlobDigest = blob.Digest.ToString(),
+            Repository = repository.ToString(),
+        };
+        // Bounded until the headers arrive; the body then streams for as long as it takes, under the caller's token.
+        var response = await ExecuteAsync(context, bounded: true, async token =>
+        {
+            var uri = await RepositoryUriAsync(repository.Registry, repository.Repository, RegistryAccess.Pull, "blobs/" + blob.Digest, token).ConfigureAwait(false);
+            var answer = await SendFollowingRedirectsAsync(HttpMethod.Get, uri, repository, RegistryAccess.Pull, context, token).ConfigureAwait(false);
+            if (!answer.IsSuccessStatusCode)
+            {
+                using (answer)
+                {
+                    throw await ErrorAsync(answer, context, token).ConfigureAwait(false);
+                }
+            }
+
+            return answer;
+        }, cancellationToken).ConfigureAwait(false);
+
+        try
+        {
+            var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            var guarded = new ResponseBodyStream(response, body, blob, repository);
+            return new DigestVerifyingStream(guarded, blob);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Asks the registry to mount a blob from another repository of the same registry
+    /// (<c>POST /v2/NAME/blobs/uploads/?mount=DIGEST&amp;from=REPO</c>). True when it did (201); false when it
+    /// answered 202 instead (the blob must be uploaded).
+    /// </summary>
+    public async Task<bool> TryMountBlobAsync(RepositoryName repository, Digest digest, RepositoryName source, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(source);
+        var (mounted, _) = await StartUploadAsync(repository, digest, source, cancellationToken).ConfigureAwait(false);
+        return mounted;
+    }
+
+    /// <summary>
+    /// Makes sure the repository has a blob, doing as little as possible: HEAD (present: done), then a cross-repository
+    /// mount when <paramref name="mountFrom"/> is another repository of the same registry, then an upload.
+    /// Content-addressed, so calling it twice is harmless.
+    /// </summary>
+    /// <param name="repository">Where the blob must end up.</param>
+    /// <param name="blob">The blob's digest and size.</param>
+    /// <param name="openContent">Opens the blob's bytes; called again for each retry, never buffered.</param>
+    /// <param name="mountFrom">A repository of the same registry known to hold the blob.</param>
+    /// <param name="cancellationToken">Cancels the transfer.</param>
+    public async Task<BlobPushOutcome> PushBlobAsync(
+        RepositoryName repository,
+        Descriptor blob,
+        Func<CancellationToken, Task<Stream>> openContent,
+        RepositoryName? mountFrom = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        ArgumentNullException.ThrowIfNull(blob);
+        ArgumentNullException.ThrowIfNull(openContent);
+        if (await HeadBlobAsync(repository, blob.Digest, RegistryAccess.Push, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return BlobPushOutcome.AlreadyPresent;
+        }
+
+        Uri? location = null;
+        if (mountFrom is not null && mountFrom.Registry == repository.Registry && mountFrom.Repository != repository.Repository)
+        {
+            var (mounted, offered) = await StartUploadAsync(repository, blob.Digest, mountFrom, cancellationToken).ConfigureAwait(false);
+            if (mounted)
+            {
+                return BlobPushOutcome.Mounted;
+            }
+
+            location = offered;
+        }
+
+        await UploadBlobAsync(repository, blob, openContent, location, cancellationToken).ConfigureAwait(false);
+        return BlobPushOutcome.Uploaded;
+    }
+
+    /// <summary>
+    /// Uploads a blob without checking first: one PUT by default, or PATCH chunks then a PUT when
+    /// <see cref="RegistryOptions.UploadChunkSize"/> is set; when the registry refuses one way (405, 413, 501) the
+    /// other is tried. A transient failure restarts the upload from a freshly opened stream.
+    /// </summary>
+    public Task UploadBlobAsync(RepositoryName repository, Descriptor blob, Func<CancellationToken, Task<Stream>> openContent, CancellationToken cancellationToken = default) =>
+        UploadBlobAsync(repository, blob, openContent, null, cancellationToken);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var transport in transports.Values.Where(t => t.IsValueCreated))
+        {
+            transport.Value.Dispose();
+        }
+
+        if (foreign.IsValueCreated)
+        {
+            foreign.Value.Dispose();
+        }
+    }
+
+    private async Task UploadBlobAsync(RepositoryName repository, Descriptor blob, Func<CancellationToken, Task<Stream>> openContent, Uri? location, CancellationToken cancellationToken)
+    {
+        var context = new RequestContext($"upload blob {blob.Digest} to {repository}", repository.Registry, RegistryAccess.Push);
+        var chunked = Options.UploadChunkSize is > 0 && blob.Size > 0;
+        try
+        {
+            await ExecuteAsync(context, bounded: false, async token =>
+            {
+                var start = location ?? (await StartUploadAsync(repository, null, null, token).ConfigureAwait(false)).Location!;
+                location = null; // an upload session is used once; a retry starts a new one
+                try
+                {
+                    await SendContentAsync(repository, blob, openContent, start, chunked, context, token).ConfigureAwait(false);
+                }
+                catch (RegistryException refused) when (refused.StatusCode is HttpStatusCode.MethodNotAllowed or HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.NotImplemented
+                    && (chunked || blob.Size > 0))
+                {
+                    // The registry (or a proxy in front of it) refuses this way of sending: try the other one, and
+                    // keep it for any retry.
+                    chunked = !chunked;
+                    var again = (await StartUploadAsync(repository, null, null, token).ConfigureAwait(false)).Location!;
+                    await SendContentAsync(repository, blob, openContent, again, chunked, context, token).ConfigureAwait(false);
+                }
+
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RegistryException e) when (e.Code == DiagnosticCodes.RegistryRequestFailed)
+        {
+            throw new RegistryException(
+                DiagnosticCodes.BlobUploadFailed,
+                string.Format(CultureInfo.InvariantCulture, Strings.BlobUploadFailed, blob.Digest, repository, e.Detail),
+                e.StatusCode, e.Errors, e.IsTransient, e.RetryAfter, e);
+        }
+    }
+
+    private async Task SendContentAsync(RepositoryName repository, Descriptor blob, Func<CancellationToken, Task<Stream>> openContent, Uri location, bool chunked, RequestContext context, CancellationToken cancellationToken)
+    {
+        var transport = Transport(repository.Registry, RegistryAccess.Push);
+        // Checked on the way out: content that is not what the descriptor says fails here, not as a registry error.
+        await using var content = new DigestVerifyingStream(await openContent(cancellationToken).ConfigureAwait(false), blob);
+        var scopes = RegistryScope.RepositoryPush(repository.Repository);
+        if (chunked)
+        {
+            var chunkSize = Options.UploadChunkSize ?? blob.Size;
+            for (long offset = 0; offset < blob.Size;)
+            {
+                var length = Math.Min(chunkSize, blob.Size - offset);
+                using var patch = new HttpRequestMessage(HttpMethod.Patch, location)
+                {
+                    Content = new StreamContent(new LengthLimitedStream(content, length)),
+                };
+                patch.Content.Headers.ContentLength = length;
+                patch.Content.Headers.ContentType = new MediaTypeHeaderValue(OctetStream);
+                // The distribution spec wants "start-end" (inclusive), not the "bytes start-end/total" of RFC 9110.
+                patch.Content.Headers.TryAddWithoutValidation("Content-Range", string.Create(CultureInfo.InvariantCulture, $"{offset}-{offset + length - 1}"));
+                AuthenticatingHandler.SetScopes(patch, scopes);
+                using var answer = await SendAsync(transport.Authenticated, patch, cancellationToken).ConfigureAwait(false);
+                if (answer.StatusCode != HttpStatusCode.Accepted)
+                {
+                    throw await ErrorAsync(answer, context, cancellationToken).ConfigureAwait(false);
+                }
+
+                location = NextLocation(answer, location, context);
+                offset += length;
+            }
+
+            // One more read reaches the end of the source, where the verifying stream checks size and digest.
+            if (await content.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) != 0)
+            {
+                throw new InvalidOperationException("unreachable: the verifying stream rejects extra bytes");
+            }
+
+            using var finish = new HttpRequestMessage(HttpMethod.Put, WithDigest(location, blob.Digest)) { Content = new ByteArrayContent([]) };
+            finish.Content.Headers.ContentType = new MediaTypeHeaderValue(OctetStream);
+            AuthenticatingHandler.SetScopes(finish, scopes);
+            using var done = await SendAsync(transport.Authenticated, finish, cancellationToken).ConfigureAwait(false);
+            if (!done.IsSuccessStatusCode)
+            {
+                throw await ErrorAsync(done, context, cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        using var put = new HttpRequestMessage(HttpMethod.Put, WithDigest(location, blob.Digest))
+        {
+            // Read to its end, so the verifying stream checks the digest before the request completes.
+            Content = new StreamContent(content),
+        };
+        put.Content.Headers.ContentLength = blob.Size;
+        put.Content.Headers.ContentType = new MediaTypeHeaderValue(OctetStream);
+        AuthenticatingHandler.SetScopes(put, scopes);
+        using var response = await SendAsync(transport.Authenticated, put, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ErrorAsync(response, context, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private Task<(bool Mounted, Uri? Location)> StartUploadAsync(RepositoryName repository, Digest? mount, RepositoryName? from, CancellationToken cancellationToken)
+    {
+        var description = mount is { } m && from is not null ? $"mount blob {m} from {from} into {repository}" : $"start upload to {repository}";
+        var context = new RequestContext(description, repository.Registry, RegistryAccess.Push);
+        return ExecuteAsync(context, bounded: true, async token =>
+        {
+            var query = mount is { } d && from is not null
+                ? "?mount=" + Uri.EscapeDataString(d.ToString()) + "&from=" + Uri.EscapeDataString(from.Repository)
+                : string.Empty;
+            var uri = await RepositoryUriAsync(repository.Registry, repository.Repository, RegistryAccess.Push, "blobs/uploads/" + query, token).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent([]) };
+            List<RegistryScope> scopes = [RegistryScope.RepositoryPush(repository.Repository)];
+            if (from is not null)
+            {
+                scopes.Add(RegistryScope.RepositoryPull(from.Repository));
+            }
+
+            AuthenticatingHandler.SetScopes(request, scopes);
+            using var response = await SendAsync(Transport(repository.Registry, RegistryAccess.Push).Authenticated, request, token).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.Created && mount is not null)
+            {
+                return (true, (Uri?)null);
+            }
+
+            if (response.StatusCode != HttpStatusCode.Accepted)
+            {
+                throw await ErrorAsync(response, context, token).ConfigureAwait(false);
+            }
+
+            return (false, NextLocation(response, uri, context));
+        }, cancellationToken);
+    }
+
+    private async Task<HttpResponseMessage> SendManifestRequestAsync(HttpMethod method, ImageReference reference, RegistryAccess access, RequestContext context, CancellationToken cancellationToken, bool allowNotFound = false)
+    {
+        var identifier = reference.Digest?.ToString() ?? reference.Tag ?? ImageReference.DefaultTag;
+        var uri = await RepositoryUriAsync(reference.Registry, reference.Repository, access, "manifests/" + identifier, cancellationToken).ConfigureAwait(false);
+        using var request = new HttpRequestMessage(method, uri);
+        foreach (var type in ManifestAccept)
+        {
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
+        }
+
+        AuthenticatingHandler.SetScopes(request, access == RegistryAccess.Push ? RegistryScope.RepositoryPush(reference.Repository) : RegistryScope.RepositoryPull(reference.Repository));
+        var response = await SendAsync(Transport(reference.Registry, access).Authenticated, request, cancellationToken).ConfigureAwait(false);
+        if (response.IsSuccessStatusCode || (allowNotFound && response.StatusCode == HttpStatusCode.NotFound))
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            throw await ErrorAsync(response, context, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<byte[]> ReadManifestAsync(HttpResponseMessage response, ImageReference reference, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentLength > RegistryOptions.MaxManifestSize)
+        {
+            throw TooLarge(reference);
+        }
+
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > RegistryOptions.MaxManifestSize)
+            {
+                throw TooLarge(reference);
+            }
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static RegistryException TooLarge(ImageReference reference) => new(
+        DiagnosticCodes.ManifestTooLarge,
+        string.Format(CultureInfo.InvariantCulture, Strings.ManifestTooLarge, reference, RegistryOptions.MaxManifestSize));
+
+    private static MediaType ManifestMediaType(HttpResponseMessage response, byte[] bytes, ImageReference reference)
+    {
+        var declared = response.Content.Headers.ContentType?.MediaType;
+        var mediaType = declared is null or "application/json" or "text/plain" ? MediaTypeFromBody(bytes) : new MediaType(declared);
+        if (!mediaType.IsManifest && !mediaType.IsIndex)
+        {
+            throw new RegistryException(
+                DiagnosticCodes.ManifestMediaTypeUnsupported,
+                string.Format(CultureInfo.InvariantCulture, Strings.ManifestMediaTypeUnsupported, reference, mediaType.Value.Length == 0 ? "document without media type" : mediaType.Value));
+        }
+
+        return mediaType;
+    }
+
+    // Registries that serve application/json leave the type to the document; an OCI manifest may omit its
+    // mediaType, in which case "manifests" tells an index from an image manifest.
+    private static MediaType MediaTypeFromBody(byte[] bytes)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(bytes);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return default;
+            }
+
+            if (root.TryGetProperty("mediaType", out var type) && type.ValueKind == JsonValueKind.String)
+            {
+                return new MediaType(type.GetString()!);
+            }
+
+            return root.TryGetProperty("manifests", out _) ? MediaType.OciIndex
+                : root.TryGetProperty("config", out _) ? MediaType.OciManifest
+                : default;
+        }
+        catch (JsonException)
+        {
+            return default;
+        }
+    }
+
+    private static Digest VerifyManifestDigest(HttpResponseMessage response, byte[] bytes, ImageReference reference)
+    {
+        var digest = Digest.Compute(bytes);
+        if (reference.Digest is { } pinned)
+        {
+            var actual = pinned.Algorithm == digest.Algorithm ? digest : Digest.Compute(bytes, pinned.Algorithm);
+            if (actual != pinned)
+            {
+                throw DigestMismatch(reference, actual, "the digest the reference pins", pinned);
+            }
+        }
+
+        if (TryGetHeaderDigest(response, out var announced) && announced.IsSupported)
+        {
+            var actual = announced.Algorithm == digest.Algorithm ? digest : Digest.Compute(bytes, announced.Algorithm);
+            if (actual != announced)
+            {
+                throw DigestMismatch(reference, actual, "the registry's Docker-Content-Digest header", announced);
+            }
+        }
+
+        return digest;
+    }
+
+    private static RegistryException DigestMismatch(ImageReference reference, Digest actual, string source, Digest expected) => new(
+        DiagnosticCodes.ManifestDigestMismatch,
+        string.Format(CultureInfo.InvariantCulture, Strings.ManifestDigestMismatch, reference, actual, source, expected));
+
+    private static bool TryGetHeaderDigest(HttpResponseMessage response, out Digest digest)
+    {
+        digest = default;
+        return response.Headers.TryGetValues("Docker-Content-Digest", out var values)
+            && Digest.TryParse(values.FirstOrDefault()?.Trim(), out digest);
+    }
+
+    private async Task<HttpResponseMessage> SendFollowingRedirectsAsync(HttpMethod method, Uri uri, RepositoryName repository, RegistryAccess access, RequestContext context, CancellationToken cancellationToken)
+    {
+        var transport = Transport(repository.Registry, access);
+        var current = uri;
+        for (var hop = 0; hop <= MaxRedirects; hop++)
+        {
+            using var request = new HttpRequestMessage(method, current);
+            // Only the registry's own host goes through the handshake; any other host gets a request that never
+            // carried the registry's credentials or tokens.
+            var sameHost = string.Equals(current.Authority, uri.Authority, StringComparison.OrdinalIgnoreCase) && current.Scheme == uri.Scheme;
+            if (sameHost)
+            {
+                AuthenticatingHandler.SetScopes(request, access == RegistryAccess.Push ? RegistryScope.RepositoryPush(repository.Repository) : RegistryScope.RepositoryPull(repository.Repository));
+            }
+
+            var response = await SendAsync(sameHost ? transport.Authenticated : foreign.Value, request, cancellationToken).ConfigureAwait(false);
+            if (!IsRedirect(response.StatusCode) || response.Headers.Location is null)
+            {
+                return response;
+            }
+
+            var next = new Uri(current, response.Headers.Location);
+            response.Dispose();
+            current = next;
+        }
+
+        throw new RegistryException(
+            DiagnosticCodes.TooManyRedirects,
+            string.Format(CultureInfo.InvariantCulture, Strings.TooManyRedirects, context.Description, MaxRedirects, current.GetLeftPart(UriPartial.Path)));
+    }
+
+    private static bool IsRedirect(HttpStatusCode status) =>
+        status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.SeeOther
+            or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
+
+    private static Uri NextLocation(HttpResponseMessage response, Uri requestUri, RequestContext context)
+    {
+        if (response.Headers.Location is not { } location)
+        {
+            throw new RegistryException(
+                DiagnosticCodes.RegistryRequestFailed,
+                string.Format(CultureInfo.InvariantCulture, Strings.RegistryRequestFailed, context.Description, context.Registry,
+                    ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture), " without the Location header the upload needs"),
+                response.StatusCode);
+        }
+
+        return new Uri(requestUri, location);
+    }
+
+    private static Uri WithDigest(Uri location, Digest digest)
+    {
+        var builder = new UriBuilder(location);
+        var query = builder.Query.TrimStart('?');
+        builder.Query = (query.Length > 0 ? query + "&" : string.Empty) + "digest=" + Uri.EscapeDataString(digest.ToString());
+        return builder.Uri;
+    }
+
+    private async Task<Uri> RepositoryUriAsync(string registry, string repository, RegistryAccess access, string path, CancellationToken cancellationToken)
+    {
+        var baseUri = await BaseUriAsync(registry, access, cancellationToken).ConfigureAwait(false);
+        return new Uri(baseUri, "v2/" + repository + "/" + path);
+    }
+
+    private RegistryTransport Transport(string registry, RegistryAccess access) =>
+        transports.GetOrAdd((registry, access), key => new Lazy<RegistryTransport>(() => new RegistryTransport(key.Item1, key.Item2, Options, keychain, tokens, wrap))).Value;
+
+    private async Task<Uri> BaseUriAsync(string registry, RegistryAccess access, CancellationToken cancellationToken)
+    {
+        var lazy = baseUris.GetOrAdd((registry, access), key => new Lazy<Task<Uri>>(() => ResolveSchemeAsync(key.Item1, key.Item2)));
+        try
+        {
+            return await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (lazy.Value.IsFaulted || lazy.Value.IsCanceled)
+        {
+            baseUris.TryRemove(new KeyValuePair<(string, RegistryAccess), Lazy<Task<Uri>>>((registry, access), lazy));
+            throw;
+        }
+    }
+
+    // HTTPS always, except for registries marked insecure: those are probed over HTTPS first and reached over plain
+    // HTTP when that fails (what kaniko and go-containerregistry do), so an insecure mark never downgrades a registry
+    // that does speak TLS.
+    private async Task<Uri> ResolveSchemeAsync(string registry, RegistryAccess access)
+    {
+        var https = new Uri("https://" + registry + "/");
+        if (!Options.IsInsecure(registry, access))
+        {
+            return https;
+        }
+
+        using var timeout = new CancellationTokenSource(Options.ConnectTimeout);
+        try
+        {
+            using var probe = new HttpRequestMessage(HttpMethod.Get, new Uri(https, "v2/"));
+            using var response = await SendAsync(Transport(registry, access).Plain, probe, timeout.Token).ConfigureAwait(false);
+            return https;
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
+        {
+            return new Uri("http://" + registry + "/");
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMessageInvoker invoker, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        request.Headers.UserAgent.Clear();
+        request.Headers.TryAddWithoutValidation("User-Agent", Options.UserAgent);
+        return await invoker.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task<RegistryException> ErrorAsync(HttpResponseMessage response, RequestContext context, CancellationToken cancellationToken) =>
+        RegistryErrors.FromResponseAsync(response, context, keychain.Description, cancellationToken);
+
+    /// <summary>
+    /// Runs one operation under the retry policy of its access. Each attempt gets the request timeout when
+    /// <paramref name="bounded"/> (no large body), and its transport failures become <see cref="RegistryException"/>s.
+    /// </summary>
+    private async Task<T> ExecuteAsync<T>(RequestContext context, bool bounded, Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
+    {
+        var pipeline = context.Access == RegistryAccess.Push ? pushPipeline : pullPipeline;
+        var attempts = 0;
+        try
+        {
+            return await pipeline.ExecuteAsync(
+                async token =>
+                {
+                    Interlocked.Increment(ref attempts);
+                    return await AttemptAsync(context, bounded, attempt, token).ConfigureAwait(false);
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (RegistryException e) when (e.IsTransient && attempts > 1 && e.Code != DiagnosticCodes.RegistryRetriesExhausted)
+        {
+            throw new RegistryException(
+                DiagnosticCodes.RegistryRetriesExhausted,
+                string.Format(CultureInfo.InvariantCulture, Strings.RegistryRetriesExhausted, context.Description, attempts, e.Detail),
+                e.StatusCode, e.Errors, isTransient: true, e.RetryAfter, e);
+        }
+    }
+
+    private async Task<T> AttemptAsync<T>(RequestContext context, bool bounded, Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
+    {
+        using var timeout = bounded ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : null;
+        timeout?.CancelAfter(Options.RequestTimeout);
+        try
+        {
+            return await attempt(timeout?.Token ?? cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (FindKanikoError(e) is { } inner && e is not KanikoException)
+        {
+            // A check of our own (content that is not what it claims) failed while HttpClient was sending it.
+            throw inner;
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw RegistryErrors.Timeout(context, Options.RequestTimeout, e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw RegistryErrors.FromTransport(e, context);
+        }
+        catch (IOException e)
+        {
+            throw RegistryErrors.FromTransport(e, context);
+        }
+    }
+
+    private static KanikoException? FindKaniko(Exception? error) => error switch
+    {
+        null => null,
+        KanikoException kaniko => kaniko,
+        _ => FindKaniko(error.InnerException),
+    };
+
+    private static KanikoException? FindKanikoError(Exception error) => error is KanikoException ? null : FindKaniko(error.InnerException);
+
+    private ResiliencePipeline BuildPipeline(int retries)
+    {
+        if (retries == 0)
+        {
+            return ResiliencePipeline.Empty;
+        }
+
+        return new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = retries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = Options.RetryBaseDelay,
+                MaxDelay = Options.MaxRetryDelay,
+                // An operation nested in another (starting an upload inside an upload attempt) has used its own retries.
+                ShouldHandle = new PredicateBuilder().Handle<RegistryException>(e => e.IsTransient && e.Code != DiagnosticCodes.RegistryRetriesExhausted),
+                DelayGenerator = args => ValueTask.FromResult(
+                    args.Outcome.Exception is RegistryException { RetryAfter: { } after }
+                        ? (TimeSpan?)(after > Options.MaxRetryDelay ? Options.MaxRetryDelay : after)
+                        : null),
+            })
+            .Build();
+    }
+}
