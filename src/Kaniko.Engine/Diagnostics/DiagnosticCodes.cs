@@ -246,6 +246,11 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode ChownUserNotFound = DiagnosticCode.Of(4120);
     /// <summary>Warning: the group named by <c>--chown</c> is not in the stage's <c>/etc/group</c>; the user's group is kept, as in BuildKit.</summary>
     public static readonly DiagnosticCode ChownGroupNotFound = DiagnosticCode.Of(4121);
+    // 4000-4099: the image config state (metadata instructions).
+    /// <summary>An <c>EXPOSE</c> word is not a valid <c>[ip:][hostPort:]port[-end][/protocol]</c>.</summary>
+    public static readonly DiagnosticCode InvalidExposedPort = DiagnosticCode.Of(4001);
+    /// <summary>A <c>VOLUME</c> path is empty (after expansion).</summary>
+    public static readonly DiagnosticCode EmptyVolume = DiagnosticCode.Of(4002);
     #endregion
 
     #region Outputs (KANIKO5xxx)
