@@ -251,6 +251,15 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode InvalidExposedPort = DiagnosticCode.Of(4001);
     /// <summary>A <c>VOLUME</c> path is empty (after expansion).</summary>
     public static readonly DiagnosticCode EmptyVolume = DiagnosticCode.Of(4002);
+    // 4300-4399: running the build (stages, steps, base images).
+    /// <summary>The build reached a <c>RUN</c> step, which this version cannot execute yet.</summary>
+    public static readonly DiagnosticCode RunNotSupported = DiagnosticCode.Of(4300);
+    /// <summary><c>COPY --from</c> (a stage or an image), which this version cannot read yet.</summary>
+    public static readonly DiagnosticCode CopyFromNotSupported = DiagnosticCode.Of(4301);
+    /// <summary><c>ADD</c> of a local archive that should be unpacked, which this version cannot do yet.</summary>
+    public static readonly DiagnosticCode AddArchiveNotSupported = DiagnosticCode.Of(4302);
+    /// <summary>The base image holds <c>ONBUILD</c> triggers, which this version cannot run yet.</summary>
+    public static readonly DiagnosticCode BaseOnBuildNotSupported = DiagnosticCode.Of(4303);
     #endregion
 
     #region Outputs (KANIKO5xxx)
@@ -262,5 +271,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode InvalidOutputTag = DiagnosticCode.Of(5003);
     /// <summary>A digest file that lists image names was asked for without any destination.</summary>
     public static readonly DiagnosticCode DigestFileNeedsDestination = DiagnosticCode.Of(5004);
+    /// <summary>The build has nowhere to go: no <c>--destination</c> and no <c>--no-push</c>.</summary>
+    public static readonly DiagnosticCode DestinationRequired = DiagnosticCode.Of(5005);
     #endregion
 }

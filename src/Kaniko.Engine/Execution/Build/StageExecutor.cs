@@ -1,0 +1,270 @@
+using System.Globalization;
+using Kaniko.Engine.Caching;
+using Kaniko.Engine.Context;
+using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Dockerfile.Instructions;
+using Kaniko.Engine.Images;
+using Kaniko.Engine.Layers;
+using Kaniko.Engine.Oci;
+using Kaniko.Engine.Planning;
+
+namespace Kaniko.Engine.Execution;
+
+/// <summary>
+/// Builds one stage: starts from its base (scratch, an earlier stage, or a registry image read lazily through the
+/// base-image cache), applies each step's metadata with <see cref="ImageConfigState"/>, writes a layer for each
+/// <c>COPY</c>, <c>ADD</c> and <c>WORKDIR</c> that needs one, and assembles the image with <see cref="ImageBuilder"/>.
+/// </summary>
+public sealed class StageExecutor
+{
+    private const string PasswdPath = "/etc/passwd";
+    private const string GroupPath = "/etc/group";
+
+    private readonly ExecutionOptions _options;
+    private readonly ConfigStateOptions _stateOptions;
+    private readonly IBuildContext _context;
+    private readonly BuildContextTree _tree;
+    private readonly IBuildEventSink _events;
+    private readonly LayerWriter _writer;
+    private readonly List<BuildWarning> _warnings;
+    private EtcFiles? _etc;
+
+    /// <summary>Creates an executor for the stages of one build.</summary>
+    /// <param name="options">Layers, times, fetching.</param>
+    /// <param name="stateOptions">The config state options of the build's plan.</param>
+    /// <param name="context">The build context, for file contents.</param>
+    /// <param name="tree">The build context's entries, read once.</param>
+    /// <param name="events">Receives progress and warnings.</param>
+    /// <param name="warnings">Collects the warnings of the build.</param>
+    public StageExecutor(ExecutionOptions options, ConfigStateOptions stateOptions, IBuildContext context, BuildContextTree tree, IBuildEventSink events, List<BuildWarning> warnings)
+    {
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _stateOptions = stateOptions ?? throw new ArgumentNullException(nameof(stateOptions));
+        _context = context ?? throw new ArgumentNullException(nameof(context));
+        _tree = tree ?? throw new ArgumentNullException(nameof(tree));
+        _events = events ?? throw new ArgumentNullException(nameof(events));
+        _warnings = warnings ?? throw new ArgumentNullException(nameof(warnings));
+        _writer = new LayerWriter(options.Layers);
+    }
+
+    /// <summary>Builds <paramref name="stage"/>, numbered <paramref name="stageNumber"/> of <paramref name="stageCount"/>.</summary>
+    /// <param name="plan">The whole plan (for the target platform).</param>
+    /// <param name="stage">The stage to build.</param>
+    /// <param name="earlier">The stages built so far, by stage index.</param>
+    /// <param name="stageNumber">The stage's position, from 1.</param>
+    /// <param name="stageCount">How many stages the build runs.</param>
+    /// <param name="isTarget">Whether this stage is the final image (it gets the labels and annotations of the request).</param>
+    /// <param name="cancellationToken">Stops the build.</param>
+    public async Task<StageResult> ExecuteAsync(
+        BuildPlan plan, StagePlan stage, IReadOnlyDictionary<int, StageResult> earlier, int stageNumber, int stageCount, bool isTarget, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(stage);
+        ArgumentNullException.ThrowIfNull(earlier);
+        var stepCount = stage.Steps.Count + 1;
+        _events.Report(new StepStartedEvent(stageNumber, stageCount, 1, stepCount, stage.From.Format()));
+
+        var (baseImage, state, filesystem) = await StartAsync(plan, stage, earlier, cancellationToken).ConfigureAwait(false);
+        var builder = new ImageBuilder(baseImage);
+        var layers = baseImage.Layers.ToList();
+        for (var index = 0; index < stage.Steps.Count; index++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var step = stage.Steps[index];
+            _events.Report(new StepStartedEvent(stageNumber, stageCount, index + 2, stepCount, step.Text));
+            RefuseUnsupported(step.Instruction);
+            var applied = state.Apply(step);
+            ILayer? layer = applied.Layer switch
+            {
+                StepLayerKind.None => null,
+                StepLayerKind.Copy or StepLayerKind.Add => await CopyAsync(applied.Instruction, state, filesystem, layers, cancellationToken).ConfigureAwait(false),
+                StepLayerKind.CreateWorkdir => await WorkdirAsync(applied, filesystem, layers, cancellationToken).ConfigureAwait(false),
+                _ => throw Unsupported(DiagnosticCodes.RunNotSupported, Strings.RunNotSupported, applied.Instruction),
+            };
+
+            if (layer is not null)
+            {
+                layers.Add(layer);
+            }
+
+            if (applied.History is { } history)
+            {
+                if (layer is not null)
+                {
+                    builder.AppendLayer(layer, history.CreatedBy, history.Comment);
+                }
+                else
+                {
+                    builder.AppendHistory(history.CreatedBy ?? "", history.Comment);
+                }
+            }
+            else if (layer is not null)
+            {
+                builder.AppendLayer(layer);
+            }
+        }
+
+        var config = state.Config;
+        builder.WithCreated(_options.Created).WithConfig(_ => config.Config ?? new ContainerConfig());
+        if (config.Author != baseImage.Config.Value.Author)
+        {
+            builder.WithAuthor(config.Author);
+        }
+
+        if (isTarget)
+        {
+            foreach (var (key, value) in _options.Labels)
+            {
+                builder.WithLabel(key, value);
+            }
+
+            foreach (var (key, value) in _options.Annotations)
+            {
+                builder.WithAnnotation(key, value);
+            }
+        }
+
+        return new StageResult(stage, builder.Build(), state, filesystem);
+    }
+
+    private async Task<(IImage Image, ImageConfigState State, StageFilesystem Filesystem)> StartAsync(
+        BuildPlan plan, StagePlan stage, IReadOnlyDictionary<int, StageResult> earlier, CancellationToken cancellationToken)
+    {
+        _etc = null;
+        if (stage.BaseStage is { } baseIndex)
+        {
+            var baseStage = earlier[baseIndex];
+            return (baseStage.Image, baseStage.State.ForDerivedStage(), baseStage.Filesystem.Clone());
+        }
+
+        var platform = stage.Platform ?? plan.TargetPlatform;
+        if (stage.IsScratch)
+        {
+            return (ScratchImage.For(platform), ImageConfigState.FromScratch(platform, _stateOptions), StageFilesystem.Empty());
+        }
+
+        ImageReference reference;
+        try
+        {
+            reference = ImageReference.Parse(stage.From.BaseName);
+        }
+        catch (KanikoException e)
+        {
+            throw e.WithRangeIfMissing(stage.From.Range);
+        }
+
+        IImage remote;
+        try
+        {
+            remote = await _options.Fetcher.OpenAsync(reference, platform, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KanikoException e)
+        {
+            throw e.WithRangeIfMissing(stage.From.Range);
+        }
+
+        var state = ImageConfigState.FromImage(remote.Config.Value, _stateOptions);
+        if (state.BaseOnBuildTriggers.Count > 0)
+        {
+            throw new KanikoException(
+                DiagnosticCodes.BaseOnBuildNotSupported,
+                string.Format(CultureInfo.InvariantCulture, Strings.BaseOnBuildNotSupported, stage.From.BaseName),
+                stage.From.Range);
+        }
+
+        return (new CachedImage(remote, _options.BaseImageCache), state, StageFilesystem.Unknown());
+    }
+
+    private static void RefuseUnsupported(Instruction instruction)
+    {
+        switch (instruction)
+        {
+            case RunInstruction:
+                throw Unsupported(DiagnosticCodes.RunNotSupported, Strings.RunNotSupported, instruction);
+            case CopyInstruction { From: { } from }:
+                throw new KanikoException(
+                    DiagnosticCodes.CopyFromNotSupported,
+                    string.Format(CultureInfo.InvariantCulture, Strings.CopyFromNotSupported, "--from=" + from),
+                    instruction.Range);
+        }
+    }
+
+    private static KanikoException Unsupported(DiagnosticCode code, string format, Instruction instruction) =>
+        new(code, string.Format(CultureInfo.InvariantCulture, format, instruction.Original.Trim()), instruction.Range);
+
+    private async Task<ILayer> CopyAsync(
+        Instruction instruction, ImageConfigState state, StageFilesystem filesystem, List<ILayer> layers, CancellationToken cancellationToken)
+    {
+        var workdir = ContainerPath.Parse(string.IsNullOrEmpty(state.Config.Config?.WorkingDir) ? "/" : state.Config.Config!.WorkingDir!);
+        var request = instruction switch
+        {
+            CopyInstruction copy => CopyRequest.FromInstruction(copy, workdir),
+            AddInstruction add => CopyRequest.FromInstruction(add, workdir),
+            _ => throw new InvalidOperationException("not a COPY or ADD: " + instruction.Name),
+        };
+        var users = request.Chown is { } chown && ChownSpec.Parse(chown).NeedsLookup
+            ? await UsersAsync(layers, cancellationToken).ConfigureAwait(false)
+            : EtcUserDatabase.Empty;
+        request = request with
+        {
+            CreatedTime = _options.FixedFileTime,
+            IsExistingDirectory = filesystem.IsDirectory,
+            Users = users,
+        };
+        var copyPlan = CopyPlanner.Plan(_tree, request);
+        foreach (var warning in copyPlan.Warnings)
+        {
+            _warnings.Add(warning);
+            _events.Report(new WarningEvent(warning));
+        }
+
+        var entries = CopyLayerEntries.Create(copyPlan, _context, filesystem, _options.FixedFileTime ?? _options.Created, instruction.Range);
+        return await _writer.WriteAsync(entries, _options.WorkDirectory, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ILayer> WorkdirAsync(AppliedStep applied, StageFilesystem filesystem, List<ILayer> layers, CancellationToken cancellationToken)
+    {
+        var workdir = applied.Workdir!;
+        var owner = CopyOwner.Root;
+        if (workdir.User.Length > 0)
+        {
+            var spec = ChownSpec.Parse(workdir.User);
+            var users = spec.NeedsLookup ? await UsersAsync(layers, cancellationToken).ConfigureAwait(false) : EtcUserDatabase.Empty;
+            var warnings = new List<BuildWarning>();
+            owner = spec.Resolve(users, warnings, applied.Instruction.Range);
+            foreach (var warning in warnings)
+            {
+                _warnings.Add(warning);
+                _events.Report(new WarningEvent(warning));
+            }
+        }
+
+        var path = ContainerPath.Parse(workdir.Path);
+        var time = _options.FixedFileTime ?? _options.Created;
+        var entries = new List<LayerEntry>();
+        foreach (var directory in filesystem.MissingAncestors(path).Append(path))
+        {
+            entries.Add(LayerEntry.Directory(directory.Value) with { Uid = owner.Uid, Gid = owner.Gid, ModificationTime = time });
+            filesystem.AddDirectory(directory, LayerEntry.DefaultDirectoryMode, owner);
+        }
+
+        return await _writer.WriteAsync(entries, _options.WorkDirectory, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The stage's user database: <c>/etc/passwd</c> and <c>/etc/group</c> read from its layers, top first.</summary>
+    /// <remarks>Read again only when a layer was added since the last read (it may have changed them).</remarks>
+    private async Task<IUserDatabase> UsersAsync(List<ILayer> layers, CancellationToken cancellationToken)
+    {
+        if (_etc is not { } etc || etc.LayerCount != layers.Count)
+        {
+            var files = await LayerFileReader.ReadAsync(layers, [PasswdPath, GroupPath], cancellationToken).ConfigureAwait(false);
+            etc = new EtcFiles(layers.Count, files[PasswdPath], files[GroupPath]);
+            _etc = etc;
+        }
+
+        return new EtcUserDatabase(() => etc.Passwd, () => etc.Group);
+    }
+
+    /// <summary>The user files of a stage as they were when it had <paramref name="LayerCount"/> layers.</summary>
+    private sealed record EtcFiles(int LayerCount, byte[]? Passwd, byte[]? Group);
+}
