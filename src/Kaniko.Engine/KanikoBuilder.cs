@@ -59,15 +59,17 @@ public static class KanikoBuilder
             var image = built.Image;
 
             var pushed = new List<ImageReference>();
+            var blobs = new List<BlobPush>();
             if (!request.NoPush && destinations.Count > 0)
             {
                 var result = await new ImagePusher(client, events).PushAsync(image, destinations, cancellationToken).ConfigureAwait(false);
                 pushed.AddRange(result.References);
+                blobs.AddRange(result.Blobs);
             }
 
             await WriteOutputsAsync(request, image, destinations, cancellationToken).ConfigureAwait(false);
             var size = image.Manifest.Bytes.Length + image.Config.Bytes.Length + image.Layers.Sum(l => l.Size);
-            return new BuildResult(image.Digest, pushed, size, image.Manifest.Value.MediaType ?? ImageFormats.ManifestMediaType(image.Format), [.. plan.Warnings, .. built.Warnings]);
+            return new BuildResult(image.Digest, pushed, size, image.Manifest.Value.MediaType ?? ImageFormats.ManifestMediaType(image.Format), [.. plan.Warnings, .. built.Warnings], blobs);
         }
         finally
         {
