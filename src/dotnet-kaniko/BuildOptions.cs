@@ -150,7 +150,7 @@ internal static class BuildOptions
             BuildArgs = BuildArguments.Parse(parse.GetValue(BuildArg) ?? [], environment),
             Target = parse.GetValue(Target),
             Platform = parse.GetValue(Platform) is { } platform ? Kaniko.Engine.Oci.Platform.Parse(platform).ToString() : null,
-            Destinations = parse.GetValue(Destination) ?? [],
+            Destinations = Destinations(parse.GetValue(Destination)),
             NoPush = parse.GetValue(NoPush),
             TarPath = parse.GetValue(TarPath),
             OciLayoutPath = parse.GetValue(OciLayoutPath),
@@ -180,6 +180,20 @@ internal static class BuildOptions
     };
 
     private static Option<string?> Path(string name, string description) => new(name) { Description = description, HelpName = "PATH" };
+
+    /// <summary>The destinations as given, each checked to be an image reference (a usage error otherwise).</summary>
+    private static string[] Destinations(string[]? values)
+    {
+        foreach (var value in values ?? [])
+        {
+            if (!Kaniko.Engine.Oci.ImageReference.TryParse(value, out _, out var reason))
+            {
+                throw Usage($"--destination '{value}' is not an image reference: {reason}");
+            }
+        }
+
+        return values ?? [];
+    }
 
     private static HashSet<string> Set(string[]? values) => new(values ?? [], StringComparer.OrdinalIgnoreCase);
 

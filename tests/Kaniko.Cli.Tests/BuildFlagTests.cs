@@ -97,6 +97,7 @@ public sealed class BuildFlagTests : IDisposable
     [InlineData("--push-retry", "-1")]
     [InlineData("--verbosity", "loud")]
     [InlineData("--registry-certificate", "nopath")]
+    [InlineData("--destination", "UPPER/Case")]
     public void A_malformed_flag_value_is_a_usage_error(string option, string value)
     {
         Write("Dockerfile", "FROM scratch\n");
