@@ -27,6 +27,7 @@ public sealed class StageExecutor
     private readonly IBuildEventSink _events;
     private readonly LayerWriter _writer;
     private readonly List<BuildWarning> _warnings;
+    private readonly Dictionary<string, (ImageSnapshot Snapshot, BuildContextTree Tree)> _snapshots = new(StringComparer.Ordinal);
     private EtcFiles? _etc;
 
     /// <summary>Creates an executor for the stages of one build.</summary>
@@ -77,6 +78,8 @@ public sealed class StageExecutor
             ILayer? layer = applied.Layer switch
             {
                 StepLayerKind.None => null,
+                StepLayerKind.Copy when applied.Instruction is CopyInstruction { From: not null } copyFrom =>
+                    await CopyFromAsync(plan, copyFrom, step, earlier, state, filesystem, layers, cancellationToken).ConfigureAwait(false),
                 StepLayerKind.Copy or StepLayerKind.Add => await CopyAsync(applied.Instruction, state, filesystem, layers, cancellationToken).ConfigureAwait(false),
                 StepLayerKind.CreateWorkdir => await WorkdirAsync(applied, filesystem, layers, cancellationToken).ConfigureAwait(false),
                 _ => throw Unsupported(DiagnosticCodes.RunNotSupported, Strings.RunNotSupported, applied.Instruction),
@@ -181,27 +184,73 @@ public sealed class StageExecutor
         {
             case RunInstruction:
                 throw Unsupported(DiagnosticCodes.RunNotSupported, Strings.RunNotSupported, instruction);
-            case CopyInstruction { From: { } from }:
-                throw new KanikoException(
-                    DiagnosticCodes.CopyFromNotSupported,
-                    string.Format(CultureInfo.InvariantCulture, Strings.CopyFromNotSupported, "--from=" + from),
-                    instruction.Range);
         }
     }
 
     private static KanikoException Unsupported(DiagnosticCode code, string format, Instruction instruction) =>
         new(code, string.Format(CultureInfo.InvariantCulture, format, instruction.Original.Trim()), instruction.Range);
 
-    private async Task<ILayer> CopyAsync(
+    private Task<ILayer> CopyAsync(
         Instruction instruction, ImageConfigState state, StageFilesystem filesystem, List<ILayer> layers, CancellationToken cancellationToken)
     {
-        var workdir = ContainerPath.Parse(string.IsNullOrEmpty(state.Config.Config?.WorkingDir) ? "/" : state.Config.Config!.WorkingDir!);
+        var workdir = WorkingDirectory(state);
         var request = instruction switch
         {
             CopyInstruction copy => CopyRequest.FromInstruction(copy, workdir),
             AddInstruction add => CopyRequest.FromInstruction(add, workdir),
             _ => throw new InvalidOperationException("not a COPY or ADD: " + instruction.Name),
         };
+        return WriteCopyLayerAsync(request, _tree, _context, null, instruction, filesystem, layers, cancellationToken);
+    }
+
+    /// <summary><c>COPY --from</c>: the same rules over the files of an earlier stage or of an image, owners kept unless <c>--chown</c>.</summary>
+    private async Task<ILayer> CopyFromAsync(
+        BuildPlan plan, CopyInstruction copy, StepPlan step, IReadOnlyDictionary<int, StageResult> earlier, ImageConfigState state,
+        StageFilesystem filesystem, List<ILayer> layers, CancellationToken cancellationToken)
+    {
+        var from = copy.From!;
+        var stageIndex = step.Sources.FirstOrDefault(s => s.Reference == from)?.StageIndex;
+        var key = stageIndex is { } index ? "stage:" + index.ToString(CultureInfo.InvariantCulture) : "image:" + from;
+        if (!_snapshots.TryGetValue(key, out var snapshot))
+        {
+            IReadOnlyList<ILayer> sourceLayers;
+            if (stageIndex is { } i)
+            {
+                sourceLayers = earlier[i].Image.Layers;
+            }
+            else
+            {
+                IImage image;
+                try
+                {
+                    var remote = await _options.Fetcher.OpenAsync(ImageReference.Parse(from), plan.TargetPlatform, cancellationToken).ConfigureAwait(false);
+                    image = new CachedImage(remote, _options.BaseImageCache);
+                }
+                catch (KanikoException e)
+                {
+                    throw e.WithRangeIfMissing(copy.Range);
+                }
+
+                sourceLayers = image.Layers;
+            }
+
+            var directory = Path.Combine(_options.WorkDirectory, "snapshot-" + _snapshots.Count.ToString(CultureInfo.InvariantCulture));
+            var read = await ImageSnapshot.ReadAsync(key, sourceLayers, directory, cancellationToken).ConfigureAwait(false);
+            snapshot = (read, new BuildContextTree(read.EnumerateEntries()));
+            _snapshots[key] = snapshot;
+        }
+
+        var request = CopyRequest.FromInstruction(copy with { From = null }, WorkingDirectory(state));
+        return await WriteCopyLayerAsync(request, snapshot.Tree, snapshot.Snapshot, snapshot.Snapshot, copy, filesystem, layers, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static ContainerPath WorkingDirectory(ImageConfigState state) =>
+        ContainerPath.Parse(string.IsNullOrEmpty(state.Config.Config?.WorkingDir) ? "/" : state.Config.Config!.WorkingDir!);
+
+    private async Task<ILayer> WriteCopyLayerAsync(
+        CopyRequest request, BuildContextTree tree, IBuildContext source, ImageSnapshot? owners, Instruction instruction,
+        StageFilesystem filesystem, List<ILayer> layers, CancellationToken cancellationToken)
+    {
         var users = request.Chown is { } chown && ChownSpec.Parse(chown).NeedsLookup
             ? await UsersAsync(layers, cancellationToken).ConfigureAwait(false)
             : EtcUserDatabase.Empty;
@@ -211,14 +260,25 @@ public sealed class StageExecutor
             IsExistingDirectory = filesystem.IsDirectory,
             Users = users,
         };
-        var copyPlan = CopyPlanner.Plan(_tree, request);
+        var copyPlan = CopyPlanner.Plan(tree, request);
         foreach (var warning in copyPlan.Warnings)
         {
             _warnings.Add(warning);
             _events.Report(new WarningEvent(warning));
         }
 
-        var entries = CopyLayerEntries.Create(copyPlan, _context, filesystem, _options.FixedFileTime ?? _options.Created, instruction.Range);
+        if (owners is not null && request.Chown is null)
+        {
+            // BuildKit keeps the owners of files copied from a stage or an image; the destination it creates is root's.
+            copyPlan = copyPlan with
+            {
+                Items = [.. copyPlan.Items.Select(item => item.Kind == CopyItemKind.Directory && item.Destination == copyPlan.Destination
+                    ? item
+                    : item with { Owner = owners.OwnerOf(item.Source) })],
+            };
+        }
+
+        var entries = CopyLayerEntries.Create(copyPlan, source, filesystem, _options.FixedFileTime ?? _options.Created, instruction.Range);
         return await _writer.WriteAsync(entries, _options.WorkDirectory, cancellationToken).ConfigureAwait(false);
     }
 
