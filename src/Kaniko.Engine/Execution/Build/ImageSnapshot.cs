@@ -37,7 +37,26 @@ public sealed class ImageSnapshot : IBuildContext
     public static async Task<ImageSnapshot> ReadAsync(string description, IReadOnlyList<ILayer> layers, string directory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(layers);
+        ArgumentNullException.ThrowIfNull(directory);
         Directory.CreateDirectory(directory);
+        return new ImageSnapshot(description, directory, await ReadNodesAsync(layers, directory, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// The directories of the filesystem <paramref name="layers"/> make (bottom first), with their mode and owner,
+    /// from the tar headers alone (no file content is kept); paths are relative, without a leading <c>/</c>.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, (UnixFileMode Mode, CopyOwner Owner)>> ReadDirectoriesAsync(
+        IReadOnlyList<ILayer> layers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        var nodes = await ReadNodesAsync(layers, contentDirectory: null, cancellationToken).ConfigureAwait(false);
+        return nodes.Where(n => n.Value.Kind == ContextEntryKind.Directory)
+            .ToDictionary(n => n.Key, n => (n.Value.Mode, new CopyOwner(n.Value.Uid, n.Value.Gid)), StringComparer.Ordinal);
+    }
+
+    private static async Task<Dictionary<string, Node>> ReadNodesAsync(IReadOnlyList<ILayer> layers, string? contentDirectory, CancellationToken cancellationToken)
+    {
         var nodes = new Dictionary<string, Node>(StringComparer.Ordinal);
         var counter = 0;
         foreach (var layer in layers)
@@ -80,9 +99,17 @@ public sealed class ImageSnapshot : IBuildContext
                             TarEntryType.SymbolicLink => ContextEntryKind.SymbolicLink,
                             _ => ContextEntryKind.File,
                         }, entry.Mode, entry.Uid, entry.Gid, entry.ModificationTime, entry.EntryType == TarEntryType.SymbolicLink ? entry.LinkName : null, 0, null);
-                        if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile)
+                        if (contentDirectory is null)
                         {
-                            var file = Path.Combine(directory, (counter++).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                            // Only the tree is wanted: files count for their names.
+                            if (node.Kind == ContextEntryKind.File && entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile or TarEntryType.HardLink))
+                            {
+                                continue;
+                            }
+                        }
+                        else if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile)
+                        {
+                            var file = Path.Combine(contentDirectory, (counter++).ToString(System.Globalization.CultureInfo.InvariantCulture));
                             var output = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
                             await using (output.ConfigureAwait(false))
                             {
@@ -139,7 +166,7 @@ public sealed class ImageSnapshot : IBuildContext
         }
 
         AddMissingParents(nodes);
-        return new ImageSnapshot(description, directory, nodes);
+        return nodes;
     }
 
     /// <summary>The owner of the entry at <paramref name="relativePath"/>, or root when unknown.</summary>

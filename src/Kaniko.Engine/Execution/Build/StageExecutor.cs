@@ -175,7 +175,8 @@ public sealed class StageExecutor
                 stage.From.Range);
         }
 
-        return (new CachedImage(remote, _options.BaseImageCache), state, StageFilesystem.Unknown());
+        var cached = new CachedImage(remote, _options.BaseImageCache);
+        return (cached, state, StageFilesystem.Of(cached.Layers));
     }
 
     private static void RefuseUnsupported(Instruction instruction)
@@ -278,6 +279,12 @@ public sealed class StageExecutor
             };
         }
 
+        if (copyPlan.Owner != CopyOwner.Root || copyPlan.CreatedDirectoryMode != LayerEntry.DefaultDirectoryMode)
+        {
+            // The parents this copy creates get its owner and mode, so which of them exist must be known.
+            await filesystem.EnsureCompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var entries = CopyLayerEntries.Create(copyPlan, source, filesystem, _options.FixedFileTime ?? _options.Created, instruction.Range);
         return await _writer.WriteAsync(entries, _options.WorkDirectory, cancellationToken).ConfigureAwait(false);
     }
@@ -299,14 +306,25 @@ public sealed class StageExecutor
             }
         }
 
+        if (owner != CopyOwner.Root)
+        {
+            // BuildKit creates the missing parents of the working directory as the user too.
+            await filesystem.EnsureCompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var path = ContainerPath.Parse(workdir.Path);
         var time = _options.FixedFileTime ?? _options.Created;
         var entries = new List<LayerEntry>();
-        foreach (var directory in filesystem.MissingAncestors(path).Append(path))
+        foreach (var directory in filesystem.MissingAncestors(path))
         {
             entries.Add(LayerEntry.Directory(directory.Value) with { Uid = owner.Uid, Gid = owner.Gid, ModificationTime = time });
             filesystem.AddDirectory(directory, LayerEntry.DefaultDirectoryMode, owner);
         }
+
+        // An existing working directory keeps its mode and owner, as BuildKit's mkdir leaves it alone.
+        var (mode, pathOwner) = filesystem.TryGetDirectory(path, out var existing) ? existing : (LayerEntry.DefaultDirectoryMode, owner);
+        entries.Add(LayerEntry.Directory(path.Value, mode) with { Uid = pathOwner.Uid, Gid = pathOwner.Gid, ModificationTime = time });
+        filesystem.AddDirectory(path, mode, pathOwner);
 
         return await _writer.WriteAsync(entries, _options.WorkDirectory, cancellationToken).ConfigureAwait(false);
     }

@@ -1,34 +1,43 @@
+using Kaniko.Engine.Layers;
 using Kaniko.Engine.Oci;
 
 namespace Kaniko.Engine.Execution;
 
 /// <summary>
-/// What a stage knows of its directories without reading its base layers: the directories its own layers (and,
-/// for a stage that starts from <c>scratch</c>, every layer) created, with their mode and owner. A stage whose
-/// base is a registry image knows only part of its tree, so it never writes the parents of a destination (the
-/// runtime creates missing parents) and treats unknown paths as absent.
+/// What a stage knows of its directories: those its own layers wrote, and, once <see cref="EnsureCompleteAsync"/>
+/// has read them, those of its base image. A stage from <c>scratch</c> knows everything from the start; a stage from
+/// a registry image reads the base layers' headers only when a step must know which directories exist (a copy or a
+/// <c>WORKDIR</c> that creates parents with another owner or mode than the runtime's root 0755), so most builds
+/// download no base layer at all.
 /// </summary>
 public sealed class StageFilesystem
 {
     private readonly Dictionary<ContainerPath, (UnixFileMode Mode, CopyOwner Owner)> _directories;
+    private readonly Dictionary<ContainerPath, (UnixFileMode Mode, CopyOwner Owner)> _written;
+    private readonly IReadOnlyList<ILayer> _baseLayers;
 
-    private StageFilesystem(bool isComplete, Dictionary<ContainerPath, (UnixFileMode Mode, CopyOwner Owner)> directories)
+    private StageFilesystem(
+        bool isComplete, IReadOnlyList<ILayer> baseLayers,
+        Dictionary<ContainerPath, (UnixFileMode Mode, CopyOwner Owner)> directories,
+        Dictionary<ContainerPath, (UnixFileMode Mode, CopyOwner Owner)> written)
     {
         IsComplete = isComplete;
+        _baseLayers = baseLayers;
         _directories = directories;
+        _written = written;
     }
 
     /// <summary>The filesystem of <c>scratch</c>: empty, and fully known.</summary>
-    public static StageFilesystem Empty() => new(true, []);
+    public static StageFilesystem Empty() => new(true, [], [], []);
 
-    /// <summary>The filesystem of a registry image: not known.</summary>
-    public static StageFilesystem Unknown() => new(false, []);
+    /// <summary>The filesystem of an image whose tree is read from <paramref name="baseLayers"/> only when needed.</summary>
+    public static StageFilesystem Of(IReadOnlyList<ILayer> baseLayers) => new(false, baseLayers, [], []);
 
-    /// <summary>Whether every directory of the stage is listed (it starts from <c>scratch</c>).</summary>
-    public bool IsComplete { get; }
+    /// <summary>Whether every directory of the stage is listed.</summary>
+    public bool IsComplete { get; private set; }
 
     /// <summary>A copy for a stage that starts from this one.</summary>
-    public StageFilesystem Clone() => new(IsComplete, new(_directories));
+    public StageFilesystem Clone() => new(IsComplete, _baseLayers, new(_directories), new(_written));
 
     /// <summary>Whether <paramref name="path"/> is a directory this stage knows.</summary>
     public bool IsDirectory(ContainerPath path) => path.IsRoot || _directories.ContainsKey(path);
@@ -43,12 +52,35 @@ public sealed class StageFilesystem
         if (!path.IsRoot)
         {
             _directories[path] = (mode, owner);
+            _written[path] = (mode, owner);
         }
+    }
+
+    /// <summary>Reads the base image's directories (tar headers of its layers), once; the stage's own writes win.</summary>
+    public async Task EnsureCompleteAsync(CancellationToken cancellationToken)
+    {
+        if (IsComplete)
+        {
+            return;
+        }
+
+        var baseDirectories = await ImageSnapshot.ReadDirectoriesAsync(_baseLayers, cancellationToken).ConfigureAwait(false);
+        foreach (var (path, metadata) in baseDirectories)
+        {
+            _directories.TryAdd(ContainerPath.Parse("/" + path), metadata);
+        }
+
+        foreach (var (path, metadata) in _written)
+        {
+            _directories[path] = metadata;
+        }
+
+        IsComplete = true;
     }
 
     /// <summary>
     /// The ancestors of <paramref name="path"/> (outermost first, the root left out) that the stage does not have,
-    /// when it knows its whole tree; none otherwise.
+    /// when it knows its whole tree; none otherwise (the runtime then creates missing parents as root, 0755).
     /// </summary>
     public IReadOnlyList<ContainerPath> MissingAncestors(ContainerPath path)
     {
