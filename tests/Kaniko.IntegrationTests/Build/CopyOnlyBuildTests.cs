@@ -114,6 +114,39 @@ public sealed class CopyOnlyBuildTests(RegistryFixture registry) : IDisposable
     }
 
     [Fact]
+    public async Task Copies_into_directories_the_stage_made_need_no_base_layer_and_keep_base_directories_alone()
+    {
+        var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
+        _build.Write("Dockerfile", $"FROM {busybox.Reference}\nCOPY conf/ /etc/\nCOPY site/ /srv/www/\nCOPY extra.txt /srv/www\n");
+        _build.Write("conf/app.conf", "a=1\n");
+        _build.Write("site/index.html", "<p/>\n");
+        _build.Write("extra.txt", "extra\n");
+        var reference = _build.NewReference("lazydirs");
+
+        await _build.BuildAsync(_build.Request(reference));
+
+        Assert.Empty(_build.CachedBlobs());
+        var layers = await _build.LayerEntriesAsync(reference);
+        Assert.Equal(["etc/app.conf"], layers[1].Select(e => e.Name)); // /etc keeps the base's entry
+        Assert.Equal(["srv/www/extra.txt"], layers[3].Select(e => e.Name)); // into the directory the previous COPY made
+    }
+
+    [Fact]
+    public async Task A_file_copied_onto_a_base_directory_goes_inside_it()
+    {
+        var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
+        _build.Write("Dockerfile", $"FROM {busybox.Reference}\nCOPY tool /bin\n");
+        _build.Write("tool", "#!/bin/sh\n", Mode0755);
+        var reference = _build.NewReference("intobase");
+
+        await _build.BuildAsync(_build.Request(reference));
+
+        Assert.Equal([busybox.Layout.LayerDigests[0]], _build.CachedBlobs());
+        var layers = await _build.LayerEntriesAsync(reference);
+        Assert.Equal(["bin/tool"], layers[1].Select(e => e.Name));
+    }
+
+    [Fact]
     public async Task A_metadata_only_stage_passes_its_config_to_the_next_stage()
     {
         var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);

@@ -36,8 +36,16 @@ public static class CopyLayerEntries
                 }
             }
 
-            if (item.Destination.IsRoot)
+            // A stage that does not know its base tree writes no directory it was not sure to need: the plan's
+            // directories are then root's with mode 0755 and hold entries, so a missing one is created alike by the
+            // runtime and an existing one keeps the base's metadata, as BuildKit keeps it.
+            if (item.Destination.IsRoot || (item.Kind == CopyItemKind.Directory && !filesystem.IsComplete))
             {
+                if (!item.Destination.IsRoot)
+                {
+                    filesystem.NoteDirectory(item.Destination);
+                }
+
                 continue;
             }
 
@@ -49,6 +57,11 @@ public static class CopyLayerEntries
             if (entry.Type == LayerEntryType.Directory)
             {
                 filesystem.AddDirectory(path, entry.Mode, new CopyOwner(entry.Uid, entry.Gid));
+            }
+
+            for (var parent = path.Parent; !parent.IsRoot; parent = parent.Parent)
+            {
+                filesystem.NoteDirectory(parent);
             }
         }
 

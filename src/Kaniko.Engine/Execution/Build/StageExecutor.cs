@@ -245,6 +245,23 @@ public sealed class StageExecutor
         return await WriteCopyLayerAsync(request, snapshot.Tree, snapshot.Snapshot, snapshot.Snapshot, copy, filesystem, layers, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Whether writing <paramref name="plan"/> needs to know which directories the base has: when the directories
+    /// the copy creates, or those it copies, would get another owner or mode than the runtime gives a missing parent
+    /// (root, 0755), or when a copied directory is empty (it must then be written, over any base metadata).
+    /// </summary>
+    private static bool NeedsBaseTree(CopyPlan plan)
+    {
+        if (plan.Owner != CopyOwner.Root || plan.CreatedDirectoryMode != LayerEntry.DefaultDirectoryMode)
+        {
+            return true;
+        }
+
+        var parents = plan.Items.Select(i => i.Destination.Parent).ToHashSet();
+        return plan.Items.Any(d => d.Kind == CopyItemKind.Directory
+            && (d.Owner != CopyOwner.Root || d.Mode != LayerEntry.DefaultDirectoryMode || !parents.Contains(d.Destination)));
+    }
+
     private static ContainerPath WorkingDirectory(ImageConfigState state) =>
         ContainerPath.Parse(string.IsNullOrEmpty(state.Config.Config?.WorkingDir) ? "/" : state.Config.Config!.WorkingDir!);
 
@@ -255,13 +272,27 @@ public sealed class StageExecutor
         var users = request.Chown is { } chown && ChownSpec.Parse(chown).NeedsLookup
             ? await UsersAsync(layers, cancellationToken).ConfigureAwait(false)
             : EtcUserDatabase.Empty;
+        // The planner asks whether a destination is a directory of the stage; when the stage does not know its base
+        // tree, an unknown answer is checked against the base's directories and the copy planned again.
+        var askedUnknown = false;
         request = request with
         {
             CreatedTime = _options.FixedFileTime,
-            IsExistingDirectory = filesystem.IsDirectory,
             Users = users,
+            IsExistingDirectory = path =>
+            {
+                var known = filesystem.IsDirectory(path);
+                askedUnknown |= !known && !filesystem.IsComplete;
+                return known;
+            },
         };
         var copyPlan = CopyPlanner.Plan(tree, request);
+        if (askedUnknown || NeedsBaseTree(copyPlan))
+        {
+            await filesystem.EnsureCompleteAsync(cancellationToken).ConfigureAwait(false);
+            copyPlan = CopyPlanner.Plan(tree, request with { IsExistingDirectory = filesystem.IsDirectory });
+        }
+
         foreach (var warning in copyPlan.Warnings)
         {
             _warnings.Add(warning);
@@ -277,12 +308,6 @@ public sealed class StageExecutor
                     ? item
                     : item with { Owner = owners.OwnerOf(item.Source) })],
             };
-        }
-
-        if (copyPlan.Owner != CopyOwner.Root || copyPlan.CreatedDirectoryMode != LayerEntry.DefaultDirectoryMode)
-        {
-            // The parents this copy creates get its owner and mode, so which of them exist must be known.
-            await filesystem.EnsureCompleteAsync(cancellationToken).ConfigureAwait(false);
         }
 
         var entries = CopyLayerEntries.Create(copyPlan, source, filesystem, _options.FixedFileTime ?? _options.Created, instruction.Range);

@@ -15,12 +15,15 @@ public sealed class StageFilesystem
     private readonly Dictionary<ContainerPath, (UnixFileMode Mode, CopyOwner Owner)> _directories;
     private readonly Dictionary<ContainerPath, (UnixFileMode Mode, CopyOwner Owner)> _written;
     private readonly IReadOnlyList<ILayer> _baseLayers;
+    private readonly HashSet<ContainerPath> _noted;
 
     private StageFilesystem(
         bool isComplete, IReadOnlyList<ILayer> baseLayers,
         Dictionary<ContainerPath, (UnixFileMode Mode, CopyOwner Owner)> directories,
-        Dictionary<ContainerPath, (UnixFileMode Mode, CopyOwner Owner)> written)
+        Dictionary<ContainerPath, (UnixFileMode Mode, CopyOwner Owner)> written,
+        HashSet<ContainerPath> noted)
     {
+        _noted = noted;
         IsComplete = isComplete;
         _baseLayers = baseLayers;
         _directories = directories;
@@ -28,16 +31,16 @@ public sealed class StageFilesystem
     }
 
     /// <summary>The filesystem of <c>scratch</c>: empty, and fully known.</summary>
-    public static StageFilesystem Empty() => new(true, [], [], []);
+    public static StageFilesystem Empty() => new(true, [], [], [], []);
 
     /// <summary>The filesystem of an image whose tree is read from <paramref name="baseLayers"/> only when needed.</summary>
-    public static StageFilesystem Of(IReadOnlyList<ILayer> baseLayers) => new(false, baseLayers, [], []);
+    public static StageFilesystem Of(IReadOnlyList<ILayer> baseLayers) => new(false, baseLayers, [], [], []);
 
     /// <summary>Whether every directory of the stage is listed.</summary>
     public bool IsComplete { get; private set; }
 
     /// <summary>A copy for a stage that starts from this one.</summary>
-    public StageFilesystem Clone() => new(IsComplete, _baseLayers, new(_directories), new(_written));
+    public StageFilesystem Clone() => new(IsComplete, _baseLayers, new(_directories), new(_written), new(_noted));
 
     /// <summary>Whether <paramref name="path"/> is a directory this stage knows.</summary>
     public bool IsDirectory(ContainerPath path) => path.IsRoot || _directories.ContainsKey(path);
@@ -53,6 +56,19 @@ public sealed class StageFilesystem
         {
             _directories[path] = (mode, owner);
             _written[path] = (mode, owner);
+            _noted.Remove(path);
+        }
+    }
+
+    /// <summary>
+    /// Records that <paramref name="path"/> exists as a directory (a layer wrote something below it) without knowing
+    /// its metadata: root and 0755 unless the stage already knows better or its base says otherwise.
+    /// </summary>
+    public void NoteDirectory(ContainerPath path)
+    {
+        if (!path.IsRoot && _directories.TryAdd(path, (LayerEntry.DefaultDirectoryMode, CopyOwner.Root)))
+        {
+            _noted.Add(path);
         }
     }
 
@@ -67,7 +83,15 @@ public sealed class StageFilesystem
         var baseDirectories = await ImageSnapshot.ReadDirectoriesAsync(_baseLayers, cancellationToken).ConfigureAwait(false);
         foreach (var (path, metadata) in baseDirectories)
         {
-            _directories.TryAdd(ContainerPath.Parse("/" + path), metadata);
+            var directory = ContainerPath.Parse("/" + path);
+            if (_noted.Remove(directory))
+            {
+                _directories[directory] = metadata;
+            }
+            else
+            {
+                _directories.TryAdd(directory, metadata);
+            }
         }
 
         foreach (var (path, metadata) in _written)
