@@ -11,6 +11,9 @@ public sealed record LoopbackRequest(string Method, string PathAndQuery, string?
 /// <summary>The answer a test route gives.</summary>
 public sealed record LoopbackReply(int Status, string Body = "", IReadOnlyDictionary<string, string>? Headers = null)
 {
+    /// <summary>Raw bytes to send instead of <see cref="Body"/> (downloads of binary content).</summary>
+    public byte[]? BodyBytes { get; init; }
+
     /// <summary>A 200 answer with a JSON body.</summary>
     public static LoopbackReply Json(string body) => new(200, body, new Dictionary<string, string> { ["Content-Type"] = "application/json" });
 
@@ -109,7 +112,7 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
                 }
             }
 
-            var bytes = Encoding.UTF8.GetBytes(reply.Body);
+            var bytes = reply.BodyBytes ?? Encoding.UTF8.GetBytes(reply.Body);
             context.Response.ContentLength64 = bytes.Length;
             await context.Response.OutputStream.WriteAsync(bytes);
             context.Response.Close();

@@ -58,8 +58,9 @@ public sealed class ArchiveExtractor
         ArgumentNullException.ThrowIfNull(archive);
         ArgumentNullException.ThrowIfNull(archiveName);
         var prefix = LayerEntry.NormalizePath(destination ?? throw new ArgumentNullException(nameof(destination)), allowRoot: true);
-        Directory.CreateDirectory(ScratchDirectory);
-        var tree = new ExtractionTree(archiveName);
+        // One folder per extraction, so extractors sharing a scratch folder never collide.
+        var contentDirectory = Directory.CreateDirectory(System.IO.Path.Combine(ScratchDirectory, Guid.NewGuid().ToString("N"))).FullName;
+        var tree = new ExtractionTree(archiveName, contentDirectory);
         var decompressed = ArchiveDetector.OpenDecompressed(new NonClosingStream(archive), out _);
         await using (decompressed.ConfigureAwait(false))
         {
@@ -90,14 +91,14 @@ public sealed class ArchiveExtractor
         }
     }
 
-    private async Task AddAsync(ExtractionTree tree, TarEntry entry, CancellationToken cancellationToken)
+    private static async Task AddAsync(ExtractionTree tree, TarEntry entry, CancellationToken cancellationToken)
     {
         switch (entry.EntryType)
         {
             case TarEntryType.GlobalExtendedAttributes:
                 return;
             case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
-                var hostPath = System.IO.Path.Combine(ScratchDirectory, tree.NextContentName());
+                var hostPath = tree.NextContentPath();
                 await SpoolAsync(entry, hostPath, tree.ArchiveName, cancellationToken).ConfigureAwait(false);
                 tree.Add(entry.Name, key => Owned(LayerEntry.HostFile(key, hostPath, entry.Mode), entry));
                 return;
@@ -154,7 +155,7 @@ public sealed class ArchiveExtractor
     };
 
     /// <summary>The entries extracted so far, keyed by their path under the destination, with the archive's links.</summary>
-    private sealed class ExtractionTree(string archiveName)
+    private sealed class ExtractionTree(string archiveName, string contentDirectory)
     {
         private readonly Dictionary<string, LayerEntry> _entries = new(StringComparer.Ordinal);
         private readonly HashSet<string> _implicitDirectories = new(StringComparer.Ordinal);
@@ -162,7 +163,8 @@ public sealed class ArchiveExtractor
 
         public string ArchiveName { get; } = archiveName;
 
-        public string NextContentName() => (++_contentCounter).ToString("D8", CultureInfo.InvariantCulture);
+        public string NextContentPath() =>
+            System.IO.Path.Combine(contentDirectory, (++_contentCounter).ToString("D8", CultureInfo.InvariantCulture));
 
         public void Add(string name, Func<string, LayerEntry> create)
         {
