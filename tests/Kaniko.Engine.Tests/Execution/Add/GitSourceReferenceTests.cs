@@ -65,3 +65,24 @@ public sealed class GitSourceReferenceTests
     public void Malformed_sources_are_refused(string source) =>
         Assert.Equal(DiagnosticCodes.InvalidGitSource, Assert.Throws<KanikoException>(() => GitSourceReference.Parse(source)).Code);
 }
+
+public sealed class AddSourcesTests
+{
+    [Theory]
+    [InlineData("https://h.invalid/r.git#main", AddSourceKind.Git)]
+    [InlineData("git@h.invalid:r.git", AddSourceKind.Git)]
+    [InlineData("https://h.invalid/tool.tgz", AddSourceKind.Http)]
+    [InlineData("tool.tgz", AddSourceKind.Local)]
+    [InlineData("github.com/org/repo", AddSourceKind.Local)]
+    public void Sources_are_classified_git_first(string source, AddSourceKind expected) =>
+        Assert.Equal(expected, AddSources.Classify(source));
+
+    [Theory]
+    [InlineData(AddSourceKind.Local, null, true)]
+    [InlineData(AddSourceKind.Local, false, false)]
+    [InlineData(AddSourceKind.Http, null, false)]
+    [InlineData(AddSourceKind.Http, true, true)]
+    [InlineData(AddSourceKind.Git, true, false)]
+    public void Unpacking_follows_the_flag_and_the_source_kind(AddSourceKind kind, bool? unpack, bool expected) =>
+        Assert.Equal(expected, AddSources.ShouldUnpack(kind, unpack));
+}
