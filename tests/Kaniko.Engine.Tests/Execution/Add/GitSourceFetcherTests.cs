@@ -34,11 +34,14 @@ public sealed class GitSourceFetcherTests : IDisposable
         Assert.All(entries, e => Assert.Equal((0, 0), (e.Uid, e.Gid)));
     }
 
-    [Fact]
-    public async Task A_tag_and_a_subdirectory_from_the_fragment_select_the_content()
+    [Theory]
+    [InlineData("https://h.invalid/r.git#v1.0:docs")]
+    [InlineData("https://h.invalid/r.git?tag=v1.0&subdir=docs")]
+    [InlineData("https://h.invalid/r.git?ref=refs/tags/v1.0&subdir=docs/")]
+    public async Task A_tag_and_a_subdirectory_select_the_content(string written)
     {
         var repository = await CreateRepositoryAsync();
-        var source = GitSourceReference.Parse("https://h.invalid/r.git#v1.0:docs") with { Remote = repository.Remote };
+        var source = GitSourceReference.Parse(written) with { Remote = repository.Remote };
 
         var checkout = await FetchAsync(source);
         var entries = checkout.ToLayerEntries("/app/docs", useCommitTime: true);
@@ -60,6 +63,20 @@ public sealed class GitSourceFetcherTests : IDisposable
         Assert.Equal(repository.FirstCommit, checkout.Commit);
         Assert.Equal("v1\n", await ReadAsync(Single(entries, "README.md")));
         Assert.Contains(entries, e => e.Path == ".git/HEAD");
+    }
+
+    [Fact]
+    public async Task A_branch_from_the_query_and_an_expected_commit_are_checked()
+    {
+        var repository = await CreateRepositoryAsync();
+        var branch = GitSourceReference.Parse("https://h.invalid/r.git?branch=main&checksum=" + repository.SecondCommit[..12]) with { Remote = repository.Remote };
+
+        Assert.Equal(repository.SecondCommit, (await FetchAsync(branch)).Commit);
+
+        var wrong = branch with { ExpectedCommit = repository.FirstCommit };
+        var error = await Assert.ThrowsAsync<KanikoException>(() => FetchAsync(wrong));
+        Assert.Equal(DiagnosticCodes.GitCommandFailed, error.Code);
+        Assert.Contains(repository.FirstCommit, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
