@@ -18,7 +18,7 @@ public class TlsBasicAuthRegistryFixture : RegistryFixture
 
     /// <summary>A TLS registry with one htpasswd user, <see cref="Username"/>.</summary>
     public TlsBasicAuthRegistryFixture()
-        : base(RegistryOptions.Default)
+        : base(RegistryServerOptions.Default)
     {
     }
 
@@ -67,7 +67,7 @@ public class TlsBasicAuthRegistryFixture : RegistryFixture
         : null;
 
     /// <inheritdoc />
-    protected override async ValueTask<RegistryOptions> PrepareAsync(RegistryOptions options, CancellationToken cancellationToken)
+    protected override async ValueTask<RegistryServerOptions> PrepareAsync(RegistryServerOptions options, CancellationToken cancellationToken)
     {
         files = new TempDirectory("kaniko-tls-registry-");
         certificate = await TestCertificateAuthority.IssueServerCertificateAsync(files.Combine("tls"), cancellationToken).ConfigureAwait(false);

@@ -26,7 +26,7 @@ public class TokenAuthRegistryFixture : RegistryFixture
 
     /// <summary>A token-auth registry with the default users and grants.</summary>
     public TokenAuthRegistryFixture()
-        : base(RegistryOptions.Default)
+        : base(RegistryServerOptions.Default)
     {
     }
 
@@ -100,7 +100,7 @@ public class TokenAuthRegistryFixture : RegistryFixture
         UseTls && ExternalTools.Find("openssl") is null ? TestRequirements.NotInstalled("openssl") : null;
 
     /// <inheritdoc />
-    protected override async ValueTask<RegistryOptions> PrepareAsync(RegistryOptions options, CancellationToken cancellationToken)
+    protected override async ValueTask<RegistryServerOptions> PrepareAsync(RegistryServerOptions options, CancellationToken cancellationToken)
     {
         files = new TempDirectory("kaniko-token-registry-");
         if (UseTls)

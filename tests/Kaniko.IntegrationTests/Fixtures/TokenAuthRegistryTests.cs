@@ -363,10 +363,8 @@ public sealed partial class TokenAuthRegistryTests(TokenAuthRegistryFixture regi
     private static partial Regex KeyIdShape();
 
     // Also the plain-HTTP variant and RS256, so every option of the fixture is exercised against the registry.
-    private sealed class CertificateChainTokenRegistryFixture : TokenAuthRegistryFixture
+    private sealed class CertificateChainTokenRegistryFixture : PlainHttpTokenAuthRegistryFixture
     {
-        protected override bool UseTls => false;
-
         protected override TokenServerOptions CreateTokenServerOptions(string password) =>
             base.CreateTokenServerOptions(password) with
             {

@@ -453,21 +453,4 @@ public sealed class AuthenticatingHandlerTests
 
     private static string BearerChallenge(LoopbackHttpServer server, string? scope = null) =>
         $"Bearer realm=\"{server.BaseUrl}/token\",service=\"test-registry\"" + (scope is null ? "" : $",scope=\"{scope}\"");
-
-    /// <summary>A stream that can be read once, front to back, like a network or pipe stream.</summary>
-    private sealed class ForwardOnlyStream(byte[] data) : Stream
-    {
-        private readonly MemoryStream _inner = new(data);
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
 }
