@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   docker-registry   # the real distribution registry the integration fixture starts on 127.0.0.1
   skopeo umoci      # independent tools: push/inspect images, unpack OCI layouts
+  podman            # loads our docker-archive tarballs into a private store (podman load)
   buildah           # reference builder for comparisons
   bubblewrap uidmap # sandboxed RUN execution and user namespaces
   busybox-static    # content of the offline busybox base image

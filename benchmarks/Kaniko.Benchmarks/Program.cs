@@ -1,10 +1,42 @@
+using System.Diagnostics;
+using System.Globalization;
 using BenchmarkDotNet.Running;
+using Kaniko.Engine.Layers;
 
 namespace Kaniko.Benchmarks;
 
-/// <summary>Runs the benchmarks chosen on the command line (BenchmarkDotNet's switcher: --filter, --list).</summary>
+/// <summary>
+/// Runs the benchmarks chosen on the command line (BenchmarkDotNet's switcher: --filter, --list), or, with
+/// <c>write-layer INPUT OUTPUT [gzip|zstd]</c>, writes one layer from a folder and prints its digests and speed (the
+/// comparison script benchmarks/layer-writer-vs-shell.sh uses this).
+/// </summary>
 public static class Program
 {
     /// <summary>Entry point.</summary>
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static async Task Main(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args is ["write-layer", var input, var output, ..])
+        {
+            var compression = args.Length > 3 && args[3] == "zstd" ? LayerCompression.Zstd : LayerCompression.Gzip;
+            await WriteLayerAsync(input, output, compression).ConfigureAwait(false);
+            return;
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
+
+    private static async Task WriteLayerAsync(string input, string output, LayerCompression compression)
+    {
+        var entries = BenchmarkFiles.Entries(input);
+        var bytes = BenchmarkFiles.TotalBytes(input);
+        var stopwatch = Stopwatch.StartNew();
+        var layer = await new LayerWriter(new LayerWriterOptions { Compression = compression }).WriteAsync(entries, output).ConfigureAwait(false);
+        stopwatch.Stop();
+        var seconds = stopwatch.Elapsed.TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"digest {layer.Digest}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"diff_id {layer.DiffId}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seconds {seconds:F3}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"MB/s {bytes / (1024.0 * 1024) / seconds:F1}"));
+    }
 }

@@ -207,11 +207,34 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode InvalidRegistryOption = DiagnosticCode.Of(3215);
     /// <summary>An index to push refers to a manifest that was neither pushed nor found in the registry.</summary>
     public static readonly DiagnosticCode PushReferencesMissingContent = DiagnosticCode.Of(3216);
+    // 3301-3309: layers (writing and reading layer blobs); 3310-3319: image mutation.
+    /// <summary>A layer entry's path is empty, names the root, holds <c>..</c> or a NUL character.</summary>
+    public static readonly DiagnosticCode InvalidLayerEntryPath = DiagnosticCode.Of(3301);
+    /// <summary>Two entries of one layer have the same tar name.</summary>
+    public static readonly DiagnosticCode DuplicateLayerEntry = DiagnosticCode.Of(3302);
+    /// <summary>A file's content is longer or shorter than its entry declared (it changed while the layer was written).</summary>
+    public static readonly DiagnosticCode LayerEntrySizeMismatch = DiagnosticCode.Of(3303);
+    /// <summary>A layer's media type names a compression this tool cannot decompress.</summary>
+    public static readonly DiagnosticCode UnsupportedLayerMediaType = DiagnosticCode.Of(3304);
+    /// <summary>A compression level is outside the range of its compression.</summary>
+    public static readonly DiagnosticCode InvalidCompressionLevel = DiagnosticCode.Of(3305);
+    /// <summary>A layer's media type cannot be listed in the manifest format of the image (zstd in Docker schema 2).</summary>
+    public static readonly DiagnosticCode LayerNotAllowedInManifest = DiagnosticCode.Of(3310);
+    /// <summary>An image's manifest, config and layers disagree (counts or digests).</summary>
+    public static readonly DiagnosticCode InconsistentImage = DiagnosticCode.Of(3311);
     #endregion
 
     #region Execution (KANIKO4xxx)
     #endregion
 
     #region Outputs (KANIKO5xxx)
+    /// <summary>An output (OCI layout, tarball, digest file) cannot be written.</summary>
+    public static readonly DiagnosticCode OutputWriteFailed = DiagnosticCode.Of(5001);
+    /// <summary>An existing directory given as an OCI layout is not one this tool can add to.</summary>
+    public static readonly DiagnosticCode InvalidOciLayout = DiagnosticCode.Of(5002);
+    /// <summary>A name given to an output (layout reference name, tarball tag) is not valid.</summary>
+    public static readonly DiagnosticCode InvalidOutputTag = DiagnosticCode.Of(5003);
+    /// <summary>A digest file that lists image names was asked for without any destination.</summary>
+    public static readonly DiagnosticCode DigestFileNeedsDestination = DiagnosticCode.Of(5004);
     #endregion
 }

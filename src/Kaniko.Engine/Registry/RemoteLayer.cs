@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using Kaniko.Engine.Layers;
 using Kaniko.Engine.Oci;
 
@@ -47,9 +46,6 @@ public sealed class RemoteLayer : ILayer
     public async Task<Stream> OpenUncompressedAsync(CancellationToken cancellationToken)
     {
         var compressed = await OpenCompressedAsync(cancellationToken).ConfigureAwait(false);
-        Stream tar = MediaType.IsGzip ? new GZipStream(compressed, CompressionMode.Decompress)
-            : MediaType.IsZstd ? new ZstdSharp.DecompressionStream(compressed)
-            : compressed;
-        return new DigestVerifyingStream(tar, DiffId, expectedSize: null);
+        return new DigestVerifyingStream(LayerCompressionCodec.Decompress(compressed, MediaType), DiffId, expectedSize: null);
     }
 }

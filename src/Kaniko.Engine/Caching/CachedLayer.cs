@@ -1,0 +1,51 @@
+using Kaniko.Engine.Layers;
+using Kaniko.Engine.Oci;
+
+namespace Kaniko.Engine.Caching;
+
+/// <summary>
+/// A layer read through a <see cref="BlobStore"/>: the first open downloads the compressed blob into the store (verified),
+/// every open reads the stored file. Base images pulled by one build are then on disk for the next.
+/// </summary>
+public sealed class CachedLayer : ILayer
+{
+    private readonly ILayer _source;
+    private readonly BlobStore _store;
+
+    /// <summary>Wraps <paramref name="source"/> so that its blob is kept in <paramref name="store"/>.</summary>
+    public CachedLayer(ILayer source, BlobStore store)
+    {
+        _source = source ?? throw new ArgumentNullException(nameof(source));
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+    }
+
+    /// <inheritdoc />
+    public Digest Digest => _source.Digest;
+
+    /// <inheritdoc />
+    public Digest DiffId => _source.DiffId;
+
+    /// <inheritdoc />
+    public long Size => _source.Size;
+
+    /// <inheritdoc />
+    public MediaType MediaType => _source.MediaType;
+
+    /// <summary>Whether the blob is already in the store (opening it then downloads nothing).</summary>
+    public bool IsCached => _store.Contains(Digest);
+
+    /// <inheritdoc />
+    public async Task<Stream> OpenCompressedAsync(CancellationToken cancellationToken)
+    {
+        await _store.EnsureAsync(Digest, Size, _source.OpenCompressedAsync, cancellationToken).ConfigureAwait(false);
+        return _store.TryOpenRead(Digest, Size)
+            ?? throw new IOException($"blob {Digest} vanished from the cache at {_store.Root} while it was being opened");
+    }
+
+    /// <inheritdoc />
+    public async Task<Stream> OpenUncompressedAsync(CancellationToken cancellationToken)
+    {
+        var compressed = await OpenCompressedAsync(cancellationToken).ConfigureAwait(false);
+        return new DigestVerifyingStream(LayerCompressionCodec.Decompress(compressed, MediaType), DiffId, expectedSize: null);
+    }
+}

@@ -1,0 +1,64 @@
+using Kaniko.Engine.Oci;
+
+namespace Kaniko.Engine.Images;
+
+/// <summary>
+/// Gathers one image per platform into an image index (OCI) or a manifest list (Docker), serialised once by
+/// <see cref="Build"/>. Each entry names its platform, taken from the image's config unless given.
+/// </summary>
+public sealed class ImageIndexBuilder
+{
+    private readonly List<(IImage Image, Descriptor Descriptor)> entries = [];
+    private readonly SortedDictionary<string, string> annotations = new(StringComparer.Ordinal);
+    private readonly ImageFormat format;
+
+    /// <summary>Starts an empty index of <paramref name="indexFormat"/> (OCI unless told otherwise).</summary>
+    public ImageIndexBuilder(ImageFormat indexFormat = ImageFormat.Oci)
+    {
+        format = indexFormat;
+    }
+
+    /// <summary>Adds <paramref name="image"/>; its descriptor names <paramref name="platform"/> or, without one, its config's platform.</summary>
+    public ImageIndexBuilder Add(IImage image, Platform? platform = null, IReadOnlyDictionary<string, string>? entryAnnotations = null)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        var config = image.Config.Value;
+        var manifest = image.Manifest.Value;
+        var descriptor = image.Manifest.ToDescriptor(manifest.MediaType ?? ImageFormats.ManifestMediaType(ImageFormats.Of(manifest))) with
+        {
+            Platform = platform ?? new Platform
+            {
+                Os = config.Os,
+                Architecture = config.Architecture,
+                Variant = string.IsNullOrEmpty(config.Variant) ? null : config.Variant,
+                OsVersion = string.IsNullOrEmpty(config.OsVersion) ? null : config.OsVersion,
+                OsFeatures = config.OsFeatures is { Count: > 0 } ? config.OsFeatures : null,
+            },
+            Annotations = entryAnnotations is { Count: > 0 } ? entryAnnotations : null,
+        };
+        entries.Add((image, descriptor));
+        return this;
+    }
+
+    /// <summary>Sets an annotation of the index itself.</summary>
+    public ImageIndexBuilder WithAnnotation(string key, string value)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(value);
+        annotations[key] = value;
+        return this;
+    }
+
+    /// <summary>Serialises the index and returns it with its images.</summary>
+    public BuiltImageIndex Build()
+    {
+        var index = RawJson<ImageIndex>.Serialize(new ImageIndex
+        {
+            SchemaVersion = 2,
+            MediaType = ImageFormats.IndexMediaType(format),
+            Manifests = entries.Select(e => e.Descriptor).ToList(),
+            Annotations = annotations.Count > 0 ? new SortedDictionary<string, string>(annotations, StringComparer.Ordinal) : null,
+        });
+        return new BuiltImageIndex(index, entries.Select(e => e.Image).ToList(), format);
+    }
+}

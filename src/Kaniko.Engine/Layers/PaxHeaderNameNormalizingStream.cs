@@ -1,0 +1,240 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Kaniko.Engine.Layers;
+
+/// <summary>
+/// Makes the tar that <see cref="System.Formats.Tar.TarWriter"/> writes reproducible across processes. POSIX leaves
+/// the name of a PAX extended header free, and .NET (like GNU tar) fills it with <c>PaxHeaders.&lt;process id&gt;</c>,
+/// so two runs over the same entries would hash differently. This write-through filter follows the tar's block
+/// structure (headers, then their data) and rewrites that name to <c>PaxHeaders.0</c>, as Go's archive/tar (and
+/// so kaniko and go-containerregistry) write it, fixing the header checksum. Data blocks pass untouched.
+/// </summary>
+internal sealed partial class PaxHeaderNameNormalizingStream(Stream inner) : Stream
+{
+    private const int BlockSize = 512;
+    private const int MaxExtendedHeaderCapture = 1 << 20;
+
+    private readonly byte[] header = new byte[BlockSize];
+    private int headerFilled;
+    private long dataRemaining;
+    private long extendedDataSize = -1;
+    private MemoryStream? extendedData;
+    private long? sizeOverride;
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        while (!buffer.IsEmpty)
+        {
+            if (dataRemaining > 0)
+            {
+                var chunk = buffer[..(int)Math.Min(buffer.Length, dataRemaining)];
+                CaptureExtendedData(chunk);
+                inner.Write(chunk);
+                dataRemaining -= chunk.Length;
+                buffer = buffer[chunk.Length..];
+                if (dataRemaining == 0)
+                {
+                    FinishExtendedData();
+                }
+
+                continue;
+            }
+
+            var take = Math.Min(buffer.Length, BlockSize - headerFilled);
+            buffer[..take].CopyTo(header.AsSpan(headerFilled));
+            headerFilled += take;
+            buffer = buffer[take..];
+            if (headerFilled == BlockSize)
+            {
+                ProcessHeader();
+                inner.Write(header);
+                headerFilled = 0;
+            }
+        }
+    }
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        // The header logic is synchronous; hand the inner stream whole pieces asynchronously where they are large.
+        if (dataRemaining >= buffer.Length && extendedData is null)
+        {
+            await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+            dataRemaining -= buffer.Length;
+            if (dataRemaining == 0)
+            {
+                FinishExtendedData();
+            }
+
+            return;
+        }
+
+        Write(buffer.Span);
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush() => inner.Flush();
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            extendedData?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private static long Padded(long size) => (size + BlockSize - 1) / BlockSize * BlockSize;
+
+    private void ProcessHeader()
+    {
+        if (header.AsSpan().IndexOfAnyExcept((byte)0) < 0)
+        {
+            return; // end-of-archive block
+        }
+
+        var type = (char)header[156];
+        var size = sizeOverride ?? ParseNumber(header.AsSpan(124, 12));
+        sizeOverride = null;
+        if (type == 'x')
+        {
+            var renamed = RenameField(0, 100) | RenameField(345, 155);
+            if (renamed)
+            {
+                WriteChecksum();
+            }
+
+            extendedDataSize = size;
+            extendedData = size <= MaxExtendedHeaderCapture ? new MemoryStream((int)size) : null;
+        }
+
+        dataRemaining = Padded(size);
+        if (dataRemaining == 0)
+        {
+            FinishExtendedData();
+        }
+    }
+
+    private bool RenameField(int offset, int length)
+    {
+        var field = header.AsSpan(offset, length);
+        var end = field.IndexOf((byte)0);
+        var text = Encoding.UTF8.GetString(end < 0 ? field : field[..end]);
+        var normalized = ProcessIdName().Replace(text, "PaxHeaders.0");
+        if (normalized == text)
+        {
+            return false;
+        }
+
+        field.Clear();
+        Encoding.UTF8.GetBytes(normalized, field);
+        return true;
+    }
+
+    private void WriteChecksum()
+    {
+        header.AsSpan(148, 8).Fill((byte)' ');
+        var sum = 0;
+        foreach (var b in header)
+        {
+            sum += b;
+        }
+
+        var digits = Convert.ToString(sum, 8).PadLeft(6, '0');
+        Encoding.ASCII.GetBytes(digits, header.AsSpan(148, 6));
+        header[154] = 0;
+        header[155] = (byte)' ';
+    }
+
+    private void CaptureExtendedData(ReadOnlySpan<byte> chunk)
+    {
+        if (extendedData is not null && extendedData.Length < extendedDataSize)
+        {
+            extendedData.Write(chunk[..(int)Math.Min(chunk.Length, extendedDataSize - extendedData.Length)]);
+        }
+    }
+
+    // A PAX "size" record overrides the size field of the next header (files of 8 GiB and more).
+    private void FinishExtendedData()
+    {
+        if (extendedData is null)
+        {
+            return;
+        }
+
+        var records = Encoding.UTF8.GetString(extendedData.GetBuffer(), 0, (int)extendedData.Length);
+        extendedData.Dispose();
+        extendedData = null;
+        foreach (var record in records.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var space = record.IndexOf(' ', StringComparison.Ordinal);
+            var pair = space < 0 ? record : record[(space + 1)..];
+            if (pair.StartsWith("size=", StringComparison.Ordinal)
+                && long.TryParse(pair.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out var size))
+            {
+                sizeOverride = size;
+            }
+        }
+    }
+
+    private static long ParseNumber(ReadOnlySpan<byte> field)
+    {
+        if ((field[0] & 0x80) != 0)
+        {
+            // Base-256: big-endian binary after the marker bit.
+            long value = field[0] & 0x7F;
+            foreach (var b in field[1..])
+            {
+                value = (value << 8) | b;
+            }
+
+            return value;
+        }
+
+        long octal = 0;
+        foreach (var b in field)
+        {
+            if (b is >= (byte)'0' and <= (byte)'7')
+            {
+                octal = (octal * 8) + (b - '0');
+            }
+            else if (b is 0 or (byte)' ' && octal > 0)
+            {
+                break;
+            }
+        }
+
+        return octal;
+    }
+
+    [GeneratedRegex(@"PaxHeaders\.\d+", RegexOptions.CultureInvariant)]
+    private static partial Regex ProcessIdName();
+}

@@ -1,0 +1,15 @@
+using Kaniko.Engine.Images;
+
+namespace Kaniko.Engine.Outputs;
+
+/// <summary>Somewhere a finished image is written: an OCI layout, a tarball, a registry.</summary>
+public interface IImageDestination
+{
+    /// <summary>What and where, for messages, for example <c>OCI layout out/image (tag latest)</c>.</summary>
+    string Description { get; }
+
+    /// <summary>Writes <paramref name="image"/>: its layers, config and manifest, and whatever names it there.</summary>
+    /// <param name="image">The image to write.</param>
+    /// <param name="cancellationToken">Stops the writing; nothing half-written is left under a final name.</param>
+    Task WriteAsync(IImage image, CancellationToken cancellationToken);
+}

@@ -1,0 +1,94 @@
+using System.Globalization;
+using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Layers;
+
+namespace Kaniko.Engine.Outputs;
+
+/// <summary>File-system helpers shared by the destinations: atomic writes and uniform errors.</summary>
+internal static class OutputFiles
+{
+    public const int BufferSize = 128 * 1024;
+
+    /// <summary>A name beside <paramref name="path"/> for its content while it is being written.</summary>
+    public static string TemporaryPathFor(string path) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N") + ".partial");
+
+    /// <summary>Writes <paramref name="content"/> to a temporary file and renames it over <paramref name="path"/>.</summary>
+    public static async Task WriteAtomicallyAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        await WriteAtomicallyAsync(path, async stream => await stream.WriteAsync(content, cancellationToken).ConfigureAwait(false), cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>Lets <paramref name="write"/> fill a temporary file, then renames it over <paramref name="path"/>.</summary>
+    public static async Task WriteAtomicallyAsync(string path, Func<Stream, Task> write, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var temporary = TemporaryPathFor(path);
+        try
+        {
+            var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, useAsync: true);
+            await using (file.ConfigureAwait(false))
+            {
+                await write(file).ConfigureAwait(false);
+                await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    /// <summary>
+    /// Writes a content-addressed blob unless a file of the right size is already there; the content arrives
+    /// through <paramref name="open"/>, whose stream is expected to verify itself.
+    /// </summary>
+    public static async Task WriteBlobAsync(string path, long size, Func<Task<Stream>> open, CancellationToken cancellationToken)
+    {
+        if (File.Exists(path) && new FileInfo(path).Length == size)
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var temporary = TemporaryPathFor(path);
+        try
+        {
+            var source = await open().ConfigureAwait(false);
+            await using (source.ConfigureAwait(false))
+            {
+                var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, useAsync: true);
+                await using (file.ConfigureAwait(false))
+                {
+                    await source.CopyToAsync(file, BufferSize, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            File.Delete(path);
+            LayerWriter.PublishBlob(temporary, path);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/>, turning file-system failures into <c>KANIKO5001</c> naming <paramref name="what"/>.</summary>
+    public static async Task GuardAsync(string what, Func<Task> action)
+    {
+        try
+        {
+            await action().ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            throw new KanikoException(
+                DiagnosticCodes.OutputWriteFailed,
+                string.Format(CultureInfo.InvariantCulture, Strings.OutputWriteFailed, what, error.Message),
+                innerException: error);
+        }
+    }
+}
