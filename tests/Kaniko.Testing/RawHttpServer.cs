@@ -173,35 +173,24 @@ public sealed class RawHttpServer : IAsyncDisposable
 
     private static async Task<ServerRequest?> ReadRequestAsync(NetworkStream stream)
     {
-        var head = new List<byte>();
-        var one = new byte[1];
-        while (true)
+        // A TLS ClientHello (the client probing https) starts with 0x16: this server speaks plain HTTP only.
+        var requestLine = await ReadLineAsync(stream, refuseTls: true);
+        if (requestLine is null)
         {
-            if (await stream.ReadAsync(one) == 0)
-            {
-                return null;
-            }
-
-            // A TLS ClientHello (the client probing https): this server speaks plain HTTP only.
-            if (head.Count == 0 && one[0] == 0x16)
-            {
-                return null;
-            }
-
-            head.Add(one[0]);
-            if (head.Count >= 4 && head[^1] == '\n' && head[^2] == '\r' && head[^3] == '\n' && head[^4] == '\r')
-            {
-                break;
-            }
+            return null;
         }
 
-        var lines = Encoding.ASCII.GetString(head.ToArray()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        var requestLine = lines[0].Split(' ');
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var line in lines.Skip(1))
+        string? line;
+        while ((line = await ReadLineAsync(stream)) is { Length: > 0 })
         {
             var colon = line.IndexOf(':', StringComparison.Ordinal);
             headers[line[..colon].Trim()] = line[(colon + 1)..].Trim();
+        }
+
+        if (line is null)
+        {
+            return null;
         }
 
         byte[]? body;
@@ -216,7 +205,8 @@ public sealed class RawHttpServer : IAsyncDisposable
             body = await ReadExactlyAsync(stream, length);
         }
 
-        return body is null ? null : new ServerRequest(requestLine[0], requestLine[1], headers, body);
+        var parts = requestLine.Split(' ');
+        return body is null ? null : new ServerRequest(parts[0], parts[1], headers, body);
     }
 
     private static async Task<byte[]?> ReadChunkedAsync(NetworkStream stream)
@@ -253,13 +243,14 @@ public sealed class RawHttpServer : IAsyncDisposable
         }
     }
 
-    private static async Task<string?> ReadLineAsync(NetworkStream stream)
+    /// <summary>One CRLF-terminated line without its end; null when the connection ends first (or, with <paramref name="refuseTls"/>, when TLS begins).</summary>
+    private static async Task<string?> ReadLineAsync(NetworkStream stream, bool refuseTls = false)
     {
         var line = new List<byte>();
         var one = new byte[1];
         while (true)
         {
-            if (await stream.ReadAsync(one) == 0)
+            if (await stream.ReadAsync(one) == 0 || (refuseTls && line.Count == 0 && one[0] == 0x16))
             {
                 return null;
             }
