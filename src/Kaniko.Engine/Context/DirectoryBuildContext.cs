@@ -111,7 +111,12 @@ public sealed class DirectoryBuildContext : IBuildContext
                 : child is DirectoryInfo ? ContextEntryKind.Directory
                 : ContextEntryKind.File;
             var state = Ignore.Patterns.Count == 0 ? null : Ignore.Evaluate(path, parentState);
-            var entry = new ContextEntry(path, kind, linkTarget);
+            var entry = new ContextEntry(path, kind, linkTarget)
+            {
+                Mode = OperatingSystem.IsWindows() || kind == ContextEntryKind.SymbolicLink ? DefaultMode(kind) : child.UnixFileMode,
+                ModificationTime = new DateTimeOffset(child.LastWriteTimeUtc, TimeSpan.Zero),
+                Size = kind == ContextEntryKind.File && child is FileInfo file ? file.Length : 0,
+            };
             var excluded = state?.IsExcluded ?? false;
             if (kind != ContextEntryKind.Directory)
             {
@@ -136,6 +141,13 @@ public sealed class DirectoryBuildContext : IBuildContext
             }
         }
     }
+
+    // Windows has no Unix permission bits; Docker sends context files from Windows as 0755 directories and
+    // executable files so that they keep working in a Linux image. A symbolic link is 0777 as Linux reports it
+    // (.NET would report its target's bits).
+    private static UnixFileMode DefaultMode(ContextEntryKind kind) => kind == ContextEntryKind.SymbolicLink
+        ? (UnixFileMode)0x1FF
+        : (UnixFileMode)0x1ED;
 
     private static void Emit(ContextEntry entry, List<ContextEntry> pendingParents, List<ContextEntry> output)
     {

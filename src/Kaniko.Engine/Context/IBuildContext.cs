@@ -33,7 +33,18 @@ public interface IBuildContext : IDisposable
 /// <param name="Path">The <c>/</c>-separated path relative to the context root.</param>
 /// <param name="Kind">What the entry is.</param>
 /// <param name="LinkTarget">The link's target as stored, for a symbolic link; otherwise <c>null</c>.</param>
-public sealed record ContextEntry(string Path, ContextEntryKind Kind, string? LinkTarget = null);
+public sealed record ContextEntry(string Path, ContextEntryKind Kind, string? LinkTarget = null)
+{
+    /// <summary>The permission bits (with setuid, setgid and sticky) as the context stores them; for a symbolic
+    /// link, the link's own bits.</summary>
+    public UnixFileMode Mode { get; init; }
+
+    /// <summary>The modification time as the context stores it (the link's own time for a symbolic link).</summary>
+    public DateTimeOffset ModificationTime { get; init; } = DateTimeOffset.UnixEpoch;
+
+    /// <summary>The length in bytes of a regular file's content; 0 for other kinds.</summary>
+    public long Size { get; init; }
+}
 
 /// <summary>The kind of a build context entry.</summary>
 public enum ContextEntryKind

@@ -225,6 +225,32 @@ public static class DiagnosticCodes
     #endregion
 
     #region Execution (KANIKO4xxx)
+    // 4100-4199: COPY and ADD from the build context.
+    /// <summary>The <c>--chmod</c> value of <c>COPY</c> or <c>ADD</c> is neither an octal mode up to 07777 nor a symbolic mode.</summary>
+    public static readonly DiagnosticCode InvalidChmod = DiagnosticCode.Of(4101);
+    /// <summary>An <c>--exclude</c> (or <c>--parents</c>) pattern of <c>COPY</c> or <c>ADD</c> is malformed.</summary>
+    public static readonly DiagnosticCode InvalidCopyPattern = DiagnosticCode.Of(4102);
+    /// <summary><c>COPY</c> names a URL as a source (only <c>ADD</c> may).</summary>
+    public static readonly DiagnosticCode CopyUrlSource = DiagnosticCode.Of(4103);
+    /// <summary><c>ADD</c> names a URL or Git source, which this tool does not download yet.</summary>
+    public static readonly DiagnosticCode AddRemoteSourceNotSupported = DiagnosticCode.Of(4104);
+    /// <summary>A <c>COPY</c> or <c>ADD</c> source does not exist in the build context (or the ignore file leaves it out).</summary>
+    public static readonly DiagnosticCode CopySourceNotFound = DiagnosticCode.Of(4110);
+    /// <summary>A <c>COPY</c> or <c>ADD</c> source climbs out of the build context with <c>..</c> and names nothing inside it.</summary>
+    public static readonly DiagnosticCode CopySourceOutsideContext = DiagnosticCode.Of(4111);
+    /// <summary>A <c>COPY</c> or <c>ADD</c> source goes through a symbolic link whose target lies outside the build context.</summary>
+    public static readonly DiagnosticCode CopySourceSymlinkOutsideContext = DiagnosticCode.Of(4112);
+    /// <summary>Resolving a <c>COPY</c> or <c>ADD</c> source met too many symbolic links.</summary>
+    public static readonly DiagnosticCode CopySourceSymlinkLoop = DiagnosticCode.Of(4113);
+    /// <summary>Warning: the user named by <c>--chown</c> is not in the stage's <c>/etc/passwd</c>; 0 is used, as in BuildKit.</summary>
+    public static readonly DiagnosticCode ChownUserNotFound = DiagnosticCode.Of(4120);
+    /// <summary>Warning: the group named by <c>--chown</c> is not in the stage's <c>/etc/group</c>; the user's group is kept, as in BuildKit.</summary>
+    public static readonly DiagnosticCode ChownGroupNotFound = DiagnosticCode.Of(4121);
+    // 4000-4099: the image config state (metadata instructions).
+    /// <summary>An <c>EXPOSE</c> word is not a valid <c>[ip:][hostPort:]port[-end][/protocol]</c>.</summary>
+    public static readonly DiagnosticCode InvalidExposedPort = DiagnosticCode.Of(4001);
+    /// <summary>A <c>VOLUME</c> path is empty (after expansion).</summary>
+    public static readonly DiagnosticCode EmptyVolume = DiagnosticCode.Of(4002);
     // 42xx: ADD's special sources (local archives, URLs, git repositories).
     /// <summary>A local archive given to <c>ADD</c> cannot be read as a tar.</summary>
     public static readonly DiagnosticCode ArchiveUnreadable = DiagnosticCode.Of(4201);

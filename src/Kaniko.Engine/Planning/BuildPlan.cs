@@ -28,6 +28,9 @@ public sealed record BuildPlan(
 {
     /// <summary>The stage whose result is the image.</summary>
     public StagePlan Target => Stages[^1];
+
+    /// <summary>The Dockerfile's escape character, for expanding the steps again once the base images are known.</summary>
+    public char EscapeToken { get; init; } = '\\';
 }
 
 /// <summary>One stage of a plan.</summary>

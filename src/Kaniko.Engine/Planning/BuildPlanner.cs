@@ -15,8 +15,6 @@ namespace Kaniko.Engine.Planning;
 /// </summary>
 public static class BuildPlanner
 {
-    private static readonly ShellLexer RawLexer = new('\\') { SkipQuoteProcessing = true };
-
     /// <summary>Plans the build of <paramref name="dockerfile"/>. Throws <see cref="KanikoException"/> on an invalid Dockerfile or request.</summary>
     public static BuildPlan Plan(DockerfileInstructions dockerfile, PlanRequest request)
     {
@@ -110,7 +108,10 @@ public static class BuildPlanner
             buildArgs.Where(kv => BuildArguments.ProxyNames.Contains(kv.Key)).ToArray(),
             targetPlatform,
             buildPlatform,
-            warnings);
+            warnings)
+        {
+            EscapeToken = dockerfile.EscapeToken,
+        };
     }
 
     private static (VariableMap Args, IReadOnlyList<string> MetaArgNames) GlobalScope(
@@ -206,22 +207,13 @@ public static class BuildPlanner
     private static Instruction Dispatch(
         Instruction instruction, StageVariables variables, VariableMap globalArgs, Dictionary<string, string> buildArgs, HashSet<string> consumed, ShellLexer lexer)
     {
-        string Expander(string word) => Expand(lexer, word, variables, instruction.Range).Value;
-
-        // Heredoc bodies are expanded by a lexer that keeps quotes, with the default escape character (BuildKit).
-        string RawExpander(string text) => Expand(RawLexer, text, variables, instruction.Range).Value;
-
         switch (instruction)
         {
             case ArgInstruction arg:
                 var resolved = new List<ArgDeclaration>();
                 foreach (var declaration in arg.Arguments)
                 {
-                    // dispatchArg: a build argument wins; a bare ARG takes the global value; a default is expanded.
-                    string? value = buildArgs.TryGetValue(declaration.Name, out var given) ? given
-                        : declaration.DefaultValue is { } d ? Expander(d)
-                        : globalArgs.TryGetValue(declaration.Name, out var global) ? global
-                        : null;
+                    var value = StepExpansion.ResolveArg(declaration, buildArgs, globalArgs, variables, lexer, instruction.Range);
                     if (value is not null)
                     {
                         variables.SetArg(declaration.Name, value);
@@ -233,41 +225,16 @@ public static class BuildPlanner
 
                 return arg with { Arguments = resolved };
             case EnvInstruction env:
-                var expandedEnv = env.Expand(Expander);
+                var expandedEnv = (EnvInstruction)StepExpansion.Expand(env, variables, lexer);
                 foreach (var variable in expandedEnv.Variables)
                 {
                     variables.SetEnv(variable.Key, variable.Value);
                 }
 
                 return expandedEnv;
-            case ExposeInstruction expose:
-                return expose.Expand(words => ExpandWords(lexer, words, variables, instruction.Range));
-            case StopsignalInstruction stopsignal:
-                var expandedSignal = stopsignal.Expand(Expander);
-                if (!StopSignals.IsValid(expandedSignal.Signal))
-                {
-                    throw new KanikoException(DiagnosticCodes.InvalidStopSignal,
-                        string.Format(CultureInfo.InvariantCulture, Strings.InvalidStopSignal, expandedSignal.Signal), instruction.Range);
-                }
-
-                return expandedSignal;
-            case CopyInstruction copy:
-                return copy.Expand(Expander).ExpandInlineSources(RawExpander);
-            case AddInstruction add:
-                return add.Expand(Expander).ExpandInlineSources(RawExpander);
-            case LabelInstruction label:
-                return label.Expand(Expander);
-            case UserInstruction user:
-                return user.Expand(Expander);
-            case WorkdirInstruction workdir:
-                return workdir.Expand(Expander);
-            case VolumeInstruction volume:
-                return volume.Expand(Expander);
-            case RunInstruction run:
-                return run.Expand(Expander);
             default:
                 // CMD, ENTRYPOINT, SHELL, HEALTHCHECK, ONBUILD and MAINTAINER keep their text as written.
-                return instruction;
+                return StepExpansion.Expand(instruction, variables, lexer);
         }
     }
 
@@ -276,18 +243,6 @@ public static class BuildPlanner
         try
         {
             return lexer.ProcessWord(word, variables);
-        }
-        catch (KanikoException error)
-        {
-            throw error.WithRangeIfMissing(range);
-        }
-    }
-
-    private static IReadOnlyList<string> ExpandWords(ShellLexer lexer, string words, IVariableSource variables, SourceRange range)
-    {
-        try
-        {
-            return lexer.ProcessWords(words, variables);
         }
         catch (KanikoException error)
         {

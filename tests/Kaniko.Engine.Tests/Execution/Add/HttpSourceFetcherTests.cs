@@ -22,7 +22,7 @@ public sealed class HttpSourceFetcherTests : IDisposable
     [Fact]
     public async Task A_download_with_the_right_checksum_is_kept_with_its_metadata()
     {
-        await using var server = new LoopbackHttpServer(_ => new LoopbackReply(200) { BodyBytes = Payload, Headers = LastModified("Wed, 21 Oct 2015 07:28:00 GMT") });
+        await using var server = new RawHttpServer(_ => new Respond(200, Payload, LastModified("Wed, 21 Oct 2015 07:28:00 GMT")));
         var url = server.BaseUrl + "/files/tool-1.2.tar.gz?x=1";
 
         var file = await Fetcher().FetchAsync(url, Digest.Compute(Payload), _temp.Combine("dl"), TestContext.Current.CancellationToken);
@@ -45,22 +45,22 @@ public sealed class HttpSourceFetcherTests : IDisposable
     [Fact]
     public async Task Without_last_modified_the_time_is_the_epoch_and_redirects_are_followed()
     {
-        await using var server = new LoopbackHttpServer(request => request.PathAndQuery == "/old"
-            ? new LoopbackReply(302, Headers: new Dictionary<string, string> { ["Location"] = "/new/" })
-            : new LoopbackReply(200) { BodyBytes = Payload });
+        await using var server = new RawHttpServer(request => request.Target == "/old"
+            ? Respond.Empty(302, ("Location", "/new/"))
+            : new Respond(200, Payload));
 
         var file = await Fetcher().FetchAsync(server.BaseUrl + "/old", null, _temp.Combine("dl"), TestContext.Current.CancellationToken);
 
         Assert.Equal(DateTimeOffset.UnixEpoch, file.ModificationTime);
         Assert.Equal(Digest.Compute(Payload), file.Digest);
         Assert.Equal("old", file.FileName);
-        Assert.Contains(server.Requests, r => r.PathAndQuery == "/new/");
+        Assert.Contains(server.Requests, r => r.Target == "/new/");
     }
 
     [Fact]
     public async Task A_wrong_checksum_names_the_url_and_both_digests_and_leaves_no_file()
     {
-        await using var server = new LoopbackHttpServer(_ => new LoopbackReply(200) { BodyBytes = Payload });
+        await using var server = new RawHttpServer(_ => new Respond(200, Payload));
         var expected = Digest.Compute("something else"u8);
         var url = server.BaseUrl + "/file.bin";
 
@@ -77,7 +77,7 @@ public sealed class HttpSourceFetcherTests : IDisposable
     [Fact]
     public async Task A_missing_file_is_an_error_with_the_status_and_is_not_retried()
     {
-        await using var server = new LoopbackHttpServer(_ => new LoopbackReply(404, "not here"));
+        await using var server = new RawHttpServer(_ => Respond.Text(404, "not here"));
         var url = server.BaseUrl + "/missing.txt";
 
         var error = await Assert.ThrowsAsync<KanikoException>(() =>
@@ -90,18 +90,22 @@ public sealed class HttpSourceFetcherTests : IDisposable
     }
 
     [Fact]
-    public async Task Server_errors_are_retried()
+    public async Task Server_errors_resets_and_short_bodies_are_retried()
     {
         var calls = 0;
-        await using var server = new LoopbackHttpServer(_ => Interlocked.Increment(ref calls) < 3
-            ? new LoopbackReply(503, "busy")
-            : new LoopbackReply(200) { BodyBytes = Payload });
+        await using var server = new RawHttpServer(_ => Interlocked.Increment(ref calls) switch
+        {
+            1 => Respond.Text(503, "busy"),
+            2 => new ResetConnection(),
+            3 => new Respond(200, Payload[..5], DeclaredLength: Payload.Length),
+            _ => new Respond(200, Payload),
+        });
 
-        var file = await Fetcher().FetchAsync(server.BaseUrl + "/flaky", null, _temp.Combine("dl"), TestContext.Current.CancellationToken);
+        var file = await Fetcher(attempts: 4).FetchAsync(server.BaseUrl + "/flaky", null, _temp.Combine("dl"), TestContext.Current.CancellationToken);
         Assert.Equal(Payload.Length, file.Size);
-        Assert.Equal(3, calls);
+        Assert.Equal(4, calls);
 
-        await using var down = new LoopbackHttpServer(_ => new LoopbackReply(500, "down"));
+        await using var down = new RawHttpServer(_ => Respond.Text(500, "down"));
         var error = await Assert.ThrowsAsync<KanikoException>(() =>
             Fetcher().FetchAsync(down.BaseUrl + "/x", null, _temp.Combine("dl2"), TestContext.Current.CancellationToken));
         Assert.EndsWith("invalid response status 500", error.Message, StringComparison.Ordinal);
@@ -112,7 +116,7 @@ public sealed class HttpSourceFetcherTests : IDisposable
     public async Task A_downloaded_archive_can_be_unpacked_when_asked()
     {
         var archive = new TarBuilder().File("bin/tool", "#!/bin/sh\n", (UnixFileMode)0x1ED).ToTarGz();
-        await using var server = new LoopbackHttpServer(_ => new LoopbackReply(200) { BodyBytes = archive });
+        await using var server = new RawHttpServer(_ => new Respond(200, archive));
 
         var file = await Fetcher().FetchAsync(server.BaseUrl + "/tool.tgz", Digest.Compute(archive), _temp.Combine("dl"), TestContext.Current.CancellationToken);
 
@@ -150,7 +154,7 @@ public sealed class HttpSourceFetcherTests : IDisposable
     public void Http_sources_are_urls_that_are_not_git_repositories(string source, bool expected) =>
         Assert.Equal(expected, HttpSourceFetcher.IsHttpSource(source));
 
-    private HttpSourceFetcher Fetcher() => new(_client, attempts: 3, retryDelay: TimeSpan.FromMilliseconds(10));
+    private HttpSourceFetcher Fetcher(int attempts = 3) => new(_client, attempts, retryDelay: TimeSpan.FromMilliseconds(10));
 
     private static Dictionary<string, string> LastModified(string value) => new() { ["Last-Modified"] = value };
 }

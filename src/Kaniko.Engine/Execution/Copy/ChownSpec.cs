@@ -1,0 +1,124 @@
+using System.Globalization;
+using Kaniko.Engine.Diagnostics;
+
+namespace Kaniko.Engine.Execution;
+
+/// <summary>The owner given to copied entries.</summary>
+/// <param name="Uid">The user id.</param>
+/// <param name="Gid">The group id.</param>
+public readonly record struct CopyOwner(int Uid, int Gid)
+{
+    /// <summary><c>0:0</c>, what entries get without <c>--chown</c>.</summary>
+    public static CopyOwner Root => default;
+
+    /// <inheritdoc />
+    public override string ToString() => Uid.ToString(CultureInfo.InvariantCulture) + ":" + Gid.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// The value of <c>--chown</c>: <c>uid</c>, <c>uid:gid</c>, <c>user</c>, <c>user:group</c> or <c>user:</c>, read as
+/// BuildKit's <c>llb.WithUser</c> reads it: split at the first <c>:</c>, each part a decimal id, the word
+/// <c>root</c> (id 0), or a name to look up in the stage's files.
+/// </summary>
+public sealed class ChownSpec
+{
+    private ChownSpec(string text, string user, int? uid, string? group, int? gid)
+    {
+        Text = text;
+        User = user;
+        Uid = uid;
+        Group = group;
+        Gid = gid;
+    }
+
+    /// <summary>The value as written.</summary>
+    public string Text { get; }
+
+    /// <summary>The user part as written.</summary>
+    public string User { get; }
+
+    /// <summary>The user id when the user part is numeric (or <c>root</c>); otherwise a name is looked up.</summary>
+    public int? Uid { get; }
+
+    /// <summary>The group part as written, or <c>null</c> when there is no <c>:</c>.</summary>
+    public string? Group { get; }
+
+    /// <summary>The group id when the group part is numeric (or <c>root</c>).</summary>
+    public int? Gid { get; }
+
+    /// <summary>Whether resolving this value needs the stage's user database (a part is a name).</summary>
+    public bool NeedsLookup => Uid is null || (Group is not null && Gid is null);
+
+    /// <summary>Reads a <c>--chown</c> value. Every string is accepted: names are checked when resolved.</summary>
+    public static ChownSpec Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        var user = colon < 0 ? text : text[..colon];
+        var group = colon < 0 ? null : text[(colon + 1)..];
+        return new ChownSpec(text, user, ParseId(user), group, group is null ? null : ParseId(group));
+    }
+
+    /// <summary>
+    /// Resolves the owner as BuildKit's file operation does: a numeric user gives the same number as group; a named
+    /// user gives its uid and primary gid; a group part then replaces the gid. BuildKit silently uses 0 for a user
+    /// name the stage does not know and keeps the gid for an unknown group name; we do the same and add a warning.
+    /// </summary>
+    public CopyOwner Resolve(IUserDatabase users, ICollection<BuildWarning> warnings, SourceRange? range)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        ArgumentNullException.ThrowIfNull(warnings);
+        int uid = 0, gid = 0;
+        if (Uid is { } id)
+        {
+            uid = gid = id;
+        }
+        else if (users.FindUser(User) is { } entry)
+        {
+            (uid, gid) = (entry.Uid, entry.Gid);
+        }
+        else
+        {
+            warnings.Add(new BuildWarning(DiagnosticCodes.ChownUserNotFound,
+                string.Format(CultureInfo.InvariantCulture, Strings.ChownUserNotFound, User), range));
+        }
+
+        if (Gid is { } groupId)
+        {
+            gid = groupId;
+        }
+        else if (!string.IsNullOrEmpty(Group))
+        {
+            if (users.FindGroup(Group) is { } entry)
+            {
+                gid = entry.Gid;
+            }
+            else
+            {
+                warnings.Add(new BuildWarning(DiagnosticCodes.ChownGroupNotFound,
+                    string.Format(CultureInfo.InvariantCulture, Strings.ChownGroupNotFound, Group), range));
+            }
+        }
+
+        return new CopyOwner(uid, gid);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Text;
+
+    // Go's strconv.ParseInt(s, 10, 32): optional sign, decimal digits, 32-bit range; "root" is always 0.
+    private static int? ParseId(string part)
+    {
+        if (part == "root")
+        {
+            return 0;
+        }
+
+        if (part.Length == 0 || part.Any(c => !(char.IsAsciiDigit(c) || c is '+' or '-')))
+        {
+            return null;
+        }
+
+        return int.TryParse(part, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ? value : null;
+    }
+}

@@ -1,0 +1,29 @@
+using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Oci;
+
+namespace Kaniko.Engine.Execution;
+
+/// <summary>
+/// The resolved effect of one <c>COPY</c> or <c>ADD</c> from the build context: the items to write, in order, and
+/// how to create the destination directories that do not exist yet.
+/// </summary>
+/// <param name="Destination">The destination as resolved against the working directory (cleaned).</param>
+/// <param name="DestinationIsDirectory">Whether the destination was written as a directory (a trailing <c>/</c> or <c>/.</c>).</param>
+/// <param name="Items">What to write, in order.</param>
+/// <param name="CreatedDirectoryMode">
+/// The mode of a missing parent directory the copy creates: the octal <c>--chmod</c>, else 0755 (BuildKit's rule;
+/// a symbolic <c>--chmod</c> does not apply to them).
+/// </param>
+/// <param name="Owner">The owner of every item and created directory.</param>
+/// <param name="Warnings">Warnings found while planning (for example an unknown <c>--chown</c> name).</param>
+public sealed record CopyPlan(
+    ContainerPath Destination,
+    bool DestinationIsDirectory,
+    IReadOnlyList<CopyItem> Items,
+    UnixFileMode CreatedDirectoryMode,
+    CopyOwner Owner,
+    IReadOnlyList<BuildWarning> Warnings)
+{
+    /// <summary>Where an <c>ADD</c> unpacks an archive: the destination itself, which is then a directory.</summary>
+    public ContainerPath ArchiveDirectory => Destination;
+}
