@@ -46,7 +46,7 @@ public sealed class RegistryFixtureTests(RegistryFixture registry)
     public async Task A_registry_that_exits_at_once_fails_with_its_output()
     {
         // /bin/false stands in for a registry binary that rejects its configuration.
-        var options = new RegistryOptions { BinaryPath = "/bin/false" };
+        var options = new RegistryServerOptions { BinaryPath = "/bin/false" };
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(
             () => RegistryServer.StartAsync(options, TestContext.Current.CancellationToken));
@@ -58,7 +58,7 @@ public sealed class RegistryFixtureTests(RegistryFixture registry)
     [Fact]
     public void Configuration_listens_on_loopback_only_with_deletes_enabled()
     {
-        var yaml = RegistryConfiguration.Create(RegistryOptions.Default, 5123, "/var/tmp/it's here");
+        var yaml = RegistryConfiguration.Create(RegistryServerOptions.Default, 5123, "/var/tmp/it's here");
 
         Assert.Contains("  addr: 127.0.0.1:5123\n", yaml, StringComparison.Ordinal);
         Assert.Contains("  delete:\n    enabled: true\n", yaml, StringComparison.Ordinal);

@@ -10,7 +10,7 @@ public static class RegistryConfiguration
     /// <param name="options">The variant to configure.</param>
     /// <param name="port">The loopback port to listen on.</param>
     /// <param name="storageDirectory">Where the registry keeps its blobs and manifests.</param>
-    public static string Create(RegistryOptions options, int port, string storageDirectory)
+    public static string Create(RegistryServerOptions options, int port, string storageDirectory)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Htpasswd is not null && options.Token is not null)

@@ -21,20 +21,20 @@ public class RegistryFixture : IAsyncLifetime
     private RegistryServer? server;
     private string? unavailableReason = MissingBinaryMessage;
 
-    /// <summary>A plain HTTP registry (<see cref="RegistryOptions.Default"/>).</summary>
+    /// <summary>A plain HTTP registry (<see cref="RegistryServerOptions.Default"/>).</summary>
     public RegistryFixture()
-        : this(RegistryOptions.Default)
+        : this(RegistryServerOptions.Default)
     {
     }
 
     /// <summary>A registry configured by <paramref name="options"/>.</summary>
-    protected RegistryFixture(RegistryOptions options)
+    protected RegistryFixture(RegistryServerOptions options)
     {
         Options = options ?? throw new ArgumentNullException(nameof(options));
     }
 
     /// <summary>The configuration of this registry (as completed by <see cref="PrepareAsync"/> once initialised).</summary>
-    public RegistryOptions Options { get; private set; }
+    public RegistryServerOptions Options { get; private set; }
 
     /// <summary>The registry host as image references spell it: <c>127.0.0.1:PORT</c>.</summary>
     public string Host => Server.Host;
@@ -110,7 +110,7 @@ public class RegistryFixture : IAsyncLifetime
     /// Creates what the registry needs before it starts (certificates, htpasswd, a token server) and returns the
     /// options completed with their paths.
     /// </summary>
-    protected virtual ValueTask<RegistryOptions> PrepareAsync(RegistryOptions options, CancellationToken cancellationToken) =>
+    protected virtual ValueTask<RegistryServerOptions> PrepareAsync(RegistryServerOptions options, CancellationToken cancellationToken) =>
         ValueTask.FromResult(options);
 
     /// <summary>Releases what <see cref="PrepareAsync"/> created; runs after the registry has stopped.</summary>

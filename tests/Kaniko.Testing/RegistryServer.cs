@@ -20,7 +20,7 @@ public sealed class RegistryServer : IAsyncDisposable
     private readonly Lock logLock = new();
     private bool disposed;
 
-    private RegistryServer(Process process, StreamWriter log, string workingDirectory, int port, RegistryOptions options)
+    private RegistryServer(Process process, StreamWriter log, string workingDirectory, int port, RegistryServerOptions options)
     {
         this.process = process;
         this.log = log;
@@ -30,7 +30,7 @@ public sealed class RegistryServer : IAsyncDisposable
     }
 
     /// <summary>The configuration this instance was started with.</summary>
-    public RegistryOptions Options { get; }
+    public RegistryServerOptions Options { get; }
 
     /// <summary>The loopback port the registry listens on.</summary>
     public int Port { get; }
@@ -56,7 +56,7 @@ public sealed class RegistryServer : IAsyncDisposable
     /// </summary>
     /// <exception cref="FileNotFoundException">The registry binary is missing.</exception>
     /// <exception cref="TimeoutException">The registry did not answer in time; the message holds the end of its log.</exception>
-    public static async Task<RegistryServer> StartAsync(RegistryOptions options, CancellationToken cancellationToken = default)
+    public static async Task<RegistryServer> StartAsync(RegistryServerOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (!File.Exists(options.BinaryPath))
@@ -138,7 +138,7 @@ public sealed class RegistryServer : IAsyncDisposable
         }
     }
 
-    private static RegistryServer Launch(RegistryOptions options)
+    private static RegistryServer Launch(RegistryServerOptions options)
     {
         var workingDirectory = Directory.CreateTempSubdirectory("kaniko-registry-").FullName;
         var storage = Directory.CreateDirectory(Path.Combine(workingDirectory, "data")).FullName;

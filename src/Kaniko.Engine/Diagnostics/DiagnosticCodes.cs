@@ -251,6 +251,31 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode InvalidExposedPort = DiagnosticCode.Of(4001);
     /// <summary>A <c>VOLUME</c> path is empty (after expansion).</summary>
     public static readonly DiagnosticCode EmptyVolume = DiagnosticCode.Of(4002);
+    // 42xx: ADD's special sources (local archives, URLs, git repositories).
+    /// <summary>A local archive given to <c>ADD</c> cannot be read as a tar.</summary>
+    public static readonly DiagnosticCode ArchiveUnreadable = DiagnosticCode.Of(4201);
+    /// <summary>An archive entry has a type a layer cannot hold (device, FIFO, sparse file).</summary>
+    public static readonly DiagnosticCode ArchiveEntryUnsupported = DiagnosticCode.Of(4202);
+    /// <summary>An archive hard link does not point to a file earlier in the same archive.</summary>
+    public static readonly DiagnosticCode ArchiveHardLinkInvalid = DiagnosticCode.Of(4203);
+    /// <summary>An archive entry lies under a name the archive made a file or link.</summary>
+    public static readonly DiagnosticCode ArchiveEntryParentNotDirectory = DiagnosticCode.Of(4204);
+    /// <summary>Resolving an archive entry through earlier symbolic links met too many links.</summary>
+    public static readonly DiagnosticCode ArchiveSymlinkLoop = DiagnosticCode.Of(4205);
+    /// <summary>A URL given to <c>ADD</c> cannot be downloaded.</summary>
+    public static readonly DiagnosticCode HttpSourceFailed = DiagnosticCode.Of(4210);
+    /// <summary>The content of a URL does not have the digest given with <c>--checksum</c>.</summary>
+    public static readonly DiagnosticCode HttpSourceChecksumMismatch = DiagnosticCode.Of(4211);
+    /// <summary>The value of <c>ADD --checksum</c> is not a digest this tool can check.</summary>
+    public static readonly DiagnosticCode InvalidAddChecksum = DiagnosticCode.Of(4212);
+    /// <summary>A git source needs the <c>git</c> program and it is not installed.</summary>
+    public static readonly DiagnosticCode GitNotFound = DiagnosticCode.Of(4220);
+    /// <summary>A git command run for a git source failed.</summary>
+    public static readonly DiagnosticCode GitCommandFailed = DiagnosticCode.Of(4221);
+    /// <summary>A git source reference (fragment or query) is malformed.</summary>
+    public static readonly DiagnosticCode InvalidGitSource = DiagnosticCode.Of(4222);
+    /// <summary>The subdirectory asked of a git source is not a directory of the checkout.</summary>
+    public static readonly DiagnosticCode GitSubdirNotFound = DiagnosticCode.Of(4223);
     // 4300-4399: running the build (stages, steps, base images).
     /// <summary>The build reached a <c>RUN</c> step, which this version cannot execute yet.</summary>
     public static readonly DiagnosticCode RunNotSupported = DiagnosticCode.Of(4300);

@@ -190,7 +190,7 @@ public sealed class LayerWriterTests
     {
         using var work = new TempDirectory();
         var bytes = Encoding.ASCII.GetBytes("streamed without seeking");
-        var entry = LayerEntry.File("file", bytes.Length, _ => ValueTask.FromResult<Stream>(new ForwardOnlyStream(new MemoryStream(bytes))));
+        var entry = LayerEntry.File("file", bytes.Length, _ => ValueTask.FromResult<Stream>(new ForwardOnlyStream(bytes)));
 
         var layer = await new LayerWriter().WriteAsync([entry], work.Path, Cancellation);
         var read = Assert.Single(LayerTestData.ReadGzipLayer(layer.FilePath));
@@ -255,30 +255,5 @@ public sealed class LayerWriterTests
 
         Assert.Equal(fast.DiffId, best.DiffId);
         Assert.NotEqual(fast.Digest, best.Digest);
-    }
-
-    private sealed class ForwardOnlyStream(Stream inner) : Stream
-    {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -4,6 +4,7 @@ using Kaniko.Engine.Layers;
 using Kaniko.Engine.Oci;
 using Kaniko.Engine.Registry;
 using Kaniko.Engine.Registry.Auth;
+using Kaniko.Testing;
 
 namespace Kaniko.Engine.Tests.Registry;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Kaniko.Engine.Oci;
+using Kaniko.Testing;
 
 namespace Kaniko.Engine.Tests.Registry;
 

@@ -5,6 +5,7 @@ using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Oci;
 using Kaniko.Engine.Registry;
 using Kaniko.Engine.Registry.Auth;
+using Kaniko.Testing;
 
 namespace Kaniko.Engine.Tests.Registry;
 

@@ -11,7 +11,7 @@ public sealed class AuthRegistryConfigurationTests
     [Fact]
     public void Tls_and_htpasswd_sections_name_their_files()
     {
-        var options = RegistryOptions.Default with
+        var options = RegistryServerOptions.Default with
         {
             Tls = new RegistryTlsOptions("/certs/server.crt", "/certs/server.key", "/certs/ca.crt"),
             Htpasswd = new RegistryHtpasswdOptions("a realm", "/auth/htpasswd"),
@@ -28,7 +28,7 @@ public sealed class AuthRegistryConfigurationTests
     [Fact]
     public void Token_section_names_realm_service_issuer_and_bundle()
     {
-        var options = RegistryOptions.Default with
+        var options = RegistryServerOptions.Default with
         {
             Token = new RegistryTokenOptions(new Uri("https://127.0.0.1:6000/token"), "svc", "iss", "/auth/bundle.crt"),
         };
@@ -45,7 +45,7 @@ public sealed class AuthRegistryConfigurationTests
     [Fact]
     public void Htpasswd_and_token_together_are_refused()
     {
-        var options = RegistryOptions.Default with
+        var options = RegistryServerOptions.Default with
         {
             Htpasswd = new RegistryHtpasswdOptions("r", "/h"),
             Token = new RegistryTokenOptions(new Uri("http://127.0.0.1:1/token"), "s", "i", "/b"),

@@ -19,11 +19,14 @@ internal static class EngineAuth
     public const string OciManifest = "application/vnd.oci.image.manifest.v1+json";
 
     /// <summary>Writes <c>config.json</c> with one <c>auths</c> entry into a new folder and returns the folder.</summary>
-    public static string WriteDockerConfig(TempDirectory parent, string registryKey, JsonObject entry)
+    public static string WriteDockerConfig(TempDirectory parent, string registryKey, JsonObject entry) =>
+        WriteDockerConfig(parent, new JsonObject { ["auths"] = new JsonObject { [registryKey] = entry } });
+
+    /// <summary>Writes <paramref name="config"/> as <c>config.json</c> into a new folder and returns the folder.</summary>
+    public static string WriteDockerConfig(TempDirectory parent, JsonObject config)
     {
         var directory = parent.Combine("docker-config-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(directory);
-        var config = new JsonObject { ["auths"] = new JsonObject { [registryKey] = entry } };
         File.WriteAllText(Path.Combine(directory, "config.json"), config.ToJsonString());
         return directory;
     }
@@ -68,15 +71,21 @@ internal static class EngineAuth
         return layout;
     }
 
-    /// <summary>Uploads <paramref name="blob"/> monolithically: POST to start, PUT with the digest to finish.</summary>
-    public static async Task<HttpStatusCode> UploadBlobAsync(HttpClient client, Uri baseAddress, string repository, byte[] blob, CancellationToken cancellationToken)
+    /// <summary>
+    /// Uploads <paramref name="blob"/> monolithically: POST to start, PUT with the digest to finish. With
+    /// <paramref name="readOnce"/> the PUT body is a <see cref="ForwardOnlyStream"/> of unknown length, which the
+    /// handler cannot replay: it must send it authorized at once, knowing the challenge from the POST.
+    /// </summary>
+    public static async Task<HttpStatusCode> UploadBlobAsync(
+        HttpClient client, Uri baseAddress, string repository, byte[] blob, CancellationToken cancellationToken, bool readOnce = false)
     {
         var scope = RegistryScope.RepositoryPush(repository);
         using var started = await client.SendAsync(Request(HttpMethod.Post, baseAddress, $"v2/{repository}/blobs/uploads/", scope), cancellationToken);
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         var location = new UriBuilder(new Uri(baseAddress, started.Headers.Location!));
         location.Query = (location.Query.Length > 1 ? location.Query[1..] + "&" : string.Empty) + "digest=" + Uri.EscapeDataString(DigestOf(blob));
-        using var put = new HttpRequestMessage(HttpMethod.Put, location.Uri) { Content = new ByteArrayContent(blob) };
+        HttpContent content = readOnce ? new StreamContent(new ForwardOnlyStream(blob)) : new ByteArrayContent(blob);
+        using var put = new HttpRequestMessage(HttpMethod.Put, location.Uri) { Content = content };
         put.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         AuthenticatingHandler.SetScopes(put, scope);
         using var finished = await client.SendAsync(put, cancellationToken);

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Kaniko.Engine.Diagnostics;
@@ -35,7 +33,7 @@ public sealed class EngineBasicAuthRealRegistryTests(TlsBasicAuthRegistryFixture
     }
 
     [Fact]
-    public async Task Basic_credentials_push_a_blob_that_skopeo_independent_curl_can_read()
+    public async Task Basic_credentials_push_a_read_once_blob_that_independent_curl_can_read()
     {
         using var work = new TempDirectory();
         var repository = "engine/upload-" + Guid.NewGuid().ToString("N")[..8];
@@ -44,7 +42,7 @@ public sealed class EngineBasicAuthRealRegistryTests(TlsBasicAuthRegistryFixture
         using var client = EngineAuth.Client(EngineAuth.Keychain(dockerConfig), registry.Certificate);
         var blob = Encoding.UTF8.GetBytes("blob pushed by our handler " + repository);
 
-        var status = await EngineAuth.UploadBlobAsync(client, registry.BaseAddress, repository, blob, Cancellation);
+        var status = await EngineAuth.UploadBlobAsync(client, registry.BaseAddress, repository, blob, Cancellation, readOnce: true);
         var curl = TestRequirements.Executable("curl");
         var fetched = await ExternalTools.RunCheckedAsync(
             curl, ["-sSf", "--cacert", registry.CaCertificatePath, "-u", registry.Credentials,
@@ -60,7 +58,8 @@ public sealed class EngineBasicAuthRealRegistryTests(TlsBasicAuthRegistryFixture
     {
         using var work = new TempDirectory();
         var wrong = "wrong-" + Guid.NewGuid().ToString("N");
-        var dockerConfig = EngineAuth.WriteDockerConfig(work, registry.Host, EngineAuth.PasswordEntry(registry.Username, wrong));
+        // The separate username/password form of an auths entry (the other tests use the base64 "auth" form).
+        var dockerConfig = EngineAuth.WriteDockerConfig(work, registry.Host, new JsonObject { ["username"] = registry.Username, ["password"] = wrong });
         using var client = EngineAuth.Client(EngineAuth.Keychain(dockerConfig), registry.Certificate);
 
         var error = await Assert.ThrowsAsync<KanikoException>(() => client.SendAsync(
@@ -72,16 +71,59 @@ public sealed class EngineBasicAuthRealRegistryTests(TlsBasicAuthRegistryFixture
     }
 
     [Fact]
-    public async Task No_credentials_fail_with_authentication_required()
+    public async Task No_credentials_fail_with_authentication_required_naming_the_repository_and_the_config_file()
     {
         using var work = new TempDirectory();
-        using var client = EngineAuth.Client(EngineAuth.Keychain(work.Combine("no-config-here")), registry.Certificate);
+        var dockerConfig = work.Combine("no-config-here");
+        using var client = EngineAuth.Client(EngineAuth.Keychain(dockerConfig), registry.Certificate);
 
         var error = await Assert.ThrowsAsync<KanikoException>(() => client.SendAsync(
             EngineAuth.Request(HttpMethod.Get, registry.BaseAddress, "v2/engine/any/tags/list", RegistryScope.RepositoryPull("engine/any")), Cancellation));
 
         Assert.Equal(DiagnosticCodes.RegistryAuthenticationRequired, error.Code);
+        Assert.Equal(
+            $"authentication required for {registry.Host}/engine/any: no credentials found in {Path.Combine(dockerConfig, "config.json")}; run docker login or set DOCKER_CONFIG",
+            error.Message);
         EngineAuth.AssertNoSecret(error, registry.Password);
+    }
+
+    [Fact]
+    public async Task Credentials_from_a_credential_helper_open_the_registry()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Skip("the credential helper is a bash script");
+            return;
+        }
+
+        using var work = new TempDirectory();
+        var bin = work.Combine("bin");
+        Directory.CreateDirectory(bin);
+        var helper = Path.Combine(bin, "docker-credential-kanikoit");
+        // Answers `get` for this registry only, as docker-credential-* helpers do: the server URL on stdin, JSON out.
+        await File.WriteAllTextAsync(helper, $$"""
+            #!/bin/bash
+            read -r server
+            if [ "$1" = get ] && [ "$server" = "{{registry.Host}}" ]; then
+              printf '{"ServerURL":"%s","Username":"{{registry.Username}}","Secret":"{{registry.Password}}"}' "$server"
+            else
+              echo "credentials not found in native keychain"; exit 1
+            fi
+            """.ReplaceLineEndings("\n"), Cancellation);
+        File.SetUnixFileMode(helper, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        var dockerConfig = EngineAuth.WriteDockerConfig(work, new JsonObject { ["credsStore"] = "kanikoit" });
+        var path = bin + ":" + Environment.GetEnvironmentVariable("PATH");
+        var keychain = DockerConfigKeychain.FromEnvironment(name => name switch
+        {
+            "DOCKER_CONFIG" => dockerConfig,
+            "PATH" => path,
+            _ => Environment.GetEnvironmentVariable(name),
+        });
+        using var client = EngineAuth.Client(keychain, registry.Certificate);
+
+        using var response = await client.SendAsync(EngineAuth.Request(HttpMethod.Get, registry.BaseAddress, "v2/_catalog", RegistryScope.Catalog), Cancellation);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     [Fact]

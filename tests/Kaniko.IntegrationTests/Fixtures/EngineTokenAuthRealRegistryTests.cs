@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Kaniko.Engine.Diagnostics;
@@ -78,6 +76,7 @@ public sealed class EngineTokenAuthRealRegistryTests(TokenAuthRegistryFixture re
         Assert.Equal(HttpStatusCode.Created, status);
         Assert.Equal(blob, await fetched.Content.ReadAsByteArrayAsync(Cancellation));
         var token = Assert.Single(registry.TokenServer.RequestsFor(repository));
+        Assert.Equal(("GET", registry.Service), (token.Method, token.Service));
         Assert.Equal([$"repository:{repository}:pull,push"], token.Scopes);
         Assert.Equal([$"repository:{repository}:pull,push"], token.GrantedAccess);
     }
@@ -106,7 +105,8 @@ public sealed class EngineTokenAuthRealRegistryTests(TokenAuthRegistryFixture re
         using var work = new TempDirectory();
         var open = TokenAuthRegistryFixture.PublicPrefix + "engine-anon-" + Guid.NewGuid().ToString("N")[..8];
         var closed = TokenAuthRegistryFixture.PrivatePrefix + "engine-anon-" + Guid.NewGuid().ToString("N")[..8];
-        using var client = EngineAuth.Client(EngineAuth.Keychain(work.Combine("no-config-here")), registry.Certificate);
+        var dockerConfig = work.Combine("no-config-here");
+        using var client = EngineAuth.Client(EngineAuth.Keychain(dockerConfig), registry.Certificate);
 
         using var response = await client.SendAsync(
             EngineAuth.Request(HttpMethod.Get, registry.BaseAddress, $"v2/{open}/tags/list", RegistryScope.RepositoryPull(open)), Cancellation);
@@ -119,7 +119,9 @@ public sealed class EngineTokenAuthRealRegistryTests(TokenAuthRegistryFixture re
         Assert.Equal(("anonymous", 200), (first.GrantType, first.StatusCode));
         Assert.Equal([$"repository:{open}:pull"], first.Scopes);
         Assert.Equal(DiagnosticCodes.RegistryAuthenticationRequired, error.Code);
-        Assert.Contains(closed, error.Message, StringComparison.Ordinal);
+        Assert.Equal(
+            $"authentication required for {registry.Host}/{closed}: no credentials found in {Path.Combine(dockerConfig, "config.json")}; run docker login or set DOCKER_CONFIG",
+            error.Message);
     }
 
     [Fact]
@@ -135,6 +137,9 @@ public sealed class EngineTokenAuthRealRegistryTests(TokenAuthRegistryFixture re
             EngineAuth.Request(HttpMethod.Get, registry.BaseAddress, $"v2/{repository}/tags/list", RegistryScope.RepositoryPull(repository)), Cancellation));
 
         Assert.Equal(DiagnosticCodes.RegistryAuthenticationFailed, error.Code);
+        Assert.StartsWith(
+            $"authentication to {registry.Host}/{repository} failed with the credentials from {Path.Combine(dockerConfig, "config.json")}: token server ",
+            error.Message, StringComparison.Ordinal);
         var refused = Assert.Single(registry.TokenServer.RequestsFor(repository));
         Assert.Equal((401, registry.Username), (refused.StatusCode, refused.ClaimedAccount));
         EngineAuth.AssertNoSecret(

@@ -126,12 +126,9 @@ public sealed partial class TokenAuthRegistryTests(TokenAuthRegistryFixture regi
     public async Task Skopeo_pushes_with_credentials_and_inspects_anonymously_a_public_repository()
     {
         var repository = Unique(TokenAuthRegistryFixture.PublicPrefix);
-        var layout = await BaseImages.BusyboxLayoutAsync(Cancellation);
         var reference = $"docker://{registry.Host}/{repository}:latest";
 
-        await Skopeo.RunCheckedAsync(
-            ["copy", "--quiet", "--dest-cert-dir", registry.CertificateDirectory, "--dest-creds", registry.Credentials, layout.TransportReference, reference],
-            Cancellation);
+        var layout = await EngineAuth.PushBusyboxAsync($"{registry.Host}/{repository}:latest", registry.Credentials, registry.CertificateDirectory, Cancellation);
         var pushes = registry.TokenServer.RequestsFor(repository);
         var inspect = await Skopeo.RunCheckedAsync(["inspect", "--cert-dir", registry.CertificateDirectory, "--no-creds", reference], Cancellation);
 
@@ -150,11 +147,8 @@ public sealed partial class TokenAuthRegistryTests(TokenAuthRegistryFixture regi
     public async Task Skopeo_inspects_a_private_repository_with_credentials_only()
     {
         var repository = Unique(TokenAuthRegistryFixture.PrivatePrefix);
-        var layout = await BaseImages.BusyboxLayoutAsync(Cancellation);
         var reference = $"docker://{registry.Host}/{repository}:latest";
-        await Skopeo.RunCheckedAsync(
-            ["copy", "--quiet", "--dest-cert-dir", registry.CertificateDirectory, "--dest-creds", registry.Credentials, layout.TransportReference, reference],
-            Cancellation);
+        await EngineAuth.PushBusyboxAsync($"{registry.Host}/{repository}:latest", registry.Credentials, registry.CertificateDirectory, Cancellation);
         var before = registry.TokenServer.RequestsFor(repository).Count;
 
         var inspect = await Skopeo.RunAsync(["inspect", "--cert-dir", registry.CertificateDirectory, "--creds", registry.Credentials, reference], Cancellation);
@@ -176,11 +170,8 @@ public sealed partial class TokenAuthRegistryTests(TokenAuthRegistryFixture regi
     public async Task Skopeo_with_an_identity_token_in_its_auth_file_uses_the_refresh_token_form()
     {
         var repository = Unique(TokenAuthRegistryFixture.PrivatePrefix);
-        var layout = await BaseImages.BusyboxLayoutAsync(Cancellation);
         var reference = $"docker://{registry.Host}/{repository}:latest";
-        await Skopeo.RunCheckedAsync(
-            ["copy", "--quiet", "--dest-cert-dir", registry.CertificateDirectory, "--dest-creds", registry.Credentials, layout.TransportReference, reference],
-            Cancellation);
+        await EngineAuth.PushBusyboxAsync($"{registry.Host}/{repository}:latest", registry.Credentials, registry.CertificateDirectory, Cancellation);
         var before = registry.TokenServer.RequestsFor(repository).Count;
         using var work = new TempDirectory();
         var authFile = work.Combine("auth.json");
@@ -363,10 +354,8 @@ public sealed partial class TokenAuthRegistryTests(TokenAuthRegistryFixture regi
     private static partial Regex KeyIdShape();
 
     // Also the plain-HTTP variant and RS256, so every option of the fixture is exercised against the registry.
-    private sealed class CertificateChainTokenRegistryFixture : TokenAuthRegistryFixture
+    private sealed class CertificateChainTokenRegistryFixture : PlainHttpTokenAuthRegistryFixture
     {
-        protected override bool UseTls => false;
-
         protected override TokenServerOptions CreateTokenServerOptions(string password) =>
             base.CreateTokenServerOptions(password) with
             {

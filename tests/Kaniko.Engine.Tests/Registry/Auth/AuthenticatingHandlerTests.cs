@@ -23,10 +23,10 @@ public sealed class AuthenticatingHandlerTests
     [Fact]
     public async Task Anonymous_bearer_flow_gets_a_token_and_reuses_it()
     {
-        LoopbackHttpServer server = null!;
-        await using var _ = server = new LoopbackHttpServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
-            ? LoopbackReply.Json("""{"token":"anon-1","expires_in":300}""")
-            : r.Authorization == "Bearer anon-1" ? new LoopbackReply(200, "manifest") : LoopbackReply.Challenge(BearerChallenge(server)));
+        RawHttpServer server = null!;
+        await using var _ = server = new RawHttpServer(r => r.Target.StartsWith("/token", StringComparison.Ordinal)
+            ? Respond.Json(200, """{"token":"anon-1","expires_in":300}""")
+            : r.Authorization == "Bearer anon-1" ? Respond.Text(200, "manifest") : Respond.Challenge(BearerChallenge(server)));
         var keychain = new FixedKeychain(RegistryCredential.Anonymous);
         using var client = Client(keychain);
 
@@ -38,7 +38,7 @@ public sealed class AuthenticatingHandlerTests
         var token = Assert.Single(server.RequestsTo("/token"));
         Assert.Equal("GET", token.Method);
         Assert.Null(token.Authorization);
-        var query = HttpUtility.ParseQueryString(new Uri("http://x" + token.PathAndQuery).Query);
+        var query = HttpUtility.ParseQueryString(new Uri("http://x" + token.Target).Query);
         Assert.Equal("test-registry", query["service"]);
         Assert.Equal("repository:team/app:pull", query["scope"]);
         // The second request went out authorized: no second 401.
@@ -49,10 +49,10 @@ public sealed class AuthenticatingHandlerTests
     [Fact]
     public async Task Parallel_requests_share_one_keychain_lookup_and_one_token()
     {
-        LoopbackHttpServer server = null!;
-        await using var _ = server = new LoopbackHttpServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
-            ? LoopbackReply.Json("""{"token":"shared"}""")
-            : r.Authorization == "Bearer shared" ? new LoopbackReply(200) : LoopbackReply.Challenge(BearerChallenge(server)));
+        RawHttpServer server = null!;
+        await using var _ = server = new RawHttpServer(r => r.Target.StartsWith("/token", StringComparison.Ordinal)
+            ? Respond.Json(200, """{"token":"shared"}""")
+            : r.Authorization == "Bearer shared" ? Respond.Empty(200) : Respond.Challenge(BearerChallenge(server)));
         var keychain = new FixedKeychain(RegistryCredential.Anonymous);
         using var client = Client(keychain);
         // Learn the challenge first, as a build does with its first request.
@@ -70,16 +70,16 @@ public sealed class AuthenticatingHandlerTests
     [Fact]
     public async Task Several_scopes_are_sent_as_several_parameters()
     {
-        LoopbackHttpServer server = null!;
-        await using var _ = server = new LoopbackHttpServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
-            ? LoopbackReply.Json("""{"access_token":"t"}""")
-            : r.Authorization == "Bearer t" ? new LoopbackReply(201) : LoopbackReply.Challenge(BearerChallenge(server, scope: "repository:base/img:pull")));
+        RawHttpServer server = null!;
+        await using var _ = server = new RawHttpServer(r => r.Target.StartsWith("/token", StringComparison.Ordinal)
+            ? Respond.Json(200, """{"access_token":"t"}""")
+            : r.Authorization == "Bearer t" ? Respond.Empty(201) : Respond.Challenge(BearerChallenge(server, scope: "repository:base/img:pull")));
         using var client = Client(new FixedKeychain(RegistryCredential.Anonymous));
 
         using var response = await client.SendAsync(Get(server, "/v2/team/app/blobs/uploads/?mount=x&from=base/img", RegistryScope.RepositoryPush("team/app")), Ct);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var query = HttpUtility.ParseQueryString(new Uri("http://x" + Assert.Single(server.RequestsTo("/token")).PathAndQuery).Query);
+        var query = HttpUtility.ParseQueryString(new Uri("http://x" + Assert.Single(server.RequestsTo("/token")).Target).Query);
         // The registry's own scope (from the challenge) joins the stated one.
         Assert.Equal(["repository:base/img:pull", "repository:team/app:pull,push"], query.GetValues("scope")!);
     }
@@ -88,10 +88,10 @@ public sealed class AuthenticatingHandlerTests
     public async Task An_expiring_token_is_renewed_before_it_lapses()
     {
         var issued = 0;
-        LoopbackHttpServer server = null!;
-        await using var _ = server = new LoopbackHttpServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
-            ? LoopbackReply.Json($$"""{"token":"t{{Interlocked.Increment(ref issued)}}","expires_in":60,"issued_at":"2026-01-01T00:00:00Z"}""")
-            : r.Authorization?.StartsWith("Bearer t", StringComparison.Ordinal) == true ? new LoopbackReply(200) : LoopbackReply.Challenge(BearerChallenge(server)));
+        RawHttpServer server = null!;
+        await using var _ = server = new RawHttpServer(r => r.Target.StartsWith("/token", StringComparison.Ordinal)
+            ? Respond.Json(200, $$"""{"token":"t{{Interlocked.Increment(ref issued)}}","expires_in":60,"issued_at":"2026-01-01T00:00:00Z"}""")
+            : r.Authorization?.StartsWith("Bearer t", StringComparison.Ordinal) == true ? Respond.Empty(200) : Respond.Challenge(BearerChallenge(server)));
         var clock = new ManualTimeProvider(Start);
         using var client = Client(new FixedKeychain(RegistryCredential.Anonymous), new RegistryAuthOptions { TimeProvider = clock });
 
@@ -110,11 +110,11 @@ public sealed class AuthenticatingHandlerTests
     {
         var issued = 0;
         var accepted = "Bearer t1";
-        LoopbackHttpServer server = null!;
-        await using var _ = server = new LoopbackHttpServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
-            ? LoopbackReply.Json($$"""{"token":"t{{Interlocked.Increment(ref issued)}}","expires_in":3600}""")
-            : r.Authorization == Volatile.Read(ref accepted) ? new LoopbackReply(200)
-            : LoopbackReply.Challenge(BearerChallenge(server) + (r.Authorization is null ? "" : ",error=\"invalid_token\"")));
+        RawHttpServer server = null!;
+        await using var _ = server = new RawHttpServer(r => r.Target.StartsWith("/token", StringComparison.Ordinal)
+            ? Respond.Json(200, $$"""{"token":"t{{Interlocked.Increment(ref issued)}}","expires_in":3600}""")
+            : r.Authorization == Volatile.Read(ref accepted) ? Respond.Empty(200)
+            : Respond.Challenge(BearerChallenge(server) + (r.Authorization is null ? "" : ",error=\"invalid_token\"")));
         using var client = Client(new FixedKeychain(RegistryCredential.Anonymous));
 
         (await client.SendAsync(Get(server, Manifest, RegistryScope.RepositoryPull("team/app")), Ct)).Dispose();
@@ -130,12 +130,12 @@ public sealed class AuthenticatingHandlerTests
     public async Task A_token_refused_on_the_retry_is_not_sent_again()
     {
         var issued = 0;
-        LoopbackHttpServer server = null!;
-        await using var _ = server = new LoopbackHttpServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
-            ? LoopbackReply.Json($$"""{"token":"t{{Interlocked.Increment(ref issued)}}","expires_in":3600}""")
-            : r.Authorization == "Bearer t2" ? new LoopbackReply(200)
-            : r.Authorization is null ? LoopbackReply.Challenge(BearerChallenge(server))
-            : LoopbackReply.Challenge(BearerChallenge(server, scope: "repository:elsewhere:pull") + ",error=\"insufficient_scope\""));
+        RawHttpServer server = null!;
+        await using var _ = server = new RawHttpServer(r => r.Target.StartsWith("/token", StringComparison.Ordinal)
+            ? Respond.Json(200, $$"""{"token":"t{{Interlocked.Increment(ref issued)}}","expires_in":3600}""")
+            : r.Authorization == "Bearer t2" ? Respond.Empty(200)
+            : r.Authorization is null ? Respond.Challenge(BearerChallenge(server))
+            : Respond.Challenge(BearerChallenge(server, scope: "repository:elsewhere:pull") + ",error=\"insufficient_scope\""));
         using var client = Client(new FixedKeychain(RegistryCredential.Anonymous));
 
         await Assert.ThrowsAsync<KanikoException>(() => client.SendAsync(Get(server, Manifest, RegistryScope.RepositoryPull("team/app")), Ct));
@@ -149,10 +149,10 @@ public sealed class AuthenticatingHandlerTests
     public async Task An_identity_token_is_exchanged_with_the_oauth2_post_form()
     {
         const string refresh = "refresh-" + Secret;
-        LoopbackHttpServer server = null!;
-        await using var _ = server = new LoopbackHttpServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
-            ? (r.Method == "POST" ? LoopbackReply.Json("""{"access_token":"a1","expires_in":120,"issued_at":"2026-01-01T00:00:00Z","scope":"repository:team/app:pull,push"}""") : new LoopbackReply(405))
-            : r.Authorization == "Bearer a1" ? new LoopbackReply(202) : LoopbackReply.Challenge(BearerChallenge(server)));
+        RawHttpServer server = null!;
+        await using var _ = server = new RawHttpServer(r => r.Target.StartsWith("/token", StringComparison.Ordinal)
+            ? (r.Method == "POST" ? Respond.Json(200, """{"access_token":"a1","expires_in":120,"issued_at":"2026-01-01T00:00:00Z","scope":"repository:team/app:pull,push"}""") : Respond.Empty(405))
+            : r.Authorization == "Bearer a1" ? Respond.Empty(202) : Respond.Challenge(BearerChallenge(server)));
         var options = new RegistryAuthOptions { InsecureRegistries = new HashSet<string> { server.Authority } };
         using var client = Client(new FixedKeychain(RegistryCredential.FromIdentityToken(refresh, "alice")), options);
 
@@ -163,24 +163,24 @@ public sealed class AuthenticatingHandlerTests
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var token = Assert.Single(server.RequestsTo("/token"));
         Assert.Equal("POST", token.Method);
-        Assert.Equal("/token", token.PathAndQuery);
+        Assert.Equal("/token", token.Target);
         Assert.Null(token.Authorization);
-        Assert.StartsWith("application/x-www-form-urlencoded", token.ContentType, StringComparison.Ordinal);
-        var form = HttpUtility.ParseQueryString(token.Body);
+        Assert.StartsWith("application/x-www-form-urlencoded", token.Header("Content-Type"), StringComparison.Ordinal);
+        var form = HttpUtility.ParseQueryString(token.BodyText);
         Assert.Equal("refresh_token", form["grant_type"]);
         Assert.Equal(refresh, form["refresh_token"]);
         Assert.Equal("test-registry", form["service"]);
         Assert.Equal("repository:team/app:pull,push", form["scope"]);
         Assert.Equal("kaniko-dotnet", form["client_id"]);
         // The body was replayed intact after the 401.
-        Assert.Equal(["{}", "{}"], server.RequestsTo("/v2/").Select(r => r.Body));
+        Assert.Equal(["{}", "{}"], server.RequestsTo("/v2/").Select(r => r.BodyText));
     }
 
     [Fact]
     public async Task Basic_credentials_never_go_over_plain_http()
     {
-        LoopbackHttpServer server = null!;
-        await using var _ = server = new LoopbackHttpServer(_ => LoopbackReply.Challenge("Basic realm=\"test\""));
+        RawHttpServer server = null!;
+        await using var _ = server = new RawHttpServer(_ => Respond.Challenge("Basic realm=\"test\""));
         using var client = Client(new FixedKeychain(RegistryCredential.FromPassword("alice", Secret, "/root/.docker/config.json")));
 
         var error = await Assert.ThrowsAsync<KanikoException>(() => client.SendAsync(Get(server, Manifest, RegistryScope.RepositoryPull("team/app")), Ct));
@@ -194,10 +194,10 @@ public sealed class AuthenticatingHandlerTests
     [Fact]
     public async Task A_password_never_goes_to_a_plain_http_token_server()
     {
-        LoopbackHttpServer server = null!;
-        await using var _ = server = new LoopbackHttpServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
-            ? LoopbackReply.Json("""{"token":"t"}""")
-            : LoopbackReply.Challenge(BearerChallenge(server)));
+        RawHttpServer server = null!;
+        await using var _ = server = new RawHttpServer(r => r.Target.StartsWith("/token", StringComparison.Ordinal)
+            ? Respond.Json(200, """{"token":"t"}""")
+            : Respond.Challenge(BearerChallenge(server)));
         using var client = Client(new FixedKeychain(RegistryCredential.FromPassword("alice", Secret)));
 
         var error = await Assert.ThrowsAsync<KanikoException>(() => client.SendAsync(Get(server, Manifest, RegistryScope.RepositoryPull("team/app")), Ct));
@@ -210,8 +210,8 @@ public sealed class AuthenticatingHandlerTests
     [Fact]
     public async Task A_registry_token_never_goes_over_plain_http()
     {
-        LoopbackHttpServer server = null!;
-        await using var _ = server = new LoopbackHttpServer(_ => LoopbackReply.Challenge(BearerChallenge(server)));
+        RawHttpServer server = null!;
+        await using var _ = server = new RawHttpServer(_ => Respond.Challenge(BearerChallenge(server)));
         using var client = Client(new FixedKeychain(RegistryCredential.FromRegistryToken(Secret)));
 
         var error = await Assert.ThrowsAsync<KanikoException>(() => client.SendAsync(Get(server, Manifest, RegistryScope.RepositoryPull("team/app")), Ct));
@@ -223,10 +223,10 @@ public sealed class AuthenticatingHandlerTests
     [Fact]
     public async Task An_insecure_registry_gets_basic_credentials_and_a_registry_token_directly()
     {
-        LoopbackHttpServer server = null!;
+        RawHttpServer server = null!;
         var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("alice:" + Secret));
-        await using var _ = server = new LoopbackHttpServer(r => r.Authorization == expected || r.Authorization == "Bearer rt-1" ? new LoopbackReply(200)
-            : LoopbackReply.Challenge(r.PathAndQuery.Contains("bearer", StringComparison.Ordinal) ? BearerChallenge(server) : "Basic realm=\"test\""));
+        await using var _ = server = new RawHttpServer(r => r.Authorization == expected || r.Authorization == "Bearer rt-1" ? Respond.Empty(200)
+            : Respond.Challenge(r.Target.Contains("bearer", StringComparison.Ordinal) ? BearerChallenge(server) : "Basic realm=\"test\""));
         var options = new RegistryAuthOptions { InsecureRegistries = new HashSet<string> { "http://" + server.Authority } };
 
         using var basic = Client(new FixedKeychain(RegistryCredential.FromPassword("alice", Secret)), options);
@@ -242,10 +242,10 @@ public sealed class AuthenticatingHandlerTests
     [Fact]
     public async Task Anonymous_access_to_a_protected_repository_says_where_credentials_were_looked_for()
     {
-        LoopbackHttpServer server = null!;
-        await using var _ = server = new LoopbackHttpServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
-            ? LoopbackReply.Json("""{"token":"anonymous-token"}""")
-            : LoopbackReply.Challenge(BearerChallenge(server) + ",error=\"insufficient_scope\""));
+        RawHttpServer server = null!;
+        await using var _ = server = new RawHttpServer(r => r.Target.StartsWith("/token", StringComparison.Ordinal)
+            ? Respond.Json(200, """{"token":"anonymous-token"}""")
+            : Respond.Challenge(BearerChallenge(server) + ",error=\"insufficient_scope\""));
         using var client = Client(new FixedKeychain(RegistryCredential.Anonymous, "/root/.docker/config.json"));
 
         var error = await Assert.ThrowsAsync<KanikoException>(() => client.SendAsync(Get(server, "/v2/foo/manifests/latest", RegistryScope.RepositoryPull("foo")), Ct));
@@ -257,8 +257,8 @@ public sealed class AuthenticatingHandlerTests
     [Fact]
     public async Task Anonymous_facing_basic_is_refused_without_a_second_try()
     {
-        LoopbackHttpServer server = null!;
-        await using var _ = server = new LoopbackHttpServer(_ => LoopbackReply.Challenge("Basic realm=\"test\""));
+        RawHttpServer server = null!;
+        await using var _ = server = new RawHttpServer(_ => Respond.Challenge("Basic realm=\"test\""));
         using var client = Client(new FixedKeychain(RegistryCredential.Anonymous, "/kaniko/.docker/config.json"));
 
         var error = await Assert.ThrowsAsync<KanikoException>(() => client.SendAsync(Get(server, "/v2/foo/tags/list", RegistryScope.RepositoryPull("foo")), Ct));
@@ -271,8 +271,8 @@ public sealed class AuthenticatingHandlerTests
     [Fact]
     public async Task Rejected_credentials_name_their_source_but_not_the_secret()
     {
-        LoopbackHttpServer server = null!;
-        await using var _ = server = new LoopbackHttpServer(_ => LoopbackReply.Challenge("Basic realm=\"test\""));
+        RawHttpServer server = null!;
+        await using var _ = server = new RawHttpServer(_ => Respond.Challenge("Basic realm=\"test\""));
         var options = new RegistryAuthOptions { InsecureRegistries = new HashSet<string> { server.Authority } };
         using var client = Client(new FixedKeychain(RegistryCredential.FromPassword("alice", Secret, "/root/.docker/config.json")), options);
 
@@ -292,10 +292,10 @@ public sealed class AuthenticatingHandlerTests
     [InlineData(500, 3106, "answered 500 InternalServerError: oops, the password was ***")]
     public async Task Token_server_failures_are_explained_without_the_secret(int status, int code, string expected)
     {
-        LoopbackHttpServer server = null!;
-        await using var _ = server = new LoopbackHttpServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
-            ? new LoopbackReply(status, "oops, the password was " + Secret)
-            : LoopbackReply.Challenge(BearerChallenge(server)));
+        RawHttpServer server = null!;
+        await using var _ = server = new RawHttpServer(r => r.Target.StartsWith("/token", StringComparison.Ordinal)
+            ? Respond.Text(status, "oops, the password was " + Secret)
+            : Respond.Challenge(BearerChallenge(server)));
         var options = new RegistryAuthOptions { InsecureRegistries = new HashSet<string> { server.Authority } };
         using var client = Client(new FixedKeychain(RegistryCredential.FromPassword("alice", Secret, "helper")), options);
 
@@ -306,7 +306,7 @@ public sealed class AuthenticatingHandlerTests
         Assert.DoesNotContain(Secret, error.ToString(), StringComparison.Ordinal);
         var token = Assert.Single(server.RequestsTo("/token"));
         Assert.Equal("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("alice:" + Secret)), token.Authorization);
-        Assert.Contains("account=alice", token.PathAndQuery, StringComparison.Ordinal);
+        Assert.Contains("account=alice", token.Target, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -314,10 +314,10 @@ public sealed class AuthenticatingHandlerTests
     [InlineData("""{"expires_in":60}""", "the answer has neither token nor access_token")]
     public async Task A_token_answer_without_a_token_is_an_error(string body, string reason)
     {
-        LoopbackHttpServer server = null!;
-        await using var _ = server = new LoopbackHttpServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
-            ? new LoopbackReply(200, body)
-            : LoopbackReply.Challenge(BearerChallenge(server)));
+        RawHttpServer server = null!;
+        await using var _ = server = new RawHttpServer(r => r.Target.StartsWith("/token", StringComparison.Ordinal)
+            ? Respond.Text(200, body)
+            : Respond.Challenge(BearerChallenge(server)));
         using var client = Client(new FixedKeychain(RegistryCredential.Anonymous));
 
         var error = await Assert.ThrowsAsync<KanikoException>(() => client.SendAsync(Get(server, Manifest, RegistryScope.RepositoryPull("team/app")), Ct));
@@ -331,7 +331,7 @@ public sealed class AuthenticatingHandlerTests
     [InlineData("Bearer service=\"x\"", "asks for unsupported authentication: Bearer")]
     public async Task An_unsupported_challenge_is_an_error(string challenge, string expected)
     {
-        await using var server = new LoopbackHttpServer(_ => LoopbackReply.Challenge(challenge));
+        await using var server = new RawHttpServer(_ => Respond.Challenge(challenge));
         using var client = Client(new FixedKeychain(RegistryCredential.Anonymous));
 
         var error = await Assert.ThrowsAsync<KanikoException>(() => client.SendAsync(Get(server, Manifest), Ct));
@@ -343,7 +343,7 @@ public sealed class AuthenticatingHandlerTests
     [Fact]
     public async Task A_401_without_challenge_goes_back_to_the_caller()
     {
-        await using var server = new LoopbackHttpServer(_ => new LoopbackReply(401));
+        await using var server = new RawHttpServer(_ => Respond.Empty(401));
         using var client = Client(new FixedKeychain(RegistryCredential.Anonymous));
 
         using var response = await client.SendAsync(Get(server, Manifest), Ct);
@@ -354,11 +354,11 @@ public sealed class AuthenticatingHandlerTests
     [Fact]
     public async Task Authorization_is_not_forwarded_on_redirects()
     {
-        await using var storage = new LoopbackHttpServer(_ => new LoopbackReply(200, "blob"));
-        LoopbackHttpServer registry = null!;
+        await using var storage = new RawHttpServer(_ => Respond.Text(200, "blob"));
+        RawHttpServer registry = null!;
         var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("alice:" + Secret));
-        await using var _ = registry = new LoopbackHttpServer(r => r.Authorization != expected ? LoopbackReply.Challenge("Basic realm=\"r\"")
-            : new LoopbackReply(307, "", new Dictionary<string, string> { ["Location"] = storage.BaseUrl + "/blob?sig=1" }));
+        await using var _ = registry = new RawHttpServer(r => r.Authorization != expected ? Respond.Challenge("Basic realm=\"r\"")
+            : Respond.Empty(307, ("Location", storage.BaseUrl + "/blob?sig=1")));
         var options = new RegistryAuthOptions { InsecureRegistries = new HashSet<string> { registry.Authority } };
         var keychain = new FixedKeychain(RegistryCredential.FromPassword("alice", Secret));
 
@@ -386,10 +386,10 @@ public sealed class AuthenticatingHandlerTests
     [Fact]
     public async Task A_streaming_body_is_sent_once_after_learning_the_challenge_from_a_ping()
     {
-        LoopbackHttpServer server = null!;
-        await using var _ = server = new LoopbackHttpServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
-            ? LoopbackReply.Json("""{"token":"t"}""")
-            : r.Authorization == "Bearer t" ? new LoopbackReply(201) : LoopbackReply.Challenge(BearerChallenge(server)));
+        RawHttpServer server = null!;
+        await using var _ = server = new RawHttpServer(r => r.Target.StartsWith("/token", StringComparison.Ordinal)
+            ? Respond.Json(200, """{"token":"t"}""")
+            : r.Authorization == "Bearer t" ? Respond.Empty(201) : Respond.Challenge(BearerChallenge(server)));
         using var client = Client(new FixedKeychain(RegistryCredential.Anonymous));
         var payload = Encoding.UTF8.GetBytes(new string('x', 5000));
 
@@ -402,17 +402,17 @@ public sealed class AuthenticatingHandlerTests
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.Equal(["GET /v2/ -", "GET /token -", "PUT /v2/team/app/blobs/uploads/1 Bearer t"],
-            server.Requests.Select(r => $"{r.Method} {r.PathAndQuery.Split('?')[0]} {r.Authorization ?? "-"}"));
+            server.Requests.Select(r => $"{r.Method} {r.Target.Split('?')[0]} {r.Authorization ?? "-"}"));
         Assert.Equal(5000, server.Requests.Last().Body.Length);
     }
 
     [Fact]
     public async Task A_small_stream_body_of_known_length_is_buffered_and_replayed()
     {
-        LoopbackHttpServer server = null!;
-        await using var _ = server = new LoopbackHttpServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
-            ? LoopbackReply.Json("""{"token":"t"}""")
-            : r.Authorization == "Bearer t" ? new LoopbackReply(201) : LoopbackReply.Challenge(BearerChallenge(server)));
+        RawHttpServer server = null!;
+        await using var _ = server = new RawHttpServer(r => r.Target.StartsWith("/token", StringComparison.Ordinal)
+            ? Respond.Json(200, """{"token":"t"}""")
+            : r.Authorization == "Bearer t" ? Respond.Empty(201) : Respond.Challenge(BearerChallenge(server)));
         using var client = Client(new FixedKeychain(RegistryCredential.Anonymous));
         var content = new StreamContent(new ForwardOnlyStream("small body"u8.ToArray()));
         content.Headers.ContentLength = 10;
@@ -421,16 +421,16 @@ public sealed class AuthenticatingHandlerTests
         using var response = await client.SendAsync(request, Ct);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        Assert.Equal(["small body", "small body"], server.RequestsTo("/v2/").Select(r => r.Body));
+        Assert.Equal(["small body", "small body"], server.RequestsTo("/v2/").Select(r => r.BodyText));
     }
 
     [Fact]
     public async Task A_streaming_body_refused_after_authorization_is_an_error_not_a_replay()
     {
-        LoopbackHttpServer server = null!;
-        await using var _ = server = new LoopbackHttpServer(r => r.PathAndQuery.StartsWith("/token", StringComparison.Ordinal)
-            ? LoopbackReply.Json("""{"token":"t"}""")
-            : LoopbackReply.Challenge(BearerChallenge(server)));
+        RawHttpServer server = null!;
+        await using var _ = server = new RawHttpServer(r => r.Target.StartsWith("/token", StringComparison.Ordinal)
+            ? Respond.Json(200, """{"token":"t"}""")
+            : Respond.Challenge(BearerChallenge(server)));
         using var client = Client(new FixedKeychain(RegistryCredential.Anonymous, "/root/.docker/config.json"));
 
         var request = new HttpRequestMessage(HttpMethod.Put, server.BaseUrl + "/v2/team/app/blobs/uploads/1") { Content = new StreamContent(new ForwardOnlyStream([1, 2, 3])) };
@@ -444,30 +444,13 @@ public sealed class AuthenticatingHandlerTests
     private static HttpClient Client(IKeychain keychain, RegistryAuthOptions? options = null, bool autoRedirect = false) =>
         new(new AuthenticatingHandler(keychain, options) { InnerHandler = new SocketsHttpHandler { AllowAutoRedirect = autoRedirect } });
 
-    private static HttpRequestMessage Get(LoopbackHttpServer server, string path, params RegistryScope[] scopes)
+    private static HttpRequestMessage Get(RawHttpServer server, string path, params RegistryScope[] scopes)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, server.BaseUrl + path);
         AuthenticatingHandler.SetScopes(request, scopes);
         return request;
     }
 
-    private static string BearerChallenge(LoopbackHttpServer server, string? scope = null) =>
+    private static string BearerChallenge(RawHttpServer server, string? scope = null) =>
         $"Bearer realm=\"{server.BaseUrl}/token\",service=\"test-registry\"" + (scope is null ? "" : $",scope=\"{scope}\"");
-
-    /// <summary>A stream that can be read once, front to back, like a network or pipe stream.</summary>
-    private sealed class ForwardOnlyStream(byte[] data) : Stream
-    {
-        private readonly MemoryStream _inner = new(data);
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
 }

@@ -5,13 +5,13 @@ namespace Kaniko.Testing;
 /// <see cref="Htpasswd"/> and <see cref="Token"/> add the sections of the authenticated variants, while
 /// <see cref="RegistryServer"/> and <see cref="RegistryFixture"/> keep the same lifecycle.
 /// </summary>
-public sealed record RegistryOptions
+public sealed record RegistryServerOptions
 {
     /// <summary>The binary Debian's <c>docker-registry</c> package installs.</summary>
     public const string DefaultBinaryPath = "/usr/bin/docker-registry";
 
     /// <summary>Plain HTTP registry with deletes enabled.</summary>
-    public static RegistryOptions Default { get; } = new();
+    public static RegistryServerOptions Default { get; } = new();
 
     /// <summary>The registry binary; <c>KANIKO_TEST_REGISTRY_BIN</c> overrides the default.</summary>
     public string BinaryPath { get; init; } =
