@@ -279,8 +279,6 @@ public static class DiagnosticCodes
     // 4300-4399: running the build (stages, steps, base images).
     /// <summary>The build reached a <c>RUN</c> step, which this version cannot execute yet.</summary>
     public static readonly DiagnosticCode RunNotSupported = DiagnosticCode.Of(4300);
-    /// <summary><c>ADD</c> of a local archive that should be unpacked, which this version cannot do yet.</summary>
-    public static readonly DiagnosticCode AddArchiveNotSupported = DiagnosticCode.Of(4302);
     /// <summary>The base image holds <c>ONBUILD</c> triggers, which this version cannot run yet.</summary>
     public static readonly DiagnosticCode BaseOnBuildNotSupported = DiagnosticCode.Of(4303);
     #endregion

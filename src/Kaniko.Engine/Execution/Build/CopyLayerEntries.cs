@@ -20,14 +20,25 @@ public static class CopyLayerEntries
     /// <param name="filesystem">The stage's known directories, updated with those this layer writes.</param>
     /// <param name="buildTime">The time of entries that have none of their own (heredocs, created parents).</param>
     /// <param name="range">The instruction's lines, for messages.</param>
-    public static IReadOnlyList<LayerEntry> Create(CopyPlan plan, IBuildContext context, StageFilesystem filesystem, DateTimeOffset buildTime, SourceRange? range)
+    /// <param name="archives">Unpacks the local archives an <c>ADD</c> names (their content decides, not their names).</param>
+    /// <param name="cancellationToken">Stops the unpacking.</param>
+    public static async Task<IReadOnlyList<LayerEntry>> CreateAsync(
+        CopyPlan plan, IBuildContext context, StageFilesystem filesystem, DateTimeOffset buildTime, SourceRange? range,
+        ArchiveExtractor archives, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(filesystem);
+        ArgumentNullException.ThrowIfNull(archives);
         var entries = new Dictionary<ContainerPath, LayerEntry>();
         foreach (var item in plan.Items)
         {
+            if (item.Kind == CopyItemKind.File && item.UnpackIfArchive && IsArchive(context, item.Source))
+            {
+                await UnpackAsync(item, plan, context, filesystem, archives, entries, buildTime, range, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             foreach (var parent in filesystem.MissingAncestors(item.Destination))
             {
                 if (!entries.ContainsKey(parent))
@@ -68,6 +79,53 @@ public static class CopyLayerEntries
         return [.. entries.Values];
     }
 
+    /// <summary>
+    /// Unpacks an archive <c>ADD</c> names into the copy's destination: the archive's own owners, modes and times
+    /// (BuildKit applies neither <c>--chown</c> nor <c>--chmod</c> to unpacked content), parents the stage lacks added.
+    /// </summary>
+    private static async Task UnpackAsync(
+        CopyItem item, CopyPlan plan, IBuildContext context, StageFilesystem filesystem, ArchiveExtractor archives,
+        Dictionary<ContainerPath, LayerEntry> entries, DateTimeOffset buildTime, SourceRange? range, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<LayerEntry> unpacked;
+        var archive = context.OpenRead(item.Source);
+        await using (archive.ConfigureAwait(false))
+        {
+            try
+            {
+                unpacked = await archives.ExtractAsync(archive, item.Source, plan.ArchiveDirectory.Value, cancellationToken).ConfigureAwait(false);
+            }
+            catch (KanikoException e) when (range is { } located)
+            {
+                throw e.WithRangeIfMissing(located);
+            }
+        }
+
+        // The destination is a directory even when the archive is empty; a stage that does not know its tree
+        // leaves it, and the parents the archive does not list, to the runtime (root, 0755), as Docker's untar makes them.
+        if (filesystem.IsComplete && !plan.ArchiveDirectory.IsRoot && !filesystem.IsDirectory(plan.ArchiveDirectory))
+        {
+            foreach (var directory in filesystem.MissingAncestors(plan.ArchiveDirectory).Append(plan.ArchiveDirectory))
+            {
+                entries.TryAdd(directory, Directory(directory, LayerEntry.DefaultDirectoryMode, CopyOwner.Root, buildTime));
+            }
+        }
+
+        foreach (var entry in unpacked)
+        {
+            var path = ContainerPath.Parse("/" + LayerEntry.NormalizePath(entry.Path));
+            foreach (var parent in filesystem.MissingAncestors(path))
+            {
+                if (!entries.ContainsKey(parent))
+                {
+                    entries[parent] = Directory(parent, LayerEntry.DefaultDirectoryMode, CopyOwner.Root, buildTime);
+                }
+            }
+
+            entries[path] = entry;
+        }
+    }
+
     private static LayerEntry ToEntry(CopyItem item, IBuildContext context, StageFilesystem filesystem, DateTimeOffset buildTime, SourceRange? range)
     {
         var time = item.ModificationTime ?? buildTime;
@@ -90,14 +148,6 @@ public static class CopyLayerEntries
                     Uid = item.Owner.Uid, Gid = item.Owner.Gid, ModificationTime = time,
                 };
             default:
-                if (item.UnpackIfArchive && IsArchive(context, item.Source))
-                {
-                    throw new KanikoException(
-                        DiagnosticCodes.AddArchiveNotSupported,
-                        string.Format(CultureInfo.InvariantCulture, Strings.AddArchiveNotSupported, item.Source),
-                        range);
-                }
-
                 var source = item.Source;
                 return LayerEntry.File(path, item.Size, _ => ValueTask.FromResult(context.OpenRead(source)), item.Mode) with
                 {
@@ -109,17 +159,10 @@ public static class CopyLayerEntries
     private static LayerEntry Directory(ContainerPath path, UnixFileMode mode, CopyOwner owner, DateTimeOffset time) =>
         LayerEntry.Directory(path.Value, mode) with { Uid = owner.Uid, Gid = owner.Gid, ModificationTime = time };
 
-    /// <summary>Whether a file starts like a tar archive, plain or compressed (what <c>ADD</c> would unpack).</summary>
+    /// <summary>Whether a context file is a tar archive, plain or compressed (what <c>ADD</c> unpacks), by its content.</summary>
     private static bool IsArchive(IBuildContext context, string source)
     {
         using var stream = context.OpenRead(source);
-        var header = new byte[512];
-        var read = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
-        ReadOnlySpan<byte> bytes = header.AsSpan(0, read);
-        return bytes.StartsWith((ReadOnlySpan<byte>)[0x1F, 0x8B])
-            || bytes.StartsWith("BZh"u8)
-            || bytes.StartsWith((ReadOnlySpan<byte>)[0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00])
-            || bytes.StartsWith((ReadOnlySpan<byte>)[0x28, 0xB5, 0x2F, 0xFD])
-            || (read >= 262 && bytes[257..262].SequenceEqual("ustar"u8));
+        return ArchiveDetector.IsArchive(stream);
     }
 }

@@ -26,6 +26,7 @@ public sealed class StageExecutor
     private readonly BuildContextTree _tree;
     private readonly IBuildEventSink _events;
     private readonly LayerWriter _writer;
+    private readonly ArchiveExtractor _archives;
     private readonly List<BuildWarning> _warnings;
     private readonly Dictionary<string, (ImageSnapshot Snapshot, BuildContextTree Tree)> _snapshots = new(StringComparer.Ordinal);
     private EtcFiles? _etc;
@@ -46,6 +47,7 @@ public sealed class StageExecutor
         _events = events ?? throw new ArgumentNullException(nameof(events));
         _warnings = warnings ?? throw new ArgumentNullException(nameof(warnings));
         _writer = new LayerWriter(options.Layers);
+        _archives = new ArchiveExtractor(Path.Combine(options.WorkDirectory, "archives"));
     }
 
     /// <summary>Builds <paramref name="stage"/>, numbered <paramref name="stageNumber"/> of <paramref name="stageCount"/>.</summary>
@@ -310,7 +312,8 @@ public sealed class StageExecutor
             };
         }
 
-        var entries = CopyLayerEntries.Create(copyPlan, source, filesystem, _options.FixedFileTime ?? _options.Created, instruction.Range);
+        var entries = await CopyLayerEntries.CreateAsync(
+            copyPlan, source, filesystem, _options.FixedFileTime ?? _options.Created, instruction.Range, _archives, cancellationToken).ConfigureAwait(false);
         return await _writer.WriteAsync(entries, _options.WorkDirectory, cancellationToken).ConfigureAwait(false);
     }
 
