@@ -52,7 +52,7 @@ internal static class BuildCommand
             var sink = new ConsoleEventSink(output, error, verbosity);
             var stopwatch = Stopwatch.StartNew();
             var result = await KanikoBuilder.BuildAsync(request, sink, cancellationToken).ConfigureAwait(false);
-            WriteSummary(output, result, stopwatch.Elapsed, verbosity);
+            WriteSummary(output, request, result, stopwatch.Elapsed, verbosity);
             return ExitCodes.Success;
         }
         catch (KanikoException e)
@@ -62,7 +62,7 @@ internal static class BuildCommand
         }
     }
 
-    private static void WriteSummary(TextWriter output, BuildResult result, TimeSpan elapsed, ConsoleVerbosity verbosity)
+    private static void WriteSummary(TextWriter output, BuildRequest request, BuildResult result, TimeSpan elapsed, ConsoleVerbosity verbosity)
     {
         if (verbosity < ConsoleVerbosity.Info)
         {
@@ -72,6 +72,16 @@ internal static class BuildCommand
         foreach (var reference in result.References)
         {
             output.WriteLine($"Pushed {reference}");
+        }
+
+        if (request.TarPath is { } tarPath)
+        {
+            output.WriteLine($"Wrote tarball {tarPath}");
+        }
+
+        if (request.OciLayoutPath is { } layoutPath)
+        {
+            output.WriteLine($"Wrote OCI layout {layoutPath}");
         }
 
         output.WriteLine($"Digest: {result.Digest}");

@@ -121,9 +121,10 @@ public sealed class BuildFlagTests : IDisposable
         Assert.Equal(0, exitCode);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(["[1/1] STEP 1/3: FROM scratch", "[1/1] STEP 2/3: COPY app.txt /app/", "[1/1] STEP 3/3: ENV A=1"], lines[..3]);
-        Assert.StartsWith("Digest: sha256:", lines[3], StringComparison.Ordinal);
-        Assert.StartsWith("Size: ", lines[4], StringComparison.Ordinal);
-        Assert.StartsWith("Time: ", lines[5], StringComparison.Ordinal);
+        Assert.Equal("Wrote tarball " + tar, lines[3]);
+        Assert.StartsWith("Digest: sha256:", lines[4], StringComparison.Ordinal);
+        Assert.StartsWith("Size: ", lines[5], StringComparison.Ordinal);
+        Assert.StartsWith("Time: ", lines[6], StringComparison.Ordinal);
         Assert.True(File.Exists(tar));
     }
 
