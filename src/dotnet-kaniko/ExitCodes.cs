@@ -14,7 +14,7 @@ internal static class ExitCodes
     /// <summary>The command line is invalid: an unknown option, a missing value, a malformed value, no destination.</summary>
     internal const int UsageError = 2;
 
-    /// <summary>The Dockerfile needs something this version cannot do yet (<c>RUN</c>, <c>ADD</c> of a URL, ...).</summary>
+    /// <summary>The Dockerfile needs something this version cannot do yet (<c>RUN</c>, <c>ADD</c> of a git repository, ...).</summary>
     internal const int NotAvailable = 3;
 
     /// <summary>A registry could not be read or written (authentication, network, missing image).</summary>

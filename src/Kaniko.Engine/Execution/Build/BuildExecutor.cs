@@ -36,7 +36,7 @@ public sealed class BuildExecutor
         var tree = BuildContextTree.Load(context);
         var warnings = new List<BuildWarning>();
         var stateOptions = ConfigStateOptions.For(plan, request, _options.Created);
-        var stages = new StageExecutor(_options, stateOptions, context, tree, _events, warnings);
+        using var stages = new StageExecutor(_options, stateOptions, context, tree, _events, warnings);
         var results = new Dictionary<int, StageResult>();
         StageResult? last = null;
         for (var index = 0; index < plan.Stages.Count; index++)

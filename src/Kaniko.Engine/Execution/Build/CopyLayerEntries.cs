@@ -80,6 +80,45 @@ public static class CopyLayerEntries
     }
 
     /// <summary>
+    /// <paramref name="entries"/> with <paramref name="added"/> (fetched <c>ADD</c> sources) on top: a later entry at
+    /// the same path wins, and the parents the stage lacks are created with the copy's owner and mode.
+    /// </summary>
+    public static IReadOnlyList<LayerEntry> Merge(
+        IReadOnlyList<LayerEntry> entries, IReadOnlyList<LayerEntry> added, CopyPlan plan, StageFilesystem filesystem, DateTimeOffset buildTime)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        ArgumentNullException.ThrowIfNull(added);
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(filesystem);
+        var merged = new Dictionary<ContainerPath, LayerEntry>();
+        foreach (var entry in entries.Concat(added))
+        {
+            var path = ContainerPath.Parse("/" + LayerEntry.NormalizePath(entry.Path));
+            foreach (var parent in filesystem.MissingAncestors(path))
+            {
+                merged.TryAdd(parent, Directory(parent, plan.CreatedDirectoryMode, plan.Owner, buildTime));
+            }
+
+            merged[path] = entry;
+        }
+
+        foreach (var (path, entry) in merged)
+        {
+            if (entry.Type == LayerEntryType.Directory)
+            {
+                filesystem.AddDirectory(path, entry.Mode, new CopyOwner(entry.Uid, entry.Gid));
+            }
+
+            for (var parent = path.Parent; !parent.IsRoot; parent = parent.Parent)
+            {
+                filesystem.NoteDirectory(parent);
+            }
+        }
+
+        return [.. merged.Values];
+    }
+
+    /// <summary>
     /// Unpacks an archive <c>ADD</c> names into the copy's destination: the archive's own owners, modes and times
     /// (BuildKit applies neither <c>--chown</c> nor <c>--chmod</c> to unpacked content), parents the stage lacks added.
     /// </summary>

@@ -15,7 +15,7 @@ namespace Kaniko.Engine.Execution;
 /// base-image cache), applies each step's metadata with <see cref="ImageConfigState"/>, writes a layer for each
 /// <c>COPY</c>, <c>ADD</c> and <c>WORKDIR</c> that needs one, and assembles the image with <see cref="ImageBuilder"/>.
 /// </summary>
-public sealed class StageExecutor
+public sealed class StageExecutor : IDisposable
 {
     private const string PasswdPath = "/etc/passwd";
     private const string GroupPath = "/etc/group";
@@ -27,6 +27,7 @@ public sealed class StageExecutor
     private readonly IBuildEventSink _events;
     private readonly LayerWriter _writer;
     private readonly ArchiveExtractor _archives;
+    private readonly RemoteAddSources _remote;
     private readonly List<BuildWarning> _warnings;
     private readonly Dictionary<string, (ImageSnapshot Snapshot, BuildContextTree Tree)> _snapshots = new(StringComparer.Ordinal);
     private EtcFiles? _etc;
@@ -48,6 +49,7 @@ public sealed class StageExecutor
         _warnings = warnings ?? throw new ArgumentNullException(nameof(warnings));
         _writer = new LayerWriter(options.Layers);
         _archives = new ArchiveExtractor(Path.Combine(options.WorkDirectory, "archives"));
+        _remote = new RemoteAddSources(options.WorkDirectory, _archives);
     }
 
     /// <summary>Builds <paramref name="stage"/>, numbered <paramref name="stageNumber"/> of <paramref name="stageCount"/>.</summary>
@@ -197,10 +199,34 @@ public sealed class StageExecutor
         Instruction instruction, ImageConfigState state, StageFilesystem filesystem, List<ILayer> layers, CancellationToken cancellationToken)
     {
         var workdir = WorkingDirectory(state);
+        if (instruction is AddInstruction { Sources.SourcePaths: var paths } && paths.FirstOrDefault(p => AddSources.Classify(p) == AddSourceKind.Git) is { } git)
+        {
+            throw new KanikoException(
+                DiagnosticCodes.AddRemoteSourceNotSupported,
+                string.Format(CultureInfo.InvariantCulture, Strings.AddRemoteSourceNotSupported, git),
+                instruction.Range);
+        }
+
+        if (instruction is AddInstruction add && add.Sources.SourcePaths.Any(RemoteAddSources.IsRemote))
+        {
+            var remote = add.Sources.SourcePaths.Where(RemoteAddSources.IsRemote).ToList();
+            var local = CopyRequest.FromInstruction(add, workdir) with { SourcePaths = [.. add.Sources.SourcePaths.Where(s => !RemoteAddSources.IsRemote(s))] };
+            return WriteCopyLayerAsync(local, _tree, _context, null, instruction, filesystem, layers, cancellationToken, async plan =>
+            {
+                if (!plan.DestinationIsDirectory && !filesystem.IsDirectory(plan.Destination) && !filesystem.IsComplete)
+                {
+                    await filesystem.EnsureCompleteAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                var intoDirectory = plan.DestinationIsDirectory || filesystem.IsDirectory(plan.Destination);
+                return await _remote.FetchAsync(add, remote, plan.Destination, intoDirectory, plan.Owner, _options.FixedFileTime, cancellationToken).ConfigureAwait(false);
+            });
+        }
+
         var request = instruction switch
         {
             CopyInstruction copy => CopyRequest.FromInstruction(copy, workdir),
-            AddInstruction add => CopyRequest.FromInstruction(add, workdir),
+            AddInstruction addLocal => CopyRequest.FromInstruction(addLocal, workdir),
             _ => throw new InvalidOperationException("not a COPY or ADD: " + instruction.Name),
         };
         return WriteCopyLayerAsync(request, _tree, _context, null, instruction, filesystem, layers, cancellationToken);
@@ -269,7 +295,8 @@ public sealed class StageExecutor
 
     private async Task<ILayer> WriteCopyLayerAsync(
         CopyRequest request, BuildContextTree tree, IBuildContext source, ImageSnapshot? owners, Instruction instruction,
-        StageFilesystem filesystem, List<ILayer> layers, CancellationToken cancellationToken)
+        StageFilesystem filesystem, List<ILayer> layers, CancellationToken cancellationToken,
+        Func<CopyPlan, Task<IReadOnlyList<LayerEntry>>>? remoteEntries = null)
     {
         var users = request.Chown is { } chown && ChownSpec.Parse(chown).NeedsLookup
             ? await UsersAsync(layers, cancellationToken).ConfigureAwait(false)
@@ -314,6 +341,10 @@ public sealed class StageExecutor
 
         var entries = await CopyLayerEntries.CreateAsync(
             copyPlan, source, filesystem, _options.FixedFileTime ?? _options.Created, instruction.Range, _archives, cancellationToken).ConfigureAwait(false);
+        if (remoteEntries is not null)
+        {
+            entries = CopyLayerEntries.Merge(entries, await remoteEntries(copyPlan).ConfigureAwait(false), copyPlan, filesystem, _options.FixedFileTime ?? _options.Created);
+        }
         return await _writer.WriteAsync(entries, _options.WorkDirectory, cancellationToken).ConfigureAwait(false);
     }
 
@@ -370,6 +401,9 @@ public sealed class StageExecutor
 
         return new EtcUserDatabase(() => etc.Passwd, () => etc.Group);
     }
+
+    /// <inheritdoc />
+    public void Dispose() => _remote.Dispose();
 
     /// <summary>The user files of a stage as they were when it had <paramref name="LayerCount"/> layers.</summary>
     private sealed record EtcFiles(int LayerCount, byte[]? Passwd, byte[]? Group);
