@@ -181,7 +181,7 @@ public sealed class CopyOnlyBuildTests(RegistryFixture registry) : IDisposable
     public async Task Workdir_is_created_owned_by_the_user_named_in_the_base()
     {
         var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
-        _build.Write("Dockerfile", $"FROM {busybox.Reference}\nUSER nobody\nWORKDIR /work/data\nCOPY note.txt .\n");
+        _build.Write("Dockerfile", $"FROM {busybox.Reference}\nUSER nobody\nWORKDIR /data/work\nCOPY note.txt .\n");
         _build.Write("note.txt", "note\n");
         var reference = _build.NewReference("workdir");
 
@@ -190,11 +190,11 @@ public sealed class CopyOnlyBuildTests(RegistryFixture registry) : IDisposable
         var layers = await _build.LayerEntriesAsync(reference);
         Assert.Equal(3, layers.Count);
         // The missing parent is created as the user too, as BuildKit does.
-        Assert.Equal(["work/", "work/data/"], layers[1].Select(e => e.Name));
+        Assert.Equal(["data/", "data/work/"], layers[1].Select(e => e.Name));
         Assert.All(layers[1], e => Assert.Equal((TarEntryType.Directory, Mode0755, 65534, 65534), (e.Type, e.Mode, e.Uid, e.Gid)));
-        Assert.Contains(layers[2], e => e.Name == "work/data/note.txt");
+        Assert.Contains(layers[2], e => e.Name == "data/work/note.txt");
         var config = await BuildHarness.ConfigAsync(reference);
-        Assert.Equal("/work/data", config.GetProperty("config").GetProperty("WorkingDir").GetString());
+        Assert.Equal("/data/work", config.GetProperty("config").GetProperty("WorkingDir").GetString());
     }
 
     [Fact]
