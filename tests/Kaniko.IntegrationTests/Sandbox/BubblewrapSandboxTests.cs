@@ -71,6 +71,21 @@ public sealed class BubblewrapSandboxTests : SandboxContractTests
         Assert.All(run.Output, l => Assert.EndsWith("0000000000000000", l, StringComparison.Ordinal));
     }
 
+    [Fact]
+    [Trait("Category", "Integration")]
+    public async Task Sys_IsMountedReadOnly_WhenTheRootFsHasTheFolder()
+    {
+        using var rootFs = await BusyboxRootFs.CreateAsync();
+        Directory.CreateDirectory(rootFs.Combine("sys"));
+
+        var run = await SandboxRun.RunAsync(CreateSandbox(), rootFs.Shell("ls /sys | grep -c . ; touch /sys/x 2>/dev/null || echo read-only"), Timeout);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.True(int.Parse(run.Output[0], System.Globalization.CultureInfo.InvariantCulture) > 0);
+        Assert.Equal("read-only", run.Output[1]);
+        Assert.Empty(Directory.GetFileSystemEntries(rootFs.Combine("sys")));
+    }
+
     private protected override ISandbox CreateSandbox()
     {
         TestRequirements.Executable("bwrap");

@@ -217,9 +217,17 @@ public abstract class SandboxContractTests
         var spec = rootFs.Shell($"sleep {marker} & echo started; wait");
 
         var run = CreateSandbox().RunAsync(spec, lines, cancellation.Token);
-        await lines.WaitForAsync("started", StepTimeout);
-        Assert.True(SleepersWith(marker) > 0, "the step's sleep should be running");
-        cancellation.Cancel();
+        try
+        {
+            await lines.WaitForAsync("started", StepTimeout);
+            await WaitUntilAsync(() => SleepersWith(marker) > 0);
+            Assert.True(SleepersWith(marker) > 0, "the step's sleep should be running");
+        }
+        finally
+        {
+            // Also when an assertion failed: a step left running would keep its mounts.
+            cancellation.Cancel();
+        }
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken));
         await WaitUntilAsync(() => SleepersWith(marker) == 0);
@@ -238,6 +246,35 @@ public abstract class SandboxContractTests
 
         Assert.Equal(DiagnosticCodes.RunUserNotFound, error.Code);
         Assert.Equal("unable to find user ghost: no matching entries in passwd file", error.Message);
+    }
+
+    [Fact]
+    [Trait("Category", "Integration")]
+    public async Task WorkingDirectory_ThatIsAFile_Fails()
+    {
+        using var rootFs = await BusyboxRootFs.CreateAsync();
+        File.WriteAllText(rootFs.Combine("etc", "data"), "x");
+
+        var error = await Assert.ThrowsAsync<KanikoException>(
+            () => SandboxRun.RunAsync(CreateSandbox(), rootFs.Shell("true") with { WorkingDirectory = "/etc/data/sub" }, Timeout));
+
+        Assert.Equal(DiagnosticCodes.RunWorkingDirectoryInvalid, error.Code);
+    }
+
+    [Fact]
+    [Trait("Category", "Integration")]
+    public async Task ExistingHostsAndResolvFiles_AreCoveredButUnchanged()
+    {
+        using var rootFs = await BusyboxRootFs.CreateAsync();
+        File.WriteAllText(rootFs.Combine("etc", "hosts"), "10.0.0.1 image-own\n");
+        File.WriteAllText(rootFs.Combine("etc", "resolv.conf"), "nameserver 10.0.0.2\n");
+
+        var run = await SandboxRun.RunAsync(CreateSandbox(), rootFs.Shell("cat /etc/hosts"), Timeout);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.DoesNotContain(run.Output, l => l.Contains("image-own", StringComparison.Ordinal));
+        Assert.Equal("10.0.0.1 image-own\n", File.ReadAllText(rootFs.Combine("etc", "hosts")));
+        Assert.Equal("nameserver 10.0.0.2\n", File.ReadAllText(rootFs.Combine("etc", "resolv.conf")));
     }
 
     private protected static async Task<string> OwnerAsync(string path)
