@@ -16,16 +16,17 @@ public static class SandboxFactory
     private static readonly Lazy<string?> BwrapProbe = new(ProbeBubblewrap);
 
     /// <summary>Creates the sandbox for <paramref name="kind"/>; throws <see cref="KanikoException"/> (44xx) when it cannot run here.</summary>
-    public static ISandbox Create(SandboxKind kind = SandboxKind.Automatic, IBuildEventSink? events = null)
+    public static ISandbox Create(SandboxKind kind = SandboxKind.Automatic, IBuildEventSink? events = null) =>
+        Create(kind, events ?? NullBuildEventSink.Instance, FindTools(), SandboxNative.EffectiveUserId == 0, () => BwrapProbe.Value);
+
+    /// <summary>The choice with the machine's facts given: the tools found, whether this process is root, the probe.</summary>
+    internal static ISandbox Create(SandboxKind kind, IBuildEventSink events, HostToolPaths tools, bool isRoot, Func<string?> probe)
     {
-        events ??= NullBuildEventSink.Instance;
-        var tools = FindTools();
-        var isRoot = SandboxNative.EffectiveUserId == 0;
         ISandbox sandbox;
         switch (kind)
         {
             case SandboxKind.Bubblewrap:
-                sandbox = BubblewrapProblem(tools) is { } problem
+                sandbox = BubblewrapProblem(tools, isRoot, probe) is { } problem
                     ? throw Unavailable("bubblewrap", problem)
                     : new BubblewrapSandbox(tools, events);
                 break;
@@ -40,7 +41,7 @@ public static class SandboxFactory
                     : new HostSandbox(tools);
                 break;
             case SandboxKind.Automatic:
-                sandbox = ChooseAutomatically(tools, isRoot, events);
+                sandbox = ChooseAutomatically(tools, isRoot, probe, events);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
@@ -50,9 +51,9 @@ public static class SandboxFactory
         return sandbox;
     }
 
-    private static ISandbox ChooseAutomatically(HostToolPaths tools, bool isRoot, IBuildEventSink events)
+    private static ISandbox ChooseAutomatically(HostToolPaths tools, bool isRoot, Func<string?> probe, IBuildEventSink events)
     {
-        var bwrapProblem = BubblewrapProblem(tools);
+        var bwrapProblem = BubblewrapProblem(tools, isRoot, probe);
         if (bwrapProblem is null)
         {
             return new BubblewrapSandbox(tools, events);
@@ -76,25 +77,25 @@ public static class SandboxFactory
         _ => "none (RUN steps change / of this system)",
     };
 
-    private static string? BubblewrapProblem(HostToolPaths tools)
+    private static string? BubblewrapProblem(HostToolPaths tools, bool isRoot, Func<string?> probe)
     {
         if (tools.Bwrap is null)
         {
             return Strings.SandboxBwrapMissing;
         }
 
-        if (SandboxNative.EffectiveUserId == 0 && (tools.Setpriv is null || tools.Unshare is null))
+        if (isRoot && (tools.Setpriv is null || tools.Unshare is null))
         {
             return Missing(tools.Setpriv is null ? "setpriv" : "unshare", "util-linux");
         }
 
-        return BwrapProbe.Value is { } failure
+        return probe() is { } failure
             ? string.Format(CultureInfo.InvariantCulture, Strings.SandboxBwrapFailed, failure)
             : null;
     }
 
     private static string? ChrootProblem(HostToolPaths tools, bool isRoot) =>
-        !isRoot ? string.Format(CultureInfo.InvariantCulture, Strings.SandboxChrootNeedsRoot, SandboxNative.EffectiveUserId)
+        !isRoot ? Strings.SandboxChrootNeedsRoot
         : tools.Setpriv is null ? Missing("setpriv", "util-linux")
         : tools.Unshare is null ? Missing("unshare", "util-linux")
         : null;
