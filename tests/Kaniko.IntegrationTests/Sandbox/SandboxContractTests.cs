@@ -250,6 +250,38 @@ public abstract class SandboxContractTests
 
     [Fact]
     [Trait("Category", "Integration")]
+    public async Task MissingBindSource_FailsAndLeavesNothingBehind()
+    {
+        using var rootFs = await BusyboxRootFs.CreateAsync();
+        using var sources = new TempDirectory("kaniko-bind-");
+        var before = rootFs.TopLevel();
+        var spec = rootFs.Shell("true") with
+        {
+            TmpfsMounts = [new SandboxTmpfsMount("/scratch")],
+            BindMounts = [new SandboxBindMount(sources.Combine("absent"), "/mnt/deep/in", ReadOnly: true)],
+        };
+
+        var error = await Assert.ThrowsAsync<KanikoException>(() => SandboxRun.RunAsync(CreateSandbox(), spec, Timeout));
+
+        Assert.Equal(DiagnosticCodes.RunMountInvalid, error.Code);
+        Assert.Equal(before, rootFs.TopLevel());
+        Assert.DoesNotContain(rootFs.Path, File.ReadAllText("/proc/self/mountinfo"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait("Category", "Integration")]
+    public async Task RelativeMountTarget_IsRejected()
+    {
+        using var rootFs = await BusyboxRootFs.CreateAsync();
+        var spec = rootFs.Shell("true") with { TmpfsMounts = [new SandboxTmpfsMount("relative/dir")] };
+
+        var error = await Assert.ThrowsAsync<KanikoException>(() => SandboxRun.RunAsync(CreateSandbox(), spec, Timeout));
+
+        Assert.Equal(DiagnosticCodes.RunMountInvalid, error.Code);
+    }
+
+    [Fact]
+    [Trait("Category", "Integration")]
     public async Task WorkingDirectory_ThatIsAFile_Fails()
     {
         using var rootFs = await BusyboxRootFs.CreateAsync();
