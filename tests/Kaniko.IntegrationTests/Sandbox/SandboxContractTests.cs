@@ -270,6 +270,26 @@ public abstract class SandboxContractTests
 
     [Fact]
     [Trait("Category", "Integration")]
+    public async Task ResolvConfLink_IsFollowedInsideTheRootFs()
+    {
+        using var rootFs = await BusyboxRootFs.CreateAsync();
+        File.CreateSymbolicLink(rootFs.Combine("etc", "resolv.conf"), "/run/resolve/stub-resolv.conf");
+        var before = rootFs.TopLevel();
+
+        var run = await SandboxRun.RunAsync(CreateSandbox(), rootFs.Shell("cat /etc/resolv.conf | wc -c"), Timeout);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        if (File.Exists("/etc/resolv.conf"))
+        {
+            Assert.Equal(File.ReadAllBytes("/etc/resolv.conf").Length.ToString(CultureInfo.InvariantCulture), run.Output[0].Trim());
+        }
+
+        Assert.Equal(before, rootFs.TopLevel());
+        Assert.Equal("/run/resolve/stub-resolv.conf", new FileInfo(rootFs.Combine("etc", "resolv.conf")).LinkTarget);
+    }
+
+    [Fact]
+    [Trait("Category", "Integration")]
     public async Task RelativeMountTarget_IsRejected()
     {
         using var rootFs = await BusyboxRootFs.CreateAsync();
