@@ -238,6 +238,22 @@ public abstract class SandboxContractTests
 
     [Fact]
     [Trait("Category", "Integration")]
+    public async Task DetachedProcess_DoesNotOutliveTheStep()
+    {
+        using var rootFs = await BusyboxRootFs.CreateAsync();
+        var marker = Random.Shared.Next(100_000, 999_999).ToString(CultureInfo.InvariantCulture);
+
+        var run = await SandboxRun.RunAsync(
+            CreateSandbox(), rootFs.Shell($"setsid sleep {marker} </dev/null >/dev/null 2>&1 & sleep 0.3; echo left"), Timeout);
+        await WaitUntilAsync(() => SleepersWith(marker) == 0);
+
+        Assert.Equal(["left"], run.Output);
+        Assert.Equal(0, SleepersWith(marker));
+        Assert.DoesNotContain(rootFs.Path, File.ReadAllText("/proc/self/mountinfo"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait("Category", "Integration")]
     public async Task UnknownUser_FailsWithBuildKitsMessage()
     {
         using var rootFs = await BusyboxRootFs.CreateAsync();

@@ -75,6 +75,7 @@ internal sealed class ChrootSandbox : ISandbox
         }
         finally
         {
+            KillProcessesRootedIn(scratch.RootFs);
             for (var i = mounts.Count - 1; i >= 0; i--)
             {
                 _ = SandboxNative.Unmount(mounts[i]);
@@ -115,6 +116,36 @@ internal sealed class ChrootSandbox : ISandbox
         args.Add("--");
         args.AddRange(spec.Args);
         return new HostCommand(tools.Setpriv!, args, spec.Environment);
+    }
+
+    /// <summary>
+    /// Without a PID namespace, a process the step detached (a daemon in a session of its own) escapes the process
+    /// group kill; every process whose root directory is the rootfs belongs to the step, so it ends with it.
+    /// </summary>
+    internal static void KillProcessesRootedIn(string rootFs)
+    {
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (new FileInfo(Path.Combine(directory, "root")).LinkTarget == rootFs)
+                {
+                    SandboxNative.KillProcess(pid);
+                }
+            }
+            catch (IOException)
+            {
+                // The process ended meanwhile.
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
     }
 
     private void MakeDevices(MountStubs stubs)

@@ -40,6 +40,9 @@ internal static class SandboxNative
         }
     }
 
+    /// <summary>Sends SIGKILL to process <paramref name="pid"/>; a process already gone is fine.</summary>
+    internal static void KillProcess(int pid) => _ = kill(pid, SigKill);
+
     /// <summary>Makes the character device <paramref name="path"/> (mode 0666); returns 0 or the errno.</summary>
     internal static int MakeCharacterDevice(string path, uint major, uint minor)
     {
