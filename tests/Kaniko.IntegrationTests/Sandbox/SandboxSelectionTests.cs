@@ -27,12 +27,14 @@ public sealed class SandboxSelectionTests
     {
         TestRequirements.Executable("bwrap");
         var sandbox = SandboxFactory.Create(SandboxKind.Automatic);
-        var spec = new SandboxSpec("/", ["/kaniko-test-never-runs"], [], "", "/");
+        var directory = "/kaniko-test-never-created-" + Guid.NewGuid().ToString("N");
+        var spec = new SandboxSpec("/", ["/kaniko-test-never-runs"], [], "", directory);
 
         var error = await Assert.ThrowsAsync<KanikoException>(() => sandbox.RunAsync(spec, null, CancellationToken.None));
 
         Assert.NotEqual(SandboxKind.None, sandbox.Kind);
         Assert.Equal(DiagnosticCodes.SandboxRootFsInvalid, error.Code);
+        Assert.False(Directory.Exists(directory));
     }
 
     [Fact]

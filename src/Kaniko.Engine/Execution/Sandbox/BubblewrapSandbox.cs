@@ -49,11 +49,8 @@ internal sealed class BubblewrapSandbox : ISandbox
     /// <inheritdoc />
     public async Task<int> RunAsync(SandboxSpec spec, IProgress<SandboxOutputLine>? output, CancellationToken cancellationToken)
     {
+        StepScratch.RefuseMachineRoot(spec);
         using var scratch = StepScratch.Prepare(spec);
-        if (scratch.RootFs == "/")
-        {
-            throw new KanikoException(DiagnosticCodes.SandboxRootFsInvalid, Strings.SandboxRootFsIsHost);
-        }
 
         using var stubs = new MountStubs(scratch.RootFs);
         var command = BuildCommand(spec, scratch, stubs, SandboxNative.EffectiveUserId == 0);

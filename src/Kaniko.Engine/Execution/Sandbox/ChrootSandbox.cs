@@ -39,11 +39,8 @@ internal sealed class ChrootSandbox : ISandbox
     /// <inheritdoc />
     public async Task<int> RunAsync(SandboxSpec spec, IProgress<SandboxOutputLine>? output, CancellationToken cancellationToken)
     {
+        StepScratch.RefuseMachineRoot(spec);
         using var scratch = StepScratch.Prepare(spec);
-        if (scratch.RootFs == "/")
-        {
-            throw new KanikoException(DiagnosticCodes.SandboxRootFsInvalid, Strings.SandboxRootFsIsHost);
-        }
 
         using var stubs = new MountStubs(scratch.RootFs);
         var mounts = new List<string>();

@@ -34,6 +34,19 @@ internal sealed class StepScratch : IDisposable
     /// <summary>The private temporary folder.</summary>
     public string Folder { get; }
 
+    /// <summary>
+    /// Refuses the machine's own <c>/</c> as the rootfs of an isolating sandbox, before anything (the working
+    /// directory) is created in it.
+    /// </summary>
+    public static void RefuseMachineRoot(SandboxSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (Path.TrimEndingDirectorySeparator(Path.GetFullPath(spec.RootFs)) == "/")
+        {
+            throw new KanikoException(DiagnosticCodes.SandboxRootFsInvalid, Strings.SandboxRootFsIsHost);
+        }
+    }
+
     /// <summary>Checks <paramref name="spec"/>, resolves its user and creates its working directory.</summary>
     public static StepScratch Prepare(SandboxSpec spec)
     {
