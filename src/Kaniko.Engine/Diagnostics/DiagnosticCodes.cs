@@ -281,6 +281,25 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode RunNotSupported = DiagnosticCode.Of(4300);
     /// <summary>The base image holds <c>ONBUILD</c> triggers, which this version cannot run yet.</summary>
     public static readonly DiagnosticCode BaseOnBuildNotSupported = DiagnosticCode.Of(4303);
+    // 44xx: running RUN steps in a sandbox.
+    /// <summary>No sandbox can run <c>RUN</c> here: bubblewrap is missing or not permitted, and chroot mode needs root.</summary>
+    public static readonly DiagnosticCode SandboxUnavailable = DiagnosticCode.Of(4401);
+    /// <summary>The isolation asked for (bubblewrap, chroot) cannot be used on this machine.</summary>
+    public static readonly DiagnosticCode SandboxKindUnavailable = DiagnosticCode.Of(4402);
+    /// <summary>The root filesystem given to a sandbox is missing, or is <c>/</c> without <c>--isolation none</c> (or the reverse).</summary>
+    public static readonly DiagnosticCode SandboxRootFsInvalid = DiagnosticCode.Of(4403);
+    /// <summary>The <c>RUN</c> user is not in the stage's <c>/etc/passwd</c>.</summary>
+    public static readonly DiagnosticCode RunUserNotFound = DiagnosticCode.Of(4404);
+    /// <summary>The <c>RUN</c> group is not in the stage's <c>/etc/group</c>.</summary>
+    public static readonly DiagnosticCode RunGroupNotFound = DiagnosticCode.Of(4405);
+    /// <summary>The <c>RUN</c> working directory cannot be created or is not a directory.</summary>
+    public static readonly DiagnosticCode RunWorkingDirectoryInvalid = DiagnosticCode.Of(4406);
+    /// <summary>A mount asked for a <c>RUN</c> step is invalid or cannot be made in this isolation mode.</summary>
+    public static readonly DiagnosticCode RunMountInvalid = DiagnosticCode.Of(4407);
+    /// <summary>The <c>RUN</c> command exited with a non-zero code.</summary>
+    public static readonly DiagnosticCode RunCommandFailed = DiagnosticCode.Of(4408);
+    /// <summary>Warning: the sandbox could not give the step everything a container has (groups, /proc, device nodes).</summary>
+    public static readonly DiagnosticCode SandboxDegraded = DiagnosticCode.Of(4450);
     #endregion
 
     #region Outputs (KANIKO5xxx)

@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Globalization;
+using Kaniko.Engine.Diagnostics;
+
+namespace Kaniko.Engine.Execution;
+
+/// <summary>
+/// Chooses how <c>RUN</c> steps are isolated, following the ladder of the design: bubblewrap when it is installed and
+/// may create namespaces here (probed once per process), else chroot mode when this process is root, else an error
+/// that says what to install. <see cref="SandboxKind.None"/> is never chosen: only asked for. The choice is reported.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public static class SandboxFactory
+{
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(20);
+    private static readonly Lazy<string?> BwrapProbe = new(ProbeBubblewrap);
+
+    /// <summary>Creates the sandbox for <paramref name="kind"/>; throws <see cref="KanikoException"/> (44xx) when it cannot run here.</summary>
+    public static ISandbox Create(SandboxKind kind = SandboxKind.Automatic, IBuildEventSink? events = null) =>
+        Create(kind, events ?? NullBuildEventSink.Instance, FindTools(), SandboxNative.EffectiveUserId == 0, () => BwrapProbe.Value);
+
+    /// <summary>The choice with the machine's facts given: the tools found, whether this process is root, the probe.</summary>
+    internal static ISandbox Create(SandboxKind kind, IBuildEventSink events, HostToolPaths tools, bool isRoot, Func<string?> probe)
+    {
+        ISandbox sandbox;
+        switch (kind)
+        {
+            case SandboxKind.Bubblewrap:
+                sandbox = BubblewrapProblem(tools, isRoot, probe) is { } problem
+                    ? throw Unavailable("bubblewrap", problem)
+                    : new BubblewrapSandbox(tools, events);
+                break;
+            case SandboxKind.Chroot:
+                sandbox = ChrootProblem(tools, isRoot) is { } chrootProblem
+                    ? throw Unavailable("chroot", chrootProblem)
+                    : new ChrootSandbox(tools, events);
+                break;
+            case SandboxKind.None:
+                sandbox = (tools.Setpriv is null ? Missing("setpriv", "util-linux") : tools.Env is null ? Missing("env", "coreutils") : null) is { } noneProblem
+                    ? throw Unavailable("none", noneProblem)
+                    : new HostSandbox(tools);
+                break;
+            case SandboxKind.Automatic:
+                sandbox = ChooseAutomatically(tools, isRoot, probe, events);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
+        }
+
+        events.Report(new MessageEvent("RUN isolation: " + Describe(sandbox.Kind, isRoot)));
+        return sandbox;
+    }
+
+    private static ISandbox ChooseAutomatically(HostToolPaths tools, bool isRoot, Func<string?> probe, IBuildEventSink events)
+    {
+        var bwrapProblem = BubblewrapProblem(tools, isRoot, probe);
+        if (bwrapProblem is null)
+        {
+            return new BubblewrapSandbox(tools, events);
+        }
+
+        var chrootProblem = ChrootProblem(tools, isRoot);
+        if (chrootProblem is null)
+        {
+            events.Report(new MessageEvent("RUN isolation: bubblewrap is not usable (" + bwrapProblem + "), using chroot mode", MessageImportance.High));
+            return new ChrootSandbox(tools, events);
+        }
+
+        throw new KanikoException(DiagnosticCodes.SandboxUnavailable,
+            string.Format(CultureInfo.InvariantCulture, Strings.SandboxUnavailable, bwrapProblem + "; " + chrootProblem));
+    }
+
+    private static string Describe(SandboxKind kind, bool isRoot) => kind switch
+    {
+        SandboxKind.Bubblewrap => isRoot ? "bubblewrap (namespaces, as root)" : "bubblewrap (namespaces, rootless: one uid mapped)",
+        SandboxKind.Chroot => "chroot (root without namespaces)",
+        _ => "none (RUN steps change / of this system)",
+    };
+
+    private static string? BubblewrapProblem(HostToolPaths tools, bool isRoot, Func<string?> probe)
+    {
+        if (tools.Bwrap is null)
+        {
+            return Strings.SandboxBwrapMissing;
+        }
+
+        if (isRoot && (tools.Setpriv is null || tools.Unshare is null))
+        {
+            return Missing(tools.Setpriv is null ? "setpriv" : "unshare", "util-linux");
+        }
+
+        return probe() is { } failure
+            ? string.Format(CultureInfo.InvariantCulture, Strings.SandboxBwrapFailed, failure)
+            : null;
+    }
+
+    private static string? ChrootProblem(HostToolPaths tools, bool isRoot) =>
+        !isRoot ? Strings.SandboxChrootNeedsRoot
+        : tools.Setpriv is null ? Missing("setpriv", "util-linux")
+        : tools.Unshare is null ? Missing("unshare", "util-linux")
+        : null;
+
+    private static string Missing(string tool, string package) =>
+        string.Format(CultureInfo.InvariantCulture, Strings.SandboxToolMissing, tool, package);
+
+    private static KanikoException Unavailable(string kind, string problem) =>
+        new(DiagnosticCodes.SandboxKindUnavailable, string.Format(CultureInfo.InvariantCulture, Strings.SandboxKindUnavailable, kind, problem));
+
+    private static HostToolPaths FindTools() => new(
+        HostTools.Find("setsid") ?? throw Unavailable("any", Missing("setsid", "util-linux")),
+        HostTools.Find("bwrap"),
+        HostTools.Find("setpriv"),
+        HostTools.Find("unshare"),
+        HostTools.Find("env"));
+
+    // Runs `true` of the host in the namespaces a step gets (with the host's program folders as its root), so a bwrap
+    // that cannot work here (no user namespaces, a seccomp filter) is found before a build relies on it.
+    private static string? ProbeBubblewrap()
+    {
+        var bwrap = HostTools.Find("bwrap");
+        var trueProgram = HostTools.Find("true");
+        if (bwrap is null || trueProgram is null)
+        {
+            return bwrap is null ? Strings.SandboxBwrapMissing : Missing("true", "coreutils");
+        }
+
+        List<string> args = ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent"];
+        if (SandboxNative.EffectiveUserId != 0)
+        {
+            args.Add("--unshare-user");
+        }
+
+        BubblewrapSandbox.AddHostTools(args);
+        args.AddRange(["--proc", "/proc", "--dev", "/dev", "--", trueProgram]);
+        var startInfo = new ProcessStartInfo(bwrap)
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        args.ForEach(startInfo.ArgumentList.Add);
+        try
+        {
+            using var process = Process.Start(startInfo)!;
+            var error = process.StandardError.ReadToEndAsync();
+            _ = process.StandardOutput.ReadToEndAsync();
+            if (!process.WaitForExit(ProbeTimeout))
+            {
+                process.Kill();
+                return "bwrap did not finish within " + ProbeTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s";
+            }
+
+            return process.ExitCode == 0 ? null : error.GetAwaiter().GetResult().Trim();
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            return e.Message;
+        }
+    }
+}

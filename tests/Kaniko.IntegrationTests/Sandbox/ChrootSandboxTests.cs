@@ -1,0 +1,34 @@
+using Kaniko.Engine.Execution;
+using Kaniko.Testing;
+
+namespace Kaniko.IntegrationTests.Sandbox;
+
+/// <summary>The sandbox contract in chroot mode, selected explicitly; it needs root.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class ChrootSandboxTests : SandboxContractTests
+{
+    [Fact]
+    [Trait("Category", "Integration")]
+    public async Task DeviceNodes_AreMadeAndRemoved()
+    {
+        using var rootFs = await BusyboxRootFs.CreateAsync();
+
+        var run = await SandboxRun.RunAsync(CreateSandbox(), rootFs.Shell("ls /dev"), Timeout);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(["full", "null", "random", "tty", "urandom", "zero"], run.Output.Order(StringComparer.Ordinal));
+        Assert.False(Directory.Exists(rootFs.Combine("dev")));
+    }
+
+    private protected override ISandbox CreateSandbox()
+    {
+        if (Environment.UserName != "root")
+        {
+            Assert.Skip("chroot mode needs root");
+        }
+
+        TestRequirements.Executable("unshare");
+        TestRequirements.Executable("setpriv");
+        return SandboxFactory.Create(SandboxKind.Chroot);
+    }
+}
