@@ -140,13 +140,15 @@ public static class CopyLayerEntries
             }
         }
 
-        // The destination is a directory even when the archive is empty; a stage that does not know its tree
-        // leaves it, and the parents the archive does not list, to the runtime (root, 0755), as Docker's untar makes them.
+        // The destination is a directory even when the archive is empty. BuildKit creates it and its missing parents
+        // with mode 0755 and the --chown owner (a --chown makes the stage learn its tree first); a stage that does
+        // not know its tree leaves them, and the parents the archive does not list, to the runtime (root, 0755), as
+        // Docker's untar makes them.
         if (filesystem.IsComplete && !plan.ArchiveDirectory.IsRoot && !filesystem.IsDirectory(plan.ArchiveDirectory))
         {
             foreach (var directory in filesystem.MissingAncestors(plan.ArchiveDirectory).Append(plan.ArchiveDirectory))
             {
-                entries.TryAdd(directory, Directory(directory, LayerEntry.DefaultDirectoryMode, CopyOwner.Root, buildTime));
+                entries.TryAdd(directory, Directory(directory, LayerEntry.DefaultDirectoryMode, plan.Owner, buildTime));
             }
         }
 

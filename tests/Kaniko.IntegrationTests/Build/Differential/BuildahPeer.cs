@@ -1,0 +1,69 @@
+using Kaniko.Testing;
+
+namespace Kaniko.IntegrationTests.Build.Differential;
+
+/// <summary>
+/// <c>buildah bud</c> as the peer builder: one private storage (vfs) and one registries.conf for the whole test run,
+/// chroot isolation, Docker image format (the OCI format drops <c>Healthcheck</c> and <c>OnBuild</c>), and a push to
+/// the test registry over plain HTTP.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class BuildahPeer : IDisposable
+{
+    private readonly TempDirectory _root = new("kaniko-buildah-");
+    private readonly SemaphoreSlim _baseLock = new(1, 1);
+    private PushedBaseImage? _busybox;
+
+    /// <summary>Writes the registries.conf that marks the loopback registry insecure and allows no short names.</summary>
+    public BuildahPeer()
+    {
+        File.WriteAllText(RegistriesConf, """
+            unqualified-search-registries = []
+            short-name-mode = "disabled"
+            [[registry]]
+            location = "127.0.0.1"
+            insecure = true
+            """);
+    }
+
+    private string RegistriesConf => _root.Combine("registries.conf");
+
+    private string[] Storage => ["--root", _root.Combine("root"), "--runroot", _root.Combine("run"), "--storage-driver", "vfs", "--registries-conf", RegistriesConf];
+
+    /// <summary>The busybox base, pushed once per run.</summary>
+    public async Task<PushedBaseImage> BusyboxAsync(RegistryFixture registry, CancellationToken cancellationToken)
+    {
+        await _baseLock.WaitAsync(cancellationToken);
+        try
+        {
+            return _busybox ??= await BaseImages.PushBusyboxAsync(registry, cancellationToken);
+        }
+        finally
+        {
+            _baseLock.Release();
+        }
+    }
+
+    /// <summary>Builds <paramref name="dockerfile"/> over <paramref name="context"/> and pushes it as <paramref name="reference"/>.</summary>
+    public async Task BuildAndPushAsync(string dockerfile, string context, string reference, IEnumerable<string> extraArguments, CancellationToken cancellationToken)
+    {
+        var buildah = TestRequirements.Executable("buildah");
+        await ExternalTools.RunCheckedAsync(buildah, [.. Storage, "bud", "--quiet", "--isolation", "chroot", "--format", "docker", "--tls-verify=false",
+            .. extraArguments, "-f", dockerfile, "-t", reference, context], TimeSpan.FromMinutes(2), cancellationToken);
+        await ExternalTools.RunCheckedAsync(buildah, [.. Storage, "push", "--quiet", "--tls-verify=false", reference, "docker://" + reference],
+            TimeSpan.FromMinutes(2), cancellationToken);
+    }
+
+    /// <summary>Removes the peer's images and its storage.</summary>
+    public void Dispose()
+    {
+        var buildah = ExternalTools.Find("buildah");
+        if (buildah is not null && Directory.Exists(_root.Combine("root")))
+        {
+            ExternalTools.RunAsync(buildah, [.. Storage, "rmi", "--all", "--force"]).GetAwaiter().GetResult();
+        }
+
+        _baseLock.Dispose();
+        _root.Dispose();
+    }
+}

@@ -1,0 +1,85 @@
+using Kaniko.Testing;
+
+namespace Kaniko.IntegrationTests.Build.Differential;
+
+/// <summary>
+/// One folder under <c>TestData/Differential</c>: a <c>Dockerfile</c>, its context files, an optional
+/// <c>args.txt</c> (one <c>--build-arg NAME=VALUE</c> or <c>--target NAME</c> a line, given to both builders) and an
+/// optional <c>Dockerfile.buildah</c>, the same build spelled for the peer where its version lacks a syntax
+/// (listed in <see cref="KnownDifferences.PeerDockerfiles"/>).
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+internal sealed record DifferentialCase(string Name, string Directory, IReadOnlyList<KeyValuePair<string, string>> BuildArgs, string? Target)
+{
+    /// <summary>The files of a case folder that are not part of its build context.</summary>
+    public static readonly IReadOnlySet<string> NotContext = new HashSet<string>(StringComparer.Ordinal) { "args.txt", "Dockerfile.buildah" };
+
+    public static string Root => System.IO.Path.Combine(TestPaths.RepositoryRoot, "tests", "Kaniko.IntegrationTests", "TestData", "Differential");
+
+    public static IEnumerable<string> Names() =>
+        System.IO.Directory.GetDirectories(Root).Select(d => System.IO.Path.GetFileName(d)!).Order(StringComparer.Ordinal);
+
+    public string? PeerDockerfile => File.Exists(System.IO.Path.Combine(Directory, "Dockerfile.buildah")) ? System.IO.Path.Combine(Directory, "Dockerfile.buildah") : null;
+
+    public static DifferentialCase Load(string name)
+    {
+        var directory = System.IO.Path.Combine(Root, name);
+        var args = new List<KeyValuePair<string, string>>();
+        string? target = null;
+        var argsFile = System.IO.Path.Combine(directory, "args.txt");
+        var lines = File.Exists(argsFile) ? File.ReadAllLines(argsFile) : [];
+        foreach (var line in lines.Where(l => l.Trim().Length > 0))
+        {
+            var (flag, value) = (line[..line.IndexOf(' ', StringComparison.Ordinal)], line[(line.IndexOf(' ', StringComparison.Ordinal) + 1)..].Trim());
+            switch (flag)
+            {
+                case "--build-arg":
+                    var equals = value.IndexOf('=', StringComparison.Ordinal);
+                    args.Add(new(value[..equals], value[(equals + 1)..]));
+                    break;
+                case "--target":
+                    target = value;
+                    break;
+                default:
+                    throw new InvalidDataException($"{argsFile}: unknown flag {flag}");
+            }
+        }
+
+        return new DifferentialCase(name, directory, args, target);
+    }
+
+    /// <summary>
+    /// Copies the case into <paramref name="context"/> with the modes git keeps (files 0644, or 0755 when executable;
+    /// directories 0755) so that the checkout's umask does not leak into the images; symbolic links stay links.
+    /// </summary>
+    public void WriteContext(string context) => CopyTree(Directory, context, isRoot: true);
+
+    private static void CopyTree(string source, string destination, bool isRoot)
+    {
+        System.IO.Directory.CreateDirectory(destination);
+        File.SetUnixFileMode(destination, (UnixFileMode)0x1ED);
+        foreach (var entry in new DirectoryInfo(source).EnumerateFileSystemInfos())
+        {
+            if (isRoot && NotContext.Contains(entry.Name))
+            {
+                continue;
+            }
+
+            var target = System.IO.Path.Combine(destination, entry.Name);
+            if (entry.LinkTarget is { } link)
+            {
+                File.CreateSymbolicLink(target, link);
+            }
+            else if (entry is DirectoryInfo)
+            {
+                CopyTree(entry.FullName, target, isRoot: false);
+            }
+            else
+            {
+                File.Copy(entry.FullName, target);
+                var executable = (entry.UnixFileMode & UnixFileMode.UserExecute) != 0;
+                File.SetUnixFileMode(target, executable ? (UnixFileMode)0x1ED : (UnixFileMode)0x1A4);
+            }
+        }
+    }
+}

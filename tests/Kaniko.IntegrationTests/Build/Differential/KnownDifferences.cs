@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Kaniko.IntegrationTests.Build.Differential;
+
+/// <summary>
+/// The one list of what <c>buildah bud</c> (1.28, the peer on this machine) does differently from BuildKit, the
+/// reference our engine follows, and of our own known gaps. Each entry names the case (or <c>*</c>), the compared key
+/// (see <see cref="ImageView"/>) and the reason; it either drops the key on both sides or compares both values after
+/// the same normalisation. Nothing else is left out.
+/// </summary>
+internal static class KnownDifferences
+{
+    /// <summary>Cases whose peer build reads <c>Dockerfile.buildah</c>: syntax buildah 1.28 does not know, spelled without it.</summary>
+    public static readonly IReadOnlyDictionary<string, string> PeerDockerfiles = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["copy-parents"] = "COPY --parents is newer than buildah 1.28",
+        ["copy-exclude"] = "COPY --exclude is newer than buildah 1.28",
+        ["heredoc-copy"] = "buildah 1.28 does not read heredocs; its Dockerfile copies files holding the expanded heredoc text",
+    };
+
+    public static readonly IReadOnlyList<KnownDifference> All =
+    [
+        new("*", "config.Labels.io.buildah.version", "buildah labels every image with its own version"),
+        new("*", "config.ArgsEscaped", "BuildKit sets ArgsEscaped for a shell-form CMD/ENTRYPOINT on Linux; buildah never does"),
+        new("*", "config.WorkingDir", "buildah leaves WorkingDir empty when nothing set it (BuildKit writes / for scratch)", v => v is "null" or "\"\"" ? "\"/\"" : v),
+        new("expose", "config.ExposedPorts", "BuildKit expands a port range into one key per port; buildah keeps the range as one key", ExpandPortRanges),
+        new("busybox-app", "config.Env", "buildah moves a replaced ENV variable (PATH) to the end; BuildKit replaces it where it stands", SortJsonArray),
+        new("env-replace", "config.Env", "buildah moves a replaced ENV variable to the end; BuildKit replaces it where it stands", SortJsonArray),
+        new("shell-form", "config.Cmd", "buildah 1.28 ignores SHELL for a shell-form CMD; BuildKit prefixes the SHELL", v => v.Replace("[\"/bin/sh\",\"-ec\",", "[\"/bin/sh\",\"-c\",", StringComparison.Ordinal)),
+        new("shell-form", "config.Entrypoint", "buildah 1.28 ignores SHELL for a shell-form ENTRYPOINT; BuildKit prefixes the SHELL", v => v.Replace("[\"/bin/sh\",\"-ec\",", "[\"/bin/sh\",\"-c\",", StringComparison.Ordinal)),
+        new("copy-chmod", "fs:/dir", "buildah creates the destination of COPY --chmod=0700 dir /dir/ with 0755; BuildKit gives it the --chmod mode", MaskMode),
+    ];
+
+    private static string MaskMode(string value) => string.Join(' ', value.Split(' ').Select((field, index) => index == 1 ? "(mode)" : field));
+
+    private static string SortJsonArray(string value) =>
+        value == "null" ? value : JsonSerializer.Serialize(JsonSerializer.Deserialize<string[]>(value)!.Order(StringComparer.Ordinal).ToArray());
+
+    private static string ExpandPortRanges(string value)
+    {
+        if (value == "null")
+        {
+            return value;
+        }
+
+        var ports = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var key in JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(value)!.Keys)
+        {
+            var (range, protocol) = (key.Split('/')[0], key.Split('/')[1]);
+            var bounds = range.Split('-').Select(b => int.Parse(b, CultureInfo.InvariantCulture)).ToArray();
+            for (var port = bounds[0]; port <= bounds[^1]; port++)
+            {
+                ports.Add(port.ToString(CultureInfo.InvariantCulture) + "/" + protocol);
+            }
+        }
+
+        return string.Join(',', ports);
+    }
+
+    /// <summary>Applies the entries that concern <paramref name="caseName"/> to one side's view.</summary>
+    public static SortedDictionary<string, string> Apply(string caseName, SortedDictionary<string, string> view)
+    {
+        var result = new SortedDictionary<string, string>(view, StringComparer.Ordinal);
+        foreach (var difference in All.Where(d => d.Case == "*" || d.Case == caseName))
+        {
+            if (!result.TryGetValue(difference.Key, out var value))
+            {
+                continue;
+            }
+
+            if (difference.Normalise is null)
+            {
+                result.Remove(difference.Key);
+            }
+            else
+            {
+                result[difference.Key] = difference.Normalise(value);
+            }
+        }
+
+        return result;
+    }
+}
+
+/// <summary>One documented difference: the case (<c>*</c> for all), the key, why, and how both values are normalised (null: dropped).</summary>
+internal sealed record KnownDifference(string Case, string Key, string Reason, Func<string, string>? Normalise = null);
