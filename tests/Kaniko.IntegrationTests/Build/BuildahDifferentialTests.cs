@@ -50,6 +50,7 @@ public sealed class BuildahDifferentialTests(RegistryFixture registry, BuildahPe
         var theirView = ImageView.ReadAsync(theirs, build.Path("view-buildah"), cancellation);
         var expected = KnownDifferences.Apply(name, await theirView);
         var actual = KnownDifferences.Apply(name, await ourView);
+        TestContext.Current.TestOutputHelper?.WriteLine(string.Join('\n', actual.Select(e => e.Key + " = " + e.Value)));
         var differences = expected.Keys.Union(actual.Keys).Order(StringComparer.Ordinal)
             .Select(key => (Key: key, Buildah: expected.GetValueOrDefault(key, "(absent)"), Ours: actual.GetValueOrDefault(key, "(absent)")))
             .Where(d => d.Buildah != d.Ours)

@@ -19,7 +19,7 @@ internal static class ImageView
     public static async Task<SortedDictionary<string, string>> ReadAsync(string reference, string scratch, CancellationToken cancellationToken)
     {
         var view = await FilesystemAsync(reference, scratch, cancellationToken);
-        using var document = JsonDocument.Parse((await Skopeo.RunCheckedAsync(["inspect", "--tls-verify=false", "--config", "docker://" + reference], cancellationToken)).StandardOutput);
+        using var document = JsonDocument.Parse((await Skopeo.RunCheckedAsync(["inspect", "--tls-verify=false", "--config", "--raw", "docker://" + reference], cancellationToken)).StandardOutput);
         foreach (var (key, value) in Config(document.RootElement))
         {
             view.Add(key, value);

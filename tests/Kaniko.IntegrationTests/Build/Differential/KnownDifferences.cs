@@ -11,6 +11,9 @@ namespace Kaniko.IntegrationTests.Build.Differential;
 /// </summary>
 internal static class KnownDifferences
 {
+    // Declared first: static fields are initialised in text order, and All reads it.
+    private static readonly string[] EmptyFields = ["Cmd", "Entrypoint", "OnBuild", "User", "Volumes", "ExposedPorts", "StopSignal"];
+
     /// <summary>Cases whose peer build reads <c>Dockerfile.buildah</c>: syntax buildah 1.28 does not know, spelled without it.</summary>
     public static readonly IReadOnlyDictionary<string, string> PeerDockerfiles = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -23,6 +26,8 @@ internal static class KnownDifferences
     [
         new("*", "config.Labels.io.buildah.version", "buildah labels every image with its own version"),
         new("*", "config.ArgsEscaped", "BuildKit sets ArgsEscaped for a shell-form CMD/ENTRYPOINT on Linux; buildah never does"),
+        .. EmptyFields.Select(field => new KnownDifference("*", "config." + field,
+            "buildah's Docker-format config writes an unset field as an empty value ([], {}, \"\"); BuildKit leaves it out", EmptyAsNull)),
         new("*", "config.WorkingDir", "buildah leaves WorkingDir empty when nothing set it (BuildKit writes / for scratch)", v => v is "null" or "\"\"" ? "\"/\"" : v),
         new("expose", "config.ExposedPorts", "BuildKit expands a port range into one key per port; buildah keeps the range as one key", ExpandPortRanges),
         new("busybox-app", "config.Env", "buildah moves a replaced ENV variable (PATH) to the end; BuildKit replaces it where it stands", SortJsonArray),
@@ -31,6 +36,8 @@ internal static class KnownDifferences
         new("shell-form", "config.Entrypoint", "buildah 1.28 ignores SHELL for a shell-form ENTRYPOINT; BuildKit prefixes the SHELL", v => v.Replace("[\"/bin/sh\",\"-ec\",", "[\"/bin/sh\",\"-c\",", StringComparison.Ordinal)),
         new("copy-chmod", "fs:/dir", "buildah creates the destination of COPY --chmod=0700 dir /dir/ with 0755; BuildKit gives it the --chmod mode", MaskMode),
     ];
+
+    private static string EmptyAsNull(string value) => value is "[]" or "{}" or "\"\"" ? "null" : value;
 
     private static string MaskMode(string value) => string.Join(' ', value.Split(' ').Select((field, index) => index == 1 ? "(mode)" : field));
 
