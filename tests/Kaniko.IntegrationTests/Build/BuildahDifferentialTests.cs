@@ -48,9 +48,15 @@ public sealed class BuildahDifferentialTests(RegistryFixture registry, BuildahPe
 
         var ourView = ImageView.ReadAsync(ours, build.Path("view-ours"), cancellation);
         var theirView = ImageView.ReadAsync(theirs, build.Path("view-buildah"), cancellation);
-        var expected = KnownDifferences.Apply(name, await theirView);
-        var actual = KnownDifferences.Apply(name, await ourView);
-        TestContext.Current.TestOutputHelper?.WriteLine(string.Join('\n', actual.Select(e => e.Key + " = " + e.Value)));
+        var (ourRaw, theirRaw) = (await ourView, await theirView);
+        TestContext.Current.TestOutputHelper?.WriteLine(string.Join('\n', ourRaw.Select(e => e.Key + " = " + e.Value)));
+        foreach (var (key, value) in testCase.PinnedValues())
+        {
+            Assert.Equal(key + " = " + value, key + " = " + ourRaw.GetValueOrDefault(key, "(absent)"));
+        }
+
+        var expected = KnownDifferences.Apply(name, theirRaw);
+        var actual = KnownDifferences.Apply(name, ourRaw);
         var differences = expected.Keys.Union(actual.Keys).Order(StringComparer.Ordinal)
             .Select(key => (Key: key, Buildah: expected.GetValueOrDefault(key, "(absent)"), Ours: actual.GetValueOrDefault(key, "(absent)")))
             .Where(d => d.Buildah != d.Ours)

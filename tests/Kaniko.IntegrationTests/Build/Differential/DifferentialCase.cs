@@ -6,13 +6,14 @@ namespace Kaniko.IntegrationTests.Build.Differential;
 /// One folder under <c>TestData/Differential</c>: a <c>Dockerfile</c>, its context files, an optional
 /// <c>args.txt</c> (one <c>--build-arg NAME=VALUE</c> or <c>--target NAME</c> a line, given to both builders) and an
 /// optional <c>Dockerfile.buildah</c>, the same build spelled for the peer where its version lacks a syntax
-/// (listed in <see cref="KnownDifferences.PeerDockerfiles"/>).
+/// (listed in <see cref="KnownDifferences.PeerDockerfiles"/>), and an optional <c>expected-ours.txt</c>
+/// (<c>KEY = VALUE</c> lines our image must hold exactly: what a known difference keeps from the comparison).
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed record DifferentialCase(string Name, string Directory, IReadOnlyList<KeyValuePair<string, string>> BuildArgs, string? Target)
 {
     /// <summary>The files of a case folder that are not part of its build context.</summary>
-    public static readonly IReadOnlySet<string> NotContext = new HashSet<string>(StringComparer.Ordinal) { "args.txt", "Dockerfile.buildah" };
+    public static readonly IReadOnlySet<string> NotContext = new HashSet<string>(StringComparer.Ordinal) { "args.txt", "Dockerfile.buildah", "expected-ours.txt" };
 
     public static string Root => System.IO.Path.Combine(TestPaths.RepositoryRoot, "tests", "Kaniko.IntegrationTests", "TestData", "Differential");
 
@@ -20,6 +21,15 @@ internal sealed record DifferentialCase(string Name, string Directory, IReadOnly
         System.IO.Directory.GetDirectories(Root).Select(d => System.IO.Path.GetFileName(d)!).Order(StringComparer.Ordinal);
 
     public string? PeerDockerfile => File.Exists(System.IO.Path.Combine(Directory, "Dockerfile.buildah")) ? System.IO.Path.Combine(Directory, "Dockerfile.buildah") : null;
+
+    /// <summary>The <c>KEY = VALUE</c> lines of <c>expected-ours.txt</c>, or none.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> PinnedValues()
+    {
+        var file = System.IO.Path.Combine(Directory, "expected-ours.txt");
+        return File.Exists(file)
+            ? [.. File.ReadAllLines(file).Where(l => l.Length > 0).Select(l => KeyValuePair.Create(l[..l.IndexOf(" = ", StringComparison.Ordinal)], l[(l.IndexOf(" = ", StringComparison.Ordinal) + 3)..]))]
+            : [];
+    }
 
     public static DifferentialCase Load(string name)
     {

@@ -19,6 +19,7 @@ internal static class KnownDifferences
     {
         ["copy-parents"] = "COPY --parents is newer than buildah 1.28",
         ["copy-exclude"] = "COPY --exclude is newer than buildah 1.28",
+        ["healthcheck-start-interval"] = "HEALTHCHECK --start-interval is newer than buildah 1.28; its Dockerfile leaves the option out",
         ["heredoc-copy"] = "buildah 1.28 does not read heredocs; its Dockerfile copies files holding the expanded heredoc text",
     };
 
@@ -34,10 +35,18 @@ internal static class KnownDifferences
         new("env-replace", "config.Env", "buildah moves a replaced ENV variable to the end; BuildKit replaces it where it stands", SortJsonArray),
         new("shell-form", "config.Cmd", "buildah 1.28 ignores SHELL for a shell-form CMD; BuildKit prefixes the SHELL", v => v.Replace("[\"/bin/sh\",\"-ec\",", "[\"/bin/sh\",\"-c\",", StringComparison.Ordinal)),
         new("shell-form", "config.Entrypoint", "buildah 1.28 ignores SHELL for a shell-form ENTRYPOINT; BuildKit prefixes the SHELL", v => v.Replace("[\"/bin/sh\",\"-ec\",", "[\"/bin/sh\",\"-c\",", StringComparison.Ordinal)),
+        new("healthcheck-start-interval", "config.Healthcheck", "buildah 1.28 has no --start-interval: StartInterval is left out of both, the other members compared", WithoutStartInterval),
         new("copy-chmod", "fs:/dir", "buildah creates the destination of COPY --chmod=0700 dir /dir/ with 0755; BuildKit gives it the --chmod mode", MaskMode),
     ];
 
     private static string EmptyAsNull(string value) => value is "[]" or "{}" or "\"\"" ? "null" : value;
+
+    private static string WithoutStartInterval(string value)
+    {
+        var members = JsonSerializer.Deserialize<SortedDictionary<string, JsonElement>>(value)!;
+        members.Remove("StartInterval");
+        return JsonSerializer.Serialize(members);
+    }
 
     private static string MaskMode(string value) => string.Join(' ', value.Split(' ').Select((field, index) => index == 1 ? "(mode)" : field));
 
