@@ -1,0 +1,58 @@
+namespace Kaniko.Engine.Filesystem;
+
+/// <summary>Reads <see cref="FileEntryMetadata"/> of a host path with one <c>statx</c> (plus a <c>readlink</c> for links).</summary>
+internal static class FileStat
+{
+    /// <summary>The metadata of <paramref name="hostPath"/> itself (a final link is not followed); null when it is gone.</summary>
+    internal static FileEntryMetadata? TryRead(string hostPath)
+    {
+        if (!LibC.TryLstat(hostPath, out var stat))
+        {
+            return null;
+        }
+
+        var kind = KindOf(stat.Mode);
+        string? linkTarget = null;
+        if (kind == FileEntryKind.SymbolicLink)
+        {
+            try
+            {
+                linkTarget = new FileInfo(hostPath).LinkTarget;
+            }
+            catch (IOException)
+            {
+                return null;
+            }
+        }
+
+        var isDevice = kind is FileEntryKind.CharacterDevice or FileEntryKind.BlockDevice;
+        return new FileEntryMetadata(
+            kind,
+            (UnixFileMode)(stat.Mode & 0xFFF),
+            (int)stat.Uid,
+            (int)stat.Gid,
+            kind is FileEntryKind.RegularFile or FileEntryKind.SymbolicLink ? (long)stat.Size : 0,
+            Nanoseconds(stat.ModifySeconds, stat.ModifyNanoseconds),
+            Nanoseconds(stat.ChangeSeconds, stat.ChangeNanoseconds),
+            (stat.Mask & LibC.StatxBirthTime) != 0 ? Nanoseconds(stat.BirthSeconds, stat.BirthNanoseconds) : 0,
+            stat.Inode,
+            ((ulong)stat.DevMajor << 32) | stat.DevMinor,
+            (int)stat.LinkCount,
+            linkTarget,
+            isDevice ? (int)stat.RdevMajor : 0,
+            isDevice ? (int)stat.RdevMinor : 0);
+    }
+
+    internal static FileEntryKind KindOf(uint mode) => (mode & LibC.FileTypeMask) switch
+    {
+        LibC.Directory => FileEntryKind.Directory,
+        LibC.SymbolicLink => FileEntryKind.SymbolicLink,
+        LibC.CharacterDevice => FileEntryKind.CharacterDevice,
+        LibC.BlockDevice => FileEntryKind.BlockDevice,
+        LibC.Fifo => FileEntryKind.Fifo,
+        LibC.Socket => FileEntryKind.Socket,
+        _ => FileEntryKind.RegularFile,
+    };
+
+    private static long Nanoseconds(long seconds, uint nanoseconds) => (seconds * 1_000_000_000) + nanoseconds;
+}
