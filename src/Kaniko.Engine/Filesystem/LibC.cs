@@ -44,6 +44,9 @@ internal static partial class LibC
     [LibraryImport(Library, EntryPoint = "lsetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int LsetxattrNative(string path, string name, byte[] value, nuint size, int flags);
 
+    [LibraryImport(Library, EntryPoint = "lgetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint LgetxattrNative(string path, string name, byte[] value, nuint size);
+
     [LibraryImport(Library, EntryPoint = "utimensat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int UtimensatNative(int directoryFd, string path, [In] TimeSpec[] times, int flags);
 
@@ -86,6 +89,14 @@ internal static partial class LibC
     /// <summary>Sets an extended attribute on <paramref name="path"/> itself; returns the errno (0 on success).</summary>
     internal static int TrySetXattr(string path, string name, byte[] value) =>
         LsetxattrNative(path, name, value, (nuint)value.Length, 0) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
+    /// <summary>Reads an extended attribute of <paramref name="path"/> itself; null when it is not set.</summary>
+    internal static byte[]? TryGetXattr(string path, string name)
+    {
+        var buffer = new byte[64 * 1024];
+        var length = LgetxattrNative(path, name, buffer, (nuint)buffer.Length);
+        return length < 0 ? null : buffer[..(int)length];
+    }
 
     /// <summary>Sets access and modification times of <paramref name="path"/> itself (a link is not followed).</summary>
     internal static void SetTimes(string path, DateTimeOffset modified)

@@ -1,0 +1,150 @@
+using System.Collections.Concurrent;
+using System.IO.Enumeration;
+
+namespace Kaniko.Engine.Filesystem;
+
+/// <summary>
+/// The metadata of every path of a root filesystem at one moment, by absolute container path (the root itself is not
+/// listed; ignored paths and what lies below them are left out). Built by a parallel <c>statx</c> walk; a snapshot
+/// compares two of these, so its cost is a stat per path plus the bytes of what changed.
+/// </summary>
+public sealed class FileIndex
+{
+    private readonly Dictionary<string, FileEntryMetadata> entries;
+
+    internal FileIndex(Dictionary<string, FileEntryMetadata> entries) => this.entries = entries;
+
+    /// <summary>An index with no paths: a snapshot against it holds the whole tree.</summary>
+    public static FileIndex Empty { get; } = new(new Dictionary<string, FileEntryMetadata>(StringComparer.Ordinal));
+
+    /// <summary>How many paths the index holds.</summary>
+    public int Count => entries.Count;
+
+    /// <summary>The container paths, in no particular order.</summary>
+    public IEnumerable<string> Paths => entries.Keys;
+
+    /// <summary>The metadata of <paramref name="containerPath"/> (absolute and cleaned, for example <c>/etc/passwd</c>).</summary>
+    public bool TryGetValue(string containerPath, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out FileEntryMetadata metadata) =>
+        entries.TryGetValue(containerPath, out metadata);
+
+    /// <summary>Whether the index holds <paramref name="containerPath"/>.</summary>
+    public bool Contains(string containerPath) => entries.ContainsKey(containerPath);
+
+    /// <summary>
+    /// Walks <paramref name="rootFs"/> with <see cref="Environment.ProcessorCount"/> workers and stats every path
+    /// that is not ignored. Owners layers asked for (when not root) replace the real ones, and content hashes of
+    /// files the layers wrote, still untouched, are attached.
+    /// </summary>
+    public static Task<FileIndex> BuildAsync(RootFs rootFs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rootFs);
+        return Task.Run(() => Build(rootFs, attachLayerHashes: true, cancellationToken), cancellationToken);
+    }
+
+    internal void Set(string containerPath, FileEntryMetadata metadata) => entries[containerPath] = metadata;
+
+    internal IEnumerable<KeyValuePair<string, FileEntryMetadata>> Entries => entries;
+
+    internal static FileIndex Build(RootFs rootFs, bool attachLayerHashes, CancellationToken cancellationToken)
+    {
+        var wantedOwners = rootFs.IsPrivileged ? null : rootFs.WantedOwners;
+        var ignored = rootFs.IgnoredPaths;
+        var results = new ConcurrentBag<List<KeyValuePair<string, FileEntryMetadata>>>();
+        var queue = new ConcurrentQueue<(string Host, string Container)>();
+        var pending = 1;
+        queue.Enqueue((rootFs.HostDirectory, string.Empty));
+        Exception? failure = null;
+        var workers = Math.Max(1, Environment.ProcessorCount);
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ =>
+        {
+            var found = new List<KeyValuePair<string, FileEntryMetadata>>();
+            results.Add(found);
+            var spinner = default(SpinWait);
+            while (Volatile.Read(ref pending) > 0 && Volatile.Read(ref failure) is null)
+            {
+                if (!queue.TryDequeue(out var directory))
+                {
+                    spinner.SpinOnce();
+                    continue;
+                }
+
+                spinner.Reset();
+                try
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    foreach (var name in ListNames(directory.Host))
+                    {
+                        var containerPath = directory.Container + "/" + name;
+                        if (ignored.IsIgnored(containerPath))
+                        {
+                            continue;
+                        }
+
+                        var hostPath = directory.Host + "/" + name;
+                        var metadata = FileStat.TryRead(hostPath);
+                        if (metadata is null)
+                        {
+                            continue;
+                        }
+
+                        if (wantedOwners is not null && wantedOwners.TryGetValue(containerPath, out var owner))
+                        {
+                            metadata = metadata with { Uid = owner.Uid, Gid = owner.Gid };
+                        }
+
+                        if (attachLayerHashes && metadata.Kind == FileEntryKind.RegularFile
+                            && rootFs.ContentHashOf(containerPath, metadata.ChangedNs, metadata.Inode) is { } hash)
+                        {
+                            metadata = metadata with { ContentHash = hash };
+                        }
+
+                        found.Add(new(containerPath, metadata));
+                        if (metadata.Kind == FileEntryKind.Directory)
+                        {
+                            Interlocked.Increment(ref pending);
+                            queue.Enqueue((hostPath, containerPath));
+                        }
+                    }
+                }
+                catch (DirectoryNotFoundException)
+                {
+                    // Removed while the walk ran: there is nothing under it to index.
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or OperationCanceledException)
+                {
+                    Interlocked.CompareExchange(ref failure, exception, null);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref pending);
+                }
+            }
+        });
+
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+
+        var entries = new Dictionary<string, FileEntryMetadata>(results.Sum(r => r.Count), StringComparer.Ordinal);
+        foreach (var list in results)
+        {
+            foreach (var (path, metadata) in list)
+            {
+                entries[path] = metadata;
+            }
+        }
+
+        return new FileIndex(entries);
+    }
+
+    private static FileSystemEnumerable<string> ListNames(string hostDirectory) =>
+        new(hostDirectory, static (ref FileSystemEntry entry) => entry.FileName.ToString(), new EnumerationOptions
+        {
+            RecurseSubdirectories = false,
+            AttributesToSkip = 0,
+            IgnoreInaccessible = false,
+            ReturnSpecialDirectories = false,
+            MatchType = MatchType.Simple,
+        });
+}
