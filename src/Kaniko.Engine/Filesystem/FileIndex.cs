@@ -47,7 +47,7 @@ public sealed class FileIndex
 
     internal static FileIndex Build(RootFs rootFs, bool attachLayerHashes, CancellationToken cancellationToken)
     {
-        var wantedOwners = rootFs.IsPrivileged ? null : rootFs.WantedOwners;
+        var wantedOwners = rootFs.IsPrivileged ? null : rootFs.WantedOwnerRecords();
         var ignored = rootFs.IgnoredPaths;
         var results = new ConcurrentBag<List<KeyValuePair<string, FileEntryMetadata>>>();
         var queue = new ConcurrentQueue<(string Host, string Container)>();
@@ -87,7 +87,7 @@ public sealed class FileIndex
                             continue;
                         }
 
-                        if (wantedOwners is not null && wantedOwners.TryGetValue(containerPath, out var owner))
+                        if (wantedOwners is not null && wantedOwners.TryGetValue(containerPath, out var owner) && owner.Inode == metadata.Inode)
                         {
                             metadata = metadata with { Uid = owner.Uid, Gid = owner.Gid };
                         }

@@ -24,6 +24,7 @@ internal sealed class LayerApplier(RootFs rootFs, string description)
     private readonly HashSet<string> touched = new(StringComparer.Ordinal);
     private readonly List<(string HostPath, DateTimeOffset Time)> directoryTimes = [];
     private readonly List<(string ContainerPath, string HostPath, byte[] Hash)> writtenFiles = [];
+    private readonly Dictionary<string, byte[]> hashByHostPath = new(StringComparer.Ordinal);
     private bool specialFileWarningGiven;
 
     private string Root => rootFs.HostDirectory;
@@ -135,6 +136,7 @@ internal sealed class LayerApplier(RootFs rootFs, string description)
                 Delete(hostPath);
                 var hash = await WriteFileAsync(entry, hostPath, cancellationToken).ConfigureAwait(false);
                 writtenFiles.Add((path.Value, hostPath, hash));
+                hashByHostPath[hostPath] = hash;
                 break;
             case TarEntryType.SymbolicLink:
                 Delete(hostPath);
@@ -211,15 +213,15 @@ internal sealed class LayerApplier(RootFs rootFs, string description)
 
         Delete(hostPath);
         LibC.Link(targetHost, hostPath);
-        var targetHash = writtenFiles.FindLast(f => f.HostPath == targetHost).Hash;
-        if (targetHash is not null)
+        if (hashByHostPath.TryGetValue(targetHost, out var targetHash))
         {
             writtenFiles.Add((path.Value, hostPath, targetHash));
+            hashByHostPath[hostPath] = targetHash;
         }
 
-        if (rootFs.TryGetWantedOwner(target.Value, out var owner))
+        if (!rootFs.IsPrivileged && rootFs.TryGetWantedOwner(SecurePath.ToContainerPath(Root, targetHost), out var owner))
         {
-            rootFs.RecordWantedOwner(path.Value, owner.Uid, owner.Gid);
+            rootFs.RecordWantedOwner(path.Value, owner.Uid, owner.Gid, stat.Inode);
         }
     }
 
@@ -278,9 +280,9 @@ internal sealed class LayerApplier(RootFs rootFs, string description)
         {
             LibC.Lchown(hostPath, entry.Uid, entry.Gid);
         }
-        else
+        else if (LibC.TryLstat(hostPath, out var stat))
         {
-            rootFs.RecordWantedOwner(path.Value, entry.Uid, entry.Gid);
+            rootFs.RecordWantedOwner(path.Value, entry.Uid, entry.Gid, stat.Inode);
         }
 
         // After chown, which clears setuid and setgid; links have no mode of their own on Linux.

@@ -13,7 +13,7 @@ namespace Kaniko.Engine.Filesystem;
 public sealed class RootFs
 {
     private readonly object gate = new();
-    private readonly Dictionary<string, (int Uid, int Gid)> wantedOwners = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (int Uid, int Gid, ulong Inode)> wantedOwners = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (byte[] Hash, long ChangedNs, ulong Inode)> contentHashes = new(StringComparer.Ordinal);
     private bool ownerWarningGiven;
 
@@ -58,7 +58,7 @@ public sealed class RootFs
         {
             lock (gate)
             {
-                return new Dictionary<string, (int Uid, int Gid)>(wantedOwners, StringComparer.Ordinal);
+                return wantedOwners.ToDictionary(o => o.Key, o => (o.Value.Uid, o.Value.Gid), StringComparer.Ordinal);
             }
         }
     }
@@ -94,12 +94,16 @@ public sealed class RootFs
         await applier.ApplyAsync(tar, cancellationToken).ConfigureAwait(false);
     }
 
-    internal void RecordWantedOwner(string containerPath, int uid, int gid)
+    /// <summary>
+    /// Remembers the owner a layer gave a path, with the inode it had: a file a step later deletes and makes again
+    /// is a new inode, owned by whoever made it, and the record no longer applies.
+    /// </summary>
+    internal void RecordWantedOwner(string containerPath, int uid, int gid, ulong inode)
     {
         bool warn;
         lock (gate)
         {
-            wantedOwners[containerPath] = (uid, gid);
+            wantedOwners[containerPath] = (uid, gid, inode);
             warn = !ownerWarningGiven;
             ownerWarningGiven = true;
         }
@@ -116,7 +120,18 @@ public sealed class RootFs
     {
         lock (gate)
         {
-            return wantedOwners.TryGetValue(containerPath, out owner);
+            var found = wantedOwners.TryGetValue(containerPath, out var record);
+            owner = (record.Uid, record.Gid);
+            return found;
+        }
+    }
+
+    /// <summary>A copy of the owner records, read once by an index walk.</summary>
+    internal Dictionary<string, (int Uid, int Gid, ulong Inode)> WantedOwnerRecords()
+    {
+        lock (gate)
+        {
+            return new(wantedOwners, StringComparer.Ordinal);
         }
     }
 
