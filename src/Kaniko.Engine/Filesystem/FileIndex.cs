@@ -49,6 +49,7 @@ public sealed class FileIndex
     {
         var wantedOwners = rootFs.IsPrivileged ? null : rootFs.WantedOwnerRecords();
         var ignored = rootFs.IgnoredPaths;
+        var layerHashes = attachLayerHashes ? rootFs.ContentHashRecords() : null;
         var results = new ConcurrentBag<List<KeyValuePair<string, FileEntryMetadata>>>();
         var queue = new ConcurrentQueue<(string Host, string Container)>();
         var pending = 1;
@@ -69,19 +70,24 @@ public sealed class FileIndex
                 }
 
                 spinner.Reset();
+                var fd = -1;
                 try
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    foreach (var name in ListNames(directory.Host))
+                    fd = LibC.OpenDirectory(directory.Host);
+                    if (fd < 0)
                     {
-                        var containerPath = directory.Container + "/" + name;
+                        continue;
+                    }
+
+                    foreach (var containerPath in ListChildren(directory.Host, directory.Container))
+                    {
                         if (ignored.IsIgnored(containerPath))
                         {
                             continue;
                         }
 
-                        var hostPath = directory.Host + "/" + name;
-                        var metadata = FileStat.TryRead(hostPath);
+                        var metadata = FileStat.TryReadAt(fd, directory.Host, containerPath.AsSpan(directory.Container.Length + 1));
                         if (metadata is null)
                         {
                             continue;
@@ -92,17 +98,17 @@ public sealed class FileIndex
                             metadata = metadata with { Uid = owner.Uid, Gid = owner.Gid };
                         }
 
-                        if (attachLayerHashes && metadata.Kind == FileEntryKind.RegularFile
-                            && rootFs.ContentHashOf(containerPath, metadata.ChangedNs, metadata.Inode) is { } hash)
+                        if (layerHashes is not null && metadata.Kind == FileEntryKind.RegularFile
+                            && layerHashes.TryGetValue(containerPath, out var known) && known.ChangedNs == metadata.ChangedNs && known.Inode == metadata.Inode)
                         {
-                            metadata = metadata with { ContentHash = hash };
+                            metadata = metadata with { ContentHash = known.Hash };
                         }
 
                         found.Add(new(containerPath, metadata));
                         if (metadata.Kind == FileEntryKind.Directory)
                         {
                             Interlocked.Increment(ref pending);
-                            queue.Enqueue((hostPath, containerPath));
+                            queue.Enqueue((directory.Host + "/" + containerPath.AsSpan(directory.Container.Length + 1).ToString(), containerPath));
                         }
                     }
                 }
@@ -116,6 +122,11 @@ public sealed class FileIndex
                 }
                 finally
                 {
+                    if (fd >= 0)
+                    {
+                        LibC.Close(fd);
+                    }
+
                     Interlocked.Decrement(ref pending);
                 }
             }
@@ -138,8 +149,9 @@ public sealed class FileIndex
         return new FileIndex(entries);
     }
 
-    private static FileSystemEnumerable<string> ListNames(string hostDirectory) =>
-        new(hostDirectory, static (ref FileSystemEntry entry) => entry.FileName.ToString(), new EnumerationOptions
+    /// <summary>The container paths of a directory's entries, made straight from the enumerator's name buffer.</summary>
+    private static FileSystemEnumerable<string> ListChildren(string hostDirectory, string containerDirectory) =>
+        new(hostDirectory, (ref FileSystemEntry entry) => string.Concat(containerDirectory, "/", entry.FileName), new EnumerationOptions
         {
             RecurseSubdirectories = false,
             AttributesToSkip = 0,

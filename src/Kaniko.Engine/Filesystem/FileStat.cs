@@ -4,20 +4,22 @@ namespace Kaniko.Engine.Filesystem;
 internal static class FileStat
 {
     /// <summary>The metadata of <paramref name="hostPath"/> itself (a final link is not followed); null when it is gone.</summary>
-    internal static FileEntryMetadata? TryRead(string hostPath)
-    {
-        if (!LibC.TryLstat(hostPath, out var stat))
-        {
-            return null;
-        }
+    internal static FileEntryMetadata? TryRead(string hostPath) =>
+        LibC.TryLstat(hostPath, out var stat) ? From(stat, hostPath) : null;
 
+    /// <summary>The metadata of the entry <paramref name="name"/> of the open directory <paramref name="directoryFd"/>.</summary>
+    internal static FileEntryMetadata? TryReadAt(int directoryFd, string hostDirectory, ReadOnlySpan<char> name) =>
+        LibC.TryLstatAt(directoryFd, name, out var stat) ? From(stat, hostDirectory, name) : null;
+
+    private static FileEntryMetadata? From(in LibC.StatxBuffer stat, string hostPath, ReadOnlySpan<char> name = default)
+    {
         var kind = KindOf(stat.Mode);
         string? linkTarget = null;
         if (kind == FileEntryKind.SymbolicLink)
         {
             try
             {
-                linkTarget = new FileInfo(hostPath).LinkTarget;
+                linkTarget = new FileInfo(name.IsEmpty ? hostPath : string.Concat(hostPath, "/", name)).LinkTarget;
             }
             catch (IOException)
             {

@@ -32,6 +32,15 @@ internal static partial class LibC
     [LibraryImport(Library, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int StatxNative(int directoryFd, string path, int flags, uint mask, out StatxBuffer buffer);
 
+    [LibraryImport(Library, EntryPoint = "statx", SetLastError = true)]
+    private static partial int StatxAtNative(int directoryFd, ref byte name, int flags, uint mask, out StatxBuffer buffer);
+
+    [LibraryImport(Library, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int OpenNative(string path, int flags);
+
+    [LibraryImport(Library, EntryPoint = "close")]
+    private static partial int CloseNative(int fd);
+
     [LibraryImport(Library, EntryPoint = "lchown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int LchownNative(string path, uint uid, uint gid);
 
@@ -72,6 +81,45 @@ internal static partial class LibC
 
         throw Error("statx", path, errno);
     }
+
+    /// <summary>
+    /// <c>statx</c> of the entry <paramref name="name"/> of an open directory, not following a link: the kernel
+    /// walks one element instead of the whole path. False when the entry is gone.
+    /// </summary>
+    internal static bool TryLstatAt(int directoryFd, ReadOnlySpan<char> name, out StatxBuffer buffer)
+    {
+        Span<byte> bytes = stackalloc byte[1024];
+        if (System.Text.Encoding.UTF8.GetMaxByteCount(name.Length) >= bytes.Length)
+        {
+            bytes = new byte[System.Text.Encoding.UTF8.GetMaxByteCount(name.Length) + 1];
+        }
+
+        var length = System.Text.Encoding.UTF8.GetBytes(name, bytes);
+        bytes[length] = 0;
+        if (StatxAtNative(directoryFd, ref bytes[0], AtSymlinkNoFollow, StatxBasicStats | StatxBirthTime, out buffer) == 0)
+        {
+            return true;
+        }
+
+        var errno = Marshal.GetLastPInvokeError();
+        return errno is ENoEnt or 20 ? false : throw Error("statx", name.ToString(), errno);
+    }
+
+    /// <summary>Opens a directory for <see cref="TryLstatAt"/>, never through a link; -1 when it is gone or not a directory.</summary>
+    internal static int OpenDirectory(string path)
+    {
+        const int ReadOnlyDirectoryNoFollowCloseOnExec = 0x10000 | 0x20000 | 0x80000; // O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC
+        var fd = OpenNative(path, ReadOnlyDirectoryNoFollowCloseOnExec);
+        if (fd >= 0)
+        {
+            return fd;
+        }
+
+        var errno = Marshal.GetLastPInvokeError();
+        return errno is ENoEnt or 20 or 40 /* ELOOP: now a link */ ? -1 : throw Error("open", path, errno);
+    }
+
+    internal static void Close(int fd) => CloseNative(fd);
 
     internal static void Lchown(string path, int uid, int gid) => Check(LchownNative(path, (uint)uid, (uint)gid), "lchown", path);
 

@@ -30,8 +30,10 @@ public sealed class RootFs
             throw new PlatformNotSupportedException("a root filesystem needs Linux");
         }
 
-        HostDirectory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(hostDirectory));
-        Directory.CreateDirectory(HostDirectory);
+        var fullPath = Path.TrimEndingDirectorySeparator(Path.GetFullPath(hostDirectory));
+        Directory.CreateDirectory(fullPath);
+        // The walks open directories without following links; the root itself may be reached through one.
+        HostDirectory = new DirectoryInfo(fullPath).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? fullPath;
         IgnoredPaths = ignoredPaths ?? IgnoredPaths.Default;
         Events = events ?? NullBuildEventSink.Instance;
         IsPrivileged = LibC.EffectiveUserId == 0;
@@ -127,11 +129,11 @@ public sealed class RootFs
     }
 
     /// <summary>A copy of the owner records, read once by an index walk.</summary>
-    internal Dictionary<string, (int Uid, int Gid, ulong Inode)> WantedOwnerRecords()
+    internal Dictionary<string, (int Uid, int Gid, ulong Inode)>? WantedOwnerRecords()
     {
         lock (gate)
         {
-            return new(wantedOwners, StringComparer.Ordinal);
+            return wantedOwners.Count == 0 ? null : new(wantedOwners, StringComparer.Ordinal);
         }
     }
 
@@ -147,13 +149,12 @@ public sealed class RootFs
         }
     }
 
-    internal byte[]? ContentHashOf(string containerPath, long changedNs, ulong inode)
+    /// <summary>A copy of the recorded hashes for an index walk, or null when there are none.</summary>
+    internal Dictionary<string, (byte[] Hash, long ChangedNs, ulong Inode)>? ContentHashRecords()
     {
         lock (gate)
         {
-            return contentHashes.TryGetValue(containerPath, out var known) && known.ChangedNs == changedNs && known.Inode == inode
-                ? known.Hash
-                : null;
+            return contentHashes.Count == 0 ? null : new(contentHashes, StringComparer.Ordinal);
         }
     }
 
