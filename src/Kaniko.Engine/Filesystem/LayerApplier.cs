@@ -26,12 +26,14 @@ internal sealed class LayerApplier(RootFs rootFs, string description)
     private readonly List<(string ContainerPath, string HostPath, byte[] Hash)> writtenFiles = [];
     private readonly Dictionary<string, byte[]> hashByHostPath = new(StringComparer.Ordinal);
     private bool specialFileWarningGiven;
+    private PaxXattrSniffer? sniffer;
 
     private string Root => rootFs.HostDirectory;
 
     public async Task ApplyAsync(Stream tar, CancellationToken cancellationToken)
     {
-        var reader = new TarReader(tar, leaveOpen: true);
+        sniffer = new PaxXattrSniffer(tar);
+        var reader = new TarReader(sniffer, leaveOpen: true);
         await using (reader.ConfigureAwait(false))
         {
             while (true)
@@ -306,15 +308,21 @@ internal sealed class LayerApplier(RootFs rootFs, string description)
             if (key.StartsWith(PaxXattrPrefix, StringComparison.Ordinal))
             {
                 name = key[PaxXattrPrefix.Length..];
-                // The reader decodes PAX values as UTF-8; a binary value comes back with replacement characters and
-                // cannot be restored byte for byte.
-                if (value.Contains('\uFFFD', StringComparison.Ordinal))
+                // The reader decodes PAX values as UTF-8, so a binary value comes back with replacement characters:
+                // the raw bytes come from the sniffer, trusted only when they decode to what the reader returned.
+                if (!value.Contains('\uFFFD', StringComparison.Ordinal))
                 {
-                    WarnXattr(name, path, "its value is not UTF-8 text, which the tar reader cannot return exactly");
+                    bytes = Encoding.UTF8.GetBytes(value);
+                }
+                else if (sniffer?.LastEntryAttributes?.GetValueOrDefault(name) is { } raw && Encoding.UTF8.GetString(raw) == value)
+                {
+                    bytes = raw;
+                }
+                else
+                {
+                    WarnXattr(name, path, "its binary value could not be read exactly");
                     continue;
                 }
-
-                bytes = Encoding.UTF8.GetBytes(value);
             }
             else if (key.StartsWith(LibarchiveXattrPrefix, StringComparison.Ordinal))
             {

@@ -202,6 +202,31 @@ public sealed class RootFsTests
     }
 
     [Fact]
+    public async Task A_binary_pax_extended_attribute_is_set_byte_for_byte()
+    {
+        using var work = new TempDirectory();
+        var sink = new CollectingSink();
+        var rootFs = new RootFs(work.Combine("root"), events: sink);
+        byte[] binary = [0x01, 0x00, 0x00, 0x02, 0xFF, 0xFE, 0x80, 0x7F];
+        // TarWriter only writes text values: write a placeholder of the same length and put the bytes in its place,
+        // as Go's archive/tar writes them.
+        var tar = RawTar(RawFile("capable", "x", [new("SCHILY.xattr.user.kaniko.bin", "QQQQQQQQ")]), RawFile("after", "y")).ToArray();
+        var at = tar.AsSpan().IndexOf("QQQQQQQQ"u8);
+        binary.CopyTo(tar, at);
+
+        await rootFs.ApplyTarAsync(new MemoryStream(tar), "binary xattr", Cancellation);
+
+        var value = LibC.TryGetXattr(rootFs.HostDirectory + "/capable", "user.kaniko.bin");
+        if (value is null && sink.Warnings.Any(w => w.Code == DiagnosticCodes.RootFsXattrSkipped && w.Message.Contains("Operation not supported", StringComparison.Ordinal)))
+        {
+            Assert.Skip("this file system does not take user extended attributes");
+        }
+
+        Assert.Equal(binary, value);
+        Assert.Null(LibC.TryGetXattr(rootFs.HostDirectory + "/after", "user.kaniko.bin"));
+    }
+
+    [Fact]
     public async Task Fifos_and_device_nodes_are_made_or_skipped_with_a_warning()
     {
         using var work = new TempDirectory();
