@@ -41,11 +41,21 @@ public sealed class FileIndex
         return Task.Run(() => Build(rootFs, attachLayerHashes: true, cancellationToken), cancellationToken);
     }
 
-    internal void Set(string containerPath, FileEntryMetadata metadata) => entries[containerPath] = metadata;
-
     internal IEnumerable<KeyValuePair<string, FileEntryMetadata>> Entries => entries;
 
-    internal static FileIndex Build(RootFs rootFs, bool attachLayerHashes, CancellationToken cancellationToken)
+    /// <summary>The parallel walk: one worker per processor, a shared queue of directories still to list.</summary>
+    /// <param name="rootFs">The root to walk.</param>
+    /// <param name="attachLayerHashes">Whether to take the content hashes recorded when layers were applied.</param>
+    /// <param name="cancellationToken">Stops the walk.</param>
+    /// <param name="visit">
+    /// Called on the walk's workers, in parallel, for every path found; returns the metadata to keep (a snapshot
+    /// compares there, so the comparison is parallel too).
+    /// </param>
+    internal static FileIndex Build(
+        RootFs rootFs,
+        bool attachLayerHashes,
+        CancellationToken cancellationToken,
+        Func<string, FileEntryMetadata, FileEntryMetadata>? visit = null)
     {
         var wantedOwners = rootFs.IsPrivileged ? null : rootFs.WantedOwnerRecords();
         var ignored = rootFs.IgnoredPaths;
@@ -102,6 +112,11 @@ public sealed class FileIndex
                             && layerHashes.TryGetValue(containerPath, out var known) && known.ChangedNs == metadata.ChangedNs && known.Inode == metadata.Inode)
                         {
                             metadata = metadata with { ContentHash = known.Hash };
+                        }
+
+                        if (visit is not null)
+                        {
+                            metadata = visit(containerPath, metadata);
                         }
 
                         found.Add(new(containerPath, metadata));

@@ -29,69 +29,75 @@ public static class Snapshotter
 
     private static FileSystemDiff Diff(RootFs rootFs, FileIndex previous, CancellationToken cancellationToken)
     {
-        var current = FileIndex.Build(rootFs, attachLayerHashes: previous.Count == 0, cancellationToken);
-        var changes = new Dictionary<string, FileChange>(StringComparer.Ordinal);
-        var recreated = new HashSet<string>(StringComparer.Ordinal);
-        var linkGroups = new Dictionary<(ulong Device, ulong Inode), List<string>>();
-        var carried = new List<KeyValuePair<string, FileEntryMetadata>>();
-        foreach (var (path, now) in current.Entries)
+        var found = new System.Collections.Concurrent.ConcurrentQueue<FileChange>();
+        var recreatedFound = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var linked = new System.Collections.Concurrent.ConcurrentQueue<(ulong Device, ulong Inode, string Path)>();
+        var current = FileIndex.Build(rootFs, attachLayerHashes: previous.Count == 0, cancellationToken, (path, now) =>
         {
             if (now.Kind == FileEntryKind.RegularFile && now.LinkCount > 1)
             {
-                var key = (now.Device, now.Inode);
-                if (!linkGroups.TryGetValue(key, out var group))
-                {
-                    linkGroups[key] = group = [];
-                }
-
-                group.Add(path);
+                linked.Enqueue((now.Device, now.Inode, path));
             }
 
             if (!previous.TryGetValue(path, out var before))
             {
-                changes[path] = new FileChange(path, FileChangeKind.Added, now);
-                continue;
+                found.Enqueue(new FileChange(path, FileChangeKind.Added, now));
+                return now;
             }
 
             if (before.Kind == FileEntryKind.Directory && now.Kind == FileEntryKind.Directory && !now.IsSameFile(before))
             {
-                recreated.Add(path);
-                changes[path] = new FileChange(path, FileChangeKind.Modified, now);
-                continue;
+                recreatedFound.Enqueue(path);
+                found.Enqueue(new FileChange(path, FileChangeKind.Modified, now));
+                return now;
             }
 
             if (now.HasVisibleChange(before))
             {
-                changes[path] = new FileChange(path, FileChangeKind.Modified, now);
-                continue;
+                found.Enqueue(new FileChange(path, FileChangeKind.Modified, now));
+                return now;
             }
 
-            if (now.Kind == FileEntryKind.RegularFile && (now.ChangedNs != before.ChangedNs || !now.IsSameFile(before)))
+            if (now.Kind != FileEntryKind.RegularFile)
+            {
+                return now;
+            }
+
+            if (now.ChangedNs != before.ChangedNs || !now.IsSameFile(before))
             {
                 // Only the change time (or the inode) moved: a chmod back, a new hard link, or a write that restored
                 // the modification time. The content decides, when the old content's hash is known.
                 var hash = HashFile(rootFs.HostDirectory + path);
                 if (before.ContentHash is null || !before.ContentHash.AsSpan().SequenceEqual(hash))
                 {
-                    changes[path] = new FileChange(path, FileChangeKind.Modified, now);
+                    found.Enqueue(new FileChange(path, FileChangeKind.Modified, now));
                 }
 
-                carried.Add(new(path, now with { ContentHash = hash }));
-                continue;
+                return now with { ContentHash = hash };
             }
 
-            if (before.ContentHash is not null && now.Kind == FileEntryKind.RegularFile)
+            return before.ContentHash is null ? now : now with { ContentHash = before.ContentHash };
+        });
+
+        var changes = new Dictionary<string, FileChange>(StringComparer.Ordinal);
+        foreach (var change in found)
+        {
+            changes[change.Path] = change;
+        }
+
+        var recreated = new HashSet<string>(recreatedFound, StringComparer.Ordinal);
+        var linkGroups = new Dictionary<(ulong Device, ulong Inode), List<string>>();
+        foreach (var (device, inode, path) in linked)
+        {
+            if (!linkGroups.TryGetValue((device, inode), out var group))
             {
-                carried.Add(new(path, now with { ContentHash = before.ContentHash }));
+                linkGroups[(device, inode)] = group = [];
             }
+
+            group.Add(path);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        foreach (var (path, metadata) in carried)
-        {
-            current.Set(path, metadata);
-        }
-
         if (recreated.Count > 0)
         {
             foreach (var directory in recreated)
