@@ -103,7 +103,7 @@ public sealed class FileIndex
                             continue;
                         }
 
-                        if (wantedOwners is not null && wantedOwners.TryGetValue(containerPath, out var owner) && owner.Inode == metadata.Inode)
+                        if (wantedOwners is not null && wantedOwners.TryGetValue(containerPath, out var owner) && owner.Inode == metadata.Inode && owner.BornNs == metadata.BornNs)
                         {
                             metadata = metadata with { Uid = owner.Uid, Gid = owner.Gid };
                         }

@@ -223,7 +223,7 @@ internal sealed class LayerApplier(RootFs rootFs, string description)
 
         if (!rootFs.IsPrivileged && rootFs.TryGetWantedOwner(SecurePath.ToContainerPath(Root, targetHost), out var owner))
         {
-            rootFs.RecordWantedOwner(path.Value, owner.Uid, owner.Gid, stat.Inode);
+            rootFs.RecordWantedOwner(path.Value, owner.Uid, owner.Gid, stat.Inode, BornNs(stat));
         }
     }
 
@@ -284,7 +284,7 @@ internal sealed class LayerApplier(RootFs rootFs, string description)
         }
         else if (LibC.TryLstat(hostPath, out var stat))
         {
-            rootFs.RecordWantedOwner(path.Value, entry.Uid, entry.Gid, stat.Inode);
+            rootFs.RecordWantedOwner(path.Value, entry.Uid, entry.Gid, stat.Inode, BornNs(stat));
         }
 
         // After chown, which clears setuid and setgid; links have no mode of their own on Linux.
@@ -408,6 +408,9 @@ internal sealed class LayerApplier(RootFs rootFs, string description)
             Directory.CreateDirectory(directory);
         }
     }
+
+    private static long BornNs(in LibC.StatxBuffer stat) =>
+        (stat.Mask & LibC.StatxBirthTime) != 0 ? (stat.BirthSeconds * 1_000_000_000) + stat.BirthNanoseconds : 0;
 
     private static bool IsDirectory(string hostPath) =>
         LibC.TryLstat(hostPath, out var stat) && FileStat.KindOf(stat.Mode) == FileEntryKind.Directory;

@@ -13,7 +13,7 @@ namespace Kaniko.Engine.Filesystem;
 public sealed class RootFs
 {
     private readonly object gate = new();
-    private readonly Dictionary<string, (int Uid, int Gid, ulong Inode)> wantedOwners = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (int Uid, int Gid, ulong Inode, long BornNs)> wantedOwners = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (byte[] Hash, long ChangedNs, ulong Inode)> contentHashes = new(StringComparer.Ordinal);
     private bool ownerWarningGiven;
 
@@ -22,6 +22,12 @@ public sealed class RootFs
     /// <param name="ignoredPaths">Paths snapshots leave out; <see cref="IgnoredPaths.Default"/> when null.</param>
     /// <param name="events">Receives the warnings (owners not applied, special files skipped).</param>
     public RootFs(string hostDirectory, IgnoredPaths? ignoredPaths = null, IBuildEventSink? events = null)
+        : this(hostDirectory, ignoredPaths, events, privileged: null)
+    {
+    }
+
+    /// <summary>As the public constructor; <paramref name="privileged"/> false acts as a non-root process would (for tests).</summary>
+    internal RootFs(string hostDirectory, IgnoredPaths? ignoredPaths, IBuildEventSink? events, bool? privileged)
     {
         ArgumentNullException.ThrowIfNull(hostDirectory);
         if (!OperatingSystem.IsLinux())
@@ -36,7 +42,7 @@ public sealed class RootFs
         HostDirectory = new DirectoryInfo(fullPath).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? fullPath;
         IgnoredPaths = ignoredPaths ?? IgnoredPaths.Default;
         Events = events ?? NullBuildEventSink.Instance;
-        IsPrivileged = LibC.EffectiveUserId == 0;
+        IsPrivileged = privileged ?? LibC.EffectiveUserId == 0;
     }
 
     /// <summary>The host directory that plays <c>/</c>, as a full path without a trailing separator.</summary>
@@ -98,14 +104,15 @@ public sealed class RootFs
 
     /// <summary>
     /// Remembers the owner a layer gave a path, with the inode it had: a file a step later deletes and makes again
-    /// is a new inode, owned by whoever made it, and the record no longer applies.
+    /// is a new file (a new birth time, even when the inode number is reused), owned by whoever made it, and the
+    /// record no longer applies.
     /// </summary>
-    internal void RecordWantedOwner(string containerPath, int uid, int gid, ulong inode)
+    internal void RecordWantedOwner(string containerPath, int uid, int gid, ulong inode, long bornNs)
     {
         bool warn;
         lock (gate)
         {
-            wantedOwners[containerPath] = (uid, gid, inode);
+            wantedOwners[containerPath] = (uid, gid, inode, bornNs);
             warn = !ownerWarningGiven;
             ownerWarningGiven = true;
         }
@@ -129,7 +136,7 @@ public sealed class RootFs
     }
 
     /// <summary>A copy of the owner records, read once by an index walk.</summary>
-    internal Dictionary<string, (int Uid, int Gid, ulong Inode)>? WantedOwnerRecords()
+    internal Dictionary<string, (int Uid, int Gid, ulong Inode, long BornNs)>? WantedOwnerRecords()
     {
         lock (gate)
         {

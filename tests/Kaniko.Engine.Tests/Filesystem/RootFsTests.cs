@@ -112,6 +112,34 @@ public sealed class RootFsTests
     }
 
     [Fact]
+    public async Task Without_root_owners_are_recorded_warned_once_and_reported_by_the_index()
+    {
+        using var work = new TempDirectory();
+        var sink = new CollectingSink();
+        var rootFs = new RootFs(work.Combine("root"), null, sink, privileged: false);
+
+        await ApplyAsync(rootFs, work.Combine("blobs"), Cancellation,
+            Text("owned", "x") with { Uid = 1234, Gid = 5678 },
+            Text("other", "y") with { Uid = 42, Gid = 43 },
+            LayerEntry.HardLink("owned-link", "owned"));
+        var index = await Snapshotter.IndexAsync(rootFs, Cancellation);
+
+        Assert.Single(sink.Warnings, w => w.Code == DiagnosticCodes.RootFsOwnersNotApplied);
+        Assert.Equal((1234, 5678), rootFs.WantedOwners["/owned"]);
+        Assert.True(index.TryGetValue("/owned", out var owned));
+        Assert.Equal((1234, 5678), (owned.Uid, owned.Gid));
+        Assert.True(index.TryGetValue("/owned-link", out var link));
+        Assert.Equal((1234, 5678), (link.Uid, link.Gid));
+
+        // A file made again by a step is a new inode, owned by whoever made it.
+        File.Delete(rootFs.HostDirectory + "/other");
+        await File.WriteAllTextAsync(rootFs.HostDirectory + "/other", "z", Cancellation);
+        var diff = await Snapshotter.DiffAsync(rootFs, index, Cancellation);
+        var other = Assert.Single(diff.Changes, c => c.Path == "/other").Metadata!;
+        Assert.Equal(FileStat.TryRead(rootFs.HostDirectory + "/other")!.Uid, other.Uid);
+    }
+
+    [Fact]
     public async Task A_tar_climbing_out_with_dot_dot_stays_inside()
     {
         using var work = new TempDirectory();
