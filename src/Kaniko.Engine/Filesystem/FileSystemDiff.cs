@@ -55,7 +55,7 @@ public sealed class FileSystemDiff
     /// <summary>
     /// The layer entries for <see cref="LayerWriter"/>: whiteouts, opaque whiteouts, directories, files (opened from
     /// the root only when the writer reaches them), symbolic links and hard links. Device nodes, FIFOs and sockets
-    /// cannot be layer entries: they are left out with a <c>KANIKO4313</c> warning.
+    /// cannot be layer entries: they are left out with a <c>KANIKO4513</c> warning.
     /// </summary>
     public IReadOnlyList<LayerEntry> ToLayerEntries()
     {

@@ -94,7 +94,7 @@ public sealed class RootFs
     /// <param name="tar">The uncompressed tar; read forward only, never held in memory.</param>
     /// <param name="description">Names the layer in messages, for example its digest.</param>
     /// <param name="cancellationToken">Stops between entries and while copying content.</param>
-    /// <exception cref="KanikoException"><c>KANIKO4302</c> for a corrupt tar, <c>KANIKO4303</c> for a hard link to nothing.</exception>
+    /// <exception cref="KanikoException"><c>KANIKO4502</c> for a corrupt tar, <c>KANIKO4503</c> for a hard link to nothing.</exception>
     public async Task ApplyTarAsync(Stream tar, string? description = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tar);

@@ -25,7 +25,7 @@ public static class SecurePath
     /// Whether a symbolic link in the last element is followed too. Writes that replace an entry (unpacking a layer,
     /// deleting a path) pass false, so they act on the link itself.
     /// </param>
-    /// <exception cref="KanikoException"><c>KANIKO4301</c> when the links loop.</exception>
+    /// <exception cref="KanikoException"><c>KANIKO4501</c> when the links loop.</exception>
     public static string Resolve(string root, string containerPath, bool followFinalLink = true)
     {
         ArgumentNullException.ThrowIfNull(root);
