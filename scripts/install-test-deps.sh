@@ -13,6 +13,7 @@ packages=(
   debootstrap       # offline-built Debian base images
   openssl apache2-utils # TLS certificates and htpasswd for the authenticated registry variants
   jq curl ca-certificates
+  git tar gzip bzip2 xz-utils zstd # ADD: git sources and archives made by the system tools in the tests
 )
 
 log() { echo "[install-test-deps] $*"; }

@@ -1,3 +1,6 @@
+using Kaniko.Engine.Layers;
+using Kaniko.Engine.Registry;
+
 namespace Kaniko.Engine;
 
 /// <summary>
@@ -20,4 +23,52 @@ public sealed record BuildRequest
 
     /// <summary>The platform to build for, <c>os/arch[/variant]</c> (<c>--custom-platform</c>), or <c>null</c> for this machine's.</summary>
     public string? Platform { get; init; }
+
+    /// <summary>The image references to push to (<c>--destination</c>, repeatable).</summary>
+    public IReadOnlyList<string> Destinations { get; init; } = [];
+
+    /// <summary>Builds without pushing (<c>--no-push</c>); without it at least one destination is required.</summary>
+    public bool NoPush { get; init; }
+
+    /// <summary>Writes the image as a <c>docker load</c> tarball here (<c>--tar-path</c>), or <c>null</c>.</summary>
+    public string? TarPath { get; init; }
+
+    /// <summary>Writes the image into this OCI image layout (<c>--oci-layout-path</c>), or <c>null</c>.</summary>
+    public string? OciLayoutPath { get; init; }
+
+    /// <summary>Writes the manifest digest here (<c>--digest-file</c>), or <c>null</c>.</summary>
+    public string? DigestFile { get; init; }
+
+    /// <summary>Writes <c>REGISTRY/REPOSITORY@DIGEST</c> per destination here (<c>--image-name-with-digest-file</c>), or <c>null</c>.</summary>
+    public string? ImageNameWithDigestFile { get; init; }
+
+    /// <summary>Writes <c>REGISTRY/REPOSITORY:TAG@DIGEST</c> per destination here (<c>--image-name-tag-with-digest-file</c>), or <c>null</c>.</summary>
+    public string? ImageNameTagWithDigestFile { get; init; }
+
+    /// <summary>Config labels of the final image (<c>--label K=V</c>), applied after the Dockerfile's; a later key wins.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Labels { get; init; } = [];
+
+    /// <summary>Manifest annotations of the final image (<c>--annotation K=V</c>); a later key wins.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Annotations { get; init; } = [];
+
+    /// <summary>
+    /// Makes the image depend only on its inputs (<c>--reproducible</c>): the config's <c>created</c>, the history
+    /// times and every file's modification time are the Unix epoch, or <see cref="SourceDateEpoch"/> when given.
+    /// </summary>
+    public bool Reproducible { get; init; }
+
+    /// <summary>
+    /// The fixed build time (<c>SOURCE_DATE_EPOCH</c>): used for <c>created</c>, history and file times even without
+    /// <see cref="Reproducible"/>; <c>null</c> for none.
+    /// </summary>
+    public DateTimeOffset? SourceDateEpoch { get; init; }
+
+    /// <summary>How new layers are compressed (<c>--compression</c>, <c>--compression-level</c>).</summary>
+    public LayerWriterOptions Layers { get; init; } = LayerWriterOptions.Default;
+
+    /// <summary>The base-image blob store's root (<c>--cache-dir</c>), or <c>null</c> for <see cref="Caching.BlobStore.DefaultRoot"/>.</summary>
+    public string? CacheDirectory { get; init; }
+
+    /// <summary>Registry settings for pulls and pushes (<c>--insecure</c>, <c>--registry-mirror</c>, retries, ...).</summary>
+    public RegistryOptions Registry { get; init; } = new();
 }

@@ -34,7 +34,7 @@ public static class KanikoPlanner
         return BuildPlanner.Plan(instructions, request);
     }
 
-    private static PlanRequest ToPlanRequest(BuildRequest request) => new()
+    internal static PlanRequest ToPlanRequest(BuildRequest request) => new()
     {
         BuildArgs = request.BuildArgs,
         Target = string.IsNullOrEmpty(request.Target) ? null : request.Target,

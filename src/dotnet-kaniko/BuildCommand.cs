@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
 using Kaniko.Engine;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Planning;
@@ -6,97 +8,85 @@ using Kaniko.Engine.Planning;
 namespace Kaniko.Cli;
 
 /// <summary>
-/// <c>dotnet kaniko build</c>, with kaniko's flag names. Only options that work today are offered: with
-/// <c>--dry-run</c> it prints the build plan; building an image is not available yet.
+/// <c>dotnet kaniko build</c>, with kaniko's flag names (<see cref="BuildOptions"/>): builds the image and pushes
+/// it or writes it to files; with <c>--dry-run</c> it prints the build plan instead.
 /// </summary>
 internal static class BuildCommand
 {
-    private static readonly Option<string> ContextOption = new("--context", "-c")
-    {
-        Description = "The build context: a directory or dir://PATH.",
-        HelpName = "PATH",
-        DefaultValueFactory = _ => ".",
-    };
-
-    private static readonly Option<string?> DockerfileOption = new("--dockerfile", "-f")
-    {
-        Description = "The Dockerfile (default: Dockerfile in the context).",
-        HelpName = "PATH",
-    };
-
-    private static readonly Option<string[]> BuildArgOption = new("--build-arg")
-    {
-        Description = "A build argument NAME=VALUE, or NAME to take the value from the environment. Repeatable.",
-        HelpName = "NAME[=VALUE]",
-        Arity = ArgumentArity.OneOrMore,
-        AllowMultipleArgumentsPerToken = false,
-    };
-
-    private static readonly Option<string?> TargetOption = new("--target")
-    {
-        Description = "The stage to build (default: the last one).",
-        HelpName = "STAGE",
-    };
-
-    private static readonly Option<bool> DryRunOption = new("--dry-run")
-    {
-        Description = "Plan the build and print the stages and steps without building.",
-    };
-
-    private static readonly Option<string?> PlatformOption = new("--custom-platform", "--platform")
-    {
-        Description = "The platform to build for (TARGETPLATFORM; default: linux on this machine's architecture).",
-        HelpName = "OS/ARCH[/VARIANT]",
-    };
-
     internal static Command Create()
     {
-        var command = new Command("build", "Build an image from a Dockerfile (today: plan it with --dry-run).")
+        var command = new Command("build", "Build an image from a Dockerfile and push it, or write it as a tarball or an OCI layout.");
+        foreach (var option in BuildOptions.All)
         {
-            ContextOption, DockerfileOption, BuildArgOption, TargetOption, DryRunOption, PlatformOption,
-        };
-        command.SetAction(Run);
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parse, cancellationToken) => RunAsync(parse, Environment.GetEnvironmentVariable, cancellationToken));
         return command;
     }
 
-    private static int Run(ParseResult parse)
+    internal static async Task<int> RunAsync(ParseResult parse, Func<string, string?> environment, CancellationToken cancellationToken)
     {
         var output = parse.InvocationConfiguration.Output;
         var error = parse.InvocationConfiguration.Error;
-        if (!parse.GetValue(DryRunOption))
-        {
-            error.WriteLine("building images is not available yet; use --dry-run to print the build plan");
-            return ExitCodes.NotAvailable;
-        }
-
         BuildRequest request;
         try
         {
-            request = new BuildRequest
-            {
-                Context = parse.GetValue(ContextOption) ?? ".",
-                Dockerfile = parse.GetValue(DockerfileOption),
-                BuildArgs = BuildArguments.Parse(parse.GetValue(BuildArgOption) ?? [], Environment.GetEnvironmentVariable),
-                Target = parse.GetValue(TargetOption),
-                Platform = parse.GetValue(PlatformOption) is { } platform ? Kaniko.Engine.Oci.Platform.Parse(platform).ToString() : null,
-            };
+            request = BuildOptions.Bind(parse, environment);
         }
         catch (KanikoException e)
         {
-            error.WriteLine(Describe(e));
+            await error.WriteLineAsync(Describe(e)).ConfigureAwait(false);
             return ExitCodes.UsageError;
         }
 
         try
         {
-            output.Write(PlanTextWriter.Write(KanikoPlanner.Plan(request)));
+            if (parse.GetValue(BuildOptions.DryRun))
+            {
+                await output.WriteAsync(PlanTextWriter.Write(KanikoPlanner.Plan(request))).ConfigureAwait(false);
+                return ExitCodes.Success;
+            }
+
+            var verbosity = ConsoleVerbosity.Parse(parse.GetValue(BuildOptions.Verbosity));
+            var sink = new ConsoleEventSink(output, error, verbosity);
+            var stopwatch = Stopwatch.StartNew();
+            var result = await KanikoBuilder.BuildAsync(request, sink, cancellationToken).ConfigureAwait(false);
+            WriteSummary(output, request, result, stopwatch.Elapsed, verbosity);
             return ExitCodes.Success;
         }
         catch (KanikoException e)
         {
-            error.WriteLine(Describe(e));
-            return e.Code.Area == DiagnosticArea.General && e.Code == DiagnosticCodes.InternalError ? ExitCodes.InternalError : ExitCodes.BuildFailed;
+            await error.WriteLineAsync(Describe(e)).ConfigureAwait(false);
+            return ExitCodes.For(e.Code);
         }
+    }
+
+    private static void WriteSummary(TextWriter output, BuildRequest request, BuildResult result, TimeSpan elapsed, ConsoleVerbosity verbosity)
+    {
+        if (verbosity < ConsoleVerbosity.Info)
+        {
+            return;
+        }
+
+        foreach (var reference in result.References)
+        {
+            output.WriteLine($"Pushed {reference}");
+        }
+
+        if (request.TarPath is { } tarPath)
+        {
+            output.WriteLine($"Wrote tarball {tarPath}");
+        }
+
+        if (request.OciLayoutPath is { } layoutPath)
+        {
+            output.WriteLine($"Wrote OCI layout {layoutPath}");
+        }
+
+        output.WriteLine($"Digest: {result.Digest}");
+        output.WriteLine(string.Format(CultureInfo.InvariantCulture, "Size: {0} ({1} bytes)", ConsoleEventSink.FormatSize(result.Size), result.Size));
+        output.WriteLine(string.Format(CultureInfo.InvariantCulture, "Time: {0:0.00} s", elapsed.TotalSeconds));
     }
 
     /// <summary>The one-line form documented in <c>docs/diagnostics.md</c>: <c>file:line: message [KANIKOnnnn]</c>.</summary>

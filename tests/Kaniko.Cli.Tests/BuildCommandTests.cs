@@ -104,14 +104,14 @@ public sealed class BuildCommandTests : IDisposable
     }
 
     [Fact]
-    public void Building_without_dry_run_is_not_available_yet()
+    public void Building_without_destination_or_no_push_is_a_usage_error()
     {
         Write("Dockerfile", "FROM alpine\n");
 
         var (exitCode, _, error) = Run("build", "--context", Context);
 
-        Assert.Equal(3, exitCode);
-        Assert.Contains("--dry-run", error, StringComparison.Ordinal);
+        Assert.Equal(2, exitCode);
+        Assert.Equal("you must provide --destination, or use --no-push [KANIKO5005]" + Environment.NewLine, error);
     }
 
     [Fact]

@@ -7,7 +7,7 @@ namespace Kaniko.Engine.Caching;
 /// A layer read through a <see cref="BlobStore"/>: the first open downloads the compressed blob into the store (verified),
 /// every open reads the stored file. Base images pulled by one build are then on disk for the next.
 /// </summary>
-public sealed class CachedLayer : ILayer
+public sealed class CachedLayer : IWrappedLayer
 {
     private readonly ILayer _source;
     private readonly BlobStore _store;
@@ -18,6 +18,9 @@ public sealed class CachedLayer : ILayer
         _source = source ?? throw new ArgumentNullException(nameof(source));
         _store = store ?? throw new ArgumentNullException(nameof(store));
     }
+
+    /// <inheritdoc />
+    public ILayer Inner => _source;
 
     /// <inheritdoc />
     public Digest Digest => _source.Digest;

@@ -276,6 +276,11 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode InvalidGitSource = DiagnosticCode.Of(4222);
     /// <summary>The subdirectory asked of a git source is not a directory of the checkout.</summary>
     public static readonly DiagnosticCode GitSubdirNotFound = DiagnosticCode.Of(4223);
+    // 4300-4399: running the build (stages, steps, base images).
+    /// <summary>The build reached a <c>RUN</c> step, which this version cannot execute yet.</summary>
+    public static readonly DiagnosticCode RunNotSupported = DiagnosticCode.Of(4300);
+    /// <summary>The base image holds <c>ONBUILD</c> triggers, which this version cannot run yet.</summary>
+    public static readonly DiagnosticCode BaseOnBuildNotSupported = DiagnosticCode.Of(4303);
     // 4500-4599: the root filesystem (unpacking layers, snapshots).
     /// <summary>Resolving a path inside the root filesystem met too many symbolic links.</summary>
     public static readonly DiagnosticCode RootFsSymlinkLoop = DiagnosticCode.Of(4501);
@@ -302,5 +307,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode InvalidOutputTag = DiagnosticCode.Of(5003);
     /// <summary>A digest file that lists image names was asked for without any destination.</summary>
     public static readonly DiagnosticCode DigestFileNeedsDestination = DiagnosticCode.Of(5004);
+    /// <summary>The build has nowhere to go: no <c>--destination</c> and no <c>--no-push</c>.</summary>
+    public static readonly DiagnosticCode DestinationRequired = DiagnosticCode.Of(5005);
     #endregion
 }

@@ -4,7 +4,7 @@ using Kaniko.Engine.Oci;
 namespace Kaniko.Engine.Images;
 
 /// <summary>A layer listed under another family's name for the same bytes (an OCI gzip layer in a Docker manifest).</summary>
-internal sealed class RetypedLayer(ILayer inner, MediaType mediaType) : ILayer
+internal sealed class RetypedLayer(ILayer inner, MediaType mediaType) : IWrappedLayer
 {
     public ILayer Inner => inner;
 

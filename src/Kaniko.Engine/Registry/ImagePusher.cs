@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Images;
+using Kaniko.Engine.Layers;
 using Kaniko.Engine.Oci;
 
 namespace Kaniko.Engine.Registry;
@@ -149,7 +150,7 @@ public sealed class ImagePusher
 
             var descriptor = new Descriptor { MediaType = layer.MediaType, Digest = layer.Digest, Size = layer.Size };
             // Prefer a repository this push already filled: its blobs are certainly there.
-            work.Add((descriptor, layer.OpenCompressedAsync, earlier ?? (layer as RemoteLayer)?.Repository));
+            work.Add((descriptor, layer.OpenCompressedAsync, earlier ?? WrappedLayers.Find<RemoteLayer>(layer)?.Repository));
         }
 
         // The same blob twice in one image (an empty layer repeated) is pushed once.

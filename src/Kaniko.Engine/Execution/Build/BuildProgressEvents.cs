@@ -1,0 +1,15 @@
+using Kaniko.Engine.Diagnostics;
+
+namespace Kaniko.Engine.Execution;
+
+/// <summary>A step of a stage starts (the stage's <c>FROM</c> is step 1), for hosts that show progress.</summary>
+/// <param name="StageNumber">The stage's position in the build, from 1.</param>
+/// <param name="StageCount">How many stages the build runs.</param>
+/// <param name="StepNumber">The step's position in its stage, from 1 (the <c>FROM</c>).</param>
+/// <param name="StepCount">How many steps the stage has, its <c>FROM</c> included.</param>
+/// <param name="Text">The step as one line, expanded.</param>
+public sealed record StepStartedEvent(int StageNumber, int StageCount, int StepNumber, int StepCount, string Text) : BuildEvent
+{
+    /// <summary>The line kaniko-like tools print: <c>[1/2] STEP 3/5: COPY a /b</c>.</summary>
+    public override string ToString() => $"[{StageNumber}/{StageCount}] STEP {StepNumber}/{StepCount}: {Text}";
+}

@@ -1,0 +1,39 @@
+using Kaniko.Engine.Caching;
+using Kaniko.Engine.Layers;
+using Kaniko.Engine.Registry;
+
+namespace Kaniko.Engine.Execution;
+
+/// <summary>What <see cref="BuildExecutor"/> needs besides the plan and the context.</summary>
+public sealed record ExecutionOptions
+{
+    /// <summary>
+    /// The time of the config's <c>created</c> and of every new history entry: the build's start, or the fixed
+    /// time of a reproducible build.
+    /// </summary>
+    public required DateTimeOffset Created { get; init; }
+
+    /// <summary>
+    /// The modification time every file written into a layer gets (<c>--reproducible</c>, <c>SOURCE_DATE_EPOCH</c>),
+    /// or <c>null</c> to keep the sources' times.
+    /// </summary>
+    public DateTimeOffset? FixedFileTime { get; init; }
+
+    /// <summary>How layers are compressed.</summary>
+    public LayerWriterOptions Layers { get; init; } = LayerWriterOptions.Default;
+
+    /// <summary>A folder where the new layers are written; it must outlive the outputs that read them.</summary>
+    public required string WorkDirectory { get; init; }
+
+    /// <summary>Fetches base images from registries.</summary>
+    public required ImageFetcher Fetcher { get; init; }
+
+    /// <summary>The base-image cache: a base layer is downloaded into it only when a step reads it.</summary>
+    public required BlobStore BaseImageCache { get; init; }
+
+    /// <summary>Labels set on the final image's config (<c>--label</c>), after the Dockerfile's own.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Labels { get; init; } = [];
+
+    /// <summary>Annotations set on the final image's manifest (<c>--annotation</c>).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Annotations { get; init; } = [];
+}

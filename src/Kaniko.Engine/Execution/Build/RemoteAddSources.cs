@@ -1,0 +1,88 @@
+using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Dockerfile.Instructions;
+using Kaniko.Engine.Layers;
+using Kaniko.Engine.Oci;
+
+namespace Kaniko.Engine.Execution;
+
+/// <summary>
+/// The URL sources of an <c>ADD</c> (see <c>docs/add-sources.md</c>): each is downloaded into the build's work folder
+/// (checked against <c>--checksum</c>) and turned into a layer entry at the copy's destination, with the copy's
+/// <c>--chown</c> and <c>--chmod</c> (a download unpacked with <c>--unpack=true</c> keeps the archive's own owners
+/// and modes). Git sources are not wired in yet: the copy planner refuses them (<c>KANIKO4104</c>).
+/// </summary>
+public sealed class RemoteAddSources : IDisposable
+{
+    private readonly HttpClient _http = new();
+    private readonly HttpSourceFetcher _downloads;
+    private readonly ArchiveExtractor _archives;
+    private readonly string _workDirectory;
+
+    /// <summary>Fetches into <paramref name="workDirectory"/>; downloads asked to be unpacked go through <paramref name="archives"/>.</summary>
+    public RemoteAddSources(string workDirectory, ArchiveExtractor archives)
+    {
+        _workDirectory = workDirectory ?? throw new ArgumentNullException(nameof(workDirectory));
+        _archives = archives ?? throw new ArgumentNullException(nameof(archives));
+        _downloads = new HttpSourceFetcher(_http);
+    }
+
+    /// <summary>Whether an <c>ADD</c> source is a URL this class downloads (git repositories are not, yet).</summary>
+    public static bool IsRemote(string source) => AddSources.Classify(source) == AddSourceKind.Http;
+
+    /// <summary>The entries of <paramref name="sources"/> (the URLs of <paramref name="add"/>) at <paramref name="destination"/>.</summary>
+    /// <param name="add">The instruction (checksum, unpack, chmod).</param>
+    /// <param name="sources">The URL sources, as written (expanded).</param>
+    /// <param name="destination">The resolved destination.</param>
+    /// <param name="destinationIsDirectory">Whether a downloaded file goes inside the destination.</param>
+    /// <param name="owner">The owner from <c>--chown</c> (root without it).</param>
+    /// <param name="fixedTime">The reproducible time, given to every entry when set.</param>
+    /// <param name="cancellationToken">Stops the fetching.</param>
+    public async Task<IReadOnlyList<LayerEntry>> FetchAsync(
+        AddInstruction add, IReadOnlyList<string> sources, ContainerPath destination, bool destinationIsDirectory, CopyOwner owner,
+        DateTimeOffset? fixedTime, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(add);
+        ArgumentNullException.ThrowIfNull(sources);
+        var chmod = add.Chmod is { } text ? ChmodSpec.Parse(text) : null;
+        var entries = new List<LayerEntry>();
+        try
+        {
+            foreach (var source in sources)
+            {
+                var checksum = add.Checksum is { } sum ? HttpSourceFetcher.ParseChecksum(sum) : (Digest?)null;
+                var file = await _downloads.FetchAsync(source, checksum, Folder("downloads"), cancellationToken).ConfigureAwait(false);
+                if (AddSources.ShouldUnpack(AddSourceKind.Http, add.Unpack) && ArchiveDetector.IsArchive(file.HostPath))
+                {
+                    entries.AddRange(await _archives.ExtractAsync(file.HostPath, destination.Value, cancellationToken).ConfigureAwait(false));
+                    continue;
+                }
+
+                var target = destinationIsDirectory ? destination.Value.TrimEnd('/') + "/" : destination.Value;
+                entries.Add(Owned(file.ToLayerEntry(target), owner, chmod, fixedTime));
+            }
+        }
+        catch (KanikoException e)
+        {
+            throw e.WithRangeIfMissing(add.Range);
+        }
+
+        return entries;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _http.Dispose();
+
+    private string Folder(string name) => Path.Combine(_workDirectory, name);
+
+    private static LayerEntry Owned(LayerEntry entry, CopyOwner owner, ChmodSpec? chmod, DateTimeOffset? fixedTime)
+    {
+        var mode = chmod is null || entry.Type == LayerEntryType.SymbolicLink ? entry.Mode : chmod.Apply(entry.Mode, entry.Type == LayerEntryType.Directory);
+        return entry with
+        {
+            Uid = owner.Uid,
+            Gid = owner.Gid,
+            Mode = mode,
+            ModificationTime = fixedTime ?? entry.ModificationTime,
+        };
+    }
+}

@@ -1,0 +1,410 @@
+using System.Globalization;
+using Kaniko.Engine.Caching;
+using Kaniko.Engine.Context;
+using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Dockerfile.Instructions;
+using Kaniko.Engine.Images;
+using Kaniko.Engine.Layers;
+using Kaniko.Engine.Oci;
+using Kaniko.Engine.Planning;
+
+namespace Kaniko.Engine.Execution;
+
+/// <summary>
+/// Builds one stage: starts from its base (scratch, an earlier stage, or a registry image read lazily through the
+/// base-image cache), applies each step's metadata with <see cref="ImageConfigState"/>, writes a layer for each
+/// <c>COPY</c>, <c>ADD</c> and <c>WORKDIR</c> that needs one, and assembles the image with <see cref="ImageBuilder"/>.
+/// </summary>
+public sealed class StageExecutor : IDisposable
+{
+    private const string PasswdPath = "/etc/passwd";
+    private const string GroupPath = "/etc/group";
+
+    private readonly ExecutionOptions _options;
+    private readonly ConfigStateOptions _stateOptions;
+    private readonly IBuildContext _context;
+    private readonly BuildContextTree _tree;
+    private readonly IBuildEventSink _events;
+    private readonly LayerWriter _writer;
+    private readonly ArchiveExtractor _archives;
+    private readonly RemoteAddSources _remote;
+    private readonly List<BuildWarning> _warnings;
+    private readonly Dictionary<string, (ImageSnapshot Snapshot, BuildContextTree Tree)> _snapshots = new(StringComparer.Ordinal);
+    private EtcFiles? _etc;
+
+    /// <summary>Creates an executor for the stages of one build.</summary>
+    /// <param name="options">Layers, times, fetching.</param>
+    /// <param name="stateOptions">The config state options of the build's plan.</param>
+    /// <param name="context">The build context, for file contents.</param>
+    /// <param name="tree">The build context's entries, read once.</param>
+    /// <param name="events">Receives progress and warnings.</param>
+    /// <param name="warnings">Collects the warnings of the build.</param>
+    public StageExecutor(ExecutionOptions options, ConfigStateOptions stateOptions, IBuildContext context, BuildContextTree tree, IBuildEventSink events, List<BuildWarning> warnings)
+    {
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _stateOptions = stateOptions ?? throw new ArgumentNullException(nameof(stateOptions));
+        _context = context ?? throw new ArgumentNullException(nameof(context));
+        _tree = tree ?? throw new ArgumentNullException(nameof(tree));
+        _events = events ?? throw new ArgumentNullException(nameof(events));
+        _warnings = warnings ?? throw new ArgumentNullException(nameof(warnings));
+        _writer = new LayerWriter(options.Layers);
+        _archives = new ArchiveExtractor(Path.Combine(options.WorkDirectory, "archives"));
+        _remote = new RemoteAddSources(options.WorkDirectory, _archives);
+    }
+
+    /// <summary>Builds <paramref name="stage"/>, numbered <paramref name="stageNumber"/> of <paramref name="stageCount"/>.</summary>
+    /// <param name="plan">The whole plan (for the target platform).</param>
+    /// <param name="stage">The stage to build.</param>
+    /// <param name="earlier">The stages built so far, by stage index.</param>
+    /// <param name="stageNumber">The stage's position, from 1.</param>
+    /// <param name="stageCount">How many stages the build runs.</param>
+    /// <param name="isTarget">Whether this stage is the final image (it gets the labels and annotations of the request).</param>
+    /// <param name="cancellationToken">Stops the build.</param>
+    public async Task<StageResult> ExecuteAsync(
+        BuildPlan plan, StagePlan stage, IReadOnlyDictionary<int, StageResult> earlier, int stageNumber, int stageCount, bool isTarget, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(stage);
+        ArgumentNullException.ThrowIfNull(earlier);
+        var stepCount = stage.Steps.Count + 1;
+        _events.Report(new StepStartedEvent(stageNumber, stageCount, 1, stepCount, stage.From.Format()));
+
+        var (baseImage, state, filesystem) = await StartAsync(plan, stage, earlier, cancellationToken).ConfigureAwait(false);
+        var builder = new ImageBuilder(baseImage);
+        var layers = baseImage.Layers.ToList();
+        for (var index = 0; index < stage.Steps.Count; index++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var step = stage.Steps[index];
+            _events.Report(new StepStartedEvent(stageNumber, stageCount, index + 2, stepCount, step.Text));
+            RefuseUnsupported(step.Instruction);
+            var applied = state.Apply(step);
+            ILayer? layer = applied.Layer switch
+            {
+                StepLayerKind.None => null,
+                StepLayerKind.Copy when applied.Instruction is CopyInstruction { From: not null } copyFrom =>
+                    await CopyFromAsync(plan, copyFrom, step, earlier, state, filesystem, layers, cancellationToken).ConfigureAwait(false),
+                StepLayerKind.Copy or StepLayerKind.Add => await CopyAsync(applied.Instruction, state, filesystem, layers, cancellationToken).ConfigureAwait(false),
+                StepLayerKind.CreateWorkdir => await WorkdirAsync(applied, filesystem, layers, cancellationToken).ConfigureAwait(false),
+                _ => throw Unsupported(DiagnosticCodes.RunNotSupported, Strings.RunNotSupported, applied.Instruction),
+            };
+
+            if (layer is not null)
+            {
+                layers.Add(layer);
+            }
+
+            if (applied.History is { } history)
+            {
+                if (layer is not null)
+                {
+                    builder.AppendLayer(layer, history.CreatedBy, history.Comment);
+                }
+                else
+                {
+                    builder.AppendHistory(history.CreatedBy ?? "", history.Comment);
+                }
+            }
+            else if (layer is not null)
+            {
+                builder.AppendLayer(layer);
+            }
+        }
+
+        var config = state.Config;
+        builder.WithCreated(_options.Created).WithConfig(_ => config.Config ?? new ContainerConfig());
+        if (config.Author != baseImage.Config.Value.Author)
+        {
+            builder.WithAuthor(config.Author);
+        }
+
+        if (isTarget)
+        {
+            foreach (var (key, value) in _options.Labels)
+            {
+                builder.WithLabel(key, value);
+            }
+
+            foreach (var (key, value) in _options.Annotations)
+            {
+                builder.WithAnnotation(key, value);
+            }
+        }
+
+        return new StageResult(stage, builder.Build(), state, filesystem);
+    }
+
+    private async Task<(IImage Image, ImageConfigState State, StageFilesystem Filesystem)> StartAsync(
+        BuildPlan plan, StagePlan stage, IReadOnlyDictionary<int, StageResult> earlier, CancellationToken cancellationToken)
+    {
+        _etc = null;
+        if (stage.BaseStage is { } baseIndex)
+        {
+            var baseStage = earlier[baseIndex];
+            return (baseStage.Image, baseStage.State.ForDerivedStage(), baseStage.Filesystem.Clone());
+        }
+
+        var platform = stage.Platform ?? plan.TargetPlatform;
+        if (stage.IsScratch)
+        {
+            return (ScratchImage.For(platform), ImageConfigState.FromScratch(platform, _stateOptions), StageFilesystem.Empty());
+        }
+
+        ImageReference reference;
+        try
+        {
+            reference = ImageReference.Parse(stage.From.BaseName);
+        }
+        catch (KanikoException e)
+        {
+            throw e.WithRangeIfMissing(stage.From.Range);
+        }
+
+        IImage remote;
+        try
+        {
+            remote = await _options.Fetcher.OpenAsync(reference, platform, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KanikoException e)
+        {
+            throw e.WithRangeIfMissing(stage.From.Range);
+        }
+
+        var state = ImageConfigState.FromImage(remote.Config.Value, _stateOptions);
+        if (state.BaseOnBuildTriggers.Count > 0)
+        {
+            throw new KanikoException(
+                DiagnosticCodes.BaseOnBuildNotSupported,
+                string.Format(CultureInfo.InvariantCulture, Strings.BaseOnBuildNotSupported, stage.From.BaseName),
+                stage.From.Range);
+        }
+
+        var cached = new CachedImage(remote, _options.BaseImageCache);
+        return (cached, state, StageFilesystem.Of(cached.Layers));
+    }
+
+    private static void RefuseUnsupported(Instruction instruction)
+    {
+        switch (instruction)
+        {
+            case RunInstruction:
+                throw Unsupported(DiagnosticCodes.RunNotSupported, Strings.RunNotSupported, instruction);
+        }
+    }
+
+    private static KanikoException Unsupported(DiagnosticCode code, string format, Instruction instruction) =>
+        new(code, string.Format(CultureInfo.InvariantCulture, format, instruction.Original.Trim()), instruction.Range);
+
+    private Task<ILayer> CopyAsync(
+        Instruction instruction, ImageConfigState state, StageFilesystem filesystem, List<ILayer> layers, CancellationToken cancellationToken)
+    {
+        var workdir = WorkingDirectory(state);
+        if (instruction is AddInstruction { Sources.SourcePaths: var paths } && paths.FirstOrDefault(p => AddSources.Classify(p) == AddSourceKind.Git) is { } git)
+        {
+            throw new KanikoException(
+                DiagnosticCodes.AddRemoteSourceNotSupported,
+                string.Format(CultureInfo.InvariantCulture, Strings.AddRemoteSourceNotSupported, git),
+                instruction.Range);
+        }
+
+        if (instruction is AddInstruction add && add.Sources.SourcePaths.Any(RemoteAddSources.IsRemote))
+        {
+            var remote = add.Sources.SourcePaths.Where(RemoteAddSources.IsRemote).ToList();
+            var local = CopyRequest.FromInstruction(add, workdir) with { SourcePaths = [.. add.Sources.SourcePaths.Where(s => !RemoteAddSources.IsRemote(s))] };
+            return WriteCopyLayerAsync(local, _tree, _context, null, instruction, filesystem, layers, cancellationToken, async plan =>
+            {
+                if (!plan.DestinationIsDirectory && !filesystem.IsDirectory(plan.Destination) && !filesystem.IsComplete)
+                {
+                    await filesystem.EnsureCompleteAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                var intoDirectory = plan.DestinationIsDirectory || filesystem.IsDirectory(plan.Destination);
+                return await _remote.FetchAsync(add, remote, plan.Destination, intoDirectory, plan.Owner, _options.FixedFileTime, cancellationToken).ConfigureAwait(false);
+            });
+        }
+
+        var request = instruction switch
+        {
+            CopyInstruction copy => CopyRequest.FromInstruction(copy, workdir),
+            AddInstruction addLocal => CopyRequest.FromInstruction(addLocal, workdir),
+            _ => throw new InvalidOperationException("not a COPY or ADD: " + instruction.Name),
+        };
+        return WriteCopyLayerAsync(request, _tree, _context, null, instruction, filesystem, layers, cancellationToken);
+    }
+
+    /// <summary><c>COPY --from</c>: the same rules over the files of an earlier stage or of an image, owners kept unless <c>--chown</c>.</summary>
+    private async Task<ILayer> CopyFromAsync(
+        BuildPlan plan, CopyInstruction copy, StepPlan step, IReadOnlyDictionary<int, StageResult> earlier, ImageConfigState state,
+        StageFilesystem filesystem, List<ILayer> layers, CancellationToken cancellationToken)
+    {
+        var from = copy.From!;
+        var stageIndex = step.Sources.FirstOrDefault(s => s.Reference == from)?.StageIndex;
+        var key = stageIndex is { } index ? "stage:" + index.ToString(CultureInfo.InvariantCulture) : "image:" + from;
+        if (!_snapshots.TryGetValue(key, out var snapshot))
+        {
+            IReadOnlyList<ILayer> sourceLayers;
+            if (stageIndex is { } i)
+            {
+                sourceLayers = earlier[i].Image.Layers;
+            }
+            else
+            {
+                IImage image;
+                try
+                {
+                    var remote = await _options.Fetcher.OpenAsync(ImageReference.Parse(from), plan.TargetPlatform, cancellationToken).ConfigureAwait(false);
+                    image = new CachedImage(remote, _options.BaseImageCache);
+                }
+                catch (KanikoException e)
+                {
+                    throw e.WithRangeIfMissing(copy.Range);
+                }
+
+                sourceLayers = image.Layers;
+            }
+
+            var directory = Path.Combine(_options.WorkDirectory, "snapshot-" + _snapshots.Count.ToString(CultureInfo.InvariantCulture));
+            var read = await ImageSnapshot.ReadAsync(key, sourceLayers, directory, cancellationToken).ConfigureAwait(false);
+            snapshot = (read, new BuildContextTree(read.EnumerateEntries()));
+            _snapshots[key] = snapshot;
+        }
+
+        var request = CopyRequest.FromInstruction(copy with { From = null }, WorkingDirectory(state));
+        return await WriteCopyLayerAsync(request, snapshot.Tree, snapshot.Snapshot, snapshot.Snapshot, copy, filesystem, layers, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Whether writing <paramref name="plan"/> needs to know which directories the base has: when the directories
+    /// the copy creates, or those it copies, would get another owner or mode than the runtime gives a missing parent
+    /// (root, 0755), or when a copied directory is empty (it must then be written, over any base metadata).
+    /// </summary>
+    private static bool NeedsBaseTree(CopyPlan plan)
+    {
+        if (plan.Owner != CopyOwner.Root || plan.CreatedDirectoryMode != LayerEntry.DefaultDirectoryMode)
+        {
+            return true;
+        }
+
+        var parents = plan.Items.Select(i => i.Destination.Parent).ToHashSet();
+        return plan.Items.Any(d => d.Kind == CopyItemKind.Directory
+            && (d.Owner != CopyOwner.Root || d.Mode != LayerEntry.DefaultDirectoryMode || !parents.Contains(d.Destination)));
+    }
+
+    private static ContainerPath WorkingDirectory(ImageConfigState state) =>
+        ContainerPath.Parse(string.IsNullOrEmpty(state.Config.Config?.WorkingDir) ? "/" : state.Config.Config!.WorkingDir!);
+
+    private async Task<ILayer> WriteCopyLayerAsync(
+        CopyRequest request, BuildContextTree tree, IBuildContext source, ImageSnapshot? owners, Instruction instruction,
+        StageFilesystem filesystem, List<ILayer> layers, CancellationToken cancellationToken,
+        Func<CopyPlan, Task<IReadOnlyList<LayerEntry>>>? remoteEntries = null)
+    {
+        var users = request.Chown is { } chown && ChownSpec.Parse(chown).NeedsLookup
+            ? await UsersAsync(layers, cancellationToken).ConfigureAwait(false)
+            : EtcUserDatabase.Empty;
+        // The planner asks whether a destination is a directory of the stage; when the stage does not know its base
+        // tree, an unknown answer is checked against the base's directories and the copy planned again.
+        var askedUnknown = false;
+        request = request with
+        {
+            CreatedTime = _options.FixedFileTime,
+            Users = users,
+            IsExistingDirectory = path =>
+            {
+                var known = filesystem.IsDirectory(path);
+                askedUnknown |= !known && !filesystem.IsComplete;
+                return known;
+            },
+        };
+        var copyPlan = CopyPlanner.Plan(tree, request);
+        if (askedUnknown || NeedsBaseTree(copyPlan))
+        {
+            await filesystem.EnsureCompleteAsync(cancellationToken).ConfigureAwait(false);
+            copyPlan = CopyPlanner.Plan(tree, request with { IsExistingDirectory = filesystem.IsDirectory });
+        }
+
+        foreach (var warning in copyPlan.Warnings)
+        {
+            _warnings.Add(warning);
+            _events.Report(new WarningEvent(warning));
+        }
+
+        if (owners is not null && request.Chown is null)
+        {
+            // BuildKit keeps the owners of files copied from a stage or an image; the destination it creates is root's.
+            copyPlan = copyPlan with
+            {
+                Items = [.. copyPlan.Items.Select(item => item.Kind == CopyItemKind.Directory && item.Destination == copyPlan.Destination
+                    ? item
+                    : item with { Owner = owners.OwnerOf(item.Source) })],
+            };
+        }
+
+        var entries = await CopyLayerEntries.CreateAsync(
+            copyPlan, source, filesystem, _options.FixedFileTime ?? _options.Created, instruction.Range, _archives, cancellationToken).ConfigureAwait(false);
+        if (remoteEntries is not null)
+        {
+            entries = CopyLayerEntries.Merge(entries, await remoteEntries(copyPlan).ConfigureAwait(false), copyPlan, filesystem, _options.FixedFileTime ?? _options.Created);
+        }
+        return await _writer.WriteAsync(entries, _options.WorkDirectory, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ILayer> WorkdirAsync(AppliedStep applied, StageFilesystem filesystem, List<ILayer> layers, CancellationToken cancellationToken)
+    {
+        var workdir = applied.Workdir!;
+        var owner = CopyOwner.Root;
+        if (workdir.User.Length > 0)
+        {
+            var spec = ChownSpec.Parse(workdir.User);
+            var users = spec.NeedsLookup ? await UsersAsync(layers, cancellationToken).ConfigureAwait(false) : EtcUserDatabase.Empty;
+            var warnings = new List<BuildWarning>();
+            owner = spec.Resolve(users, warnings, applied.Instruction.Range);
+            foreach (var warning in warnings)
+            {
+                _warnings.Add(warning);
+                _events.Report(new WarningEvent(warning));
+            }
+        }
+
+        if (owner != CopyOwner.Root)
+        {
+            // BuildKit creates the missing parents of the working directory as the user too.
+            await filesystem.EnsureCompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var path = ContainerPath.Parse(workdir.Path);
+        var time = _options.FixedFileTime ?? _options.Created;
+        var entries = new List<LayerEntry>();
+        foreach (var directory in filesystem.MissingAncestors(path))
+        {
+            entries.Add(LayerEntry.Directory(directory.Value) with { Uid = owner.Uid, Gid = owner.Gid, ModificationTime = time });
+            filesystem.AddDirectory(directory, LayerEntry.DefaultDirectoryMode, owner);
+        }
+
+        // An existing working directory keeps its mode and owner, as BuildKit's mkdir leaves it alone.
+        var (mode, pathOwner) = filesystem.TryGetDirectory(path, out var existing) ? existing : (LayerEntry.DefaultDirectoryMode, owner);
+        entries.Add(LayerEntry.Directory(path.Value, mode) with { Uid = pathOwner.Uid, Gid = pathOwner.Gid, ModificationTime = time });
+        filesystem.AddDirectory(path, mode, pathOwner);
+
+        return await _writer.WriteAsync(entries, _options.WorkDirectory, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The stage's user database: <c>/etc/passwd</c> and <c>/etc/group</c> read from its layers, top first.</summary>
+    /// <remarks>Read again only when a layer was added since the last read (it may have changed them).</remarks>
+    private async Task<IUserDatabase> UsersAsync(List<ILayer> layers, CancellationToken cancellationToken)
+    {
+        if (_etc is not { } etc || etc.LayerCount != layers.Count)
+        {
+            var files = await LayerFileReader.ReadAsync(layers, [PasswdPath, GroupPath], cancellationToken).ConfigureAwait(false);
+            etc = new EtcFiles(layers.Count, files[PasswdPath], files[GroupPath]);
+            _etc = etc;
+        }
+
+        return new EtcUserDatabase(() => etc.Passwd, () => etc.Group);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _remote.Dispose();
+
+    /// <summary>The user files of a stage as they were when it had <paramref name="LayerCount"/> layers.</summary>
+    private sealed record EtcFiles(int LayerCount, byte[]? Passwd, byte[]? Group);
+}

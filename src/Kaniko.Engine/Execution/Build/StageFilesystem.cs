@@ -1,0 +1,128 @@
+using Kaniko.Engine.Layers;
+using Kaniko.Engine.Oci;
+
+namespace Kaniko.Engine.Execution;
+
+/// <summary>
+/// What a stage knows of its directories: those its own layers wrote, and, once <see cref="EnsureCompleteAsync"/>
+/// has read them, those of its base image. A stage from <c>scratch</c> knows everything from the start; a stage from
+/// a registry image reads the base layers' headers only when a step must know which directories exist (a copy or a
+/// <c>WORKDIR</c> that creates parents with another owner or mode than the runtime's root 0755), so most builds
+/// download no base layer at all.
+/// </summary>
+public sealed class StageFilesystem
+{
+    private readonly Dictionary<ContainerPath, (UnixFileMode Mode, CopyOwner Owner)> _directories;
+    private readonly Dictionary<ContainerPath, (UnixFileMode Mode, CopyOwner Owner)> _written;
+    private readonly IReadOnlyList<ILayer> _baseLayers;
+    private readonly HashSet<ContainerPath> _noted;
+
+    private StageFilesystem(
+        bool isComplete, IReadOnlyList<ILayer> baseLayers,
+        Dictionary<ContainerPath, (UnixFileMode Mode, CopyOwner Owner)> directories,
+        Dictionary<ContainerPath, (UnixFileMode Mode, CopyOwner Owner)> written,
+        HashSet<ContainerPath> noted)
+    {
+        _noted = noted;
+        IsComplete = isComplete;
+        _baseLayers = baseLayers;
+        _directories = directories;
+        _written = written;
+    }
+
+    /// <summary>The filesystem of <c>scratch</c>: empty, and fully known.</summary>
+    public static StageFilesystem Empty() => new(true, [], [], [], []);
+
+    /// <summary>The filesystem of an image whose tree is read from <paramref name="baseLayers"/> only when needed.</summary>
+    public static StageFilesystem Of(IReadOnlyList<ILayer> baseLayers) => new(false, baseLayers, [], [], []);
+
+    /// <summary>Whether every directory of the stage is listed.</summary>
+    public bool IsComplete { get; private set; }
+
+    /// <summary>A copy for a stage that starts from this one.</summary>
+    public StageFilesystem Clone() => new(IsComplete, _baseLayers, new(_directories), new(_written), new(_noted));
+
+    /// <summary>Whether <paramref name="path"/> is a directory this stage knows.</summary>
+    public bool IsDirectory(ContainerPath path) => path.IsRoot || _directories.ContainsKey(path);
+
+    /// <summary>The mode and owner of a known directory.</summary>
+    public bool TryGetDirectory(ContainerPath path, out (UnixFileMode Mode, CopyOwner Owner) metadata) =>
+        _directories.TryGetValue(path, out metadata);
+
+    /// <summary>Records a directory written by a layer (a later write replaces the metadata).</summary>
+    public void AddDirectory(ContainerPath path, UnixFileMode mode, CopyOwner owner)
+    {
+        if (!path.IsRoot)
+        {
+            _directories[path] = (mode, owner);
+            _written[path] = (mode, owner);
+            _noted.Remove(path);
+        }
+    }
+
+    /// <summary>
+    /// Records that <paramref name="path"/> exists as a directory (a layer wrote something below it) without knowing
+    /// its metadata: root and 0755 unless the stage already knows better or its base says otherwise.
+    /// </summary>
+    public void NoteDirectory(ContainerPath path)
+    {
+        if (!path.IsRoot && _directories.TryAdd(path, (LayerEntry.DefaultDirectoryMode, CopyOwner.Root)))
+        {
+            _noted.Add(path);
+        }
+    }
+
+    /// <summary>Reads the base image's directories (tar headers of its layers), once; the stage's own writes win.</summary>
+    public async Task EnsureCompleteAsync(CancellationToken cancellationToken)
+    {
+        if (IsComplete)
+        {
+            return;
+        }
+
+        var baseDirectories = await ImageSnapshot.ReadDirectoriesAsync(_baseLayers, cancellationToken).ConfigureAwait(false);
+        foreach (var (path, metadata) in baseDirectories)
+        {
+            var directory = ContainerPath.Parse("/" + path);
+            if (_noted.Remove(directory))
+            {
+                _directories[directory] = metadata;
+            }
+            else
+            {
+                _directories.TryAdd(directory, metadata);
+            }
+        }
+
+        foreach (var (path, metadata) in _written)
+        {
+            _directories[path] = metadata;
+        }
+
+        IsComplete = true;
+    }
+
+    /// <summary>
+    /// The ancestors of <paramref name="path"/> (outermost first, the root left out) that the stage does not have,
+    /// when it knows its whole tree; none otherwise (the runtime then creates missing parents as root, 0755).
+    /// </summary>
+    public IReadOnlyList<ContainerPath> MissingAncestors(ContainerPath path)
+    {
+        if (!IsComplete)
+        {
+            return [];
+        }
+
+        var missing = new List<ContainerPath>();
+        for (var parent = path.Parent; !parent.IsRoot; parent = parent.Parent)
+        {
+            if (!_directories.ContainsKey(parent))
+            {
+                missing.Add(parent);
+            }
+        }
+
+        missing.Reverse();
+        return missing;
+    }
+}

@@ -1,0 +1,240 @@
+using System.CommandLine;
+using System.Globalization;
+using Kaniko.Engine;
+using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Layers;
+using Kaniko.Engine.Planning;
+using Kaniko.Engine.Registry;
+
+namespace Kaniko.Cli;
+
+/// <summary>
+/// The options of <c>dotnet kaniko build</c>, with kaniko's names, and their translation into a
+/// <see cref="BuildRequest"/>. Values the engine cannot take (a malformed <c>K=V</c>, an unknown compression)
+/// are usage errors: <see cref="Bind"/> throws a <see cref="KanikoException"/> for them.
+/// </summary>
+internal static class BuildOptions
+{
+    internal static readonly Option<string> Context = new("--context", "-c")
+    {
+        Description = "The build context: a directory or dir://PATH.",
+        HelpName = "PATH",
+        DefaultValueFactory = _ => ".",
+    };
+
+    internal static readonly Option<string?> Dockerfile = new("--dockerfile", "-f")
+    {
+        Description = "The Dockerfile (default: Dockerfile in the context).",
+        HelpName = "PATH",
+    };
+
+    internal static readonly Option<string[]> BuildArg = Repeatable("--build-arg", "A build argument NAME=VALUE, or NAME to take the value from the environment. Repeatable.", "NAME[=VALUE]");
+
+    internal static readonly Option<string?> Target = new("--target")
+    {
+        Description = "The stage to build (default: the last one).",
+        HelpName = "STAGE",
+    };
+
+    internal static readonly Option<bool> DryRun = new("--dry-run")
+    {
+        Description = "Plan the build and print the stages and steps without building.",
+    };
+
+    internal static readonly Option<string?> Platform = new("--custom-platform", "--platform")
+    {
+        Description = "The platform to build for (TARGETPLATFORM; default: linux on this machine's architecture).",
+        HelpName = "OS/ARCH[/VARIANT]",
+    };
+
+    internal static readonly Option<string[]> Destination = Repeatable("--destination", "An image reference to push to. Repeatable.", "IMAGE", "-d");
+
+    internal static readonly Option<bool> NoPush = new("--no-push") { Description = "Build without pushing." };
+
+    internal static readonly Option<string?> TarPath = Path("--tar-path", "Write the image as a docker load tarball.");
+
+    internal static readonly Option<string?> OciLayoutPath = Path("--oci-layout-path", "Write the image into an OCI image layout folder.");
+
+    internal static readonly Option<string?> DigestFile = Path("--digest-file", "Write the image's digest to this file.");
+
+    internal static readonly Option<string?> ImageNameWithDigestFile = Path("--image-name-with-digest-file", "Write REPOSITORY@DIGEST per destination to this file.");
+
+    internal static readonly Option<string?> ImageNameTagWithDigestFile = Path("--image-name-tag-with-digest-file", "Write REPOSITORY:TAG@DIGEST per destination to this file.");
+
+    internal static readonly Option<bool> Insecure = new("--insecure") { Description = "Push to plain-HTTP registries." };
+
+    internal static readonly Option<bool> InsecurePull = new("--insecure-pull") { Description = "Pull from plain-HTTP registries." };
+
+    internal static readonly Option<string[]> InsecureRegistry = Repeatable("--insecure-registry", "A registry that may be reached over plain HTTP. Repeatable.", "REGISTRY");
+
+    internal static readonly Option<bool> SkipTlsVerify = new("--skip-tls-verify") { Description = "Push without verifying registry certificates." };
+
+    internal static readonly Option<bool> SkipTlsVerifyPull = new("--skip-tls-verify-pull") { Description = "Pull without verifying registry certificates." };
+
+    internal static readonly Option<string[]> SkipTlsVerifyRegistry = Repeatable("--skip-tls-verify-registry", "A registry whose certificate is not verified. Repeatable.", "REGISTRY");
+
+    internal static readonly Option<string[]> RegistryCertificate = Repeatable("--registry-certificate", "A CA certificate to trust for a registry, REGISTRY=PATH. Repeatable.", "REGISTRY=PATH");
+
+    internal static readonly Option<string[]> RegistryMirror = Repeatable("--registry-mirror", "A Docker Hub mirror, host[:port][/prefix], tried in order. Repeatable.", "MIRROR");
+
+    internal static readonly Option<int?> PushRetry = new("--push-retry") { Description = "How many times a failed push request is retried.", HelpName = "N" };
+
+    internal static readonly Option<int?> ImageDownloadRetry = new("--image-download-retry") { Description = "How many times a failed pull request is retried.", HelpName = "N" };
+
+    internal static readonly Option<string[]> Label = Repeatable("--label", "A label KEY=VALUE of the image's config. Repeatable.", "KEY=VALUE");
+
+    internal static readonly Option<string[]> Annotation = Repeatable("--annotation", "An annotation KEY=VALUE of the image's manifest. Repeatable.", "KEY=VALUE");
+
+    internal static readonly Option<bool> Reproducible = new("--reproducible")
+    {
+        Description = "Fix every time in the image (Unix epoch, or SOURCE_DATE_EPOCH) so the same inputs give the same digest.",
+    };
+
+    internal static readonly Option<string?> Compression = new("--compression")
+    {
+        Description = "The compression of new layers: gzip (default) or zstd.",
+        HelpName = "gzip|zstd",
+    };
+
+    internal static readonly Option<int?> CompressionLevel = new("--compression-level")
+    {
+        Description = "The compression level (gzip 0-9, zstd 1-22).",
+        HelpName = "N",
+    };
+
+    internal static readonly Option<string?> CacheDir = Path("--cache-dir", "Where base-image layers are kept between builds (default: $KANIKO_CACHE_DIR, else the user's cache folder).");
+
+    internal static readonly Option<string> Verbosity = new("--verbosity", "-v")
+    {
+        Description = "How much to print: panic, fatal, error, warn, info (default), debug or trace.",
+        HelpName = "LEVEL",
+        DefaultValueFactory = _ => "info",
+    };
+
+    internal static IEnumerable<Option> All =>
+    [
+        Context, Dockerfile, BuildArg, Target, DryRun, Platform, Destination, NoPush, TarPath, OciLayoutPath, DigestFile,
+        ImageNameWithDigestFile, ImageNameTagWithDigestFile, Insecure, InsecurePull, InsecureRegistry, SkipTlsVerify,
+        SkipTlsVerifyPull, SkipTlsVerifyRegistry, RegistryCertificate, RegistryMirror, PushRetry, ImageDownloadRetry,
+        Label, Annotation, Reproducible, Compression, CompressionLevel, CacheDir, Verbosity,
+    ];
+
+    /// <summary>The request the parsed options describe; <paramref name="environment"/> gives <c>--build-arg NAME</c> values and <c>SOURCE_DATE_EPOCH</c>.</summary>
+    internal static BuildRequest Bind(ParseResult parse, Func<string, string?> environment)
+    {
+        var registry = new RegistryOptions
+        {
+            InsecurePush = parse.GetValue(Insecure),
+            InsecurePull = parse.GetValue(InsecurePull),
+            InsecureRegistries = Set(parse.GetValue(InsecureRegistry)),
+            SkipTlsVerifyPush = parse.GetValue(SkipTlsVerify),
+            SkipTlsVerifyPull = parse.GetValue(SkipTlsVerifyPull),
+            SkipTlsVerifyRegistries = Set(parse.GetValue(SkipTlsVerifyRegistry)),
+            RegistryCertificates = RegistryOptions.ParseRegistryCertificates(parse.GetValue(RegistryCertificate) ?? []),
+            RegistryMirrors = parse.GetValue(RegistryMirror) ?? [],
+        };
+        if (parse.GetValue(PushRetry) is { } pushRetries)
+        {
+            registry = registry with { PushRetries = NonNegative("--push-retry", pushRetries) };
+        }
+
+        if (parse.GetValue(ImageDownloadRetry) is { } pullRetries)
+        {
+            registry = registry with { PullRetries = NonNegative("--image-download-retry", pullRetries) };
+        }
+
+        return new BuildRequest
+        {
+            Context = parse.GetValue(Context) ?? ".",
+            Dockerfile = parse.GetValue(Dockerfile),
+            BuildArgs = BuildArguments.Parse(parse.GetValue(BuildArg) ?? [], environment),
+            Target = parse.GetValue(Target),
+            Platform = parse.GetValue(Platform) is { } platform ? Kaniko.Engine.Oci.Platform.Parse(platform).ToString() : null,
+            Destinations = Destinations(parse.GetValue(Destination)),
+            NoPush = parse.GetValue(NoPush),
+            TarPath = parse.GetValue(TarPath),
+            OciLayoutPath = parse.GetValue(OciLayoutPath),
+            DigestFile = parse.GetValue(DigestFile),
+            ImageNameWithDigestFile = parse.GetValue(ImageNameWithDigestFile),
+            ImageNameTagWithDigestFile = parse.GetValue(ImageNameTagWithDigestFile),
+            Labels = KeyValues("--label", parse.GetValue(Label)),
+            Annotations = KeyValues("--annotation", parse.GetValue(Annotation)),
+            Reproducible = parse.GetValue(Reproducible),
+            SourceDateEpoch = SourceDateEpoch(environment("SOURCE_DATE_EPOCH")),
+            Layers = new LayerWriterOptions
+            {
+                Compression = ParseCompression(parse.GetValue(Compression)),
+                CompressionLevel = parse.GetValue(CompressionLevel),
+            },
+            CacheDirectory = parse.GetValue(CacheDir),
+            Registry = registry,
+        };
+    }
+
+    private static Option<string[]> Repeatable(string name, string description, string helpName, params string[] aliases) => new(name, aliases)
+    {
+        Description = description,
+        HelpName = helpName,
+        Arity = ArgumentArity.OneOrMore,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    private static Option<string?> Path(string name, string description) => new(name) { Description = description, HelpName = "PATH" };
+
+    /// <summary>The destinations as given, each checked to be an image reference (a usage error otherwise).</summary>
+    private static string[] Destinations(string[]? values)
+    {
+        foreach (var value in values ?? [])
+        {
+            if (!Kaniko.Engine.Oci.ImageReference.TryParse(value, out _, out var reason))
+            {
+                throw Usage($"--destination '{value}' is not an image reference: {reason}");
+            }
+        }
+
+        return values ?? [];
+    }
+
+    private static HashSet<string> Set(string[]? values) => new(values ?? [], StringComparer.OrdinalIgnoreCase);
+
+    private static int NonNegative(string option, int value) =>
+        value >= 0 ? value : throw Usage($"{option} must be 0 or more, not {value.ToString(CultureInfo.InvariantCulture)}");
+
+    private static List<KeyValuePair<string, string>> KeyValues(string option, string[]? values)
+    {
+        var pairs = new List<KeyValuePair<string, string>>();
+        foreach (var value in values ?? [])
+        {
+            var equals = value.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw Usage($"{option} needs KEY=VALUE, not '{value}'");
+            }
+
+            pairs.Add(new(value[..equals], value[(equals + 1)..]));
+        }
+
+        return pairs;
+    }
+
+    private static LayerCompression ParseCompression(string? value) => value?.ToLowerInvariant() switch
+    {
+        null or "gzip" => LayerCompression.Gzip,
+        "zstd" => LayerCompression.Zstd,
+        _ => throw Usage($"--compression must be gzip or zstd, not '{value}'"),
+    };
+
+    private static DateTimeOffset? SourceDateEpoch(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        return long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds <= 253402300799
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : throw Usage($"SOURCE_DATE_EPOCH must be a number of seconds since 1970, not '{value}'");
+    }
+
+    private static KanikoException Usage(string detail) => new(DiagnosticCodes.InvalidRequest, detail);
+}

@@ -1,0 +1,67 @@
+using System.Runtime.Versioning;
+using Kaniko.Engine.Diagnostics;
+using Kaniko.Testing;
+
+namespace Kaniko.IntegrationTests.Build;
+
+/// <summary><c>ADD</c> of URLs (served on 127.0.0.1) next to context files, with <c>--chown</c>, <c>--chmod</c> and <c>--checksum</c>.</summary>
+[Trait("Category", "Integration")]
+[SupportedOSPlatform("linux")]
+public sealed class AddUrlBuildTests(RegistryFixture registry) : IDisposable
+{
+    private readonly BuildHarness _build = new(registry);
+
+    public void Dispose() => _build.Dispose();
+
+    private static RawHttpServer Serve() => new(request => request.Path switch
+    {
+        "/files/tool.sh" => Respond.Text(200, "#!/bin/sh\necho tool\n"),
+        "/files/data.json" => Respond.Text(200, "{}\n"),
+        _ => Respond.Text(404, "not found"),
+    });
+
+    [Fact]
+    public async Task Urls_and_context_files_land_in_one_layer_with_the_copy_owner_and_mode()
+    {
+        await using var server = Serve();
+        _build.Write("local.txt", "local\n");
+        _build.Write("Dockerfile", $"FROM scratch\nADD --chown=7:8 --chmod=0750 {server.BaseUrl}/files/tool.sh local.txt /opt/bin/\nADD {server.BaseUrl}/files/data.json /etc/data.json\n");
+        var reference = _build.NewReference("addurl");
+
+        await _build.BuildAsync(_build.Request(reference));
+
+        var layers = await _build.LayerEntriesAsync(reference);
+        var first = layers[0].ToDictionary(e => e.Name);
+        Assert.Equal(((UnixFileMode)0x1E8, 7, 8), (first["opt/bin/tool.sh"].Mode, first["opt/bin/tool.sh"].Uid, first["opt/bin/tool.sh"].Gid));
+        Assert.Equal((7, 8), (first["opt/bin/local.txt"].Uid, first["opt/bin/local.txt"].Gid));
+        var data = Assert.Single(layers[1], e => e.Name == "etc/data.json");
+        Assert.Equal(((UnixFileMode)0x180, 0, 0), (data.Mode, data.Uid, data.Gid)); // BuildKit's 0600 for downloads
+        var rootfs = await _build.UnpackAsync(reference);
+        Assert.Equal("#!/bin/sh\necho tool\n", await File.ReadAllTextAsync(Path.Combine(rootfs, "opt/bin/tool.sh"), BuildHarness.Cancellation));
+        Assert.Equal("{}\n", await File.ReadAllTextAsync(Path.Combine(rootfs, "etc/data.json"), BuildHarness.Cancellation));
+    }
+
+    [Fact]
+    public async Task A_wrong_checksum_fails_at_its_line()
+    {
+        await using var server = Serve();
+        var wrong = "sha256:" + new string('0', 64);
+        _build.Write("Dockerfile", $"FROM scratch\nADD --checksum={wrong} {server.BaseUrl}/files/data.json /data.json\n");
+
+        var error = await Assert.ThrowsAsync<KanikoException>(() => _build.BuildAsync(_build.Request() with { NoPush = true }));
+
+        Assert.Equal(DiagnosticCodes.HttpSourceChecksumMismatch, error.Code);
+        Assert.StartsWith("Dockerfile:2: ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_git_source_is_not_supported_yet()
+    {
+        _build.Write("Dockerfile", "FROM scratch\nADD git@127.0.0.1:org/repo.git /src/\n");
+
+        var error = await Assert.ThrowsAsync<KanikoException>(() => _build.BuildAsync(_build.Request() with { NoPush = true }));
+
+        Assert.Equal(DiagnosticCodes.AddRemoteSourceNotSupported, error.Code);
+        Assert.StartsWith("Dockerfile:2: ", error.Message, StringComparison.Ordinal);
+    }
+}
