@@ -95,7 +95,14 @@ internal sealed class LayerApplier(RootFs rootFs, string description)
 
         if (name.StartsWith(LayerEntry.WhiteoutPrefix, StringComparison.Ordinal))
         {
-            var deleted = path.Parent.Append(name[LayerEntry.WhiteoutPrefix.Length..]);
+            var target = name[LayerEntry.WhiteoutPrefix.Length..];
+            if (target is "" or "." or "..")
+            {
+                // ".wh.", ".wh.." and ".wh..." name no sibling: cleaning them would delete the directory or its parent.
+                return;
+            }
+
+            var deleted = path.Parent.Append(target);
             if (!deleted.IsRoot)
             {
                 Delete(SecurePath.ResolveEntry(Root, deleted.Value));

@@ -153,6 +153,18 @@ public sealed class RootFsTests
     }
 
     [Fact]
+    public async Task Whiteouts_that_name_no_sibling_delete_nothing()
+    {
+        using var work = new TempDirectory();
+        var rootFs = new RootFs(work.Combine("root"));
+        await ApplyAsync(rootFs, work.Combine("blobs"), Cancellation, Text("a/b/c", "1"));
+
+        await rootFs.ApplyTarAsync(RawTar(RawFile("a/b/.wh.", ""), RawFile("a/b/.wh..", ""), RawFile("a/b/.wh...", "")), "odd whiteouts", Cancellation);
+
+        Assert.True(File.Exists(rootFs.HostDirectory + "/a/b/c"));
+    }
+
+    [Fact]
     public async Task Writes_through_links_to_outside_land_inside_the_root()
     {
         using var work = new TempDirectory();
