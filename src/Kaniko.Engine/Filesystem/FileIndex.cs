@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.IO.Enumeration;
+using System.Runtime.InteropServices;
+using System.Text;
 
 namespace Kaniko.Engine.Filesystem;
 
@@ -10,6 +12,10 @@ namespace Kaniko.Engine.Filesystem;
 /// </summary>
 public sealed class FileIndex
 {
+    private const int DirectoryBufferSize = 32 * 1024;
+
+    private static volatile bool UseGetdents = true;
+
     private readonly Dictionary<string, FileEntryMetadata> entries;
 
     internal FileIndex(Dictionary<string, FileEntryMetadata> entries) => this.entries = entries;
@@ -71,9 +77,43 @@ public sealed class FileIndex
             var found = new List<KeyValuePair<string, FileEntryMetadata>>();
             results.Add(found);
             var spinner = default(SpinWait);
+            var buffer = new byte[DirectoryBufferSize];
+            (string Host, string Container) directory = default;
+
+            void Record(string containerPath, FileEntryMetadata? metadata)
+            {
+                if (metadata is null)
+                {
+                    return;
+                }
+
+                if (wantedOwners is not null && wantedOwners.TryGetValue(containerPath, out var owner) && owner.Inode == metadata.Inode && owner.BornNs == metadata.BornNs)
+                {
+                    metadata = metadata with { Uid = owner.Uid, Gid = owner.Gid };
+                }
+
+                if (layerHashes is not null && metadata.Kind == FileEntryKind.RegularFile
+                    && layerHashes.TryGetValue(containerPath, out var known) && known.ChangedNs == metadata.ChangedNs && known.Inode == metadata.Inode)
+                {
+                    metadata = metadata with { ContentHash = known.Hash };
+                }
+
+                if (visit is not null)
+                {
+                    metadata = visit(containerPath, metadata);
+                }
+
+                found.Add(new(containerPath, metadata));
+                if (metadata.Kind == FileEntryKind.Directory)
+                {
+                    Interlocked.Increment(ref pending);
+                    queue.Enqueue((directory.Host + "/" + containerPath.AsSpan(directory.Container.Length + 1).ToString(), containerPath));
+                }
+            }
+
             while (Volatile.Read(ref pending) > 0 && Volatile.Read(ref failure) is null)
             {
-                if (!queue.TryDequeue(out var directory))
+                if (!queue.TryDequeue(out directory))
                 {
                     spinner.SpinOnce();
                     continue;
@@ -90,40 +130,14 @@ public sealed class FileIndex
                         continue;
                     }
 
-                    foreach (var containerPath in ListChildren(directory.Host, directory.Container))
+                    if (!UseGetdents || !ListWithGetdents(fd, directory.Host, directory.Container, buffer, Record, ignored))
                     {
-                        if (ignored.IsIgnored(containerPath))
+                        foreach (var containerPath in ListChildren(directory.Host, directory.Container))
                         {
-                            continue;
-                        }
-
-                        var metadata = FileStat.TryReadAt(fd, directory.Host, containerPath.AsSpan(directory.Container.Length + 1));
-                        if (metadata is null)
-                        {
-                            continue;
-                        }
-
-                        if (wantedOwners is not null && wantedOwners.TryGetValue(containerPath, out var owner) && owner.Inode == metadata.Inode && owner.BornNs == metadata.BornNs)
-                        {
-                            metadata = metadata with { Uid = owner.Uid, Gid = owner.Gid };
-                        }
-
-                        if (layerHashes is not null && metadata.Kind == FileEntryKind.RegularFile
-                            && layerHashes.TryGetValue(containerPath, out var known) && known.ChangedNs == metadata.ChangedNs && known.Inode == metadata.Inode)
-                        {
-                            metadata = metadata with { ContentHash = known.Hash };
-                        }
-
-                        if (visit is not null)
-                        {
-                            metadata = visit(containerPath, metadata);
-                        }
-
-                        found.Add(new(containerPath, metadata));
-                        if (metadata.Kind == FileEntryKind.Directory)
-                        {
-                            Interlocked.Increment(ref pending);
-                            queue.Enqueue((directory.Host + "/" + containerPath.AsSpan(directory.Container.Length + 1).ToString(), containerPath));
+                            if (!ignored.IsIgnored(containerPath))
+                            {
+                                Record(containerPath, FileStat.TryReadAt(fd, directory.Host, containerPath.AsSpan(directory.Container.Length + 1)));
+                            }
                         }
                     }
                 }
@@ -162,6 +176,49 @@ public sealed class FileIndex
         }
 
         return new FileIndex(entries);
+    }
+
+    /// <summary>
+    /// Lists an open directory with <c>getdents64</c> and stats each entry by the raw name bytes the kernel gave,
+    /// with no path strings for the kernel to walk; false (nothing listed) when the C library lacks the call.
+    /// </summary>
+    private static bool ListWithGetdents(
+        int fd, string hostDirectory, string containerDirectory, byte[] buffer, Action<string, FileEntryMetadata?> record, IgnoredPaths? ignoredPaths = null)
+    {
+        try
+        {
+            int read;
+            while ((read = LibC.ReadDirectory(fd, buffer)) > 0)
+            {
+                for (var offset = 0; offset < read;)
+                {
+                    var recordLength = MemoryMarshal.Read<ushort>(buffer.AsSpan(offset + 16));
+                    var nameStart = offset + 19;
+                    var nameLength = buffer.AsSpan(nameStart, recordLength - 19).IndexOf((byte)0);
+                    offset += recordLength;
+                    var name = buffer.AsSpan(nameStart, nameLength);
+                    if (name.SequenceEqual("."u8) || name.SequenceEqual(".."u8))
+                    {
+                        continue;
+                    }
+
+                    var containerPath = containerDirectory + "/" + Encoding.UTF8.GetString(name);
+                    if (ignoredPaths?.IsIgnored(containerPath) == true)
+                    {
+                        continue;
+                    }
+
+                    record(containerPath, FileStat.TryReadAt(fd, hostDirectory, ref buffer[nameStart], containerPath.AsSpan(containerDirectory.Length + 1)));
+                }
+            }
+
+            return true;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            UseGetdents = false;
+            return false;
+        }
     }
 
     /// <summary>The container paths of a directory's entries, made straight from the enumerator's name buffer.</summary>

@@ -11,6 +11,10 @@ internal static class FileStat
     internal static FileEntryMetadata? TryReadAt(int directoryFd, string hostDirectory, ReadOnlySpan<char> name) =>
         LibC.TryLstatAt(directoryFd, name, out var stat) ? From(stat, hostDirectory, name) : null;
 
+    /// <summary>The metadata of a directory entry named by NUL-terminated UTF-8 bytes; <paramref name="name"/> is the same name as text.</summary>
+    internal static FileEntryMetadata? TryReadAt(int directoryFd, string hostDirectory, ref byte nulTerminatedName, ReadOnlySpan<char> name) =>
+        LibC.TryLstatAt(directoryFd, ref nulTerminatedName, out var stat) ? From(stat, hostDirectory, name) : null;
+
     private static FileEntryMetadata? From(in LibC.StatxBuffer stat, string hostPath, ReadOnlySpan<char> name = default)
     {
         var kind = KindOf(stat.Mode);

@@ -35,6 +35,9 @@ internal static partial class LibC
     [LibraryImport(Library, EntryPoint = "statx", SetLastError = true)]
     private static partial int StatxAtNative(int directoryFd, ref byte name, int flags, uint mask, out StatxBuffer buffer);
 
+    [LibraryImport(Library, EntryPoint = "getdents64", SetLastError = true)]
+    private static partial nint Getdents64Native(int fd, ref byte buffer, nuint count);
+
     [LibraryImport(Library, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int OpenNative(string path, int flags);
 
@@ -105,7 +108,33 @@ internal static partial class LibC
         return errno is ENoEnt or 20 ? false : throw Error("statx", name.ToString(), errno);
     }
 
-    /// <summary>Opens a directory for <see cref="TryLstatAt"/>, never through a link; -1 when it is gone or not a directory.</summary>
+    /// <summary>
+    /// <c>statx</c> of a directory entry named by NUL-terminated UTF-8 bytes (as <c>getdents64</c> returns them),
+    /// relative to the open directory; false when the entry is gone.
+    /// </summary>
+    internal static bool TryLstatAt(int directoryFd, ref byte nulTerminatedName, out StatxBuffer buffer)
+    {
+        if (StatxAtNative(directoryFd, ref nulTerminatedName, AtSymlinkNoFollow, StatxBasicStats | StatxBirthTime, out buffer) == 0)
+        {
+            return true;
+        }
+
+        var errno = Marshal.GetLastPInvokeError();
+        return errno is ENoEnt or 20 ? false : throw Error("statx", "(directory entry)", errno);
+    }
+
+    /// <summary>
+    /// Reads the next directory records of <paramref name="fd"/> into <paramref name="buffer"/> (<c>getdents64</c>):
+    /// the number of bytes, 0 at the end. Each record is <c>d_ino</c> (8 bytes), <c>d_off</c> (8), <c>d_reclen</c>
+    /// (2), <c>d_type</c> (1) and the NUL-terminated name, the same on every architecture.
+    /// </summary>
+    internal static int ReadDirectory(int fd, Span<byte> buffer)
+    {
+        var read = Getdents64Native(fd, ref MemoryMarshal.GetReference(buffer), (nuint)buffer.Length);
+        return read >= 0 ? (int)read : throw Error("getdents64", "(directory)", Marshal.GetLastPInvokeError());
+    }
+
+    /// <summary>Opens a directory for <see cref="TryLstatAt(int, ReadOnlySpan{char}, out StatxBuffer)"/>, never through a link; -1 when it is gone or not a directory.</summary>
     internal static int OpenDirectory(string path)
     {
         const int ReadOnlyDirectoryNoFollowCloseOnExec = 0x10000 | 0x20000 | 0x80000; // O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC
