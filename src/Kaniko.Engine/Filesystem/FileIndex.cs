@@ -202,7 +202,7 @@ public sealed class FileIndex
                         continue;
                     }
 
-                    var containerPath = containerDirectory + "/" + Encoding.UTF8.GetString(name);
+                    var containerPath = JoinUtf8(containerDirectory, name);
                     if (ignoredPaths?.IsIgnored(containerPath) == true)
                     {
                         continue;
@@ -219,6 +219,17 @@ public sealed class FileIndex
             UseGetdents = false;
             return false;
         }
+    }
+
+    /// <summary><c>directory/name</c> decoded into one string, with no intermediate string for the name.</summary>
+    private static string JoinUtf8(string directory, ReadOnlySpan<byte> name)
+    {
+        var length = directory.Length + 1 + name.Length; // UTF-8 never has fewer bytes than UTF-16 has chars
+        Span<char> chars = length <= 1024 ? stackalloc char[length] : new char[length];
+        directory.CopyTo(chars);
+        chars[directory.Length] = '/';
+        var written = Encoding.UTF8.GetChars(name, chars[(directory.Length + 1)..]);
+        return new string(chars[..(directory.Length + 1 + written)]);
     }
 
     /// <summary>The container paths of a directory's entries, made straight from the enumerator's name buffer.</summary>
