@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Text;
+using Kaniko.Engine.Layers;
 
 namespace Kaniko.Engine.Filesystem;
 
@@ -114,7 +115,7 @@ internal sealed class PaxXattrSniffer(Stream inner) : Stream
         }
 
         var type = (char)header[156];
-        var size = ReadSize(header.AsSpan(124, 12));
+        var size = TarNumericField.Parse(header.AsSpan(124, 12));
         var padded = (size + BlockSize - 1) / BlockSize * BlockSize;
         switch (type)
         {
@@ -171,35 +172,5 @@ internal sealed class PaxXattrSniffer(Stream inner) : Stream
                 pendingSize = size;
             }
         }
-    }
-
-    private static long ReadSize(ReadOnlySpan<byte> field)
-    {
-        if ((field[0] & 0x80) != 0)
-        {
-            // Base-256 (GNU and star) for sizes over 8 GiB.
-            long value = field[0] & 0x7F;
-            foreach (var b in field[1..])
-            {
-                value = (value << 8) | b;
-            }
-
-            return value;
-        }
-
-        long octal = 0;
-        foreach (var b in field)
-        {
-            if (b is >= (byte)'0' and <= (byte)'7')
-            {
-                octal = (octal * 8) + (b - '0');
-            }
-            else if (b is 0 or (byte)' ' && octal > 0)
-            {
-                break;
-            }
-        }
-
-        return octal;
     }
 }

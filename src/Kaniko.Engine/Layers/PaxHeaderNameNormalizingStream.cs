@@ -98,7 +98,7 @@ internal sealed partial class PaxHeaderNameNormalizingStream(Stream inner) : For
         }
 
         var type = (char)header[156];
-        var size = sizeOverride ?? ParseNumber(header.AsSpan(124, 12));
+        var size = sizeOverride ?? TarNumericField.Parse(header.AsSpan(124, 12));
         sizeOverride = null;
         if (type == 'x')
         {
@@ -179,36 +179,6 @@ internal sealed partial class PaxHeaderNameNormalizingStream(Stream inner) : For
                 sizeOverride = size;
             }
         }
-    }
-
-    private static long ParseNumber(ReadOnlySpan<byte> field)
-    {
-        if ((field[0] & 0x80) != 0)
-        {
-            // Base-256: big-endian binary after the marker bit.
-            long value = field[0] & 0x7F;
-            foreach (var b in field[1..])
-            {
-                value = (value << 8) | b;
-            }
-
-            return value;
-        }
-
-        long octal = 0;
-        foreach (var b in field)
-        {
-            if (b is >= (byte)'0' and <= (byte)'7')
-            {
-                octal = (octal * 8) + (b - '0');
-            }
-            else if (b is 0 or (byte)' ' && octal > 0)
-            {
-                break;
-            }
-        }
-
-        return octal;
     }
 
     [GeneratedRegex(@"PaxHeaders\.\d+", RegexOptions.CultureInvariant)]
