@@ -38,6 +38,6 @@ public static class KanikoPlanner
     {
         BuildArgs = request.BuildArgs,
         Target = string.IsNullOrEmpty(request.Target) ? null : request.Target,
-        TargetPlatform = string.IsNullOrEmpty(request.Platform) ? null : Platform.Parse(request.Platform),
+        TargetPlatform = KanikoBuilder.TargetPlatforms(request) is { Count: > 0 } platforms ? platforms[0] : null,
     };
 }
