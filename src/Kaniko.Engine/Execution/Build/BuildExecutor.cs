@@ -68,7 +68,12 @@ public sealed class BuildExecutor
 
                 var warnings = new List<BuildWarning>();
                 var stateOptions = ConfigStateOptions.For(plan, request, _options.Created);
-                var stages = new StageExecutor(_options, stateOptions, context, tree, _events, warnings);
+                // Each platform writes its snapshots and layers in a folder of its own inside the build's.
+                var options = builds.Count == 0 ? _options : _options with
+                {
+                    WorkDirectory = Path.Combine(_options.WorkDirectory, "platform-" + builds.Count.ToString(CultureInfo.InvariantCulture)),
+                };
+                var stages = new StageExecutor(options, stateOptions, context, tree, _events, warnings);
                 executors.Add(stages);
                 var results = new Dictionary<int, StageResult>();
                 var keys = new Dictionary<int, string>();
