@@ -283,6 +283,8 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode BaseOnBuildNotSupported = DiagnosticCode.Of(4303);
     /// <summary>A <c>RUN</c> in a stage of another architecture, and no qemu-user binfmt handler is registered for it.</summary>
     public static readonly DiagnosticCode ForeignPlatformRun = DiagnosticCode.Of(4304);
+    /// <summary>Warning: the base image names one platform only, and not the one the stage is built for.</summary>
+    public static readonly DiagnosticCode BaseImagePlatformMismatch = DiagnosticCode.Of(4305);
     // 44xx: running RUN steps in a sandbox.
     /// <summary>No sandbox can run <c>RUN</c> here: bubblewrap is missing or not permitted, and chroot mode needs root.</summary>
     public static readonly DiagnosticCode SandboxUnavailable = DiagnosticCode.Of(4401);

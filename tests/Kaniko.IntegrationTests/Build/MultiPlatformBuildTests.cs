@@ -149,6 +149,26 @@ public sealed class MultiPlatformBuildTests(RegistryFixture registry) : IDisposa
         Assert.Equal("arm64", arm64.RootElement.GetProperty("architecture").GetString());
     }
 
+    [Fact]
+    public async Task A_single_platform_base_is_used_for_every_platform_with_a_warning_for_the_others()
+    {
+        var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
+        _build.Write("Dockerfile", $"FROM {busybox.Reference}\nCOPY app.txt /app/\n");
+        _build.Write("app.txt", "hello\n");
+        var reference = _build.NewReference("singlebase");
+
+        var result = await _build.BuildAsync(_build.Request(reference) with { Platforms = BothPlatforms });
+
+        var warning = Assert.Single(result.Warnings, w => w.Code == DiagnosticCodes.BaseImagePlatformMismatch);
+        Assert.Equal($"Dockerfile:1: the base image {busybox.Reference} is for linux/amd64 only, not for linux/arm64; it is used as it is", warning.ToString());
+        var index = await BuildHarness.ManifestAsync(reference);
+        foreach (var entry in index.GetProperty("manifests").EnumerateArray())
+        {
+            var config = await BuildHarness.ConfigAsync(ChildReference(reference, entry));
+            Assert.Equal("amd64", config.GetProperty("architecture").GetString());
+        }
+    }
+
     private static string ChildReference(string reference, JsonElement entry)
     {
         var repository = reference[..reference.LastIndexOf(':')];

@@ -171,6 +171,7 @@ public sealed class StageExecutor : IDisposable
             throw e.WithRangeIfMissing(stage.From.Range);
         }
 
+        WarnOnPlatformMismatch(stage, remote.Config.Value, platform);
         var state = ImageConfigState.FromImage(remote.Config.Value, _stateOptions);
         if (state.BaseOnBuildTriggers.Count > 0)
         {
@@ -216,6 +217,27 @@ public sealed class StageExecutor : IDisposable
                 string.Format(CultureInfo.InvariantCulture, Strings.ForeignPlatformRun, platform, plan.BuildPlatform,
                     PlatformEmulation.HandlerName(platform.Normalize().Architecture)),
                 instruction.Range);
+        }
+    }
+
+    // A single-platform base of another platform is used as it is (BuildKit does the same and warns): the image
+    // then says it is for the base's platform, whatever the build asked for.
+    private void WarnOnPlatformMismatch(StagePlan stage, ImageConfigFile config, Platform wanted)
+    {
+        if (string.IsNullOrEmpty(config.Os) || string.IsNullOrEmpty(config.Architecture))
+        {
+            return;
+        }
+
+        var offered = new Platform { Os = config.Os, Architecture = config.Architecture, Variant = string.IsNullOrEmpty(config.Variant) ? null : config.Variant };
+        if (!wanted.Matches(offered))
+        {
+            var warning = new BuildWarning(
+                DiagnosticCodes.BaseImagePlatformMismatch,
+                string.Format(CultureInfo.InvariantCulture, Strings.BaseImagePlatformMismatch, stage.From.BaseName, offered.Normalize(), wanted),
+                stage.From.Range);
+            _warnings.Add(warning);
+            _events.Report(new WarningEvent(warning));
         }
     }
 
