@@ -100,6 +100,17 @@ public sealed class MultiPlatformFlagTests : IDisposable
         Assert.Contains("[KANIKO4304]", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_run_in_a_build_platform_stage_is_not_a_platform_error()
+    {
+        File.WriteAllBytes(Path.Combine(_temp.Path, "Dockerfile"), "FROM --platform=$BUILDPLATFORM scratch\nRUN true\n"u8.ToArray());
+
+        var (exitCode, _, error) = Run("build", "--context", _temp.Path, "--no-push", "--platform", "linux/s390x,linux/arm64");
+
+        Assert.Equal(3, exitCode);
+        Assert.Contains("[KANIKO4300]", error, StringComparison.Ordinal);
+    }
+
     private static (int ExitCode, string Output, string Error) Run(params string[] args)
     {
         var output = new StringWriter();

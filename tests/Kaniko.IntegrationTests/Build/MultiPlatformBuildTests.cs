@@ -169,6 +169,44 @@ public sealed class MultiPlatformBuildTests(RegistryFixture registry) : IDisposa
         }
     }
 
+    [Fact]
+    public async Task Docker_bases_give_a_docker_manifest_list()
+    {
+        var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
+        _build.Write("Dockerfile", $"FROM {busybox.DockerV2Reference}\nARG TARGETARCH\nCOPY app.txt /app-$TARGETARCH.txt\n");
+        _build.Write("app.txt", "hello\n");
+        var reference = _build.NewReference("manifestlist");
+
+        var result = await _build.BuildAsync(_build.Request(reference) with { Platforms = BothPlatforms });
+
+        var list = await BuildHarness.ManifestAsync(reference);
+        Assert.Equal("application/vnd.docker.distribution.manifest.list.v2+json", list.GetProperty("mediaType").GetString());
+        Assert.Equal("application/vnd.docker.distribution.manifest.list.v2+json", result.ManifestMediaType.ToString());
+        Assert.All(list.GetProperty("manifests").EnumerateArray(),
+            e => Assert.Equal("application/vnd.docker.distribution.manifest.v2+json", e.GetProperty("mediaType").GetString()));
+    }
+
+    [Fact]
+    public async Task A_build_platform_stage_that_reads_the_target_arch_is_built_per_platform()
+    {
+        _build.Write("Dockerfile", """
+            FROM --platform=$BUILDPLATFORM scratch AS build
+            ARG TARGETARCH
+            COPY app.txt /out/app-$TARGETARCH.txt
+
+            FROM scratch
+            COPY --from=build /out/ /
+            """);
+        _build.Write("app.txt", "hello\n");
+        var layout = _build.Path("layout");
+
+        await _build.BuildAsync(_build.Request() with { Platforms = BothPlatforms, NoPush = true, OciLayoutPath = layout });
+
+        Assert.DoesNotContain(_build.Events.OfType<MessageEvent>(), e => e.Text.Contains("reused", StringComparison.Ordinal));
+        using var index = await BuildHarness.SkopeoJsonAsync("inspect", "--raw", $"oci:{layout}");
+        Assert.Equal(2, index.RootElement.GetProperty("manifests").GetArrayLength());
+    }
+
     private static string ChildReference(string reference, JsonElement entry)
     {
         var repository = reference[..reference.LastIndexOf(':')];
