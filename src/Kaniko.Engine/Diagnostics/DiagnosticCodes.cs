@@ -281,6 +281,10 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode RunNotSupported = DiagnosticCode.Of(4300);
     /// <summary>The base image holds <c>ONBUILD</c> triggers, which this version cannot run yet.</summary>
     public static readonly DiagnosticCode BaseOnBuildNotSupported = DiagnosticCode.Of(4303);
+    /// <summary>A <c>RUN</c> in a stage of another architecture, and no qemu-user binfmt handler is registered for it.</summary>
+    public static readonly DiagnosticCode ForeignPlatformRun = DiagnosticCode.Of(4304);
+    /// <summary>Warning: the base image names one platform only, and not the one the stage is built for.</summary>
+    public static readonly DiagnosticCode BaseImagePlatformMismatch = DiagnosticCode.Of(4305);
     // 44xx: running RUN steps in a sandbox.
     /// <summary>No sandbox can run <c>RUN</c> here: bubblewrap is missing or not permitted, and chroot mode needs root.</summary>
     public static readonly DiagnosticCode SandboxUnavailable = DiagnosticCode.Of(4401);
@@ -328,5 +332,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode DigestFileNeedsDestination = DiagnosticCode.Of(5004);
     /// <summary>The build has nowhere to go: no <c>--destination</c> and no <c>--no-push</c>.</summary>
     public static readonly DiagnosticCode DestinationRequired = DiagnosticCode.Of(5005);
+    /// <summary><c>--tar-path</c> with several platforms: a <c>docker load</c> tarball holds one image per name.</summary>
+    public static readonly DiagnosticCode TarballNeedsOnePlatform = DiagnosticCode.Of(5006);
     #endregion
 }
