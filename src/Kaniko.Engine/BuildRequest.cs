@@ -24,6 +24,13 @@ public sealed record BuildRequest
     /// <summary>The platform to build for, <c>os/arch[/variant]</c> (<c>--custom-platform</c>), or <c>null</c> for this machine's.</summary>
     public string? Platform { get; init; }
 
+    /// <summary>
+    /// The platforms to build for when there are several (<c>--custom-platform linux/amd64,linux/arm64</c>): each is
+    /// planned and built, and the images are pushed and written as one image index. When not empty it replaces
+    /// <see cref="Platform"/>; a single entry builds a plain image as <see cref="Platform"/> does.
+    /// </summary>
+    public IReadOnlyList<string> Platforms { get; init; } = [];
+
     /// <summary>The image references to push to (<c>--destination</c>, repeatable).</summary>
     public IReadOnlyList<string> Destinations { get; init; } = [];
 

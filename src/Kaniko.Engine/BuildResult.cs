@@ -5,10 +5,10 @@ using Kaniko.Engine.Registry;
 namespace Kaniko.Engine;
 
 /// <summary>What a build produced.</summary>
-/// <param name="Digest">The image's manifest digest.</param>
+/// <param name="Digest">The image's manifest digest, or the image index's digest when several platforms were built.</param>
 /// <param name="References">The references the image was pushed to, in the order given (none with <c>--no-push</c>).</param>
-/// <param name="Size">The image's size: manifest, config and every layer blob, compressed, in bytes.</param>
-/// <param name="ManifestMediaType">The manifest's media type (OCI, or Docker schema 2 for a Docker base).</param>
+/// <param name="Size">The image's size: manifest, config and every layer blob, compressed, in bytes (with several platforms: the index and each image, a shared blob counted once).</param>
+/// <param name="ManifestMediaType">The manifest's media type (OCI, or Docker schema 2 for a Docker base); the index's for several platforms.</param>
 /// <param name="Warnings">The warnings of planning and running the build, in the order found.</param>
 /// <param name="PushedBlobs">What each blob of each push took (uploaded, mounted from the base repository, already present).</param>
 public sealed record BuildResult(
@@ -17,4 +17,13 @@ public sealed record BuildResult(
     long Size,
     MediaType ManifestMediaType,
     IReadOnlyList<BuildWarning> Warnings,
-    IReadOnlyList<BlobPush> PushedBlobs);
+    IReadOnlyList<BlobPush> PushedBlobs)
+{
+    /// <summary>The image built for each platform, in the order asked; one entry for a single-platform build.</summary>
+    public IReadOnlyList<PlatformImage> Images { get; init; } = [];
+}
+
+/// <summary>The image a build produced for one platform.</summary>
+/// <param name="Platform">The platform (<c>TARGETPLATFORM</c>).</param>
+/// <param name="Digest">The image's manifest digest.</param>
+public sealed record PlatformImage(Platform Platform, Digest Digest);

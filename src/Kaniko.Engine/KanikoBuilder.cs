@@ -1,9 +1,11 @@
+using System.Globalization;
 using Kaniko.Engine.Caching;
 using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Execution;
 using Kaniko.Engine.Images;
 using Kaniko.Engine.Oci;
+using Kaniko.Engine.Planning;
 using Kaniko.Engine.Outputs;
 using Kaniko.Engine.Registry;
 using Kaniko.Engine.Registry.Auth;
@@ -28,13 +30,24 @@ public static class KanikoBuilder
         ArgumentNullException.ThrowIfNull(request);
         events ??= NullBuildEventSink.Instance;
         var destinations = ParseDestinations(request);
+        var platforms = TargetPlatforms(request);
+        if (platforms.Count > 1 && request.TarPath is not null)
+        {
+            throw new KanikoException(DiagnosticCodes.TarballNeedsOnePlatform, string.Format(
+                CultureInfo.InvariantCulture, Strings.TarballNeedsOnePlatform, platforms.Count, string.Join(",", platforms)));
+        }
+
         var planRequest = KanikoPlanner.ToPlanRequest(request);
 
         using var context = BuildContextFactory.Open(request.Context, request.Dockerfile);
         var contextDirectory = context is DirectoryBuildContext directory ? directory.RootDirectory : request.Context;
         var dockerfile = DockerfileLocator.Resolve(request.Dockerfile, contextDirectory);
-        var plan = KanikoPlanner.Plan(dockerfile.ReadAllBytes(), dockerfile.DisplayName, planRequest);
-        foreach (var warning in plan.Warnings)
+        var dockerfileBytes = dockerfile.ReadAllBytes();
+        var plans = platforms.Count == 0
+            ? [KanikoPlanner.Plan(dockerfileBytes, dockerfile.DisplayName, planRequest)]
+            : platforms.Select(p => KanikoPlanner.Plan(dockerfileBytes, dockerfile.DisplayName, planRequest with { TargetPlatform = p })).ToList();
+        var planWarnings = plans.SelectMany(p => p.Warnings).Distinct().ToList();
+        foreach (var warning in planWarnings)
         {
             events.Report(new WarningEvent(warning));
         }
@@ -55,26 +68,98 @@ public static class KanikoBuilder
                 Labels = request.Labels,
                 Annotations = request.Annotations,
             };
-            var built = await new BuildExecutor(options, events).ExecuteAsync(plan, planRequest, context, cancellationToken).ConfigureAwait(false);
-            var image = built.Image;
+            var builds = await new BuildExecutor(options, events).ExecuteAsync(plans, planRequest, context, cancellationToken).ConfigureAwait(false);
+            var warnings = planWarnings.Concat(builds.SelectMany(b => b.Warnings)).Distinct().ToList();
+            var images = plans.Zip(builds, (plan, build) => new PlatformImage(plan.TargetPlatform, build.Image.Digest)).ToList();
+            if (plans.Count == 1)
+            {
+                return await FinishSingleAsync(request, client, events, builds[0].Image, destinations, warnings, cancellationToken).ConfigureAwait(false) with
+                {
+                    Images = images,
+                };
+            }
 
+            var index = IndexOf(plans, builds);
             var pushed = new List<ImageReference>();
             var blobs = new List<BlobPush>();
             if (!request.NoPush && destinations.Count > 0)
             {
-                var result = await new ImagePusher(client, events).PushAsync(image, destinations, cancellationToken).ConfigureAwait(false);
+                var result = await new ImagePusher(client, events).PushAsync(index, destinations, cancellationToken).ConfigureAwait(false);
                 pushed.AddRange(result.References);
                 blobs.AddRange(result.Blobs);
             }
 
-            await WriteOutputsAsync(request, image, destinations, cancellationToken).ConfigureAwait(false);
-            var size = image.Manifest.Bytes.Length + image.Config.Bytes.Length + image.Layers.Sum(l => l.Size);
-            return new BuildResult(image.Digest, pushed, size, image.Manifest.Value.MediaType ?? ImageFormats.ManifestMediaType(image.Format), [.. plan.Warnings, .. built.Warnings], blobs);
+            await WriteIndexOutputsAsync(request, index, destinations, cancellationToken).ConfigureAwait(false);
+            var size = index.Index.Bytes.Length + builds.Select(b => b.Image).DistinctBy(i => i.Digest)
+                .Sum(i => i.Manifest.Bytes.Length + i.Config.Bytes.Length)
+                + builds.SelectMany(b => b.Image.Layers).DistinctBy(l => l.Digest).Sum(l => l.Size);
+            return new BuildResult(index.Digest, pushed, size, index.Index.Value.MediaType ?? ImageFormats.IndexMediaType(index.Format), warnings, blobs)
+            {
+                Images = images,
+            };
         }
         finally
         {
             TryDelete(workDirectory);
         }
+    }
+
+    /// <summary>
+    /// The target platforms of <paramref name="request"/>, parsed, normalised and without repeats, in the order
+    /// given: <see cref="BuildRequest.Platforms"/>, else <see cref="BuildRequest.Platform"/>; empty for this machine's.
+    /// </summary>
+    public static IReadOnlyList<Platform> TargetPlatforms(BuildRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        IEnumerable<string> specifiers = request.Platforms.Count > 0 ? request.Platforms
+            : string.IsNullOrEmpty(request.Platform) ? [] : [request.Platform];
+        return [.. specifiers
+            .SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(s => Platform.Parse(s).Normalize())
+            .Distinct()];
+    }
+
+    private static async Task<BuildResult> FinishSingleAsync(
+        BuildRequest request, RegistryClient client, IBuildEventSink events, MutatedImage image, List<ImageReference> destinations,
+        IReadOnlyList<BuildWarning> warnings, CancellationToken cancellationToken)
+    {
+        var pushed = new List<ImageReference>();
+        var blobs = new List<BlobPush>();
+        if (!request.NoPush && destinations.Count > 0)
+        {
+            var result = await new ImagePusher(client, events).PushAsync(image, destinations, cancellationToken).ConfigureAwait(false);
+            pushed.AddRange(result.References);
+            blobs.AddRange(result.Blobs);
+        }
+
+        await WriteOutputsAsync(request, image, destinations, cancellationToken).ConfigureAwait(false);
+        var size = image.Manifest.Bytes.Length + image.Config.Bytes.Length + image.Layers.Sum(l => l.Size);
+        return new BuildResult(image.Digest, pushed, size, image.Manifest.Value.MediaType ?? ImageFormats.ManifestMediaType(image.Format), warnings, blobs);
+    }
+
+    // The index takes the images' family: a Docker manifest list when every image is Docker schema 2 (a Docker base),
+    // an OCI index otherwise. Each entry names the platform it was built for.
+    private static BuiltImageIndex IndexOf(IReadOnlyList<BuildPlan> plans, IReadOnlyList<ExecutedBuild> builds)
+    {
+        var format = builds.All(b => b.Image.Format == ImageFormat.Docker) ? ImageFormat.Docker : ImageFormat.Oci;
+        var builder = new ImageIndexBuilder(format);
+        for (var i = 0; i < plans.Count; i++)
+        {
+            builder.Add(builds[i].Image, plans[i].TargetPlatform);
+        }
+
+        return builder.Build();
+    }
+
+    private static async Task WriteIndexOutputsAsync(BuildRequest request, BuiltImageIndex index, IReadOnlyList<ImageReference> destinations, CancellationToken cancellationToken)
+    {
+        if (request.OciLayoutPath is { } layoutPath)
+        {
+            var name = destinations.Select(d => d.Tag).FirstOrDefault(t => t is not null);
+            await new OciLayoutDestination(layoutPath, name).WriteIndexAsync(index, cancellationToken).ConfigureAwait(false);
+        }
+
+        await WriteDigestFilesAsync(request, index.Digest, destinations, cancellationToken).ConfigureAwait(false);
     }
 
     private static List<ImageReference> ParseDestinations(BuildRequest request)
@@ -100,19 +185,24 @@ public static class KanikoBuilder
             await new OciLayoutDestination(layoutPath, name).WriteAsync(image, cancellationToken).ConfigureAwait(false);
         }
 
+        await WriteDigestFilesAsync(request, image.Digest, destinations, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task WriteDigestFilesAsync(BuildRequest request, Digest digest, IReadOnlyList<ImageReference> destinations, CancellationToken cancellationToken)
+    {
         if (request.DigestFile is { } digestFile)
         {
-            await DigestFileWriter.WriteDigestAsync(digestFile, image.Digest, cancellationToken).ConfigureAwait(false);
+            await DigestFileWriter.WriteDigestAsync(digestFile, digest, cancellationToken).ConfigureAwait(false);
         }
 
         if (request.ImageNameWithDigestFile is { } nameFile)
         {
-            await DigestFileWriter.WriteImageNameWithDigestAsync(nameFile, destinations, image.Digest, cancellationToken).ConfigureAwait(false);
+            await DigestFileWriter.WriteImageNameWithDigestAsync(nameFile, destinations, digest, cancellationToken).ConfigureAwait(false);
         }
 
         if (request.ImageNameTagWithDigestFile is { } nameTagFile)
         {
-            await DigestFileWriter.WriteImageNameTagWithDigestAsync(nameTagFile, destinations, image.Digest, cancellationToken).ConfigureAwait(false);
+            await DigestFileWriter.WriteImageNameTagWithDigestAsync(nameTagFile, destinations, digest, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -26,6 +26,27 @@ public static class KanikoPlanner
         return Plan(dockerfile.ReadAllBytes(), dockerfile.DisplayName, ToPlanRequest(request));
     }
 
+    /// <summary>
+    /// Plans <paramref name="request"/> once per target platform (<see cref="BuildRequest.Platforms"/>), in the
+    /// order given; one plan when a single platform or none is asked for.
+    /// </summary>
+    public static IReadOnlyList<BuildPlan> PlanPlatforms(BuildRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var platforms = KanikoBuilder.TargetPlatforms(request);
+        if (platforms.Count <= 1)
+        {
+            return [Plan(request)];
+        }
+
+        using var context = BuildContextFactory.Open(request.Context, request.Dockerfile);
+        var contextDirectory = context is DirectoryBuildContext directory ? directory.RootDirectory : request.Context;
+        var dockerfile = DockerfileLocator.Resolve(request.Dockerfile, contextDirectory);
+        var bytes = dockerfile.ReadAllBytes();
+        var planRequest = ToPlanRequest(request);
+        return [.. platforms.Select(p => Plan(bytes, dockerfile.DisplayName, planRequest with { TargetPlatform = p }))];
+    }
+
     /// <summary>Plans the build of a Dockerfile given as bytes, named <paramref name="fileName"/> in messages.</summary>
     public static BuildPlan Plan(ReadOnlySpan<byte> dockerfile, string fileName, PlanRequest request)
     {
@@ -38,6 +59,6 @@ public static class KanikoPlanner
     {
         BuildArgs = request.BuildArgs,
         Target = string.IsNullOrEmpty(request.Target) ? null : request.Target,
-        TargetPlatform = string.IsNullOrEmpty(request.Platform) ? null : Platform.Parse(request.Platform),
+        TargetPlatform = KanikoBuilder.TargetPlatforms(request) is { Count: > 0 } platforms ? platforms[0] : null,
     };
 }

@@ -44,7 +44,17 @@ internal static class BuildCommand
         {
             if (parse.GetValue(BuildOptions.DryRun))
             {
-                await output.WriteAsync(PlanTextWriter.Write(KanikoPlanner.Plan(request))).ConfigureAwait(false);
+                var plans = KanikoPlanner.PlanPlatforms(request);
+                foreach (var plan in plans)
+                {
+                    if (plans.Count > 1)
+                    {
+                        await output.WriteAsync($"platform {plan.TargetPlatform}:\n").ConfigureAwait(false);
+                    }
+
+                    await output.WriteAsync(PlanTextWriter.Write(plan)).ConfigureAwait(false);
+                }
+
                 return ExitCodes.Success;
             }
 
@@ -84,7 +94,20 @@ internal static class BuildCommand
             output.WriteLine($"Wrote OCI layout {layoutPath}");
         }
 
-        output.WriteLine($"Digest: {result.Digest}");
+        if (result.Images.Count > 1)
+        {
+            foreach (var image in result.Images)
+            {
+                output.WriteLine($"Image {image.Platform}: {image.Digest}");
+            }
+
+            output.WriteLine($"Index digest: {result.Digest}");
+        }
+        else
+        {
+            output.WriteLine($"Digest: {result.Digest}");
+        }
+
         output.WriteLine(string.Format(CultureInfo.InvariantCulture, "Size: {0} ({1} bytes)", ConsoleEventSink.FormatSize(result.Size), result.Size));
         output.WriteLine(string.Format(CultureInfo.InvariantCulture, "Time: {0:0.00} s", elapsed.TotalSeconds));
     }

@@ -41,11 +41,11 @@ internal static class BuildOptions
         Description = "Plan the build and print the stages and steps without building.",
     };
 
-    internal static readonly Option<string?> Platform = new("--custom-platform", "--platform")
-    {
-        Description = "The platform to build for (TARGETPLATFORM; default: linux on this machine's architecture).",
-        HelpName = "OS/ARCH[/VARIANT]",
-    };
+    internal static readonly Option<string[]> Platform = Repeatable(
+        "--custom-platform",
+        "The platform to build for (TARGETPLATFORM; default: linux on this machine's architecture). Several, comma-separated or repeated, build one image per platform and an image index.",
+        "OS/ARCH[/VARIANT][,...]",
+        "--platform");
 
     internal static readonly Option<string[]> Destination = Repeatable("--destination", "An image reference to push to. Repeatable.", "IMAGE", "-d");
 
@@ -149,7 +149,7 @@ internal static class BuildOptions
             Dockerfile = parse.GetValue(Dockerfile),
             BuildArgs = BuildArguments.Parse(parse.GetValue(BuildArg) ?? [], environment),
             Target = parse.GetValue(Target),
-            Platform = parse.GetValue(Platform) is { } platform ? Kaniko.Engine.Oci.Platform.Parse(platform).ToString() : null,
+            Platforms = Platforms(parse.GetValue(Platform)),
             Destinations = Destinations(parse.GetValue(Destination)),
             NoPush = parse.GetValue(NoPush),
             TarPath = parse.GetValue(TarPath),
@@ -169,6 +169,13 @@ internal static class BuildOptions
             CacheDirectory = parse.GetValue(CacheDir),
             Registry = registry,
         };
+    }
+
+    // Every value is parsed here so a typo is a usage error before anything runs; the engine drops repeats.
+    private static string[] Platforms(string[]? values)
+    {
+        var specifiers = (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
+        return [.. specifiers.Select(s => Kaniko.Engine.Oci.Platform.Parse(s).ToString())];
     }
 
     private static Option<string[]> Repeatable(string name, string description, string helpName, params string[] aliases) => new(name, aliases)

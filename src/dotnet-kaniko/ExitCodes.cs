@@ -34,12 +34,14 @@ internal static class ExitCodes
             return InternalError;
         }
 
-        if (code == DiagnosticCodes.InvalidRequest || code == DiagnosticCodes.DestinationRequired || code == DiagnosticCodes.DigestFileNeedsDestination)
+        if (code == DiagnosticCodes.InvalidRequest || code == DiagnosticCodes.DestinationRequired || code == DiagnosticCodes.DigestFileNeedsDestination
+            || code == DiagnosticCodes.TarballNeedsOnePlatform)
         {
             return UsageError;
         }
 
-        if (code == DiagnosticCodes.RunNotSupported || code == DiagnosticCodes.BaseOnBuildNotSupported || code == DiagnosticCodes.AddRemoteSourceNotSupported)
+        if (code == DiagnosticCodes.RunNotSupported || code == DiagnosticCodes.BaseOnBuildNotSupported || code == DiagnosticCodes.AddRemoteSourceNotSupported
+            || code == DiagnosticCodes.ForeignPlatformRun)
         {
             return NotAvailable;
         }

@@ -15,7 +15,7 @@ public sealed record PushedBaseImage(string Reference, string DockerV2Reference,
 /// and pushed to a test registry with skopeo (an independent tool, so a bug in our registry client cannot hide
 /// behind a bug in the fixture).
 /// </summary>
-public static class BaseImages
+public static partial class BaseImages
 {
     /// <summary>Bump when the content or shape of the busybox image changes, so caches rebuild.</summary>
     public const int BusyboxContentVersion = 1;
@@ -54,9 +54,9 @@ public static class BaseImages
     public static async Task<OciLayoutImage> WriteBusyboxLayoutAsync(string directory, CancellationToken cancellationToken = default)
     {
         RequireBusybox();
-        var layer = await ReproducibleLayer.CreateAsync(await BusyboxEntriesAsync(cancellationToken).ConfigureAwait(false), cancellationToken)
+        var layer = await ReproducibleLayer.CreateAsync(await BusyboxEntriesAsync(BusyboxBinary, cancellationToken).ConfigureAwait(false), cancellationToken)
             .ConfigureAwait(false);
-        var config = BusyboxConfig(layer.DiffId);
+        var config = BusyboxConfig(layer.DiffId, "amd64", variant: null);
         return OciLayoutWriter.Write(directory, LayoutTag, config, [layer], "linux", "amd64");
     }
 
@@ -124,7 +124,8 @@ public static class BaseImages
         return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
     }
 
-    private static async Task<IReadOnlyList<LayerEntrySpec>> BusyboxEntriesAsync(CancellationToken cancellationToken)
+    // The applets come from the host's busybox: the arm64 one is the same Debian version and cannot run here.
+    private static async Task<IReadOnlyList<LayerEntrySpec>> BusyboxEntriesAsync(string binary, CancellationToken cancellationToken)
     {
         var list = await ExternalTools.RunCheckedAsync(BusyboxBinary, ["--list"], cancellationToken: cancellationToken).ConfigureAwait(false);
         var applets = list.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -137,7 +138,7 @@ public static class BaseImages
         List<LayerEntrySpec> entries =
         [
             LayerEntrySpec.Directory("bin", Directory),
-            LayerEntrySpec.HostFile("bin/busybox", Executable, BusyboxBinary),
+            LayerEntrySpec.HostFile("bin/busybox", Executable, binary),
             LayerEntrySpec.Directory("etc", Directory),
             LayerEntrySpec.File("etc/passwd", Readable, Encoding.ASCII.GetBytes(
                 "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n")),
@@ -150,12 +151,12 @@ public static class BaseImages
         return entries;
     }
 
-    private static byte[] BusyboxConfig(string diffId)
+    private static byte[] BusyboxConfig(string diffId, string architecture, string? variant)
     {
         const string Created = "2024-01-01T00:00:00Z";
         return OciLayoutWriter.Json(w =>
         {
-            w.WriteString("architecture", "amd64");
+            w.WriteString("architecture", architecture);
             w.WriteStartObject("config");
             w.WriteStartArray("Env");
             w.WriteStringValue("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
@@ -168,7 +169,9 @@ public static class BaseImages
             w.WriteStartArray("history");
             w.WriteStartObject();
             w.WriteString("created", Created);
-            w.WriteString("created_by", "kaniko-tests: busybox-static of the host in /bin, /etc/passwd, /etc/group");
+            w.WriteString("created_by", architecture == "amd64"
+                ? "kaniko-tests: busybox-static of the host in /bin, /etc/passwd, /etc/group"
+                : "kaniko-tests: busybox-static:" + architecture + " of Debian in /bin, /etc/passwd, /etc/group");
             w.WriteEndObject();
             w.WriteStartObject();
             w.WriteString("created", Created);
@@ -177,6 +180,11 @@ public static class BaseImages
             w.WriteEndObject();
             w.WriteEndArray();
             w.WriteString("os", "linux");
+            if (variant is not null)
+            {
+                w.WriteString("variant", variant);
+            }
+
             w.WriteStartObject("rootfs");
             w.WriteString("type", "layers");
             w.WriteStartArray("diff_ids");

@@ -69,8 +69,9 @@ public static class OciLayoutWriter
     /// <param name="layers">The layers, bottom first; their diff ids must match the configuration.</param>
     /// <param name="os">The platform OS, recorded in the index descriptor.</param>
     /// <param name="architecture">The platform architecture, recorded in the index descriptor.</param>
+    /// <param name="variant">The architecture variant (<c>v8</c> for arm64), or <c>null</c> for none.</param>
     public static OciLayoutImage Write(
-        string directory, string tag, byte[] configJson, IReadOnlyList<LayerBlob> layers, string os, string architecture)
+        string directory, string tag, byte[] configJson, IReadOnlyList<LayerBlob> layers, string os, string architecture, string? variant = null)
     {
         ArgumentNullException.ThrowIfNull(configJson);
         ArgumentNullException.ThrowIfNull(layers);
@@ -114,6 +115,11 @@ public static class OciLayoutWriter
             w.WriteStartObject("platform");
             w.WriteString("architecture", architecture);
             w.WriteString("os", os);
+            if (variant is not null)
+            {
+                w.WriteString("variant", variant);
+            }
+
             w.WriteEndObject();
             w.WriteEndObject();
             w.WriteEndArray();

@@ -281,6 +281,10 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode RunNotSupported = DiagnosticCode.Of(4300);
     /// <summary>The base image holds <c>ONBUILD</c> triggers, which this version cannot run yet.</summary>
     public static readonly DiagnosticCode BaseOnBuildNotSupported = DiagnosticCode.Of(4303);
+    /// <summary>A <c>RUN</c> in a stage of another architecture, and no qemu-user binfmt handler is registered for it.</summary>
+    public static readonly DiagnosticCode ForeignPlatformRun = DiagnosticCode.Of(4304);
+    /// <summary>Warning: the base image names one platform only, and not the one the stage is built for.</summary>
+    public static readonly DiagnosticCode BaseImagePlatformMismatch = DiagnosticCode.Of(4305);
     // 44xx: running RUN steps in a sandbox.
     /// <summary>No sandbox can run <c>RUN</c> here: bubblewrap is missing or not permitted, and chroot mode needs root.</summary>
     public static readonly DiagnosticCode SandboxUnavailable = DiagnosticCode.Of(4401);
@@ -300,6 +304,21 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode RunCommandFailed = DiagnosticCode.Of(4408);
     /// <summary>Warning: the sandbox could not give the step everything a container has (groups, /proc, device nodes).</summary>
     public static readonly DiagnosticCode SandboxDegraded = DiagnosticCode.Of(4450);
+    // 4500-4599: the root filesystem (unpacking layers, snapshots).
+    /// <summary>Resolving a path inside the root filesystem met too many symbolic links.</summary>
+    public static readonly DiagnosticCode RootFsSymlinkLoop = DiagnosticCode.Of(4501);
+    /// <summary>A layer being unpacked into the root filesystem is not a readable tar.</summary>
+    public static readonly DiagnosticCode LayerUnreadable = DiagnosticCode.Of(4502);
+    /// <summary>A hard link of a layer points to a path that is missing or is a directory.</summary>
+    public static readonly DiagnosticCode LayerHardLinkInvalid = DiagnosticCode.Of(4503);
+    /// <summary>Warning: the process is not root, so file owners of a layer are recorded, not applied.</summary>
+    public static readonly DiagnosticCode RootFsOwnersNotApplied = DiagnosticCode.Of(4510);
+    /// <summary>Warning: a device node or FIFO of a layer was skipped (creating it needs root).</summary>
+    public static readonly DiagnosticCode RootFsSpecialFileSkipped = DiagnosticCode.Of(4511);
+    /// <summary>Warning: an extended attribute of a layer could not be set.</summary>
+    public static readonly DiagnosticCode RootFsXattrSkipped = DiagnosticCode.Of(4512);
+    /// <summary>Warning: a snapshot found a device node, FIFO or socket, which a layer entry cannot hold.</summary>
+    public static readonly DiagnosticCode SnapshotSpecialFileSkipped = DiagnosticCode.Of(4513);
     #endregion
 
     #region Outputs (KANIKO5xxx)
@@ -313,5 +332,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode DigestFileNeedsDestination = DiagnosticCode.Of(5004);
     /// <summary>The build has nowhere to go: no <c>--destination</c> and no <c>--no-push</c>.</summary>
     public static readonly DiagnosticCode DestinationRequired = DiagnosticCode.Of(5005);
+    /// <summary><c>--tar-path</c> with several platforms: a <c>docker load</c> tarball holds one image per name.</summary>
+    public static readonly DiagnosticCode TarballNeedsOnePlatform = DiagnosticCode.Of(5006);
     #endregion
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Oci;
 
 namespace Kaniko.Engine.Layers;
 
@@ -8,16 +9,12 @@ namespace Kaniko.Engine.Layers;
 /// put it in a header before reading it without buffering, and fails (<c>KANIKO3303</c>) when the content turns out
 /// longer or shorter, for example a file that changed while the layer was written. The position only moves forward.
 /// </summary>
-internal sealed class ExactLengthReadStream(Stream inner, long length, string description) : Stream
+internal sealed class ExactLengthReadStream(Stream inner, long length, string description) : ForwardReadStream
 {
     private long position;
 
-    public override bool CanRead => true;
-
     // A tar writer asks for Length only from seekable streams; nothing seeks backwards (Seek refuses to).
     public override bool CanSeek => true;
-
-    public override bool CanWrite => false;
 
     public override long Length => length;
 
@@ -27,16 +24,11 @@ internal sealed class ExactLengthReadStream(Stream inner, long length, string de
         set => Seek(value, SeekOrigin.Begin);
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
         var read = inner.Read(Limit(buffer));
         return Account(read, buffer.Length);
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -54,14 +46,6 @@ internal sealed class ExactLengthReadStream(Stream inner, long length, string de
         };
         return target == position ? position : throw new NotSupportedException("the content can only be read forward");
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

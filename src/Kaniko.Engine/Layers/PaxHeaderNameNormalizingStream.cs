@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using Kaniko.Engine.Oci;
 
 namespace Kaniko.Engine.Layers;
 
@@ -11,7 +12,7 @@ namespace Kaniko.Engine.Layers;
 /// structure (headers, then their data) and rewrites that name to <c>PaxHeaders.0</c>, as Go's archive/tar (and
 /// so kaniko and go-containerregistry) write it, fixing the header checksum. Data blocks pass untouched.
 /// </summary>
-internal sealed partial class PaxHeaderNameNormalizingStream(Stream inner) : Stream
+internal sealed partial class PaxHeaderNameNormalizingStream(Stream inner) : ForwardWriteStream
 {
     private const int BlockSize = 512;
     private const int MaxExtendedHeaderCapture = 1 << 20;
@@ -22,22 +23,6 @@ internal sealed partial class PaxHeaderNameNormalizingStream(Stream inner) : Str
     private long extendedDataSize = -1;
     private MemoryStream? extendedData;
     private long? sizeOverride;
-
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
@@ -89,18 +74,9 @@ internal sealed partial class PaxHeaderNameNormalizingStream(Stream inner) : Str
         Write(buffer.Span);
     }
 
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override void Flush() => inner.Flush();
 
     public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
@@ -122,7 +98,7 @@ internal sealed partial class PaxHeaderNameNormalizingStream(Stream inner) : Str
         }
 
         var type = (char)header[156];
-        var size = sizeOverride ?? ParseNumber(header.AsSpan(124, 12));
+        var size = sizeOverride ?? TarNumericField.Parse(header.AsSpan(124, 12));
         sizeOverride = null;
         if (type == 'x')
         {
@@ -203,36 +179,6 @@ internal sealed partial class PaxHeaderNameNormalizingStream(Stream inner) : Str
                 sizeOverride = size;
             }
         }
-    }
-
-    private static long ParseNumber(ReadOnlySpan<byte> field)
-    {
-        if ((field[0] & 0x80) != 0)
-        {
-            // Base-256: big-endian binary after the marker bit.
-            long value = field[0] & 0x7F;
-            foreach (var b in field[1..])
-            {
-                value = (value << 8) | b;
-            }
-
-            return value;
-        }
-
-        long octal = 0;
-        foreach (var b in field)
-        {
-            if (b is >= (byte)'0' and <= (byte)'7')
-            {
-                octal = (octal * 8) + (b - '0');
-            }
-            else if (b is 0 or (byte)' ' && octal > 0)
-            {
-                break;
-            }
-        }
-
-        return octal;
     }
 
     [GeneratedRegex(@"PaxHeaders\.\d+", RegexOptions.CultureInvariant)]

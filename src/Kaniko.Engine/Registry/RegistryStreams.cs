@@ -9,25 +9,11 @@ namespace Kaniko.Engine.Registry;
 /// <see cref="DiagnosticCodes.BlobTransferInterrupted"/> (naming the blob and how far it got) rather than as a bare
 /// socket error.
 /// </summary>
-internal sealed class ResponseBodyStream(HttpResponseMessage response, Stream body, Descriptor blob, RepositoryName repository) : Stream
+internal sealed class ResponseBodyStream(HttpResponseMessage response, Stream body, Descriptor blob, RepositoryName repository) : ForwardReadStream
 {
     private long position;
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => position;
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    public override long Position => position;
 
     public override int Read(Span<byte> buffer)
     {
@@ -43,9 +29,6 @@ internal sealed class ResponseBodyStream(HttpResponseMessage response, Stream bo
         }
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         try
@@ -59,16 +42,6 @@ internal sealed class ResponseBodyStream(HttpResponseMessage response, Stream bo
             throw Interrupted(e);
         }
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
@@ -92,7 +65,7 @@ internal sealed class ResponseBodyStream(HttpResponseMessage response, Stream bo
 /// Reads at most a given number of bytes of another stream and leaves it open, so one source can feed several
 /// upload requests (chunks) and a request body can never run past its declared length.
 /// </summary>
-internal sealed class LengthLimitedStream : Stream
+internal sealed class LengthLimitedStream : ForwardReadStream
 {
     private readonly Stream inner;
     private readonly long length;
@@ -105,21 +78,9 @@ internal sealed class LengthLimitedStream : Stream
         remaining = length;
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
     public override long Length => length;
 
-    public override long Position
-    {
-        get => length - remaining;
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    public override long Position => length - remaining;
 
     public override int Read(Span<byte> buffer)
     {
@@ -133,9 +94,6 @@ internal sealed class LengthLimitedStream : Stream
         return read;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (remaining == 0)
@@ -147,14 +105,4 @@ internal sealed class LengthLimitedStream : Stream
         remaining -= read;
         return read;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Dockerfile.Syntax;
 
 namespace Kaniko.Engine.Dockerfile.Expansion;
 
@@ -12,7 +13,7 @@ namespace Kaniko.Engine.Dockerfile.Expansion;
 public sealed class ShellExpansionException : KanikoException
 {
     internal ShellExpansionException(DiagnosticCode code, string word, string reason)
-        : base(code, string.Format(CultureInfo.InvariantCulture, Strings.ExpansionFailed, GoQuoting.Quote(word), reason))
+        : base(code, string.Format(CultureInfo.InvariantCulture, Strings.ExpansionFailed, GoQuote.Quote(word), reason))
     {
         Word = word;
         Reason = reason;

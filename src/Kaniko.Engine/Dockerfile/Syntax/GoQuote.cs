@@ -3,7 +3,10 @@ using System.Text;
 
 namespace Kaniko.Engine.Dockerfile.Syntax;
 
-/// <summary>Go's <c>strconv.Quote</c>, which BuildKit's dump uses for every argument and flag.</summary>
+/// <summary>
+/// Go's <c>strconv.Quote</c> (the <c>%q</c> verb), which BuildKit's dump uses for every argument and flag and its
+/// parser and expansion errors for the words they name.
+/// </summary>
 internal static class GoQuote
 {
     private const string LowerHex = "0123456789abcdef";

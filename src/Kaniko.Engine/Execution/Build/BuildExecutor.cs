@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Images;
@@ -31,21 +34,112 @@ public sealed class BuildExecutor
     public async Task<ExecutedBuild> ExecuteAsync(BuildPlan plan, PlanRequest request, IBuildContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
+        var builds = await ExecuteAsync([plan], request, context, cancellationToken).ConfigureAwait(false);
+        return builds[0];
+    }
+
+    /// <summary>
+    /// Builds the plans of one Dockerfile for several platforms, in order, and returns each target's image. A stage
+    /// whose plan is the same in two platforms (a <c>FROM --platform=$BUILDPLATFORM</c> stage that reads no target
+    /// argument, for example) is built once and reused.
+    /// </summary>
+    /// <param name="plans">One plan per target platform.</param>
+    /// <param name="request">The request the plans were made for (its build arguments are applied again per step).</param>
+    /// <param name="context">The build context the plans' <c>COPY</c> and <c>ADD</c> steps read.</param>
+    /// <param name="cancellationToken">Stops the build.</param>
+    public async Task<IReadOnlyList<ExecutedBuild>> ExecuteAsync(
+        IReadOnlyList<BuildPlan> plans, PlanRequest request, IBuildContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plans);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
         var tree = BuildContextTree.Load(context);
-        var warnings = new List<BuildWarning>();
-        var stateOptions = ConfigStateOptions.For(plan, request, _options.Created);
-        using var stages = new StageExecutor(_options, stateOptions, context, tree, _events, warnings);
-        var results = new Dictionary<int, StageResult>();
-        StageResult? last = null;
-        for (var index = 0; index < plan.Stages.Count; index++)
+        var built = new Dictionary<string, StageResult>(StringComparer.Ordinal);
+        var executors = new List<StageExecutor>();
+        var builds = new List<ExecutedBuild>();
+        try
         {
-            var stage = plan.Stages[index];
-            last = await stages.ExecuteAsync(plan, stage, results, index + 1, plan.Stages.Count, stage == plan.Target, cancellationToken).ConfigureAwait(false);
-            results[stage.Index] = last;
+            foreach (var plan in plans)
+            {
+                if (plans.Count > 1)
+                {
+                    _events.Report(new MessageEvent("building for " + plan.TargetPlatform, MessageImportance.High));
+                }
+
+                var warnings = new List<BuildWarning>();
+                var stateOptions = ConfigStateOptions.For(plan, request, _options.Created);
+                // Each platform writes its snapshots and layers in a folder of its own inside the build's.
+                var options = builds.Count == 0 ? _options : _options with
+                {
+                    WorkDirectory = Path.Combine(_options.WorkDirectory, "platform-" + builds.Count.ToString(CultureInfo.InvariantCulture)),
+                };
+                var stages = new StageExecutor(options, stateOptions, context, tree, _events, warnings);
+                executors.Add(stages);
+                var results = new Dictionary<int, StageResult>();
+                var keys = new Dictionary<int, string>();
+                StageResult? last = null;
+                for (var index = 0; index < plan.Stages.Count; index++)
+                {
+                    var stage = plan.Stages[index];
+                    var isTarget = stage == plan.Target;
+                    var key = StageKey(plan, stage, isTarget, keys);
+                    keys[stage.Index] = key;
+                    if (built.TryGetValue(key, out var reused))
+                    {
+                        _events.Report(new MessageEvent(
+                            string.Format(CultureInfo.InvariantCulture, "[{0}/{1}] {2}: the same as for an earlier platform, reused", index + 1, plan.Stages.Count, stage.DisplayName)));
+                        last = reused with { Stage = stage };
+                    }
+                    else
+                    {
+                        last = await stages.ExecuteAsync(plan, stage, results, index + 1, plan.Stages.Count, isTarget, cancellationToken).ConfigureAwait(false);
+                        built[key] = last;
+                    }
+
+                    results[stage.Index] = last;
+                }
+
+                builds.Add(new ExecutedBuild(last!.Image, warnings));
+            }
+        }
+        finally
+        {
+            foreach (var executor in executors)
+            {
+                executor.Dispose();
+            }
         }
 
-        return new ExecutedBuild(last!.Image, warnings);
+        return builds;
+    }
+
+    // Everything a stage's result depends on: the platform it runs as, its FROM, each step as expanded with the
+    // arguments in scope, the stages it reads (by their own keys) and whether it gets the request's labels.
+    private static string StageKey(BuildPlan plan, StagePlan stage, bool isTarget, IReadOnlyDictionary<int, string> keys)
+    {
+        var text = new StringBuilder();
+        text.Append(StageExecutor.PlatformOf(plan, stage)).Append('\n')
+            .Append(isTarget ? "target" : "stage").Append('\n')
+            .Append(stage.From.Format()).Append('\n');
+        foreach (var dependency in stage.Dependencies)
+        {
+            text.Append("dep ").Append(keys[dependency]).Append('\n');
+        }
+
+        foreach (var step in stage.Steps)
+        {
+            text.Append(step.Text).Append('\n');
+            foreach (var (name, value) in step.BuildArgs)
+            {
+                text.Append(' ').Append(name).Append('=').Append(value).Append('\n');
+            }
+        }
+
+        foreach (var (name, value) in plan.ProxyArgs)
+        {
+            text.Append("proxy ").Append(name).Append('=').Append(value).Append('\n');
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 }

@@ -36,4 +36,7 @@ public sealed record ExecutionOptions
 
     /// <summary>Annotations set on the final image's manifest (<c>--annotation</c>).</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Annotations { get; init; } = [];
+
+    /// <summary>Decides whether a <c>RUN</c> of a stage of another platform can run here (binfmt_misc handlers).</summary>
+    public PlatformEmulation Emulation { get; init; } = new();
 }

@@ -77,13 +77,14 @@ public sealed class StageExecutor : IDisposable
             cancellationToken.ThrowIfCancellationRequested();
             var step = stage.Steps[index];
             _events.Report(new StepStartedEvent(stageNumber, stageCount, index + 2, stepCount, step.Text));
+            RefuseForeignRun(plan, stage, step.Instruction);
             RefuseUnsupported(step.Instruction);
             var applied = state.Apply(step);
             ILayer? layer = applied.Layer switch
             {
                 StepLayerKind.None => null,
                 StepLayerKind.Copy when applied.Instruction is CopyInstruction { From: not null } copyFrom =>
-                    await CopyFromAsync(plan, copyFrom, step, earlier, state, filesystem, layers, cancellationToken).ConfigureAwait(false),
+                    await CopyFromAsync(PlatformOf(plan, stage), copyFrom, step, earlier, state, filesystem, layers, cancellationToken).ConfigureAwait(false),
                 StepLayerKind.Copy or StepLayerKind.Add => await CopyAsync(applied.Instruction, state, filesystem, layers, cancellationToken).ConfigureAwait(false),
                 StepLayerKind.CreateWorkdir => await WorkdirAsync(applied, filesystem, layers, cancellationToken).ConfigureAwait(false),
                 _ => throw Unsupported(DiagnosticCodes.RunNotSupported, Strings.RunNotSupported, applied.Instruction),
@@ -144,7 +145,7 @@ public sealed class StageExecutor : IDisposable
             return (baseStage.Image, baseStage.State.ForDerivedStage(), baseStage.Filesystem.Clone());
         }
 
-        var platform = stage.Platform ?? plan.TargetPlatform;
+        var platform = PlatformOf(plan, stage);
         if (stage.IsScratch)
         {
             return (ScratchImage.For(platform), ImageConfigState.FromScratch(platform, _stateOptions), StageFilesystem.Empty());
@@ -170,6 +171,7 @@ public sealed class StageExecutor : IDisposable
             throw e.WithRangeIfMissing(stage.From.Range);
         }
 
+        WarnOnPlatformMismatch(stage, remote.Config.Value, platform);
         var state = ImageConfigState.FromImage(remote.Config.Value, _stateOptions);
         if (state.BaseOnBuildTriggers.Count > 0)
         {
@@ -181,6 +183,62 @@ public sealed class StageExecutor : IDisposable
 
         var cached = new CachedImage(remote, _options.BaseImageCache);
         return (cached, state, StageFilesystem.Of(cached.Layers));
+    }
+
+    /// <summary>
+    /// The platform a stage runs as: its <c>--platform</c>, else its base stage's, else the plan's target platform.
+    /// </summary>
+    public static Platform PlatformOf(BuildPlan plan, StagePlan stage)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(stage);
+        var current = stage;
+        while (current.Platform is null && current.BaseStage is { } baseIndex && plan.Stages.FirstOrDefault(s => s.Index == baseIndex) is { } baseStage)
+        {
+            current = baseStage;
+        }
+
+        return current.Platform ?? plan.TargetPlatform;
+    }
+
+    // A RUN of another architecture needs an emulator; saying so first spares the user a confusing exec error.
+    private void RefuseForeignRun(BuildPlan plan, StagePlan stage, Instruction instruction)
+    {
+        if (instruction is not RunInstruction)
+        {
+            return;
+        }
+
+        var platform = PlatformOf(plan, stage);
+        if (!_options.Emulation.CanRun(platform, plan.BuildPlatform))
+        {
+            throw new KanikoException(
+                DiagnosticCodes.ForeignPlatformRun,
+                string.Format(CultureInfo.InvariantCulture, Strings.ForeignPlatformRun, platform, plan.BuildPlatform,
+                    PlatformEmulation.HandlerName(platform.Normalize().Architecture)),
+                instruction.Range);
+        }
+    }
+
+    // A single-platform base of another platform is used as it is (BuildKit does the same and warns): the image
+    // then says it is for the base's platform, whatever the build asked for.
+    private void WarnOnPlatformMismatch(StagePlan stage, ImageConfigFile config, Platform wanted)
+    {
+        if (string.IsNullOrEmpty(config.Os) || string.IsNullOrEmpty(config.Architecture))
+        {
+            return;
+        }
+
+        var offered = new Platform { Os = config.Os, Architecture = config.Architecture, Variant = string.IsNullOrEmpty(config.Variant) ? null : config.Variant };
+        if (!wanted.Matches(offered))
+        {
+            var warning = new BuildWarning(
+                DiagnosticCodes.BaseImagePlatformMismatch,
+                string.Format(CultureInfo.InvariantCulture, Strings.BaseImagePlatformMismatch, stage.From.BaseName, offered.Normalize(), wanted),
+                stage.From.Range);
+            _warnings.Add(warning);
+            _events.Report(new WarningEvent(warning));
+        }
     }
 
     private static void RefuseUnsupported(Instruction instruction)
@@ -234,12 +292,12 @@ public sealed class StageExecutor : IDisposable
 
     /// <summary><c>COPY --from</c>: the same rules over the files of an earlier stage or of an image, owners kept unless <c>--chown</c>.</summary>
     private async Task<ILayer> CopyFromAsync(
-        BuildPlan plan, CopyInstruction copy, StepPlan step, IReadOnlyDictionary<int, StageResult> earlier, ImageConfigState state,
+        Platform platform, CopyInstruction copy, StepPlan step, IReadOnlyDictionary<int, StageResult> earlier, ImageConfigState state,
         StageFilesystem filesystem, List<ILayer> layers, CancellationToken cancellationToken)
     {
         var from = copy.From!;
         var stageIndex = step.Sources.FirstOrDefault(s => s.Reference == from)?.StageIndex;
-        var key = stageIndex is { } index ? "stage:" + index.ToString(CultureInfo.InvariantCulture) : "image:" + from;
+        var key = stageIndex is { } index ? "stage:" + index.ToString(CultureInfo.InvariantCulture) : "image:" + platform + ":" + from;
         if (!_snapshots.TryGetValue(key, out var snapshot))
         {
             IReadOnlyList<ILayer> sourceLayers;
@@ -252,7 +310,7 @@ public sealed class StageExecutor : IDisposable
                 IImage image;
                 try
                 {
-                    var remote = await _options.Fetcher.OpenAsync(ImageReference.Parse(from), plan.TargetPlatform, cancellationToken).ConfigureAwait(false);
+                    var remote = await _options.Fetcher.OpenAsync(ImageReference.Parse(from), platform, cancellationToken).ConfigureAwait(false);
                     image = new CachedImage(remote, _options.BaseImageCache);
                 }
                 catch (KanikoException e)

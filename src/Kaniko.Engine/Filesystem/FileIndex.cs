@@ -1,0 +1,245 @@
+using System.Collections.Concurrent;
+using System.IO.Enumeration;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Kaniko.Engine.Filesystem;
+
+/// <summary>
+/// The metadata of every path of a root filesystem at one moment, by absolute container path (the root itself is not
+/// listed; ignored paths and what lies below them are left out). Built by a parallel <c>statx</c> walk; a snapshot
+/// compares two of these, so its cost is a stat per path plus the bytes of what changed.
+/// </summary>
+public sealed class FileIndex
+{
+    private const int DirectoryBufferSize = 32 * 1024;
+
+    private static volatile bool UseGetdents = true;
+
+    private readonly Dictionary<string, FileEntryMetadata> entries;
+
+    internal FileIndex(Dictionary<string, FileEntryMetadata> entries) => this.entries = entries;
+
+    /// <summary>An index with no paths: a snapshot against it holds the whole tree.</summary>
+    public static FileIndex Empty { get; } = new(new Dictionary<string, FileEntryMetadata>(StringComparer.Ordinal));
+
+    /// <summary>How many paths the index holds.</summary>
+    public int Count => entries.Count;
+
+    /// <summary>The container paths, in no particular order.</summary>
+    public IEnumerable<string> Paths => entries.Keys;
+
+    /// <summary>The metadata of <paramref name="containerPath"/> (absolute and cleaned, for example <c>/etc/passwd</c>).</summary>
+    public bool TryGetValue(string containerPath, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out FileEntryMetadata metadata) =>
+        entries.TryGetValue(containerPath, out metadata);
+
+    /// <summary>Whether the index holds <paramref name="containerPath"/>.</summary>
+    public bool Contains(string containerPath) => entries.ContainsKey(containerPath);
+
+    /// <summary>
+    /// Walks <paramref name="rootFs"/> with <see cref="Environment.ProcessorCount"/> workers and stats every path
+    /// that is not ignored. Owners layers asked for (when not root) replace the real ones, and content hashes of
+    /// files the layers wrote, still untouched, are attached.
+    /// </summary>
+    public static Task<FileIndex> BuildAsync(RootFs rootFs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rootFs);
+        return Task.Run(() => Build(rootFs, attachLayerHashes: true, cancellationToken), cancellationToken);
+    }
+
+    internal IEnumerable<KeyValuePair<string, FileEntryMetadata>> Entries => entries;
+
+    /// <summary>The parallel walk: one worker per processor, a shared queue of directories still to list.</summary>
+    /// <param name="rootFs">The root to walk.</param>
+    /// <param name="attachLayerHashes">Whether to take the content hashes recorded when layers were applied.</param>
+    /// <param name="cancellationToken">Stops the walk.</param>
+    /// <param name="visit">
+    /// Called on the walk's workers, in parallel, for every path found; returns the metadata to keep (a snapshot
+    /// compares there, so the comparison is parallel too).
+    /// </param>
+    internal static FileIndex Build(
+        RootFs rootFs,
+        bool attachLayerHashes,
+        CancellationToken cancellationToken,
+        Func<string, FileEntryMetadata, FileEntryMetadata>? visit = null)
+    {
+        var wantedOwners = rootFs.IsPrivileged ? null : rootFs.WantedOwnerRecords();
+        var ignored = rootFs.IgnoredPaths;
+        var layerHashes = attachLayerHashes ? rootFs.ContentHashRecords() : null;
+        var results = new ConcurrentBag<List<KeyValuePair<string, FileEntryMetadata>>>();
+        var queue = new ConcurrentQueue<(string Host, string Container)>();
+        var pending = 1;
+        queue.Enqueue((rootFs.HostDirectory, string.Empty));
+        Exception? failure = null;
+        var workers = Math.Max(1, Environment.ProcessorCount);
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ =>
+        {
+            var found = new List<KeyValuePair<string, FileEntryMetadata>>();
+            results.Add(found);
+            var spinner = default(SpinWait);
+            var buffer = new byte[DirectoryBufferSize];
+            (string Host, string Container) directory = default;
+
+            void Record(string containerPath, FileEntryMetadata? metadata)
+            {
+                if (metadata is null)
+                {
+                    return;
+                }
+
+                if (wantedOwners is not null && wantedOwners.TryGetValue(containerPath, out var owner) && owner.Inode == metadata.Inode && owner.BornNs == metadata.BornNs)
+                {
+                    metadata = metadata with { Uid = owner.Uid, Gid = owner.Gid };
+                }
+
+                if (layerHashes is not null && metadata.Kind == FileEntryKind.RegularFile
+                    && layerHashes.TryGetValue(containerPath, out var known) && known.ChangedNs == metadata.ChangedNs && known.Inode == metadata.Inode)
+                {
+                    metadata = metadata with { ContentHash = known.Hash };
+                }
+
+                if (visit is not null)
+                {
+                    metadata = visit(containerPath, metadata);
+                }
+
+                found.Add(new(containerPath, metadata));
+                if (metadata.Kind == FileEntryKind.Directory)
+                {
+                    Interlocked.Increment(ref pending);
+                    queue.Enqueue((directory.Host + "/" + containerPath.AsSpan(directory.Container.Length + 1).ToString(), containerPath));
+                }
+            }
+
+            while (Volatile.Read(ref pending) > 0 && Volatile.Read(ref failure) is null)
+            {
+                if (!queue.TryDequeue(out directory))
+                {
+                    spinner.SpinOnce();
+                    continue;
+                }
+
+                spinner.Reset();
+                var fd = -1;
+                try
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    fd = LibC.OpenDirectory(directory.Host);
+                    if (fd < 0)
+                    {
+                        continue;
+                    }
+
+                    if (!UseGetdents || !ListWithGetdents(fd, directory.Host, directory.Container, buffer, Record, ignored))
+                    {
+                        foreach (var containerPath in ListChildren(directory.Host, directory.Container))
+                        {
+                            if (!ignored.IsIgnored(containerPath))
+                            {
+                                Record(containerPath, FileStat.TryReadAt(fd, directory.Host, containerPath.AsSpan(directory.Container.Length + 1)));
+                            }
+                        }
+                    }
+                }
+                catch (DirectoryNotFoundException)
+                {
+                    // Removed while the walk ran: there is nothing under it to index.
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or OperationCanceledException)
+                {
+                    Interlocked.CompareExchange(ref failure, exception, null);
+                }
+                finally
+                {
+                    if (fd >= 0)
+                    {
+                        LibC.Close(fd);
+                    }
+
+                    Interlocked.Decrement(ref pending);
+                }
+            }
+        });
+
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+
+        var entries = new Dictionary<string, FileEntryMetadata>(results.Sum(r => r.Count), StringComparer.Ordinal);
+        foreach (var list in results)
+        {
+            foreach (var (path, metadata) in list)
+            {
+                entries[path] = metadata;
+            }
+        }
+
+        return new FileIndex(entries);
+    }
+
+    /// <summary>
+    /// Lists an open directory with <c>getdents64</c> and stats each entry by the raw name bytes the kernel gave,
+    /// with no path strings for the kernel to walk; false (nothing listed) when the C library lacks the call.
+    /// </summary>
+    private static bool ListWithGetdents(
+        int fd, string hostDirectory, string containerDirectory, byte[] buffer, Action<string, FileEntryMetadata?> record, IgnoredPaths? ignoredPaths = null)
+    {
+        try
+        {
+            int read;
+            while ((read = LibC.ReadDirectory(fd, buffer)) > 0)
+            {
+                for (var offset = 0; offset < read;)
+                {
+                    var recordLength = MemoryMarshal.Read<ushort>(buffer.AsSpan(offset + 16));
+                    var nameStart = offset + 19;
+                    var nameLength = buffer.AsSpan(nameStart, recordLength - 19).IndexOf((byte)0);
+                    offset += recordLength;
+                    var name = buffer.AsSpan(nameStart, nameLength);
+                    if (name.SequenceEqual("."u8) || name.SequenceEqual(".."u8))
+                    {
+                        continue;
+                    }
+
+                    var containerPath = JoinUtf8(containerDirectory, name);
+                    if (ignoredPaths?.IsIgnored(containerPath) == true)
+                    {
+                        continue;
+                    }
+
+                    record(containerPath, FileStat.TryReadAt(fd, hostDirectory, ref buffer[nameStart], containerPath.AsSpan(containerDirectory.Length + 1)));
+                }
+            }
+
+            return true;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            UseGetdents = false;
+            return false;
+        }
+    }
+
+    /// <summary><c>directory/name</c> decoded into one string, with no intermediate string for the name.</summary>
+    private static string JoinUtf8(string directory, ReadOnlySpan<byte> name)
+    {
+        var length = directory.Length + 1 + name.Length; // UTF-8 never has fewer bytes than UTF-16 has chars
+        Span<char> chars = length <= 1024 ? stackalloc char[length] : new char[length];
+        directory.CopyTo(chars);
+        chars[directory.Length] = '/';
+        var written = Encoding.UTF8.GetChars(name, chars[(directory.Length + 1)..]);
+        return new string(chars[..(directory.Length + 1 + written)]);
+    }
+
+    /// <summary>The container paths of a directory's entries, made straight from the enumerator's name buffer.</summary>
+    private static FileSystemEnumerable<string> ListChildren(string hostDirectory, string containerDirectory) =>
+        new(hostDirectory, (ref FileSystemEntry entry) => string.Concat(containerDirectory, "/", entry.FileName), new EnumerationOptions
+        {
+            RecurseSubdirectories = false,
+            AttributesToSkip = 0,
+            IgnoreInaccessible = false,
+            ReturnSpecialDirectories = false,
+            MatchType = MatchType.Simple,
+        });
+}

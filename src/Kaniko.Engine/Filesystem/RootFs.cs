@@ -1,0 +1,170 @@
+using System.Globalization;
+using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Layers;
+
+namespace Kaniko.Engine.Filesystem;
+
+/// <summary>
+/// The root filesystem of a stage: a host directory that plays <c>/</c> for the steps that run in it. Layers are
+/// unpacked into it as the OCI image spec's "Applying changesets" says; every path is resolved with
+/// <see cref="SecurePath"/>, so nothing a layer holds can write outside the directory. What the layers asked for and
+/// the disk could not hold (owners when the process is not root) is kept here, and snapshots read it.
+/// </summary>
+public sealed class RootFs
+{
+    private readonly object gate = new();
+    private readonly Dictionary<string, (int Uid, int Gid, ulong Inode, long BornNs)> wantedOwners = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (byte[] Hash, long ChangedNs, ulong Inode)> contentHashes = new(StringComparer.Ordinal);
+    private bool ownerWarningGiven;
+
+    /// <summary>Uses <paramref name="hostDirectory"/> (created when missing) as the root.</summary>
+    /// <param name="hostDirectory">The host directory that plays <c>/</c>.</param>
+    /// <param name="ignoredPaths">Paths snapshots leave out; <see cref="IgnoredPaths.Default"/> when null.</param>
+    /// <param name="events">Receives the warnings (owners not applied, special files skipped).</param>
+    public RootFs(string hostDirectory, IgnoredPaths? ignoredPaths = null, IBuildEventSink? events = null)
+        : this(hostDirectory, ignoredPaths, events, privileged: null)
+    {
+    }
+
+    /// <summary>As the public constructor; <paramref name="privileged"/> false acts as a non-root process would (for tests).</summary>
+    internal RootFs(string hostDirectory, IgnoredPaths? ignoredPaths, IBuildEventSink? events, bool? privileged)
+    {
+        ArgumentNullException.ThrowIfNull(hostDirectory);
+        if (!OperatingSystem.IsLinux())
+        {
+            // statx, mknod and the Linux device numbering are what this type is made of.
+            throw new PlatformNotSupportedException("a root filesystem needs Linux");
+        }
+
+        var fullPath = Path.TrimEndingDirectorySeparator(Path.GetFullPath(hostDirectory));
+        Directory.CreateDirectory(fullPath);
+        // The walks open directories without following links; the root itself may be reached through one.
+        HostDirectory = new DirectoryInfo(fullPath).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? fullPath;
+        IgnoredPaths = ignoredPaths ?? IgnoredPaths.Default;
+        Events = events ?? NullBuildEventSink.Instance;
+        IsPrivileged = privileged ?? LibC.EffectiveUserId == 0;
+    }
+
+    /// <summary>The host directory that plays <c>/</c>, as a full path without a trailing separator.</summary>
+    public string HostDirectory { get; }
+
+    /// <summary>Paths snapshots of this root leave out.</summary>
+    public IgnoredPaths IgnoredPaths { get; }
+
+    /// <summary>Whether the process is root, so owners, device nodes and most extended attributes are applied.</summary>
+    public bool IsPrivileged { get; }
+
+    internal IBuildEventSink Events { get; }
+
+    /// <summary>
+    /// The owners layers asked for and the disk does not show, by container path: filled only when the process is
+    /// not root. Snapshots report these owners instead of the real ones.
+    /// </summary>
+    public IReadOnlyDictionary<string, (int Uid, int Gid)> WantedOwners
+    {
+        get
+        {
+            lock (gate)
+            {
+                return wantedOwners.ToDictionary(o => o.Key, o => (o.Value.Uid, o.Value.Gid), StringComparer.Ordinal);
+            }
+        }
+    }
+
+    /// <summary>The host path of <paramref name="containerPath"/>, resolved inside the root (see <see cref="SecurePath.Resolve"/>).</summary>
+    public string Resolve(string containerPath, bool followFinalLink = true) =>
+        SecurePath.Resolve(HostDirectory, containerPath, followFinalLink);
+
+    /// <summary>Unpacks <paramref name="layer"/>'s uncompressed tar (verified against its diff id) into the root.</summary>
+    public async Task ApplyLayerAsync(ILayer layer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        var stream = await layer.OpenUncompressedAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            await ApplyTarAsync(stream, layer.Digest.ToString(), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Unpacks an uncompressed layer tar, read once from start to end, into the root: whiteouts delete, opaque
+    /// whiteouts clear what lower layers put in their directory, everything else is created with its mode, owner,
+    /// times and extended attributes.
+    /// </summary>
+    /// <param name="tar">The uncompressed tar; read forward only, never held in memory.</param>
+    /// <param name="description">Names the layer in messages, for example its digest.</param>
+    /// <param name="cancellationToken">Stops between entries and while copying content.</param>
+    /// <exception cref="KanikoException"><c>KANIKO4502</c> for a corrupt tar, <c>KANIKO4503</c> for a hard link to nothing.</exception>
+    public async Task ApplyTarAsync(Stream tar, string? description = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tar);
+        var applier = new LayerApplier(this, description ?? "tar");
+        await applier.ApplyAsync(tar, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Remembers the owner a layer gave a path, with the inode it had: a file a step later deletes and makes again
+    /// is a new file (a new birth time, even when the inode number is reused), owned by whoever made it, and the
+    /// record no longer applies.
+    /// </summary>
+    internal void RecordWantedOwner(string containerPath, int uid, int gid, ulong inode, long bornNs)
+    {
+        bool warn;
+        lock (gate)
+        {
+            wantedOwners[containerPath] = (uid, gid, inode, bornNs);
+            warn = !ownerWarningGiven;
+            ownerWarningGiven = true;
+        }
+
+        if (warn)
+        {
+            Events.Report(new WarningEvent(new BuildWarning(
+                DiagnosticCodes.RootFsOwnersNotApplied,
+                string.Format(CultureInfo.InvariantCulture, Strings.RootFsOwnersNotApplied, containerPath, uid, gid))));
+        }
+    }
+
+    internal bool TryGetWantedOwner(string containerPath, out (int Uid, int Gid) owner)
+    {
+        lock (gate)
+        {
+            var found = wantedOwners.TryGetValue(containerPath, out var record);
+            owner = (record.Uid, record.Gid);
+            return found;
+        }
+    }
+
+    /// <summary>A copy of the owner records, read once by an index walk.</summary>
+    internal Dictionary<string, (int Uid, int Gid, ulong Inode, long BornNs)>? WantedOwnerRecords()
+    {
+        lock (gate)
+        {
+            return wantedOwners.Count == 0 ? null : new(wantedOwners, StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>
+    /// Remembers the hash of a file a layer wrote, with the change time and inode it had then: the hash is trusted
+    /// later only while both are unchanged, so a file touched since is never matched by a stale hash.
+    /// </summary>
+    internal void RecordContentHash(string containerPath, byte[] hash, long changedNs, ulong inode)
+    {
+        lock (gate)
+        {
+            contentHashes[containerPath] = (hash, changedNs, inode);
+        }
+    }
+
+    /// <summary>A copy of the recorded hashes for an index walk, or null when there are none.</summary>
+    internal Dictionary<string, (byte[] Hash, long ChangedNs, ulong Inode)>? ContentHashRecords()
+    {
+        lock (gate)
+        {
+            return contentHashes.Count == 0 ? null : new(contentHashes, StringComparer.Ordinal);
+        }
+    }
+
+    internal void Warn(DiagnosticCode code, string message) =>
+        Events.Report(new WarningEvent(new BuildWarning(code, message)));
+}
