@@ -232,8 +232,6 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode InvalidCopyPattern = DiagnosticCode.Of(4102);
     /// <summary><c>COPY</c> names a URL as a source (only <c>ADD</c> may).</summary>
     public static readonly DiagnosticCode CopyUrlSource = DiagnosticCode.Of(4103);
-    /// <summary><c>ADD</c> names a URL or Git source, which this tool does not download yet.</summary>
-    public static readonly DiagnosticCode AddRemoteSourceNotSupported = DiagnosticCode.Of(4104);
     /// <summary>A <c>COPY</c> or <c>ADD</c> source does not exist in the build context (or the ignore file leaves it out).</summary>
     public static readonly DiagnosticCode CopySourceNotFound = DiagnosticCode.Of(4110);
     /// <summary>A <c>COPY</c> or <c>ADD</c> source climbs out of the build context with <c>..</c> and names nothing inside it.</summary>

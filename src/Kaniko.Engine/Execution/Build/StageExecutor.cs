@@ -257,14 +257,6 @@ public sealed class StageExecutor : IDisposable
         Instruction instruction, ImageConfigState state, StageFilesystem filesystem, List<ILayer> layers, CancellationToken cancellationToken)
     {
         var workdir = WorkingDirectory(state);
-        if (instruction is AddInstruction { Sources.SourcePaths: var paths } && paths.FirstOrDefault(p => AddSources.Classify(p) == AddSourceKind.Git) is { } git)
-        {
-            throw new KanikoException(
-                DiagnosticCodes.AddRemoteSourceNotSupported,
-                string.Format(CultureInfo.InvariantCulture, Strings.AddRemoteSourceNotSupported, git),
-                instruction.Range);
-        }
-
         if (instruction is AddInstruction add && add.Sources.SourcePaths.Any(RemoteAddSources.IsRemote))
         {
             var remote = add.Sources.SourcePaths.Where(RemoteAddSources.IsRemote).ToList();
