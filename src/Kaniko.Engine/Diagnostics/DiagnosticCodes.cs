@@ -277,8 +277,6 @@ public static class DiagnosticCodes
     // 4300-4399: running the build (stages, steps, base images).
     /// <summary>The build reached a <c>RUN</c> step, which this version cannot execute yet.</summary>
     public static readonly DiagnosticCode RunNotSupported = DiagnosticCode.Of(4300);
-    /// <summary>The base image holds <c>ONBUILD</c> triggers, which this version cannot run yet.</summary>
-    public static readonly DiagnosticCode BaseOnBuildNotSupported = DiagnosticCode.Of(4303);
     /// <summary>A <c>RUN</c> in a stage of another architecture, and no qemu-user binfmt handler is registered for it.</summary>
     public static readonly DiagnosticCode ForeignPlatformRun = DiagnosticCode.Of(4304);
     /// <summary>Warning: the base image names one platform only, and not the one the stage is built for.</summary>
