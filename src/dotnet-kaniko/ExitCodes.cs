@@ -40,7 +40,7 @@ internal static class ExitCodes
             return UsageError;
         }
 
-        if (code == DiagnosticCodes.RunNotSupported || code == DiagnosticCodes.BaseOnBuildNotSupported || code == DiagnosticCodes.AddRemoteSourceNotSupported
+        if (code == DiagnosticCodes.RunNotSupported
             || code == DiagnosticCodes.ForeignPlatformRun)
         {
             return NotAvailable;

@@ -232,8 +232,6 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode InvalidCopyPattern = DiagnosticCode.Of(4102);
     /// <summary><c>COPY</c> names a URL as a source (only <c>ADD</c> may).</summary>
     public static readonly DiagnosticCode CopyUrlSource = DiagnosticCode.Of(4103);
-    /// <summary><c>ADD</c> names a URL or Git source, which this tool does not download yet.</summary>
-    public static readonly DiagnosticCode AddRemoteSourceNotSupported = DiagnosticCode.Of(4104);
     /// <summary>A <c>COPY</c> or <c>ADD</c> source does not exist in the build context (or the ignore file leaves it out).</summary>
     public static readonly DiagnosticCode CopySourceNotFound = DiagnosticCode.Of(4110);
     /// <summary>A <c>COPY</c> or <c>ADD</c> source climbs out of the build context with <c>..</c> and names nothing inside it.</summary>
@@ -279,8 +277,6 @@ public static class DiagnosticCodes
     // 4300-4399: running the build (stages, steps, base images).
     /// <summary>The build reached a <c>RUN</c> step, which this version cannot execute yet.</summary>
     public static readonly DiagnosticCode RunNotSupported = DiagnosticCode.Of(4300);
-    /// <summary>The base image holds <c>ONBUILD</c> triggers, which this version cannot run yet.</summary>
-    public static readonly DiagnosticCode BaseOnBuildNotSupported = DiagnosticCode.Of(4303);
     /// <summary>A <c>RUN</c> in a stage of another architecture, and no qemu-user binfmt handler is registered for it.</summary>
     public static readonly DiagnosticCode ForeignPlatformRun = DiagnosticCode.Of(4304);
     /// <summary>Warning: the base image names one platform only, and not the one the stage is built for.</summary>

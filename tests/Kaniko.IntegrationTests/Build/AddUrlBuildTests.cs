@@ -53,15 +53,4 @@ public sealed class AddUrlBuildTests(RegistryFixture registry) : IDisposable
         Assert.Equal(DiagnosticCodes.HttpSourceChecksumMismatch, error.Code);
         Assert.StartsWith("Dockerfile:2: ", error.Message, StringComparison.Ordinal);
     }
-
-    [Fact]
-    public async Task A_git_source_is_not_supported_yet()
-    {
-        _build.Write("Dockerfile", "FROM scratch\nADD git@127.0.0.1:org/repo.git /src/\n");
-
-        var error = await Assert.ThrowsAsync<KanikoException>(() => _build.BuildAsync(_build.Request() with { NoPush = true }));
-
-        Assert.Equal(DiagnosticCodes.AddRemoteSourceNotSupported, error.Code);
-        Assert.StartsWith("Dockerfile:2: ", error.Message, StringComparison.Ordinal);
-    }
 }

@@ -6,15 +6,18 @@ using Kaniko.Engine.Oci;
 namespace Kaniko.Engine.Execution;
 
 /// <summary>
-/// The URL sources of an <c>ADD</c> (see <c>docs/add-sources.md</c>): each is downloaded into the build's work folder
-/// (checked against <c>--checksum</c>) and turned into a layer entry at the copy's destination, with the copy's
-/// <c>--chown</c> and <c>--chmod</c> (a download unpacked with <c>--unpack=true</c> keeps the archive's own owners
-/// and modes). Git sources are not wired in yet: the copy planner refuses them (<c>KANIKO4104</c>).
+/// The remote sources of an <c>ADD</c> (see <c>docs/add-sources.md</c>): a URL is downloaded into the build's work
+/// folder (checked against <c>--checksum</c>) and turned into a layer entry at the copy's destination; a git
+/// repository is checked out (<c>--checksum</c> is then the expected commit, <c>--keep-git-dir</c> keeps
+/// <c>.git</c>) and its content goes into the destination directory, as BuildKit copies a git source's content.
+/// Both get the copy's <c>--chown</c> and <c>--chmod</c> (a download unpacked with <c>--unpack=true</c> keeps the
+/// archive's own owners and modes).
 /// </summary>
 public sealed class RemoteAddSources : IDisposable
 {
     private readonly HttpClient _http = new();
     private readonly HttpSourceFetcher _downloads;
+    private readonly GitSourceFetcher _git = new();
     private readonly ArchiveExtractor _archives;
     private readonly string _workDirectory;
 
@@ -26,12 +29,12 @@ public sealed class RemoteAddSources : IDisposable
         _downloads = new HttpSourceFetcher(_http);
     }
 
-    /// <summary>Whether an <c>ADD</c> source is a URL this class downloads (git repositories are not, yet).</summary>
-    public static bool IsRemote(string source) => AddSources.Classify(source) == AddSourceKind.Http;
+    /// <summary>Whether an <c>ADD</c> source is a URL this class downloads or a git repository it checks out.</summary>
+    public static bool IsRemote(string source) => AddSources.Classify(source) is AddSourceKind.Http or AddSourceKind.Git;
 
-    /// <summary>The entries of <paramref name="sources"/> (the URLs of <paramref name="add"/>) at <paramref name="destination"/>.</summary>
-    /// <param name="add">The instruction (checksum, unpack, chmod).</param>
-    /// <param name="sources">The URL sources, as written (expanded).</param>
+    /// <summary>The entries of <paramref name="sources"/> (the remote sources of <paramref name="add"/>) at <paramref name="destination"/>.</summary>
+    /// <param name="add">The instruction (checksum, unpack, chmod, keep-git-dir).</param>
+    /// <param name="sources">The URL and git sources, as written (expanded).</param>
     /// <param name="destination">The resolved destination.</param>
     /// <param name="destinationIsDirectory">Whether a downloaded file goes inside the destination.</param>
     /// <param name="owner">The owner from <c>--chown</c> (root without it).</param>
@@ -49,6 +52,12 @@ public sealed class RemoteAddSources : IDisposable
         {
             foreach (var source in sources)
             {
+                if (AddSources.Classify(source) == AddSourceKind.Git)
+                {
+                    entries.AddRange(await CheckOutAsync(add, source, destination, owner, chmod, fixedTime, cancellationToken).ConfigureAwait(false));
+                    continue;
+                }
+
                 var checksum = add.Checksum is { } sum ? HttpSourceFetcher.ParseChecksum(sum) : (Digest?)null;
                 var file = await _downloads.FetchAsync(source, checksum, Folder("downloads"), cancellationToken).ConfigureAwait(false);
                 if (AddSources.ShouldUnpack(AddSourceKind.Http, add.Unpack) && ArchiveDetector.IsArchive(file.HostPath))
@@ -71,6 +80,24 @@ public sealed class RemoteAddSources : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _http.Dispose();
+
+    // BuildKit copies a git source's content (not its folder) into the destination, which is always a directory;
+    // --checksum names the commit the checkout must be, unless the URL's query already names one.
+    private async Task<IEnumerable<LayerEntry>> CheckOutAsync(
+        AddInstruction add, string source, ContainerPath destination, CopyOwner owner, ChmodSpec? chmod, DateTimeOffset? fixedTime,
+        CancellationToken cancellationToken)
+    {
+        var reference = GitSourceReference.Parse(source);
+        if (add.Checksum is { } commit && reference.ExpectedCommit is null)
+        {
+            reference = reference with { ExpectedCommit = commit };
+        }
+
+        var folder = Folder("git");
+        System.IO.Directory.CreateDirectory(folder);
+        var checkout = await _git.FetchAsync(reference, add.KeepGitDir ?? false, folder, cancellationToken).ConfigureAwait(false);
+        return checkout.ToLayerEntries(destination.Value).Select(e => Owned(e, owner, chmod, fixedTime));
+    }
 
     private string Folder(string name) => Path.Combine(_workDirectory, name);
 

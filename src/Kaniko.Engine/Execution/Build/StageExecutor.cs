@@ -72,23 +72,24 @@ public sealed class StageExecutor : IDisposable
         var (baseImage, state, filesystem) = await StartAsync(plan, stage, earlier, cancellationToken).ConfigureAwait(false);
         var builder = new ImageBuilder(baseImage);
         var layers = baseImage.Layers.ToList();
-        for (var index = 0; index < stage.Steps.Count; index++)
+        var triggers = BaseTriggers.Parse(stage, state.BaseOnBuildTriggers);
+        var steps = triggers.Concat(stage.Steps).ToList();
+        stepCount = steps.Count + 1;
+        for (var index = 0; index < steps.Count; index++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var step = stage.Steps[index];
+            var step = steps[index];
             _events.Report(new StepStartedEvent(stageNumber, stageCount, index + 2, stepCount, step.Text));
-            RefuseForeignRun(plan, stage, step.Instruction);
-            RefuseUnsupported(step.Instruction);
-            var applied = state.Apply(step);
-            ILayer? layer = applied.Layer switch
+            ILayer? layer;
+            AppliedStep applied;
+            try
             {
-                StepLayerKind.None => null,
-                StepLayerKind.Copy when applied.Instruction is CopyInstruction { From: not null } copyFrom =>
-                    await CopyFromAsync(PlatformOf(plan, stage), copyFrom, step, earlier, state, filesystem, layers, cancellationToken).ConfigureAwait(false),
-                StepLayerKind.Copy or StepLayerKind.Add => await CopyAsync(applied.Instruction, state, filesystem, layers, cancellationToken).ConfigureAwait(false),
-                StepLayerKind.CreateWorkdir => await WorkdirAsync(applied, filesystem, layers, cancellationToken).ConfigureAwait(false),
-                _ => throw Unsupported(DiagnosticCodes.RunNotSupported, Strings.RunNotSupported, applied.Instruction),
-            };
+                (applied, layer) = await ApplyAsync(plan, stage, step, earlier, state, filesystem, layers, cancellationToken).ConfigureAwait(false);
+            }
+            catch (KanikoException e) when (index < triggers.Count)
+            {
+                throw BaseTriggers.Failed(stage, step, e);
+            }
 
             if (layer is not null)
             {
@@ -135,6 +136,25 @@ public sealed class StageExecutor : IDisposable
         return new StageResult(stage, builder.Build(), state, filesystem);
     }
 
+    private async Task<(AppliedStep Applied, ILayer? Layer)> ApplyAsync(
+        BuildPlan plan, StagePlan stage, StepPlan step, IReadOnlyDictionary<int, StageResult> earlier, ImageConfigState state,
+        StageFilesystem filesystem, List<ILayer> layers, CancellationToken cancellationToken)
+    {
+        RefuseForeignRun(plan, stage, step.Instruction);
+        RefuseUnsupported(step.Instruction);
+        var applied = state.Apply(step);
+        ILayer? layer = applied.Layer switch
+        {
+            StepLayerKind.None => null,
+            StepLayerKind.Copy when applied.Instruction is CopyInstruction { From: not null } copyFrom =>
+                await CopyFromAsync(PlatformOf(plan, stage), copyFrom, step, earlier, state, filesystem, layers, cancellationToken).ConfigureAwait(false),
+            StepLayerKind.Copy or StepLayerKind.Add => await CopyAsync(applied.Instruction, state, filesystem, layers, cancellationToken).ConfigureAwait(false),
+            StepLayerKind.CreateWorkdir => await WorkdirAsync(applied, filesystem, layers, cancellationToken).ConfigureAwait(false),
+            _ => throw Unsupported(DiagnosticCodes.RunNotSupported, Strings.RunNotSupported, applied.Instruction),
+        };
+        return (applied, layer);
+    }
+
     private async Task<(IImage Image, ImageConfigState State, StageFilesystem Filesystem)> StartAsync(
         BuildPlan plan, StagePlan stage, IReadOnlyDictionary<int, StageResult> earlier, CancellationToken cancellationToken)
     {
@@ -173,14 +193,6 @@ public sealed class StageExecutor : IDisposable
 
         WarnOnPlatformMismatch(stage, remote.Config.Value, platform);
         var state = ImageConfigState.FromImage(remote.Config.Value, _stateOptions);
-        if (state.BaseOnBuildTriggers.Count > 0)
-        {
-            throw new KanikoException(
-                DiagnosticCodes.BaseOnBuildNotSupported,
-                string.Format(CultureInfo.InvariantCulture, Strings.BaseOnBuildNotSupported, stage.From.BaseName),
-                stage.From.Range);
-        }
-
         var cached = new CachedImage(remote, _options.BaseImageCache);
         return (cached, state, StageFilesystem.Of(cached.Layers));
     }
@@ -257,14 +269,6 @@ public sealed class StageExecutor : IDisposable
         Instruction instruction, ImageConfigState state, StageFilesystem filesystem, List<ILayer> layers, CancellationToken cancellationToken)
     {
         var workdir = WorkingDirectory(state);
-        if (instruction is AddInstruction { Sources.SourcePaths: var paths } && paths.FirstOrDefault(p => AddSources.Classify(p) == AddSourceKind.Git) is { } git)
-        {
-            throw new KanikoException(
-                DiagnosticCodes.AddRemoteSourceNotSupported,
-                string.Format(CultureInfo.InvariantCulture, Strings.AddRemoteSourceNotSupported, git),
-                instruction.Range);
-        }
-
         if (instruction is AddInstruction add && add.Sources.SourcePaths.Any(RemoteAddSources.IsRemote))
         {
             var remote = add.Sources.SourcePaths.Where(RemoteAddSources.IsRemote).ToList();

@@ -84,9 +84,9 @@ public static class CopyPlanner
             {
                 if (source.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || source.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
                 {
+                    // ADD's URLs are fetched by the stage (RemoteAddSources), never planned as context paths.
                     throw _request.IsAdd
-                        ? new KanikoException(DiagnosticCodes.AddRemoteSourceNotSupported,
-                            string.Format(CultureInfo.InvariantCulture, Strings.AddRemoteSourceNotSupported, source))
+                        ? new InvalidOperationException("ADD URL sources are fetched before planning: " + source)
                         : new KanikoException(DiagnosticCodes.CopyUrlSource, Strings.CopyUrlSource);
                 }
 

@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.Versioning;
+using Kaniko.Engine.Diagnostics;
+using Kaniko.Testing;
+
+namespace Kaniko.IntegrationTests.Build;
+
+/// <summary>
+/// <c>ADD</c> of a git repository: a bare repository made in a temporary folder, served by <c>git daemon</c> on
+/// 127.0.0.1 (a <c>git://</c> URL, which <c>AddSources.Classify</c> reads as git, unlike a <c>file://</c> one).
+/// </summary>
+[Trait("Category", "Integration")]
+[SupportedOSPlatform("linux")]
+public sealed class AddGitBuildTests(RegistryFixture registry) : IDisposable
+{
+    private readonly BuildHarness _build = new(registry);
+
+    public void Dispose() => _build.Dispose();
+
+    [Fact]
+    public async Task A_tag_goes_into_the_destination_with_the_copy_owner_and_mode_and_without_git_folder()
+    {
+        var git = TestRequirements.Executable("git");
+        var repository = await CreateRepositoryAsync(git);
+        using var daemon = await GitDaemon.StartAsync(git, repository.Root);
+        _build.Write("local.txt", "local\n");
+        _build.Write("Dockerfile",
+            $"FROM scratch\nADD --chown=3:4 --chmod=0750 local.txt git://127.0.0.1:{daemon.Port}/repo.git#v1 /src/\n" +
+            $"ADD --keep-git-dir --checksum={repository.SecondCommit} git://127.0.0.1:{daemon.Port}/repo.git /kept\n");
+        var reference = _build.NewReference("addgit");
+
+        await _build.BuildAsync(_build.Request(reference));
+
+        var layers = await _build.LayerEntriesAsync(reference);
+        Assert.Equal(2, layers.Count);
+        var first = layers[0].ToDictionary(e => e.Name);
+        Assert.Equal(((UnixFileMode)0x1E8, 3, 4), (first["src/README.md"].Mode, first["src/README.md"].Uid, first["src/README.md"].Gid));
+        Assert.Equal((3, 4), (first["src/local.txt"].Uid, first["src/local.txt"].Gid));
+        Assert.Equal(((UnixFileMode)0x1E8, 3, 4), (first["src/docs/"].Mode, first["src/docs/"].Uid, first["src/docs/"].Gid));
+        Assert.DoesNotContain(layers[0], e => e.Name.Contains(".git", StringComparison.Ordinal));
+        var rootfs = await _build.UnpackAsync(reference);
+        Assert.Equal("v1\n", await File.ReadAllTextAsync(Path.Combine(rootfs, "src/README.md"), BuildHarness.Cancellation));
+        Assert.Equal("guide\n", await File.ReadAllTextAsync(Path.Combine(rootfs, "src/docs/guide.md"), BuildHarness.Cancellation));
+        Assert.False(File.Exists(Path.Combine(rootfs, "src/docs/new.md")));
+        Assert.False(Directory.Exists(Path.Combine(rootfs, "src/.git")));
+        Assert.Equal("v2\n", await File.ReadAllTextAsync(Path.Combine(rootfs, "kept/README.md"), BuildHarness.Cancellation));
+        Assert.True(File.Exists(Path.Combine(rootfs, "kept/.git/HEAD")));
+    }
+
+    [Fact]
+    public async Task A_checksum_that_is_not_the_commit_fails_at_its_line()
+    {
+        var git = TestRequirements.Executable("git");
+        var repository = await CreateRepositoryAsync(git);
+        using var daemon = await GitDaemon.StartAsync(git, repository.Root);
+        _build.Write("Dockerfile", $"FROM scratch\nADD --checksum={repository.FirstCommit} git://127.0.0.1:{daemon.Port}/repo.git /src/\n");
+
+        var error = await Assert.ThrowsAsync<KanikoException>(() => _build.BuildAsync(_build.Request() with { NoPush = true }));
+
+        Assert.Equal(DiagnosticCodes.GitCommandFailed, error.Code);
+        Assert.StartsWith("Dockerfile:2: ", error.Message, StringComparison.Ordinal);
+    }
+
+    private sealed record Repository(string Root, string FirstCommit, string SecondCommit);
+
+    // repo.git: v1 (README.md "v1", docs/guide.md) tagged v1, then main moves on to README.md "v2" and docs/new.md.
+    private async Task<Repository> CreateRepositoryAsync(string git)
+    {
+        var root = _build.Path("git");
+        var bare = Path.Combine(root, "repo.git");
+        var work = _build.Path("git-work");
+        Directory.CreateDirectory(root);
+        Directory.CreateDirectory(Path.Combine(work, "docs"));
+        await GitAsync(git, root, "init", "--quiet", "--bare", bare);
+        await GitAsync(git, work, "init", "--quiet");
+        await File.WriteAllTextAsync(Path.Combine(work, "README.md"), "v1\n", BuildHarness.Cancellation);
+        await File.WriteAllTextAsync(Path.Combine(work, "docs/guide.md"), "guide\n", BuildHarness.Cancellation);
+        await GitAsync(git, work, "add", ".");
+        await GitAsync(git, work, "commit", "--quiet", "-m", "first");
+        await GitAsync(git, work, "tag", "v1");
+        var first = (await GitAsync(git, work, "rev-parse", "HEAD")).Trim();
+        await File.WriteAllTextAsync(Path.Combine(work, "README.md"), "v2\n", BuildHarness.Cancellation);
+        await File.WriteAllTextAsync(Path.Combine(work, "docs/new.md"), "new\n", BuildHarness.Cancellation);
+        await GitAsync(git, work, "add", ".");
+        await GitAsync(git, work, "commit", "--quiet", "-m", "second");
+        var second = (await GitAsync(git, work, "rev-parse", "HEAD")).Trim();
+        await GitAsync(git, work, "push", "--quiet", "--tags", bare, "main");
+        return new Repository(root, first, second);
+    }
+
+    private static async Task<string> GitAsync(string git, string directory, params string[] arguments)
+    {
+        string[] options = ["-C", directory, "-c", "init.defaultBranch=main", "-c", "user.name=tester", "-c", "user.email=tester@localhost", "-c", "commit.gpgsign=false"];
+        var result = await ExternalTools.RunCheckedAsync(git, [.. options, .. arguments], cancellationToken: BuildHarness.Cancellation);
+        return result.StandardOutput;
+    }
+
+    /// <summary>A <c>git daemon</c> exporting every repository under a folder on 127.0.0.1, stopped when disposed.</summary>
+    private sealed class GitDaemon : IDisposable
+    {
+        private readonly Process _process;
+
+        private GitDaemon(Process process, int port)
+        {
+            _process = process;
+            Port = port;
+        }
+
+        public int Port { get; }
+
+        public static async Task<GitDaemon> StartAsync(string git, string root)
+        {
+            var port = FreePort();
+            var startInfo = new ProcessStartInfo(git) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (var argument in new[] { "daemon", "--reuseaddr", "--export-all", "--listen=127.0.0.1", "--port=" + port, "--base-path=" + root, root })
+            {
+                startInfo.ArgumentList.Add(argument);
+            }
+
+            var process = Process.Start(startInfo) ?? throw new InvalidOperationException("git daemon did not start");
+            process.BeginErrorReadLine();
+            process.BeginOutputReadLine();
+            var daemon = new GitDaemon(process, port);
+            for (var attempt = 0; attempt < 100; attempt++)
+            {
+                try
+                {
+                    using var client = new TcpClient();
+                    await client.ConnectAsync(IPAddress.Loopback, port, BuildHarness.Cancellation);
+                    return daemon;
+                }
+                catch (SocketException) when (!process.HasExited)
+                {
+                    await Task.Delay(50, BuildHarness.Cancellation);
+                }
+            }
+
+            daemon.Dispose();
+            throw new InvalidOperationException("git daemon did not listen on port " + port);
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit();
+            }
+
+            _process.Dispose();
+        }
+
+        private static int FreePort()
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            return ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+    }
+}
