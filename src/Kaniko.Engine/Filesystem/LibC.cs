@@ -152,16 +152,24 @@ internal static partial class LibC
 
     internal static void Lchown(string path, int uid, int gid) => Check(LchownNative(path, (uint)uid, (uint)gid), "lchown", path);
 
+    /// <summary>Sets the owner of <paramref name="path"/> itself; returns the errno (0 on success).</summary>
+    internal static int TryLchown(string path, uint uid, uint gid) =>
+        LchownNative(path, uid, gid) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
     internal static void Link(string existing, string created) => Check(LinkNative(existing, created), "link", created);
 
     /// <summary>Makes a device node or FIFO; <paramref name="mode"/> holds the type bits and the permissions.</summary>
-    internal static void Mknod(string path, uint mode, uint major, uint minor)
-    {
-        // glibc's gnu_dev_makedev: 12 bits of major and 8 of minor low, the rest high.
-        var device = ((ulong)(major & 0xFFFFF000) << 32) | ((ulong)(major & 0xFFF) << 8)
-            | ((ulong)(minor & 0xFFFFFF00) << 12) | (minor & 0xFF);
-        Check(MknodNative(path, mode, device), "mknod", path);
-    }
+    internal static void Mknod(string path, uint mode, uint major, uint minor) =>
+        Check(MknodNative(path, mode, MakeDevice(major, minor)), "mknod", path);
+
+    /// <summary>Makes a device node or FIFO; returns the errno (0 on success).</summary>
+    internal static int TryMknod(string path, uint mode, uint major, uint minor) =>
+        MknodNative(path, mode, MakeDevice(major, minor)) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
+    // glibc's gnu_dev_makedev: 12 bits of major and 8 of minor low, the rest high.
+    private static ulong MakeDevice(uint major, uint minor) =>
+        ((ulong)(major & 0xFFFFF000) << 32) | ((ulong)(major & 0xFFF) << 8)
+        | ((ulong)(minor & 0xFFFFFF00) << 12) | (minor & 0xFF);
 
     /// <summary>Sets an extended attribute on <paramref name="path"/> itself; returns the errno (0 on success).</summary>
     internal static int TrySetXattr(string path, string name, byte[] value) =>

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using Kaniko.Engine.Filesystem;
 
 namespace Kaniko.Engine.Execution;
 
@@ -26,7 +27,7 @@ internal static class SandboxNative
     private const string Library = "libc";
 
     /// <summary>The effective user id of this process.</summary>
-    internal static uint EffectiveUserId => geteuid();
+    internal static uint EffectiveUserId => LibC.EffectiveUserId;
 
     /// <summary>The effective group id of this process.</summary>
     internal static uint EffectiveGroupId => getegid();
@@ -44,17 +45,11 @@ internal static class SandboxNative
     internal static void KillProcess(int pid) => _ = kill(pid, SigKill);
 
     /// <summary>Makes the character device <paramref name="path"/> (mode 0666); returns 0 or the errno.</summary>
-    internal static int MakeCharacterDevice(string path, uint major, uint minor)
-    {
-        // glibc's gnu_dev_makedev layout.
-        var device = ((ulong)(major & 0xFFFFF000) << 32) | ((ulong)(major & 0xFFF) << 8)
-            | ((ulong)(minor & 0xFFFFFF00) << 12) | (minor & 0xFF);
-        return mknod(Utf8(path), CharacterDevice | 0x1B6, device) == 0 ? 0 : Marshal.GetLastPInvokeError();
-    }
+    internal static int MakeCharacterDevice(string path, uint major, uint minor) =>
+        LibC.TryMknod(path, CharacterDevice | 0x1B6, major, minor);
 
     /// <summary>Sets the owner of <paramref name="path"/> (not following a final link); returns 0 or the errno.</summary>
-    internal static int ChangeOwner(string path, uint uid, uint gid) =>
-        lchown(Utf8(path), uid, gid) == 0 ? 0 : Marshal.GetLastPInvokeError();
+    internal static int ChangeOwner(string path, uint uid, uint gid) => LibC.TryLchown(path, uid, gid);
 
     /// <summary>mount(2); returns 0 or the errno.</summary>
     internal static int Mount(string? source, string target, string? fileSystemType, ulong flags, string? data) =>
@@ -72,19 +67,10 @@ internal static class SandboxNative
 
 #pragma warning disable SYSLIB1054 // byte[] arguments marshal without unsafe code, which the engine does not enable.
     [DllImport(Library)]
-    private static extern uint geteuid();
-
-    [DllImport(Library)]
     private static extern uint getegid();
 
     [DllImport(Library, SetLastError = true)]
     private static extern int kill(int pid, int signal);
-
-    [DllImport(Library, SetLastError = true)]
-    private static extern int mknod(byte[] path, uint mode, ulong device);
-
-    [DllImport(Library, SetLastError = true)]
-    private static extern int lchown(byte[] path, uint uid, uint gid);
 
     [DllImport(Library, SetLastError = true)]
     private static extern int mount(byte[]? source, byte[] target, byte[]? fileSystemType, ulong flags, byte[]? data);
