@@ -38,15 +38,15 @@ internal sealed class RunHost
     }
 
     /// <summary>
-    /// The root filesystem of the stage <paramref name="stageName"/>: a fresh folder in the work directory, or, with
+    /// The root filesystem of the stage <paramref name="stageName"/>: a fresh folder in <paramref name="workDirectory"/>, or, with
     /// <see cref="SandboxKind.None"/>, <c>/</c> of this system (for one stage only: a second would see the first's files).
     /// </summary>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-    public StageRootFs CreateRootFs(string stageName, int stageIndex, int baseLayerCount, IBuildEventSink events)
+    public StageRootFs CreateRootFs(string workDirectory, string stageName, int stageIndex, int baseLayerCount, IBuildEventSink events)
     {
         if (_options.Isolation != SandboxKind.None)
         {
-            var directory = Path.Combine(_options.WorkDirectory, "rootfs-" + stageIndex.ToString(CultureInfo.InvariantCulture));
+            var directory = Path.Combine(workDirectory, "rootfs-" + stageIndex.ToString(CultureInfo.InvariantCulture));
             return new StageRootFs(directory, ownsDirectory: true, IgnoredPaths.Default, baseLayerCount, _options.SingleSnapshot, events);
         }
 

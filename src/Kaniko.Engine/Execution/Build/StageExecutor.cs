@@ -143,6 +143,17 @@ public sealed class StageExecutor : IDisposable
         return new StageResult(stage, builder.Build(), state, filesystem);
     }
 
+    // Stages of one build may run at the same time; the warnings list is theirs to share.
+    private void Warn(BuildWarning warning)
+    {
+        lock (_warnings)
+        {
+            _warnings.Add(warning);
+        }
+
+        _events.Report(new WarningEvent(warning));
+    }
+
     private static void Record(ImageBuilder builder, AppliedStep applied, ILayer? layer)
     {
         if (applied.History is { } history)
@@ -181,7 +192,7 @@ public sealed class StageExecutor : IDisposable
         }
 
         var runner = new RunStepRunner(_options, _runHost, _writer, _events);
-        run.RootFs ??= _runHost.CreateRootFs(run.Stage.DisplayName, run.Stage.Index, run.BaseLayerCount, _events);
+        run.RootFs ??= _runHost.CreateRootFs(_options.WorkDirectory, run.Stage.DisplayName, run.Stage.Index, run.BaseLayerCount, _events);
         await run.RootFs.SyncAsync(run.Layers, index: false, cancellationToken).ConfigureAwait(false);
         var diff = await Filesystem.Snapshotter.DiffAsync(run.RootFs.RootFs, run.RootFs.Baseline!, _options.SnapshotMode, cancellationToken).ConfigureAwait(false);
         var layer = diff.IsEmpty ? null : await runner.WriteAsync(diff, cancellationToken).ConfigureAwait(false);
@@ -200,7 +211,7 @@ public sealed class StageExecutor : IDisposable
         }
 
         var runner = new RunStepRunner(_options, _runHost, _writer, _events);
-        run.RootFs ??= _runHost.CreateRootFs(run.Stage.DisplayName, run.Stage.Index, run.BaseLayerCount, _events);
+        run.RootFs ??= _runHost.CreateRootFs(_options.WorkDirectory, run.Stage.DisplayName, run.Stage.Index, run.BaseLayerCount, _events);
         var (layer, changes) = await runner.RunAsync(applied, run.RootFs, run.Layers, cancellationToken).ConfigureAwait(false);
         filesystem.Record(changes);
         return layer;
@@ -317,8 +328,7 @@ public sealed class StageExecutor : IDisposable
                 DiagnosticCodes.BaseImagePlatformMismatch,
                 string.Format(CultureInfo.InvariantCulture, Strings.BaseImagePlatformMismatch, stage.From.BaseName, offered.Normalize(), wanted),
                 stage.From.Range);
-            _warnings.Add(warning);
-            _events.Report(new WarningEvent(warning));
+            Warn(warning);
         }
     }
 
@@ -448,8 +458,7 @@ public sealed class StageExecutor : IDisposable
 
         foreach (var warning in copyPlan.Warnings)
         {
-            _warnings.Add(warning);
-            _events.Report(new WarningEvent(warning));
+            Warn(warning);
         }
 
         if (owners is not null && request.Chown is null)
@@ -484,8 +493,7 @@ public sealed class StageExecutor : IDisposable
             owner = spec.Resolve(users, warnings, applied.Instruction.Range);
             foreach (var warning in warnings)
             {
-                _warnings.Add(warning);
-                _events.Report(new WarningEvent(warning));
+                Warn(warning);
             }
         }
 
