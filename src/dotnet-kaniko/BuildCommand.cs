@@ -58,6 +58,11 @@ internal static class BuildCommand
                 return ExitCodes.Success;
             }
 
+            if (await UserNamespaceReentry.TryRunAsync(request, cancellationToken).ConfigureAwait(false) is { } reentered)
+            {
+                return reentered;
+            }
+
             var verbosity = ConsoleVerbosity.Parse(parse.GetValue(BuildOptions.Verbosity));
             var sink = new ConsoleEventSink(output, error, verbosity);
             var stopwatch = Stopwatch.StartNew();

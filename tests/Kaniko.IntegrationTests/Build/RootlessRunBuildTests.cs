@@ -1,0 +1,121 @@
+using System.Runtime.Versioning;
+using Kaniko.IntegrationTests.Sandbox;
+using Kaniko.Testing;
+
+namespace Kaniko.IntegrationTests.Build;
+
+/// <summary>
+/// <c>RUN</c> steps of a build by a user that is not root: the test (root) makes a throwaway user, with or without
+/// subordinate id ranges, and runs <c>dotnet kaniko build</c> as that user with <c>setpriv</c>. The image is read
+/// back from the registry.
+/// </summary>
+[Trait("Category", "Integration")]
+[SupportedOSPlatform("linux")]
+public sealed class RootlessRunBuildTests(RegistryFixture registry) : IDisposable
+{
+    private readonly BuildHarness _build = new(registry);
+
+    public void Dispose() => _build.Dispose();
+
+    [Fact]
+    public async Task With_subordinate_ids_steps_chown_add_users_and_see_the_real_owners_of_the_base()
+    {
+        var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
+        _build.Write("Dockerfile", $"""
+            FROM {busybox.Reference}
+            COPY --chown=4321:8765 owned.txt /owned.txt
+            COPY --chown=70000:70000 far.txt /far.txt
+            RUN stat -c %u:%g /owned.txt > /seen && touch /f && chown 1234:5678 /f && echo more >> /owned.txt && echo more >> /far.txt
+            RUN echo "app:x:2000:2000::/home/app:/bin/sh" >> /etc/passwd && echo "app:x:2000:" >> /etc/group && mkdir -p /home/app && chown app:app /home/app
+            USER app
+            RUN touch /home/app/mine && id > /home/app/id
+            """);
+        _build.Write("owned.txt", "owned\n");
+        _build.Write("far.txt", "far\n");
+        var reference = _build.NewReference("rootless-mapped");
+        await using var user = await ThrowawayUser.CreateAsync(withRanges: true, BuildHarness.Cancellation);
+
+        var run = await BuildAsUserAsync(user, reference);
+
+        Assert.True(run.ExitCode == 0, run.StandardOutput + run.StandardError);
+        Assert.Contains("RUN isolation: bubblewrap (namespaces, as root of a user namespace mapping 65536 ids)", run.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("[KANIKO4464]", run.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("[KANIKO4460]", run.StandardError, StringComparison.Ordinal);
+        var layers = await _build.LayerEntriesAsync(reference);
+        Assert.Equal(6, layers.Count);
+        var chowned = layers[3].ToDictionary(e => e.Name);
+        Assert.Equal((1234, 5678), (chowned["f"].Uid, chowned["f"].Gid));
+        Assert.Equal((4321, 8765), (chowned["owned.txt"].Uid, chowned["owned.txt"].Gid));
+        Assert.Equal((70000, 70000), (chowned["far.txt"].Uid, chowned["far.txt"].Gid));
+        Assert.Equal((0, 0), (chowned["seen"].Uid, chowned["seen"].Gid));
+        var home = layers[4].Single(e => e.Name == "home/app/");
+        Assert.Equal((2000, 2000), (home.Uid, home.Gid));
+        var mine = layers[5].Single(e => e.Name == "home/app/mine");
+        Assert.Equal((2000, 2000), (mine.Uid, mine.Gid));
+        var rootfs = await _build.UnpackAsync(reference);
+        Assert.Equal("4321:8765\n", await File.ReadAllTextAsync(Path.Combine(rootfs, "seen"), BuildHarness.Cancellation));
+        Assert.StartsWith("uid=2000(app) gid=2000(app)", await File.ReadAllTextAsync(Path.Combine(rootfs, "home/app/id"), BuildHarness.Cancellation), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_subordinate_ids_steps_map_one_id_and_a_warning_says_owners_are_flattened()
+    {
+        var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
+        _build.Write("Dockerfile", $"""
+            FROM {busybox.Reference}
+            COPY --chown=4321:8765 owned.txt /owned.txt
+            RUN stat -c %u:%g /owned.txt > /seen && touch /made && (chown 1234 /made 2>/dev/null || echo chown-refused) && echo more >> /owned.txt
+            """);
+        _build.Write("owned.txt", "owned\n");
+        var reference = _build.NewReference("rootless-one-id");
+        await using var user = await ThrowawayUser.CreateAsync(withRanges: false, BuildHarness.Cancellation);
+
+        var run = await BuildAsUserAsync(user, reference);
+
+        Assert.True(run.ExitCode == 0, run.StandardOutput + run.StandardError);
+        Assert.Contains("RUN isolation: bubblewrap (namespaces, rootless: one uid mapped)", run.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains($"user {user.Name} has no ranges in /etc/subuid and /etc/subgid", run.StandardError, StringComparison.Ordinal);
+        Assert.Contains("[KANIKO4460]", run.StandardError, StringComparison.Ordinal);
+        Assert.Contains("chown-refused", run.StandardOutput, StringComparison.Ordinal);
+        var layers = await _build.LayerEntriesAsync(reference);
+        var changed = layers[2].ToDictionary(e => e.Name);
+        Assert.Equal((0, 0), (changed["made"].Uid, changed["made"].Gid));
+        Assert.Equal((0, 0), (changed["seen"].Uid, changed["seen"].Gid));
+        // The base file keeps the owner its layer gave it, although the step saw the building user (root inside).
+        Assert.Equal((4321, 8765), (changed["owned.txt"].Uid, changed["owned.txt"].Gid));
+        var rootfs = await _build.UnpackAsync(reference);
+        Assert.Equal("0:0\n", await File.ReadAllTextAsync(Path.Combine(rootfs, "seen"), BuildHarness.Cancellation));
+    }
+
+    [Fact]
+    public async Task Ranges_only_in_subuid_are_a_clear_error_before_anything_runs()
+    {
+        var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
+        _build.Write("Dockerfile", $"FROM {busybox.Reference}\nRUN true\n");
+        await using var user = await ThrowawayUser.CreateAsync(withRanges: true, BuildHarness.Cancellation);
+        await File.WriteAllTextAsync("/etc/subgid", string.Concat(File.ReadAllLines("/etc/subgid").Where(l => !l.StartsWith(user.Name + ":", StringComparison.Ordinal)).Select(l => l + "\n")), BuildHarness.Cancellation);
+
+        var run = await BuildAsUserAsync(user, _build.NewReference("rootless-one-sided"));
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains($"user {user.Name} has a range in /etc/subuid but none in /etc/subgid", run.StandardError, StringComparison.Ordinal);
+        Assert.Contains("[KANIKO4462]", run.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("RUN isolation", run.StandardOutput, StringComparison.Ordinal);
+    }
+
+    private async Task<ToolResult> BuildAsUserAsync(ThrowawayUser user, string reference)
+    {
+        // The harness's folder is private to root; the user reads the context and owns its home, cache and temp folders.
+        File.SetUnixFileMode(_build.Path(), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        var home = await user.OwnDirectoryAsync(_build.Path("home-" + user.Name));
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? TestRequirements.Executable("dotnet");
+        return await user.RunAsync(
+            dotnet,
+            [Path.Combine(AppContext.BaseDirectory, "dotnet-kaniko.dll"), "build", "--context", _build.ContextDirectory,
+             "--destination", reference, "--insecure-registry", registry.Host, "--cache-dir", Path.Combine(home, "cache")],
+            ["HOME=" + home, "TMPDIR=" + home, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "NO_COLOR=1",
+             "DOTNET_CLI_TELEMETRY_OPTOUT=1", "DOTNET_NOLOGO=1"],
+            BuildHarness.Cancellation);
+    }
+}
