@@ -103,19 +103,86 @@ public sealed class RootlessRunBuildTests(RegistryFixture registry) : IDisposabl
         Assert.DoesNotContain("RUN isolation", run.StandardOutput, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_terminated_rootless_build_stops_its_step_and_removes_the_root_filesystem_it_made_in_the_namespace()
+    {
+        var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
+        _build.Write("Dockerfile", $"""
+            FROM {busybox.Reference}
+            COPY --chown=4321:8765 owned.txt /owned.txt
+            RUN echo started && sleep 300
+            """);
+        _build.Write("owned.txt", "owned\n");
+        var reference = _build.NewReference("rootless-terminated");
+        await using var user = await ThrowawayUser.CreateAsync(withRanges: true, BuildHarness.Cancellation);
+        var (program, arguments, environment) = await CommandAsync(user, reference);
+        var temp = Path.Combine(environment.Single(e => e.StartsWith("TMPDIR=", StringComparison.Ordinal))["TMPDIR=".Length..]);
+        var started = new TaskCompletionSource();
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var start = new System.Diagnostics.ProcessStartInfo(TestRequirements.Executable("setpriv"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in user.CommandLine(program, arguments, environment))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        process.OutputDataReceived += (_, line) =>
+        {
+            log.Enqueue("O " + line.Data);
+            if (line.Data == "started")
+            {
+                started.TrySetResult();
+            }
+        };
+        process.ErrorDataReceived += (_, line) => log.Enqueue("E " + line.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await started.Task.WaitAsync(TimeSpan.FromMinutes(3), BuildHarness.Cancellation);
+            // setpriv and env replace themselves: the process started is the CLI outside the namespace.
+            await ExternalTools.RunCheckedAsync("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], cancellationToken: BuildHarness.Cancellation);
+            await process.WaitForExitAsync(BuildHarness.Cancellation).WaitAsync(TimeSpan.FromMinutes(1), BuildHarness.Cancellation);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        Assert.True(process.ExitCode != 0, string.Join("\n", log));
+        // The root filesystem held files of subordinate ids: removed from inside the namespace, with the build's temporary folder.
+        Assert.Empty(Directory.EnumerateFileSystemEntries(temp));
+        var inspect = await Skopeo.RunAsync(["inspect", "--tls-verify=false", "--raw", "docker://" + reference], BuildHarness.Cancellation);
+        Assert.NotEqual(0, inspect.ExitCode);
+    }
+
     private async Task<ToolResult> BuildAsUserAsync(ThrowawayUser user, string reference)
+    {
+        var (program, arguments, environment) = await CommandAsync(user, reference);
+        return await user.RunAsync(program, arguments, environment, BuildHarness.Cancellation);
+    }
+
+    private async Task<(string Program, string[] Arguments, string[] Environment)> CommandAsync(ThrowawayUser user, string reference)
     {
         // The harness's folder is private to root; the user reads the context and owns its home, cache and temp folders.
         File.SetUnixFileMode(_build.Path(), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
             | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         var home = await user.OwnDirectoryAsync(_build.Path("home-" + user.Name));
+        var temp = await user.OwnDirectoryAsync(_build.Path("temp-" + user.Name));
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? TestRequirements.Executable("dotnet");
-        return await user.RunAsync(
+        return (
             dotnet,
             [Path.Combine(AppContext.BaseDirectory, "dotnet-kaniko.dll"), "build", "--context", _build.ContextDirectory,
              "--destination", reference, "--insecure-registry", registry.Host, "--cache-dir", Path.Combine(home, "cache")],
-            ["HOME=" + home, "TMPDIR=" + home, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "NO_COLOR=1",
-             "DOTNET_CLI_TELEMETRY_OPTOUT=1", "DOTNET_NOLOGO=1"],
-            BuildHarness.Cancellation);
+            ["HOME=" + home, "TMPDIR=" + temp, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "NO_COLOR=1",
+             "DOTNET_CLI_TELEMETRY_OPTOUT=1", "DOTNET_NOLOGO=1"]);
     }
 }

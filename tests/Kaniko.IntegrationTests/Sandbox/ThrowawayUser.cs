@@ -84,12 +84,12 @@ internal sealed class ThrowawayUser : IAsyncDisposable
 
     /// <summary>Runs <paramref name="program"/> as this user (no supplementary groups), with exactly <paramref name="environment"/>.</summary>
     public Task<ToolResult> RunAsync(string program, IEnumerable<string> arguments, IEnumerable<string> environment, CancellationToken cancellationToken) =>
-        ExternalTools.RunAsync(
-            TestRequirements.Executable("setpriv"),
-            ["--reuid=" + Uid.ToString(CultureInfo.InvariantCulture), "--regid=" + Gid.ToString(CultureInfo.InvariantCulture), "--clear-groups", "--",
-             "/usr/bin/env", "-i", .. environment, program, .. arguments],
-            TimeSpan.FromMinutes(5),
-            cancellationToken);
+        ExternalTools.RunAsync(TestRequirements.Executable("setpriv"), CommandLine(program, arguments, environment), TimeSpan.FromMinutes(5), cancellationToken);
+
+    /// <summary>The arguments of <c>setpriv</c> that run <paramref name="program"/> as this user; setpriv and env replace themselves with it.</summary>
+    public IEnumerable<string> CommandLine(string program, IEnumerable<string> arguments, IEnumerable<string> environment) =>
+        ["--reuid=" + Uid.ToString(CultureInfo.InvariantCulture), "--regid=" + Gid.ToString(CultureInfo.InvariantCulture), "--clear-groups", "--",
+         "/usr/bin/env", "-i", .. environment, program, .. arguments];
 
     public async ValueTask DisposeAsync()
     {
