@@ -95,7 +95,7 @@ internal sealed class ThrowawayUser : IAsyncDisposable
     {
         try
         {
-            await ExternalTools.RunAsync("userdel", [Name]);
+            await ExternalTools.RunAsync("userdel", ["--force", Name]);
         }
         finally
         {
