@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -13,8 +14,8 @@ namespace Kaniko.Cli;
 /// </summary>
 internal sealed record JsonLogRecord
 {
-    /// <summary>When, in UTC (RFC 3339).</summary>
-    public required DateTimeOffset Time { get; init; }
+    /// <summary>When, in UTC (RFC 3339 with milliseconds, <c>2026-11-26T18:40:26.316Z</c>).</summary>
+    public required string Time { get; init; }
 
     /// <summary><c>error</c>, <c>warning</c>, <c>info</c>, <c>debug</c> or <c>trace</c>.</summary>
     public required string Level { get; init; }
@@ -152,7 +153,7 @@ internal sealed class JsonEventSink(TextWriter error, ConsoleVerbosity verbosity
         {
             Digest = summary.Digest.ToString(),
             References = [.. summary.References.Select(r => r.ToString())],
-            Outputs = summary.Outputs,
+            Outputs = summary.Outputs.Count > 0 ? summary.Outputs : null,
             Images = summary.Images.Count > 1 ? [.. summary.Images.Select(i => new JsonPlatformImage(i.Platform.ToString(), i.Digest.ToString()))] : null,
             Size = summary.Size,
             Layers = summary.Layers,
@@ -182,7 +183,7 @@ internal sealed class JsonEventSink(TextWriter error, ConsoleVerbosity verbosity
     };
 
     private JsonLogRecord Record(string level, string message, string kind) =>
-        new() { Time = time.GetUtcNow(), Level = level, Msg = message, Event = kind };
+        new() { Time = time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture), Level = level, Msg = message, Event = kind };
 
     private void Write(JsonLogRecord record)
     {
