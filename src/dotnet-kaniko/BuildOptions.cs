@@ -152,13 +152,8 @@ internal static class BuildOptions
         Context, Dockerfile, BuildArg, Target, DryRun, Platform, Destination, NoPush, TarPath, OciLayoutPath, DigestFile,
         ImageNameWithDigestFile, ImageNameTagWithDigestFile, Insecure, InsecurePull, InsecureRegistry, SkipTlsVerify,
         SkipTlsVerifyPull, SkipTlsVerifyRegistry, RegistryCertificate, RegistryMirror, PushRetry, ImageDownloadRetry,
-<<<<<<< HEAD
         Label, Annotation, Reproducible, Compression, CompressionLevel, CacheDir, Verbosity, Isolation, SnapshotMode,
-        SingleSnapshot,
-=======
-        Label, Annotation, Reproducible, Compression, CompressionLevel, CacheDir, Verbosity,
-        LogFormat, LogTimestamp, Progress,
->>>>>>> feat/progress
+        SingleSnapshot, LogFormat, LogTimestamp, Progress,
     ];
 
     /// <summary>The request the parsed options describe; <paramref name="environment"/> gives <c>--build-arg NAME</c> values and <c>SOURCE_DATE_EPOCH</c>.</summary>
