@@ -21,7 +21,7 @@ trap 'rm -rf "$work"' EXIT
 
 log() { echo "[run-bench] $*"; }
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-seconds() { local start=$1 end; end=$(date +%s.%N); awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }'; }
+seconds() { local start=$1 end; end=$(date +%s.%N); awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f\n", e - s }'; }
 
 log "building dotnet-kaniko (Release)"
 dotnet build "$repo_root/src/dotnet-kaniko" -c Release -v quiet -nologo >/dev/null
