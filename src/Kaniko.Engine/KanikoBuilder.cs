@@ -67,6 +67,9 @@ public static class KanikoBuilder
                 BaseImageCache = new BlobStore(request.CacheDirectory ?? BlobStore.DefaultRoot),
                 Labels = request.Labels,
                 Annotations = request.Annotations,
+                Secrets = request.Secrets,
+                SshAgents = request.SshAgents,
+                CacheDirectory = request.CacheDirectory ?? BlobStore.DefaultRoot,
             };
             var builds = await new BuildExecutor(options, events).ExecuteAsync(plans, planRequest, context, cancellationToken).ConfigureAwait(false);
             var warnings = planWarnings.Concat(builds.SelectMany(b => b.Warnings)).Distinct().ToList();

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Kaniko.Engine;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Execution;
 using Kaniko.Engine.Layers;
 using Kaniko.Engine.Planning;
 using Kaniko.Engine.Registry;
@@ -104,6 +105,16 @@ internal static class BuildOptions
 
     internal static readonly Option<string?> CacheDir = Path("--cache-dir", "Where base-image layers are kept between builds (default: $KANIKO_CACHE_DIR, else the user's cache folder).");
 
+    internal static readonly Option<string[]> Secret = Repeatable(
+        "--secret",
+        "A secret for RUN --mount=type=secret: id=ID,src=FILE or id=ID,env=VARIABLE (type=file|env as in docker buildx; an id alone reads the variable of that name if set, else the file). Repeatable.",
+        "id=ID[,src=FILE|,env=VAR]");
+
+    internal static readonly Option<string[]> Ssh = Repeatable(
+        "--ssh",
+        "An SSH agent for RUN --mount=type=ssh: default (or ID) for the agent at $SSH_AUTH_SOCK, or ID=SOCKET. Only agent sockets, not key files. Repeatable.",
+        "default|ID[=SOCKET]");
+
     internal static readonly Option<string> Verbosity = new("--verbosity", "-v")
     {
         Description = "How much to print: panic, fatal, error, warn, info (default), debug or trace.",
@@ -116,7 +127,7 @@ internal static class BuildOptions
         Context, Dockerfile, BuildArg, Target, DryRun, Platform, Destination, NoPush, TarPath, OciLayoutPath, DigestFile,
         ImageNameWithDigestFile, ImageNameTagWithDigestFile, Insecure, InsecurePull, InsecureRegistry, SkipTlsVerify,
         SkipTlsVerifyPull, SkipTlsVerifyRegistry, RegistryCertificate, RegistryMirror, PushRetry, ImageDownloadRetry,
-        Label, Annotation, Reproducible, Compression, CompressionLevel, CacheDir, Verbosity,
+        Label, Annotation, Reproducible, Compression, CompressionLevel, CacheDir, Verbosity, Secret, Ssh,
     ];
 
     /// <summary>The request the parsed options describe; <paramref name="environment"/> gives <c>--build-arg NAME</c> values and <c>SOURCE_DATE_EPOCH</c>.</summary>
@@ -168,6 +179,8 @@ internal static class BuildOptions
             },
             CacheDirectory = parse.GetValue(CacheDir),
             Registry = registry,
+            Secrets = [.. (parse.GetValue(Secret) ?? []).Select(s => SecretSource.Parse(s, environment))],
+            SshAgents = [.. (parse.GetValue(Ssh) ?? []).Select(s => SshSource.Parse(s, environment))],
         };
     }
 
