@@ -49,10 +49,24 @@ public sealed record SshSource(string Id, string SocketPath)
         }
 
         var path = Path.GetFullPath(paths[0]);
-        var real = new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path;
-        if (!LibC.TryLstat(real, out var stat))
+        if (!LibC.TryLstat(path, out _))
         {
             throw Invalid(spec, $"{path} does not exist");
+        }
+
+        string real;
+        try
+        {
+            real = new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path;
+        }
+        catch (IOException)
+        {
+            real = path + "/";
+        }
+
+        if (!LibC.TryLstat(real, out var stat))
+        {
+            throw Invalid(spec, $"{path} is a link to nothing");
         }
 
         if ((stat.Mode & LibC.FileTypeMask) != LibC.Socket)
