@@ -299,18 +299,7 @@ public sealed class StageExecutor : IDisposable
         Platform platform, CopyInstruction copy, StepPlan step, IReadOnlyDictionary<int, StageResult> earlier, ImageConfigState state,
         StageFilesystem filesystem, List<ILayer> layers, CancellationToken cancellationToken)
     {
-        var snapshot = await SnapshotAsync(platform, copy.From!, step, earlier, copy.Range, cancellationToken).ConfigureAwait(false);
-        var request = CopyRequest.FromInstruction(copy with { From = null }, WorkingDirectory(state));
-        return await WriteCopyLayerAsync(request, snapshot.Tree, snapshot.Snapshot, snapshot.Snapshot, copy, filesystem, layers, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// The files of the earlier stage or the image <paramref name="from"/> names (as the step's sources resolve it),
-    /// read once per build: for <c>COPY --from</c> and <c>RUN --mount from</c>.
-    /// </summary>
-    private async Task<(ImageSnapshot Snapshot, BuildContextTree Tree)> SnapshotAsync(
-        Platform platform, string from, StepPlan step, IReadOnlyDictionary<int, StageResult> earlier, SourceRange range, CancellationToken cancellationToken)
-    {
+        var from = copy.From!;
         var stageIndex = step.Sources.FirstOrDefault(s => s.Reference == from)?.StageIndex;
         var key = stageIndex is { } index ? "stage:" + index.ToString(CultureInfo.InvariantCulture) : "image:" + platform + ":" + from;
         if (!_snapshots.TryGetValue(key, out var snapshot))
@@ -330,7 +319,7 @@ public sealed class StageExecutor : IDisposable
                 }
                 catch (KanikoException e)
                 {
-                    throw e.WithRangeIfMissing(range);
+                    throw e.WithRangeIfMissing(copy.Range);
                 }
 
                 sourceLayers = image.Layers;
@@ -342,7 +331,8 @@ public sealed class StageExecutor : IDisposable
             _snapshots[key] = snapshot;
         }
 
-        return snapshot;
+        var request = CopyRequest.FromInstruction(copy with { From = null }, WorkingDirectory(state));
+        return await WriteCopyLayerAsync(request, snapshot.Tree, snapshot.Snapshot, snapshot.Snapshot, copy, filesystem, layers, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
