@@ -286,8 +286,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode ForeignPlatformRun = DiagnosticCode.Of(4304);
     /// <summary>Warning: the base image names one platform only, and not the one the stage is built for.</summary>
     public static readonly DiagnosticCode BaseImagePlatformMismatch = DiagnosticCode.Of(4305);
-    /// <summary><c>RUN --mount</c> is not supported by this version.</summary>
-    public static readonly DiagnosticCode RunMountNotSupported = DiagnosticCode.Of(4306);
+    // 4306 (RunMountNotSupported, "RUN --mount is not supported by this version") is retired: mounts are made (4600-4649).
     /// <summary>A <c>RUN</c> step on an operating system other than Linux.</summary>
     public static readonly DiagnosticCode RunNeedsLinux = DiagnosticCode.Of(4307);
     /// <summary><c>--isolation none</c> with <c>RUN</c> steps in more than one stage: they would share <c>/</c>.</summary>
