@@ -7,17 +7,46 @@ using Kaniko.Testing;
 
 namespace Kaniko.IntegrationTests.Mounts;
 
+/// <summary><see cref="RunMountSandboxTests"/> under bubblewrap.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class BubblewrapRunMountTests : RunMountSandboxTests
+{
+    private protected override ISandbox CreateSandbox()
+    {
+        TestRequirements.Executable("bwrap");
+        return SandboxFactory.Create(SandboxKind.Bubblewrap);
+    }
+}
+
+/// <summary><see cref="RunMountSandboxTests"/> in chroot mode (root only).</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class ChrootRunMountTests : RunMountSandboxTests
+{
+    private protected override ISandbox CreateSandbox()
+    {
+        if (Environment.UserName != "root")
+        {
+            Assert.Skip("chroot mode needs root");
+        }
+
+        TestRequirements.Executable("unshare");
+        TestRequirements.Executable("setpriv");
+        return SandboxFactory.Create(SandboxKind.Chroot);
+    }
+}
+
 /// <summary>
-/// <see cref="RunMountPreparer"/> with the machine's best sandbox on a busybox rootfs: what each mount type shows the
-/// step, and that nothing of it stays in the rootfs or on the machine afterwards.
+/// <see cref="RunMountPreparer"/> with a sandbox on a busybox rootfs: what each mount type shows the step, and that
+/// nothing of it stays in the rootfs or on the machine afterwards. Each derived class supplies one isolation mode.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed class RunMountSandboxTests : IDisposable
+public abstract class RunMountSandboxTests : IDisposable
 {
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(60);
     private readonly TempDirectory _root = new("kaniko-mounts-");
+    private readonly List<string> _madeOutside = [];
 
-    public RunMountSandboxTests()
+    private protected RunMountSandboxTests()
     {
         Directory.CreateDirectory(Context);
         Directory.CreateDirectory(Work);
@@ -29,7 +58,14 @@ public sealed class RunMountSandboxTests : IDisposable
 
     private static CancellationToken Timeout => new CancellationTokenSource(StepTimeout).Token;
 
-    public void Dispose() => _root.Dispose();
+    /// <summary>Creates the sandbox under test, or skips the test when it cannot run here.</summary>
+    private protected abstract ISandbox CreateSandbox();
+
+    public void Dispose()
+    {
+        _root.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     [Trait("Category", "Integration")]
@@ -161,7 +197,6 @@ public sealed class RunMountSandboxTests : IDisposable
         var secrets = new[] { SecretSource.Parse("id=token,src=" + file, _ => null) };
         using var rootFs = await BusyboxRootFs.CreateAsync();
         var before = rootFs.TopLevel();
-        var shm = Directory.GetFileSystemEntries("/dev/shm");
 
         var run = await RunAsync(rootFs, "cat /run/secrets/token; echo; stat -c '%a %u' /run/secrets/token; cat /etc/app-key",
             Mounts("type=secret,id=token", "type=secret,id=token,target=/etc/app-key,mode=0444"), secrets: secrets);
@@ -170,7 +205,7 @@ public sealed class RunMountSandboxTests : IDisposable
         Assert.Equal(["s3cr3t", "400 0", "s3cr3t"], run.Output);
         Assert.Equal(before, rootFs.TopLevel());
         Assert.False(File.Exists(rootFs.Combine("etc", "app-key")));
-        Assert.Equal(shm, Directory.GetFileSystemEntries("/dev/shm"));
+        AssertNothingLeftOutside();
     }
 
     [Fact]
@@ -224,6 +259,7 @@ public sealed class RunMountSandboxTests : IDisposable
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal(["/run/buildkit/ssh_agent.0", "600"], run.Output);
         Assert.Equal(before, rootFs.TopLevel());
+        AssertNothingLeftOutside();
     }
 
     [Fact]
@@ -257,8 +293,16 @@ public sealed class RunMountSandboxTests : IDisposable
 
         Assert.Equal(3, failed.ExitCode);
         Assert.Equal(before, rootFs.TopLevel());
+        AssertNothingLeftOutside();
         Assert.Empty(Directory.GetFileSystemEntries(rootFs.Combine("tmp")));
         Assert.Empty(Directory.GetFileSystemEntries(Work));
+    }
+
+    // The copies, secret files and agent sockets made for the steps (caches stay, by design).
+    private void AssertNothingLeftOutside()
+    {
+        Assert.NotEmpty(_madeOutside);
+        Assert.All(_madeOutside, path => Assert.False(Path.Exists(path) || Path.Exists(Path.GetDirectoryName(path)), path));
     }
 
     private static IReadOnlyList<RunMount> Mounts(params string[] specs) => [.. specs.Select(s => RunMount.Parse(s, v => v, null))];
@@ -278,7 +322,8 @@ public sealed class RunMountSandboxTests : IDisposable
         var token = cancellationToken ?? Timeout;
         using var prepared = await preparer.PrepareAsync(mounts, workingDirectory, sources ?? ownSources!, null, token);
         var spec = prepared.ApplyTo(rootFs.Shell(script) with { WorkingDirectory = workingDirectory });
-        return await SandboxRun.RunAsync(SandboxFactory.Create(), spec, token);
+        _madeOutside.AddRange(prepared.BindMounts.Select(b => b.Source).Where(p => !p.StartsWith(_root.Combine("cache"), StringComparison.Ordinal)));
+        return await SandboxRun.RunAsync(CreateSandbox(), spec, token);
     }
 }
 
