@@ -342,6 +342,8 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode CacheMountFailed = DiagnosticCode.Of(4606);
     /// <summary>A mount target is <c>/</c> once joined with the working directory.</summary>
     public static readonly DiagnosticCode MountTargetInvalid = DiagnosticCode.Of(4607);
+    /// <summary>A mount of a <c>RUN</c> step was still mounted in the root filesystem after the step; the step fails rather than snapshot it.</summary>
+    public static readonly DiagnosticCode MountLeftBehind = DiagnosticCode.Of(4608);
     #endregion
 
     #region Outputs (KANIKO5xxx)

@@ -164,6 +164,32 @@ public sealed class RunMountBuildTests(RegistryFixture registry) : IDisposable
     }
 
     [Fact]
+    public async Task Mounts_work_in_chroot_mode_too()
+    {
+        if (Environment.UserName != "root")
+        {
+            Assert.Skip("chroot mode needs root");
+        }
+
+        var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
+        var file = _build.Path("token.txt");
+        await File.WriteAllTextAsync(file, "chroot-secret-5e0b", BuildHarness.Cancellation);
+        _build.Write("input.txt", "context\n");
+        _build.Write("Dockerfile", $"""
+            FROM {busybox.Reference}
+            RUN --mount=type=bind,target=/ctx --mount=type=tmpfs,target=/scratch --mount=type=secret,id=token --mount=type=cache,target=/c cat /ctx/input.txt > /seen && cat /run/secrets/token | wc -c > /length && touch /scratch/x /c/y
+            """);
+        var reference = _build.NewReference("chroot");
+        var request = _build.Request(reference) with { Isolation = SandboxKind.Chroot, Secrets = [SecretSource.Parse("id=token,src=" + file, _ => null)] };
+
+        await _build.BuildAsync(request);
+
+        Assert.Equal("context\n", await ReadAsync(reference, "seen"));
+        Assert.Equal("18", (await ReadAsync(reference, "length")).Trim());
+        Assert.Equal(["length", "seen"], (await _build.LayerEntriesAsync(reference))[^1].Select(e => e.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task An_unknown_mount_type_is_a_clear_error()
     {
         var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);

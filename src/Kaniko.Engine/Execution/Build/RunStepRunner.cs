@@ -44,7 +44,22 @@ internal sealed class RunStepRunner(ExecutionOptions options, RunHost host, Laye
                 RunProgram.EnsureExists(spec, run);
             }
 
-            exitCode = await sandbox.RunAsync(spec, new OutputEvents(events), cancellationToken).ConfigureAwait(false);
+            var mounted = mounts.BindMounts.Count + mounts.TmpfsMounts.Count > 0;
+            try
+            {
+                exitCode = await sandbox.RunAsync(spec, new OutputEvents(events), cancellationToken).ConfigureAwait(false);
+            }
+            catch when (mounted)
+            {
+                _ = MountLeftovers.Detach(rootFs.HostDirectory);
+                throw;
+            }
+
+            // Before the mounts' sources go: a source deleted under a mount that stayed would still show its content.
+            if (mounted && MountLeftovers.Detach(rootFs.HostDirectory) is { } left)
+            {
+                throw MountLeftovers.Error(StepName(run), left, run.Range);
+            }
         }
 
         if (exitCode != 0)

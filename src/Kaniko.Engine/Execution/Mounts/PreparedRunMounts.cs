@@ -22,12 +22,6 @@ public sealed class PreparedRunMounts : IDisposable
     /// <summary>In-memory file systems mounted into the step.</summary>
     public IReadOnlyList<SandboxTmpfsMount> TmpfsMounts => _tmpfs;
 
-    /// <summary>The names of the environment variables the mounts set (secrets as variables, <c>SSH_AUTH_SOCK</c>).</summary>
-    public IReadOnlyList<string> EnvironmentNames => [.. _environment.Select(e => e.Name)];
-
-    /// <summary>Every mount target, cleaned, so that the step's snapshot can leave them out.</summary>
-    public IReadOnlyList<string> Targets => [.. _binds.Select(b => b.Target).Concat(_tmpfs.Select(t => t.Target)).Distinct(StringComparer.Ordinal)];
-
     /// <summary>
     /// <paramref name="spec"/> with these mounts added and its environment completed: a secret variable replaces a
     /// variable of the same name; <c>SSH_AUTH_SOCK</c> is added only when the step does not set it (BuildKit).
