@@ -21,6 +21,9 @@ internal static class KnownDifferences
         ["copy-exclude"] = "COPY --exclude is newer than buildah 1.28",
         ["healthcheck-start-interval"] = "HEALTHCHECK --start-interval is newer than buildah 1.28; its Dockerfile leaves the option out",
         ["heredoc-copy"] = "buildah 1.28 does not read heredocs; its Dockerfile copies files holding the expanded heredoc text",
+        ["run-heredoc-busybox"] = "buildah 1.28 does not read RUN heredocs; its Dockerfile runs the same commands inline",
+        ["run-heredoc-debian"] = "buildah 1.28 does not read RUN heredocs; its Dockerfile runs the same commands inline",
+        ["run-network-none-busybox"] = "buildah 1.28 has no RUN --network (\"RUN only supports the --mount flag\"); its Dockerfile drops the flag and the case only reads what is the same with and without a network",
     };
 
     public static readonly IReadOnlyList<KnownDifference> All =
