@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
 
@@ -12,7 +11,6 @@ namespace Kaniko.Engine.Execution;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public static class SandboxFactory
 {
-    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(20);
     private static readonly Lazy<string?> BwrapProbe = new(ProbeBubblewrap);
 
     /// <summary>Creates the sandbox for <paramref name="kind"/>; throws <see cref="KanikoException"/> (44xx) when it cannot run here.</summary>
@@ -164,29 +162,6 @@ public static class SandboxFactory
 
         BubblewrapSandbox.AddHostTools(args);
         args.AddRange(["--proc", "/proc", "--dev", "/dev", "--", trueProgram]);
-        var startInfo = new ProcessStartInfo(bwrap)
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        args.ForEach(startInfo.ArgumentList.Add);
-        try
-        {
-            using var process = Process.Start(startInfo)!;
-            var error = process.StandardError.ReadToEndAsync();
-            _ = process.StandardOutput.ReadToEndAsync();
-            if (!process.WaitForExit(ProbeTimeout))
-            {
-                process.Kill();
-                return "bwrap did not finish within " + ProbeTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s";
-            }
-
-            return process.ExitCode == 0 ? null : error.GetAwaiter().GetResult().Trim();
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return e.Message;
-        }
+        return HostProbe.Run(bwrap, args);
     }
 }

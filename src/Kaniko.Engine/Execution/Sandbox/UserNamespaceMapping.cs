@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
 
@@ -22,8 +21,6 @@ internal sealed record UserNamespaceMapping(string? UserName, uint Uid, Subordin
 
     /// <summary>Where shadow-utils keeps the subordinate group ids.</summary>
     public const string SubgidFile = "/etc/subgid";
-
-    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(20);
 
     /// <summary>Whether the user has ranges in both files.</summary>
     public bool HasRanges => Users is not null && Groups is not null;
@@ -99,38 +96,8 @@ internal sealed record UserNamespaceMapping(string? UserName, uint Uid, Subordin
     private static string? Probe(string[] prefix)
     {
         var trueProgram = HostTools.Find("true");
-        if (trueProgram is null)
-        {
-            return string.Format(CultureInfo.InvariantCulture, Strings.SandboxToolMissing, "true", "coreutils");
-        }
-
-        var startInfo = new ProcessStartInfo(prefix[0])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in prefix.Skip(1).Append(trueProgram))
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        try
-        {
-            using var process = Process.Start(startInfo)!;
-            var error = process.StandardError.ReadToEndAsync();
-            _ = process.StandardOutput.ReadToEndAsync();
-            if (!process.WaitForExit(ProbeTimeout))
-            {
-                process.Kill();
-                return "unshare did not finish within " + ProbeTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s";
-            }
-
-            return process.ExitCode == 0 ? null : error.GetAwaiter().GetResult().Trim();
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return e.Message;
-        }
+        return trueProgram is null
+            ? string.Format(CultureInfo.InvariantCulture, Strings.SandboxToolMissing, "true", "coreutils")
+            : HostProbe.Run(prefix[0], [.. prefix.Skip(1), trueProgram]);
     }
 }
