@@ -58,6 +58,37 @@ public sealed class RootlessRunBuildTests(RegistryFixture registry) : IDisposabl
     }
 
     [Fact]
+    public async Task With_subordinate_ids_useradd_of_a_debian_base_works_and_base_groups_are_real_during_steps()
+    {
+        var debian = await BaseImages.PushDebianAsync(registry, BuildHarness.Cancellation);
+        _build.Write("Dockerfile", $"""
+            FROM {debian.Reference}
+            RUN useradd --create-home --uid 1500 --user-group builder && install -d -o builder -g builder /srv/data
+            USER builder
+            RUN touch /srv/data/mine && id -un > /srv/data/who
+            USER root
+            RUN stat -c %U:%G /etc/shadow /var/mail > /owners
+            """);
+        var reference = _build.NewReference("rootless-debian");
+        await using var user = await ThrowawayUser.CreateAsync(withRanges: true, BuildHarness.Cancellation);
+
+        var run = await BuildAsUserAsync(user, reference);
+
+        Assert.True(run.ExitCode == 0, run.StandardOutput + run.StandardError);
+        var layers = await _build.LayerEntriesAsync(reference);
+        var added = layers[^3].ToDictionary(e => e.Name);
+        Assert.Equal((1500, 1500), (added["home/builder/"].Uid, added["home/builder/"].Gid));
+        Assert.Equal((1500, 1500), (added["srv/data/"].Uid, added["srv/data/"].Gid));
+        // useradd rewrote /etc/shadow; it keeps the base's group shadow (42), which the step saw on disk.
+        Assert.Equal((0, 42), (added["etc/shadow"].Uid, added["etc/shadow"].Gid));
+        var mine = layers[^2].Single(e => e.Name == "srv/data/mine");
+        Assert.Equal((1500, 1500), (mine.Uid, mine.Gid));
+        var rootfs = await _build.UnpackAsync(reference);
+        Assert.Equal("builder\n", await File.ReadAllTextAsync(Path.Combine(rootfs, "srv/data/who"), BuildHarness.Cancellation));
+        Assert.Equal("root:shadow\nroot:mail\n", await File.ReadAllTextAsync(Path.Combine(rootfs, "owners"), BuildHarness.Cancellation));
+    }
+
+    [Fact]
     public async Task Without_subordinate_ids_steps_map_one_id_and_a_warning_says_owners_are_flattened()
     {
         var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
