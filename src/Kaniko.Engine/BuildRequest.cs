@@ -76,6 +76,34 @@ public sealed record BuildRequest
     /// <summary>The base-image blob store's root (<c>--cache-dir</c>), or <c>null</c> for <see cref="Caching.BlobStore.DefaultRoot"/>.</summary>
     public string? CacheDirectory { get; init; }
 
+    /// <summary>
+    /// The secrets <c>RUN --mount=type=secret</c> steps may read (<c>--secret id=ID,src=FILE</c> or
+    /// <c>env=VARIABLE</c>, see <see cref="Execution.SecretSource.Parse"/>); the values are read when a step needs
+    /// them and never reach a layer, the config or the history.
+    /// </summary>
+    public IReadOnlyList<Execution.SecretSource> Secrets { get; init; } = [];
+
+    /// <summary>The SSH agents <c>RUN --mount=type=ssh</c> steps may use (<c>--ssh default</c>, <c>--ssh ID=SOCKET</c>, see <see cref="Execution.SshSource.Parse"/>).</summary>
+    public IReadOnlyList<Execution.SshSource> SshAgents { get; init; } = [];
+
     /// <summary>Registry settings for pulls and pushes (<c>--insecure</c>, <c>--registry-mirror</c>, retries, ...).</summary>
     public RegistryOptions Registry { get; init; } = new();
+
+    /// <summary>
+    /// How <c>RUN</c> steps are isolated (<c>--isolation</c>): the best available by default; <c>None</c> (kaniko's own
+    /// mode: the steps change <c>/</c> of this system) only when asked for.
+    /// </summary>
+    public Execution.SandboxKind Isolation { get; init; } = Execution.SandboxKind.Automatic;
+
+    /// <summary>How a snapshot after a <c>RUN</c> step decides what changed (<c>--snapshot-mode</c>).</summary>
+    public Filesystem.SnapshotMode SnapshotMode { get; init; } = Filesystem.SnapshotMode.Redo;
+
+    /// <summary>One layer per stage for everything its steps changed (<c>--single-snapshot</c>).</summary>
+    public bool SingleSnapshot { get; init; }
+
+    /// <summary>
+    /// The folder in which the build makes its own temporary folder (new layers, root filesystems of stages), removed
+    /// when the build ends; <c>null</c> for the system's temporary folder.
+    /// </summary>
+    public string? WorkDirectoryRoot { get; init; }
 }

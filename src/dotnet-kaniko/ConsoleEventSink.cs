@@ -31,8 +31,8 @@ internal static class ConsoleVerbosityExtensions
 }
 
 /// <summary>
-/// Prints build events as lines of text: each step as it starts (<c>[1/2] STEP 3/5: COPY a /b</c>), each blob
-/// transfer started and finished, and messages at <see cref="ConsoleVerbosity.Info"/> and above, low-importance
+/// Prints build events as lines of text: each step as it starts (<c>[1/2] STEP 3/5: COPY a /b</c>), the output of
+/// <c>RUN</c> steps line by line (standard error to the error stream), each blob transfer started and finished, and messages at <see cref="ConsoleVerbosity.Info"/> and above, low-importance
 /// messages (each blob pushed) from <see cref="ConsoleVerbosity.Debug"/>, warnings unless the level is below
 /// <see cref="ConsoleVerbosity.Warn"/>. Nothing the engine reports holds credentials.
 /// </summary>
@@ -55,6 +55,8 @@ internal sealed class ConsoleEventSink(ILineWriter lines, ConsoleVerbosity verbo
         var (kind, line) = buildEvent switch
         {
             StepStartedEvent step when verbosity >= ConsoleVerbosity.Info => (LineKind.Step, step.ToString()),
+            RunOutputEvent { Stream: SandboxOutputStream.StandardError } errorLine when verbosity >= ConsoleVerbosity.Info => (LineKind.RunError, errorLine.Text),
+            RunOutputEvent outputLine when verbosity >= ConsoleVerbosity.Info => (LineKind.RunOutput, outputLine.Text),
             BlobTransferStartedEvent started when verbosity >= ConsoleVerbosity.Info => (LineKind.Transfer, TransferText.Started(started)),
             BlobTransferFinishedEvent finished when verbosity >= ConsoleVerbosity.Info => (LineKind.Transfer, TransferText.Finished(finished)),
             WarningEvent warning when verbosity >= ConsoleVerbosity.Warn => (LineKind.Warning, $"warning: {warning.Warning} [{warning.Warning.Code}]"),

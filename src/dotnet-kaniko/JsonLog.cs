@@ -23,7 +23,7 @@ internal sealed record JsonLogRecord
     /// <summary>The message, as the text format prints it.</summary>
     public required string Msg { get; init; }
 
-    /// <summary>The kind of line: <c>step</c>, <c>transfer-started</c>, <c>transfer-progress</c>, <c>transfer-finished</c>, <c>message</c>, <c>warning</c>, <c>error</c>, <c>summary</c>.</summary>
+    /// <summary>The kind of line: <c>step</c>, <c>transfer-started</c>, <c>transfer-progress</c>, <c>transfer-finished</c>, <c>run-output</c>, <c>message</c>, <c>warning</c>, <c>error</c>, <c>summary</c>.</summary>
     public required string Event { get; init; }
 
     /// <summary>The diagnostic code of a warning or error (<c>KANIKO1311</c>).</summary>
@@ -46,6 +46,9 @@ internal sealed record JsonLogRecord
 
     /// <summary>How many steps the stage has.</summary>
     public int? Steps { get; init; }
+
+    /// <summary>The stream a <c>RUN</c> step wrote a line to: <c>stdout</c> or <c>stderr</c>.</summary>
+    public string? Stream { get; init; }
 
     /// <summary>A transfer's direction: <c>pull</c> or <c>push</c>.</summary>
     public string? Direction { get; init; }
@@ -112,6 +115,10 @@ internal sealed class JsonEventSink(TextWriter error, ConsoleVerbosity verbosity
             StepStartedEvent step when verbosity >= ConsoleVerbosity.Info => Record("info", step.ToString(), "step") with
             {
                 Stage = step.StageNumber, Stages = step.StageCount, Step = step.StepNumber, Steps = step.StepCount,
+            },
+            RunOutputEvent output when verbosity >= ConsoleVerbosity.Info => Record("info", output.Text, "run-output") with
+            {
+                Stream = output.Stream == SandboxOutputStream.StandardError ? "stderr" : "stdout",
             },
             BlobTransferStartedEvent started when verbosity >= ConsoleVerbosity.Info => Record("info", TransferText.Started(started), "transfer-started") with
             {

@@ -18,6 +18,12 @@ internal enum LineKind
     /// <summary>The summary after a build (standard output).</summary>
     Summary,
 
+    /// <summary>A line a <c>RUN</c> step wrote to its standard output (standard output).</summary>
+    RunOutput,
+
+    /// <summary>A line a <c>RUN</c> step wrote to its standard error (standard error, not coloured as an error).</summary>
+    RunError,
+
     /// <summary>A warning (standard error).</summary>
     Warning,
 
@@ -65,7 +71,7 @@ internal sealed class TextLineWriter(TextWriter output, TextWriter error, TextSt
 
     public void WriteLine(LineKind kind, string text)
     {
-        var writer = kind is LineKind.Warning or LineKind.Error ? error : output;
+        var writer = kind is LineKind.Warning or LineKind.Error or LineKind.RunError ? error : output;
         var line = style.Prefix() + (style.Color ? Colored(kind, text) : text);
         lock (_gate)
         {
@@ -100,7 +106,7 @@ internal sealed class AnsiLineWriter(IAnsiConsole console, TextWriter error, Tex
     {
         lock (_gate)
         {
-            if (kind is LineKind.Warning or LineKind.Error)
+            if (kind is LineKind.Warning or LineKind.Error or LineKind.RunError)
             {
                 error.WriteLine(style.Prefix() + text);
                 return;

@@ -1,4 +1,6 @@
 using System.Text;
+using Kaniko.Engine.Execution;
+using Kaniko.Engine.Filesystem;
 using Kaniko.Engine.Layers;
 using Kaniko.Testing;
 
@@ -82,6 +84,28 @@ public sealed class BuildFlagTests : IDisposable
         Assert.False(request.Registry.InsecurePush);
     }
 
+    [Theory]
+    [InlineData(null, SandboxKind.Automatic)]
+    [InlineData("auto", SandboxKind.Automatic)]
+    [InlineData("bwrap", SandboxKind.Bubblewrap)]
+    [InlineData("chroot", SandboxKind.Chroot)]
+    [InlineData("NONE", SandboxKind.None)]
+    public void Isolation_names_the_sandbox_kind(string? value, SandboxKind expected)
+    {
+        var request = value is null ? Bind(null) : Bind(null, "--isolation", value);
+
+        Assert.Equal(expected, request.Isolation);
+    }
+
+    [Fact]
+    public void Snapshot_mode_and_single_snapshot_reach_the_request()
+    {
+        Assert.Equal((SnapshotMode.Redo, false), (Bind(null).SnapshotMode, Bind(null).SingleSnapshot));
+        Assert.Equal(SnapshotMode.Full, Bind(null, "--snapshot-mode", "full").SnapshotMode);
+        Assert.Equal(SnapshotMode.Time, Bind(null, "--snapshot-mode", "time").SnapshotMode);
+        Assert.True(Bind(null, "--single-snapshot").SingleSnapshot);
+    }
+
     [Fact]
     public void Source_date_epoch_comes_from_the_environment()
     {
@@ -98,6 +122,8 @@ public sealed class BuildFlagTests : IDisposable
     [InlineData("--verbosity", "loud")]
     [InlineData("--registry-certificate", "nopath")]
     [InlineData("--destination", "UPPER/Case")]
+    [InlineData("--isolation", "docker")]
+    [InlineData("--snapshot-mode", "fast")]
     public void A_malformed_flag_value_is_a_usage_error(string option, string value)
     {
         Write("Dockerfile", "FROM scratch\n");
@@ -142,14 +168,16 @@ public sealed class BuildFlagTests : IDisposable
     }
 
     [Fact]
-    public void Run_exits_three_not_available_yet()
+    public void Run_without_a_shell_in_the_stage_exits_one_naming_the_missing_program()
     {
         Write("Dockerfile", "FROM scratch\nRUN echo hi\n");
 
-        var (exitCode, _, error) = Run("build", "--context", _temp.Path, "--no-push");
+        var (exitCode, _, error) = Run("build", "--context", _temp.Path, "--no-push", "--cache-dir", _temp.Combine("cache"));
 
-        Assert.Equal(3, exitCode);
-        Assert.Equal("Dockerfile:2: RUN is not supported yet: RUN echo hi [KANIKO4300]" + Environment.NewLine, error);
+        Assert.Equal(1, exitCode);
+        Assert.Equal(
+            "Dockerfile:2: RUN echo hi: cannot start \"/bin/sh\": it is not in the stage's filesystem (the stage's filesystem is empty: a stage FROM scratch has no shell) [KANIKO4302]"
+            + Environment.NewLine, error);
     }
 
     [Fact]

@@ -275,12 +275,22 @@ public static class DiagnosticCodes
     /// <summary>The subdirectory asked of a git source is not a directory of the checkout.</summary>
     public static readonly DiagnosticCode GitSubdirNotFound = DiagnosticCode.Of(4223);
     // 4300-4399: running the build (stages, steps, base images).
-    /// <summary>The build reached a <c>RUN</c> step, which this version cannot execute yet.</summary>
-    public static readonly DiagnosticCode RunNotSupported = DiagnosticCode.Of(4300);
+    // 4300 (RunNotSupported, "RUN is not supported yet") is retired: RUN steps run.
+    /// <summary>A <c>RUN</c> step's command exited with a non-zero code; the message names the step and its line.</summary>
+    public static readonly DiagnosticCode RunStepFailed = DiagnosticCode.Of(4301);
+    /// <summary>The program a <c>RUN</c> step starts (its shell, or the first word of the exec form) is not in the stage's filesystem.</summary>
+    public static readonly DiagnosticCode RunProgramNotFound = DiagnosticCode.Of(4302);
+    /// <summary><c>RUN --security=insecure</c>: steps always run sandboxed here.</summary>
+    public static readonly DiagnosticCode RunSecurityInsecure = DiagnosticCode.Of(4303);
     /// <summary>A <c>RUN</c> in a stage of another architecture, and no qemu-user binfmt handler is registered for it.</summary>
     public static readonly DiagnosticCode ForeignPlatformRun = DiagnosticCode.Of(4304);
     /// <summary>Warning: the base image names one platform only, and not the one the stage is built for.</summary>
     public static readonly DiagnosticCode BaseImagePlatformMismatch = DiagnosticCode.Of(4305);
+    // 4306 (RunMountNotSupported, "RUN --mount is not supported by this version") is retired: mounts are made (4600-4649).
+    /// <summary>A <c>RUN</c> step on an operating system other than Linux.</summary>
+    public static readonly DiagnosticCode RunNeedsLinux = DiagnosticCode.Of(4307);
+    /// <summary><c>--isolation none</c> with <c>RUN</c> steps in more than one stage: they would share <c>/</c>.</summary>
+    public static readonly DiagnosticCode IsolationNoneSecondStage = DiagnosticCode.Of(4308);
     // 44xx: running RUN steps in a sandbox.
     /// <summary>No sandbox can run <c>RUN</c> here: bubblewrap is missing or not permitted, and chroot mode needs root.</summary>
     public static readonly DiagnosticCode SandboxUnavailable = DiagnosticCode.Of(4401);
@@ -315,6 +325,25 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode RootFsXattrSkipped = DiagnosticCode.Of(4512);
     /// <summary>Warning: a snapshot found a device node, FIFO or socket, which a layer entry cannot hold.</summary>
     public static readonly DiagnosticCode SnapshotSpecialFileSkipped = DiagnosticCode.Of(4513);
+    // 4600-4649: RUN --mount, secrets and SSH agents.
+    /// <summary>A <c>--secret</c> value is malformed (it needs <c>id=</c>, and <c>type</c> is <c>file</c> or <c>env</c>).</summary>
+    public static readonly DiagnosticCode SecretSpecInvalid = DiagnosticCode.Of(4600);
+    /// <summary>The file of a <c>--secret</c> cannot be read or is larger than 500 KiB.</summary>
+    public static readonly DiagnosticCode SecretUnreadable = DiagnosticCode.Of(4601);
+    /// <summary>A <c>RUN --mount=type=secret,required</c> names a secret the build was not given.</summary>
+    public static readonly DiagnosticCode SecretRequired = DiagnosticCode.Of(4602);
+    /// <summary>A <c>--ssh</c> value is malformed, names no agent socket, or names key files (only agent sockets are supported).</summary>
+    public static readonly DiagnosticCode SshSpecInvalid = DiagnosticCode.Of(4603);
+    /// <summary>A <c>RUN --mount=type=ssh,required</c> names an SSH agent the build was not given.</summary>
+    public static readonly DiagnosticCode SshRequired = DiagnosticCode.Of(4604);
+    /// <summary>The source of a bind or cache mount does not exist in the context, stage or image it is read from.</summary>
+    public static readonly DiagnosticCode MountSourceNotFound = DiagnosticCode.Of(4605);
+    /// <summary>A cache mount's folder cannot be created, locked or seeded.</summary>
+    public static readonly DiagnosticCode CacheMountFailed = DiagnosticCode.Of(4606);
+    /// <summary>A mount target is <c>/</c> once joined with the working directory.</summary>
+    public static readonly DiagnosticCode MountTargetInvalid = DiagnosticCode.Of(4607);
+    /// <summary>A mount of a <c>RUN</c> step was still mounted in the root filesystem after the step; the step fails rather than snapshot it.</summary>
+    public static readonly DiagnosticCode MountLeftBehind = DiagnosticCode.Of(4608);
     #endregion
 
     #region Outputs (KANIKO5xxx)
