@@ -141,13 +141,24 @@ internal sealed class StageRootFs : IDisposable
             for (var i = 0; i < layers.Count; i++)
             {
                 await fetched[i].ConfigureAwait(false);
-                await _rootFs!.ApplyLayerAsync(layers[i], cancellationToken).ConfigureAwait(false);
+                await ApplyLayerAsync(layers[i], cancellationToken).ConfigureAwait(false);
             }
         }
         finally
         {
             await downloads.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(fetched).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    // The layer is decompressed and verified on a worker of its own while the files are created on this one.
+    private async Task ApplyLayerAsync(ILayer layer, CancellationToken cancellationToken)
+    {
+        var readAhead = new ReadAheadStream(await layer.OpenUncompressedAsync(cancellationToken).ConfigureAwait(false));
+        await using (readAhead.ConfigureAwait(false))
+        {
+            await _rootFs!.ApplyTarAsync(readAhead, layer.Digest.ToString(), cancellationToken).ConfigureAwait(false);
+            await readAhead.DrainAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
