@@ -47,14 +47,6 @@ public sealed class RunStepTests
         Assert.Equal(SandboxNetwork.Shared, RunStepRunner.CreateSpec(Run("RUN --security=sandbox true"), Command, "/r").Network);
     }
 
-    [Fact]
-    public void Mounts_are_refused_until_they_are_supported()
-    {
-        var error = Assert.Throws<KanikoException>(() => RunStepRunner.CreateSpec(Run("RUN --mount=type=tmpfs,target=/t true", mounts: ["type=tmpfs,target=/t"]), Command, "/r"));
-
-        Assert.Equal(DiagnosticCodes.RunMountNotSupported, error.Code);
-    }
-
     [Theory]
     [InlineData("#!/bin/sh\necho", "/bin/sh")]
     [InlineData("#!/usr/bin/env python3\nprint()", "/usr/bin/env")]
