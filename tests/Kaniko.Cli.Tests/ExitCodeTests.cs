@@ -10,7 +10,6 @@ public sealed class ExitCodeTests
     {
         { nameof(DiagnosticCodes.SandboxUnavailable), 3 },
         { nameof(DiagnosticCodes.SandboxKindUnavailable), 3 },
-        { nameof(DiagnosticCodes.RunMountNotSupported), 3 },
         { nameof(DiagnosticCodes.RunNeedsLinux), 3 },
         { nameof(DiagnosticCodes.ForeignPlatformRun), 3 },
         { nameof(DiagnosticCodes.RunStepFailed), 1 },
