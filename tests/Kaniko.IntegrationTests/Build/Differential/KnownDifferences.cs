@@ -23,6 +23,7 @@ internal static class KnownDifferences
         ["heredoc-copy"] = "buildah 1.28 does not read heredocs; its Dockerfile copies files holding the expanded heredoc text",
         ["run-heredoc-busybox"] = "buildah 1.28 does not read RUN heredocs; its Dockerfile runs the same commands inline",
         ["run-heredoc-debian"] = "buildah 1.28 does not read RUN heredocs; its Dockerfile runs the same commands inline",
+        ["run-mount-tmpfs-busybox"] = "buildah 1.28 (chroot isolation) commits an image without the base's files when a step mounts a tmpfs on /tmp; its Dockerfile lists /tmp without the mount",
         ["run-network-none-busybox"] = "buildah 1.28 has no RUN --network (\"RUN only supports the --mount flag\"); its Dockerfile drops the flag and the case only reads what is the same with and without a network",
     };
 
@@ -49,6 +50,7 @@ internal static class KnownDifferences
         .. new[] { "fs:/usr/bin/dpkg", "fs:/usr/local/bin/dpkg-link" }.Select(key => new KnownDifference("run-hardlinks-debian", key, BuildahLinkReason, WithoutLinkGroup)),
         .. new[] { "fs:/out/data/r", "fs:/out/data/r-link" }.Select(key => new KnownDifference("run-multistage-debian", key,
             "our gap: COPY --from copies two hard links to one file as two files; BuildKit's copy keeps them linked (buildah does)", WithoutLinkGroup)),
+        new("run-mount-bind-busybox", "fs:/mnt", "buildah leaves the parent it made for a bind mount's target (/mnt of /mnt/data); BuildKit removes the stubs it made, parents too"),
         new("copy-chmod", "fs:/dir", "buildah creates the destination of COPY --chmod=0700 dir /dir/ with 0755; BuildKit gives it the --chmod mode", MaskMode),
     ];
 
