@@ -1,84 +1,42 @@
-using System.Diagnostics;
-using System.Text;
+using Kaniko.Testing;
 
 namespace Kaniko.Sdk.Tests.E2E;
 
-/// <summary>The output of one <c>dotnet</c> command, standard output and error interleaved as they came.</summary>
+/// <summary>The output of one <c>dotnet</c> command: its exit code, then standard output followed by standard error.</summary>
 public sealed record CliResult(int ExitCode, string Output);
 
 /// <summary>Runs the <c>dotnet</c> CLI the way a developer would, without build servers left behind.</summary>
 public static class DotnetCli
 {
-    /// <summary>Runs <c>dotnet ARGS</c> in <paramref name="workingDirectory"/>; the process is killed after <paramref name="timeout"/>.</summary>
+    /// <summary>Runs <c>dotnet ARGS</c> in <paramref name="workingDirectory"/>; the process tree is killed after <paramref name="timeout"/>.</summary>
     public static async Task<CliResult> RunAsync(
         string workingDirectory, IEnumerable<string> arguments, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var startInfo = new ProcessStartInfo("dotnet")
+        var variables = new Dictionary<string, string?>
         {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
+            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+            ["DOTNET_NOLOGO"] = "1",
+            ["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1",
+            ["MSBUILDDISABLENODEREUSE"] = "1",
+            // The test host's own MSBuild variables would point the child at the wrong SDK or targets.
+            ["MSBuildSDKsPath"] = null,
+            ["MSBuildExtensionsPath"] = null,
+            ["MSBUILD_EXE_PATH"] = null,
+            ["DOTNET_HOST_PATH"] = null,
         };
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        startInfo.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        startInfo.Environment["DOTNET_NOLOGO"] = "1";
-        startInfo.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
-        startInfo.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        // The test host's own MSBuild variables would point the child at the wrong SDK or targets.
-        foreach (var name in new[] { "MSBuildSDKsPath", "MSBuildExtensionsPath", "MSBUILD_EXE_PATH", "DOTNET_HOST_PATH", "MSBuildLoadMicrosoftTargetsReadOnly" })
-        {
-            startInfo.Environment.Remove(name);
-        }
-
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
-            startInfo.Environment[name] = value;
+            variables[name] = value;
         }
 
-        var output = new StringBuilder();
-        using var process = new Process { StartInfo = startInfo };
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
-        process.Start();
-        process.StandardInput.Close();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var deadline = new CancellationTokenSource(timeout);
         try
         {
-            await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
+            var result = await ExternalTools.RunAsync("dotnet", arguments, timeout, CancellationToken.None, workingDirectory, variables).ConfigureAwait(false);
+            return new CliResult(result.ExitCode, result.StandardOutput + result.StandardError);
         }
-        catch (OperationCanceledException)
+        catch (TimeoutException e)
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-            return new CliResult(-1, $"timed out after {timeout}:\n{output}");
-        }
-
-        // The asynchronous readers finish after the process; waiting once more flushes them.
-        process.WaitForExit();
-        lock (output)
-        {
-            return new CliResult(process.ExitCode, output.ToString());
-        }
-    }
-
-    private static void Append(StringBuilder output, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (output)
-        {
-            output.AppendLine(line);
+            return new CliResult(-1, e.Message);
         }
     }
 }

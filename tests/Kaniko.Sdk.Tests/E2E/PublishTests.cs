@@ -89,6 +89,40 @@ public sealed partial class PublishTests(RegistryFixture registry, PackedSdkFeed
         Assert.Matches(new Regex("(?m)^" + dockerfile + @"\(3\): error KANIKO1101: .*FROBNICATE"), result.Output);
     }
 
+    [Fact]
+    public async Task Several_runtime_identifiers_give_one_publish_and_one_image_each_in_one_index()
+    {
+        await PrepareAsync();
+        var multi = await BaseImages.PushBusyboxMultiAsync(registry, TestContext.Current.CancellationToken);
+        using var project = new TestProject(feed, "multirid", dockerfile: null, $"""
+              <PropertyGroup>
+                <ContainerBaseImage>{multi.Reference}</ContainerBaseImage>
+                <ContainerRuntimeIdentifiers>linux-x64;linux-arm64</ContainerRuntimeIdentifiers>
+                <ContainerUser>0</ContainerUser>
+                <UseAppHost>false</UseAppHost>
+              </PropertyGroup>
+            """);
+
+        var result = await project.PublishAsync(["KanikoPush=true", "KanikoRegistry=" + registry.Host, "KanikoInsecure=true", "KanikoRepository=e2e/multirid"]);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        var raw = await Skopeo.RunCheckedAsync(["inspect", "--tls-verify=false", "--raw", $"docker://{registry.Host}/e2e/multirid:latest"], TestContext.Current.CancellationToken);
+        var index = System.Text.Json.JsonDocument.Parse(raw.StandardOutput).RootElement;
+        Assert.Equal(
+            ["linux/amd64", "linux/arm64"],
+            index.GetProperty("manifests").EnumerateArray()
+                .Select(m => m.GetProperty("platform"))
+                .Select(p => p.GetProperty("os").GetString() + "/" + p.GetProperty("architecture").GetString())
+                .Order(StringComparer.Ordinal));
+        foreach (var platform in new[] { "linux/amd64", "linux/arm64" })
+        {
+            Assert.True(File.Exists(Path.Combine(project.Directory, "obj", "Release", "net10.0", "kaniko", "rids", platform, "multirid.dll")), platform);
+        }
+
+        using var work = new TempDirectory("kaniko-sdk-run-");
+        Assert.Equal("Hello", await ImageRunner.GetRootAsync($"{registry.Host}/e2e/multirid:latest", work.Path));
+    }
+
     private async Task<string> PrepareAsync()
     {
         TestRequirements.Executable("skopeo");
