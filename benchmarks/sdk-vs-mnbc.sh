@@ -60,7 +60,8 @@ sed -i "s|Version=\"[^\"]*\" />|Version=\"$version\" />|" "$project/hello-web.cs
 sed "s|^ARG BASE_IMAGE=.*|ARG BASE_IMAGE=$base|" "$repo_root/samples/hello-web/Dockerfile" > "$project/Dockerfile"
 printf '<configuration><packageSources><add key="bench" value="%s" /></packageSources></configuration>\n' "$work/feed" > "$project/NuGet.config"
 
-kaniko() { dotnet publish -c Release -p:KanikoPush=true -p:KanikoRegistry="$REGISTRY" -p:KanikoInsecure=true -p:KanikoRepository="bench/kaniko-$1" "${@:2}"; }
+# One tag each, so both push the same: MNBC defaults to latest, Kaniko.Sdk to the version tags.
+kaniko() { dotnet publish -c Release -p:KanikoPush=true -p:KanikoRegistry="$REGISTRY" -p:KanikoInsecure=true -p:KanikoRepository="bench/kaniko-$1" -p:KanikoTags=latest "${@:2}"; }
 mnbc() { dotnet publish -c Release /t:PublishContainer -p:ContainerBaseImage="$base" -p:ContainerRegistry="$REGISTRY" -p:ContainerRepository="bench/mnbc-$1" -p:ContainerImageTag=latest "${@:2}"; }
 timed() { # timed NAME COMMAND... -> seconds on stdout, the command's log in $work/logs
   local start end
