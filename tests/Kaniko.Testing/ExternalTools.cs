@@ -26,9 +26,14 @@ public static class ExternalTools
         return null;
     }
 
-    /// <summary>Runs <paramref name="fileName"/> with <paramref name="arguments"/> and returns its exit code and output.</summary>
+    /// <summary>
+    /// Runs <paramref name="fileName"/> with <paramref name="arguments"/> and returns its exit code and output; in
+    /// <paramref name="workingDirectory"/> when given, with <paramref name="environment"/> set over the test's own
+    /// (a null value removes the variable).
+    /// </summary>
     public static async Task<ToolResult> RunAsync(
-        string fileName, IEnumerable<string> arguments, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+        string fileName, IEnumerable<string> arguments, TimeSpan? timeout = null, CancellationToken cancellationToken = default,
+        string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var startInfo = new System.Diagnostics.ProcessStartInfo(fileName)
         {
@@ -36,10 +41,23 @@ public static class ExternalTools
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? string.Empty,
         };
         foreach (var argument in arguments)
         {
             startInfo.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                startInfo.Environment.Remove(name);
+            }
+            else
+            {
+                startInfo.Environment[name] = value;
+            }
         }
 
         using var process = System.Diagnostics.Process.Start(startInfo)
@@ -56,8 +74,8 @@ public static class ExternalTools
         }
         catch (OperationCanceledException)
         {
-            // Only the process this method started is stopped, by its own handle.
-            process.Kill();
+            // Only the process this method started (and what it started) is stopped, by its own handle.
+            process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             throw new TimeoutException($"{Describe(startInfo)} did not finish within {timeout ?? DefaultTimeout}");
         }

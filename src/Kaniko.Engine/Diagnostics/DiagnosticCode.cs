@@ -3,7 +3,7 @@ namespace Kaniko.Engine.Diagnostics;
 /// <summary>
 /// A stable error or warning code, <c>KANIKOnnnn</c>. The thousands digit names the area, as documented in
 /// <c>docs/diagnostics.md</c>: 0 general, 1 Dockerfile (10xx syntax, 11xx instructions, 12xx expansion,
-/// 13xx planning), 2 build context, 3 images and registries, 4 execution, 5 outputs.
+/// 13xx planning), 2 build context, 3 images and registries, 4 execution, 5 outputs, 6 MSBuild tasks.
 /// Codes are never reused for another meaning once released.
 /// </summary>
 public readonly record struct DiagnosticCode
@@ -43,4 +43,6 @@ public enum DiagnosticArea
     Execution = 4,
     /// <summary>Writing the finished image.</summary>
     Output = 5,
+    /// <summary>The MSBuild SDK and tasks.</summary>
+    MSBuild = 6,
 }

@@ -371,4 +371,23 @@ public static class DiagnosticCodes
     /// <summary><c>--tar-path</c> with several platforms: a <c>docker load</c> tarball holds one image per name.</summary>
     public static readonly DiagnosticCode TarballNeedsOnePlatform = DiagnosticCode.Of(5006);
     #endregion
+
+    #region MSBuild tasks (KANIKO6xxx)
+    /// <summary>An image push was asked for from MSBuild (<c>KanikoPush</c>) but no registry is set.</summary>
+    public static readonly DiagnosticCode MSBuildRegistryRequired = DiagnosticCode.Of(6001);
+    /// <summary>The repository or a tag given to the MSBuild SDK is not a valid image name part.</summary>
+    public static readonly DiagnosticCode MSBuildInvalidImageName = DiagnosticCode.Of(6002);
+    /// <summary>No Dockerfile, and no base image given or inferable for the generated one.</summary>
+    public static readonly DiagnosticCode MSBuildBaseImageRequired = DiagnosticCode.Of(6003);
+    /// <summary><c>KanikoContext</c> is neither <c>publish</c> nor <c>project</c>.</summary>
+    public static readonly DiagnosticCode MSBuildInvalidContextKind = DiagnosticCode.Of(6004);
+    /// <summary>A runtime identifier has no container platform (not a Linux RID with a known architecture).</summary>
+    public static readonly DiagnosticCode MSBuildUnknownRuntimeIdentifier = DiagnosticCode.Of(6005);
+    /// <summary>The image build was cancelled (Ctrl+C).</summary>
+    public static readonly DiagnosticCode MSBuildBuildCancelled = DiagnosticCode.Of(6006);
+    /// <summary>The tasks run only in the .NET MSBuild (<c>dotnet build</c>), not in .NET Framework MSBuild.</summary>
+    public static readonly DiagnosticCode MSBuildCoreRequired = DiagnosticCode.Of(6007);
+    /// <summary>A <c>KanikoBuildArg</c>, <c>KanikoLabel</c> or <c>Container*</c> item is malformed.</summary>
+    public static readonly DiagnosticCode MSBuildInvalidItem = DiagnosticCode.Of(6008);
+    #endregion
 }

@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Kaniko.Engine;
+using Kaniko.Engine.Context;
+
+namespace Kaniko.Tasks;
+
+/// <summary>
+/// The fingerprint of everything a build reads: the request, the Dockerfile's bytes, every context file the ignore
+/// file keeps (path, kind, size, content), and the engine build itself. Equal fingerprints give the same image up
+/// to its timestamps, so the target may skip the build when the registry already holds the last one.
+/// </summary>
+internal static class BuildInputs
+{
+    /// <summary>The hex SHA-256 fingerprint; <paramref name="excludedDirectory"/> (the state folder) is left out of the walk.</summary>
+    internal static string Fingerprint(BuildRequest request, string dockerfilePath, string? excludedDirectory)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Add(hash, "engine " + typeof(KanikoBuilder).Assembly.ManifestModule.ModuleVersionId.ToString("N"));
+        Add(hash, "task " + typeof(BuildInputs).Assembly.ManifestModule.ModuleVersionId.ToString("N"));
+        AddRequest(hash, request);
+        Add(hash, "dockerfile " + dockerfilePath);
+        hash.AppendData(File.ReadAllBytes(dockerfilePath));
+
+        var root = Path.GetFullPath(request.Context);
+        var excluded = excludedDirectory is null ? null : Path.GetFullPath(excludedDirectory).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        using var context = BuildContextFactory.Open(root, dockerfilePath);
+        var files = new DirectoryInfo(root)
+            .EnumerateFileSystemInfos("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false })
+            .Where(f => excluded is null || !(f.FullName + (f is DirectoryInfo ? Path.DirectorySeparatorChar : string.Empty)).StartsWith(excluded, StringComparison.Ordinal))
+            .Select(f => (Info: f, Relative: Path.GetRelativePath(root, f.FullName).Replace(Path.DirectorySeparatorChar, '/')))
+            .Where(f => !context.Ignore.IsExcluded(f.Relative))
+            .OrderBy(f => f.Relative, StringComparer.Ordinal);
+        foreach (var (info, relative) in files)
+        {
+            if (info.LinkTarget is { } target)
+            {
+                Add(hash, $"link {relative} {target}");
+            }
+            else if (info is FileInfo file)
+            {
+                Add(hash, string.Create(CultureInfo.InvariantCulture, $"file {relative} {file.Length} {(int)file.UnixFileMode}"));
+                using var stream = file.OpenRead();
+                hash.AppendData(SHA256.HashData(stream));
+            }
+            else
+            {
+                Add(hash, string.Create(CultureInfo.InvariantCulture, $"dir {relative} {(int)info.UnixFileMode}"));
+            }
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private static void AddRequest(IncrementalHash hash, BuildRequest request)
+    {
+        Add(hash, "context " + Path.GetFullPath(request.Context));
+        Add(hash, "target " + request.Target);
+        Add(hash, "platform " + request.Platform + " " + string.Join(",", request.Platforms));
+        Add(hash, "destinations " + string.Join(",", request.Destinations) + " nopush " + request.NoPush);
+        Add(hash, "tar " + request.TarPath + " oci " + request.OciLayoutPath);
+        Add(hash, "reproducible " + request.Reproducible + " " + request.SourceDateEpoch?.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
+        Add(hash, "layers " + request.Layers);
+        foreach (var (list, pairs) in new[] { ("arg", request.BuildArgs), ("label", request.Labels), ("annotation", request.Annotations) })
+        {
+            foreach (var (key, value) in pairs)
+            {
+                Add(hash, $"{list} {key}={value}");
+            }
+        }
+    }
+
+    // Each entry ends with a NUL, which no path or value holds, so two different entry lists never hash alike.
+    private static void Add(IncrementalHash hash, string text) => hash.AppendData(Encoding.UTF8.GetBytes(text + "\0"));
+}

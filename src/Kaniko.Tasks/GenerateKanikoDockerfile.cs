@@ -1,0 +1,96 @@
+using System.Text;
+using Kaniko.Engine.Diagnostics;
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+using MessageImportance = Microsoft.Build.Framework.MessageImportance;
+
+namespace Kaniko.Tasks;
+
+/// <summary>
+/// Writes the Dockerfile for a project that has none (see <c>docs/sdk.md</c>): the file is rewritten only when its
+/// text changes, so an unchanged project keeps an unchanged input for the incremental check.
+/// </summary>
+public sealed class GenerateKanikoDockerfile : Microsoft.Build.Utilities.Task
+{
+    /// <summary>Where to write the Dockerfile.</summary>
+    [Required]
+    public string OutputPath { get; set; } = string.Empty;
+
+    /// <summary>The base image (<c>KanikoBaseImage</c>, <c>ContainerBaseImage</c>, or MNBC's inferred one).</summary>
+    public string? BaseImage { get; set; }
+
+    /// <summary>The working directory inside the image; <c>/app</c> when empty.</summary>
+    public string? WorkingDirectory { get; set; }
+
+    /// <summary>The user to run as; <c>$APP_UID</c> when empty.</summary>
+    public string? User { get; set; }
+
+    /// <summary>True for self-contained and AOT apps: the entrypoint is the apphost.</summary>
+    public bool SelfContained { get; set; }
+
+    /// <summary>The assembly name (the apphost's file name).</summary>
+    [Required]
+    public string AssemblyName { get; set; } = string.Empty;
+
+    /// <summary>The app's file name, <c>app.dll</c>.</summary>
+    [Required]
+    public string TargetFileName { get; set; } = string.Empty;
+
+    /// <summary><c>ContainerEnvironmentVariable</c> items: the name, and <c>Value</c> metadata.</summary>
+    public ITaskItem[] EnvironmentVariables { get; set; } = [];
+
+    /// <summary><c>ContainerPort</c> items: the port number, and <c>Type</c> metadata (<c>tcp</c> or <c>udp</c>).</summary>
+    public ITaskItem[] Ports { get; set; } = [];
+
+    /// <summary>True when the context holds one publish output per platform (several runtime identifiers).</summary>
+    public bool PerPlatformContext { get; set; }
+
+    /// <summary>The project file, named in the error when no base image is known.</summary>
+    public string? ProjectDirectory { get; set; }
+
+    /// <inheritdoc />
+    public override bool Execute()
+    {
+        try
+        {
+            if (string.IsNullOrWhiteSpace(BaseImage))
+            {
+                throw new KanikoException(DiagnosticCodes.MSBuildBaseImageRequired, string.Format(
+                    System.Globalization.CultureInfo.InvariantCulture, Kaniko.Engine.Strings.MSBuildBaseImageRequired,
+                    Path.Combine(ProjectDirectory ?? ".", "Dockerfile")));
+            }
+
+            var workingDirectory = string.IsNullOrWhiteSpace(WorkingDirectory) ? "/app" : WorkingDirectory.Trim();
+            if (!workingDirectory.StartsWith('/'))
+            {
+                throw GeneratedDockerfile.InvalidItem("ContainerWorkingDirectory", workingDirectory, "it must be an absolute path inside the image");
+            }
+
+            var text = GeneratedDockerfile.Write(new GeneratedDockerfileSpec
+            {
+                BaseImage = BaseImage.Trim(),
+                WorkingDirectory = workingDirectory.Length > 1 ? workingDirectory.TrimEnd('/') : workingDirectory,
+                User = string.IsNullOrWhiteSpace(User) ? null : User.Trim(),
+                PerPlatformContext = PerPlatformContext,
+                Entrypoint = GeneratedDockerfile.Entrypoint(workingDirectory, SelfContained, AssemblyName, TargetFileName),
+                Environment = [.. EnvironmentVariables.Select(e =>
+                    KeyValuePair.Create(GeneratedDockerfile.CheckEnvironmentName(e.ItemSpec), e.GetMetadata("Value")))],
+                Ports = [.. Ports.Select(p => GeneratedDockerfile.Port(p.ItemSpec, p.GetMetadata("Type")))],
+            });
+            var bytes = Encoding.UTF8.GetBytes(text);
+            if (!File.Exists(OutputPath) || !File.ReadAllBytes(OutputPath).AsSpan().SequenceEqual(bytes))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(OutputPath))!);
+                File.WriteAllBytes(OutputPath, bytes);
+            }
+
+            Log.LogMessage(MessageImportance.Low, "Generated Dockerfile {0}:\n{1}", OutputPath, text);
+            return true;
+        }
+        catch (KanikoException e)
+        {
+            MSBuildDiagnostics.LogError(Log, e, dockerfilePath: null);
+            return false;
+        }
+    }
+}

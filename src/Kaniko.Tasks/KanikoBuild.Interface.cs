@@ -1,0 +1,67 @@
+using Microsoft.Build.Framework;
+
+namespace Kaniko.Tasks;
+
+/// <content>The task's parameters, as the SDK targets pass them (<c>docs/sdk.md</c> lists the properties behind each).</content>
+public sealed partial class KanikoBuild
+{
+    /// <summary>The build context folder: the publish output, or the project folder (<c>KanikoContext</c>).</summary>
+    [Required]
+    public string ContextDirectory { get; set; } = string.Empty;
+
+    /// <summary>The Dockerfile (<c>KanikoDockerfile</c>, or the generated one); empty for <c>Dockerfile</c> in the context.</summary>
+    public string? Dockerfile { get; set; }
+
+    /// <summary>The references to push to, <c>REGISTRY/REPOSITORY:TAG</c>.</summary>
+    public ITaskItem[] Destinations { get; set; } = [];
+
+    /// <summary>Builds without pushing (<c>KanikoBuild</c> without <c>KanikoPush</c>).</summary>
+    public bool NoPush { get; set; }
+
+    /// <summary><c>KanikoBuildArg</c> items: the name, and <c>Value</c> metadata (absent: the environment's value).</summary>
+    public ITaskItem[] BuildArgs { get; set; } = [];
+
+    /// <summary>Labels of the image: the key, and <c>Value</c> metadata (<c>ContainerLabel</c> then <c>KanikoLabel</c>).</summary>
+    public ITaskItem[] Labels { get; set; } = [];
+
+    /// <summary>The stage to build (<c>KanikoTarget</c>).</summary>
+    public string? Target { get; set; }
+
+    /// <summary>The platform(s), <c>os/arch[/variant]</c>, <c>;</c> or <c>,</c> separated (<c>KanikoPlatform</c>).</summary>
+    public string? Platforms { get; set; }
+
+    /// <summary>The project's runtime identifier, the platform's default when <see cref="Platforms"/> is empty.</summary>
+    public string? RuntimeIdentifier { get; set; }
+
+    /// <summary>Writes a <c>docker load</c> tarball here (<c>KanikoTarPath</c>).</summary>
+    public string? TarPath { get; set; }
+
+    /// <summary>Writes an OCI image layout here (<c>KanikoOciLayoutPath</c>).</summary>
+    public string? OciLayoutPath { get; set; }
+
+    /// <summary>Reaches the destination registry over plain HTTP, for the push and pulls from it (<c>KanikoInsecure</c>).</summary>
+    public bool Insecure { get; set; }
+
+    /// <summary>Registries reached over plain HTTP, <c>;</c> or <c>,</c> separated (<c>KanikoInsecureRegistries</c> and <c>DOTNET_CONTAINER_INSECURE_REGISTRIES</c>).</summary>
+    public string? InsecureRegistries { get; set; }
+
+    /// <summary>Does not verify the destination registry's certificate (<c>KanikoSkipTlsVerify</c>).</summary>
+    public bool SkipTlsVerify { get; set; }
+
+    /// <summary>Fixes every time in the image so equal inputs give equal digests (<c>KanikoReproducible</c>).</summary>
+    public bool Reproducible { get; set; }
+
+    /// <summary>The base-image blob store (<c>KanikoCacheDir</c>); empty for the user's cache folder.</summary>
+    public string? CacheDirectory { get; set; }
+
+    /// <summary>The incremental state file in <c>obj/</c>; empty to build every time.</summary>
+    public string? StateFile { get; set; }
+
+    /// <summary>The image's digest (the index's when several platforms were built).</summary>
+    [Output]
+    public string ImageDigest { get; private set; } = string.Empty;
+
+    /// <summary>One item per destination, the full reference, with <c>Digest</c> and <c>NameWithDigest</c> metadata.</summary>
+    [Output]
+    public ITaskItem[] Images { get; private set; } = [];
+}

@@ -1,0 +1,200 @@
+using System.Globalization;
+using Kaniko.Engine;
+using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Oci;
+using Kaniko.Engine.Planning;
+using Kaniko.Engine.Registry;
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+using MessageImportance = Microsoft.Build.Framework.MessageImportance;
+
+namespace Kaniko.Tasks;
+
+/// <summary>
+/// Builds an image from a Dockerfile and a context folder with the engine, in the MSBuild process, and pushes it or
+/// writes it to files: a thin adapter from task parameters to a <see cref="BuildRequest"/>. Engine errors become
+/// MSBuild errors with their <c>KANIKOnnnn</c> code and Dockerfile location; Ctrl+C cancels the build. With a
+/// <see cref="StateFile"/>, a build whose inputs are unchanged and whose image the registry still holds is skipped.
+/// </summary>
+public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICancelableTask
+{
+    private readonly CancellationTokenSource cancellation = new();
+
+    /// <inheritdoc />
+    public void Cancel() => cancellation.Cancel();
+
+    /// <inheritdoc />
+    public override bool Execute()
+    {
+        var dockerfile = string.IsNullOrEmpty(Dockerfile) ? null : Path.GetFullPath(Dockerfile);
+        try
+        {
+            return ExecuteAsync(dockerfile, cancellation.Token).GetAwaiter().GetResult();
+        }
+        catch (KanikoException e)
+        {
+            MSBuildDiagnostics.LogError(Log, e, dockerfile);
+            return false;
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            Log.LogError(null, DiagnosticCodes.MSBuildBuildCancelled.ToString(), null, null, 0, 0, 0, 0, Kaniko.Engine.Strings.MSBuildBuildCancelled);
+            return false;
+        }
+    }
+
+    private async Task<bool> ExecuteAsync(string? dockerfile, CancellationToken cancellationToken)
+    {
+        var request = CreateRequest(dockerfile);
+        var dockerfilePath = Engine.Context.DockerfileLocator.Resolve(dockerfile, request.Context).FullPath;
+        var state = string.IsNullOrEmpty(StateFile) ? null : Path.GetFullPath(StateFile);
+        var fingerprint = state is null ? null : BuildInputs.Fingerprint(request, dockerfilePath, Path.GetDirectoryName(state));
+        if (state is not null && fingerprint is not null
+            && await IsUpToDateAsync(request, state, fingerprint, cancellationToken).ConfigureAwait(false) is { } upToDate)
+        {
+            Log.LogMessage(MessageImportance.High, "{0}", string.Format(
+                CultureInfo.InvariantCulture, Kaniko.Engine.Strings.MSBuildImageUpToDate, ImageName(request), upToDate));
+            SetOutputs(request.Destinations, upToDate);
+            return true;
+        }
+
+        if (state is not null)
+        {
+            // A failed or cancelled build must not leave the previous build's state claiming its inputs.
+            BuildState.Delete(state);
+        }
+
+        var sink = new MSBuildEventSink(Log, dockerfilePath);
+        var result = await KanikoBuilder.BuildAsync(request, sink, cancellationToken).ConfigureAwait(false);
+        foreach (var reference in result.References)
+        {
+            Log.LogMessage(MessageImportance.High, "Pushed image {0}@{1}", reference, result.Digest);
+        }
+
+        if (request.NoPush)
+        {
+            Log.LogMessage(MessageImportance.High, "Built image {0} ({1}), not pushed", ImageName(request), result.Digest);
+        }
+
+        if (state is not null && fingerprint is not null)
+        {
+            new BuildState(fingerprint, result.Digest).Write(state);
+        }
+
+        SetOutputs(request.Destinations, result.Digest);
+        return !Log.HasLoggedErrors;
+    }
+
+    private BuildRequest CreateRequest(string? dockerfile)
+    {
+        var destinations = Destinations.Select(d => d.ItemSpec.Trim()).Where(d => d.Length > 0).ToList();
+        var insecure = new HashSet<string>(ImageNames.SplitList(InsecureRegistries), StringComparer.OrdinalIgnoreCase);
+        if (Insecure)
+        {
+            // KanikoInsecure means the target registry: plain HTTP for the push and for pulls from it (a base image
+            // in the same registry), not for every registry the Dockerfile names.
+            foreach (var destination in destinations)
+            {
+                insecure.Add(ImageReference.Parse(destination).Registry);
+            }
+        }
+
+        var skipTls = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        if (SkipTlsVerify)
+        {
+            foreach (var destination in destinations)
+            {
+                skipTls.Add(ImageReference.Parse(destination).Registry);
+            }
+        }
+
+        IReadOnlyList<string> platforms = [.. ImageNames.SplitList(Platforms)];
+        if (platforms.Count == 0 && !string.IsNullOrWhiteSpace(RuntimeIdentifier))
+        {
+            platforms = [RuntimePlatforms.ToPlatform(RuntimeIdentifier)];
+        }
+
+        return new BuildRequest
+        {
+            Context = Path.GetFullPath(ContextDirectory),
+            Dockerfile = dockerfile,
+            BuildArgs = BuildArguments.Parse(BuildArgs.Select(BuildArgumentSpec), Environment.GetEnvironmentVariable),
+            Target = string.IsNullOrWhiteSpace(Target) ? null : Target.Trim(),
+            Platforms = platforms,
+            Destinations = destinations,
+            NoPush = NoPush || destinations.Count == 0,
+            TarPath = NullIfEmpty(TarPath),
+            OciLayoutPath = NullIfEmpty(OciLayoutPath),
+            Labels = [.. Labels.Select(l => KeyValuePair.Create(CheckName("KanikoLabel", l.ItemSpec), l.GetMetadata("Value")))],
+            Reproducible = Reproducible,
+            SourceDateEpoch = SourceDateEpoch(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH")),
+            CacheDirectory = NullIfEmpty(CacheDirectory),
+            Registry = new RegistryOptions { InsecureRegistries = insecure, SkipTlsVerifyRegistries = skipTls },
+        };
+    }
+
+    // The registry holds the image when every destination's tag still names the digest the state recorded.
+    private async Task<Digest?> IsUpToDateAsync(BuildRequest request, string stateFile, string fingerprint, CancellationToken cancellationToken)
+    {
+        var state = BuildState.Read(stateFile);
+        if (state is null || state.InputsFingerprint != fingerprint || request.NoPush
+            || (request.TarPath is { } tar && !File.Exists(tar)) || (request.OciLayoutPath is { } layout && !Directory.Exists(layout)))
+        {
+            return null;
+        }
+
+        using var client = new RegistryClient(request.Registry);
+        foreach (var destination in request.Destinations)
+        {
+            try
+            {
+                var head = await client.HeadManifestAsync(ImageReference.Parse(destination), RegistryAccess.Push, cancellationToken).ConfigureAwait(false);
+                if (head?.Digest != state.Digest)
+                {
+                    Log.LogMessage(MessageImportance.Normal, "{0} does not name {1} any more: building", destination, state.Digest);
+                    return null;
+                }
+            }
+            catch (KanikoException e)
+            {
+                Log.LogMessage(MessageImportance.Normal, "cannot check {0} ({1}): building", destination, e.Message);
+                return null;
+            }
+        }
+
+        return state.Digest;
+    }
+
+    private void SetOutputs(IReadOnlyList<string> destinations, Digest digest)
+    {
+        ImageDigest = digest.ToString();
+        Images = [.. destinations.Select(d =>
+        {
+            var item = new TaskItem(d);
+            item.SetMetadata("Digest", digest.ToString());
+            item.SetMetadata("NameWithDigest", ImageReference.Parse(d).WithDigest(digest).ToString());
+            return (ITaskItem)item;
+        })];
+    }
+
+    private static string ImageName(BuildRequest request) => request.Destinations.Count > 0 ? string.Join(", ", request.Destinations) : "(no destination)";
+
+    // No Value metadata means "take the value from the environment", as --build-arg NAME does.
+    private static string BuildArgumentSpec(ITaskItem item)
+    {
+        var name = CheckName("KanikoBuildArg", item.ItemSpec);
+        return item.MetadataNames.Cast<string>().Contains("Value", StringComparer.OrdinalIgnoreCase) ? name + "=" + item.GetMetadata("Value") : name;
+    }
+
+    private static string CheckName(string item, string name) =>
+        name.Trim().Length > 0 && !name.Contains('=', StringComparison.Ordinal)
+            ? name.Trim()
+            : throw GeneratedDockerfile.InvalidItem(item, name, "the item's name is the key and must not be empty nor hold '='; put the value in Value metadata");
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    private static DateTimeOffset? SourceDateEpoch(string? value) =>
+        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds <= 253402300799
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : null;
+}

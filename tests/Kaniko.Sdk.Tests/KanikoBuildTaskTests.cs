@@ -1,0 +1,87 @@
+using Kaniko.Tasks;
+using Kaniko.Testing;
+
+namespace Kaniko.Sdk.Tests;
+
+/// <summary>The <c>KanikoBuild</c> task run in this process, on <c>FROM scratch</c> builds that need no registry.</summary>
+public sealed class KanikoBuildTaskTests : IDisposable
+{
+    private readonly TempDirectory directory = new("kaniko-task-");
+    private readonly RecordingBuildEngine engine = new();
+
+    public KanikoBuildTaskTests()
+    {
+        File.WriteAllText(directory.Combine("greeting.txt"), "hello\n");
+    }
+
+    [Fact]
+    public void A_build_without_push_writes_its_outputs_and_reports_steps_as_messages()
+    {
+        var dockerfile = WriteDockerfile("FROM scratch\nCOPY greeting.txt /\nLABEL a=b\n");
+        var task = Task(dockerfile);
+        task.OciLayoutPath = directory.Combine("layout");
+
+        Assert.True(task.Execute(), string.Join("\n", engine.Errors.Select(e => e.Message)));
+
+        Assert.StartsWith("sha256:", task.ImageDigest, StringComparison.Ordinal);
+        Assert.True(File.Exists(directory.Combine("layout", "index.json")));
+        Assert.Contains(engine.Messages, m => m.Message!.Contains("STEP 2/3: COPY greeting.txt /", StringComparison.Ordinal));
+        Assert.Empty(task.Images);
+    }
+
+    [Fact]
+    public void A_Dockerfile_error_is_logged_with_its_code_file_and_line()
+    {
+        var dockerfile = WriteDockerfile("FROM scratch\n\nFROBNICATE x\n");
+
+        Assert.False(Task(dockerfile).Execute());
+
+        var error = Assert.Single(engine.Errors);
+        Assert.Equal("KANIKO1101", error.Code);
+        Assert.Equal(dockerfile, error.File);
+        Assert.Equal(3, error.LineNumber);
+        Assert.DoesNotContain(dockerfile, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_cancelled_build_stops_with_KANIKO6006()
+    {
+        var task = Task(WriteDockerfile("FROM scratch\nCOPY greeting.txt /\n"));
+        task.OciLayoutPath = directory.Combine("layout");
+        task.Cancel();
+
+        Assert.False(task.Execute());
+
+        Assert.Equal("KANIKO6006", Assert.Single(engine.Errors).Code);
+        Assert.False(Directory.Exists(directory.Combine("layout")));
+    }
+
+    [Fact]
+    public void A_label_item_without_a_key_is_KANIKO6008()
+    {
+        var task = Task(WriteDockerfile("FROM scratch\n"));
+        task.Labels = [new Microsoft.Build.Utilities.TaskItem("a=b")];
+
+        Assert.False(task.Execute());
+
+        Assert.Equal("KANIKO6008", Assert.Single(engine.Errors).Code);
+    }
+
+    public void Dispose() => directory.Dispose();
+
+    private KanikoBuild Task(string dockerfile) => new()
+    {
+        BuildEngine = engine,
+        ContextDirectory = directory.Path,
+        Dockerfile = dockerfile,
+        NoPush = true,
+        CacheDirectory = directory.Combine("cache"),
+    };
+
+    private string WriteDockerfile(string text)
+    {
+        var path = directory.Combine("Dockerfile");
+        File.WriteAllText(path, text);
+        return path;
+    }
+}
