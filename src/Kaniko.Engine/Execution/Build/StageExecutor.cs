@@ -443,6 +443,20 @@ public sealed class StageExecutor : IDisposable
             && (d.Owner != CopyOwner.Root || d.Mode != LayerEntry.DefaultDirectoryMode || !parents.Contains(d.Destination)));
     }
 
+    /// <summary>
+    /// BuildKit keeps the owners of what is copied from a stage or an image (files and directories alike) unless
+    /// <c>--chown</c> is given; the destination it creates is root's.
+    /// </summary>
+    private static CopyPlan WithSourceOwners(CopyPlan plan, ImageSnapshot? owners, CopyRequest request) =>
+        owners is null || request.Chown is not null
+            ? plan
+            : plan with
+            {
+                Items = [.. plan.Items.Select(item => item.Kind == CopyItemKind.Directory && item.Destination == plan.Destination
+                    ? item
+                    : item with { Owner = owners.OwnerOf(item.Source) })],
+            };
+
     private static ContainerPath WorkingDirectory(ImageConfigState state) =>
         ContainerPath.Parse(string.IsNullOrEmpty(state.Config.Config?.WorkingDir) ? "/" : state.Config.Config!.WorkingDir!);
 
@@ -468,27 +482,18 @@ public sealed class StageExecutor : IDisposable
                 return known;
             },
         };
-        var copyPlan = CopyPlanner.Plan(tree, request);
+        // The source owners are applied before NeedsBaseTree looks at the plan: a copied directory that keeps a
+        // non-root owner must be written, so the stage must know its base tree.
+        var copyPlan = WithSourceOwners(CopyPlanner.Plan(tree, request), owners, request);
         if (askedUnknown || NeedsBaseTree(copyPlan))
         {
             await filesystem.EnsureCompleteAsync(cancellationToken).ConfigureAwait(false);
-            copyPlan = CopyPlanner.Plan(tree, request with { IsExistingDirectory = filesystem.IsDirectory });
+            copyPlan = WithSourceOwners(CopyPlanner.Plan(tree, request with { IsExistingDirectory = filesystem.IsDirectory }), owners, request);
         }
 
         foreach (var warning in copyPlan.Warnings)
         {
             Warn(warning);
-        }
-
-        if (owners is not null && request.Chown is null)
-        {
-            // BuildKit keeps the owners of files copied from a stage or an image; the destination it creates is root's.
-            copyPlan = copyPlan with
-            {
-                Items = [.. copyPlan.Items.Select(item => item.Kind == CopyItemKind.Directory && item.Destination == copyPlan.Destination
-                    ? item
-                    : item with { Owner = owners.OwnerOf(item.Source) })],
-            };
         }
 
         var entries = await CopyLayerEntries.CreateAsync(
