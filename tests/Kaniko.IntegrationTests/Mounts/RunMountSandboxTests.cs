@@ -233,6 +233,38 @@ public abstract class RunMountSandboxTests : IDisposable
 
     [Fact]
     [Trait("Category", "Integration")]
+    public async Task SecretEnv_NeverAppearsOnACommandLine()
+    {
+        const string Value = "cmdline-secret-61f0";
+        var variable = "KANIKO_TEST_SECRET_" + Guid.NewGuid().ToString("N")[..8];
+        Environment.SetEnvironmentVariable(variable, Value);
+        try
+        {
+            var secrets = new[] { SecretSource.Parse($"id=api,env={variable}", Environment.GetEnvironmentVariable) };
+            using var rootFs = await BusyboxRootFs.CreateAsync();
+            var seen = false;
+
+            var step = RunAsync(rootFs, "echo $LD_LIBRARY_PATH; sleep 2; echo ${#API_TOKEN}", Mounts("type=secret,id=api,env=API_TOKEN"), secrets: secrets,
+                environment: ["LD_LIBRARY_PATH=/opt/step-libs"]);
+            while (!step.IsCompleted)
+            {
+                seen |= CommandLines().Any(c => c.Contains(Value, StringComparison.Ordinal));
+                await Task.Delay(50, TestContext.Current.CancellationToken);
+            }
+
+            var run = await step;
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Equal(["/opt/step-libs", Value.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)], run.Output);
+            Assert.False(seen);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
+
+    [Fact]
+    [Trait("Category", "Integration")]
     public async Task SecretMissing_IsSkipped_UnlessRequired()
     {
         using var rootFs = await BusyboxRootFs.CreateAsync();
@@ -298,6 +330,25 @@ public abstract class RunMountSandboxTests : IDisposable
         Assert.Empty(Directory.GetFileSystemEntries(Work));
     }
 
+    // Every process's arguments, as any user of the machine may read them.
+    private static IEnumerable<string> CommandLines()
+    {
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            string text;
+            try
+            {
+                text = File.ReadAllText(Path.Combine(directory, "cmdline"));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+
+            yield return text;
+        }
+    }
+
     // The copies, secret files and agent sockets made for the steps (caches stay, by design).
     private void AssertNothingLeftOutside()
     {
@@ -309,7 +360,8 @@ public abstract class RunMountSandboxTests : IDisposable
 
     private async Task<SandboxRun> RunAsync(
         BusyboxRootFs rootFs, string script, IReadOnlyList<RunMount> mounts, DirectoryMountSources? sources = null, string workingDirectory = "/",
-        IReadOnlyList<SecretSource>? secrets = null, IReadOnlyList<SshSource>? agents = null, CancellationToken? cancellationToken = null)
+        IReadOnlyList<SecretSource>? secrets = null, IReadOnlyList<SshSource>? agents = null, CancellationToken? cancellationToken = null,
+        IReadOnlyList<string>? environment = null)
     {
         var preparer = new RunMountPreparer(new RunMountOptions
         {
@@ -321,7 +373,8 @@ public abstract class RunMountSandboxTests : IDisposable
         using var ownSources = sources is null ? new DirectoryMountSources(Context) : null;
         var token = cancellationToken ?? Timeout;
         using var prepared = await preparer.PrepareAsync(mounts, workingDirectory, sources ?? ownSources!, null, token);
-        var spec = prepared.ApplyTo(rootFs.Shell(script) with { WorkingDirectory = workingDirectory });
+        var shell = rootFs.Shell(script);
+        var spec = prepared.ApplyTo(shell with { WorkingDirectory = workingDirectory, Environment = [.. shell.Environment, .. environment ?? []] });
         _madeOutside.AddRange(prepared.BindMounts.Select(b => b.Source).Where(p => !p.StartsWith(_root.Combine("cache"), StringComparison.Ordinal)));
         return await SandboxRun.RunAsync(CreateSandbox(), spec, token);
     }

@@ -154,7 +154,14 @@ public sealed class CacheMountStore
                 throw new IOException("cannot change the owner of the cache folder: " + SandboxNative.Describe(errno));
             }
 
-            Directory.Move(staging, directory);
+            try
+            {
+                Directory.Move(staging, directory);
+            }
+            catch (IOException) when (Directory.Exists(directory))
+            {
+                // A shared step of another build made it first; its instance is as good as this one.
+            }
         }
         finally
         {

@@ -134,15 +134,17 @@ internal sealed class BubblewrapSandbox : ISandbox
             args.AddRange(["--ro-bind", scratch.WriteScript(script), prefix + RootPath.Clean(script.Path)]);
         }
 
-        args.Add("--clearenv");
-        foreach (var entry in spec.Environment)
+        // The step's variables reach bwrap as its own environment, which only this user and root can read
+        // (/proc/PID/environ), never on its command line, which every user can (a secret given with env=). The
+        // loader's variables alone go through --setenv, so that they do not act on the host's setpriv and bwrap.
+        var environment = spec.Environment.Where(e => e.IndexOf('=', StringComparison.Ordinal) > 0).ToList();
+        foreach (var entry in environment.Where(IsLoaderVariable))
         {
             var equals = entry.IndexOf('=', StringComparison.Ordinal);
-            if (equals > 0)
-            {
-                args.AddRange(["--setenv", entry[..equals], entry[(equals + 1)..]]);
-            }
+            args.AddRange(["--setenv", entry[..equals], entry[(equals + 1)..]]);
         }
+
+        var inherited = environment.Where(e => !IsLoaderVariable(e)).ToList();
 
         if (nested)
         {
@@ -157,13 +159,16 @@ internal sealed class BubblewrapSandbox : ISandbox
         args.AddRange(spec.Args);
         if (!asRoot)
         {
-            return new HostCommand(_tools.Bwrap!, args, HostTools.Environment);
+            return new HostCommand(_tools.Bwrap!, args, inherited);
         }
 
         // setpriv sets the groups while this process is still root; bwrap leaves them as they are.
         List<string> setpriv = ["--regid=" + Id(identity.Gid), "--groups=" + identity.GroupList, "--", _tools.Bwrap!];
-        return new HostCommand(_tools.Setpriv!, [.. setpriv, .. args], HostTools.Environment);
+        return new HostCommand(_tools.Setpriv!, [.. setpriv, .. args], inherited);
     }
+
+    // LD_PRELOAD, LD_LIBRARY_PATH and the like name files of the rootfs; on the host they would load the wrong libraries.
+    private static bool IsLoaderVariable(string entry) => entry.StartsWith("LD_", StringComparison.Ordinal);
 
     /// <summary>
     /// The host's program folders, read-only, as <c>/</c> of the outer sandbox: enough to run <c>unshare</c>, never

@@ -37,6 +37,26 @@ public sealed class CacheMountStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Shared_StepsCreatingTheSameNewCacheAtOnce_BothGetIt()
+    {
+        var store = new CacheMountStore(_directory.Path);
+        async Task Seed(string path, CancellationToken token)
+        {
+            Directory.CreateDirectory(path);
+            await Task.Delay(200, token);
+        }
+
+        var first = store.AcquireAsync("new", "", CacheSharing.Shared, null, null, Seed, Token);
+        var second = store.AcquireAsync("new", "", CacheSharing.Shared, null, null, Seed, Token);
+        using var a = await first;
+        using var b = await second;
+
+        Assert.Equal(a.Directory, b.Directory);
+        Assert.True(Directory.Exists(a.Directory));
+        Assert.Equal(["0", "0.lock"], Directory.GetFileSystemEntries(Path.GetDirectoryName(a.Directory)!).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Locked_WaitsUntilTheHolderIsDone()
     {
         var store = new CacheMountStore(_directory.Path);
