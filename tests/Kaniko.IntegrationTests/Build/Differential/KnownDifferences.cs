@@ -55,11 +55,6 @@ internal static class KnownDifferences
         .. new[] { "fs:/usr/bin/dpkg", "fs:/usr/local/bin/dpkg-link" }.Select(key => new KnownDifference("run-hardlinks-debian", key, BuildahLinkReason, WithoutLinkGroup)),
         .. new[] { "fs:/out/data/r", "fs:/out/data/r-link" }.Select(key => new KnownDifference("run-multistage-debian", key,
             "our gap: COPY --from copies two hard links to one file as two files; BuildKit's copy keeps them linked (buildah does)", WithoutLinkGroup)),
-        new("run-mount-bind-busybox", "fs:/mnt", "buildah leaves the parent it made for a bind mount's target (/mnt of /mnt/data); BuildKit removes the stubs it made, parents too"),
-        .. new[] { "fs:/var", "fs:/var/cache" }.Select(key => new KnownDifference("run-mount-cache-busybox", key,
-            "buildah leaves the parents it made for a cache mount's target (/var/cache/tool); BuildKit removes the stubs it made, parents too")),
-        new("run-mount-cache-busybox", "fs:/cache-listing",
-            "BuildKit keys a cache mount by its id (the target when none is given), so id=shared is a new, empty cache; buildah 1.28 shows the /cache of the step before"),
         new("copy-chmod", "fs:/dir", "buildah creates the destination of COPY --chmod=0700 dir /dir/ with 0755; BuildKit gives it the --chmod mode", MaskMode),
     ];
 
