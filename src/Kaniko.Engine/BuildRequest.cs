@@ -76,6 +76,12 @@ public sealed record BuildRequest
     /// <summary>The base-image blob store's root (<c>--cache-dir</c>), or <c>null</c> for <see cref="Caching.BlobStore.DefaultRoot"/>.</summary>
     public string? CacheDirectory { get; init; }
 
+    /// <summary>
+    /// The layer cache of build steps (<c>--cache</c>, <c>--cache-repo</c>, <c>--cache-ttl</c>,
+    /// <c>--cache-copy-layers</c>, <c>--cache-run-layers</c>); its local entries live under <see cref="CacheDirectory"/>.
+    /// </summary>
+    public Caching.LayerCacheOptions Cache { get; init; } = new();
+
     /// <summary>Registry settings for pulls and pushes (<c>--insecure</c>, <c>--registry-mirror</c>, retries, ...).</summary>
     public RegistryOptions Registry { get; init; } = new();
 }

@@ -55,6 +55,9 @@ public static class KanikoBuilder
         var fixedTime = request.SourceDateEpoch ?? (request.Reproducible ? DateTimeOffset.UnixEpoch : null);
         var workDirectory = Path.Combine(Path.GetTempPath(), "kaniko-dotnet-build-" + Guid.NewGuid().ToString("N"));
         using var client = new RegistryClient(request.Registry, keychain);
+        var blobStore = new BlobStore(request.CacheDirectory ?? BlobStore.DefaultRoot);
+        using var cacheClient = LayerCacheSetup.Client(request, destinations, keychain);
+        var layerCache = LayerCacheSetup.Create(request, destinations, blobStore, cacheClient, events);
         try
         {
             var options = new ExecutionOptions
@@ -64,19 +67,18 @@ public static class KanikoBuilder
                 Layers = request.Layers,
                 WorkDirectory = workDirectory,
                 Fetcher = new ImageFetcher(client, events),
-                BaseImageCache = new BlobStore(request.CacheDirectory ?? BlobStore.DefaultRoot),
+                BaseImageCache = blobStore,
                 Labels = request.Labels,
                 Annotations = request.Annotations,
+                LayerCache = layerCache,
             };
             var builds = await new BuildExecutor(options, events).ExecuteAsync(plans, planRequest, context, cancellationToken).ConfigureAwait(false);
             var warnings = planWarnings.Concat(builds.SelectMany(b => b.Warnings)).Distinct().ToList();
             var images = plans.Zip(builds, (plan, build) => new PlatformImage(plan.TargetPlatform, build.Image.Digest)).ToList();
             if (plans.Count == 1)
             {
-                return await FinishSingleAsync(request, client, events, builds[0].Image, destinations, warnings, cancellationToken).ConfigureAwait(false) with
-                {
-                    Images = images,
-                };
+                var single = await FinishSingleAsync(request, client, events, builds[0].Image, destinations, warnings, cancellationToken).ConfigureAwait(false);
+                return single with { Images = images, Warnings = await LayerCacheSetup.WithCacheWarningsAsync(single.Warnings, layerCache).ConfigureAwait(false) };
             }
 
             var index = IndexOf(plans, builds);
@@ -93,6 +95,7 @@ public static class KanikoBuilder
             var size = index.Index.Bytes.Length + builds.Select(b => b.Image).DistinctBy(i => i.Digest)
                 .Sum(i => i.Manifest.Bytes.Length + i.Config.Bytes.Length)
                 + builds.SelectMany(b => b.Image.Layers).DistinctBy(l => l.Digest).Sum(l => l.Size);
+            warnings = [.. await LayerCacheSetup.WithCacheWarningsAsync(warnings, layerCache).ConfigureAwait(false)];
             return new BuildResult(index.Digest, pushed, size, index.Index.Value.MediaType ?? ImageFormats.IndexMediaType(index.Format), warnings, blobs)
             {
                 Images = images,
@@ -100,6 +103,12 @@ public static class KanikoBuilder
         }
         finally
         {
+            // The cache's background writes read the layers in the work folder: let them finish first.
+            if (layerCache is not null)
+            {
+                await layerCache.FlushAsync().ConfigureAwait(false);
+            }
+
             TryDelete(workDirectory);
         }
     }

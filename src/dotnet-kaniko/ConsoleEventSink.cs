@@ -44,6 +44,7 @@ internal sealed class ConsoleEventSink(TextWriter output, TextWriter error, Cons
         var (writer, line) = buildEvent switch
         {
             StepStartedEvent step when verbosity >= ConsoleVerbosity.Info => (output, step.ToString()),
+            LayerCacheLookupEvent lookup when verbosity >= ConsoleVerbosity.Info => (output, lookup.ToString()),
             WarningEvent warning when verbosity >= ConsoleVerbosity.Warn => (error, $"warning: {warning.Warning} [{warning.Warning.Code}]"),
             MessageEvent { Importance: MessageImportance.Low } message when verbosity >= ConsoleVerbosity.Debug => (output, message.Text),
             MessageEvent { Importance: not MessageImportance.Low } message when verbosity >= ConsoleVerbosity.Info => (output, message.Text),

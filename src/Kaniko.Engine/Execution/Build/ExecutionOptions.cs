@@ -39,4 +39,7 @@ public sealed record ExecutionOptions
 
     /// <summary>Decides whether a <c>RUN</c> of a stage of another platform can run here (binfmt_misc handlers).</summary>
     public PlatformEmulation Emulation { get; init; } = new();
+
+    /// <summary>The layer cache of build steps (<c>--cache</c>), or <c>null</c> when it is off.</summary>
+    public LayerCache? LayerCache { get; init; }
 }

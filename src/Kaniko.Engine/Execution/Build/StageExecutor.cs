@@ -28,6 +28,7 @@ public sealed class StageExecutor : IDisposable
     private readonly LayerWriter _writer;
     private readonly ArchiveExtractor _archives;
     private readonly RemoteAddSources _remote;
+    private readonly StepLayerCache _layerCache;
     private readonly List<BuildWarning> _warnings;
     private readonly Dictionary<string, (ImageSnapshot Snapshot, BuildContextTree Tree)> _snapshots = new(StringComparer.Ordinal);
     private EtcFiles? _etc;
@@ -50,6 +51,7 @@ public sealed class StageExecutor : IDisposable
         _writer = new LayerWriter(options.Layers);
         _archives = new ArchiveExtractor(Path.Combine(options.WorkDirectory, "archives"));
         _remote = new RemoteAddSources(options.WorkDirectory, _archives);
+        _layerCache = new StepLayerCache(options, events);
     }
 
     /// <summary>Builds <paramref name="stage"/>, numbered <paramref name="stageNumber"/> of <paramref name="stageCount"/>.</summary>
@@ -70,6 +72,9 @@ public sealed class StageExecutor : IDisposable
         _events.Report(new StepStartedEvent(stageNumber, stageCount, 1, stepCount, stage.From.Format()));
 
         var (baseImage, state, filesystem) = await StartAsync(plan, stage, earlier, cancellationToken).ConfigureAwait(false);
+        _layerCache.StartStage(
+            stage.BaseStage is { } parent ? "stage " + (earlier[parent].CacheChain ?? earlier[parent].Image.Digest.ToString()) : "image " + baseImage.Manifest.Digest,
+            PlatformOf(plan, stage));
         var builder = new ImageBuilder(baseImage);
         var layers = baseImage.Layers.ToList();
         var triggers = BaseTriggers.Parse(stage, state.BaseOnBuildTriggers);
@@ -82,6 +87,7 @@ public sealed class StageExecutor : IDisposable
             _events.Report(new StepStartedEvent(stageNumber, stageCount, index + 2, stepCount, step.Text));
             ILayer? layer;
             AppliedStep applied;
+            _layerCache.BeginStep(state);
             try
             {
                 (applied, layer) = await ApplyAsync(plan, stage, step, earlier, state, filesystem, layers, cancellationToken).ConfigureAwait(false);
@@ -91,6 +97,7 @@ public sealed class StageExecutor : IDisposable
                 throw BaseTriggers.Failed(stage, step, e);
             }
 
+            _layerCache.EndStep(applied.Instruction, layer);
             if (layer is not null)
             {
                 layers.Add(layer);
@@ -133,7 +140,7 @@ public sealed class StageExecutor : IDisposable
             }
         }
 
-        return new StageResult(stage, builder.Build(), state, filesystem);
+        return new StageResult(stage, builder.Build(), state, filesystem) { CacheChain = _layerCache.Chain.Value };
     }
 
     private async Task<(AppliedStep Applied, ILayer? Layer)> ApplyAsync(
@@ -407,7 +414,9 @@ public sealed class StageExecutor : IDisposable
         {
             entries = CopyLayerEntries.Merge(entries, await remoteEntries(copyPlan).ConfigureAwait(false), copyPlan, filesystem, _options.FixedFileTime ?? _options.Created);
         }
-        return await _writer.WriteAsync(entries, _options.WorkDirectory, cancellationToken).ConfigureAwait(false);
+
+        return await _layerCache.CopyAsync(instruction, copyPlan, source, deterministic: remoteEntries is null,
+            async () => await _writer.WriteAsync(entries, _options.WorkDirectory, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<ILayer> WorkdirAsync(AppliedStep applied, StageFilesystem filesystem, List<ILayer> layers, CancellationToken cancellationToken)
