@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Kaniko.Engine.Caching;
 using Kaniko.Testing;
@@ -86,30 +85,13 @@ public sealed class LayerCacheFlagTests : IDisposable
 
     private async Task<(int ExitCode, string Output)> RunProcessAsync(string context, string name)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[]
-                 {
-                     Path.Combine(AppContext.BaseDirectory, "dotnet-kaniko.dll"), "build",
-                     "--context", context, "--no-push", "--reproducible",
-                     "--cache", "--cache-copy-layers", "--cache-dir", _temp.Combine("cache"),
-                     "--tar-path", _temp.Combine(name + ".tar"), "--digest-file", _temp.Combine(name + ".digest"),
-                 })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["NO_COLOR"] = "1";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        var text = await output;
-        Assert.True(process.ExitCode == 0, text + await error);
-        return (process.ExitCode, text);
+        var (exitCode, output, error) = await CliProcess.RunAsync(
+        [
+            "build", "--context", context, "--no-push", "--reproducible",
+            "--cache", "--cache-copy-layers", "--cache-dir", _temp.Combine("cache"),
+            "--tar-path", _temp.Combine(name + ".tar"), "--digest-file", _temp.Combine(name + ".digest"),
+        ]);
+        Assert.True(exitCode == 0, output + error);
+        return (exitCode, output);
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Dockerfile.Instructions;
 
 namespace Kaniko.Engine.Caching;
 
@@ -28,60 +29,14 @@ public sealed record LayerCacheOptions
     public bool RunLayers { get; init; } = true;
 
     /// <summary>
-    /// Parses a duration as Go's <c>time.ParseDuration</c> does (kaniko's flag type): decimal numbers, each with an
-    /// optional fraction and a unit (<c>ns</c>, <c>us</c>, <c>µs</c>, <c>ms</c>, <c>s</c>, <c>m</c>, <c>h</c>), such
-    /// as <c>336h</c>, <c>1h30m</c> or <c>1.5h</c>; <c>0</c> alone is zero.
+    /// Parses a duration as Go's <c>time.ParseDuration</c> does (kaniko's flag type), such as <c>336h</c>,
+    /// <c>1h30m</c> or <c>1.5h</c>.
     /// </summary>
     /// <exception cref="KanikoException">The text is not such a duration, or is negative (<see cref="DiagnosticCodes.InvalidCacheTtl"/>).</exception>
     public static TimeSpan ParseTtl(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        if (value == "0")
-        {
-            return TimeSpan.Zero;
-        }
-
-        var ticks = 0m;
-        var position = 0;
-        while (position < value.Length)
-        {
-            var start = position;
-            while (position < value.Length && (char.IsAsciiDigit(value[position]) || value[position] == '.'))
-            {
-                position++;
-            }
-
-            var unitStart = position;
-            while (position < value.Length && !char.IsAsciiDigit(value[position]) && value[position] != '.')
-            {
-                position++;
-            }
-
-            var number = value[start..unitStart];
-            var perUnit = value[unitStart..position] switch
-            {
-                "ns" => 0.01m,
-                "us" or "µs" => 10m,
-                "ms" => TimeSpan.TicksPerMillisecond,
-                "s" => TimeSpan.TicksPerSecond,
-                "m" => TimeSpan.TicksPerMinute,
-                "h" => TimeSpan.TicksPerHour,
-                _ => -1m,
-            };
-            if (perUnit < 0 || number.Length == 0 || number == "."
-                || !decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount))
-            {
-                throw Invalid(value);
-            }
-
-            ticks += amount * perUnit;
-            if (ticks > TimeSpan.MaxValue.Ticks)
-            {
-                throw Invalid(value);
-            }
-        }
-
-        return value.Length == 0 ? throw Invalid(value) : TimeSpan.FromTicks((long)ticks);
+        return GoDuration.TryParse(value, out var ttl) && ttl >= TimeSpan.Zero ? ttl : throw Invalid(value);
     }
 
     private static KanikoException Invalid(string value) =>

@@ -67,32 +67,14 @@ public sealed class CacheKeyTests
         return builder.Build();
     }
 
-    [Theory]
-    [InlineData("336h", 336 * 3600.0)]
-    [InlineData("0", 0.0)]
-    [InlineData("1h30m", 5400.0)]
-    [InlineData("1.5h", 5400.0)]
-    [InlineData("90s", 90.0)]
-    [InlineData("2m0.5s", 120.5)]
-    [InlineData("1500ms", 1.5)]
-    [InlineData("1h1m1s", 3661.0)]
-    public void Ttl_is_a_go_duration(string text, double seconds)
+    [Fact]
+    public void Ttl_is_a_go_duration_and_not_negative()
     {
-        Assert.Equal(TimeSpan.FromSeconds(seconds), LayerCacheOptions.ParseTtl(text));
-    }
-
-    [Theory]
-    [InlineData("")]
-    [InlineData("1")]
-    [InlineData("h")]
-    [InlineData("-1h")]
-    [InlineData("1d")]
-    [InlineData("1h 2m")]
-    [InlineData(".h")]
-    public void A_malformed_ttl_is_refused(string text)
-    {
-        var error = Assert.Throws<KanikoException>(() => LayerCacheOptions.ParseTtl(text));
-        Assert.Equal(DiagnosticCodes.InvalidCacheTtl, error.Code);
+        // GoDuration's own tests cover the syntax; the flag adds the sign rule and its code.
+        Assert.Equal(TimeSpan.FromHours(336), LayerCacheOptions.ParseTtl("336h"));
+        Assert.Equal(TimeSpan.FromMinutes(90), LayerCacheOptions.ParseTtl("1h30m"));
+        Assert.Equal(DiagnosticCodes.InvalidCacheTtl, Assert.Throws<KanikoException>(() => LayerCacheOptions.ParseTtl("-1h")).Code);
+        Assert.Equal(DiagnosticCodes.InvalidCacheTtl, Assert.Throws<KanikoException>(() => LayerCacheOptions.ParseTtl("2 weeks")).Code);
     }
 
     [Fact]
