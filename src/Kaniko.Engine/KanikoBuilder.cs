@@ -53,7 +53,7 @@ public static class KanikoBuilder
         }
 
         var fixedTime = request.SourceDateEpoch ?? (request.Reproducible ? DateTimeOffset.UnixEpoch : null);
-        var workDirectory = Path.Combine(Path.GetTempPath(), "kaniko-dotnet-build-" + Guid.NewGuid().ToString("N"));
+        var workDirectory = Path.Combine(request.WorkDirectoryRoot ?? Path.GetTempPath(), "kaniko-dotnet-build-" + Guid.NewGuid().ToString("N"));
         using var client = new RegistryClient(request.Registry, keychain);
         var blobStore = new BlobStore(request.CacheDirectory ?? BlobStore.DefaultRoot);
         using var cacheClient = LayerCacheSetup.Client(request, destinations, keychain);
@@ -71,6 +71,9 @@ public static class KanikoBuilder
                 Labels = request.Labels,
                 Annotations = request.Annotations,
                 LayerCache = layerCache,
+                Isolation = request.Isolation,
+                SnapshotMode = request.SnapshotMode,
+                SingleSnapshot = request.SingleSnapshot,
             };
             var builds = await new BuildExecutor(options, events).ExecuteAsync(plans, planRequest, context, cancellationToken).ConfigureAwait(false);
             var warnings = planWarnings.Concat(builds.SelectMany(b => b.Warnings)).Distinct().ToList();
