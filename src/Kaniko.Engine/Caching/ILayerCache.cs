@@ -23,9 +23,14 @@ public interface ILayerCache
 /// <param name="Layer">The layer, read lazily.</param>
 /// <param name="Created">When the entry was stored (the time to live counts from here).</param>
 /// <param name="Source">The cache that had it (<see cref="ILayerCache.Description"/>).</param>
-public sealed record LayerCacheHit(ILayer Layer, DateTimeOffset Created, string Source);
+/// <param name="Changes">The <see cref="LayerCacheRecord.Changes"/> stored with it, or <c>null</c>.</param>
+public sealed record LayerCacheHit(ILayer Layer, DateTimeOffset Created, string Source, IReadOnlyList<string>? Changes = null);
 
 /// <summary>What is stored beside a cached layer.</summary>
 /// <param name="CreatedBy">The step's history text, as the built image records it.</param>
 /// <param name="Platform">The platform of the stage that made the layer.</param>
-public sealed record LayerCacheRecord(string CreatedBy, Platform Platform);
+/// <param name="Changes">
+/// What the step changed that later steps must know without reading the layer (for a <c>RUN</c>: its directories and
+/// deletions), in the executor's own text form; <c>null</c> when the layer alone says enough.
+/// </param>
+public sealed record LayerCacheRecord(string CreatedBy, Platform Platform, IReadOnlyList<string>? Changes = null);

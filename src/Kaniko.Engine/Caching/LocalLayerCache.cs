@@ -68,7 +68,7 @@ public sealed class LocalLayerCache : ILayerCache
             return null;
         }
 
-        return new LayerCacheHit(new StoredLayer(_store, entry.Digest, entry.DiffId, entry.Size, entry.MediaType), entry.Created, Description);
+        return new LayerCacheHit(new StoredLayer(_store, entry.Digest, entry.DiffId, entry.Size, entry.MediaType), entry.Created, Description, entry.Changes);
     }
 
     /// <inheritdoc />
@@ -77,7 +77,7 @@ public sealed class LocalLayerCache : ILayerCache
         ArgumentNullException.ThrowIfNull(layer);
         ArgumentNullException.ThrowIfNull(record);
         await _store.EnsureAsync(layer.Digest, layer.Size, layer.OpenCompressedAsync, cancellationToken).ConfigureAwait(false);
-        var entry = new Entry(_time.GetUtcNow(), layer.MediaType, layer.Digest, layer.DiffId, layer.Size, record.CreatedBy);
+        var entry = new Entry(_time.GetUtcNow(), layer.MediaType, layer.Digest, layer.DiffId, layer.Size, record.CreatedBy, record.Changes);
         System.IO.Directory.CreateDirectory(Directory);
         var temporary = PathOf(key) + "." + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "." + Guid.NewGuid().ToString("N");
         try
@@ -91,7 +91,7 @@ public sealed class LocalLayerCache : ILayerCache
         }
     }
 
-    private sealed record Entry(DateTimeOffset Created, MediaType MediaType, Digest Digest, Digest DiffId, long Size, string CreatedBy)
+    private sealed record Entry(DateTimeOffset Created, MediaType MediaType, Digest Digest, Digest DiffId, long Size, string CreatedBy, IReadOnlyList<string>? Changes)
     {
         public static Entry Parse(byte[] bytes)
         {
@@ -108,7 +108,8 @@ public sealed class LocalLayerCache : ILayerCache
                 Digest.Parse(root.GetProperty("digest").GetString()!),
                 Digest.Parse(root.GetProperty("diffId").GetString()!),
                 root.GetProperty("size").GetInt64(),
-                root.GetProperty("createdBy").GetString() ?? "");
+                root.GetProperty("createdBy").GetString() ?? "",
+                root.TryGetProperty("changes", out var changes) ? [.. changes.EnumerateArray().Select(c => c.GetString()!)] : null);
         }
 
         public byte[] ToJson(CacheKey key)
@@ -125,6 +126,17 @@ public sealed class LocalLayerCache : ILayerCache
                 writer.WriteString("diffId", DiffId.ToString());
                 writer.WriteNumber("size", Size);
                 writer.WriteString("createdBy", CreatedBy);
+                if (Changes is not null)
+                {
+                    writer.WriteStartArray("changes");
+                    foreach (var change in Changes)
+                    {
+                        writer.WriteStringValue(change);
+                    }
+
+                    writer.WriteEndArray();
+                }
+
                 writer.WriteEndObject();
             }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text.Json;
 using Kaniko.Engine.Images;
 using Kaniko.Engine.Layers;
 using Kaniko.Engine.Oci;
@@ -16,6 +17,9 @@ namespace Kaniko.Engine.Caching;
 /// </summary>
 public sealed class RegistryLayerCache : ILayerCache
 {
+    /// <summary>The config label that holds <see cref="LayerCacheRecord.Changes"/> (a JSON array of strings).</summary>
+    public const string ChangesLabel = "dev.kaniko-dotnet.cache.changes";
+
     private readonly RegistryClient _client;
     private readonly BlobStore _store;
     private readonly TimeSpan _ttl;
@@ -67,7 +71,14 @@ public sealed class RegistryLayerCache : ILayerCache
             return null;
         }
 
-        return new LayerCacheHit(new CachedLayer(image.Layers[0], _store), created, Description);
+        IReadOnlyList<string>? changes = null;
+        if (image.Config.Value.Config?.Labels is { } labels && labels.TryGetValue(ChangesLabel, out var text))
+        {
+            using var document = JsonDocument.Parse(text);
+            changes = [.. document.RootElement.EnumerateArray().Select(c => c.GetString()!)];
+        }
+
+        return new LayerCacheHit(new CachedLayer(image.Layers[0], _store), created, Description, changes);
     }
 
     /// <inheritdoc />
@@ -75,10 +86,19 @@ public sealed class RegistryLayerCache : ILayerCache
     {
         ArgumentNullException.ThrowIfNull(layer);
         ArgumentNullException.ThrowIfNull(record);
-        var image = ImageBuilder.FromScratch(record.Platform)
+        var builder = ImageBuilder.FromScratch(record.Platform)
             .AppendLayer(layer, record.CreatedBy)
-            .WithCreated(_time.GetUtcNow())
-            .Build();
+            .WithCreated(_time.GetUtcNow());
+        if (record.Changes is not null)
+        {
+            builder.WithLabel(ChangesLabel, JsonSerializer.Serialize(record.Changes, LayerCacheJsonContext.Default.IReadOnlyListString));
+        }
+
+        var image = builder.Build();
         await new ImagePusher(_client).PushAsync(image, [ReferenceOf(key)], cancellationToken).ConfigureAwait(false);
     }
 }
+
+/// <summary>Source-generated JSON for the small documents of the layer cache.</summary>
+[System.Text.Json.Serialization.JsonSerializable(typeof(IReadOnlyList<string>))]
+internal sealed partial class LayerCacheJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

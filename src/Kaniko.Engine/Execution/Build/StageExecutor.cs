@@ -216,11 +216,21 @@ public sealed class StageExecutor : IDisposable
             throw RunNeedsLinux(applied.Instruction);
         }
 
+        return await run.LayerCache.RunAsync(
+            applied, filesystem, cacheable: !_options.SingleSnapshot,
+            () => OperatingSystem.IsLinux() ? ExecuteRunAsync(applied, filesystem, run, cancellationToken) : throw RunNeedsLinux(applied.Instruction),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private async Task<(ILayer? Layer, IReadOnlyList<Filesystem.FileChange> Changes)> ExecuteRunAsync(
+        AppliedStep applied, StageFilesystem filesystem, StageRun run, CancellationToken cancellationToken)
+    {
         var runner = new RunStepRunner(_options, _runHost, _writer, _events);
         run.RootFs ??= _runHost.CreateRootFs(_options.WorkDirectory, run.Stage.DisplayName, run.Stage.Index, run.BaseLayerCount, _events);
         var (layer, changes) = await runner.RunAsync(applied, run.RootFs, run.Layers, cancellationToken).ConfigureAwait(false);
         filesystem.Record(changes);
-        return layer;
+        return (layer, changes);
     }
 
     private async Task<(AppliedStep Applied, ILayer? Layer)> ApplyAsync(

@@ -96,6 +96,67 @@ public sealed class StepLayerCache
         return await LookUpOrWriteAsync(key.Build(), instruction, _cache?.Options.CopyLayers == true, write, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The layer of a <c>RUN</c>: the cached one when the cache has the step's key (what the step changed is then
+    /// recorded in <paramref name="filesystem"/> from the entry, without reading the layer), else
+    /// <paramref name="execute"/>'s. A step that changed nothing has no layer and is not stored.
+    /// </summary>
+    /// <param name="applied">The step, with its command.</param>
+    /// <param name="filesystem">What the stage knows of its directories.</param>
+    /// <param name="cacheable">Whether the step may be looked up at all (not with <c>--single-snapshot</c>).</param>
+    /// <param name="execute">Runs the step; records its changes in <paramref name="filesystem"/> itself.</param>
+    /// <param name="cancellationToken">Stops the step.</param>
+    public async Task<ILayer?> RunAsync(
+        AppliedStep applied, StageFilesystem filesystem, bool cacheable,
+        Func<Task<(ILayer? Layer, IReadOnlyList<Filesystem.FileChange> Changes)>> execute, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(applied);
+        ArgumentNullException.ThrowIfNull(filesystem);
+        ArgumentNullException.ThrowIfNull(execute);
+        var instruction = (RunInstruction)applied.Instruction;
+        var builder = StepKey(instruction);
+        cacheable &= RunCacheKey.TryAdd(builder, instruction, applied.Run!);
+        var key = builder.Build();
+        Chain = key;
+        _keyed = true;
+        if (_cache is null || !cacheable || !_cache.Options.RunLayers)
+        {
+            return (await execute().ConfigureAwait(false)).Layer;
+        }
+
+        var text = instruction.Format();
+        // An entry without the step's changes (written by another tool) cannot tell later steps what it made.
+        if (await _cache.TryGetAsync(key, cancellationToken).ConfigureAwait(false) is { Changes: { } lines } hit
+            && TryDecode(lines) is { } recorded)
+        {
+            filesystem.Record(recorded);
+            _events.Report(new LayerCacheLookupEvent(text, key, true, hit.Source));
+            return hit.Layer;
+        }
+
+        _events.Report(new LayerCacheLookupEvent(text, key, false, null));
+        var (layer, changes) = await execute().ConfigureAwait(false);
+        if (layer is not null)
+        {
+            _cache.Store(key, layer, new LayerCacheRecord(text, _platform, RunCacheKey.EncodeChanges(changes)), cancellationToken);
+        }
+
+        return layer;
+    }
+
+    // A damaged entry is a miss: the step runs again and its entry is written anew.
+    private static IReadOnlyList<Filesystem.FileChange>? TryDecode(IReadOnlyList<string> lines)
+    {
+        try
+        {
+            return RunCacheKey.DecodeChanges(lines);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The fields every step's key starts with.</summary>
     public CacheKeyBuilder StepKey(Instruction instruction)
     {
