@@ -4,6 +4,7 @@ using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Execution;
 using Kaniko.Engine.Images;
+using Kaniko.Engine.Layers;
 using Kaniko.Engine.Oci;
 using Kaniko.Engine.Planning;
 using Kaniko.Engine.Outputs;
@@ -81,7 +82,13 @@ public static class KanikoBuilder
             if (plans.Count == 1)
             {
                 var single = await FinishSingleAsync(request, client, events, builds[0].Image, destinations, warnings, cancellationToken).ConfigureAwait(false);
-                return single with { Images = images, Warnings = await LayerCacheSetup.WithCacheWarningsAsync(single.Warnings, layerCache).ConfigureAwait(false) };
+                return single with
+                {
+                    Images = images,
+                    LayerCount = builds[0].Image.Layers.Count,
+                    ReusedLayerCount = builds[0].Image.Layers.Count(IsBaseLayer),
+                    Warnings = await LayerCacheSetup.WithCacheWarningsAsync(single.Warnings, layerCache).ConfigureAwait(false),
+                };
             }
 
             var index = IndexOf(plans, builds);
@@ -99,9 +106,12 @@ public static class KanikoBuilder
                 .Sum(i => i.Manifest.Bytes.Length + i.Config.Bytes.Length)
                 + builds.SelectMany(b => b.Image.Layers).DistinctBy(l => l.Digest).Sum(l => l.Size);
             warnings = [.. await LayerCacheSetup.WithCacheWarningsAsync(warnings, layerCache).ConfigureAwait(false)];
+            var layers = builds.SelectMany(b => b.Image.Layers).DistinctBy(l => l.Digest).ToList();
             return new BuildResult(index.Digest, pushed, size, index.Index.Value.MediaType ?? ImageFormats.IndexMediaType(index.Format), warnings, blobs)
             {
                 Images = images,
+                LayerCount = layers.Count,
+                ReusedLayerCount = layers.Count(IsBaseLayer),
             };
         }
         finally
@@ -130,6 +140,9 @@ public static class KanikoBuilder
             .Select(s => Platform.Parse(s).Normalize())
             .Distinct()];
     }
+
+    // A layer read from a registry is a base layer the image keeps as it is; built layers are files of this build.
+    private static bool IsBaseLayer(ILayer layer) => WrappedLayers.Find<RemoteLayer>(layer) is not null;
 
     private static async Task<BuildResult> FinishSingleAsync(
         BuildRequest request, RegistryClient client, IBuildEventSink events, MutatedImage image, List<ImageReference> destinations,

@@ -158,13 +158,30 @@ internal static class BuildOptions
         DefaultValueFactory = _ => "info",
     };
 
+    internal static readonly Option<string?> LogFormat = new("--log-format")
+    {
+        Description = "The format of log lines: text, color (default on a terminal) or json (one object per line on standard error).",
+        HelpName = "text|color|json",
+    };
+
+    internal static readonly Option<bool> LogTimestamp = new("--log-timestamp")
+    {
+        Description = "Start each text log line with the time.",
+    };
+
+    internal static readonly Option<string?> Progress = new("--progress")
+    {
+        Description = "How transfers are shown: auto (default: live bars on a terminal outside CI), tty (live bars) or plain (one line per transfer).",
+        HelpName = "auto|tty|plain",
+    };
+
     internal static IEnumerable<Option> All =>
     [
         Context, Dockerfile, BuildArg, Target, DryRun, Platform, Destination, NoPush, TarPath, OciLayoutPath, DigestFile,
         ImageNameWithDigestFile, ImageNameTagWithDigestFile, Insecure, InsecurePull, InsecureRegistry, SkipTlsVerify,
         SkipTlsVerifyPull, SkipTlsVerifyRegistry, RegistryCertificate, RegistryMirror, PushRetry, ImageDownloadRetry,
         Label, Annotation, Reproducible, Compression, CompressionLevel, CacheDir, Verbosity, Isolation, SnapshotMode,
-        SingleSnapshot,
+        SingleSnapshot, LogFormat, LogTimestamp, Progress,
         Cache, CacheRepo, CacheTtl, CacheCopyLayers, CacheRunLayers,
     ];
 

@@ -124,7 +124,8 @@ public sealed class BuildFlagTests : IDisposable
         Assert.Equal("Wrote tarball " + tar, lines[3]);
         Assert.StartsWith("Digest: sha256:", lines[4], StringComparison.Ordinal);
         Assert.StartsWith("Size: ", lines[5], StringComparison.Ordinal);
-        Assert.StartsWith("Time: ", lines[6], StringComparison.Ordinal);
+        Assert.Equal("Layers: 1 (1 new, 0 reused)", lines[6]);
+        Assert.StartsWith("Time: ", lines[7], StringComparison.Ordinal);
         Assert.True(File.Exists(tar));
     }
 

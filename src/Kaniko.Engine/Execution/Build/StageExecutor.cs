@@ -289,7 +289,7 @@ public sealed class StageExecutor : IDisposable
 
         WarnOnPlatformMismatch(stage, remote.Config.Value, platform);
         var state = ImageConfigState.FromImage(remote.Config.Value, _stateOptions);
-        var cached = new CachedImage(remote, _options.BaseImageCache);
+        var cached = new CachedImage(remote, _options.BaseImageCache, _events);
         return (cached, state, StageFilesystem.Of(cached.Layers));
     }
 
@@ -407,7 +407,7 @@ public sealed class StageExecutor : IDisposable
             try
             {
                 var remote = await _options.Fetcher.OpenAsync(ImageReference.Parse(from), platform, cancellationToken).ConfigureAwait(false);
-                image = new CachedImage(remote, _options.BaseImageCache);
+                image = new CachedImage(remote, _options.BaseImageCache, _events);
             }
             catch (KanikoException e)
             {
