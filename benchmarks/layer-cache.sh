@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Times whole CLI builds of a COPY-only Dockerfile (and a RUN one when RUN=1) without the layer cache, cold (empty
-# cache) and warm (nothing changed), pushing to a local registry on 127.0.0.1, and prints each run and the medians.
+# Times whole CLI builds without the layer cache, cold (empty cache) and warm (nothing changed), pushing to a local
+# registry on 127.0.0.1, and prints each run and the medians. Two Dockerfiles: COPY-only (FROM scratch, three COPY
+# steps of a generated context) and RUN (FROM busybox, two RUN steps that write files, then a COPY); the RUN one
+# needs the busybox OCI layout the integration tests cache ($BUSYBOX_LAYOUT, default: the first
+# ${XDG_CACHE_HOME:-~/.cache}/kaniko-tests/busybox-v1-*), pushed with skopeo.
 # Usage: benchmarks/layer-cache.sh [RUNS=3] [FILES=2000] [FILE_KIB=48]   (needs /usr/bin/docker-registry)
 #   cold:   new cache folder and new destination repository (its /cache repository is empty too)
 #   warm:   the same cache folder and destination again: every step is a local hit
@@ -64,17 +67,40 @@ build() { # build CACHE_DIR DESTINATION [extra flags...]
   python3 -c "print(f'{$end - $start:.2f}')"
 }
 
-declare -a none cold warm remote
-for run in $(seq 1 "$runs"); do
-  repo="127.0.0.1:$port/bench-$run"
-  none+=("$(build "$work/cache-none-$run" "$repo-plain:1")")
-  cold+=("$(build "$work/cache-$run" "$repo:1" --cache --cache-copy-layers)")
-  warm+=("$(build "$work/cache-$run" "$repo:1" --cache --cache-copy-layers)")
-  hits=$(grep -c "^cache hit" "$work/last.log" || true)
-  remote+=("$(build "$work/cache-remote-$run" "$repo:1" --cache --cache-copy-layers)")
-  rhits=$(grep -c "^cache hit" "$work/last.log" || true)
-  echo "run $run: no cache ${none[-1]}s, cold ${cold[-1]}s, warm ${warm[-1]}s ($hits local hits), remote ${remote[-1]}s ($rhits registry hits)"
-done
+scenario() { # scenario NAME CONTEXT
+  local name="$1" context="$2"
+  local -a none=() cold=() warm=() remote=()
+  for run in $(seq 1 "$runs"); do
+    local repo="127.0.0.1:$port/bench-$name-$run"
+    ctx="$context"
+    none+=("$(build "$work/cache-$name-none-$run" "$repo-plain:1")")
+    cold+=("$(build "$work/cache-$name-$run" "$repo:1" --cache --cache-copy-layers)")
+    warm+=("$(build "$work/cache-$name-$run" "$repo:1" --cache --cache-copy-layers)")
+    local hits; hits=$(grep -c "^cache hit" "$work/last.log" || true)
+    remote+=("$(build "$work/cache-$name-remote-$run" "$repo:1" --cache --cache-copy-layers)")
+    local rhits; rhits=$(grep -c "^cache hit" "$work/last.log" || true)
+    echo "$name run $run: no cache ${none[-1]}s, cold ${cold[-1]}s, warm ${warm[-1]}s ($hits local hits), remote ${remote[-1]}s ($rhits registry hits)"
+  done
+  echo "$name median: no cache $(median "${none[@]}")s, cold $(median "${cold[@]}")s, warm $(median "${warm[@]}")s, remote $(median "${remote[@]}")s"
+}
 
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-echo "median: no cache $(median "${none[@]}")s, cold $(median "${cold[@]}")s, warm $(median "${warm[@]}")s, remote $(median "${remote[@]}")s"
+
+scenario copy "$work/context"
+
+layout="${BUSYBOX_LAYOUT:-$(ls -d "${XDG_CACHE_HOME:-$HOME/.cache}"/kaniko-tests/busybox-v1-* 2>/dev/null | head -n 1)}"
+if [[ -z "$layout" || ! -f "$layout/index.json" ]]; then
+  echo "no busybox OCI layout (run the integration tests once, or set BUSYBOX_LAYOUT): RUN scenario skipped"
+  exit 0
+fi
+skopeo copy --quiet --dest-tls-verify=false "oci:$layout:latest" "docker://127.0.0.1:$port/busybox:latest"
+runctx="$work/run-context"
+mkdir -p "$runctx"
+echo "config" >"$runctx/app.conf"
+cat >"$runctx/Dockerfile" <<DOCKERFILE
+FROM 127.0.0.1:$port/busybox:latest
+RUN mkdir -p /opt/data && for i in \$(seq 1 400); do head -c 65536 /dev/urandom > /opt/data/blob-\$i; done
+RUN for i in \$(seq 1 200); do sha256sum /opt/data/blob-\$i >> /opt/data/sums; done
+COPY app.conf /opt/data
+DOCKERFILE
+scenario run "$runctx"
