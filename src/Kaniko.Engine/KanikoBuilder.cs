@@ -75,6 +75,9 @@ public static class KanikoBuilder
                 Isolation = request.Isolation,
                 SnapshotMode = request.SnapshotMode,
                 SingleSnapshot = request.SingleSnapshot,
+                Secrets = request.Secrets,
+                SshAgents = request.SshAgents,
+                CacheDirectory = request.CacheDirectory ?? BlobStore.DefaultRoot,
             };
             var builds = await new BuildExecutor(options, events).ExecuteAsync(plans, planRequest, context, cancellationToken).ConfigureAwait(false);
             var warnings = planWarnings.Concat(builds.SelectMany(b => b.Warnings)).Distinct().ToList();

@@ -151,6 +151,16 @@ internal static class BuildOptions
         Description = "Write one layer per stage, with everything its steps changed, instead of one per step.",
     };
 
+    internal static readonly Option<string[]> Secret = Repeatable(
+        "--secret",
+        "A secret for RUN --mount=type=secret: id=ID,src=FILE or id=ID,env=VARIABLE (type=file|env as in docker buildx; an id alone reads the variable of that name if set, else the file). Repeatable.",
+        "id=ID[,src=FILE|,env=VAR]");
+
+    internal static readonly Option<string[]> Ssh = Repeatable(
+        "--ssh",
+        "An SSH agent for RUN --mount=type=ssh: default (or ID) for the agent at $SSH_AUTH_SOCK, or ID=SOCKET. Only agent sockets, not key files. Repeatable.",
+        "default|ID[=SOCKET]");
+
     internal static readonly Option<string> Verbosity = new("--verbosity", "-v")
     {
         Description = "How much to print: panic, fatal, error, warn, info (default), debug or trace.",
@@ -181,7 +191,7 @@ internal static class BuildOptions
         ImageNameWithDigestFile, ImageNameTagWithDigestFile, Insecure, InsecurePull, InsecureRegistry, SkipTlsVerify,
         SkipTlsVerifyPull, SkipTlsVerifyRegistry, RegistryCertificate, RegistryMirror, PushRetry, ImageDownloadRetry,
         Label, Annotation, Reproducible, Compression, CompressionLevel, CacheDir, Verbosity, Isolation, SnapshotMode,
-        SingleSnapshot, LogFormat, LogTimestamp, Progress,
+        SingleSnapshot, LogFormat, LogTimestamp, Progress, Secret, Ssh,
         Cache, CacheRepo, CacheTtl, CacheCopyLayers, CacheRunLayers,
     ];
 
@@ -245,6 +255,8 @@ internal static class BuildOptions
             Isolation = ParseIsolation(parse.GetValue(Isolation)),
             SnapshotMode = ParseSnapshotMode(parse.GetValue(SnapshotMode)),
             SingleSnapshot = parse.GetValue(SingleSnapshot),
+            Secrets = [.. (parse.GetValue(Secret) ?? []).Select(s => SecretSource.Parse(s, environment))],
+            SshAgents = [.. (parse.GetValue(Ssh) ?? []).Select(s => SshSource.Parse(s, environment))],
         };
     }
 

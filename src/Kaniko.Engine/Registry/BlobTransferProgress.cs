@@ -77,45 +77,16 @@ public sealed class BlobTransferProgress
     private void Progress(long transferred) => _events.Report(new BlobTransferProgressEvent(_direction, _digest, transferred, _size));
 
     // Counts what is read through it; reports when the interval has passed since the last report, and at the end.
-    private sealed class CountingStream(Stream inner, BlobTransferProgress owner) : Stream
+    private sealed class CountingStream(Stream inner, BlobTransferProgress owner) : ForwardReadStream
     {
         private long _transferred;
         private long _lastReport = owner._time.GetTimestamp();
         private bool _endReported;
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => inner.Length;
-
-        public override long Position
-        {
-            get => _transferred;
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Counted(inner.Read(buffer, offset, count));
-
         public override int Read(Span<byte> buffer) => Counted(inner.Read(buffer));
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
             Counted(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
