@@ -106,4 +106,37 @@ public sealed class RunLayerCacheBuildTests(RegistryFixture registry) : IDisposa
 
         Assert.Empty(lookups);
     }
+
+    [Fact]
+    public async Task A_secret_never_reaches_a_key_or_a_cache_entry()
+    {
+        var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
+        _build.Write("Dockerfile", $"""
+            FROM {busybox.Reference}
+            RUN --mount=type=secret,id=token test -s /run/secrets/token && echo made > /made
+            """);
+        var destination = _build.NewReference("cache-secret");
+        var file = _build.Path("token.txt");
+        const string First = "first-secret-5b0c9e";
+        const string Second = "second-secret-d41e77";
+
+        await File.WriteAllTextAsync(file, First, BuildHarness.Cancellation);
+        var (_, cold, _) = await BuildAsync(CachedRequest(destination) with { Secrets = [SecretSource.Parse("id=token,src=" + file, _ => null)] });
+        await File.WriteAllTextAsync(file, Second, BuildHarness.Cancellation);
+        var (_, warm, _) = await BuildAsync(CachedRequest(destination) with { Secrets = [SecretSource.Parse("id=token,src=" + file, _ => null)] });
+
+        // The value is not an input of the key: another value is still a hit.
+        Assert.Equal([false], cold.Select(l => l.Hit));
+        Assert.Equal([true], warm.Select(l => l.Hit));
+        Assert.Equal(cold[0].Key, warm[0].Key);
+        foreach (var entry in Directory.GetFiles(Path.Combine(_build.CacheDirectory, "layers"), "*.json", SearchOption.AllDirectories))
+        {
+            var text = await File.ReadAllTextAsync(entry, BuildHarness.Cancellation);
+            Assert.DoesNotContain(First, text, StringComparison.Ordinal);
+        }
+
+        var cacheImage = Kaniko.Engine.Oci.ImageReference.Parse(destination).Context + "/cache:" + cold[0].Key.Value;
+        Assert.DoesNotContain(First, (await BuildHarness.ConfigAsync(cacheImage)).GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain(First, (await BuildHarness.ManifestAsync(cacheImage)).GetRawText(), StringComparison.Ordinal);
+    }
 }
