@@ -139,4 +139,27 @@ public sealed class RunLayerCacheBuildTests(RegistryFixture registry) : IDisposa
         Assert.DoesNotContain(First, (await BuildHarness.ConfigAsync(cacheImage)).GetRawText(), StringComparison.Ordinal);
         Assert.DoesNotContain(First, (await BuildHarness.ManifestAsync(cacheImage)).GetRawText(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_bind_mount_from_the_context_is_keyed_by_its_content()
+    {
+        var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
+        _build.Write("Dockerfile", $"""
+            FROM {busybox.Reference}
+            RUN --mount=type=bind,source=src,target=/src cat /src/a.txt > /copied
+            """);
+        _build.Write("src/a.txt", "one\n");
+        var destination = _build.NewReference("cache-bind");
+
+        var (_, cold, _) = await BuildAsync(CachedRequest(destination));
+        var (_, same, _) = await BuildAsync(CachedRequest(destination));
+        _build.Write("src/a.txt", "two\n");
+        var (_, changed, _) = await BuildAsync(CachedRequest(destination));
+
+        Assert.Equal([false], cold.Select(l => l.Hit));
+        Assert.Equal([true], same.Select(l => l.Hit));
+        Assert.Equal([false], changed.Select(l => l.Hit));
+        var rootfs = await _build.UnpackAsync(destination);
+        Assert.Equal("two\n", await File.ReadAllTextAsync(Path.Combine(rootfs, "copied"), BuildHarness.Cancellation));
+    }
 }

@@ -218,7 +218,7 @@ public sealed class StageExecutor : IDisposable
         }
 
         return await run.LayerCache.RunAsync(
-            applied, filesystem, cacheable: !_options.SingleSnapshot,
+            applied, filesystem, cacheable: !_options.SingleSnapshot, mountSources,
             () => OperatingSystem.IsLinux() ? ExecuteRunAsync(applied, filesystem, run, mountSources, cancellationToken) : throw RunNeedsLinux(applied.Instruction),
             cancellationToken).ConfigureAwait(false);
     }

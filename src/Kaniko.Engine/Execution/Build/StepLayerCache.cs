@@ -104,10 +104,11 @@ public sealed class StepLayerCache
     /// <param name="applied">The step, with its command.</param>
     /// <param name="filesystem">What the stage knows of its directories.</param>
     /// <param name="cacheable">Whether the step may be looked up at all (not with <c>--single-snapshot</c>).</param>
+    /// <param name="mountSources">The trees bind mounts read (their content is part of the key).</param>
     /// <param name="execute">Runs the step; records its changes in <paramref name="filesystem"/> itself.</param>
     /// <param name="cancellationToken">Stops the step.</param>
     public async Task<ILayer?> RunAsync(
-        AppliedStep applied, StageFilesystem filesystem, bool cacheable,
+        AppliedStep applied, StageFilesystem filesystem, bool cacheable, IMountSourceProvider? mountSources,
         Func<Task<(ILayer? Layer, IReadOnlyList<Filesystem.FileChange> Changes)>> execute, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(applied);
@@ -115,7 +116,7 @@ public sealed class StepLayerCache
         ArgumentNullException.ThrowIfNull(execute);
         var instruction = (RunInstruction)applied.Instruction;
         var builder = StepKey(instruction);
-        cacheable &= RunCacheKey.TryAdd(builder, instruction, applied.Run!);
+        cacheable &= await RunCacheKey.TryAddAsync(builder, instruction, applied.Run!, mountSources, cancellationToken).ConfigureAwait(false);
         var key = builder.Build();
         Chain = key;
         _keyed = true;
