@@ -77,6 +77,12 @@ public sealed record BuildRequest
     public string? CacheDirectory { get; init; }
 
     /// <summary>
+    /// The layer cache of build steps (<c>--cache</c>, <c>--cache-repo</c>, <c>--cache-ttl</c>,
+    /// <c>--cache-copy-layers</c>, <c>--cache-run-layers</c>); its local entries live under <see cref="CacheDirectory"/>.
+    /// </summary>
+    public Caching.LayerCacheOptions Cache { get; init; } = new();
+
+    /// <summary>
     /// The secrets <c>RUN --mount=type=secret</c> steps may read (<c>--secret id=ID,src=FILE</c> or
     /// <c>env=VARIABLE</c>, see <see cref="Execution.SecretSource.Parse"/>); the values are read when a step needs
     /// them and never reach a layer, the config or the history.

@@ -56,6 +56,9 @@ public static class KanikoBuilder
         var fixedTime = request.SourceDateEpoch ?? (request.Reproducible ? DateTimeOffset.UnixEpoch : null);
         var workDirectory = Path.Combine(request.WorkDirectoryRoot ?? Path.GetTempPath(), "kaniko-dotnet-build-" + Guid.NewGuid().ToString("N"));
         using var client = new RegistryClient(request.Registry, keychain);
+        var blobStore = new BlobStore(request.CacheDirectory ?? BlobStore.DefaultRoot);
+        using var cacheClient = LayerCacheSetup.Client(request, destinations, keychain);
+        var layerCache = LayerCacheSetup.Create(request, destinations, blobStore, cacheClient, events);
         try
         {
             var options = new ExecutionOptions
@@ -65,9 +68,10 @@ public static class KanikoBuilder
                 Layers = request.Layers,
                 WorkDirectory = workDirectory,
                 Fetcher = new ImageFetcher(client, events),
-                BaseImageCache = new BlobStore(request.CacheDirectory ?? BlobStore.DefaultRoot),
+                BaseImageCache = blobStore,
                 Labels = request.Labels,
                 Annotations = request.Annotations,
+                LayerCache = layerCache,
                 Isolation = request.Isolation,
                 SnapshotMode = request.SnapshotMode,
                 SingleSnapshot = request.SingleSnapshot,
@@ -80,11 +84,13 @@ public static class KanikoBuilder
             var images = plans.Zip(builds, (plan, build) => new PlatformImage(plan.TargetPlatform, build.Image.Digest)).ToList();
             if (plans.Count == 1)
             {
-                return await FinishSingleAsync(request, client, events, builds[0].Image, destinations, warnings, cancellationToken).ConfigureAwait(false) with
+                var single = await FinishSingleAsync(request, client, events, builds[0].Image, destinations, warnings, cancellationToken).ConfigureAwait(false);
+                return single with
                 {
                     Images = images,
                     LayerCount = builds[0].Image.Layers.Count,
                     ReusedLayerCount = builds[0].Image.Layers.Count(IsBaseLayer),
+                    Warnings = await LayerCacheSetup.WithCacheWarningsAsync(single.Warnings, layerCache).ConfigureAwait(false),
                 };
             }
 
@@ -102,6 +108,7 @@ public static class KanikoBuilder
             var size = index.Index.Bytes.Length + builds.Select(b => b.Image).DistinctBy(i => i.Digest)
                 .Sum(i => i.Manifest.Bytes.Length + i.Config.Bytes.Length)
                 + builds.SelectMany(b => b.Image.Layers).DistinctBy(l => l.Digest).Sum(l => l.Size);
+            warnings = [.. await LayerCacheSetup.WithCacheWarningsAsync(warnings, layerCache).ConfigureAwait(false)];
             var layers = builds.SelectMany(b => b.Image.Layers).DistinctBy(l => l.Digest).ToList();
             return new BuildResult(index.Digest, pushed, size, index.Index.Value.MediaType ?? ImageFormats.IndexMediaType(index.Format), warnings, blobs)
             {
@@ -112,6 +119,12 @@ public static class KanikoBuilder
         }
         finally
         {
+            // The cache's background writes read the layers in the work folder: let them finish first.
+            if (layerCache is not null)
+            {
+                await layerCache.FlushAsync().ConfigureAwait(false);
+            }
+
             TryDelete(workDirectory);
         }
     }

@@ -103,7 +103,35 @@ internal static class BuildOptions
         HelpName = "N",
     };
 
-    internal static readonly Option<string?> CacheDir = Path("--cache-dir", "Where base-image layers are kept between builds (default: $KANIKO_CACHE_DIR, else the user's cache folder).");
+    internal static readonly Option<string?> CacheDir = Path("--cache-dir", "Where base-image layers and local layer-cache entries are kept between builds (default: $KANIKO_CACHE_DIR, else the user's cache folder).");
+
+    internal static readonly Option<bool> Cache = new("--cache")
+    {
+        Description = "Use the layer cache: a step whose inputs are unchanged reuses its cached layer instead of running.",
+    };
+
+    internal static readonly Option<string?> CacheRepo = new("--cache-repo")
+    {
+        Description = "The repository of cached layers (default: the first destination's repository + /cache; without destinations the cache is local only).",
+        HelpName = "REPOSITORY",
+    };
+
+    internal static readonly Option<string?> CacheTtl = new("--cache-ttl")
+    {
+        Description = "How long a cached layer is used after it was stored, a Go duration (default 336h).",
+        HelpName = "DURATION",
+    };
+
+    internal static readonly Option<bool> CacheCopyLayers = new("--cache-copy-layers")
+    {
+        Description = "Also cache COPY and ADD layers.",
+    };
+
+    internal static readonly Option<bool> CacheRunLayers = new("--cache-run-layers")
+    {
+        Description = "Cache RUN layers (default true; --cache-run-layers=false turns it off).",
+        DefaultValueFactory = _ => true,
+    };
 
     internal static readonly Option<string?> Isolation = new("--isolation")
     {
@@ -164,6 +192,7 @@ internal static class BuildOptions
         SkipTlsVerifyPull, SkipTlsVerifyRegistry, RegistryCertificate, RegistryMirror, PushRetry, ImageDownloadRetry,
         Label, Annotation, Reproducible, Compression, CompressionLevel, CacheDir, Verbosity, Isolation, SnapshotMode,
         SingleSnapshot, LogFormat, LogTimestamp, Progress, Secret, Ssh,
+        Cache, CacheRepo, CacheTtl, CacheCopyLayers, CacheRunLayers,
     ];
 
     /// <summary>The request the parsed options describe; <paramref name="environment"/> gives <c>--build-arg NAME</c> values and <c>SOURCE_DATE_EPOCH</c>.</summary>
@@ -214,6 +243,14 @@ internal static class BuildOptions
                 CompressionLevel = parse.GetValue(CompressionLevel),
             },
             CacheDirectory = parse.GetValue(CacheDir),
+            Cache = new Kaniko.Engine.Caching.LayerCacheOptions
+            {
+                Enabled = parse.GetValue(Cache),
+                Repository = parse.GetValue(CacheRepo),
+                Ttl = parse.GetValue(CacheTtl) is { } ttl ? Kaniko.Engine.Caching.LayerCacheOptions.ParseTtl(ttl) : Kaniko.Engine.Caching.LayerCacheOptions.DefaultTtl,
+                CopyLayers = parse.GetValue(CacheCopyLayers),
+                RunLayers = parse.GetValue(CacheRunLayers),
+            },
             Registry = registry,
             Isolation = ParseIsolation(parse.GetValue(Isolation)),
             SnapshotMode = ParseSnapshotMode(parse.GetValue(SnapshotMode)),

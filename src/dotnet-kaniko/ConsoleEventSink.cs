@@ -55,6 +55,7 @@ internal sealed class ConsoleEventSink(ILineWriter lines, ConsoleVerbosity verbo
         var (kind, line) = buildEvent switch
         {
             StepStartedEvent step when verbosity >= ConsoleVerbosity.Info => (LineKind.Step, step.ToString()),
+            LayerCacheLookupEvent lookup when verbosity >= ConsoleVerbosity.Info => (LineKind.Message, lookup.ToString()),
             RunOutputEvent { Stream: SandboxOutputStream.StandardError } errorLine when verbosity >= ConsoleVerbosity.Info => (LineKind.RunError, errorLine.Text),
             RunOutputEvent outputLine when verbosity >= ConsoleVerbosity.Info => (LineKind.RunOutput, outputLine.Text),
             BlobTransferStartedEvent started when verbosity >= ConsoleVerbosity.Info => (LineKind.Transfer, TransferText.Started(started)),

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Kaniko.Testing;
 
@@ -82,37 +81,22 @@ internal sealed class CredentialLeakCheck(string repositoryPrefix) : IDisposable
         await File.WriteAllTextAsync(Path.Combine(dockerConfig, "config.json"), "{\"auths\":{\"" + host + "\":{\"auth\":\"" + auth + "\"}}}", TestContext.Current.CancellationToken);
 
         var outputs = Directory.CreateDirectory(_temp.Combine(name, "outputs")).FullName;
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[]
-                 {
-                     Path.Combine(AppContext.BaseDirectory, "dotnet-kaniko.dll"), "build",
-                     "--context", context,
-                     "--destination", $"{host}/{repositoryPrefix}{name}:1",
-                     "--registry-certificate", $"{host}={caPath}",
-                     "--digest-file", Path.Combine(outputs, "digest"),
-                     "--image-name-with-digest-file", Path.Combine(outputs, "name-digest"),
-                     "--image-name-tag-with-digest-file", Path.Combine(outputs, "name-tag-digest"),
-                     "--tar-path", Path.Combine(outputs, "image.tar"),
-                     "--cache-dir", Path.Combine(outputs, "cache"),
-                     "--push-retry", "0",
-                     "--verbosity", "debug",
-                 })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["DOCKER_CONFIG"] = dockerConfig;
-        start.Environment["NO_COLOR"] = "1";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        return new Run(process.ExitCode, await output, await error, outputs);
+        var (exitCode, output, error) = await CliProcess.RunAsync(
+            [
+                "build",
+                "--context", context,
+                "--destination", $"{host}/{repositoryPrefix}{name}:1",
+                "--registry-certificate", $"{host}={caPath}",
+                "--digest-file", Path.Combine(outputs, "digest"),
+                "--image-name-with-digest-file", Path.Combine(outputs, "name-digest"),
+                "--image-name-tag-with-digest-file", Path.Combine(outputs, "name-tag-digest"),
+                "--tar-path", Path.Combine(outputs, "image.tar"),
+                "--cache-dir", Path.Combine(outputs, "cache"),
+                "--push-retry", "0",
+                "--verbosity", "debug",
+            ],
+            new Dictionary<string, string> { ["DOCKER_CONFIG"] = dockerConfig });
+        return new Run(exitCode, output, error, outputs);
     }
 
     private static void AssertNoSecret(Run run, string user, string password)

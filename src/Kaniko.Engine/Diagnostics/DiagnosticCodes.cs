@@ -222,6 +222,17 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode LayerNotAllowedInManifest = DiagnosticCode.Of(3310);
     /// <summary>An image's manifest, config and layers disagree (counts or digests).</summary>
     public static readonly DiagnosticCode InconsistentImage = DiagnosticCode.Of(3311);
+    // 3400-3449: the layer cache of build steps (--cache, --cache-repo).
+    /// <summary>The registry layer cache cannot be reached or refuses lookups; the build goes on without it (a warning).</summary>
+    public static readonly DiagnosticCode LayerCacheUnavailable = DiagnosticCode.Of(3400);
+    /// <summary>A layer could not be stored in a layer cache; the build goes on (a warning).</summary>
+    public static readonly DiagnosticCode LayerCacheWriteFailed = DiagnosticCode.Of(3401);
+    /// <summary><c>--cache-repo</c> is not a repository reference.</summary>
+    public static readonly DiagnosticCode InvalidCacheRepository = DiagnosticCode.Of(3402);
+    /// <summary>A local layer cache entry cannot be read; it is ignored (a warning).</summary>
+    public static readonly DiagnosticCode LayerCacheEntryUnreadable = DiagnosticCode.Of(3403);
+    /// <summary><c>--cache-ttl</c> is not a duration.</summary>
+    public static readonly DiagnosticCode InvalidCacheTtl = DiagnosticCode.Of(3404);
     #endregion
 
     #region Execution (KANIKO4xxx)

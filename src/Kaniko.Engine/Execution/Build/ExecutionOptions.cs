@@ -56,6 +56,9 @@ public sealed record ExecutionOptions
     /// </summary>
     public bool SingleSnapshot { get; init; }
 
+    /// <summary>The layer cache of build steps (<c>--cache</c>), or <c>null</c> when it is off.</summary>
+    public LayerCache? LayerCache { get; init; }
+
     /// <summary>The secrets <c>RUN --mount=type=secret</c> steps may read (<c>--secret</c>).</summary>
     public IReadOnlyList<SecretSource> Secrets { get; init; } = [];
 

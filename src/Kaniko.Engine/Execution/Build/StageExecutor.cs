@@ -81,7 +81,11 @@ public sealed class StageExecutor : IDisposable
 
         var (baseImage, state, filesystem) = await StartAsync(plan, stage, earlier, cancellationToken).ConfigureAwait(false);
         var builder = new ImageBuilder(baseImage);
-        using var run = new StageRun(stage, baseImage.Layers);
+        var cache = new StepLayerCache(_options, _events);
+        cache.StartStage(
+            stage.BaseStage is { } parent ? "stage " + (earlier[parent].CacheChain ?? earlier[parent].Image.Digest.ToString()) : "image " + baseImage.Manifest.Digest,
+            PlatformOf(plan, stage));
+        using var run = new StageRun(stage, baseImage.Layers) { LayerCache = cache };
         if (OperatingSystem.IsLinux() && stage.BaseStage is { } baseIndex && earlier[baseIndex].RootFs?.Take() is { } taken)
         {
             // The stage this one starts from left its root filesystem: it already holds this stage's base.
@@ -99,6 +103,7 @@ public sealed class StageExecutor : IDisposable
             _events.Report(new StepStartedEvent(stageNumber, stageCount, index + 2, stepCount, step.Text));
             ILayer? layer;
             AppliedStep applied;
+            cache.BeginStep(state);
             try
             {
                 (applied, layer) = await ApplyAsync(plan, stage, step, earlier, state, filesystem, run, cancellationToken).ConfigureAwait(false);
@@ -108,6 +113,7 @@ public sealed class StageExecutor : IDisposable
                 throw BaseTriggers.Failed(stage, step, e);
             }
 
+            cache.EndStep(applied.Instruction, layer);
             if (layer is not null)
             {
                 run.Layers.Add(layer);
@@ -147,7 +153,7 @@ public sealed class StageExecutor : IDisposable
         }
 
         var handOff = await OfferRootFsAsync(plan, stage, run, cancellationToken).ConfigureAwait(false);
-        return new StageResult(stage, builder.Build(), state, filesystem) { RootFs = handOff };
+        return new StageResult(stage, builder.Build(), state, filesystem) { RootFs = handOff, CacheChain = cache.Chain.Value };
     }
 
     /// <summary>
@@ -234,11 +240,21 @@ public sealed class StageExecutor : IDisposable
             throw RunNeedsLinux(applied.Instruction);
         }
 
+        return await run.LayerCache.RunAsync(
+            applied, filesystem, cacheable: !_options.SingleSnapshot, mountSources,
+            () => OperatingSystem.IsLinux() ? ExecuteRunAsync(applied, filesystem, run, mountSources, cancellationToken) : throw RunNeedsLinux(applied.Instruction),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private async Task<(ILayer? Layer, IReadOnlyList<Filesystem.FileChange> Changes)> ExecuteRunAsync(
+        AppliedStep applied, StageFilesystem filesystem, StageRun run, IMountSourceProvider mountSources, CancellationToken cancellationToken)
+    {
         var runner = new RunStepRunner(_options, _runHost, _writer, _events);
         run.RootFs ??= _runHost.CreateRootFs(_options.WorkDirectory, run.Stage.DisplayName, run.Stage.Index, run.BaseLayerCount, _events);
         var (layer, changes) = await runner.RunAsync(applied, run.RootFs, run.Layers, mountSources, cancellationToken).ConfigureAwait(false);
         filesystem.Record(changes);
-        return layer;
+        return (layer, changes);
     }
 
     private async Task<(AppliedStep Applied, ILayer? Layer)> ApplyAsync(
@@ -525,7 +541,9 @@ public sealed class StageExecutor : IDisposable
         {
             entries = CopyLayerEntries.Merge(entries, await remoteEntries(copyPlan).ConfigureAwait(false), copyPlan, filesystem, _options.FixedFileTime ?? _options.Created);
         }
-        return await _writer.WriteAsync(entries, _options.WorkDirectory, cancellationToken).ConfigureAwait(false);
+
+        return await run.LayerCache.CopyAsync(instruction, copyPlan, source, deterministic: remoteEntries is null,
+            async () => await _writer.WriteAsync(entries, _options.WorkDirectory, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<ILayer> WorkdirAsync(AppliedStep applied, StageFilesystem filesystem, StageRun run, CancellationToken cancellationToken)

@@ -10,6 +10,8 @@ namespace Kaniko.Engine.Execution;
 /// <param name="Filesystem">The directories the stage knows, for stages that start from this one.</param>
 public sealed record StageResult(StagePlan Stage, MutatedImage Image, ImageConfigState State, StageFilesystem Filesystem)
 {
+    /// <summary>The layer cache key of the stage's last layer-making step: the base of the keys of a stage that starts from this one.</summary>
+    public string? CacheChain { get; init; }
     /// <summary>
     /// The stage's root filesystem, when it made one and a later stage starts from it: the first such stage takes it
     /// instead of unpacking the same layers again. Whoever ends the build disposes what nobody took.

@@ -32,6 +32,9 @@ internal sealed class StageRun : IDisposable
     /// <summary>The stage's <c>/etc/passwd</c> and <c>/etc/group</c>, as last read.</summary>
     public EtcFiles? Etc { get; set; }
 
+    /// <summary>The stage's cache keys and lookups (<see cref="StepLayerCache"/>).</summary>
+    public required StepLayerCache LayerCache { get; init; }
+
     /// <summary>Removes the root filesystem's folder.</summary>
     public void Dispose()
     {

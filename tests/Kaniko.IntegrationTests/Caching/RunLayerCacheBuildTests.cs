@@ -1,0 +1,165 @@
+using System.Runtime.Versioning;
+using Kaniko.Engine;
+using Kaniko.Engine.Caching;
+using Kaniko.Engine.Execution;
+using Kaniko.IntegrationTests.Build;
+using Kaniko.Testing;
+
+namespace Kaniko.IntegrationTests.Caching;
+
+/// <summary>
+/// Cached <c>RUN</c> layers in real builds from busybox: a hit does not run the command, later steps see what it
+/// made (directories for copies, files for a later <c>RUN</c>), and a registry hit is downloaded only when a later
+/// <c>RUN</c> needs its files.
+/// </summary>
+[Trait("Category", "Integration")]
+[SupportedOSPlatform("linux")]
+public sealed class RunLayerCacheBuildTests(RegistryFixture registry) : IDisposable
+{
+    private readonly BuildHarness _build = new(registry);
+
+    public void Dispose() => _build.Dispose();
+
+    private BuildRequest CachedRequest(string destination, string? cacheDirectory = null, string? cacheRepo = null) => _build.Request(destination) with
+    {
+        Reproducible = true,
+        CacheDirectory = cacheDirectory ?? _build.CacheDirectory,
+        Cache = new LayerCacheOptions { Enabled = true, CopyLayers = true, Repository = cacheRepo },
+    };
+
+    private async Task<(BuildResult Result, List<LayerCacheLookupEvent> Lookups, List<string> Output)> BuildAsync(BuildRequest request)
+    {
+        _build.Events.Clear();
+        var result = await _build.BuildAsync(request);
+        return (result, [.. _build.Events.OfType<LayerCacheLookupEvent>()], [.. _build.Events.OfType<RunOutputEvent>().Select(e => e.Text)]);
+    }
+
+    [Fact]
+    public async Task A_cached_run_is_not_executed_and_later_copies_see_its_directories()
+    {
+        var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
+        _build.Write("Dockerfile", $"""
+            FROM {busybox.Reference}
+            RUN mkdir -p /opt/tool && cat /proc/sys/kernel/random/uuid > /opt/tool/stamp && echo ran
+            COPY x.txt /opt/tool
+            """);
+        _build.Write("x.txt", "x\n");
+        var destination = _build.NewReference("cache-run");
+
+        var (cold, coldLookups, coldOutput) = await BuildAsync(CachedRequest(destination));
+        var coldStamp = await File.ReadAllTextAsync(Path.Combine(await _build.UnpackAsync(destination), "opt/tool/stamp"), BuildHarness.Cancellation);
+        var (warm, warmLookups, warmOutput) = await BuildAsync(CachedRequest(destination));
+
+        Assert.Equal([false, false], coldLookups.Select(l => l.Hit));
+        Assert.Equal([true, true], warmLookups.Select(l => l.Hit));
+        Assert.Contains("ran", coldOutput);
+        Assert.DoesNotContain("ran", warmOutput);
+        Assert.Equal(cold.Digest, warm.Digest);
+        var rootfs = await _build.UnpackAsync(destination);
+        Assert.Equal(coldStamp, await File.ReadAllTextAsync(Path.Combine(rootfs, "opt/tool/stamp"), BuildHarness.Cancellation));
+        Assert.Equal("x\n", await File.ReadAllTextAsync(Path.Combine(rootfs, "opt/tool/x.txt"), BuildHarness.Cancellation));
+    }
+
+    [Fact]
+    public async Task A_later_run_sees_the_files_of_a_cached_run_from_the_registry()
+    {
+        var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
+        _build.Write("Dockerfile", $"""
+            FROM {busybox.Reference}
+            RUN cat /proc/sys/kernel/random/uuid > /first
+            ARG SECOND=1
+            RUN cp /first /second && echo "second $SECOND"
+            """);
+        var destination = _build.NewReference("cache-run-later");
+        var cacheRepo = Kaniko.Engine.Oci.ImageReference.Parse(destination).Context + "/cache";
+        await BuildAsync(CachedRequest(destination, cacheRepo: cacheRepo));
+
+        // Another machine: only the registry cache is shared, and the second RUN's build argument changed.
+        var fresh = _build.Path("fresh-cache");
+        var (_, lookups, output) = await BuildAsync(CachedRequest(destination, fresh, cacheRepo) with { BuildArgs = [new("SECOND", "2")] });
+
+        Assert.Equal([true, false], lookups.Select(l => l.Hit));
+        Assert.EndsWith("/cache", lookups[0].Source, StringComparison.Ordinal);
+        Assert.Contains("second 2", output);
+        // The second RUN needed the files of the first: its cached layer was downloaded, through the blob store.
+        var firstLayer = (await BuildHarness.ManifestAsync(destination)).GetProperty("layers")[1].GetProperty("digest").GetString()!;
+        Assert.True(File.Exists(Path.Combine(fresh, "blobs", "sha256", firstLayer["sha256:".Length..])));
+        var rootfs = await _build.UnpackAsync(destination);
+        Assert.Equal(
+            await File.ReadAllTextAsync(Path.Combine(rootfs, "first"), BuildHarness.Cancellation),
+            await File.ReadAllTextAsync(Path.Combine(rootfs, "second"), BuildHarness.Cancellation));
+    }
+
+    [Fact]
+    public async Task Run_layers_are_not_cached_when_turned_off()
+    {
+        var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
+        _build.Write("Dockerfile", $"""
+            FROM {busybox.Reference}
+            RUN echo hi > /hi
+            """);
+        var destination = _build.NewReference("cache-run-off");
+        var request = CachedRequest(destination) with { Cache = new LayerCacheOptions { Enabled = true, RunLayers = false } };
+
+        await BuildAsync(request);
+        var (_, lookups, _) = await BuildAsync(request);
+
+        Assert.Empty(lookups);
+    }
+
+    [Fact]
+    public async Task A_secret_never_reaches_a_key_or_a_cache_entry()
+    {
+        var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
+        _build.Write("Dockerfile", $"""
+            FROM {busybox.Reference}
+            RUN --mount=type=secret,id=token test -s /run/secrets/token && echo made > /made
+            """);
+        var destination = _build.NewReference("cache-secret");
+        var file = _build.Path("token.txt");
+        const string First = "first-secret-5b0c9e";
+        const string Second = "second-secret-d41e77";
+
+        await File.WriteAllTextAsync(file, First, BuildHarness.Cancellation);
+        var (_, cold, _) = await BuildAsync(CachedRequest(destination) with { Secrets = [SecretSource.Parse("id=token,src=" + file, _ => null)] });
+        await File.WriteAllTextAsync(file, Second, BuildHarness.Cancellation);
+        var (_, warm, _) = await BuildAsync(CachedRequest(destination) with { Secrets = [SecretSource.Parse("id=token,src=" + file, _ => null)] });
+
+        // The value is not an input of the key: another value is still a hit.
+        Assert.Equal([false], cold.Select(l => l.Hit));
+        Assert.Equal([true], warm.Select(l => l.Hit));
+        Assert.Equal(cold[0].Key, warm[0].Key);
+        foreach (var entry in Directory.GetFiles(Path.Combine(_build.CacheDirectory, "layers"), "*.json", SearchOption.AllDirectories))
+        {
+            var text = await File.ReadAllTextAsync(entry, BuildHarness.Cancellation);
+            Assert.DoesNotContain(First, text, StringComparison.Ordinal);
+        }
+
+        var cacheImage = Kaniko.Engine.Oci.ImageReference.Parse(destination).Context + "/cache:" + cold[0].Key.Value;
+        Assert.DoesNotContain(First, (await BuildHarness.ConfigAsync(cacheImage)).GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain(First, (await BuildHarness.ManifestAsync(cacheImage)).GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_bind_mount_from_the_context_is_keyed_by_its_content()
+    {
+        var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
+        _build.Write("Dockerfile", $"""
+            FROM {busybox.Reference}
+            RUN --mount=type=bind,source=src,target=/src cat /src/a.txt > /copied
+            """);
+        _build.Write("src/a.txt", "one\n");
+        var destination = _build.NewReference("cache-bind");
+
+        var (_, cold, _) = await BuildAsync(CachedRequest(destination));
+        var (_, same, _) = await BuildAsync(CachedRequest(destination));
+        _build.Write("src/a.txt", "two\n");
+        var (_, changed, _) = await BuildAsync(CachedRequest(destination));
+
+        Assert.Equal([false], cold.Select(l => l.Hit));
+        Assert.Equal([true], same.Select(l => l.Hit));
+        Assert.Equal([false], changed.Select(l => l.Hit));
+        var rootfs = await _build.UnpackAsync(destination);
+        Assert.Equal("two\n", await File.ReadAllTextAsync(Path.Combine(rootfs, "copied"), BuildHarness.Cancellation));
+    }
+}
