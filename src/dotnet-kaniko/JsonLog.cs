@@ -23,7 +23,7 @@ internal sealed record JsonLogRecord
     /// <summary>The message, as the text format prints it.</summary>
     public required string Msg { get; init; }
 
-    /// <summary>The kind of line: <c>step</c>, <c>transfer-started</c>, <c>transfer-progress</c>, <c>transfer-finished</c>, <c>run-output</c>, <c>message</c>, <c>warning</c>, <c>error</c>, <c>summary</c>.</summary>
+    /// <summary>The kind of line: <c>step</c>, <c>transfer-started</c>, <c>transfer-progress</c>, <c>transfer-finished</c>, <c>run-output</c>, <c>cache-hit</c>, <c>cache-miss</c>, <c>message</c>, <c>warning</c>, <c>error</c>, <c>summary</c>.</summary>
     public required string Event { get; init; }
 
     /// <summary>The diagnostic code of a warning or error (<c>KANIKO1311</c>).</summary>
@@ -46,6 +46,12 @@ internal sealed record JsonLogRecord
 
     /// <summary>How many steps the stage has.</summary>
     public int? Steps { get; init; }
+
+    /// <summary>A layer-making step's cache key (<c>cache-hit</c>, <c>cache-miss</c>).</summary>
+    public string? CacheKey { get; init; }
+
+    /// <summary>The cache that had the layer (<c>cache-hit</c>).</summary>
+    public string? CacheSource { get; init; }
 
     /// <summary>The stream a <c>RUN</c> step wrote a line to: <c>stdout</c> or <c>stderr</c>.</summary>
     public string? Stream { get; init; }
@@ -115,6 +121,10 @@ internal sealed class JsonEventSink(TextWriter error, ConsoleVerbosity verbosity
             StepStartedEvent step when verbosity >= ConsoleVerbosity.Info => Record("info", step.ToString(), "step") with
             {
                 Stage = step.StageNumber, Stages = step.StageCount, Step = step.StepNumber, Steps = step.StepCount,
+            },
+            LayerCacheLookupEvent lookup when verbosity >= ConsoleVerbosity.Info => Record("info", lookup.ToString(), lookup.Hit ? "cache-hit" : "cache-miss") with
+            {
+                CacheKey = lookup.Key.ToString(), CacheSource = lookup.Source,
             },
             RunOutputEvent output when verbosity >= ConsoleVerbosity.Info => Record("info", output.Text, "run-output") with
             {
