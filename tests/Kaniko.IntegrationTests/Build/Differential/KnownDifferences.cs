@@ -14,6 +14,10 @@ internal static class KnownDifferences
     // Declared first: static fields are initialised in text order, and All reads it.
     private static readonly string[] EmptyFields = ["Cmd", "Entrypoint", "OnBuild", "User", "Volumes", "ExposedPorts", "StopSignal"];
 
+    private static readonly string[] RunCases = ["run-changes", "run-empty"];
+
+    private static readonly string[] RunStubs = ["/dev", "/proc", "/sys", "/run", "/etc/hostname", "/etc/hosts", "/etc/resolv.conf"];
+
     /// <summary>Cases whose peer build reads <c>Dockerfile.buildah</c>: syntax buildah 1.28 does not know, spelled without it.</summary>
     public static readonly IReadOnlyDictionary<string, string> PeerDockerfiles = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -50,6 +54,8 @@ internal static class KnownDifferences
         .. new[] { "fs:/out/data/r", "fs:/out/data/r-link" }.Select(key => new KnownDifference("run-multistage-debian", key,
             "our gap: COPY --from copies two hard links to one file as two files; BuildKit's copy keeps them linked (buildah does)", WithoutLinkGroup)),
         new("copy-chmod", "fs:/dir", "buildah creates the destination of COPY --chmod=0700 dir /dir/ with 0755; BuildKit gives it the --chmod mode", MaskMode),
+        .. RunCases.SelectMany(name => RunStubs.Select(path => new KnownDifference(name, "fs:" + path,
+            "buildah 1.28 leaves the mount points and files it made for a RUN step in the image; BuildKit (and we) remove them when still empty"))),
     ];
 
     private const string BuildahLinkReason =
