@@ -1,5 +1,4 @@
 using System.Formats.Tar;
-using System.IO.Compression;
 using System.Runtime.Versioning;
 using System.Text.Json;
 using Kaniko.Testing;
@@ -88,7 +87,7 @@ public sealed class BusyboxBaseImageTests(RegistryFixture registry)
         var applets = (await ExternalTools.RunCheckedAsync(BaseImages.BusyboxBinary, ["--list"], cancellationToken: Cancellation))
             .StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(a => a != "busybox");
 
-        var entries = ReadLayer(OciLayoutWriter.BlobPath(layout.Directory, layout.LayerDigests[0]));
+        var entries = ReproducibleLayer.ReadEntries(OciLayoutWriter.BlobPath(layout.Directory, layout.LayerDigests[0]));
 
         Assert.Equal(entries.Select(e => e.Name).Order(StringComparer.Ordinal), entries.Select(e => e.Name));
         Assert.All(entries, e => Assert.Equal((0, 0, ReproducibleLayer.ModificationTime), (e.Uid, e.Gid, e.ModificationTime)));
@@ -96,19 +95,6 @@ public sealed class BusyboxBaseImageTests(RegistryFixture registry)
         Assert.Contains(entries, e => e is { Name: "bin/sh", LinkName: "busybox" });
         Assert.Contains(entries, e => e is { Name: "tmp/", EntryType: TarEntryType.Directory } && e.Mode == (UnixFileMode)0x3FF);
         Assert.DoesNotContain(entries, e => e.Name.StartsWith("./", StringComparison.Ordinal) || e.Name.StartsWith('/'));
-    }
-
-    private static List<TarEntry> ReadLayer(string blobPath)
-    {
-        using var gzip = new GZipStream(File.OpenRead(blobPath), CompressionMode.Decompress);
-        using var reader = new TarReader(gzip);
-        var entries = new List<TarEntry>();
-        while (reader.GetNextEntry() is { } entry)
-        {
-            entries.Add(entry);
-        }
-
-        return entries;
     }
 
     private static List<string> Layers(JsonDocument inspect) =>

@@ -1,5 +1,4 @@
 using System.Formats.Tar;
-using System.IO.Compression;
 using System.Runtime.Versioning;
 using System.Text.Json;
 using Kaniko.Engine.Execution;
@@ -37,7 +36,7 @@ public sealed class DebianBaseImageTests(RegistryFixture registry)
     {
         var layout = await BaseImages.DebianLayoutAsync(Cancellation);
 
-        var entries = ReadLayer(OciLayoutWriter.BlobPath(layout.Directory, layout.LayerDigests[0]));
+        var entries = ReproducibleLayer.ReadEntries(OciLayoutWriter.BlobPath(layout.Directory, layout.LayerDigests[0]));
         var names = entries.Select(e => e.Name.TrimEnd('/')).ToList();
 
         Assert.Equal(names.Order(StringComparer.Ordinal), names);
@@ -132,19 +131,6 @@ public sealed class DebianBaseImageTests(RegistryFixture registry)
 
         Assert.True(run.ExitCode == 0, run.ToString());
         return run.Output;
-    }
-
-    private static List<TarEntry> ReadLayer(string blobPath)
-    {
-        using var gzip = new GZipStream(File.OpenRead(blobPath), CompressionMode.Decompress);
-        using var reader = new TarReader(gzip);
-        var entries = new List<TarEntry>();
-        while (reader.GetNextEntry() is { } entry)
-        {
-            entries.Add(entry);
-        }
-
-        return entries;
     }
 
     private static List<string> Layers(JsonDocument inspect) => Strings(inspect.RootElement.GetProperty("Layers"));

@@ -18,10 +18,6 @@ public sealed record ImageStep(FileLayerBlob Layer, string CreatedBy, IReadOnlyL
 public static class LayeredImageLayout
 {
     private const string Created = "2024-01-01T00:00:00Z";
-    private const string ManifestMediaType = "application/vnd.oci.image.manifest.v1+json";
-    private const string IndexMediaType = "application/vnd.oci.image.index.v1+json";
-    private const string ConfigMediaType = "application/vnd.oci.image.config.v1+json";
-    private const string LayerMediaType = "application/vnd.oci.image.layer.v1.tar+gzip";
 
     private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -106,59 +102,10 @@ public static class LayeredImageLayout
 
         layers.Add((step.Layer.Digest, step.Layer.Size));
         var configBytes = JsonSerializer.SerializeToUtf8Bytes(config, Compact);
-        var configDigest = await WriteBlobAsync(directory, configBytes, cancellationToken).ConfigureAwait(false);
-        var manifest = OciLayoutWriter.Json(w =>
-        {
-            w.WriteNumber("schemaVersion", 2);
-            w.WriteString("mediaType", ManifestMediaType);
-            w.WritePropertyName("config");
-            WriteDescriptor(w, ConfigMediaType, configDigest, configBytes.Length);
-            w.WriteStartArray("layers");
-            foreach (var (digest, size) in layers)
-            {
-                WriteDescriptor(w, LayerMediaType, digest, size);
-            }
-
-            w.WriteEndArray();
-        });
-        var manifestDigest = await WriteBlobAsync(directory, manifest, cancellationToken).ConfigureAwait(false);
-        var index = OciLayoutWriter.Json(w =>
-        {
-            w.WriteNumber("schemaVersion", 2);
-            w.WriteString("mediaType", IndexMediaType);
-            w.WriteStartArray("manifests");
-            w.WriteStartObject();
-            w.WriteString("mediaType", ManifestMediaType);
-            w.WriteString("digest", manifestDigest);
-            w.WriteNumber("size", manifest.Length);
-            w.WriteStartObject("platform");
-            w.WriteString("architecture", architecture);
-            w.WriteString("os", "linux");
-            w.WriteEndObject();
-            w.WriteStartObject("annotations");
-            w.WriteString(OciLayoutWriter.RefNameAnnotation, tag);
-            w.WriteEndObject();
-            w.WriteEndObject();
-            w.WriteEndArray();
-        });
-        await File.WriteAllBytesAsync(Path.Combine(directory, "index.json"), index, cancellationToken).ConfigureAwait(false);
-        return OciLayoutImage.Read(directory, tag);
-    }
-
-    private static void WriteDescriptor(Utf8JsonWriter writer, string mediaType, string digest, long size)
-    {
-        writer.WriteStartObject();
-        writer.WriteString("mediaType", mediaType);
-        writer.WriteString("digest", digest);
-        writer.WriteNumber("size", size);
-        writer.WriteEndObject();
-    }
-
-    private static async Task<string> WriteBlobAsync(string directory, byte[] content, CancellationToken cancellationToken)
-    {
-        var digest = ReproducibleLayer.Sha256(content);
-        await File.WriteAllBytesAsync(OciLayoutWriter.BlobPath(directory, digest), content, cancellationToken).ConfigureAwait(false);
-        return digest;
+        var configDigest = OciLayoutWriter.WriteBlob(directory, configBytes);
+        var diffIds = config["rootfs"]!["diff_ids"]!.AsArray().Select(d => d!.GetValue<string>()).ToList();
+        return OciLayoutWriter.WriteManifestAndIndex(
+            directory, tag, (configDigest, configBytes.Length), [.. layers.Select((l, i) => (l.Digest, diffIds[i], l.Size))], "linux", architecture);
     }
 
     // A layer blob of the SDK is hundreds of megabytes: a hard link costs nothing, a copy is the fallback across file systems.

@@ -84,16 +84,36 @@ public static class OciLayoutWriter
             WriteBlob(directory, layer.Compressed);
         }
 
+        return WriteManifestAndIndex(
+            directory, tag, (configDigest, configJson.Length), [.. layers.Select(l => (l.Digest, l.DiffId, (long)l.Compressed.Length))], os, architecture, variant);
+    }
+
+    /// <summary>
+    /// Writes the manifest of an image whose config and layer blobs are already in the layout, and an
+    /// <c>index.json</c> naming it <paramref name="tag"/>.
+    /// </summary>
+    /// <param name="directory">The layout folder.</param>
+    /// <param name="tag">The name recorded in <c>index.json</c>.</param>
+    /// <param name="config">The configuration blob's digest and size.</param>
+    /// <param name="layers">Each layer's digest, diff id and compressed size, bottom first.</param>
+    /// <param name="os">The platform OS, recorded in the index descriptor.</param>
+    /// <param name="architecture">The platform architecture, recorded in the index descriptor.</param>
+    /// <param name="variant">The architecture variant, or <c>null</c>.</param>
+    public static OciLayoutImage WriteManifestAndIndex(
+        string directory, string tag, (string Digest, long Size) config, IReadOnlyList<(string Digest, string DiffId, long Size)> layers,
+        string os, string architecture, string? variant = null)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
         var manifest = Json(w =>
         {
             w.WriteNumber("schemaVersion", 2);
             w.WriteString("mediaType", ManifestMediaType);
             w.WritePropertyName("config");
-            WriteDescriptor(w, ConfigMediaType, configDigest, configJson.Length);
+            WriteDescriptor(w, ConfigMediaType, config.Digest, config.Size);
             w.WriteStartArray("layers");
             foreach (var layer in layers)
             {
-                WriteDescriptor(w, LayerMediaType, layer.Digest, layer.Compressed.Length);
+                WriteDescriptor(w, LayerMediaType, layer.Digest, layer.Size);
             }
 
             w.WriteEndArray();
@@ -127,7 +147,7 @@ public static class OciLayoutWriter
         File.WriteAllBytes(Path.Combine(directory, "index.json"), index);
 
         return new OciLayoutImage(
-            directory, tag, manifestDigest, configDigest,
+            directory, tag, manifestDigest, config.Digest,
             layers.Select(l => l.Digest).ToList(), layers.Select(l => l.DiffId).ToList(), os, architecture);
     }
 
@@ -158,7 +178,8 @@ public static class OciLayoutWriter
         writer.WriteEndObject();
     }
 
-    private static string WriteBlob(string directory, byte[] content)
+    /// <summary>Writes <paramref name="content"/> as a blob of the layout in <paramref name="directory"/> and returns its digest.</summary>
+    public static string WriteBlob(string directory, byte[] content)
     {
         var digest = ReproducibleLayer.Sha256(content);
         var path = BlobPath(directory, digest);

@@ -72,6 +72,20 @@ public static class ReproducibleLayer
         return new LayerBlob(blob, Sha256(blob), Sha256(tarBytes), tarBytes.LongLength);
     }
 
+    /// <summary>The entries of the gzip layer blob at <paramref name="blobPath"/> (their metadata; the content is not kept).</summary>
+    public static List<TarEntry> ReadEntries(string blobPath)
+    {
+        using var gzip = new GZipStream(File.OpenRead(blobPath), CompressionMode.Decompress);
+        using var reader = new TarReader(gzip);
+        var entries = new List<TarEntry>();
+        while (reader.GetNextEntry() is { } entry)
+        {
+            entries.Add(entry);
+        }
+
+        return entries;
+    }
+
     /// <summary>The OCI digest string (<c>sha256:HEX</c>) of <paramref name="bytes"/>.</summary>
     public static string Sha256(ReadOnlySpan<byte> bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
 

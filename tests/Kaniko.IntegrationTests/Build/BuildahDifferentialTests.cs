@@ -1,5 +1,5 @@
 using System.Runtime.Versioning;
-using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Execution;
 using Kaniko.IntegrationTests.Build.Differential;
 using Kaniko.Testing;
 
@@ -34,7 +34,6 @@ public sealed class BuildahDifferentialTests(RegistryFixture registry, BuildahPe
             bases.Add((baseName, await peer.BaseAsync(registry, baseName, cancellation)));
         }
 
-
         using var build = new BuildHarness(registry);
         testCase.WriteContext(build.ContextDirectory);
         var ours = build.NewReference("ours-" + name);
@@ -47,8 +46,12 @@ public sealed class BuildahDifferentialTests(RegistryFixture registry, BuildahPe
 
         buildArgs.AddRange(testCase.BuildArgs);
 
-        var secrets = testCase.Secrets.Select(s => Kaniko.Engine.Execution.SecretSource.Parse($"id={s.Id},src={s.Source}", _ => null)).ToList();
-        var ourBuild = build.BuildAsync(build.Request(ours) with { BuildArgs = buildArgs, Target = testCase.Target, Secrets = secrets });
+        var ourBuild = build.BuildAsync(build.Request(ours) with
+        {
+            BuildArgs = buildArgs,
+            Target = testCase.Target,
+            Secrets = [.. testCase.Secrets.Select(s => SecretSource.Parse($"id={s.Id},src={s.Source}", Environment.GetEnvironmentVariable))],
+        });
         List<string> peerArguments = [.. buildArgs.SelectMany(a => new[] { "--build-arg", a.Key + "=" + a.Value })];
         peerArguments.AddRange(testCase.Secrets.SelectMany(s => new[] { "--secret", $"id={s.Id},src={s.Source}" }));
         if (testCase.Target is { } target)
