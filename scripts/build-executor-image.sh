@@ -37,11 +37,7 @@ fi
 if [[ -z $publish_dir ]]; then
   publish_dir=artifacts/executor/publish
   rm -rf "$publish_dir"
-  # Self-contained, so the image needs no .NET; one file, compressed, which halves the unpacked size. Trimming is
-  # left off: the tool reflects over its JSON and command-line types, and the gzip'd layer would shrink little.
-  dotnet publish src/dotnet-kaniko -c Release -r linux-x64 --self-contained \
-    -p:PublishSingleFile=true -p:EnableCompressionInSingleFile=true -p:DebugType=none \
-    -o "$publish_dir" --nologo -v quiet
+  scripts/publish-executor.sh "$publish_dir"
 fi
 tool="$publish_dir/dotnet-kaniko"
 if [[ ! -x $tool ]]; then
