@@ -10,7 +10,7 @@ packages=(
   buildah           # reference builder for comparisons
   bubblewrap uidmap # sandboxed RUN execution and user namespaces
   busybox-static    # content of the offline busybox base image
-  debootstrap       # offline-built Debian base images
+  debootstrap debian-archive-keyring # the Debian and .NET test base images (debootstrap from the apt mirror)
   openssl apache2-utils # TLS certificates and htpasswd for the authenticated registry variants
   jq curl ca-certificates
   git tar gzip bzip2 xz-utils zstd # ADD: git sources and archives made by the system tools in the tests

@@ -78,4 +78,22 @@ public sealed record BuildRequest
 
     /// <summary>Registry settings for pulls and pushes (<c>--insecure</c>, <c>--registry-mirror</c>, retries, ...).</summary>
     public RegistryOptions Registry { get; init; } = new();
+
+    /// <summary>
+    /// How <c>RUN</c> steps are isolated (<c>--isolation</c>): the best available by default; <c>None</c> (kaniko's own
+    /// mode: the steps change <c>/</c> of this system) only when asked for.
+    /// </summary>
+    public Execution.SandboxKind Isolation { get; init; } = Execution.SandboxKind.Automatic;
+
+    /// <summary>How a snapshot after a <c>RUN</c> step decides what changed (<c>--snapshot-mode</c>).</summary>
+    public Filesystem.SnapshotMode SnapshotMode { get; init; } = Filesystem.SnapshotMode.Redo;
+
+    /// <summary>One layer per stage for everything its steps changed (<c>--single-snapshot</c>).</summary>
+    public bool SingleSnapshot { get; init; }
+
+    /// <summary>
+    /// The folder in which the build makes its own temporary folder (new layers, root filesystems of stages), removed
+    /// when the build ends; <c>null</c> for the system's temporary folder.
+    /// </summary>
+    public string? WorkDirectoryRoot { get; init; }
 }

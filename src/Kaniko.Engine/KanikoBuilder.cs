@@ -53,7 +53,7 @@ public static class KanikoBuilder
         }
 
         var fixedTime = request.SourceDateEpoch ?? (request.Reproducible ? DateTimeOffset.UnixEpoch : null);
-        var workDirectory = Path.Combine(Path.GetTempPath(), "kaniko-dotnet-build-" + Guid.NewGuid().ToString("N"));
+        var workDirectory = Path.Combine(request.WorkDirectoryRoot ?? Path.GetTempPath(), "kaniko-dotnet-build-" + Guid.NewGuid().ToString("N"));
         using var client = new RegistryClient(request.Registry, keychain);
         try
         {
@@ -67,6 +67,9 @@ public static class KanikoBuilder
                 BaseImageCache = new BlobStore(request.CacheDirectory ?? BlobStore.DefaultRoot),
                 Labels = request.Labels,
                 Annotations = request.Annotations,
+                Isolation = request.Isolation,
+                SnapshotMode = request.SnapshotMode,
+                SingleSnapshot = request.SingleSnapshot,
             };
             var builds = await new BuildExecutor(options, events).ExecuteAsync(plans, planRequest, context, cancellationToken).ConfigureAwait(false);
             var warnings = planWarnings.Concat(builds.SelectMany(b => b.Warnings)).Distinct().ToList();

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Kaniko.Engine;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Execution;
 using Kaniko.Engine.Layers;
 using Kaniko.Engine.Planning;
 using Kaniko.Engine.Registry;
@@ -104,6 +105,24 @@ internal static class BuildOptions
 
     internal static readonly Option<string?> CacheDir = Path("--cache-dir", "Where base-image layers are kept between builds (default: $KANIKO_CACHE_DIR, else the user's cache folder).");
 
+    internal static readonly Option<string?> Isolation = new("--isolation")
+    {
+        Description = "How RUN steps are isolated: auto (default: bubblewrap, else chroot as root), bwrap, chroot, or none "
+            + "(kaniko's own mode: steps change / of this system; only in a throw-away container).",
+        HelpName = "auto|bwrap|chroot|none",
+    };
+
+    internal static readonly Option<string?> SnapshotMode = new("--snapshot-mode")
+    {
+        Description = "How a RUN step's changes are found: redo (default: metadata), full (content hashes) or time (modification times only).",
+        HelpName = "redo|full|time",
+    };
+
+    internal static readonly Option<bool> SingleSnapshot = new("--single-snapshot")
+    {
+        Description = "Write one layer per stage, with everything its steps changed, instead of one per step.",
+    };
+
     internal static readonly Option<string> Verbosity = new("--verbosity", "-v")
     {
         Description = "How much to print: panic, fatal, error, warn, info (default), debug or trace.",
@@ -116,7 +135,8 @@ internal static class BuildOptions
         Context, Dockerfile, BuildArg, Target, DryRun, Platform, Destination, NoPush, TarPath, OciLayoutPath, DigestFile,
         ImageNameWithDigestFile, ImageNameTagWithDigestFile, Insecure, InsecurePull, InsecureRegistry, SkipTlsVerify,
         SkipTlsVerifyPull, SkipTlsVerifyRegistry, RegistryCertificate, RegistryMirror, PushRetry, ImageDownloadRetry,
-        Label, Annotation, Reproducible, Compression, CompressionLevel, CacheDir, Verbosity,
+        Label, Annotation, Reproducible, Compression, CompressionLevel, CacheDir, Verbosity, Isolation, SnapshotMode,
+        SingleSnapshot,
     ];
 
     /// <summary>The request the parsed options describe; <paramref name="environment"/> gives <c>--build-arg NAME</c> values and <c>SOURCE_DATE_EPOCH</c>.</summary>
@@ -168,8 +188,28 @@ internal static class BuildOptions
             },
             CacheDirectory = parse.GetValue(CacheDir),
             Registry = registry,
+            Isolation = ParseIsolation(parse.GetValue(Isolation)),
+            SnapshotMode = ParseSnapshotMode(parse.GetValue(SnapshotMode)),
+            SingleSnapshot = parse.GetValue(SingleSnapshot),
         };
     }
+
+    private static SandboxKind ParseIsolation(string? value) => value?.ToLowerInvariant() switch
+    {
+        null or "auto" => SandboxKind.Automatic,
+        "bwrap" or "bubblewrap" => SandboxKind.Bubblewrap,
+        "chroot" => SandboxKind.Chroot,
+        "none" => SandboxKind.None,
+        _ => throw Usage($"--isolation must be auto, bwrap, chroot or none, not '{value}'"),
+    };
+
+    private static Kaniko.Engine.Filesystem.SnapshotMode ParseSnapshotMode(string? value) => value?.ToLowerInvariant() switch
+    {
+        null or "redo" => Kaniko.Engine.Filesystem.SnapshotMode.Redo,
+        "full" => Kaniko.Engine.Filesystem.SnapshotMode.Full,
+        "time" => Kaniko.Engine.Filesystem.SnapshotMode.Time,
+        _ => throw Usage($"--snapshot-mode must be redo, full or time, not '{value}'"),
+    };
 
     // Every value is parsed here so a typo is a usage error before anything runs; the engine drops repeats.
     private static string[] Platforms(string[]? values)

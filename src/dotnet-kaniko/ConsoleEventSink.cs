@@ -30,7 +30,8 @@ internal static class ConsoleVerbosityExtensions
 }
 
 /// <summary>
-/// Prints build events: each step as it starts (<c>[1/2] STEP 3/5: COPY a /b</c>) and messages at
+/// Prints build events: each step as it starts (<c>[1/2] STEP 3/5: COPY a /b</c>), the output of <c>RUN</c> steps
+/// line by line (standard error to the error stream), and messages at
 /// <see cref="ConsoleVerbosity.Info"/> and above, low-importance messages (each blob pushed) from
 /// <see cref="ConsoleVerbosity.Debug"/>, warnings unless the level is below <see cref="ConsoleVerbosity.Warn"/>.
 /// Nothing the engine reports holds credentials.
@@ -44,6 +45,8 @@ internal sealed class ConsoleEventSink(TextWriter output, TextWriter error, Cons
         var (writer, line) = buildEvent switch
         {
             StepStartedEvent step when verbosity >= ConsoleVerbosity.Info => (output, step.ToString()),
+            RunOutputEvent { Stream: SandboxOutputStream.StandardError } errorLine when verbosity >= ConsoleVerbosity.Info => (error, errorLine.Text),
+            RunOutputEvent outputLine when verbosity >= ConsoleVerbosity.Info => (output, outputLine.Text),
             WarningEvent warning when verbosity >= ConsoleVerbosity.Warn => (error, $"warning: {warning.Warning} [{warning.Warning.Code}]"),
             MessageEvent { Importance: MessageImportance.Low } message when verbosity >= ConsoleVerbosity.Debug => (output, message.Text),
             MessageEvent { Importance: not MessageImportance.Low } message when verbosity >= ConsoleVerbosity.Info => (output, message.Text),

@@ -40,7 +40,8 @@ internal static class ExitCodes
             return UsageError;
         }
 
-        if (code == DiagnosticCodes.RunNotSupported
+        if (code == DiagnosticCodes.SandboxUnavailable || code == DiagnosticCodes.SandboxKindUnavailable
+            || code == DiagnosticCodes.RunNeedsLinux || code == DiagnosticCodes.RunMountNotSupported
             || code == DiagnosticCodes.ForeignPlatformRun)
         {
             return NotAvailable;

@@ -141,14 +141,16 @@ public sealed class BuildFlagTests : IDisposable
     }
 
     [Fact]
-    public void Run_exits_three_not_available_yet()
+    public void Run_without_a_shell_in_the_stage_exits_one_naming_the_missing_program()
     {
         Write("Dockerfile", "FROM scratch\nRUN echo hi\n");
 
-        var (exitCode, _, error) = Run("build", "--context", _temp.Path, "--no-push");
+        var (exitCode, _, error) = Run("build", "--context", _temp.Path, "--no-push", "--cache-dir", _temp.Combine("cache"));
 
-        Assert.Equal(3, exitCode);
-        Assert.Equal("Dockerfile:2: RUN is not supported yet: RUN echo hi [KANIKO4300]" + Environment.NewLine, error);
+        Assert.Equal(1, exitCode);
+        Assert.Equal(
+            "Dockerfile:2: RUN echo hi: cannot start \"/bin/sh\": it is not in the stage's filesystem (the stage's filesystem is empty: a stage FROM scratch has no shell) [KANIKO4302]"
+            + Environment.NewLine, error);
     }
 
     [Fact]

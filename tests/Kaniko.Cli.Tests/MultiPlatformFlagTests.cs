@@ -107,8 +107,8 @@ public sealed class MultiPlatformFlagTests : IDisposable
 
         var (exitCode, _, error) = Run("build", "--context", _temp.Path, "--no-push", "--platform", "linux/s390x,linux/arm64");
 
-        Assert.Equal(3, exitCode);
-        Assert.Contains("[KANIKO4300]", error, StringComparison.Ordinal);
+        Assert.Equal(1, exitCode);
+        Assert.Contains("[KANIKO4302]", error, StringComparison.Ordinal);
     }
 
     private static (int ExitCode, string Output, string Error) Run(params string[] args)

@@ -275,12 +275,23 @@ public static class DiagnosticCodes
     /// <summary>The subdirectory asked of a git source is not a directory of the checkout.</summary>
     public static readonly DiagnosticCode GitSubdirNotFound = DiagnosticCode.Of(4223);
     // 4300-4399: running the build (stages, steps, base images).
-    /// <summary>The build reached a <c>RUN</c> step, which this version cannot execute yet.</summary>
-    public static readonly DiagnosticCode RunNotSupported = DiagnosticCode.Of(4300);
+    // 4300 (RunNotSupported, "RUN is not supported yet") is retired: RUN steps run.
+    /// <summary>A <c>RUN</c> step's command exited with a non-zero code; the message names the step and its line.</summary>
+    public static readonly DiagnosticCode RunStepFailed = DiagnosticCode.Of(4301);
+    /// <summary>The program a <c>RUN</c> step starts (its shell, or the first word of the exec form) is not in the stage's filesystem.</summary>
+    public static readonly DiagnosticCode RunProgramNotFound = DiagnosticCode.Of(4302);
+    /// <summary><c>RUN --security=insecure</c>: steps always run sandboxed here.</summary>
+    public static readonly DiagnosticCode RunSecurityInsecure = DiagnosticCode.Of(4303);
     /// <summary>A <c>RUN</c> in a stage of another architecture, and no qemu-user binfmt handler is registered for it.</summary>
     public static readonly DiagnosticCode ForeignPlatformRun = DiagnosticCode.Of(4304);
     /// <summary>Warning: the base image names one platform only, and not the one the stage is built for.</summary>
     public static readonly DiagnosticCode BaseImagePlatformMismatch = DiagnosticCode.Of(4305);
+    /// <summary><c>RUN --mount</c> is not supported by this version.</summary>
+    public static readonly DiagnosticCode RunMountNotSupported = DiagnosticCode.Of(4306);
+    /// <summary>A <c>RUN</c> step on an operating system other than Linux.</summary>
+    public static readonly DiagnosticCode RunNeedsLinux = DiagnosticCode.Of(4307);
+    /// <summary><c>--isolation none</c> with <c>RUN</c> steps in more than one stage: they would share <c>/</c>.</summary>
+    public static readonly DiagnosticCode IsolationNoneSecondStage = DiagnosticCode.Of(4308);
     // 44xx: running RUN steps in a sandbox.
     /// <summary>No sandbox can run <c>RUN</c> here: bubblewrap is missing or not permitted, and chroot mode needs root.</summary>
     public static readonly DiagnosticCode SandboxUnavailable = DiagnosticCode.Of(4401);

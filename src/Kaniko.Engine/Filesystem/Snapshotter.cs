@@ -20,14 +20,18 @@ public static class Snapshotter
         DiffAsync(rootFs, FileIndex.Empty, cancellationToken);
 
     /// <summary>The changes of <paramref name="rootFs"/> since <paramref name="previous"/> was taken.</summary>
-    public static Task<FileSystemDiff> DiffAsync(RootFs rootFs, FileIndex previous, CancellationToken cancellationToken = default)
+    public static Task<FileSystemDiff> DiffAsync(RootFs rootFs, FileIndex previous, CancellationToken cancellationToken = default) =>
+        DiffAsync(rootFs, previous, SnapshotMode.Redo, cancellationToken);
+
+    /// <summary>The changes of <paramref name="rootFs"/> since <paramref name="previous"/> was taken, decided as <paramref name="mode"/> says.</summary>
+    public static Task<FileSystemDiff> DiffAsync(RootFs rootFs, FileIndex previous, SnapshotMode mode, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rootFs);
         ArgumentNullException.ThrowIfNull(previous);
-        return Task.Run(() => Diff(rootFs, previous, cancellationToken), cancellationToken);
+        return Task.Run(() => Diff(rootFs, previous, mode, cancellationToken), cancellationToken);
     }
 
-    private static FileSystemDiff Diff(RootFs rootFs, FileIndex previous, CancellationToken cancellationToken)
+    private static FileSystemDiff Diff(RootFs rootFs, FileIndex previous, SnapshotMode mode, CancellationToken cancellationToken)
     {
         var found = new System.Collections.Concurrent.ConcurrentQueue<FileChange>();
         var recreatedFound = new System.Collections.Concurrent.ConcurrentQueue<string>();
@@ -52,7 +56,17 @@ public static class Snapshotter
                 return now;
             }
 
-            if (now.HasVisibleChange(before))
+            if (mode == SnapshotMode.Time)
+            {
+                if (now.Kind != before.Kind || now.ModifiedNs != before.ModifiedNs)
+                {
+                    found.Enqueue(new FileChange(path, FileChangeKind.Modified, now));
+                }
+
+                return before.ContentHash is null ? now : now with { ContentHash = before.ContentHash };
+            }
+
+            if (mode == SnapshotMode.Full ? HasContentIndependentChange(now, before) : now.HasVisibleChange(before))
             {
                 found.Enqueue(new FileChange(path, FileChangeKind.Modified, now));
                 return now;
@@ -63,7 +77,9 @@ public static class Snapshotter
                 return now;
             }
 
-            if (now.ChangedNs != before.ChangedNs || !now.IsSameFile(before))
+            var moved = now.ChangedNs != before.ChangedNs || !now.IsSameFile(before)
+                || (mode == SnapshotMode.Full && (now.Size != before.Size || now.ModifiedNs != before.ModifiedNs));
+            if (moved)
             {
                 // Only the change time (or the inode) moved: a chmod back, a new hard link, or a write that restored
                 // the modification time. The content decides, when the old content's hash is known.
@@ -128,6 +144,15 @@ public static class Snapshotter
         var sorted = changes.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => c.Value).ToList();
         return new FileSystemDiff(rootFs, sorted, current);
     }
+
+    /// <summary>
+    /// What <see cref="SnapshotMode.Full"/> compares without reading content: kind, mode, owner, link target and
+    /// device numbers. Size and times are left to the content comparison; a directory's times do not count.
+    /// </summary>
+    private static bool HasContentIndependentChange(FileEntryMetadata now, FileEntryMetadata before) =>
+        now.Kind != before.Kind || now.Mode != before.Mode || now.Uid != before.Uid || now.Gid != before.Gid
+        || !string.Equals(now.LinkTarget, before.LinkTarget, StringComparison.Ordinal)
+        || now.DeviceMajor != before.DeviceMajor || now.DeviceMinor != before.DeviceMinor;
 
     /// <summary>
     /// A deletion needs its own whiteout only when its directory is still the same directory: a deleted parent's

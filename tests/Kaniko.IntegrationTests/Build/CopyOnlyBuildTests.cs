@@ -299,15 +299,15 @@ public sealed class CopyOnlyBuildTests(RegistryFixture registry) : IDisposable
     }
 
     [Fact]
-    public async Task Run_is_a_clear_not_supported_yet_error()
+    public async Task Run_in_a_scratch_stage_says_the_shell_is_not_in_its_filesystem()
     {
         _build.Write("Dockerfile", "FROM scratch\nCOPY a.txt /\nRUN echo hi\n");
         _build.Write("a.txt", "a\n");
 
         var error = await Assert.ThrowsAsync<KanikoException>(() => _build.BuildAsync(_build.Request() with { NoPush = true }));
 
-        Assert.Equal(DiagnosticCodes.RunNotSupported, error.Code);
-        Assert.Equal("Dockerfile:3: RUN is not supported yet: RUN echo hi", error.Message);
+        Assert.Equal(DiagnosticCodes.RunProgramNotFound, error.Code);
+        Assert.Equal("Dockerfile:3: RUN echo hi: cannot start \"/bin/sh\": it is not in the stage's filesystem", error.Message);
     }
 
     [Fact]

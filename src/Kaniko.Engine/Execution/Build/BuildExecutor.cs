@@ -13,7 +13,12 @@ namespace Kaniko.Engine.Execution;
 /// <param name="Warnings">Warnings from running the steps (planning warnings are in the plan).</param>
 public sealed record ExecutedBuild(MutatedImage Image, IReadOnlyList<BuildWarning> Warnings);
 
-/// <summary>Runs a <see cref="BuildPlan"/>: each stage in order with a <see cref="StageExecutor"/>; the last one is the image.</summary>
+/// <summary>
+/// Runs a <see cref="BuildPlan"/> with a <see cref="StageExecutor"/>: a stage starts as soon as the stages it reads
+/// (its base, <c>COPY --from</c>, <c>RUN --mount from</c>) are built, so independent stages run at the same time; the
+/// target's image is the result. Each stage's result depends only on its inputs, so the image is the same as in
+/// a build one stage at a time.
+/// </summary>
 public sealed class BuildExecutor
 {
     private readonly ExecutionOptions _options;
@@ -54,8 +59,9 @@ public sealed class BuildExecutor
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
         var tree = BuildContextTree.Load(context);
-        var built = new Dictionary<string, StageResult>(StringComparer.Ordinal);
+        var built = new Dictionary<string, Task<StageResult>>(StringComparer.Ordinal);
         var executors = new List<StageExecutor>();
+        var runHost = new RunHost(_options, _events);
         var builds = new List<ExecutedBuild>();
         try
         {
@@ -73,33 +79,10 @@ public sealed class BuildExecutor
                 {
                     WorkDirectory = Path.Combine(_options.WorkDirectory, "platform-" + builds.Count.ToString(CultureInfo.InvariantCulture)),
                 };
-                var stages = new StageExecutor(options, stateOptions, context, tree, _events, warnings);
+                var stages = new StageExecutor(options, stateOptions, context, tree, _events, warnings, runHost);
                 executors.Add(stages);
-                var results = new Dictionary<int, StageResult>();
-                var keys = new Dictionary<int, string>();
-                StageResult? last = null;
-                for (var index = 0; index < plan.Stages.Count; index++)
-                {
-                    var stage = plan.Stages[index];
-                    var isTarget = stage == plan.Target;
-                    var key = StageKey(plan, stage, isTarget, keys);
-                    keys[stage.Index] = key;
-                    if (built.TryGetValue(key, out var reused))
-                    {
-                        _events.Report(new MessageEvent(
-                            string.Format(CultureInfo.InvariantCulture, "[{0}/{1}] {2}: the same as for an earlier platform, reused", index + 1, plan.Stages.Count, stage.DisplayName)));
-                        last = reused with { Stage = stage };
-                    }
-                    else
-                    {
-                        last = await stages.ExecuteAsync(plan, stage, results, index + 1, plan.Stages.Count, isTarget, cancellationToken).ConfigureAwait(false);
-                        built[key] = last;
-                    }
-
-                    results[stage.Index] = last;
-                }
-
-                builds.Add(new ExecutedBuild(last!.Image, warnings));
+                var last = await ExecuteStagesAsync(plan, stages, built, cancellationToken).ConfigureAwait(false);
+                builds.Add(new ExecutedBuild(last.Image, warnings));
             }
         }
         finally
@@ -112,6 +95,77 @@ public sealed class BuildExecutor
 
         return builds;
     }
+
+    /// <summary>
+    /// Starts every stage of <paramref name="plan"/> once the stages it reads are built, and returns the last one's
+    /// result. The first failure cancels the stages still running and is the one thrown.
+    /// </summary>
+    private async Task<StageResult> ExecuteStagesAsync(
+        BuildPlan plan, StageExecutor stages, Dictionary<string, Task<StageResult>> built, CancellationToken cancellationToken)
+    {
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var tasks = new Dictionary<int, Task<StageResult>>();
+        var keys = new Dictionary<int, string>();
+        for (var index = 0; index < plan.Stages.Count; index++)
+        {
+            var stage = plan.Stages[index];
+            var isTarget = stage == plan.Target;
+            var key = StageKey(plan, stage, isTarget, keys);
+            keys[stage.Index] = key;
+            var dependencies = stage.Dependencies.ToDictionary(d => d, d => tasks[d]);
+            var number = index + 1;
+            if (built.TryGetValue(key, out var reused))
+            {
+                _events.Report(new MessageEvent(
+                    string.Format(CultureInfo.InvariantCulture, "[{0}/{1}] {2}: the same as for an earlier platform, reused", number, plan.Stages.Count, stage.DisplayName)));
+                tasks[stage.Index] = ReuseAsync(reused, stage);
+            }
+            else
+            {
+                tasks[stage.Index] = built[key] = ExecuteStageAsync(plan, stages, stage, dependencies, number, isTarget, failed);
+            }
+        }
+
+        try
+        {
+            await Task.WhenAll(tasks.Values).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (FirstFailure(tasks.Values) is { } failure)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+
+        return await tasks[plan.Stages[^1].Index].ConfigureAwait(false);
+    }
+
+    private static async Task<StageResult> ReuseAsync(Task<StageResult> reused, StagePlan stage) =>
+        (await reused.ConfigureAwait(false)) with { Stage = stage };
+
+    private static async Task<StageResult> ExecuteStageAsync(
+        BuildPlan plan, StageExecutor stages, StagePlan stage, Dictionary<int, Task<StageResult>> dependencies, int number, bool isTarget,
+        CancellationTokenSource failed)
+    {
+        try
+        {
+            var earlier = new Dictionary<int, StageResult>();
+            foreach (var (index, dependency) in dependencies)
+            {
+                earlier[index] = await dependency.ConfigureAwait(false);
+            }
+
+            failed.Token.ThrowIfCancellationRequested();
+            return await stages.ExecuteAsync(plan, stage, earlier, number, plan.Stages.Count, isTarget, failed.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await failed.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    // A stage that failed on its own, rather than one cancelled because another failed.
+    private static Exception? FirstFailure(IEnumerable<Task<StageResult>> tasks) =>
+        tasks.Where(t => t.IsFaulted).SelectMany(t => t.Exception!.InnerExceptions).FirstOrDefault(e => e is not OperationCanceledException);
 
     // Everything a stage's result depends on: the platform it runs as, its FROM, each step as expanded with the
     // arguments in scope, the stages it reads (by their own keys) and whether it gets the request's labels.

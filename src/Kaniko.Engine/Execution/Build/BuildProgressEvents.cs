@@ -13,3 +13,12 @@ public sealed record StepStartedEvent(int StageNumber, int StageCount, int StepN
     /// <summary>The line kaniko-like tools print: <c>[1/2] STEP 3/5: COPY a /b</c>.</summary>
     public override string ToString() => $"[{StageNumber}/{StageCount}] STEP {StepNumber}/{StepCount}: {Text}";
 }
+
+/// <summary>One line a <c>RUN</c> step wrote, as it comes, for hosts that show the steps' output.</summary>
+/// <param name="Stream">Standard output or standard error.</param>
+/// <param name="Text">The line, without its line ending.</param>
+public sealed record RunOutputEvent(SandboxOutputStream Stream, string Text) : BuildEvent
+{
+    /// <inheritdoc />
+    public override string ToString() => Text;
+}

@@ -1,4 +1,5 @@
 using Kaniko.Engine.Caching;
+using Kaniko.Engine.Filesystem;
 using Kaniko.Engine.Layers;
 using Kaniko.Engine.Registry;
 
@@ -39,4 +40,19 @@ public sealed record ExecutionOptions
 
     /// <summary>Decides whether a <c>RUN</c> of a stage of another platform can run here (binfmt_misc handlers).</summary>
     public PlatformEmulation Emulation { get; init; } = new();
+
+    /// <summary>
+    /// How <c>RUN</c> steps are isolated (<c>--isolation</c>): probed once per build when the first step runs.
+    /// <see cref="SandboxKind.None"/> makes <c>/</c> of this system the root filesystem of the (only) stage that runs steps.
+    /// </summary>
+    public SandboxKind Isolation { get; init; } = SandboxKind.Automatic;
+
+    /// <summary>How a snapshot after a <c>RUN</c> step decides what changed (<c>--snapshot-mode</c>).</summary>
+    public SnapshotMode SnapshotMode { get; init; } = SnapshotMode.Redo;
+
+    /// <summary>
+    /// One layer per stage (<c>--single-snapshot</c>): the steps add no layers of their own, and the stage's changes
+    /// to its base are written as one layer when its last step is done.
+    /// </summary>
+    public bool SingleSnapshot { get; init; }
 }

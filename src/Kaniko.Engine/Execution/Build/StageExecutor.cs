@@ -29,8 +29,9 @@ public sealed class StageExecutor : IDisposable
     private readonly ArchiveExtractor _archives;
     private readonly RemoteAddSources _remote;
     private readonly List<BuildWarning> _warnings;
-    private readonly Dictionary<string, (ImageSnapshot Snapshot, BuildContextTree Tree)> _snapshots = new(StringComparer.Ordinal);
-    private EtcFiles? _etc;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<(ImageSnapshot Snapshot, BuildContextTree Tree)>>> _snapshots = new(StringComparer.Ordinal);
+    private readonly RunHost _runHost;
+    private int _snapshotCount;
 
     /// <summary>Creates an executor for the stages of one build.</summary>
     /// <param name="options">Layers, times, fetching.</param>
@@ -40,6 +41,14 @@ public sealed class StageExecutor : IDisposable
     /// <param name="events">Receives progress and warnings.</param>
     /// <param name="warnings">Collects the warnings of the build.</param>
     public StageExecutor(ExecutionOptions options, ConfigStateOptions stateOptions, IBuildContext context, BuildContextTree tree, IBuildEventSink events, List<BuildWarning> warnings)
+        : this(options, stateOptions, context, tree, events, warnings, null)
+    {
+    }
+
+    /// <summary>Creates an executor whose <c>RUN</c> steps share <paramref name="runHost"/> (the build's sandbox) with other executors.</summary>
+    internal StageExecutor(
+        ExecutionOptions options, ConfigStateOptions stateOptions, IBuildContext context, BuildContextTree tree, IBuildEventSink events, List<BuildWarning> warnings,
+        RunHost? runHost)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _stateOptions = stateOptions ?? throw new ArgumentNullException(nameof(stateOptions));
@@ -50,6 +59,7 @@ public sealed class StageExecutor : IDisposable
         _writer = new LayerWriter(options.Layers);
         _archives = new ArchiveExtractor(Path.Combine(options.WorkDirectory, "archives"));
         _remote = new RemoteAddSources(options.WorkDirectory, _archives);
+        _runHost = runHost ?? new RunHost(options, events);
     }
 
     /// <summary>Builds <paramref name="stage"/>, numbered <paramref name="stageNumber"/> of <paramref name="stageCount"/>.</summary>
@@ -71,9 +81,10 @@ public sealed class StageExecutor : IDisposable
 
         var (baseImage, state, filesystem) = await StartAsync(plan, stage, earlier, cancellationToken).ConfigureAwait(false);
         var builder = new ImageBuilder(baseImage);
-        var layers = baseImage.Layers.ToList();
+        using var run = new StageRun(stage, baseImage.Layers);
         var triggers = BaseTriggers.Parse(stage, state.BaseOnBuildTriggers);
         var steps = triggers.Concat(stage.Steps).ToList();
+        var recorded = new List<(AppliedStep Applied, ILayer? Layer)>();
         stepCount = steps.Count + 1;
         for (var index = 0; index < steps.Count; index++)
         {
@@ -84,7 +95,7 @@ public sealed class StageExecutor : IDisposable
             AppliedStep applied;
             try
             {
-                (applied, layer) = await ApplyAsync(plan, stage, step, earlier, state, filesystem, layers, cancellationToken).ConfigureAwait(false);
+                (applied, layer) = await ApplyAsync(plan, stage, step, earlier, state, filesystem, run, cancellationToken).ConfigureAwait(false);
             }
             catch (KanikoException e) when (index < triggers.Count)
             {
@@ -93,24 +104,20 @@ public sealed class StageExecutor : IDisposable
 
             if (layer is not null)
             {
-                layers.Add(layer);
+                run.Layers.Add(layer);
             }
 
-            if (applied.History is { } history)
-            {
-                if (layer is not null)
-                {
-                    builder.AppendLayer(layer, history.CreatedBy, history.Comment);
-                }
-                else
-                {
-                    builder.AppendHistory(history.CreatedBy ?? "", history.Comment);
-                }
-            }
-            else if (layer is not null)
-            {
-                builder.AppendLayer(layer);
-            }
+            recorded.Add((applied, layer));
+        }
+
+        if (_options.SingleSnapshot)
+        {
+            recorded = await SingleSnapshotAsync(run, recorded, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var (applied, layer) in recorded)
+        {
+            Record(builder, applied, layer);
         }
 
         var config = state.Config;
@@ -136,21 +143,95 @@ public sealed class StageExecutor : IDisposable
         return new StageResult(stage, builder.Build(), state, filesystem);
     }
 
+    // Stages of one build may run at the same time; the warnings list is theirs to share.
+    private void Warn(BuildWarning warning)
+    {
+        lock (_warnings)
+        {
+            _warnings.Add(warning);
+        }
+
+        _events.Report(new WarningEvent(warning));
+    }
+
+    private static void Record(ImageBuilder builder, AppliedStep applied, ILayer? layer)
+    {
+        if (applied.History is { } history)
+        {
+            if (layer is not null)
+            {
+                builder.AppendLayer(layer, history.CreatedBy, history.Comment);
+            }
+            else
+            {
+                builder.AppendHistory(history.CreatedBy ?? "", history.Comment);
+            }
+        }
+        else if (layer is not null)
+        {
+            builder.AppendLayer(layer);
+        }
+    }
+
+    /// <summary>
+    /// <c>--single-snapshot</c>: the steps' own layers are replaced by one layer holding everything the stage changed
+    /// in its base, recorded with the last step that would have written a layer; the others become empty-layer entries.
+    /// </summary>
+    private async Task<List<(AppliedStep Applied, ILayer? Layer)>> SingleSnapshotAsync(
+        StageRun run, List<(AppliedStep Applied, ILayer? Layer)> recorded, CancellationToken cancellationToken)
+    {
+        var last = recorded.FindLastIndex(r => r.Applied.NeedsLayer);
+        if (last < 0)
+        {
+            return recorded;
+        }
+
+        if (!OperatingSystem.IsLinux())
+        {
+            throw RunNeedsLinux(recorded[last].Applied.Instruction);
+        }
+
+        var runner = new RunStepRunner(_options, _runHost, _writer, _events);
+        run.RootFs ??= _runHost.CreateRootFs(_options.WorkDirectory, run.Stage.DisplayName, run.Stage.Index, run.BaseLayerCount, _events);
+        await run.RootFs.SyncAsync(run.Layers, index: false, cancellationToken).ConfigureAwait(false);
+        var diff = await Filesystem.Snapshotter.DiffAsync(run.RootFs.RootFs, run.RootFs.Baseline!, _options.SnapshotMode, cancellationToken).ConfigureAwait(false);
+        var layer = diff.IsEmpty ? null : await runner.WriteAsync(diff, cancellationToken).ConfigureAwait(false);
+        return [.. recorded.Select((r, i) => (r.Applied, i == last ? layer : null))];
+    }
+
+    private static KanikoException RunNeedsLinux(Instruction instruction) =>
+        new(DiagnosticCodes.RunNeedsLinux, string.Format(CultureInfo.InvariantCulture, Strings.RunNeedsLinux,
+            instruction.Original.Trim(), System.Runtime.InteropServices.RuntimeInformation.OSDescription), instruction.Range);
+
+    private async Task<ILayer?> RunAsync(AppliedStep applied, StageFilesystem filesystem, StageRun run, CancellationToken cancellationToken)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            throw RunNeedsLinux(applied.Instruction);
+        }
+
+        var runner = new RunStepRunner(_options, _runHost, _writer, _events);
+        run.RootFs ??= _runHost.CreateRootFs(_options.WorkDirectory, run.Stage.DisplayName, run.Stage.Index, run.BaseLayerCount, _events);
+        var (layer, changes) = await runner.RunAsync(applied, run.RootFs, run.Layers, cancellationToken).ConfigureAwait(false);
+        filesystem.Record(changes);
+        return layer;
+    }
+
     private async Task<(AppliedStep Applied, ILayer? Layer)> ApplyAsync(
         BuildPlan plan, StagePlan stage, StepPlan step, IReadOnlyDictionary<int, StageResult> earlier, ImageConfigState state,
-        StageFilesystem filesystem, List<ILayer> layers, CancellationToken cancellationToken)
+        StageFilesystem filesystem, StageRun run, CancellationToken cancellationToken)
     {
         RefuseForeignRun(plan, stage, step.Instruction);
-        RefuseUnsupported(step.Instruction);
         var applied = state.Apply(step);
         ILayer? layer = applied.Layer switch
         {
             StepLayerKind.None => null,
             StepLayerKind.Copy when applied.Instruction is CopyInstruction { From: not null } copyFrom =>
-                await CopyFromAsync(PlatformOf(plan, stage), copyFrom, step, earlier, state, filesystem, layers, cancellationToken).ConfigureAwait(false),
-            StepLayerKind.Copy or StepLayerKind.Add => await CopyAsync(applied.Instruction, state, filesystem, layers, cancellationToken).ConfigureAwait(false),
-            StepLayerKind.CreateWorkdir => await WorkdirAsync(applied, filesystem, layers, cancellationToken).ConfigureAwait(false),
-            _ => throw Unsupported(DiagnosticCodes.RunNotSupported, Strings.RunNotSupported, applied.Instruction),
+                await CopyFromAsync(PlatformOf(plan, stage), copyFrom, step, earlier, state, filesystem, run, cancellationToken).ConfigureAwait(false),
+            StepLayerKind.Copy or StepLayerKind.Add => await CopyAsync(applied.Instruction, state, filesystem, run, cancellationToken).ConfigureAwait(false),
+            StepLayerKind.CreateWorkdir => await WorkdirAsync(applied, filesystem, run, cancellationToken).ConfigureAwait(false),
+            StepLayerKind.Run => await RunAsync(applied, filesystem, run, cancellationToken).ConfigureAwait(false),
+            _ => throw new InvalidOperationException("unknown layer kind " + applied.Layer),
         };
         return (applied, layer);
     }
@@ -158,7 +239,6 @@ public sealed class StageExecutor : IDisposable
     private async Task<(IImage Image, ImageConfigState State, StageFilesystem Filesystem)> StartAsync(
         BuildPlan plan, StagePlan stage, IReadOnlyDictionary<int, StageResult> earlier, CancellationToken cancellationToken)
     {
-        _etc = null;
         if (stage.BaseStage is { } baseIndex)
         {
             var baseStage = earlier[baseIndex];
@@ -248,32 +328,19 @@ public sealed class StageExecutor : IDisposable
                 DiagnosticCodes.BaseImagePlatformMismatch,
                 string.Format(CultureInfo.InvariantCulture, Strings.BaseImagePlatformMismatch, stage.From.BaseName, offered.Normalize(), wanted),
                 stage.From.Range);
-            _warnings.Add(warning);
-            _events.Report(new WarningEvent(warning));
+            Warn(warning);
         }
     }
-
-    private static void RefuseUnsupported(Instruction instruction)
-    {
-        switch (instruction)
-        {
-            case RunInstruction:
-                throw Unsupported(DiagnosticCodes.RunNotSupported, Strings.RunNotSupported, instruction);
-        }
-    }
-
-    private static KanikoException Unsupported(DiagnosticCode code, string format, Instruction instruction) =>
-        new(code, string.Format(CultureInfo.InvariantCulture, format, instruction.Original.Trim()), instruction.Range);
 
     private Task<ILayer> CopyAsync(
-        Instruction instruction, ImageConfigState state, StageFilesystem filesystem, List<ILayer> layers, CancellationToken cancellationToken)
+        Instruction instruction, ImageConfigState state, StageFilesystem filesystem, StageRun run, CancellationToken cancellationToken)
     {
         var workdir = WorkingDirectory(state);
         if (instruction is AddInstruction add && add.Sources.SourcePaths.Any(RemoteAddSources.IsRemote))
         {
             var remote = add.Sources.SourcePaths.Where(RemoteAddSources.IsRemote).ToList();
             var local = CopyRequest.FromInstruction(add, workdir) with { SourcePaths = [.. add.Sources.SourcePaths.Where(s => !RemoteAddSources.IsRemote(s))] };
-            return WriteCopyLayerAsync(local, _tree, _context, null, instruction, filesystem, layers, cancellationToken, async plan =>
+            return WriteCopyLayerAsync(local, _tree, _context, null, instruction, filesystem, run, cancellationToken, async plan =>
             {
                 if (!plan.DestinationIsDirectory && !filesystem.IsDirectory(plan.Destination) && !filesystem.IsComplete)
                 {
@@ -291,48 +358,53 @@ public sealed class StageExecutor : IDisposable
             AddInstruction addLocal => CopyRequest.FromInstruction(addLocal, workdir),
             _ => throw new InvalidOperationException("not a COPY or ADD: " + instruction.Name),
         };
-        return WriteCopyLayerAsync(request, _tree, _context, null, instruction, filesystem, layers, cancellationToken);
+        return WriteCopyLayerAsync(request, _tree, _context, null, instruction, filesystem, run, cancellationToken);
     }
 
     /// <summary><c>COPY --from</c>: the same rules over the files of an earlier stage or of an image, owners kept unless <c>--chown</c>.</summary>
     private async Task<ILayer> CopyFromAsync(
         Platform platform, CopyInstruction copy, StepPlan step, IReadOnlyDictionary<int, StageResult> earlier, ImageConfigState state,
-        StageFilesystem filesystem, List<ILayer> layers, CancellationToken cancellationToken)
+        StageFilesystem filesystem, StageRun run, CancellationToken cancellationToken)
     {
         var from = copy.From!;
         var stageIndex = step.Sources.FirstOrDefault(s => s.Reference == from)?.StageIndex;
         var key = stageIndex is { } index ? "stage:" + index.ToString(CultureInfo.InvariantCulture) : "image:" + platform + ":" + from;
-        if (!_snapshots.TryGetValue(key, out var snapshot))
+        var snapshot = await _snapshots.GetOrAdd(key, k => new Lazy<Task<(ImageSnapshot, BuildContextTree)>>(
+            () => ReadSnapshotAsync(k, platform, copy, stageIndex, earlier, cancellationToken))).Value.ConfigureAwait(false);
+        var request = CopyRequest.FromInstruction(copy with { From = null }, WorkingDirectory(state));
+        return await WriteCopyLayerAsync(request, snapshot.Tree, snapshot.Snapshot, snapshot.Snapshot, copy, filesystem, run, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads the files of the stage or image a <c>COPY --from</c> names, once per build (stages may ask at the same time).</summary>
+    private async Task<(ImageSnapshot Snapshot, BuildContextTree Tree)> ReadSnapshotAsync(
+        string key, Platform platform, CopyInstruction copy, int? stageIndex, IReadOnlyDictionary<int, StageResult> earlier, CancellationToken cancellationToken)
+    {
+        var from = copy.From!;
+        IReadOnlyList<ILayer> sourceLayers;
+        if (stageIndex is { } i)
         {
-            IReadOnlyList<ILayer> sourceLayers;
-            if (stageIndex is { } i)
+            sourceLayers = earlier[i].Image.Layers;
+        }
+        else
+        {
+            IImage image;
+            try
             {
-                sourceLayers = earlier[i].Image.Layers;
+                var remote = await _options.Fetcher.OpenAsync(ImageReference.Parse(from), platform, cancellationToken).ConfigureAwait(false);
+                image = new CachedImage(remote, _options.BaseImageCache);
             }
-            else
+            catch (KanikoException e)
             {
-                IImage image;
-                try
-                {
-                    var remote = await _options.Fetcher.OpenAsync(ImageReference.Parse(from), platform, cancellationToken).ConfigureAwait(false);
-                    image = new CachedImage(remote, _options.BaseImageCache);
-                }
-                catch (KanikoException e)
-                {
-                    throw e.WithRangeIfMissing(copy.Range);
-                }
-
-                sourceLayers = image.Layers;
+                throw e.WithRangeIfMissing(copy.Range);
             }
 
-            var directory = Path.Combine(_options.WorkDirectory, "snapshot-" + _snapshots.Count.ToString(CultureInfo.InvariantCulture));
-            var read = await ImageSnapshot.ReadAsync(key, sourceLayers, directory, cancellationToken).ConfigureAwait(false);
-            snapshot = (read, new BuildContextTree(read.EnumerateEntries()));
-            _snapshots[key] = snapshot;
+            sourceLayers = image.Layers;
         }
 
-        var request = CopyRequest.FromInstruction(copy with { From = null }, WorkingDirectory(state));
-        return await WriteCopyLayerAsync(request, snapshot.Tree, snapshot.Snapshot, snapshot.Snapshot, copy, filesystem, layers, cancellationToken).ConfigureAwait(false);
+        var number = Interlocked.Increment(ref _snapshotCount) - 1;
+        var directory = Path.Combine(_options.WorkDirectory, "snapshot-" + number.ToString(CultureInfo.InvariantCulture));
+        var read = await ImageSnapshot.ReadAsync(key, sourceLayers, directory, cancellationToken).ConfigureAwait(false);
+        return (read, new BuildContextTree(read.EnumerateEntries()));
     }
 
     /// <summary>
@@ -357,11 +429,11 @@ public sealed class StageExecutor : IDisposable
 
     private async Task<ILayer> WriteCopyLayerAsync(
         CopyRequest request, BuildContextTree tree, IBuildContext source, ImageSnapshot? owners, Instruction instruction,
-        StageFilesystem filesystem, List<ILayer> layers, CancellationToken cancellationToken,
+        StageFilesystem filesystem, StageRun run, CancellationToken cancellationToken,
         Func<CopyPlan, Task<IReadOnlyList<LayerEntry>>>? remoteEntries = null)
     {
         var users = request.Chown is { } chown && ChownSpec.Parse(chown).NeedsLookup
-            ? await UsersAsync(layers, cancellationToken).ConfigureAwait(false)
+            ? await UsersAsync(run, cancellationToken).ConfigureAwait(false)
             : EtcUserDatabase.Empty;
         // The planner asks whether a destination is a directory of the stage; when the stage does not know its base
         // tree, an unknown answer is checked against the base's directories and the copy planned again.
@@ -386,8 +458,7 @@ public sealed class StageExecutor : IDisposable
 
         foreach (var warning in copyPlan.Warnings)
         {
-            _warnings.Add(warning);
-            _events.Report(new WarningEvent(warning));
+            Warn(warning);
         }
 
         if (owners is not null && request.Chown is null)
@@ -410,20 +481,19 @@ public sealed class StageExecutor : IDisposable
         return await _writer.WriteAsync(entries, _options.WorkDirectory, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<ILayer> WorkdirAsync(AppliedStep applied, StageFilesystem filesystem, List<ILayer> layers, CancellationToken cancellationToken)
+    private async Task<ILayer> WorkdirAsync(AppliedStep applied, StageFilesystem filesystem, StageRun run, CancellationToken cancellationToken)
     {
         var workdir = applied.Workdir!;
         var owner = CopyOwner.Root;
         if (workdir.User.Length > 0)
         {
             var spec = ChownSpec.Parse(workdir.User);
-            var users = spec.NeedsLookup ? await UsersAsync(layers, cancellationToken).ConfigureAwait(false) : EtcUserDatabase.Empty;
+            var users = spec.NeedsLookup ? await UsersAsync(run, cancellationToken).ConfigureAwait(false) : EtcUserDatabase.Empty;
             var warnings = new List<BuildWarning>();
             owner = spec.Resolve(users, warnings, applied.Instruction.Range);
             foreach (var warning in warnings)
             {
-                _warnings.Add(warning);
-                _events.Report(new WarningEvent(warning));
+                Warn(warning);
             }
         }
 
@@ -450,23 +520,33 @@ public sealed class StageExecutor : IDisposable
         return await _writer.WriteAsync(entries, _options.WorkDirectory, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The stage's user database: <c>/etc/passwd</c> and <c>/etc/group</c> read from its layers, top first.</summary>
-    /// <remarks>Read again only when a layer was added since the last read (it may have changed them).</remarks>
-    private async Task<IUserDatabase> UsersAsync(List<ILayer> layers, CancellationToken cancellationToken)
+    /// <summary>
+    /// The stage's user database: <c>/etc/passwd</c> and <c>/etc/group</c> of its root filesystem when a step made
+    /// one (a <c>RUN</c> may have added users), else read from its layers, top first.
+    /// </summary>
+    /// <remarks>Layers are read again only when a layer was added since the last read (it may have changed them).</remarks>
+    private async Task<IUserDatabase> UsersAsync(StageRun run, CancellationToken cancellationToken)
     {
-        if (_etc is not { } etc || etc.LayerCount != layers.Count)
+        if (OperatingSystem.IsLinux() && run.RootFs is { IsMaterialised: true } rootFs)
         {
-            var files = await LayerFileReader.ReadAsync(layers, [PasswdPath, GroupPath], cancellationToken).ConfigureAwait(false);
-            etc = new EtcFiles(layers.Count, files[PasswdPath], files[GroupPath]);
-            _etc = etc;
+            await rootFs.SyncAsync(run.Layers, index: false, cancellationToken).ConfigureAwait(false);
+            var passwd = ReadIfFile(rootFs.RootFs.Resolve(PasswdPath));
+            var group = ReadIfFile(rootFs.RootFs.Resolve(GroupPath));
+            return new EtcUserDatabase(() => passwd, () => group);
+        }
+
+        if (run.Etc is not { } etc || etc.LayerCount != run.Layers.Count)
+        {
+            var files = await LayerFileReader.ReadAsync(run.Layers, [PasswdPath, GroupPath], cancellationToken).ConfigureAwait(false);
+            etc = new EtcFiles(run.Layers.Count, files[PasswdPath], files[GroupPath]);
+            run.Etc = etc;
         }
 
         return new EtcUserDatabase(() => etc.Passwd, () => etc.Group);
     }
 
+    private static byte[]? ReadIfFile(string hostPath) => File.Exists(hostPath) ? File.ReadAllBytes(hostPath) : null;
+
     /// <inheritdoc />
     public void Dispose() => _remote.Dispose();
-
-    /// <summary>The user files of a stage as they were when it had <paramref name="LayerCount"/> layers.</summary>
-    private sealed record EtcFiles(int LayerCount, byte[]? Passwd, byte[]? Group);
 }

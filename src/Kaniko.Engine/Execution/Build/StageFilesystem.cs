@@ -1,3 +1,4 @@
+using Kaniko.Engine.Filesystem;
 using Kaniko.Engine.Layers;
 using Kaniko.Engine.Oci;
 
@@ -16,14 +17,17 @@ public sealed class StageFilesystem
     private readonly Dictionary<ContainerPath, (UnixFileMode Mode, CopyOwner Owner)> _written;
     private readonly IReadOnlyList<ILayer> _baseLayers;
     private readonly HashSet<ContainerPath> _noted;
+    private readonly HashSet<ContainerPath> _forgotten;
 
     private StageFilesystem(
         bool isComplete, IReadOnlyList<ILayer> baseLayers,
         Dictionary<ContainerPath, (UnixFileMode Mode, CopyOwner Owner)> directories,
         Dictionary<ContainerPath, (UnixFileMode Mode, CopyOwner Owner)> written,
-        HashSet<ContainerPath> noted)
+        HashSet<ContainerPath> noted,
+        HashSet<ContainerPath> forgotten)
     {
         _noted = noted;
+        _forgotten = forgotten;
         IsComplete = isComplete;
         _baseLayers = baseLayers;
         _directories = directories;
@@ -31,16 +35,16 @@ public sealed class StageFilesystem
     }
 
     /// <summary>The filesystem of <c>scratch</c>: empty, and fully known.</summary>
-    public static StageFilesystem Empty() => new(true, [], [], [], []);
+    public static StageFilesystem Empty() => new(true, [], [], [], [], []);
 
     /// <summary>The filesystem of an image whose tree is read from <paramref name="baseLayers"/> only when needed.</summary>
-    public static StageFilesystem Of(IReadOnlyList<ILayer> baseLayers) => new(false, baseLayers, [], [], []);
+    public static StageFilesystem Of(IReadOnlyList<ILayer> baseLayers) => new(false, baseLayers, [], [], [], []);
 
     /// <summary>Whether every directory of the stage is listed.</summary>
     public bool IsComplete { get; private set; }
 
     /// <summary>A copy for a stage that starts from this one.</summary>
-    public StageFilesystem Clone() => new(IsComplete, _baseLayers, new(_directories), new(_written), new(_noted));
+    public StageFilesystem Clone() => new(IsComplete, _baseLayers, new(_directories), new(_written), new(_noted), new(_forgotten));
 
     /// <summary>Whether <paramref name="path"/> is a directory this stage knows.</summary>
     public bool IsDirectory(ContainerPath path) => path.IsRoot || _directories.ContainsKey(path);
@@ -72,6 +76,55 @@ public sealed class StageFilesystem
         }
     }
 
+    /// <summary>
+    /// Takes in what a <c>RUN</c> step changed: the directories it made or changed become known with their metadata,
+    /// and what it deleted (with everything below) is forgotten, so later copies see the stage as it is.
+    /// </summary>
+    public void Record(IReadOnlyList<FileChange> changes)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        foreach (var change in changes)
+        {
+            var path = ContainerPath.Parse(change.Path);
+            if (change.Kind == FileChangeKind.Deleted || change.Metadata is { Kind: not FileEntryKind.Directory })
+            {
+                Forget(path);
+            }
+            else if (change.Metadata is { Kind: FileEntryKind.Directory } metadata)
+            {
+                AddDirectory(path, metadata.Mode, new CopyOwner(metadata.Uid, metadata.Gid));
+            }
+        }
+    }
+
+    private bool IsForgotten(ContainerPath path)
+    {
+        for (var current = path; !current.IsRoot; current = current.Parent)
+        {
+            if (_forgotten.Contains(current))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void Forget(ContainerPath path)
+    {
+        var prefix = path.Value + "/";
+        foreach (var table in new[] { _directories, _written })
+        {
+            foreach (var key in table.Keys.Where(k => k == path || k.Value.StartsWith(prefix, StringComparison.Ordinal)).ToList())
+            {
+                table.Remove(key);
+            }
+        }
+
+        _noted.RemoveWhere(k => k == path || k.Value.StartsWith(prefix, StringComparison.Ordinal));
+        _forgotten.Add(path);
+    }
+
     /// <summary>Reads the base image's directories (tar headers of its layers), once; the stage's own writes win.</summary>
     public async Task EnsureCompleteAsync(CancellationToken cancellationToken)
     {
@@ -84,6 +137,11 @@ public sealed class StageFilesystem
         foreach (var (path, metadata) in baseDirectories)
         {
             var directory = ContainerPath.Parse("/" + path);
+            if (IsForgotten(directory))
+            {
+                continue;
+            }
+
             if (_noted.Remove(directory))
             {
                 _directories[directory] = metadata;

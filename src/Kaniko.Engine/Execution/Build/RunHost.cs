@@ -1,0 +1,86 @@
+using System.Globalization;
+using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Filesystem;
+
+namespace Kaniko.Engine.Execution;
+
+/// <summary>
+/// What the <c>RUN</c> steps of one build share: the sandbox, chosen (and reported) once, when the first step runs,
+/// so a build without <c>RUN</c> probes nothing; and, with <see cref="SandboxKind.None"/>, which stage owns <c>/</c>
+/// of this system.
+/// </summary>
+internal sealed class RunHost
+{
+    private readonly ExecutionOptions _options;
+    private readonly IBuildEventSink _events;
+    private ISandbox? _sandbox;
+    private readonly Lock _gate = new();
+    private string? _hostRootStage;
+
+    /// <summary>Creates the shared part for a build run with <paramref name="options"/>.</summary>
+    public RunHost(ExecutionOptions options, IBuildEventSink events)
+    {
+        _options = options;
+        _events = events;
+    }
+
+    /// <summary>The sandbox every step runs in; throws <c>KANIKO4401</c>/<c>KANIKO4402</c> when none can run here.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public ISandbox Sandbox
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _sandbox ??= SandboxFactory.Create(_options.Isolation, _events);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The root filesystem of the stage <paramref name="stageName"/>: a fresh folder in <paramref name="workDirectory"/>, or, with
+    /// <see cref="SandboxKind.None"/>, <c>/</c> of this system (for one stage only: a second would see the first's files).
+    /// </summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public StageRootFs CreateRootFs(string workDirectory, string stageName, int stageIndex, int baseLayerCount, IBuildEventSink events)
+    {
+        if (_options.Isolation != SandboxKind.None)
+        {
+            var directory = Path.Combine(workDirectory, "rootfs-" + stageIndex.ToString(CultureInfo.InvariantCulture));
+            return new StageRootFs(directory, ownsDirectory: true, IgnoredPaths.Default, baseLayerCount, _options.SingleSnapshot, events);
+        }
+
+        lock (_gate)
+        {
+            if (_hostRootStage is not null && _hostRootStage != stageName)
+            {
+                throw new KanikoException(DiagnosticCodes.IsolationNoneSecondStage, string.Format(
+                    CultureInfo.InvariantCulture, Strings.IsolationNoneSecondStage, stageName, _hostRootStage));
+            }
+
+            _hostRootStage = stageName;
+        }
+
+        return new StageRootFs("/", ownsDirectory: false, HostRootIgnores(), baseLayerCount, _options.SingleSnapshot, events);
+    }
+
+    /// <summary>
+    /// What a snapshot of <c>/</c> of this system leaves out (kaniko's ignore list): the kernel's file systems, every
+    /// other mount point (the tool, its runtime, volumes), the build's work and cache folders and the tool's own.
+    /// </summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private IgnoredPaths HostRootIgnores()
+    {
+        var extra = new List<string>
+        {
+            _options.WorkDirectory,
+            _options.BaseImageCache.Root,
+            AppContext.BaseDirectory,
+            // The runtime lives three levels up from its core library: DOTNET_ROOT/shared/Microsoft.NETCore.App/VERSION.
+            Path.GetFullPath(Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location) ?? "/usr/share/dotnet/shared/x/y", "..", "..", "..")),
+            Path.Combine(Path.GetTempPath(), "kaniko-*"),
+        };
+        extra.AddRange(RootFsCleanup.MountPointsBelow(string.Empty).Where(m => m != "/"));
+        return new IgnoredPaths(extra.Select(p => p.TrimEnd('/')).Where(p => p.StartsWith('/') && p.Length > 1));
+    }
+}

@@ -1,0 +1,156 @@
+using Kaniko.Engine.Caching;
+using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Filesystem;
+using Kaniko.Engine.Layers;
+
+namespace Kaniko.Engine.Execution;
+
+/// <summary>
+/// The root filesystem of one stage, made only when a step needs it (the stage's first <c>RUN</c>): the stage's
+/// layers so far, base layers first, are unpacked in order into a folder of its own while the next ones download
+/// in parallel, then indexed. Layers the stage adds later (<c>COPY</c>, <c>ADD</c>, <c>WORKDIR</c>) are applied
+/// before the next step that runs, so it sees them; a step's own changes are already there and its snapshot's index
+/// becomes the new baseline, with no second walk. The folder is removed on dispose.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+internal sealed class StageRootFs : IDisposable
+{
+    // Enough to keep a local disk busy while one layer unpacks; a registry serves a few blobs at once happily.
+    private const int ParallelDownloads = 3;
+
+    private readonly bool _ownsDirectory;
+    private readonly IgnoredPaths _ignored;
+    private readonly IBuildEventSink _events;
+    private readonly int _baseLayerCount;
+    private readonly bool _keepBaseline;
+    private RootFs? _rootFs;
+    private FileIndex? _index;
+    private int _applied;
+
+    /// <summary>A stage filesystem that will live in <paramref name="directory"/> (nothing is made yet).</summary>
+    /// <param name="directory">The folder that plays <c>/</c>.</param>
+    /// <param name="ownsDirectory">Whether the folder is this stage's own, made fresh and removed on dispose (false for <c>/</c> of this system).</param>
+    /// <param name="ignored">The paths snapshots leave out.</param>
+    /// <param name="baseLayerCount">How many of the stage's layers come from its base.</param>
+    /// <param name="keepBaseline">Whether to index the base alone first (<c>--single-snapshot</c> compares with it at the end).</param>
+    /// <param name="events">Receives the warnings of unpacking.</param>
+    public StageRootFs(string directory, bool ownsDirectory, IgnoredPaths ignored, int baseLayerCount, bool keepBaseline, IBuildEventSink events)
+    {
+        HostDirectory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        _ownsDirectory = ownsDirectory;
+        _ignored = ignored;
+        _baseLayerCount = baseLayerCount;
+        _keepBaseline = keepBaseline;
+        _events = events;
+    }
+
+    /// <summary>The folder that plays <c>/</c>.</summary>
+    public string HostDirectory { get; }
+
+    /// <summary>Whether the layers were unpacked.</summary>
+    public bool IsMaterialised => _rootFs is not null;
+
+    /// <summary>The unpacked root filesystem.</summary>
+    public RootFs RootFs => _rootFs ?? throw new InvalidOperationException("the stage's root filesystem is not made yet");
+
+    /// <summary>The index of the root filesystem as it is now (after <see cref="SyncAsync"/> asked for it).</summary>
+    public FileIndex Index => _index ?? throw new InvalidOperationException("the stage's root filesystem is not indexed");
+
+    /// <summary>The index of the base alone, when kept.</summary>
+    public FileIndex? Baseline { get; private set; }
+
+    /// <summary>
+    /// Brings the folder in step with <paramref name="layers"/> (all the stage's layers so far, base first): makes it
+    /// on the first call, then applies only the layers added since, and indexes it when <paramref name="index"/>.
+    /// </summary>
+    public async Task SyncAsync(IReadOnlyList<ILayer> layers, bool index, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        if (_rootFs is null)
+        {
+            if (_ownsDirectory)
+            {
+                RootFsCleanup.Remove(HostDirectory);
+            }
+
+            _rootFs = new RootFs(HostDirectory, _ignored, _events);
+            if (_keepBaseline)
+            {
+                var baseLayers = layers.Take(_baseLayerCount).ToList();
+                await ApplyAsync(baseLayers, cancellationToken).ConfigureAwait(false);
+                _applied = baseLayers.Count;
+                Baseline = await Snapshotter.IndexAsync(_rootFs, cancellationToken).ConfigureAwait(false);
+                _index = Baseline;
+            }
+        }
+
+        if (_applied < layers.Count)
+        {
+            await ApplyAsync(layers.Skip(_applied).ToList(), cancellationToken).ConfigureAwait(false);
+            _applied = layers.Count;
+            _index = null;
+        }
+
+        if (index && _index is null)
+        {
+            _index = await Snapshotter.IndexAsync(_rootFs, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Records a step's snapshot: the folder holds its changes, <paramref name="newIndex"/> describes them, and the
+    /// stage now has <paramref name="layerCount"/> layers (the step's own included, when it wrote one).
+    /// </summary>
+    public void Commit(FileIndex? newIndex, int layerCount)
+    {
+        _index = newIndex;
+        _applied = layerCount;
+    }
+
+    /// <summary>Removes the folder (with whatever a killed step left mounted in it), when it is the stage's own.</summary>
+    public void Dispose()
+    {
+        if (_ownsDirectory)
+        {
+            RootFsCleanup.Remove(HostDirectory);
+        }
+    }
+
+    // Downloads run ahead of the unpacking, a few at a time, into the base-image cache; each layer is unpacked as a
+    // stream from there once its download is done, so no layer is ever held in memory.
+    private async Task ApplyAsync(IReadOnlyList<ILayer> layers, CancellationToken cancellationToken)
+    {
+        using var downloads = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var throttle = new SemaphoreSlim(ParallelDownloads);
+        var fetched = layers
+            .Select(layer => layer is CachedLayer { IsCached: false } cached ? DownloadAsync(cached, throttle, downloads.Token) : Task.CompletedTask)
+            .ToArray();
+        try
+        {
+            for (var i = 0; i < layers.Count; i++)
+            {
+                await fetched[i].ConfigureAwait(false);
+                await _rootFs!.ApplyLayerAsync(layers[i], cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await downloads.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(fetched).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private static async Task DownloadAsync(CachedLayer layer, SemaphoreSlim throttle, CancellationToken cancellationToken)
+    {
+        await throttle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var stream = await layer.OpenCompressedAsync(cancellationToken).ConfigureAwait(false);
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            throttle.Release();
+        }
+    }
+}
