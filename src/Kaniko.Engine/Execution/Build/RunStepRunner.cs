@@ -29,9 +29,11 @@ internal sealed class RunStepRunner(ExecutionOptions options, RunHost host, Laye
     {
         var run = (RunInstruction)applied.Instruction;
         var spec = CreateSpec(run, applied.Run!, rootFs.HostDirectory);
-        // Choosing the sandbox first: a machine that cannot run steps fails before any layer is downloaded.
-        var sandbox = host.Sandbox;
+        // Choosing the sandbox first: a machine that cannot run steps fails before any layer is downloaded. Except in
+        // kaniko's own mode, whose helper programs (setsid, setpriv, env) are those of the base image unpacked over /.
+        var sandbox = options.Isolation == SandboxKind.None ? null : host.Sandbox;
         await rootFs.SyncAsync(layers, index: true, cancellationToken).ConfigureAwait(false);
+        sandbox ??= host.Sandbox;
         RunProgram.EnsureExists(spec, run);
         var exitCode = await sandbox.RunAsync(spec, new OutputEvents(events), cancellationToken).ConfigureAwait(false);
         if (exitCode != 0)
