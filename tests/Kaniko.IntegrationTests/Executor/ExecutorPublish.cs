@@ -32,7 +32,12 @@ internal static class ExecutorPublish
     private static async Task PublishAsync(string directory, CancellationToken cancellationToken)
     {
         var script = Path.Combine(TestPaths.RepositoryRoot, "scripts", "publish-executor.sh");
-        await ExternalTools.RunCheckedAsync("bash", [script, directory], PublishTimeout, cancellationToken);
+        var publish = await ExternalTools.RunAsync("bash", [script, directory], PublishTimeout, cancellationToken);
+        if (publish.ExitCode != 0)
+        {
+            // dotnet publish reports build errors on standard output.
+            throw new InvalidOperationException($"{publish.CommandLine} exited with {publish.ExitCode}: {publish.StandardOutput}{publish.StandardError}");
+        }
     }
 
     /// <summary>A hash of the inputs' git object ids at HEAD, or null when git is missing or an input has local changes.</summary>
