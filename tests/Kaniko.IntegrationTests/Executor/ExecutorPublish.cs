@@ -5,9 +5,9 @@ using Kaniko.Testing;
 namespace Kaniko.IntegrationTests.Executor;
 
 /// <summary>
-/// The self-contained executor binary of <c>scripts/publish-executor.sh</c>. A publish costs half a minute, so it is
-/// kept in <see cref="TestCache"/> under the git ids of the source it was made from; a checkout whose sources differ
-/// from its commit publishes afresh into the test's own folder.
+/// The self-contained executor binary of <c>scripts/publish-executor.sh</c>. A publish costs a minute or more, so it
+/// is kept in <see cref="TestCache"/> under a hash of the sources it was made from (git's ids and local changes);
+/// without git it is published afresh into the test's own folder.
 /// </summary>
 internal static class ExecutorPublish
 {
@@ -40,7 +40,10 @@ internal static class ExecutorPublish
         }
     }
 
-    /// <summary>A hash of the inputs' git object ids at HEAD, or null when git is missing or an input has local changes.</summary>
+    /// <summary>
+    /// A hash of the inputs: their git object ids at HEAD, plus the local changes to them (the diff and the untracked
+    /// files), so a checkout with changes gets its own entry; null when git cannot tell.
+    /// </summary>
     private static async Task<string?> SourceKeyAsync(CancellationToken cancellationToken)
     {
         if (ExternalTools.Find("git") is not { } git)
@@ -49,18 +52,22 @@ internal static class ExecutorPublish
         }
 
         var root = TestPaths.RepositoryRoot;
-        var status = await ExternalTools.RunAsync(git, ["-C", root, "status", "--porcelain", "--", .. Inputs], cancellationToken: cancellationToken);
-        if (status.ExitCode != 0 || status.StandardOutput.Length > 0)
-        {
-            return null;
-        }
-
         var ids = await ExternalTools.RunAsync(git, ["-C", root, "rev-parse", .. Inputs.Select(i => "HEAD:" + i)], cancellationToken: cancellationToken);
-        if (ids.ExitCode != 0)
+        var diff = await ExternalTools.RunAsync(git, ["-C", root, "diff", "HEAD", "--binary", "--", .. Inputs], cancellationToken: cancellationToken);
+        var untracked = await ExternalTools.RunAsync(git, ["-C", root, "ls-files", "--others", "--exclude-standard", "-z", "--", .. Inputs], cancellationToken: cancellationToken);
+        if (ids.ExitCode != 0 || diff.ExitCode != 0 || untracked.ExitCode != 0)
         {
             return null;
         }
 
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ids.StandardOutput)))[..16];
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes(ids.StandardOutput + "\0" + diff.StandardOutput + "\0"));
+        foreach (var file in untracked.StandardOutput.Split('\0', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal))
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(file + "\0"));
+            hash.AppendData(await File.ReadAllBytesAsync(Path.Combine(root, file), cancellationToken));
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
     }
 }
