@@ -63,7 +63,7 @@ public sealed class ExecutorImageTests(RegistryFixture registry, TlsBasicAuthReg
 
         Assert.True(new FileInfo(Path.Combine(rootFs, "kaniko", "ssl", "certs", "ca-certificates.crt")).Length > 0);
 
-        var sandbox = CreateSandbox();
+        var sandbox = AvailableSandbox.Create();
         var version = await SandboxRun.RunAsync(sandbox, new SandboxSpec(rootFs, ["/kaniko/executor", "--version"], environment, "", "/workspace"), Cancellation);
         Assert.True(version.ExitCode == 0, version.ToString());
         Assert.Matches(@"^\d+\.\d+\.\d+", Assert.Single(version.Output));
@@ -82,7 +82,7 @@ public sealed class ExecutorImageTests(RegistryFixture registry, TlsBasicAuthReg
         using var config = await SkopeoJsonAsync("inspect", "--config", $"oci:{layout}:test");
         var environment = config.RootElement.GetProperty("config").GetProperty("Env").EnumerateArray().Select(e => e.GetString()!).ToList();
         var spec = new SandboxSpec(rootFs, ["/busybox/sh", "-c", "cd /kaniko && ls lib | wc -l && executor --version"], environment, "", "/workspace");
-        var run = await SandboxRun.RunAsync(CreateSandbox(), spec, Cancellation);
+        var run = await SandboxRun.RunAsync(AvailableSandbox.Create(), spec, Cancellation);
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal("9", run.Output[0].Trim());
@@ -181,19 +181,6 @@ public sealed class ExecutorImageTests(RegistryFixture registry, TlsBasicAuthReg
         unpack.Add(bundle);
         await ExternalTools.RunCheckedAsync(umoci, unpack, cancellationToken: Cancellation);
         return Path.Combine(bundle, "rootfs");
-    }
-
-    private static ISandbox CreateSandbox()
-    {
-        try
-        {
-            return SandboxFactory.Create();
-        }
-        catch (Kaniko.Engine.Diagnostics.KanikoException exception)
-        {
-            TestRequirements.Unavailable("no RUN sandbox here: " + exception.Message);
-            throw;
-        }
     }
 
     private static async Task<JsonDocument> SkopeoJsonAsync(params string[] arguments) =>

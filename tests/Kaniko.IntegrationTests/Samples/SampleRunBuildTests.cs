@@ -56,7 +56,7 @@ public sealed class SampleRunBuildTests(RegistryFixture registry) : IDisposable
         Assert.False(File.Exists(Path.Combine(rootFs, "etc", "console-run-note")), "the last RUN removed the note");
 
         var run = await SandboxRun.RunAsync(
-            CreateSandbox(), new SandboxSpec(rootFs, Strings(config.GetProperty("Entrypoint")), environment, "worker", "/app"), Cancellation);
+            AvailableSandbox.Create(), new SandboxSpec(rootFs, Strings(config.GetProperty("Entrypoint")), environment, "worker", "/app"), Cancellation);
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal(
@@ -113,7 +113,7 @@ public sealed class SampleRunBuildTests(RegistryFixture registry) : IDisposable
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
         var lines = new LineCollector();
-        var app = CreateSandbox().RunAsync(spec, lines, stop.Token);
+        var app = AvailableSandbox.Create().RunAsync(spec, lines, stop.Token);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         try
@@ -159,19 +159,6 @@ public sealed class SampleRunBuildTests(RegistryFixture registry) : IDisposable
             var target = Path.Combine(destination, relative);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.Copy(file, target);
-        }
-    }
-
-    private static ISandbox CreateSandbox()
-    {
-        try
-        {
-            return SandboxFactory.Create();
-        }
-        catch (Kaniko.Engine.Diagnostics.KanikoException exception)
-        {
-            TestRequirements.Unavailable("no RUN sandbox here: " + exception.Message);
-            throw;
         }
     }
 
