@@ -14,6 +14,7 @@ packages=(
   openssl apache2-utils # TLS certificates and htpasswd for the authenticated registry variants
   jq curl ca-certificates
   git tar gzip bzip2 xz-utils zstd # ADD: git sources and archives made by the system tools in the tests
+  openssh-client    # RUN --mount=type=ssh: a real ssh-agent and ssh-add
 )
 
 log() { echo "[install-test-deps] $*"; }

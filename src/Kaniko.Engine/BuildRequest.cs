@@ -76,6 +76,16 @@ public sealed record BuildRequest
     /// <summary>The base-image blob store's root (<c>--cache-dir</c>), or <c>null</c> for <see cref="Caching.BlobStore.DefaultRoot"/>.</summary>
     public string? CacheDirectory { get; init; }
 
+    /// <summary>
+    /// The secrets <c>RUN --mount=type=secret</c> steps may read (<c>--secret id=ID,src=FILE</c> or
+    /// <c>env=VARIABLE</c>, see <see cref="Execution.SecretSource.Parse"/>); the values are read when a step needs
+    /// them and never reach a layer, the config or the history.
+    /// </summary>
+    public IReadOnlyList<Execution.SecretSource> Secrets { get; init; } = [];
+
+    /// <summary>The SSH agents <c>RUN --mount=type=ssh</c> steps may use (<c>--ssh default</c>, <c>--ssh ID=SOCKET</c>, see <see cref="Execution.SshSource.Parse"/>).</summary>
+    public IReadOnlyList<Execution.SshSource> SshAgents { get; init; } = [];
+
     /// <summary>Registry settings for pulls and pushes (<c>--insecure</c>, <c>--registry-mirror</c>, retries, ...).</summary>
     public RegistryOptions Registry { get; init; } = new();
 

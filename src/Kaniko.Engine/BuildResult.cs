@@ -21,6 +21,12 @@ public sealed record BuildResult(
 {
     /// <summary>The image built for each platform, in the order asked; one entry for a single-platform build.</summary>
     public IReadOnlyList<PlatformImage> Images { get; init; } = [];
+
+    /// <summary>How many layers the image has (with several platforms: the distinct layers of all the images).</summary>
+    public int LayerCount { get; init; }
+
+    /// <summary>How many of <see cref="LayerCount"/> are base-image layers taken as they are; the others are new.</summary>
+    public int ReusedLayerCount { get; init; }
 }
 
 /// <summary>The image a build produced for one platform.</summary>

@@ -4,6 +4,7 @@ using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Execution;
 using Kaniko.Engine.Images;
+using Kaniko.Engine.Layers;
 using Kaniko.Engine.Oci;
 using Kaniko.Engine.Planning;
 using Kaniko.Engine.Outputs;
@@ -70,6 +71,9 @@ public static class KanikoBuilder
                 Isolation = request.Isolation,
                 SnapshotMode = request.SnapshotMode,
                 SingleSnapshot = request.SingleSnapshot,
+                Secrets = request.Secrets,
+                SshAgents = request.SshAgents,
+                CacheDirectory = request.CacheDirectory ?? BlobStore.DefaultRoot,
             };
             var builds = await new BuildExecutor(options, events).ExecuteAsync(plans, planRequest, context, cancellationToken).ConfigureAwait(false);
             var warnings = planWarnings.Concat(builds.SelectMany(b => b.Warnings)).Distinct().ToList();
@@ -79,6 +83,8 @@ public static class KanikoBuilder
                 return await FinishSingleAsync(request, client, events, builds[0].Image, destinations, warnings, cancellationToken).ConfigureAwait(false) with
                 {
                     Images = images,
+                    LayerCount = builds[0].Image.Layers.Count,
+                    ReusedLayerCount = builds[0].Image.Layers.Count(IsBaseLayer),
                 };
             }
 
@@ -96,9 +102,12 @@ public static class KanikoBuilder
             var size = index.Index.Bytes.Length + builds.Select(b => b.Image).DistinctBy(i => i.Digest)
                 .Sum(i => i.Manifest.Bytes.Length + i.Config.Bytes.Length)
                 + builds.SelectMany(b => b.Image.Layers).DistinctBy(l => l.Digest).Sum(l => l.Size);
+            var layers = builds.SelectMany(b => b.Image.Layers).DistinctBy(l => l.Digest).ToList();
             return new BuildResult(index.Digest, pushed, size, index.Index.Value.MediaType ?? ImageFormats.IndexMediaType(index.Format), warnings, blobs)
             {
                 Images = images,
+                LayerCount = layers.Count,
+                ReusedLayerCount = layers.Count(IsBaseLayer),
             };
         }
         finally
@@ -121,6 +130,9 @@ public static class KanikoBuilder
             .Select(s => Platform.Parse(s).Normalize())
             .Distinct()];
     }
+
+    // A layer read from a registry is a base layer the image keeps as it is; built layers are files of this build.
+    private static bool IsBaseLayer(ILayer layer) => WrappedLayers.Find<RemoteLayer>(layer) is not null;
 
     private static async Task<BuildResult> FinishSingleAsync(
         BuildRequest request, RegistryClient client, IBuildEventSink events, MutatedImage image, List<ImageReference> destinations,

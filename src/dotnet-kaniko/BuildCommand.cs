@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.Globalization;
 using Kaniko.Engine;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Planning;
@@ -13,30 +11,47 @@ namespace Kaniko.Cli;
 /// </summary>
 internal static class BuildCommand
 {
-    internal static Command Create()
+    internal static Command Create(CliHost? host = null)
     {
+        host ??= CliHost.System;
         var command = new Command("build", "Build an image from a Dockerfile and push it, or write it as a tarball or an OCI layout.");
         foreach (var option in BuildOptions.All)
         {
             command.Options.Add(option);
         }
 
-        command.SetAction((parse, cancellationToken) => RunAsync(parse, Environment.GetEnvironmentVariable, cancellationToken));
+        command.SetAction((parse, cancellationToken) => RunAsync(parse, host, cancellationToken));
         return command;
     }
 
-    internal static async Task<int> RunAsync(ParseResult parse, Func<string, string?> environment, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(ParseResult parse, CliHost host, CancellationToken cancellationToken)
     {
         var output = parse.InvocationConfiguration.Output;
         var error = parse.InvocationConfiguration.Error;
-        BuildRequest request;
+        OutputSettings settings;
         try
         {
-            request = BuildOptions.Bind(parse, environment);
+            settings = OutputSettings.Resolve(
+                parse.GetValue(BuildOptions.LogFormat), parse.GetValue(BuildOptions.Progress), parse.GetValue(BuildOptions.LogTimestamp),
+                host.IsTerminal(output), host.Environment);
         }
         catch (KanikoException e)
         {
             await error.WriteLineAsync(Describe(e)).ConfigureAwait(false);
+            return ExitCodes.UsageError;
+        }
+
+        var style = new TextStyle(settings.Format == LogFormat.Color, settings.Timestamps, host.Time);
+        BuildRequest request;
+        ConsoleVerbosity verbosity;
+        try
+        {
+            request = BuildOptions.Bind(parse, host.Environment);
+            verbosity = ConsoleVerbosity.Parse(parse.GetValue(BuildOptions.Verbosity));
+        }
+        catch (KanikoException e)
+        {
+            ReportError(e, settings, style, output, error, host);
             return ExitCodes.UsageError;
         }
 
@@ -58,58 +73,60 @@ internal static class BuildCommand
                 return ExitCodes.Success;
             }
 
-            var verbosity = ConsoleVerbosity.Parse(parse.GetValue(BuildOptions.Verbosity));
-            var sink = new ConsoleEventSink(output, error, verbosity);
-            var stopwatch = Stopwatch.StartNew();
-            var result = await KanikoBuilder.BuildAsync(request, sink, cancellationToken).ConfigureAwait(false);
-            WriteSummary(output, request, result, stopwatch.Elapsed, verbosity);
+            var started = host.Time.GetTimestamp();
+            if (settings.Format == LogFormat.Json)
+            {
+                var json = new JsonEventSink(error, verbosity, host.Time);
+                var built = await KanikoBuilder.BuildAsync(request, json, cancellationToken).ConfigureAwait(false);
+                json.Summary(BuildSummary.Of(request, built, host.Time.GetElapsedTime(started)));
+                return ExitCodes.Success;
+            }
+
+            ILineWriter lines;
+            BuildResult result;
+            if (settings.LiveProgress)
+            {
+                var console = host.AnsiConsole(output);
+                lines = new AnsiLineWriter(console, error, style);
+                var sink = new ConsoleEventSink(lines, verbosity);
+                result = await LiveProgressEventSink.Display(console)
+                    .StartAsync(progress => KanikoBuilder.BuildAsync(request, new LiveProgressEventSink(sink, progress), cancellationToken))
+                    .ConfigureAwait(false);
+            }
+            else
+            {
+                lines = new TextLineWriter(output, error, style);
+                result = await KanikoBuilder.BuildAsync(request, new ConsoleEventSink(lines, verbosity), cancellationToken).ConfigureAwait(false);
+            }
+
+            if (verbosity >= ConsoleVerbosity.Info)
+            {
+                foreach (var line in BuildSummary.Of(request, result, host.Time.GetElapsedTime(started)).TextLines())
+                {
+                    lines.WriteLine(LineKind.Summary, line);
+                }
+            }
+
             return ExitCodes.Success;
         }
         catch (KanikoException e)
         {
-            await error.WriteLineAsync(Describe(e)).ConfigureAwait(false);
+            ReportError(e, settings, style, output, error, host);
             return ExitCodes.For(e.Code);
         }
     }
 
-    private static void WriteSummary(TextWriter output, BuildRequest request, BuildResult result, TimeSpan elapsed, ConsoleVerbosity verbosity)
+    // Errors are printed whatever the verbosity: a failed command must say why.
+    private static void ReportError(KanikoException e, OutputSettings settings, TextStyle style, TextWriter output, TextWriter error, CliHost host)
     {
-        if (verbosity < ConsoleVerbosity.Info)
+        if (settings.Format == LogFormat.Json)
         {
-            return;
-        }
-
-        foreach (var reference in result.References)
-        {
-            output.WriteLine($"Pushed {reference}");
-        }
-
-        if (request.TarPath is { } tarPath)
-        {
-            output.WriteLine($"Wrote tarball {tarPath}");
-        }
-
-        if (request.OciLayoutPath is { } layoutPath)
-        {
-            output.WriteLine($"Wrote OCI layout {layoutPath}");
-        }
-
-        if (result.Images.Count > 1)
-        {
-            foreach (var image in result.Images)
-            {
-                output.WriteLine($"Image {image.Platform}: {image.Digest}");
-            }
-
-            output.WriteLine($"Index digest: {result.Digest}");
+            new JsonEventSink(error, ConsoleVerbosity.Error, host.Time).Error(e);
         }
         else
         {
-            output.WriteLine($"Digest: {result.Digest}");
+            new TextLineWriter(output, error, style).WriteLine(LineKind.Error, Describe(e));
         }
-
-        output.WriteLine(string.Format(CultureInfo.InvariantCulture, "Size: {0} ({1} bytes)", ConsoleEventSink.FormatSize(result.Size), result.Size));
-        output.WriteLine(string.Format(CultureInfo.InvariantCulture, "Time: {0:0.00} s", elapsed.TotalSeconds));
     }
 
     /// <summary>The one-line form documented in <c>docs/diagnostics.md</c>: <c>file:line: message [KANIKOnnnn]</c>.</summary>

@@ -123,11 +123,38 @@ internal static class BuildOptions
         Description = "Write one layer per stage, with everything its steps changed, instead of one per step.",
     };
 
+    internal static readonly Option<string[]> Secret = Repeatable(
+        "--secret",
+        "A secret for RUN --mount=type=secret: id=ID,src=FILE or id=ID,env=VARIABLE (type=file|env as in docker buildx; an id alone reads the variable of that name if set, else the file). Repeatable.",
+        "id=ID[,src=FILE|,env=VAR]");
+
+    internal static readonly Option<string[]> Ssh = Repeatable(
+        "--ssh",
+        "An SSH agent for RUN --mount=type=ssh: default (or ID) for the agent at $SSH_AUTH_SOCK, or ID=SOCKET. Only agent sockets, not key files. Repeatable.",
+        "default|ID[=SOCKET]");
+
     internal static readonly Option<string> Verbosity = new("--verbosity", "-v")
     {
         Description = "How much to print: panic, fatal, error, warn, info (default), debug or trace.",
         HelpName = "LEVEL",
         DefaultValueFactory = _ => "info",
+    };
+
+    internal static readonly Option<string?> LogFormat = new("--log-format")
+    {
+        Description = "The format of log lines: text, color (default on a terminal) or json (one object per line on standard error).",
+        HelpName = "text|color|json",
+    };
+
+    internal static readonly Option<bool> LogTimestamp = new("--log-timestamp")
+    {
+        Description = "Start each text log line with the time.",
+    };
+
+    internal static readonly Option<string?> Progress = new("--progress")
+    {
+        Description = "How transfers are shown: auto (default: live bars on a terminal outside CI), tty (live bars) or plain (one line per transfer).",
+        HelpName = "auto|tty|plain",
     };
 
     internal static IEnumerable<Option> All =>
@@ -136,7 +163,7 @@ internal static class BuildOptions
         ImageNameWithDigestFile, ImageNameTagWithDigestFile, Insecure, InsecurePull, InsecureRegistry, SkipTlsVerify,
         SkipTlsVerifyPull, SkipTlsVerifyRegistry, RegistryCertificate, RegistryMirror, PushRetry, ImageDownloadRetry,
         Label, Annotation, Reproducible, Compression, CompressionLevel, CacheDir, Verbosity, Isolation, SnapshotMode,
-        SingleSnapshot,
+        SingleSnapshot, LogFormat, LogTimestamp, Progress, Secret, Ssh,
     ];
 
     /// <summary>The request the parsed options describe; <paramref name="environment"/> gives <c>--build-arg NAME</c> values and <c>SOURCE_DATE_EPOCH</c>.</summary>
@@ -192,6 +219,8 @@ internal static class BuildOptions
             Isolation = ParseIsolation(parse.GetValue(Isolation) ?? NullIfEmpty(environment("KANIKO_ISOLATION"))),
             SnapshotMode = ParseSnapshotMode(parse.GetValue(SnapshotMode)),
             SingleSnapshot = parse.GetValue(SingleSnapshot),
+            Secrets = [.. (parse.GetValue(Secret) ?? []).Select(s => SecretSource.Parse(s, environment))],
+            SshAgents = [.. (parse.GetValue(Ssh) ?? []).Select(s => SshSource.Parse(s, environment))],
         };
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Execution;
+using Kaniko.Engine.Registry;
 
 namespace Kaniko.Cli;
 
@@ -30,36 +31,42 @@ internal static class ConsoleVerbosityExtensions
 }
 
 /// <summary>
-/// Prints build events: each step as it starts (<c>[1/2] STEP 3/5: COPY a /b</c>), the output of <c>RUN</c> steps
-/// line by line (standard error to the error stream), and messages at
-/// <see cref="ConsoleVerbosity.Info"/> and above, low-importance messages (each blob pushed) from
-/// <see cref="ConsoleVerbosity.Debug"/>, warnings unless the level is below <see cref="ConsoleVerbosity.Warn"/>.
-/// Nothing the engine reports holds credentials.
+/// Prints build events as lines of text: each step as it starts (<c>[1/2] STEP 3/5: COPY a /b</c>), the output of
+/// <c>RUN</c> steps line by line (standard error to the error stream), each blob transfer started and finished, and messages at <see cref="ConsoleVerbosity.Info"/> and above, low-importance
+/// messages (each blob pushed) from <see cref="ConsoleVerbosity.Debug"/>, warnings unless the level is below
+/// <see cref="ConsoleVerbosity.Warn"/>. Nothing the engine reports holds credentials.
 /// </summary>
-internal sealed class ConsoleEventSink(TextWriter output, TextWriter error, ConsoleVerbosity verbosity) : IBuildEventSink
+internal sealed class ConsoleEventSink(ILineWriter lines, ConsoleVerbosity verbosity) : IBuildEventSink
 {
-    private readonly Lock _gate = new();
+    /// <summary>Plain lines to <paramref name="output"/> and warnings to <paramref name="error"/>.</summary>
+    internal ConsoleEventSink(TextWriter output, TextWriter error, ConsoleVerbosity verbosity)
+        : this(new TextLineWriter(output, error, TextStyle.Plain), verbosity)
+    {
+    }
+
+    /// <summary>Where the lines go.</summary>
+    internal ILineWriter Lines => lines;
+
+    /// <summary>The level lines are filtered at.</summary>
+    internal ConsoleVerbosity Verbosity => verbosity;
 
     public void Report(BuildEvent buildEvent)
     {
-        var (writer, line) = buildEvent switch
+        var (kind, line) = buildEvent switch
         {
-            StepStartedEvent step when verbosity >= ConsoleVerbosity.Info => (output, step.ToString()),
-            RunOutputEvent { Stream: SandboxOutputStream.StandardError } errorLine when verbosity >= ConsoleVerbosity.Info => (error, errorLine.Text),
-            RunOutputEvent outputLine when verbosity >= ConsoleVerbosity.Info => (output, outputLine.Text),
-            WarningEvent warning when verbosity >= ConsoleVerbosity.Warn => (error, $"warning: {warning.Warning} [{warning.Warning.Code}]"),
-            MessageEvent { Importance: MessageImportance.Low } message when verbosity >= ConsoleVerbosity.Debug => (output, message.Text),
-            MessageEvent { Importance: not MessageImportance.Low } message when verbosity >= ConsoleVerbosity.Info => (output, message.Text),
-            _ => (null, null),
+            StepStartedEvent step when verbosity >= ConsoleVerbosity.Info => (LineKind.Step, step.ToString()),
+            RunOutputEvent { Stream: SandboxOutputStream.StandardError } errorLine when verbosity >= ConsoleVerbosity.Info => (LineKind.RunError, errorLine.Text),
+            RunOutputEvent outputLine when verbosity >= ConsoleVerbosity.Info => (LineKind.RunOutput, outputLine.Text),
+            BlobTransferStartedEvent started when verbosity >= ConsoleVerbosity.Info => (LineKind.Transfer, TransferText.Started(started)),
+            BlobTransferFinishedEvent finished when verbosity >= ConsoleVerbosity.Info => (LineKind.Transfer, TransferText.Finished(finished)),
+            WarningEvent warning when verbosity >= ConsoleVerbosity.Warn => (LineKind.Warning, $"warning: {warning.Warning} [{warning.Warning.Code}]"),
+            MessageEvent { Importance: MessageImportance.Low } message when verbosity >= ConsoleVerbosity.Debug => (LineKind.Message, message.Text),
+            MessageEvent { Importance: not MessageImportance.Low } message when verbosity >= ConsoleVerbosity.Info => (LineKind.Message, message.Text),
+            _ => (LineKind.Message, null),
         };
-        if (writer is null)
+        if (line is not null)
         {
-            return;
-        }
-
-        lock (_gate)
-        {
-            writer.WriteLine(line);
+            lines.WriteLine(kind, line);
         }
     }
 

@@ -41,7 +41,7 @@ internal static class ExitCodes
         }
 
         if (code == DiagnosticCodes.SandboxUnavailable || code == DiagnosticCodes.SandboxKindUnavailable
-            || code == DiagnosticCodes.RunNeedsLinux || code == DiagnosticCodes.RunMountNotSupported
+            || code == DiagnosticCodes.RunNeedsLinux
             || code == DiagnosticCodes.ForeignPlatformRun)
         {
             return NotAvailable;

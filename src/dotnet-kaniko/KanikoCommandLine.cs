@@ -6,11 +6,11 @@ namespace Kaniko.Cli;
 /// <summary>Builds the root command with every verb, and runs it with the tool's exit codes.</summary>
 internal static class KanikoCommandLine
 {
-    internal static RootCommand Create()
+    internal static RootCommand Create(CliHost? host = null)
     {
         var root = new RootCommand("Build container images from a Dockerfile without a Docker daemon.")
         {
-            BuildCommand.Create(),
+            BuildCommand.Create(host),
         };
         return root;
     }
@@ -19,11 +19,11 @@ internal static class KanikoCommandLine
     /// Parses and runs <paramref name="args"/>. A command line that does not parse exits with
     /// <see cref="ExitCodes.UsageError"/> (System.CommandLine would use 1, which here means a failed build).
     /// </summary>
-    internal static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)
+    internal static int Run(string[] args, TextWriter? output = null, TextWriter? error = null, CliHost? host = null)
     {
         output ??= Console.Out;
         error ??= Console.Error;
-        var parse = Create().Parse(args);
+        var parse = Create(host).Parse(args);
         if (parse.Errors.Count > 0 && parse.Action is ParseErrorAction)
         {
             foreach (var parseError in parse.Errors)

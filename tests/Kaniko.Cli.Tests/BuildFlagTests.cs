@@ -1,4 +1,6 @@
 using System.Text;
+using Kaniko.Engine.Execution;
+using Kaniko.Engine.Filesystem;
 using Kaniko.Engine.Layers;
 using Kaniko.Testing;
 
@@ -82,6 +84,28 @@ public sealed class BuildFlagTests : IDisposable
         Assert.False(request.Registry.InsecurePush);
     }
 
+    [Theory]
+    [InlineData(null, SandboxKind.Automatic)]
+    [InlineData("auto", SandboxKind.Automatic)]
+    [InlineData("bwrap", SandboxKind.Bubblewrap)]
+    [InlineData("chroot", SandboxKind.Chroot)]
+    [InlineData("NONE", SandboxKind.None)]
+    public void Isolation_names_the_sandbox_kind(string? value, SandboxKind expected)
+    {
+        var request = value is null ? Bind(null) : Bind(null, "--isolation", value);
+
+        Assert.Equal(expected, request.Isolation);
+    }
+
+    [Fact]
+    public void Snapshot_mode_and_single_snapshot_reach_the_request()
+    {
+        Assert.Equal((SnapshotMode.Redo, false), (Bind(null).SnapshotMode, Bind(null).SingleSnapshot));
+        Assert.Equal(SnapshotMode.Full, Bind(null, "--snapshot-mode", "full").SnapshotMode);
+        Assert.Equal(SnapshotMode.Time, Bind(null, "--snapshot-mode", "time").SnapshotMode);
+        Assert.True(Bind(null, "--single-snapshot").SingleSnapshot);
+    }
+
     [Fact]
     public void Source_date_epoch_comes_from_the_environment()
     {
@@ -98,6 +122,8 @@ public sealed class BuildFlagTests : IDisposable
     [InlineData("--verbosity", "loud")]
     [InlineData("--registry-certificate", "nopath")]
     [InlineData("--destination", "UPPER/Case")]
+    [InlineData("--isolation", "docker")]
+    [InlineData("--snapshot-mode", "fast")]
     public void A_malformed_flag_value_is_a_usage_error(string option, string value)
     {
         Write("Dockerfile", "FROM scratch\n");
@@ -124,7 +150,8 @@ public sealed class BuildFlagTests : IDisposable
         Assert.Equal("Wrote tarball " + tar, lines[3]);
         Assert.StartsWith("Digest: sha256:", lines[4], StringComparison.Ordinal);
         Assert.StartsWith("Size: ", lines[5], StringComparison.Ordinal);
-        Assert.StartsWith("Time: ", lines[6], StringComparison.Ordinal);
+        Assert.Equal("Layers: 1 (1 new, 0 reused)", lines[6]);
+        Assert.StartsWith("Time: ", lines[7], StringComparison.Ordinal);
         Assert.True(File.Exists(tar));
     }
 

@@ -1,3 +1,4 @@
+using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Images;
 using Kaniko.Engine.Layers;
 using Kaniko.Engine.Oci;
@@ -12,11 +13,17 @@ public sealed class CachedImage : IImage
 {
     /// <summary>Wraps <paramref name="source"/> so that every layer it opens is kept in <paramref name="store"/>.</summary>
     public CachedImage(IImage source, BlobStore store)
+        : this(source, store, null)
+    {
+    }
+
+    /// <summary>Wraps <paramref name="source"/> so that every layer it opens is kept in <paramref name="store"/>, each download reported to <paramref name="events"/>.</summary>
+    public CachedImage(IImage source, BlobStore store, IBuildEventSink? events)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(store);
         Source = source;
-        Layers = source.Layers.Select(layer => layer is CachedLayer ? layer : new CachedLayer(layer, store)).ToArray();
+        Layers = source.Layers.Select(layer => layer is CachedLayer ? layer : new CachedLayer(layer, store, events)).ToArray();
     }
 
     /// <summary>The wrapped image.</summary>

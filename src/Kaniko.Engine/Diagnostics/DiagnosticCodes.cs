@@ -286,8 +286,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode ForeignPlatformRun = DiagnosticCode.Of(4304);
     /// <summary>Warning: the base image names one platform only, and not the one the stage is built for.</summary>
     public static readonly DiagnosticCode BaseImagePlatformMismatch = DiagnosticCode.Of(4305);
-    /// <summary><c>RUN --mount</c> is not supported by this version.</summary>
-    public static readonly DiagnosticCode RunMountNotSupported = DiagnosticCode.Of(4306);
+    // 4306 (RunMountNotSupported, "RUN --mount is not supported by this version") is retired: mounts are made (4600-4649).
     /// <summary>A <c>RUN</c> step on an operating system other than Linux.</summary>
     public static readonly DiagnosticCode RunNeedsLinux = DiagnosticCode.Of(4307);
     /// <summary><c>--isolation none</c> with <c>RUN</c> steps in more than one stage: they would share <c>/</c>.</summary>
@@ -326,6 +325,25 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode RootFsXattrSkipped = DiagnosticCode.Of(4512);
     /// <summary>Warning: a snapshot found a device node, FIFO or socket, which a layer entry cannot hold.</summary>
     public static readonly DiagnosticCode SnapshotSpecialFileSkipped = DiagnosticCode.Of(4513);
+    // 4600-4649: RUN --mount, secrets and SSH agents.
+    /// <summary>A <c>--secret</c> value is malformed (it needs <c>id=</c>, and <c>type</c> is <c>file</c> or <c>env</c>).</summary>
+    public static readonly DiagnosticCode SecretSpecInvalid = DiagnosticCode.Of(4600);
+    /// <summary>The file of a <c>--secret</c> cannot be read or is larger than 500 KiB.</summary>
+    public static readonly DiagnosticCode SecretUnreadable = DiagnosticCode.Of(4601);
+    /// <summary>A <c>RUN --mount=type=secret,required</c> names a secret the build was not given.</summary>
+    public static readonly DiagnosticCode SecretRequired = DiagnosticCode.Of(4602);
+    /// <summary>A <c>--ssh</c> value is malformed, names no agent socket, or names key files (only agent sockets are supported).</summary>
+    public static readonly DiagnosticCode SshSpecInvalid = DiagnosticCode.Of(4603);
+    /// <summary>A <c>RUN --mount=type=ssh,required</c> names an SSH agent the build was not given.</summary>
+    public static readonly DiagnosticCode SshRequired = DiagnosticCode.Of(4604);
+    /// <summary>The source of a bind or cache mount does not exist in the context, stage or image it is read from.</summary>
+    public static readonly DiagnosticCode MountSourceNotFound = DiagnosticCode.Of(4605);
+    /// <summary>A cache mount's folder cannot be created, locked or seeded.</summary>
+    public static readonly DiagnosticCode CacheMountFailed = DiagnosticCode.Of(4606);
+    /// <summary>A mount target is <c>/</c> once joined with the working directory.</summary>
+    public static readonly DiagnosticCode MountTargetInvalid = DiagnosticCode.Of(4607);
+    /// <summary>A mount of a <c>RUN</c> step was still mounted in the root filesystem after the step; the step fails rather than snapshot it.</summary>
+    public static readonly DiagnosticCode MountLeftBehind = DiagnosticCode.Of(4608);
     #endregion
 
     #region Outputs (KANIKO5xxx)

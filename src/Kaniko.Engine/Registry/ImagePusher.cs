@@ -20,7 +20,8 @@ public sealed class ImagePusher
 
     /// <summary>Creates a pusher over <paramref name="client"/>.</summary>
     /// <param name="client">The registry client.</param>
-    /// <param name="events">Receives a low-importance message per blob and one per manifest pushed; none when null.</param>
+    /// <param name="events">Receives a low-importance message per blob and one per manifest pushed, and the byte progress of each
+    /// blob uploaded (<see cref="BlobTransferStartedEvent"/> and the events after it); none when null.</param>
     public ImagePusher(RegistryClient client, IBuildEventSink? events = null)
     {
         this.client = client ?? throw new ArgumentNullException(nameof(client));
@@ -158,7 +159,13 @@ public sealed class ImagePusher
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, client.Options.MaxParallelUploads), CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(distinct, parallel, async (item, token) =>
         {
-            var outcome = await client.PushBlobAsync(repository, item.Blob, item.Open, item.MountFrom, token).ConfigureAwait(false);
+            var transfer = new BlobTransferProgress(events, BlobTransferDirection.Push, repository, item.Blob.Digest, item.Blob.Size);
+            var outcome = await client.PushBlobAsync(repository, item.Blob, transfer.Wrap(item.Open), item.MountFrom, token).ConfigureAwait(false);
+            if (outcome == BlobPushOutcome.Uploaded)
+            {
+                transfer.Finish();
+            }
+
             results.Add(new BlobPush(repository, item.Blob.Digest, outcome));
             var text = outcome switch
             {

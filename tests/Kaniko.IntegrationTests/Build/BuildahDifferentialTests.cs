@@ -1,4 +1,5 @@
 using System.Runtime.Versioning;
+using Kaniko.Engine.Diagnostics;
 using Kaniko.IntegrationTests.Build.Differential;
 using Kaniko.Testing;
 
@@ -27,15 +28,32 @@ public sealed class BuildahDifferentialTests(RegistryFixture registry, BuildahPe
         TestRequirements.Executable("buildah");
         var cancellation = BuildHarness.Cancellation;
         var testCase = DifferentialCase.Load(name);
-        var busybox = await peer.BusyboxAsync(registry, cancellation);
+        var bases = new List<(string Name, PushedBaseImage Image)>();
+        foreach (var baseName in testCase.Bases)
+        {
+            bases.Add((baseName, await peer.BaseAsync(registry, baseName, cancellation)));
+        }
+
+        if (testCase.Secrets.Count > 0)
+        {
+            Assert.Skip($"{name}: our side needs BuildRequest.Secrets (RUN --mount=type=secret, branch feat/mounts)");
+        }
+
         using var build = new BuildHarness(registry);
         testCase.WriteContext(build.ContextDirectory);
         var ours = build.NewReference("ours-" + name);
         var theirs = build.NewReference("buildah-" + name);
-        List<KeyValuePair<string, string>> buildArgs = [new("BASE", busybox.Reference), .. testCase.BuildArgs];
+        List<KeyValuePair<string, string>> buildArgs = [new("BASE", bases[0].Image.Reference)];
+        if (testCase.NamesBases)
+        {
+            buildArgs.AddRange(bases.Select(b => KeyValuePair.Create(b.Name.ToUpperInvariant(), b.Image.Reference)));
+        }
+
+        buildArgs.AddRange(testCase.BuildArgs);
 
         var ourBuild = build.BuildAsync(build.Request(ours) with { BuildArgs = buildArgs, Target = testCase.Target });
         List<string> peerArguments = [.. buildArgs.SelectMany(a => new[] { "--build-arg", a.Key + "=" + a.Value })];
+        peerArguments.AddRange(testCase.Secrets.SelectMany(s => new[] { "--secret", $"id={s.Id},src={s.Source}" }));
         if (testCase.Target is { } target)
         {
             peerArguments.AddRange(["--target", target]);

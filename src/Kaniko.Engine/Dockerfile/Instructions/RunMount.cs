@@ -390,8 +390,11 @@ public sealed record RunMount
             ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
             : field;
 
-    // A CSV record (RFC 4180 quoting), as BuildKit reads --mount values; null when a quote is left open.
-    private static List<string>? SplitCsv(string text)
+    /// <summary>
+    /// A CSV record (RFC 4180 quoting), as BuildKit reads <c>--mount</c> values and buildx reads <c>--secret</c>;
+    /// <c>null</c> when a quote is left open.
+    /// </summary>
+    internal static List<string>? SplitCsv(string text)
     {
         var fields = new List<string>();
         var current = new StringBuilder();

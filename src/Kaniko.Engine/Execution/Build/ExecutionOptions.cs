@@ -55,4 +55,13 @@ public sealed record ExecutionOptions
     /// to its base are written as one layer when its last step is done.
     /// </summary>
     public bool SingleSnapshot { get; init; }
+
+    /// <summary>The secrets <c>RUN --mount=type=secret</c> steps may read (<c>--secret</c>).</summary>
+    public IReadOnlyList<SecretSource> Secrets { get; init; } = [];
+
+    /// <summary>The SSH agents <c>RUN --mount=type=ssh</c> steps may use (<c>--ssh</c>).</summary>
+    public IReadOnlyList<SshSource> SshAgents { get; init; } = [];
+
+    /// <summary>The build's cache folder (<c>--cache-dir</c>): <c>RUN --mount=type=cache</c> folders are kept in its <c>run-cache</c>.</summary>
+    public string CacheDirectory { get; init; } = BlobStore.DefaultRoot;
 }

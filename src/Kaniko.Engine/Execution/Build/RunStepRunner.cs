@@ -23,9 +23,10 @@ internal sealed class RunStepRunner(ExecutionOptions options, RunHost host, Laye
     /// <param name="applied">The step, with its <see cref="AppliedStep.Run"/> command.</param>
     /// <param name="rootFs">The stage's root filesystem, made now when it is not yet.</param>
     /// <param name="layers">The stage's layers so far, base first.</param>
+    /// <param name="mountSources">What the step's <c>--mount</c>s read (the context, stages, images).</param>
     /// <param name="cancellationToken">Kills the step's processes.</param>
     public async Task<(ILayer? Layer, IReadOnlyList<FileChange> Changes)> RunAsync(
-        AppliedStep applied, StageRootFs rootFs, IReadOnlyList<ILayer> layers, CancellationToken cancellationToken)
+        AppliedStep applied, StageRootFs rootFs, IReadOnlyList<ILayer> layers, IMountSourceProvider mountSources, CancellationToken cancellationToken)
     {
         var run = (RunInstruction)applied.Instruction;
         var spec = CreateSpec(run, applied.Run!, rootFs.HostDirectory);
@@ -34,8 +35,35 @@ internal sealed class RunStepRunner(ExecutionOptions options, RunHost host, Laye
         var sandbox = options.Isolation == SandboxKind.None ? null : host.Sandbox;
         await rootFs.SyncAsync(layers, index: true, cancellationToken).ConfigureAwait(false);
         sandbox ??= host.Sandbox;
-        RunProgram.EnsureExists(spec, run);
-        var exitCode = await sandbox.RunAsync(spec, new OutputEvents(events), cancellationToken).ConfigureAwait(false);
+        int exitCode;
+        // The mounts (and the secrets, copies and cache locks behind them) live exactly as long as the process.
+        using (var mounts = await MountPreparer().PrepareAsync(run.Mounts, spec.WorkingDirectory, mountSources, run.Range, cancellationToken).ConfigureAwait(false))
+        {
+            spec = mounts.ApplyTo(spec);
+            if (mounts.BindMounts.Count == 0)
+            {
+                // A bind mount may bring the program itself; the sandbox then reports a missing one.
+                RunProgram.EnsureExists(spec, run);
+            }
+
+            var mounted = mounts.BindMounts.Count + mounts.TmpfsMounts.Count > 0;
+            try
+            {
+                exitCode = await sandbox.RunAsync(spec, new OutputEvents(events), cancellationToken).ConfigureAwait(false);
+            }
+            catch when (mounted)
+            {
+                _ = MountLeftovers.Detach(rootFs.HostDirectory);
+                throw;
+            }
+
+            // Before the mounts' sources go: a source deleted under a mount that stayed would still show its content.
+            if (mounted && MountLeftovers.Detach(rootFs.HostDirectory) is { } left)
+            {
+                throw MountLeftovers.Error(StepName(run), left, run.Range);
+            }
+        }
+
         if (exitCode != 0)
         {
             throw new KanikoException(DiagnosticCodes.RunStepFailed, string.Format(
@@ -48,6 +76,14 @@ internal sealed class RunStepRunner(ExecutionOptions options, RunHost host, Laye
         rootFs.Commit(diff.NewIndex, layers.Count + (layer is null ? 0 : 1));
         return (layer, diff.Changes);
     }
+
+    private RunMountPreparer MountPreparer() => new(new RunMountOptions
+    {
+        Caches = new CacheMountStore(options.CacheDirectory),
+        Secrets = options.Secrets,
+        SshAgents = options.SshAgents,
+        WorkDirectory = Path.Combine(options.WorkDirectory, "mounts"),
+    });
 
     /// <summary>Writes the changes of <paramref name="diff"/> as a layer, with the build's fixed file time when it has one.</summary>
     public async Task<ILayer> WriteAsync(FileSystemDiff diff, CancellationToken cancellationToken)
@@ -62,8 +98,8 @@ internal sealed class RunStepRunner(ExecutionOptions options, RunHost host, Laye
     }
 
     /// <summary>
-    /// The sandbox specification of a step: its command, and what its flags ask for. The one place <c>RUN</c> flags
-    /// become sandbox settings: <c>--network</c>, <c>--security</c>, and <c>--mount</c> (not supported by this version).
+    /// The sandbox specification of a step: its command, and what its flags ask for: <c>--network</c> and
+    /// <c>--security</c>. Its <c>--mount</c>s are added by <see cref="RunMountPreparer"/> when the step runs.
     /// </summary>
     internal static SandboxSpec CreateSpec(RunInstruction run, RunCommandSpec command, string rootFs)
     {
@@ -71,11 +107,6 @@ internal sealed class RunStepRunner(ExecutionOptions options, RunHost host, Laye
         if (run.Security == RunSecurity.Insecure)
         {
             throw StepError(DiagnosticCodes.RunSecurityInsecure, Strings.RunSecurityInsecure, run);
-        }
-
-        if (run.Mounts.Count > 0 || run.MountSpecs.Count > 0)
-        {
-            throw StepError(DiagnosticCodes.RunMountNotSupported, Strings.RunMountNotSupported, run);
         }
 
         return SandboxSpec.FromRun(command, rootFs) with

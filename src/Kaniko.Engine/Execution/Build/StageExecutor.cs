@@ -203,7 +203,8 @@ public sealed class StageExecutor : IDisposable
         new(DiagnosticCodes.RunNeedsLinux, string.Format(CultureInfo.InvariantCulture, Strings.RunNeedsLinux,
             instruction.Original.Trim(), System.Runtime.InteropServices.RuntimeInformation.OSDescription), instruction.Range);
 
-    private async Task<ILayer?> RunAsync(AppliedStep applied, StageFilesystem filesystem, StageRun run, CancellationToken cancellationToken)
+    private async Task<ILayer?> RunAsync(
+        AppliedStep applied, StageFilesystem filesystem, StageRun run, IMountSourceProvider mountSources, CancellationToken cancellationToken)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -212,7 +213,7 @@ public sealed class StageExecutor : IDisposable
 
         var runner = new RunStepRunner(_options, _runHost, _writer, _events);
         run.RootFs ??= _runHost.CreateRootFs(_options.WorkDirectory, run.Stage.DisplayName, run.Stage.Index, run.BaseLayerCount, _events);
-        var (layer, changes) = await runner.RunAsync(applied, run.RootFs, run.Layers, cancellationToken).ConfigureAwait(false);
+        var (layer, changes) = await runner.RunAsync(applied, run.RootFs, run.Layers, mountSources, cancellationToken).ConfigureAwait(false);
         filesystem.Record(changes);
         return layer;
     }
@@ -230,7 +231,7 @@ public sealed class StageExecutor : IDisposable
                 await CopyFromAsync(PlatformOf(plan, stage), copyFrom, step, earlier, state, filesystem, run, cancellationToken).ConfigureAwait(false),
             StepLayerKind.Copy or StepLayerKind.Add => await CopyAsync(applied.Instruction, state, filesystem, run, cancellationToken).ConfigureAwait(false),
             StepLayerKind.CreateWorkdir => await WorkdirAsync(applied, filesystem, run, cancellationToken).ConfigureAwait(false),
-            StepLayerKind.Run => await RunAsync(applied, filesystem, run, cancellationToken).ConfigureAwait(false),
+            StepLayerKind.Run => await RunAsync(applied, filesystem, run, MountSources(PlatformOf(plan, stage), step, earlier), cancellationToken).ConfigureAwait(false),
             _ => throw new InvalidOperationException("unknown layer kind " + applied.Layer),
         };
         return (applied, layer);
@@ -273,7 +274,7 @@ public sealed class StageExecutor : IDisposable
 
         WarnOnPlatformMismatch(stage, remote.Config.Value, platform);
         var state = ImageConfigState.FromImage(remote.Config.Value, _stateOptions);
-        var cached = new CachedImage(remote, _options.BaseImageCache);
+        var cached = new CachedImage(remote, _options.BaseImageCache, _events);
         return (cached, state, StageFilesystem.Of(cached.Layers));
     }
 
@@ -366,20 +367,38 @@ public sealed class StageExecutor : IDisposable
         Platform platform, CopyInstruction copy, StepPlan step, IReadOnlyDictionary<int, StageResult> earlier, ImageConfigState state,
         StageFilesystem filesystem, StageRun run, CancellationToken cancellationToken)
     {
-        var from = copy.From!;
-        var stageIndex = step.Sources.FirstOrDefault(s => s.Reference == from)?.StageIndex;
-        var key = stageIndex is { } index ? "stage:" + index.ToString(CultureInfo.InvariantCulture) : "image:" + platform + ":" + from;
-        var snapshot = await _snapshots.GetOrAdd(key, k => new Lazy<Task<(ImageSnapshot, BuildContextTree)>>(
-            () => ReadSnapshotAsync(k, platform, copy, stageIndex, earlier, cancellationToken))).Value.ConfigureAwait(false);
+        var snapshot = await SnapshotAsync(platform, copy.From!, step, earlier, copy.Range, cancellationToken).ConfigureAwait(false);
         var request = CopyRequest.FromInstruction(copy with { From = null }, WorkingDirectory(state));
         return await WriteCopyLayerAsync(request, snapshot.Tree, snapshot.Snapshot, snapshot.Snapshot, copy, filesystem, run, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Reads the files of the stage or image a <c>COPY --from</c> names, once per build (stages may ask at the same time).</summary>
-    private async Task<(ImageSnapshot Snapshot, BuildContextTree Tree)> ReadSnapshotAsync(
-        string key, Platform platform, CopyInstruction copy, int? stageIndex, IReadOnlyDictionary<int, StageResult> earlier, CancellationToken cancellationToken)
+    /// <summary>What a step's <c>RUN --mount</c>s read: the context, or the stages and images the step's sources name.</summary>
+    private StageMountSources MountSources(Platform platform, StepPlan step, IReadOnlyDictionary<int, StageResult> earlier) =>
+        new(_context, _tree, async (from, range, cancellationToken) =>
+        {
+            var snapshot = await SnapshotAsync(platform, from, step, earlier, range, cancellationToken).ConfigureAwait(false);
+            var stageIndex = step.Sources.FirstOrDefault(s => s.Reference == from)?.StageIndex;
+            var description = stageIndex is { } index ? "stage " + earlier[index].Stage.DisplayName : "image " + from;
+            return new MountSource(description, snapshot.Snapshot, snapshot.Tree, path => snapshot.Snapshot.OwnerOf(path));
+        }, step.Instruction.Range);
+
+    /// <summary>
+    /// The files of the earlier stage or the image <paramref name="from"/> names (as the step's sources resolve it),
+    /// read once per build: for <c>COPY --from</c> and <c>RUN --mount from</c>.
+    /// </summary>
+    private Task<(ImageSnapshot Snapshot, BuildContextTree Tree)> SnapshotAsync(
+        Platform platform, string from, StepPlan step, IReadOnlyDictionary<int, StageResult> earlier, SourceRange range, CancellationToken cancellationToken)
     {
-        var from = copy.From!;
+        var stageIndex = step.Sources.FirstOrDefault(s => s.Reference == from)?.StageIndex;
+        var key = stageIndex is { } index ? "stage:" + index.ToString(CultureInfo.InvariantCulture) : "image:" + platform + ":" + from;
+        return _snapshots.GetOrAdd(key, k => new Lazy<Task<(ImageSnapshot, BuildContextTree)>>(
+            () => ReadSnapshotAsync(k, platform, from, range, stageIndex, earlier, cancellationToken))).Value;
+    }
+
+    /// <summary>Reads the files of a stage or an image, once per build (stages may ask at the same time).</summary>
+    private async Task<(ImageSnapshot Snapshot, BuildContextTree Tree)> ReadSnapshotAsync(
+        string key, Platform platform, string from, SourceRange range, int? stageIndex, IReadOnlyDictionary<int, StageResult> earlier, CancellationToken cancellationToken)
+    {
         IReadOnlyList<ILayer> sourceLayers;
         if (stageIndex is { } i)
         {
@@ -391,11 +410,11 @@ public sealed class StageExecutor : IDisposable
             try
             {
                 var remote = await _options.Fetcher.OpenAsync(ImageReference.Parse(from), platform, cancellationToken).ConfigureAwait(false);
-                image = new CachedImage(remote, _options.BaseImageCache);
+                image = new CachedImage(remote, _options.BaseImageCache, _events);
             }
             catch (KanikoException e)
             {
-                throw e.WithRangeIfMissing(copy.Range);
+                throw e.WithRangeIfMissing(range);
             }
 
             sourceLayers = image.Layers;
@@ -424,6 +443,20 @@ public sealed class StageExecutor : IDisposable
             && (d.Owner != CopyOwner.Root || d.Mode != LayerEntry.DefaultDirectoryMode || !parents.Contains(d.Destination)));
     }
 
+    /// <summary>
+    /// BuildKit keeps the owners of what is copied from a stage or an image (files and directories alike) unless
+    /// <c>--chown</c> is given; the destination it creates is root's.
+    /// </summary>
+    private static CopyPlan WithSourceOwners(CopyPlan plan, ImageSnapshot? owners, CopyRequest request) =>
+        owners is null || request.Chown is not null
+            ? plan
+            : plan with
+            {
+                Items = [.. plan.Items.Select(item => item.Kind == CopyItemKind.Directory && item.Destination == plan.Destination
+                    ? item
+                    : item with { Owner = owners.OwnerOf(item.Source) })],
+            };
+
     private static ContainerPath WorkingDirectory(ImageConfigState state) =>
         ContainerPath.Parse(string.IsNullOrEmpty(state.Config.Config?.WorkingDir) ? "/" : state.Config.Config!.WorkingDir!);
 
@@ -449,27 +482,18 @@ public sealed class StageExecutor : IDisposable
                 return known;
             },
         };
-        var copyPlan = CopyPlanner.Plan(tree, request);
+        // The source owners are applied before NeedsBaseTree looks at the plan: a copied directory that keeps a
+        // non-root owner must be written, so the stage must know its base tree.
+        var copyPlan = WithSourceOwners(CopyPlanner.Plan(tree, request), owners, request);
         if (askedUnknown || NeedsBaseTree(copyPlan))
         {
             await filesystem.EnsureCompleteAsync(cancellationToken).ConfigureAwait(false);
-            copyPlan = CopyPlanner.Plan(tree, request with { IsExistingDirectory = filesystem.IsDirectory });
+            copyPlan = WithSourceOwners(CopyPlanner.Plan(tree, request with { IsExistingDirectory = filesystem.IsDirectory }), owners, request);
         }
 
         foreach (var warning in copyPlan.Warnings)
         {
             Warn(warning);
-        }
-
-        if (owners is not null && request.Chown is null)
-        {
-            // BuildKit keeps the owners of files copied from a stage or an image; the destination it creates is root's.
-            copyPlan = copyPlan with
-            {
-                Items = [.. copyPlan.Items.Select(item => item.Kind == CopyItemKind.Directory && item.Destination == copyPlan.Destination
-                    ? item
-                    : item with { Owner = owners.OwnerOf(item.Source) })],
-            };
         }
 
         var entries = await CopyLayerEntries.CreateAsync(

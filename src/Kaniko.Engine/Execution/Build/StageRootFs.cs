@@ -1,3 +1,4 @@
+using System.Globalization;
 using Kaniko.Engine.Caching;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Filesystem;
@@ -86,16 +87,26 @@ internal sealed class StageRootFs : IDisposable
 
         if (_applied < layers.Count)
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             await ApplyAsync(layers.Skip(_applied).ToList(), cancellationToken).ConfigureAwait(false);
+            Report("unpacked " + (layers.Count - _applied).ToString(CultureInfo.InvariantCulture) + " layer(s)", started);
             _applied = layers.Count;
             _index = null;
         }
 
         if (index && _index is null)
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             _index = await Snapshotter.IndexAsync(_rootFs, cancellationToken).ConfigureAwait(false);
+            Report("indexed " + _index.Count.ToString(CultureInfo.InvariantCulture) + " paths", started);
         }
     }
+
+    private void Report(string what, long started) =>
+        _events.Report(new MessageEvent(
+            string.Format(CultureInfo.InvariantCulture, "root filesystem {0}: {1} in {2:0.00} s", HostDirectory, what,
+                System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds),
+            MessageImportance.Low));
 
     /// <summary>
     /// Records a step's snapshot: the folder holds its changes, <paramref name="newIndex"/> describes them, and the

@@ -12,7 +12,7 @@ public sealed class BuildahPeer : IDisposable
 {
     private readonly TempDirectory _root = new("kaniko-buildah-");
     private readonly SemaphoreSlim _baseLock = new(1, 1);
-    private PushedBaseImage? _busybox;
+    private readonly Dictionary<string, PushedBaseImage> _bases = new(StringComparer.Ordinal);
 
     /// <summary>Writes the registries.conf that marks the loopback registry insecure and allows no short names.</summary>
     public BuildahPeer()
@@ -31,12 +31,27 @@ public sealed class BuildahPeer : IDisposable
     private string[] Storage => ["--root", _root.Combine("root"), "--runroot", _root.Combine("run"), "--storage-driver", "vfs", "--registries-conf", RegistriesConf];
 
     /// <summary>The busybox base, pushed once per run.</summary>
-    public async Task<PushedBaseImage> BusyboxAsync(RegistryFixture registry, CancellationToken cancellationToken)
+    public Task<PushedBaseImage> BusyboxAsync(RegistryFixture registry, CancellationToken cancellationToken) =>
+        BaseAsync(registry, DifferentialCase.DefaultBase, cancellationToken);
+
+    /// <summary>The base image named <paramref name="name"/> in a case's <c>base.txt</c> (<c>busybox</c>, <c>debian</c>), pushed once per run.</summary>
+    public async Task<PushedBaseImage> BaseAsync(RegistryFixture registry, string name, CancellationToken cancellationToken)
     {
         await _baseLock.WaitAsync(cancellationToken);
         try
         {
-            return _busybox ??= await BaseImages.PushBusyboxAsync(registry, cancellationToken);
+            if (!_bases.TryGetValue(name, out var pushed))
+            {
+                pushed = name switch
+                {
+                    "busybox" => await BaseImages.PushBusyboxAsync(registry, cancellationToken),
+                    "debian" => await BaseImages.PushDebianAsync(registry, cancellationToken),
+                    _ => throw new InvalidDataException("unknown base image in base.txt: " + name),
+                };
+                _bases.Add(name, pushed);
+            }
+
+            return pushed;
         }
         finally
         {
@@ -49,7 +64,7 @@ public sealed class BuildahPeer : IDisposable
     {
         var buildah = TestRequirements.Executable("buildah");
         await ExternalTools.RunCheckedAsync(buildah, [.. Storage, "bud", "--quiet", "--isolation", "chroot", "--format", "docker", "--tls-verify=false",
-            .. extraArguments, "-f", dockerfile, "-t", reference, context], TimeSpan.FromMinutes(2), cancellationToken);
+            .. extraArguments, "-f", dockerfile, "-t", reference, context], TimeSpan.FromMinutes(5), cancellationToken);
         await ExternalTools.RunCheckedAsync(buildah, [.. Storage, "push", "--quiet", "--tls-verify=false", reference, "docker://" + reference],
             TimeSpan.FromMinutes(2), cancellationToken);
     }

@@ -14,6 +14,10 @@ internal static class KnownDifferences
     // Declared first: static fields are initialised in text order, and All reads it.
     private static readonly string[] EmptyFields = ["Cmd", "Entrypoint", "OnBuild", "User", "Volumes", "ExposedPorts", "StopSignal"];
 
+    private static readonly string[] RunCases = ["run-changes", "run-empty"];
+
+    private static readonly string[] RunStubs = ["/dev", "/proc", "/sys", "/run", "/etc/hostname", "/etc/hosts", "/etc/resolv.conf"];
+
     /// <summary>Cases whose peer build reads <c>Dockerfile.buildah</c>: syntax buildah 1.28 does not know, spelled without it.</summary>
     public static readonly IReadOnlyDictionary<string, string> PeerDockerfiles = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -21,10 +25,19 @@ internal static class KnownDifferences
         ["copy-exclude"] = "COPY --exclude is newer than buildah 1.28",
         ["healthcheck-start-interval"] = "HEALTHCHECK --start-interval is newer than buildah 1.28; its Dockerfile leaves the option out",
         ["heredoc-copy"] = "buildah 1.28 does not read heredocs; its Dockerfile copies files holding the expanded heredoc text",
+        ["run-heredoc-busybox"] = "buildah 1.28 does not read RUN heredocs; its Dockerfile runs the same commands inline",
+        ["run-heredoc-debian"] = "buildah 1.28 does not read RUN heredocs; its Dockerfile runs the same commands inline",
+        ["run-network-none-busybox"] = "buildah 1.28 has no RUN --network (\"RUN only supports the --mount flag\"); its Dockerfile drops the flag and the case only reads what is the same with and without a network",
     };
+
+    // buildah's chroot isolation makes these to mount over and leaves them in the image when the base lacked them;
+    // BuildKit removes the mount stubs it created (executor MountStubsCleaner), and so do we.
+    private static readonly string[] RunMountStubs = ["/dev", "/proc", "/sys", "/run", "/etc/hostname", "/etc/hosts", "/etc/resolv.conf"];
 
     public static readonly IReadOnlyList<KnownDifference> All =
     [
+        .. RunMountStubs.Select(path => new KnownDifference("run-*", "fs:" + path,
+            "buildah leaves the mount points of a RUN (empty /dev, /proc, /sys, /run, /etc/hosts, /etc/hostname, /etc/resolv.conf) in the image; BuildKit removes the stubs it made")),
         new("*", "config.Labels.io.buildah.version", "buildah labels every image with its own version"),
         new("*", "config.ArgsEscaped", "BuildKit sets ArgsEscaped for a shell-form CMD/ENTRYPOINT on Linux; buildah never does"),
         .. EmptyFields.Select(field => new KnownDifference("*", "config." + field,
@@ -36,8 +49,24 @@ internal static class KnownDifferences
         new("shell-form", "config.Cmd", "buildah 1.28 ignores SHELL for a shell-form CMD; BuildKit prefixes the SHELL", v => v.Replace("[\"/bin/sh\",\"-ec\",", "[\"/bin/sh\",\"-c\",", StringComparison.Ordinal)),
         new("shell-form", "config.Entrypoint", "buildah 1.28 ignores SHELL for a shell-form ENTRYPOINT; BuildKit prefixes the SHELL", v => v.Replace("[\"/bin/sh\",\"-ec\",", "[\"/bin/sh\",\"-c\",", StringComparison.Ordinal)),
         new("healthcheck-start-interval", "config.Healthcheck", "buildah 1.28 has no --start-interval: StartInterval is left out of both, the other members compared", WithoutStartInterval),
+        .. new[] { "fs:/bin/bb", "fs:/bin/busybox" }.Select(key => new KnownDifference("run-hardlinks-busybox", key, BuildahLinkReason, WithoutLinkGroup)),
+        .. new[] { "fs:/usr/bin/dpkg", "fs:/usr/local/bin/dpkg-link" }.Select(key => new KnownDifference("run-hardlinks-debian", key, BuildahLinkReason, WithoutLinkGroup)),
+        .. new[] { "fs:/out/data/r", "fs:/out/data/r-link" }.Select(key => new KnownDifference("run-multistage-debian", key,
+            "our gap: COPY --from copies two hard links to one file as two files; BuildKit's copy keeps them linked (buildah does)", WithoutLinkGroup)),
         new("copy-chmod", "fs:/dir", "buildah creates the destination of COPY --chmod=0700 dir /dir/ with 0755; BuildKit gives it the --chmod mode", MaskMode),
+        .. RunCases.SelectMany(name => RunStubs.Select(path => new KnownDifference(name, "fs:" + path,
+            "buildah 1.28 leaves the mount points and files it made for a RUN step in the image; BuildKit (and we) remove them when still empty"))),
     ];
+
+    private const string BuildahLinkReason =
+        "a RUN that hard-links a file of a lower layer: BuildKit's overlay snapshot copies the file up, so both names are in the layer and stay linked " +
+        "(as ours); buildah's vfs diff writes only the new name, as a separate file";
+
+    private static string WithoutLinkGroup(string value)
+    {
+        var links = value.IndexOf(" links=", StringComparison.Ordinal);
+        return links < 0 ? value : value[..links];
+    }
 
     private static string EmptyAsNull(string value) => value is "[]" or "{}" or "\"\"" ? "null" : value;
 
@@ -78,7 +107,8 @@ internal static class KnownDifferences
     public static SortedDictionary<string, string> Apply(string caseName, SortedDictionary<string, string> view)
     {
         var result = new SortedDictionary<string, string>(view, StringComparer.Ordinal);
-        foreach (var difference in All.Where(d => d.Case == "*" || d.Case == caseName))
+        foreach (var difference in All.Where(d => d.Case == "*" || d.Case == caseName
+            || (d.Case.EndsWith('*') && caseName.StartsWith(d.Case[..^1], StringComparison.Ordinal))))
         {
             if (!result.TryGetValue(difference.Key, out var value))
             {
@@ -99,5 +129,5 @@ internal static class KnownDifferences
     }
 }
 
-/// <summary>One documented difference: the case (<c>*</c> for all), the key, why, and how both values are normalised (null: dropped).</summary>
+/// <summary>One documented difference: the case (<c>*</c> for all, <c>prefix*</c> for the cases named so), the key, why, and how both values are normalised (null: dropped).</summary>
 internal sealed record KnownDifference(string Case, string Key, string Reason, Func<string, string>? Normalise = null);
