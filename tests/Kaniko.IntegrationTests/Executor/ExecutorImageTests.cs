@@ -168,20 +168,8 @@ public sealed class ExecutorImageTests(RegistryFixture registry, TlsBasicAuthReg
         Assert.False(Directory.Exists(Path.Combine(pushedRootFs, "kaniko")));
     }
 
-    private async Task<string> UnpackAsync(string layout, string tag = "test")
-    {
-        var umoci = TestRequirements.Executable("umoci");
-        var bundle = _temp.Combine("bundle-" + tag);
-        List<string> unpack = ["unpack", "--image", layout + ":" + tag];
-        if (!Environment.IsPrivilegedProcess)
-        {
-            unpack.Add("--rootless");
-        }
-
-        unpack.Add(bundle);
-        await ExternalTools.RunCheckedAsync(umoci, unpack, cancellationToken: Cancellation);
-        return Path.Combine(bundle, "rootfs");
-    }
+    private Task<string> UnpackAsync(string layout, string tag = "test") =>
+        Umoci.UnpackAsync(layout, tag, _temp.Combine("bundle-" + tag), Cancellation);
 
     private static async Task<JsonDocument> SkopeoJsonAsync(params string[] arguments) =>
         JsonDocument.Parse((await Skopeo.RunCheckedAsync(arguments, Cancellation)).StandardOutput);
