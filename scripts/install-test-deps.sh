@@ -9,6 +9,7 @@ packages=(
   podman            # loads our docker-archive tarballs into a private store (podman load)
   buildah           # reference builder for comparisons
   bubblewrap uidmap # sandboxed RUN execution and user namespaces
+  passwd util-linux # useradd/userdel for the throwaway users of the rootless tests; unshare, setpriv
   busybox-static    # content of the offline busybox base image
   debootstrap debian-archive-keyring # the Debian and .NET test base images (debootstrap from the apt mirror)
   openssl apache2-utils # TLS certificates and htpasswd for the authenticated registry variants

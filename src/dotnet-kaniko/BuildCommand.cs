@@ -73,6 +73,11 @@ internal static class BuildCommand
                 return ExitCodes.Success;
             }
 
+            if (await UserNamespaceReentry.TryRunAsync(request, cancellationToken).ConfigureAwait(false) is { } reentered)
+            {
+                return reentered;
+            }
+
             var started = host.Time.GetTimestamp();
             if (settings.Format == LogFormat.Json)
             {

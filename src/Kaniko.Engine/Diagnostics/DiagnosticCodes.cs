@@ -310,6 +310,17 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode RunCommandFailed = DiagnosticCode.Of(4408);
     /// <summary>Warning: the sandbox could not give the step everything a container has (groups, /proc, device nodes).</summary>
     public static readonly DiagnosticCode SandboxDegraded = DiagnosticCode.Of(4450);
+    // 4460-4479: rootless builds with subordinate id ranges (user namespaces).
+    /// <summary>Warning: <c>RUN</c> steps run rootless with one mapped id, so the owners of what they write are flattened.</summary>
+    public static readonly DiagnosticCode RootlessOneIdMapped = DiagnosticCode.Of(4460);
+    /// <summary>The user has subordinate id ranges but <c>unshare</c>, <c>newuidmap</c> or <c>newgidmap</c> is missing.</summary>
+    public static readonly DiagnosticCode RootlessIdMapToolMissing = DiagnosticCode.Of(4461);
+    /// <summary>The user's line in <c>/etc/subuid</c> or <c>/etc/subgid</c> is malformed, or the user has a range in only one of them.</summary>
+    public static readonly DiagnosticCode RootlessIdRangesInvalid = DiagnosticCode.Of(4462);
+    /// <summary>The system refused the user namespace that maps the user's ranges (<c>newuidmap</c> or <c>unshare</c> failed).</summary>
+    public static readonly DiagnosticCode RootlessUserNamespaceFailed = DiagnosticCode.Of(4463);
+    /// <summary>Warning: an owner in a layer is outside the ids the user namespace maps; on disk the file keeps the building user.</summary>
+    public static readonly DiagnosticCode RootlessOwnerOutsideRange = DiagnosticCode.Of(4464);
     // 4500-4599: the root filesystem (unpacking layers, snapshots).
     /// <summary>Resolving a path inside the root filesystem met too many symbolic links.</summary>
     public static readonly DiagnosticCode RootFsSymlinkLoop = DiagnosticCode.Of(4501);

@@ -63,7 +63,8 @@ public sealed class FileIndex
         CancellationToken cancellationToken,
         Func<string, FileEntryMetadata, FileEntryMetadata>? visit = null)
     {
-        var wantedOwners = rootFs.IsPrivileged ? null : rootFs.WantedOwnerRecords();
+        var wantedOwners = rootFs.WantedOwnerRecords();
+        (int Uid, int Gid)? buildingUser = rootFs.IsPrivileged ? null : ((int)LibC.EffectiveUserId, (int)LibC.EffectiveGroupId);
         var ignored = rootFs.IgnoredPaths;
         var layerHashes = attachLayerHashes ? rootFs.ContentHashRecords() : null;
         var results = new ConcurrentBag<List<KeyValuePair<string, FileEntryMetadata>>>();
@@ -90,6 +91,12 @@ public sealed class FileIndex
                 if (wantedOwners is not null && wantedOwners.TryGetValue(containerPath, out var owner) && owner.Inode == metadata.Inode && owner.BornNs == metadata.BornNs)
                 {
                     metadata = metadata with { Uid = owner.Uid, Gid = owner.Gid };
+                }
+                else if (buildingUser is { } self && (metadata.Uid == self.Uid || metadata.Gid == self.Gid))
+                {
+                    // Rootless with one mapped id: what the steps wrote belongs to the building user on disk and
+                    // to root in the image (the KANIKO4460 warning says so), never to a host id.
+                    metadata = metadata with { Uid = metadata.Uid == self.Uid ? 0 : metadata.Uid, Gid = metadata.Gid == self.Gid ? 0 : metadata.Gid };
                 }
 
                 if (layerHashes is not null && metadata.Kind == FileEntryKind.RegularFile

@@ -228,9 +228,16 @@ internal sealed class LayerApplier(RootFs rootFs, string description)
             hashByHostPath[hostPath] = targetHash;
         }
 
-        if (!rootFs.IsPrivileged && rootFs.TryGetWantedOwner(SecurePath.ToContainerPath(Root, targetHost), out var owner))
+        if (rootFs.TryGetWantedOwner(SecurePath.ToContainerPath(Root, targetHost), out var owner))
         {
-            rootFs.RecordWantedOwner(path.Value, owner.Uid, owner.Gid, stat.Inode, BornNs(stat));
+            if (rootFs.IsPrivileged)
+            {
+                rootFs.RecordUnmappedOwner(description, path.Value, owner.Uid, owner.Gid, stat.Inode, BornNs(stat));
+            }
+            else
+            {
+                rootFs.RecordWantedOwner(path.Value, owner.Uid, owner.Gid, stat.Inode, BornNs(stat));
+            }
         }
     }
 
@@ -287,7 +294,16 @@ internal sealed class LayerApplier(RootFs rootFs, string description)
         var isLink = entry.EntryType == TarEntryType.SymbolicLink;
         if (rootFs.IsPrivileged)
         {
-            LibC.Lchown(hostPath, entry.Uid, entry.Gid);
+            var errno = LibC.TryLchown(hostPath, (uint)entry.Uid, (uint)entry.Gid);
+            if (errno == LibC.EInval && LibC.TryLstat(hostPath, out var unmapped))
+            {
+                // Root of a user namespace: an id it does not map cannot own a file; the index reports it instead.
+                rootFs.RecordUnmappedOwner(description, path.Value, entry.Uid, entry.Gid, unmapped.Inode, BornNs(unmapped));
+            }
+            else if (errno != 0)
+            {
+                LibC.Lchown(hostPath, entry.Uid, entry.Gid);
+            }
         }
         else if (LibC.TryLstat(hostPath, out var stat))
         {

@@ -16,6 +16,7 @@ internal static partial class LibC
     internal const int EPerm = 1;
     internal const int ENoEnt = 2;
     internal const int EExist = 17;
+    internal const int EInval = 22;
     internal const int EOpNotSupp = 95;
 
     internal const uint FileTypeMask = 0xF000; // S_IFMT
@@ -65,8 +66,14 @@ internal static partial class LibC
     [LibraryImport(Library, EntryPoint = "geteuid")]
     private static partial uint GeteuidNative();
 
+    [LibraryImport(Library, EntryPoint = "getegid")]
+    private static partial uint GetegidNative();
+
     /// <summary>The effective user id of this process.</summary>
     internal static uint EffectiveUserId => GeteuidNative();
+
+    /// <summary>The effective group id of this process.</summary>
+    internal static uint EffectiveGroupId => GetegidNative();
 
     /// <summary><c>statx</c> of <paramref name="path"/> without following a final symbolic link; false when it does not exist.</summary>
     internal static bool TryLstat(string path, out StatxBuffer buffer)

@@ -16,6 +16,7 @@ public sealed class RootFs
     private readonly Dictionary<string, (int Uid, int Gid, ulong Inode, long BornNs)> wantedOwners = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (byte[] Hash, long ChangedNs, ulong Inode)> contentHashes = new(StringComparer.Ordinal);
     private bool ownerWarningGiven;
+    private bool unmappedOwnerWarningGiven;
 
     /// <summary>Uses <paramref name="hostDirectory"/> (created when missing) as the root.</summary>
     /// <param name="hostDirectory">The host directory that plays <c>/</c>.</param>
@@ -57,8 +58,8 @@ public sealed class RootFs
     internal IBuildEventSink Events { get; }
 
     /// <summary>
-    /// The owners layers asked for and the disk does not show, by container path: filled only when the process is
-    /// not root. Snapshots report these owners instead of the real ones.
+    /// The owners layers asked for and the disk does not show, by container path: filled when the process is not root,
+    /// and as the root of a user namespace for ids it does not map. Snapshots report these owners instead of the real ones.
     /// </summary>
     public IReadOnlyDictionary<string, (int Uid, int Gid)> WantedOwners
     {
@@ -122,6 +123,29 @@ public sealed class RootFs
             Events.Report(new WarningEvent(new BuildWarning(
                 DiagnosticCodes.RootFsOwnersNotApplied,
                 string.Format(CultureInfo.InvariantCulture, Strings.RootFsOwnersNotApplied, containerPath, uid, gid))));
+        }
+    }
+
+    /// <summary>
+    /// Remembers an owner the disk cannot hold although the process is root: the root of a user namespace (a rootless
+    /// build with subordinate ids) owns only the ids it maps. Warns once with the mapped range.
+    /// </summary>
+    internal void RecordUnmappedOwner(string description, string containerPath, int uid, int gid, ulong inode, long bornNs)
+    {
+        bool warn;
+        lock (gate)
+        {
+            wantedOwners[containerPath] = (uid, gid, inode, bornNs);
+            warn = !unmappedOwnerWarningGiven;
+            unmappedOwnerWarningGiven = true;
+        }
+
+        if (warn)
+        {
+            var count = UserNamespaceIds.CurrentCount() ?? 0;
+            Events.Report(new WarningEvent(new BuildWarning(
+                DiagnosticCodes.RootlessOwnerOutsideRange,
+                string.Format(CultureInfo.InvariantCulture, Strings.RootlessOwnerOutsideRange, description, containerPath, uid, gid, count, count - 1))));
         }
     }
 

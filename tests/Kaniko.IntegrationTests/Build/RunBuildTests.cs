@@ -284,6 +284,33 @@ public sealed class RunBuildTests(RegistryFixture registry) : IDisposable
     }
 
     [Fact]
+    public async Task A_stage_from_a_stage_that_ran_steps_takes_over_its_root_filesystem()
+    {
+        var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
+        _build.Write("Dockerfile", $"""
+            FROM {busybox.Reference} AS base
+            RUN echo base > /base.txt
+            COPY f.txt /f.txt
+
+            FROM base
+            RUN cat /base.txt /f.txt > /both.txt && rm /base.txt
+            """);
+        _build.Write("f.txt", "f\n");
+        var reference = _build.NewReference("run-handover");
+
+        await _build.BuildAsync(_build.Request(reference));
+
+        var unpacked = _build.Events.OfType<MessageEvent>().Where(m => m.Text.Contains(": unpacked ", StringComparison.Ordinal)).Select(m => m.Text).ToList();
+        Assert.NotEmpty(unpacked);
+        Assert.All(unpacked, text => Assert.Contains("/rootfs-0: ", text, StringComparison.Ordinal));
+        var layers = await _build.LayerEntriesAsync(reference);
+        Assert.Equal(["base.txt"], layers[1].Select(e => e.Name));
+        Assert.Equal([".wh.base.txt", "both.txt"], layers[^1].Select(e => e.Name).Order(StringComparer.Ordinal));
+        var rootfs = await _build.UnpackAsync(reference);
+        Assert.Equal("base\nf\n", await File.ReadAllTextAsync(Path.Combine(rootfs, "both.txt"), BuildHarness.Cancellation));
+    }
+
+    [Fact]
     public async Task Single_snapshot_writes_one_layer_for_the_whole_stage()
     {
         var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);

@@ -134,6 +134,14 @@ public sealed class BuildExecutor
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
+        finally
+        {
+            // Root filesystems offered to later stages and not taken (or left by a failed build) go now.
+            foreach (var task in tasks.Values.Where(t => t.IsCompletedSuccessfully))
+            {
+                task.Result.RootFs?.Dispose();
+            }
+        }
 
         return await tasks[plan.Stages[^1].Index].ConfigureAwait(false);
     }

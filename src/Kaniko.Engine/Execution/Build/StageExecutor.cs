@@ -82,6 +82,12 @@ public sealed class StageExecutor : IDisposable
         var (baseImage, state, filesystem) = await StartAsync(plan, stage, earlier, cancellationToken).ConfigureAwait(false);
         var builder = new ImageBuilder(baseImage);
         using var run = new StageRun(stage, baseImage.Layers);
+        if (OperatingSystem.IsLinux() && stage.BaseStage is { } baseIndex && earlier[baseIndex].RootFs?.Take() is { } taken)
+        {
+            // The stage this one starts from left its root filesystem: it already holds this stage's base.
+            run.RootFs = taken.HandOver(run.BaseLayerCount, _options.SingleSnapshot);
+        }
+
         var triggers = BaseTriggers.Parse(stage, state.BaseOnBuildTriggers);
         var steps = triggers.Concat(stage.Steps).ToList();
         var recorded = new List<(AppliedStep Applied, ILayer? Layer)>();
@@ -140,7 +146,24 @@ public sealed class StageExecutor : IDisposable
             }
         }
 
-        return new StageResult(stage, builder.Build(), state, filesystem);
+        var handOff = await OfferRootFsAsync(plan, stage, run, cancellationToken).ConfigureAwait(false);
+        return new StageResult(stage, builder.Build(), state, filesystem) { RootFs = handOff };
+    }
+
+    /// <summary>
+    /// Keeps the stage's root filesystem, brought up to date with all its layers, for a later stage of the plan that
+    /// starts from this one; <c>null</c> (and the folder is removed with the stage) when there is none.
+    /// </summary>
+    private static async Task<RootFsHandOff?> OfferRootFsAsync(BuildPlan plan, StagePlan stage, StageRun run, CancellationToken cancellationToken)
+    {
+        if (!OperatingSystem.IsLinux() || run.RootFs is not { IsMaterialised: true } rootFs || !plan.Stages.Any(s => s.BaseStage == stage.Index))
+        {
+            return null;
+        }
+
+        await rootFs.SyncAsync(run.Layers, index: true, cancellationToken).ConfigureAwait(false);
+        run.RootFs = null;
+        return new RootFsHandOff(rootFs);
     }
 
     // Stages of one build may run at the same time; the warnings list is theirs to share.

@@ -19,7 +19,7 @@ internal sealed class StageRootFs : IDisposable
     // Enough to keep a local disk busy while one layer unpacks; a registry serves a few blobs at once happily.
     private const int ParallelDownloads = 3;
 
-    private readonly bool _ownsDirectory;
+    private bool _ownsDirectory;
     private readonly IgnoredPaths _ignored;
     private readonly IBuildEventSink _events;
     private readonly int _baseLayerCount;
@@ -85,6 +85,12 @@ internal sealed class StageRootFs : IDisposable
             }
         }
 
+        else if (_keepBaseline && Baseline is null)
+        {
+            // Taken over from the stage this one starts from: what is there now is this stage's base.
+            Baseline = _index ??= await Snapshotter.IndexAsync(_rootFs, cancellationToken).ConfigureAwait(false);
+        }
+
         if (_applied < layers.Count)
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -118,6 +124,25 @@ internal sealed class StageRootFs : IDisposable
         _applied = layerCount;
     }
 
+    /// <summary>
+    /// Gives the made root filesystem to a stage that starts from this one (<c>FROM</c> this stage): the folder, its
+    /// records and its index move to the returned object, which holds the <paramref name="baseLayerCount"/> layers
+    /// of the new stage's base; this object no longer removes the folder. Call it only once this stage's root
+    /// filesystem holds all its layers (<see cref="SyncAsync"/>).
+    /// </summary>
+    public StageRootFs HandOver(int baseLayerCount, bool keepBaseline)
+    {
+        var taker = new StageRootFs(HostDirectory, _ownsDirectory, _ignored, baseLayerCount, keepBaseline, _events)
+        {
+            _rootFs = RootFs,
+            _index = _index,
+            _applied = baseLayerCount,
+        };
+        _ownsDirectory = false;
+        _rootFs = null;
+        return taker;
+    }
+
     /// <summary>Removes the folder (with whatever a killed step left mounted in it), when it is the stage's own.</summary>
     public void Dispose()
     {
@@ -141,13 +166,24 @@ internal sealed class StageRootFs : IDisposable
             for (var i = 0; i < layers.Count; i++)
             {
                 await fetched[i].ConfigureAwait(false);
-                await _rootFs!.ApplyLayerAsync(layers[i], cancellationToken).ConfigureAwait(false);
+                await ApplyLayerAsync(layers[i], cancellationToken).ConfigureAwait(false);
             }
         }
         finally
         {
             await downloads.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(fetched).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    // The layer is decompressed and verified on a worker of its own while the files are created on this one.
+    private async Task ApplyLayerAsync(ILayer layer, CancellationToken cancellationToken)
+    {
+        var readAhead = new ReadAheadStream(await layer.OpenUncompressedAsync(cancellationToken).ConfigureAwait(false));
+        await using (readAhead.ConfigureAwait(false))
+        {
+            await _rootFs!.ApplyTarAsync(readAhead, layer.Digest.ToString(), cancellationToken).ConfigureAwait(false);
+            await readAhead.DrainAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

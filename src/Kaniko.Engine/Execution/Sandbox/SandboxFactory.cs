@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
 
@@ -12,12 +11,40 @@ namespace Kaniko.Engine.Execution;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public static class SandboxFactory
 {
-    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(20);
     private static readonly Lazy<string?> BwrapProbe = new(ProbeBubblewrap);
 
     /// <summary>Creates the sandbox for <paramref name="kind"/>; throws <see cref="KanikoException"/> (44xx) when it cannot run here.</summary>
-    public static ISandbox Create(SandboxKind kind = SandboxKind.Automatic, IBuildEventSink? events = null) =>
-        Create(kind, events ?? NullBuildEventSink.Instance, FindTools(), SandboxNative.EffectiveUserId == 0, () => BwrapProbe.Value);
+    public static ISandbox Create(SandboxKind kind = SandboxKind.Automatic, IBuildEventSink? events = null)
+    {
+        events ??= NullBuildEventSink.Instance;
+        var isRoot = SandboxNative.EffectiveUserId == 0;
+        var sandbox = Create(kind, events, FindTools(), isRoot, () => BwrapProbe.Value);
+        if (!isRoot && sandbox.Kind == SandboxKind.Bubblewrap)
+        {
+            events.Report(new WarningEvent(new BuildWarning(DiagnosticCodes.RootlessOneIdMapped, OneIdMappedWarning())));
+        }
+
+        return sandbox;
+    }
+
+    // Why this rootless build maps one id: the user has no ranges, or has them and this host did not re-run itself
+    // in a namespace that maps them (RootlessBuild), as the MSBuild tasks cannot.
+    private static string OneIdMappedWarning()
+    {
+        string reason;
+        try
+        {
+            var mapping = UserNamespaceMapping.ForCurrentUser();
+            reason = mapping.HasRanges ? Strings.RootlessInProcess
+                : string.Format(CultureInfo.InvariantCulture, Strings.RootlessNoRanges, mapping.UserDisplayName);
+        }
+        catch (KanikoException e)
+        {
+            reason = e.Message;
+        }
+
+        return string.Format(CultureInfo.InvariantCulture, Strings.RootlessOneIdMapped, reason);
+    }
 
     /// <summary>The choice with the machine's facts given: the tools found, whether this process is root, the probe.</summary>
     internal static ISandbox Create(SandboxKind kind, IBuildEventSink events, HostToolPaths tools, bool isRoot, Func<string?> probe)
@@ -72,7 +99,10 @@ public static class SandboxFactory
 
     private static string Describe(SandboxKind kind, bool isRoot) => kind switch
     {
-        SandboxKind.Bubblewrap => isRoot ? "bubblewrap (namespaces, as root)" : "bubblewrap (namespaces, rootless: one uid mapped)",
+        SandboxKind.Bubblewrap => !isRoot ? "bubblewrap (namespaces, rootless: one uid mapped)"
+            : Filesystem.UserNamespaceIds.CurrentCount() is { } count
+                ? "bubblewrap (namespaces, as root of a user namespace mapping " + count.ToString(CultureInfo.InvariantCulture) + " ids)"
+                : "bubblewrap (namespaces, as root)",
         SandboxKind.Chroot => "chroot (root without namespaces)",
         _ => "none (RUN steps change / of this system)",
     };
@@ -132,29 +162,6 @@ public static class SandboxFactory
 
         BubblewrapSandbox.AddHostTools(args);
         args.AddRange(["--proc", "/proc", "--dev", "/dev", "--", trueProgram]);
-        var startInfo = new ProcessStartInfo(bwrap)
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        args.ForEach(startInfo.ArgumentList.Add);
-        try
-        {
-            using var process = Process.Start(startInfo)!;
-            var error = process.StandardError.ReadToEndAsync();
-            _ = process.StandardOutput.ReadToEndAsync();
-            if (!process.WaitForExit(ProbeTimeout))
-            {
-                process.Kill();
-                return "bwrap did not finish within " + ProbeTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s";
-            }
-
-            return process.ExitCode == 0 ? null : error.GetAwaiter().GetResult().Trim();
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return e.Message;
-        }
+        return HostProbe.Run(bwrap, args);
     }
 }

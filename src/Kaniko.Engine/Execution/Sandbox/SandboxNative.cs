@@ -30,7 +30,7 @@ internal static class SandboxNative
     internal static uint EffectiveUserId => LibC.EffectiveUserId;
 
     /// <summary>The effective group id of this process.</summary>
-    internal static uint EffectiveGroupId => getegid();
+    internal static uint EffectiveGroupId => LibC.EffectiveGroupId;
 
     /// <summary>Sends SIGKILL to every process of group <paramref name="processGroup"/>; a group already gone is fine.</summary>
     internal static void KillProcessGroup(int processGroup)
@@ -66,9 +66,6 @@ internal static class SandboxNative
     private static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text + "\0");
 
 #pragma warning disable SYSLIB1054 // byte[] arguments marshal without unsafe code, which the engine does not enable.
-    [DllImport(Library)]
-    private static extern uint getegid();
-
     [DllImport(Library, SetLastError = true)]
     private static extern int kill(int pid, int signal);
 
