@@ -136,7 +136,7 @@ internal static class BuildOptions
     internal static readonly Option<string?> Isolation = new("--isolation")
     {
         Description = "How RUN steps are isolated: auto (default: bubblewrap, else chroot as root), bwrap, chroot, or none "
-            + "(kaniko's own mode: steps change / of this system; only in a throw-away container).",
+            + "(kaniko's own mode: steps change / of this system; only in a throw-away container). Default: $KANIKO_ISOLATION, else auto.",
         HelpName = "auto|bwrap|chroot|none",
     };
 
@@ -252,13 +252,16 @@ internal static class BuildOptions
                 RunLayers = parse.GetValue(CacheRunLayers),
             },
             Registry = registry,
-            Isolation = ParseIsolation(parse.GetValue(Isolation)),
+            // The executor image sets KANIKO_ISOLATION=none: there, / of the container is the stage's rootfs, as in kaniko.
+            Isolation = ParseIsolation(parse.GetValue(Isolation) ?? NullIfEmpty(environment("KANIKO_ISOLATION"))),
             SnapshotMode = ParseSnapshotMode(parse.GetValue(SnapshotMode)),
             SingleSnapshot = parse.GetValue(SingleSnapshot),
             Secrets = [.. (parse.GetValue(Secret) ?? []).Select(s => SecretSource.Parse(s, environment))],
             SshAgents = [.. (parse.GetValue(Ssh) ?? []).Select(s => SshSource.Parse(s, environment))],
         };
     }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private static SandboxKind ParseIsolation(string? value) => value?.ToLowerInvariant() switch
     {

@@ -239,20 +239,8 @@ public sealed class OutputToolTests : IDisposable
         Assert.Empty(Directory.GetFiles(rootfs, ".wh.*", SearchOption.AllDirectories));
     }
 
-    private async Task<string> UmociUnpackAsync(string layout, string tag)
-    {
-        var umoci = TestRequirements.Executable("umoci");
-        var bundle = work.Combine("bundle-" + Guid.NewGuid().ToString("N"));
-        List<string> arguments = ["unpack", "--image", layout + ":" + tag];
-        if (!Environment.IsPrivilegedProcess)
-        {
-            arguments.Add("--rootless");
-        }
-
-        arguments.Add(bundle);
-        await ExternalTools.RunCheckedAsync(umoci, arguments, cancellationToken: Cancellation);
-        return Path.Combine(bundle, "rootfs");
-    }
+    private Task<string> UmociUnpackAsync(string layout, string tag) =>
+        Umoci.UnpackAsync(layout, tag, work.Combine("bundle-" + Guid.NewGuid().ToString("N")), Cancellation);
 
     private static async Task<ToolResult> SkopeoAsync(params string[] arguments)
     {

@@ -76,11 +76,24 @@ internal sealed class RunHost
             _options.WorkDirectory,
             _options.BaseImageCache.Root,
             AppContext.BaseDirectory,
-            // The runtime lives three levels up from its core library: DOTNET_ROOT/shared/Microsoft.NETCore.App/VERSION.
-            Path.GetFullPath(Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location) ?? "/usr/share/dotnet/shared/x/y", "..", "..", "..")),
             Path.Combine(Path.GetTempPath(), "kaniko-*"),
         };
+        if (SharedRuntimeRoot() is { } dotnetRoot)
+        {
+            extra.Add(dotnetRoot);
+        }
+
         extra.AddRange(RootFsCleanup.MountPointsBelow(string.Empty).Where(m => m != "/"));
         return new IgnoredPaths(extra.Select(p => p.TrimEnd('/')).Where(p => p.StartsWith('/') && p.Length > 1));
+    }
+
+    /// <summary>
+    /// DOTNET_ROOT of a framework-dependent tool, whose runtime is DOTNET_ROOT/shared/Microsoft.NETCore.App/VERSION;
+    /// null for a self-contained one (the executor image's), whose runtime is in <see cref="AppContext.BaseDirectory"/>.
+    /// </summary>
+    private static string? SharedRuntimeRoot()
+    {
+        var runtime = new DirectoryInfo(Path.TrimEndingDirectorySeparator(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory()));
+        return runtime.Parent is { Name: "Microsoft.NETCore.App", Parent: { Name: "shared", Parent: { } root } } ? root.FullName : null;
     }
 }

@@ -30,9 +30,11 @@ internal sealed class RunStepRunner(ExecutionOptions options, RunHost host, Laye
     {
         var run = (RunInstruction)applied.Instruction;
         var spec = CreateSpec(run, applied.Run!, rootFs.HostDirectory);
-        // Choosing the sandbox first: a machine that cannot run steps fails before any layer is downloaded.
-        var sandbox = host.Sandbox;
+        // Choosing the sandbox first: a machine that cannot run steps fails before any layer is downloaded. Except in
+        // kaniko's own mode, whose helper programs (setsid, setpriv, env) are those of the base image unpacked over /.
+        var sandbox = options.Isolation == SandboxKind.None ? null : host.Sandbox;
         await rootFs.SyncAsync(layers, index: true, cancellationToken).ConfigureAwait(false);
+        sandbox ??= host.Sandbox;
         int exitCode;
         // The mounts (and the secrets, copies and cache locks behind them) live exactly as long as the process.
         using (var mounts = await MountPreparer().PrepareAsync(run.Mounts, spec.WorkingDirectory, mountSources, run.Range, cancellationToken).ConfigureAwait(false))
