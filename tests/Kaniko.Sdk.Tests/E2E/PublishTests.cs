@@ -8,16 +8,18 @@ namespace Kaniko.Sdk.Tests.E2E;
 /// it (packed, restored from a feed), the image checked with skopeo and run from its unpacked files.
 /// </summary>
 [Trait("Category", "Integration")]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed partial class PublishTests(RegistryFixture registry, PackedSdkFeed feed)
 {
     [Fact]
     public async Task A_web_app_with_a_Dockerfile_is_pushed_with_the_version_tags_serves_Hello_and_is_not_built_twice()
     {
-        var busybox = await PrepareAsync();
+        var aspnet = await PrepareAspnetAsync();
         using var project = new TestProject(feed, "hello", $$"""
-            FROM {{busybox}}
+            FROM {{aspnet}}
             WORKDIR /app
             COPY . .
+            USER $APP_UID
             ENTRYPOINT ["dotnet", "hello.dll"]
             """);
         string[] properties = ["KanikoPush=true", "KanikoRegistry=" + registry.Host, "KanikoInsecure=true", "KanikoRepository=e2e/hello", "Version=1.4.2"];
@@ -28,7 +30,7 @@ public sealed partial class PublishTests(RegistryFixture registry, PackedSdkFeed
         Assert.Contains($"Pushed image {registry.Host}/e2e/hello:1.4.2@sha256:", first.Output, StringComparison.Ordinal);
         Assert.Equal(["1", "1.4", "1.4.2", "latest"], (await ImageRunner.TagsAsync(registry.Host + "/e2e/hello")).Order(StringComparer.Ordinal));
         using var work = new TempDirectory("kaniko-sdk-run-");
-        Assert.Equal("Hello", await ImageRunner.GetRootAsync(registry.Host + "/e2e/hello:1.4.2", work.Path));
+        Assert.Equal("Hello", await ImageRunner.GetRootInSandboxAsync(registry.Host + "/e2e/hello:1.4.2", work.Path));
 
         var second = await project.PublishAsync(properties);
 
@@ -40,10 +42,10 @@ public sealed partial class PublishTests(RegistryFixture registry, PackedSdkFeed
     [Fact]
     public async Task Without_a_Dockerfile_the_generated_one_takes_the_MNBC_properties()
     {
-        var busybox = await PrepareAsync();
+        var aspnet = await PrepareAspnetAsync();
         using var project = new TestProject(feed, "fallbacks", dockerfile: null, $"""
               <PropertyGroup>
-                <ContainerBaseImage>{busybox}</ContainerBaseImage>
+                <ContainerBaseImage>{aspnet}</ContainerBaseImage>
                 <ContainerRegistry>{registry.Host}</ContainerRegistry>
                 <ContainerRepository>e2e/fallbacks</ContainerRepository>
                 <ContainerImageTags>a1;b2</ContainerImageTags>
@@ -73,7 +75,7 @@ public sealed partial class PublishTests(RegistryFixture registry, PackedSdkFeed
         Assert.Equal("kaniko", config.GetProperty("Labels").GetProperty("org.example.built-by").GetString());
         Assert.True(File.Exists(Path.Combine(project.Directory, "obj", "Release", "net10.0", "kaniko", "Dockerfile")));
         using var work = new TempDirectory("kaniko-sdk-run-");
-        Assert.Equal("Hello", await ImageRunner.GetRootAsync(registry.Host + "/e2e/fallbacks:a1", work.Path));
+        Assert.Equal("Hello", await ImageRunner.GetRootInSandboxAsync(registry.Host + "/e2e/fallbacks:a1", work.Path));
     }
 
     [Fact]
@@ -120,7 +122,8 @@ public sealed partial class PublishTests(RegistryFixture registry, PackedSdkFeed
         }
 
         using var work = new TempDirectory("kaniko-sdk-run-");
-        Assert.Equal("Hello", await ImageRunner.GetRootAsync($"{registry.Host}/e2e/multirid:latest", work.Path));
+        // The multi-platform base is busybox (no .NET inside): the machine's dotnet runs the app's files.
+        Assert.Equal("Hello", await ImageRunner.GetRootWithHostDotnetAsync($"{registry.Host}/e2e/multirid:latest", work.Path));
     }
 
     private async Task<string> PrepareAsync()
@@ -132,5 +135,12 @@ public sealed partial class PublishTests(RegistryFixture registry, PackedSdkFeed
         }
 
         return (await BaseImages.PushBusyboxAsync(registry)).Reference;
+    }
+
+    // The .NET base (Debian plus this machine's ASP.NET Core runtime), pushed once for every test of the run.
+    private async Task<string> PrepareAspnetAsync()
+    {
+        await PrepareAsync();
+        return await SharedBaseImages.AspnetAsync(registry);
     }
 }
