@@ -6,7 +6,10 @@ namespace Kaniko.Sdk.Tests.E2E;
 /// <summary>
 /// Kaniko.Sdk packed once per test run into a temporary feed, under a version of its own
 /// (<c>0.0.1-e2e.TIMESTAMP</c>) so the machine's NuGet cache can never hand a test an older build; the cached copy of
-/// that version is removed when the run ends. Projects use it through a NuGet.config that adds the feed to the
+/// that version is removed when the run ends. Only the package version is set (<c>PackageVersion</c>, not
+/// <c>Version</c>): a global <c>Version</c> flows into the referenced projects and would rebuild the engine's shared
+/// Release output under another assembly version, which the other test projects then load against a CLI compiled for
+/// the real one. Projects use it through a NuGet.config that adds the feed to the
 /// machine's own package sources, so every other package still restores from the NuGet cache, offline.
 /// </summary>
 public sealed class PackedSdkFeed : IAsyncLifetime
@@ -28,7 +31,7 @@ public sealed class PackedSdkFeed : IAsyncLifetime
         var project = Path.Combine(TestPaths.RepositoryRoot, "src", "Kaniko.Sdk", "Kaniko.Sdk.csproj");
         var result = await DotnetCli.RunAsync(
             TestPaths.RepositoryRoot,
-            ["pack", project, "-c", "Release", "-o", Directory, "-p:Version=" + Version, "--nologo"],
+            ["pack", project, "-c", "Release", "-o", Directory, "-p:PackageVersion=" + Version, "--nologo"],
             TimeSpan.FromMinutes(5)).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
