@@ -94,8 +94,10 @@ public sealed class RunBuildTests(RegistryFixture registry) : IDisposable
         Assert.Equal("1000\n", await File.ReadAllTextAsync(Path.Combine(rootfs, "home/app/uid"), BuildHarness.Cancellation));
     }
 
-    [Fact]
-    public async Task Run_gets_the_home_of_its_user_from_passwd_unless_the_step_sets_one()
+    [Theory]
+    [InlineData(SandboxKind.Bubblewrap)]
+    [InlineData(SandboxKind.Chroot)]
+    public async Task Run_gets_the_home_of_its_user_from_passwd_unless_the_step_sets_one(SandboxKind isolation)
     {
         var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
         _build.Write("Dockerfile", $"""
@@ -113,7 +115,7 @@ public sealed class RunBuildTests(RegistryFixture registry) : IDisposable
             """);
         var reference = _build.NewReference("run-home");
 
-        await _build.BuildAsync(_build.Request(reference));
+        await _build.BuildAsync(_build.Request(reference) with { Isolation = isolation });
 
         var rootfs = await _build.UnpackAsync(reference);
         string Read(string path) => File.ReadAllText(Path.Combine(rootfs, path));
