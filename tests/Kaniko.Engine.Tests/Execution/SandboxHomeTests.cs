@@ -1,6 +1,5 @@
 using System.Text;
 using Kaniko.Engine.Execution;
-using Kaniko.Testing;
 
 namespace Kaniko.Engine.Tests.Execution;
 
@@ -11,21 +10,7 @@ public class SandboxHomeTests
         "root:x:0:0:root:/root:/bin/sh\nx:x:1500:1500::/home/x:/bin/sh\nweb:x:1001:1001::/srv:/bin/false\n" +
         "first:x:7:1::/first:/bin/sh\nsecond:x:7:2::/second:/bin/sh\nnohome:x:8:8:::/bin/sh\n";
 
-    public static TheoryData<string, string, string> Cases
-    {
-        get
-        {
-            var data = new TheoryData<string, string, string>();
-            var path = Path.Combine(TestPaths.RepositoryRoot, "tests", "Kaniko.Engine.Tests", "TestData", "Execution", "run-home.tsv");
-            foreach (var line in File.ReadAllLines(path).Where(l => l.Length > 0 && !l.StartsWith('#')))
-            {
-                var cells = line.Split('\t');
-                data.Add(cells[0], cells[1], cells[2]);
-            }
-
-            return data;
-        }
-    }
+    public static TheoryData<string, string, string> Cases => ExecutionTable.ThreeColumns("run-home.tsv");
 
     [Theory]
     [MemberData(nameof(Cases))]
