@@ -1,7 +1,6 @@
 using System.Text;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Execution;
-using Kaniko.Testing;
 
 namespace Kaniko.Engine.Tests.Execution;
 
@@ -15,21 +14,7 @@ public class SandboxUserResolverTests
     private const string Group =
         "root:x:0:\nwheel:x:10:root\n# a comment:x:11:app\nstaff:x:50:app\naudio:x:29:other,app\napp:x:1000:\n";
 
-    public static TheoryData<string, string, string> Cases
-    {
-        get
-        {
-            var data = new TheoryData<string, string, string>();
-            var path = Path.Combine(TestPaths.RepositoryRoot, "tests", "Kaniko.Engine.Tests", "TestData", "Execution", "run-users.tsv");
-            foreach (var line in File.ReadAllLines(path).Where(l => !l.StartsWith('#')))
-            {
-                var cells = line.Split('\t');
-                data.Add(cells[0], cells[1], cells.Length > 2 ? cells[2] : string.Empty);
-            }
-
-            return data;
-        }
-    }
+    public static TheoryData<string, string, string> Cases => ExecutionTable.ThreeColumns("run-users.tsv");
 
     [Theory]
     [MemberData(nameof(Cases))]

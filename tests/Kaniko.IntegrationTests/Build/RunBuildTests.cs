@@ -94,6 +94,40 @@ public sealed class RunBuildTests(RegistryFixture registry) : IDisposable
         Assert.Equal("1000\n", await File.ReadAllTextAsync(Path.Combine(rootfs, "home/app/uid"), BuildHarness.Cancellation));
     }
 
+    [Theory]
+    [InlineData(SandboxKind.Bubblewrap)]
+    [InlineData(SandboxKind.Chroot)]
+    public async Task Run_gets_the_home_of_its_user_from_passwd_unless_the_step_sets_one(SandboxKind isolation)
+    {
+        var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
+        _build.Write("Dockerfile", $"""
+            FROM {busybox.Reference}
+            RUN echo "$HOME" > /home-root
+            RUN echo "x:x:1500:1500::/home/x:/bin/sh" >> /etc/passwd
+            USER x
+            RUN echo "$HOME" > /tmp/home-x
+            USER 1500:1500
+            RUN echo "$HOME" > /tmp/home-x-ids
+            USER 4242
+            RUN echo "$HOME" > /tmp/home-4242
+            ENV HOME=/custom
+            RUN echo "$HOME" > /tmp/home-env
+            """);
+        var reference = _build.NewReference("run-home");
+
+        await _build.BuildAsync(_build.Request(reference) with { Isolation = isolation });
+
+        var rootfs = await _build.UnpackAsync(reference);
+        string Read(string path) => File.ReadAllText(Path.Combine(rootfs, path));
+        Assert.Equal(
+            ["/root\n", "/home/x\n", "/home/x\n", "/\n", "/custom\n"],
+            [Read("home-root"), Read("tmp/home-x"), Read("tmp/home-x-ids"), Read("tmp/home-4242"), Read("tmp/home-env")]);
+        var config = await BuildHarness.ConfigAsync(reference);
+        // The HOME a step is given stays in that step: only the ENV reaches the image.
+        Assert.Equal(["HOME=/custom"], config.GetProperty("config").GetProperty("Env").EnumerateArray()
+            .Select(e => e.GetString()!).Where(e => e.StartsWith("HOME=", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public async Task Workdir_env_and_build_args_are_seen_by_run_and_args_are_not_kept()
     {

@@ -31,7 +31,7 @@ public sealed class RunIsolationNoneTests(RegistryFixture registry) : IDisposabl
         var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
         _build.Write("Dockerfile", $"""
             FROM {busybox.Reference}
-            RUN echo none > /made-by-run && rm /etc/group
+            RUN echo "none $HOME" > /made-by-run && rm /etc/group
             """);
         var reference = _build.NewReference("run-none");
         var root = _build.Path("throwaway-root");
@@ -55,8 +55,9 @@ public sealed class RunIsolationNoneTests(RegistryFixture registry) : IDisposabl
         Assert.Contains("RUN isolation: none", result.StandardOutput, StringComparison.Ordinal);
         var layers = await _build.LayerEntriesAsync(reference);
         Assert.Equal(["etc/.wh.group", "made-by-run"], layers[^1].Select(e => e.Name).Where(n => n != "etc/").Order(StringComparer.Ordinal));
-        // The stage was unpacked into the namespace's / and the step ran there.
-        Assert.Equal("none\n", await File.ReadAllTextAsync(Path.Combine(root, "made-by-run"), BuildHarness.Cancellation));
+        // The stage was unpacked into the namespace's / and the step ran there, with root's HOME from the stage's
+        // passwd file, not the HOME of the builder's own environment.
+        Assert.Equal("none /root\n", await File.ReadAllTextAsync(Path.Combine(root, "made-by-run"), BuildHarness.Cancellation));
         Assert.True(File.Exists(Path.Combine(root, "bin", "busybox")));
     }
 

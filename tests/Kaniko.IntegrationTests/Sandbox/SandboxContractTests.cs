@@ -55,11 +55,28 @@ public abstract class SandboxContractTests
 
         var run = await SandboxRun.RunAsync(CreateSandbox(), spec, Timeout);
 
-        // bwrap always exports PWD (the working directory); shells set it anyway.
+        // bwrap always exports PWD (the working directory); shells set it anyway. HOME is added as runc adds it.
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(
-            ["EMPTY=", "GREETING=hello world", BusyboxRootFs.DefaultPath],
+            ["EMPTY=", "GREETING=hello world", "HOME=/root", BusyboxRootFs.DefaultPath],
             run.Output.Where(l => l != "PWD=/").Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [Trait("Category", "Integration")]
+    [InlineData("app", "", "/home/app")]
+    [InlineData("4242:4242", "", "/")]
+    [InlineData("app", "HOME=/custom", "/custom")]
+    public async Task Home_IsTheUsersFromPasswd_UnlessTheStepSetsOne(string user, string home, string expected)
+    {
+        using var rootFs = await BusyboxRootFs.CreateAsync();
+        var spec = rootFs.Shell("echo \"$HOME\"", user) with { WorkingDirectory = "/tmp" };
+        spec = home.Length == 0 ? spec : spec with { Environment = [.. spec.Environment, home] };
+
+        var run = await SandboxRun.RunAsync(CreateSandbox(), spec, Timeout);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal([expected], run.Output);
     }
 
     [Fact]

@@ -65,7 +65,7 @@ public sealed class SandboxSelectionTests
         Assert.Equal(
             "/usr/bin/setpriv --reuid=1000 --regid=1000 --groups=1000,50,29 -- /usr/bin/env --chdir=/home/app -- /bin/sh -c id",
             command.ToString());
-        Assert.Equal([BusyboxRootFs.DefaultPath], command.Environment);
+        Assert.Equal([BusyboxRootFs.DefaultPath, "HOME=/home/app"], command.Environment);
     }
 
     private sealed class RecordingSink : IBuildEventSink

@@ -137,7 +137,7 @@ internal sealed class BubblewrapSandbox : ISandbox
         // The step's variables reach bwrap as its own environment, which only this user and root can read
         // (/proc/PID/environ), never on its command line, which every user can (a secret given with env=). The
         // loader's variables alone go through --setenv, so that they do not act on the host's setpriv and bwrap.
-        var environment = spec.Environment.Where(e => e.IndexOf('=', StringComparison.Ordinal) > 0).ToList();
+        var environment = scratch.Environment.Where(e => e.IndexOf('=', StringComparison.Ordinal) > 0).ToList();
         foreach (var entry in environment.Where(IsLoaderVariable))
         {
             var equals = entry.IndexOf('=', StringComparison.Ordinal);

@@ -112,7 +112,7 @@ internal sealed class ChrootSandbox : ISandbox
 
         args.Add("--");
         args.AddRange(spec.Args);
-        return new HostCommand(tools.Setpriv!, args, spec.Environment);
+        return new HostCommand(tools.Setpriv!, args, scratch.Environment);
     }
 
     /// <summary>

@@ -52,7 +52,7 @@ internal sealed class HostSandbox : ISandbox
         List<string> enter = [tools.Env!, "--chdir=" + scratch.WorkingDirectory, "--", .. spec.Args];
         if (identity.Uid == uid && identity.Gid == gid && uid != 0)
         {
-            return new HostCommand(enter[0], enter[1..], spec.Environment);
+            return new HostCommand(enter[0], enter[1..], scratch.Environment);
         }
 
         if (uid != 0)
@@ -67,6 +67,6 @@ internal sealed class HostSandbox : ISandbox
             "--regid=" + identity.Gid.ToString(CultureInfo.InvariantCulture),
             "--groups=" + identity.GroupList, "--", .. enter,
         ];
-        return new HostCommand(tools.Setpriv!, args, spec.Environment);
+        return new HostCommand(tools.Setpriv!, args, scratch.Environment);
     }
 }

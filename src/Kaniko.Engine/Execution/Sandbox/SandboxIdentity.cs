@@ -159,7 +159,7 @@ public static class SandboxUserResolver
         return digits.Length > 0 && !digits.ContainsAnyExceptInRange('0', '9');
     }
 
-    private static byte[]? ReadUserFile(string rootFs, string containerPath)
+    internal static byte[]? ReadUserFile(string rootFs, string containerPath)
     {
         var path = RootPath.Resolve(rootFs, containerPath);
         var info = new FileInfo(path);

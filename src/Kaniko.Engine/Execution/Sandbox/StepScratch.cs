@@ -5,8 +5,8 @@ using Kaniko.Engine.Diagnostics;
 namespace Kaniko.Engine.Execution;
 
 /// <summary>
-/// What every isolation mode prepares for a step outside the rootfs: the checked spec, the resolved user, the working
-/// directory (created in the rootfs as BuildKit does, owned by the user; it stays), and a private temporary folder
+/// What every isolation mode prepares for a step outside the rootfs: the checked spec, the resolved user, the
+/// environment with its <c>HOME</c> (<see cref="SandboxHome"/>), the working directory (created in the rootfs as BuildKit does, owned by the user; it stays), and a private temporary folder
 /// for the generated <c>/etc/hosts</c> and the heredoc script, deleted on dispose.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -14,10 +14,11 @@ internal sealed class StepScratch : IDisposable
 {
     private const UnixFileMode DirectoryMode = (UnixFileMode)0x1ED; // 0755
 
-    private StepScratch(string rootFs, SandboxIdentity identity, string workingDirectory, string folder)
+    private StepScratch(string rootFs, SandboxIdentity identity, IReadOnlyList<string> environment, string workingDirectory, string folder)
     {
         RootFs = rootFs;
         Identity = identity;
+        Environment = environment;
         WorkingDirectory = workingDirectory;
         Folder = folder;
     }
@@ -27,6 +28,9 @@ internal sealed class StepScratch : IDisposable
 
     /// <summary>The ids the process runs with.</summary>
     public SandboxIdentity Identity { get; }
+
+    /// <summary>The process's <c>NAME=value</c> entries: the spec's, with <c>HOME</c> added when it has none.</summary>
+    public IReadOnlyList<string> Environment { get; }
 
     /// <summary>The working directory, cleaned, symbolic links resolved inside the rootfs.</summary>
     public string WorkingDirectory { get; }
@@ -63,9 +67,10 @@ internal sealed class StepScratch : IDisposable
         }
 
         var identity = SandboxUserResolver.Resolve(rootFs, spec.User);
+        var environment = SandboxHome.Complete(spec.Environment, identity.Uid, () => SandboxUserResolver.ReadUserFile(rootFs, "/etc/passwd"));
         var workingDirectory = EnsureWorkingDirectory(rootFs, spec.WorkingDirectory, identity);
         var folder = Directory.CreateTempSubdirectory("kaniko-run-").FullName;
-        return new StepScratch(Path.TrimEndingDirectorySeparator(rootFs), identity, workingDirectory, folder);
+        return new StepScratch(Path.TrimEndingDirectorySeparator(rootFs), identity, environment, workingDirectory, folder);
     }
 
     /// <summary>
