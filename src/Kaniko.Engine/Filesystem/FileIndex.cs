@@ -85,8 +85,6 @@ public sealed class FileIndex
         {
             var found = results[worker] = [];
             var own = new List<PendingDirectory>();
-            var buffer = new byte[DirectoryBufferSize];
-            var pathBuffer = new char[PathBufferSize];
             PendingDirectory directory = default;
 
             void Record(string containerPath, FileEntryMetadata? metadata)
@@ -126,6 +124,7 @@ public sealed class FileIndex
                 }
             }
 
+            var state = new WalkerState(new byte[DirectoryBufferSize], new char[PathBufferSize], previousEntries, ignored, Record);
             var tookWork = false;
             var drained = false;
             try
@@ -153,7 +152,7 @@ public sealed class FileIndex
                     }
 
                     cancellationToken.ThrowIfCancellationRequested();
-                    ListDirectory(directory, buffer, pathBuffer, previousEntries, ignored, Record);
+                    ListDirectory(directory, state);
                 }
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or OperationCanceledException)
@@ -188,13 +187,7 @@ public sealed class FileIndex
     }
 
     /// <summary>Opens one directory and records each entry not ignored; a directory gone meanwhile has nothing to index.</summary>
-    private static void ListDirectory(
-        PendingDirectory directory,
-        byte[] buffer,
-        char[] pathBuffer,
-        Dictionary<string, FileEntryMetadata>.AlternateLookup<ReadOnlySpan<char>> previousEntries,
-        IgnoredPaths ignored,
-        Action<string, FileEntryMetadata?> record)
+    private static void ListDirectory(PendingDirectory directory, WalkerState state)
     {
         var fd = LibC.OpenDirectory(directory.Host);
         if (fd < 0)
@@ -204,16 +197,16 @@ public sealed class FileIndex
 
         try
         {
-            if (UseGetdents && ListWithGetdents(fd, directory, buffer, pathBuffer, previousEntries, ignored, record))
+            if (UseGetdents && ListWithGetdents(fd, directory, state))
             {
                 return;
             }
 
             foreach (var containerPath in ListChildren(directory.Host, directory.Container))
             {
-                if (!ignored.IsIgnored(containerPath))
+                if (!state.Ignored.IsIgnored(containerPath))
                 {
-                    record(containerPath, FileStat.TryReadAt(fd, directory.Host, containerPath.AsSpan(directory.Container.Length + 1)));
+                    state.Record(containerPath, FileStat.TryReadAt(fd, directory.Host, containerPath.AsSpan(directory.Container.Length + 1)));
                 }
             }
         }
@@ -230,18 +223,12 @@ public sealed class FileIndex
     /// <summary>
     /// Lists an open directory with <c>getdents64</c> and stats each entry by the raw name bytes the kernel gave,
     /// with no path strings for the kernel to walk; false (nothing listed) when the C library lacks the call. The
-    /// container path is decoded into <paramref name="pathBuffer"/> and looked up in the previous index first, so a
+    /// container path is decoded into the worker's path buffer and looked up in the previous index first, so a
     /// known path keeps the previous key string instead of a new one.
     /// </summary>
-    private static bool ListWithGetdents(
-        int fd,
-        PendingDirectory directory,
-        byte[] buffer,
-        char[] pathBuffer,
-        Dictionary<string, FileEntryMetadata>.AlternateLookup<ReadOnlySpan<char>> previousEntries,
-        IgnoredPaths ignoredPaths,
-        Action<string, FileEntryMetadata?> record)
+    private static bool ListWithGetdents(int fd, PendingDirectory directory, WalkerState state)
     {
+        var buffer = state.DirectoryBuffer;
         try
         {
             int read;
@@ -259,9 +246,9 @@ public sealed class FileIndex
                         continue;
                     }
 
-                    var path = JoinUtf8(directory.Container, name, pathBuffer);
+                    var path = JoinUtf8(directory.Container, name, state.PathBuffer);
                     string containerPath;
-                    if (!previousEntries.TryGetValue(path, out var knownPath, out var before))
+                    if (!state.PreviousEntries.TryGetValue(path, out var knownPath, out var before))
                     {
                         containerPath = new string(path);
                         before = null;
@@ -271,12 +258,12 @@ public sealed class FileIndex
                         containerPath = knownPath;
                     }
 
-                    if (ignoredPaths.IsIgnored(containerPath))
+                    if (state.Ignored.IsIgnored(containerPath))
                     {
                         continue;
                     }
 
-                    record(containerPath, FileStat.TryReadAt(fd, directory.Host, ref buffer[nameStart], containerPath.AsSpan(directory.Container.Length + 1), before));
+                    state.Record(containerPath, FileStat.TryReadAt(fd, directory.Host, ref buffer[nameStart], containerPath.AsSpan(directory.Container.Length + 1), before));
                 }
             }
 
@@ -299,6 +286,14 @@ public sealed class FileIndex
         var written = Encoding.UTF8.GetChars(name, chars[(directory.Length + 1)..]);
         return chars[..(directory.Length + 1 + written)];
     }
+
+    /// <summary>What one worker of the walk lists directories with: its buffers, the lookups and where entries go.</summary>
+    private sealed record WalkerState(
+        byte[] DirectoryBuffer,
+        char[] PathBuffer,
+        Dictionary<string, FileEntryMetadata>.AlternateLookup<ReadOnlySpan<char>> PreviousEntries,
+        IgnoredPaths Ignored,
+        Action<string, FileEntryMetadata?> Record);
 
     /// <summary>The container paths of a directory's entries, made straight from the enumerator's name buffer.</summary>
     private static FileSystemEnumerable<string> ListChildren(string hostDirectory, string containerDirectory) =>
