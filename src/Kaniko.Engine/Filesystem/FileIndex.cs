@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.IO.Enumeration;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -13,6 +12,7 @@ namespace Kaniko.Engine.Filesystem;
 public sealed class FileIndex
 {
     private const int DirectoryBufferSize = 32 * 1024;
+    private const int PathBufferSize = 4096;
 
     private static volatile bool UseGetdents = true;
 
@@ -49,7 +49,11 @@ public sealed class FileIndex
 
     internal IEnumerable<KeyValuePair<string, FileEntryMetadata>> Entries => entries;
 
-    /// <summary>The parallel walk: one worker per processor, a shared queue of directories still to list.</summary>
+    /// <summary>
+    /// The parallel walk: one worker per processor, each going depth first through its own stack of directories and
+    /// handing the oldest half of it (the directories nearest the root, so the biggest subtrees) to a worker that ran
+    /// dry. An idle worker sleeps on a monitor until work is handed over or the walk ends: nothing spins.
+    /// </summary>
     /// <param name="rootFs">The root to walk.</param>
     /// <param name="attachLayerHashes">Whether to take the content hashes recorded when layers were applied.</param>
     /// <param name="cancellationToken">Stops the walk.</param>
@@ -57,29 +61,31 @@ public sealed class FileIndex
     /// Called on the walk's workers, in parallel, for every path found; returns the metadata to keep (a snapshot
     /// compares there, so the comparison is parallel too).
     /// </param>
+    /// <param name="previous">
+    /// The index this one will be compared with: a path it holds reuses its key string, and an entry whose metadata
+    /// did not move reuses its record, so an unchanged path costs a <c>statx</c> and no allocation.
+    /// </param>
     internal static FileIndex Build(
         RootFs rootFs,
         bool attachLayerHashes,
         CancellationToken cancellationToken,
-        Func<string, FileEntryMetadata, FileEntryMetadata>? visit = null)
+        Func<string, FileEntryMetadata, FileEntryMetadata>? visit = null,
+        FileIndex? previous = null)
     {
+        var previousEntries = (previous ?? Empty).entries.GetAlternateLookup<ReadOnlySpan<char>>();
         var wantedOwners = rootFs.WantedOwnerRecords();
         (int Uid, int Gid)? buildingUser = rootFs.IsPrivileged ? null : ((int)LibC.EffectiveUserId, (int)LibC.EffectiveGroupId);
         var ignored = rootFs.IgnoredPaths;
         var layerHashes = attachLayerHashes ? rootFs.ContentHashRecords() : null;
-        var results = new ConcurrentBag<List<KeyValuePair<string, FileEntryMetadata>>>();
-        var queue = new ConcurrentQueue<(string Host, string Container)>();
-        var pending = 1;
-        queue.Enqueue((rootFs.HostDirectory, string.Empty));
-        Exception? failure = null;
         var workers = Math.Max(1, Environment.ProcessorCount);
-        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ =>
+        var results = new List<KeyValuePair<string, FileEntryMetadata>>[workers];
+        var handOff = new DirectoryHandOff(new PendingDirectory(rootFs.HostDirectory, string.Empty));
+        Exception? failure = null;
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, worker =>
         {
-            var found = new List<KeyValuePair<string, FileEntryMetadata>>();
-            results.Add(found);
-            var spinner = default(SpinWait);
-            var buffer = new byte[DirectoryBufferSize];
-            (string Host, string Container) directory = default;
+            var found = results[worker] = [];
+            var own = new List<PendingDirectory>();
+            PendingDirectory directory = default;
 
             void Record(string containerPath, FileEntryMetadata? metadata)
             {
@@ -113,57 +119,52 @@ public sealed class FileIndex
                 found.Add(new(containerPath, metadata));
                 if (metadata.Kind == FileEntryKind.Directory)
                 {
-                    Interlocked.Increment(ref pending);
-                    queue.Enqueue((directory.Host + "/" + containerPath.AsSpan(directory.Container.Length + 1).ToString(), containerPath));
+                    own.Add(new PendingDirectory(
+                        string.Concat(directory.Host, "/", containerPath.AsSpan(directory.Container.Length + 1)), containerPath));
                 }
             }
 
-            while (Volatile.Read(ref pending) > 0 && Volatile.Read(ref failure) is null)
+            var state = new WalkerState(new byte[DirectoryBufferSize], new char[PathBufferSize], previousEntries, ignored, Record);
+            var tookWork = false;
+            var drained = false;
+            try
             {
-                if (!queue.TryDequeue(out directory))
+                while (Volatile.Read(ref failure) is null)
                 {
-                    spinner.SpinOnce();
-                    continue;
-                }
+                    if (own.Count > 1 && handOff.AnyoneIdle)
+                    {
+                        handOff.GiveOldestHalf(own);
+                    }
 
-                spinner.Reset();
-                var fd = -1;
-                try
-                {
+                    if (own.Count > 0)
+                    {
+                        directory = own[^1];
+                        own.RemoveAt(own.Count - 1);
+                    }
+                    else if (handOff.TryTake(wasWorking: tookWork, out directory))
+                    {
+                        tookWork = true;
+                    }
+                    else
+                    {
+                        drained = true;
+                        break;
+                    }
+
                     cancellationToken.ThrowIfCancellationRequested();
-                    fd = LibC.OpenDirectory(directory.Host);
-                    if (fd < 0)
-                    {
-                        continue;
-                    }
-
-                    if (!UseGetdents || !ListWithGetdents(fd, directory.Host, directory.Container, buffer, Record, ignored))
-                    {
-                        foreach (var containerPath in ListChildren(directory.Host, directory.Container))
-                        {
-                            if (!ignored.IsIgnored(containerPath))
-                            {
-                                Record(containerPath, FileStat.TryReadAt(fd, directory.Host, containerPath.AsSpan(directory.Container.Length + 1)));
-                            }
-                        }
-                    }
+                    ListDirectory(directory, state);
                 }
-                catch (DirectoryNotFoundException)
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or OperationCanceledException)
+            {
+                Interlocked.CompareExchange(ref failure, exception, null);
+            }
+            finally
+            {
+                if (!drained)
                 {
-                    // Removed while the walk ran: there is nothing under it to index.
-                }
-                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or OperationCanceledException)
-                {
-                    Interlocked.CompareExchange(ref failure, exception, null);
-                }
-                finally
-                {
-                    if (fd >= 0)
-                    {
-                        LibC.Close(fd);
-                    }
-
-                    Interlocked.Decrement(ref pending);
+                    // Leaving with work undone (a failure here or elsewhere): wake the sleepers so they stop too.
+                    handOff.Abandon();
                 }
             }
         });
@@ -185,13 +186,49 @@ public sealed class FileIndex
         return new FileIndex(entries);
     }
 
+    /// <summary>Opens one directory and records each entry not ignored; a directory gone meanwhile has nothing to index.</summary>
+    private static void ListDirectory(PendingDirectory directory, WalkerState state)
+    {
+        var fd = LibC.OpenDirectory(directory.Host);
+        if (fd < 0)
+        {
+            return;
+        }
+
+        try
+        {
+            if (UseGetdents && ListWithGetdents(fd, directory, state))
+            {
+                return;
+            }
+
+            foreach (var containerPath in ListChildren(directory.Host, directory.Container))
+            {
+                if (!state.Ignored.IsIgnored(containerPath))
+                {
+                    state.Record(containerPath, FileStat.TryReadAt(fd, directory.Host, containerPath.AsSpan(directory.Container.Length + 1)));
+                }
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Removed while the walk ran: there is nothing under it to index.
+        }
+        finally
+        {
+            LibC.Close(fd);
+        }
+    }
+
     /// <summary>
     /// Lists an open directory with <c>getdents64</c> and stats each entry by the raw name bytes the kernel gave,
-    /// with no path strings for the kernel to walk; false (nothing listed) when the C library lacks the call.
+    /// with no path strings for the kernel to walk; false (nothing listed) when the C library lacks the call. The
+    /// container path is decoded into the worker's path buffer and looked up in the previous index first, so a
+    /// known path keeps the previous key string instead of a new one.
     /// </summary>
-    private static bool ListWithGetdents(
-        int fd, string hostDirectory, string containerDirectory, byte[] buffer, Action<string, FileEntryMetadata?> record, IgnoredPaths? ignoredPaths = null)
+    private static bool ListWithGetdents(int fd, PendingDirectory directory, WalkerState state)
     {
+        var buffer = state.DirectoryBuffer;
         try
         {
             int read;
@@ -209,13 +246,24 @@ public sealed class FileIndex
                         continue;
                     }
 
-                    var containerPath = JoinUtf8(containerDirectory, name);
-                    if (ignoredPaths?.IsIgnored(containerPath) == true)
+                    var path = JoinUtf8(directory.Container, name, state.PathBuffer);
+                    string containerPath;
+                    if (!state.PreviousEntries.TryGetValue(path, out var knownPath, out var before))
+                    {
+                        containerPath = new string(path);
+                        before = null;
+                    }
+                    else
+                    {
+                        containerPath = knownPath;
+                    }
+
+                    if (state.Ignored.IsIgnored(containerPath))
                     {
                         continue;
                     }
 
-                    record(containerPath, FileStat.TryReadAt(fd, hostDirectory, ref buffer[nameStart], containerPath.AsSpan(containerDirectory.Length + 1)));
+                    state.Record(containerPath, FileStat.TryReadAt(fd, directory.Host, ref buffer[nameStart], containerPath.AsSpan(directory.Container.Length + 1), before));
                 }
             }
 
@@ -228,16 +276,24 @@ public sealed class FileIndex
         }
     }
 
-    /// <summary><c>directory/name</c> decoded into one string, with no intermediate string for the name.</summary>
-    private static string JoinUtf8(string directory, ReadOnlySpan<byte> name)
+    /// <summary><c>directory/name</c> decoded into <paramref name="pathBuffer"/> (a new array when it is too small).</summary>
+    private static ReadOnlySpan<char> JoinUtf8(string directory, ReadOnlySpan<byte> name, char[] pathBuffer)
     {
         var length = directory.Length + 1 + name.Length; // UTF-8 never has fewer bytes than UTF-16 has chars
-        Span<char> chars = length <= 1024 ? stackalloc char[length] : new char[length];
+        var chars = length <= pathBuffer.Length ? pathBuffer.AsSpan() : new char[length];
         directory.CopyTo(chars);
         chars[directory.Length] = '/';
         var written = Encoding.UTF8.GetChars(name, chars[(directory.Length + 1)..]);
-        return new string(chars[..(directory.Length + 1 + written)]);
+        return chars[..(directory.Length + 1 + written)];
     }
+
+    /// <summary>What one worker of the walk lists directories with: its buffers, the lookups and where entries go.</summary>
+    private sealed record WalkerState(
+        byte[] DirectoryBuffer,
+        char[] PathBuffer,
+        Dictionary<string, FileEntryMetadata>.AlternateLookup<ReadOnlySpan<char>> PreviousEntries,
+        IgnoredPaths Ignored,
+        Action<string, FileEntryMetadata?> Record);
 
     /// <summary>The container paths of a directory's entries, made straight from the enumerator's name buffer.</summary>
     private static FileSystemEnumerable<string> ListChildren(string hostDirectory, string containerDirectory) =>

@@ -11,9 +11,41 @@ internal static class FileStat
     internal static FileEntryMetadata? TryReadAt(int directoryFd, string hostDirectory, ReadOnlySpan<char> name) =>
         LibC.TryLstatAt(directoryFd, name, out var stat) ? From(stat, hostDirectory, name) : null;
 
-    /// <summary>The metadata of a directory entry named by NUL-terminated UTF-8 bytes; <paramref name="name"/> is the same name as text.</summary>
-    internal static FileEntryMetadata? TryReadAt(int directoryFd, string hostDirectory, ref byte nulTerminatedName, ReadOnlySpan<char> name) =>
-        LibC.TryLstatAt(directoryFd, ref nulTerminatedName, out var stat) ? From(stat, hostDirectory, name) : null;
+    /// <summary>
+    /// The metadata of a directory entry named by NUL-terminated UTF-8 bytes; <paramref name="name"/> is the same name
+    /// as text. When every field (all but the content hash) equals <paramref name="before"/>'s, that record itself is
+    /// returned, hash included, and nothing is allocated; a link is always read again.
+    /// </summary>
+    internal static FileEntryMetadata? TryReadAt(
+        int directoryFd, string hostDirectory, ref byte nulTerminatedName, ReadOnlySpan<char> name, FileEntryMetadata? before = null)
+    {
+        if (!LibC.TryLstatAt(directoryFd, ref nulTerminatedName, out var stat))
+        {
+            return null;
+        }
+
+        return before is not null && Matches(stat, before) ? before : From(stat, hostDirectory, name);
+    }
+
+    /// <summary>Whether <paramref name="stat"/> says exactly what <paramref name="before"/> records (a link never matches: its target is not in the stat).</summary>
+    private static bool Matches(in LibC.StatxBuffer stat, FileEntryMetadata before)
+    {
+        var kind = KindOf(stat.Mode);
+        var isDevice = kind is FileEntryKind.CharacterDevice or FileEntryKind.BlockDevice;
+        return kind == before.Kind && kind != FileEntryKind.SymbolicLink
+            && (UnixFileMode)(stat.Mode & 0xFFF) == before.Mode
+            && (int)stat.Uid == before.Uid && (int)stat.Gid == before.Gid
+            && (kind == FileEntryKind.RegularFile ? (long)stat.Size : 0) == before.Size
+            && Nanoseconds(stat.ModifySeconds, stat.ModifyNanoseconds) == before.ModifiedNs
+            && Nanoseconds(stat.ChangeSeconds, stat.ChangeNanoseconds) == before.ChangedNs
+            && ((stat.Mask & LibC.StatxBirthTime) != 0 ? Nanoseconds(stat.BirthSeconds, stat.BirthNanoseconds) : 0) == before.BornNs
+            && stat.Inode == before.Inode
+            && (((ulong)stat.DevMajor << 32) | stat.DevMinor) == before.Device
+            && (int)stat.LinkCount == before.LinkCount
+            && before.LinkTarget is null
+            && (isDevice ? (int)stat.RdevMajor : 0) == before.DeviceMajor
+            && (isDevice ? (int)stat.RdevMinor : 0) == before.DeviceMinor;
+    }
 
     private static FileEntryMetadata? From(in LibC.StatxBuffer stat, string hostPath, ReadOnlySpan<char> name = default)
     {

@@ -34,6 +34,7 @@ public static class Snapshotter
     private static FileSystemDiff Diff(RootFs rootFs, FileIndex previous, SnapshotMode mode, CancellationToken cancellationToken)
     {
         var found = new System.Collections.Concurrent.ConcurrentQueue<FileChange>();
+        var added = 0;
         var recreatedFound = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var linked = new System.Collections.Concurrent.ConcurrentQueue<(ulong Device, ulong Inode, string Path)>();
         var current = FileIndex.Build(rootFs, attachLayerHashes: previous.Count == 0, cancellationToken, (path, now) =>
@@ -45,6 +46,7 @@ public static class Snapshotter
 
             if (!previous.TryGetValue(path, out var before))
             {
+                Interlocked.Increment(ref added);
                 found.Enqueue(new FileChange(path, FileChangeKind.Added, now));
                 return now;
             }
@@ -63,7 +65,7 @@ public static class Snapshotter
                     found.Enqueue(new FileChange(path, FileChangeKind.Modified, now));
                 }
 
-                return before.ContentHash is null ? now : now with { ContentHash = before.ContentHash };
+                return KeepHash(now, before);
             }
 
             if (mode == SnapshotMode.Full ? HasContentIndependentChange(now, before) : now.HasVisibleChange(before))
@@ -92,8 +94,8 @@ public static class Snapshotter
                 return now with { ContentHash = hash };
             }
 
-            return before.ContentHash is null ? now : now with { ContentHash = before.ContentHash };
-        });
+            return KeepHash(now, before);
+        }, previous);
 
         var changes = new Dictionary<string, FileChange>(StringComparer.Ordinal);
         foreach (var change in found)
@@ -132,7 +134,10 @@ public static class Snapshotter
             }
         }
 
-        foreach (var path in previous.Paths)
+        // Every path found was either in the previous index or counted as added: with none added and as many paths
+        // as before, the two sets are the same and nothing was deleted, so the lookups below can be skipped.
+        var anyDeleted = added > 0 || current.Count != previous.Count;
+        foreach (var path in anyDeleted ? previous.Paths : [])
         {
             if (!current.Contains(path) && !rootFs.IgnoredPaths.IsIgnored(path) && ParentStillHolds(path, previous, current, recreated))
             {
@@ -144,6 +149,10 @@ public static class Snapshotter
         var sorted = changes.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => c.Value).ToList();
         return new FileSystemDiff(rootFs, sorted, current);
     }
+
+    /// <summary>An unchanged entry keeps the previous content hash (and the previous record itself when the walk reused it).</summary>
+    private static FileEntryMetadata KeepHash(FileEntryMetadata now, FileEntryMetadata before) =>
+        before.ContentHash is null || ReferenceEquals(now.ContentHash, before.ContentHash) ? now : now with { ContentHash = before.ContentHash };
 
     /// <summary>
     /// What <see cref="SnapshotMode.Full"/> compares without reading content: kind, mode, owner, link target and
