@@ -1,5 +1,6 @@
 using System.Globalization;
 using Kaniko.Engine;
+using Kaniko.Engine.Caching;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Oci;
 using Kaniko.Engine.Planning;
@@ -129,6 +130,14 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
             Reproducible = Reproducible,
             SourceDateEpoch = SourceDateEpoch(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH")),
             CacheDirectory = NullIfEmpty(CacheDirectory),
+            Cache = new LayerCacheOptions
+            {
+                Enabled = Cache,
+                Repository = NullIfEmpty(CacheRepository)?.Trim(),
+                Ttl = NullIfEmpty(CacheTtl) is { } ttl ? LayerCacheOptions.ParseTtl(ttl.Trim()) : LayerCacheOptions.DefaultTtl,
+                CopyLayers = CacheCopyLayers,
+                RunLayers = CacheRunLayers,
+            },
             Registry = new RegistryOptions { InsecureRegistries = insecure, SkipTlsVerifyRegistries = skipTls },
         };
     }
