@@ -53,7 +53,7 @@ public sealed class KanikoBuildCacheTests(RegistryFixture registry) : IDisposabl
 
         var error = Assert.Single(engine.Errors);
         Assert.Equal("KANIKO3404", error.Code);
-        Assert.Contains("two weeks", error.Message, StringComparison.Ordinal);
+        Assert.Equal("KanikoCacheTtl 'two weeks' is not a duration such as 336h, 90m or 1h30m", error.Message);
     }
 
     public void Dispose() => directory.Dispose();
