@@ -62,6 +62,10 @@ internal static class BuildInputs
         Add(hash, "tar " + request.TarPath + " oci " + request.OciLayoutPath);
         Add(hash, "reproducible " + request.Reproducible + " " + request.SourceDateEpoch?.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
         Add(hash, "layers " + request.Layers);
+
+        // request.Cache (KanikoCache*) is left out on purpose: a cache hit gives the very layer the step would make,
+        // so the cache settings change how fast an image is built, never the image, and turning the cache on or off
+        // must not force a rebuild of an image the registry already holds.
         foreach (var (list, pairs) in new[] { ("arg", request.BuildArgs), ("label", request.Labels), ("annotation", request.Annotations) })
         {
             foreach (var (key, value) in pairs)

@@ -54,6 +54,21 @@ public sealed partial class KanikoBuild
     /// <summary>The base-image blob store (<c>KanikoCacheDir</c>); empty for the user's cache folder.</summary>
     public string? CacheDirectory { get; set; }
 
+    /// <summary>Uses the layer cache: unchanged steps reuse their cached layers (<c>KanikoCache</c>, the CLI's <c>--cache</c>).</summary>
+    public bool Cache { get; set; }
+
+    /// <summary>The cache repository (<c>KanikoCacheRepo</c>); empty for the first destination's repository + <c>/cache</c>.</summary>
+    public string? CacheRepository { get; set; }
+
+    /// <summary>How long a cached layer is used, a Go duration such as <c>336h</c> (<c>KanikoCacheTtl</c>); empty for the engine's default.</summary>
+    public string? CacheTtl { get; set; }
+
+    /// <summary>Also caches <c>COPY</c> and <c>ADD</c> layers (<c>KanikoCacheCopyLayers</c>).</summary>
+    public bool CacheCopyLayers { get; set; }
+
+    /// <summary>Caches <c>RUN</c> layers (<c>KanikoCacheRunLayers</c>, true unless set).</summary>
+    public bool CacheRunLayers { get; set; } = true;
+
     /// <summary>The incremental state file in <c>obj/</c>; empty to build every time.</summary>
     public string? StateFile { get; set; }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Kaniko.Engine;
+using Kaniko.Engine.Caching;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Oci;
 using Kaniko.Engine.Planning;
@@ -129,6 +130,14 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
             Reproducible = Reproducible,
             SourceDateEpoch = SourceDateEpoch(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH")),
             CacheDirectory = NullIfEmpty(CacheDirectory),
+            Cache = new LayerCacheOptions
+            {
+                Enabled = Cache,
+                Repository = NullIfEmpty(CacheRepository)?.Trim(),
+                Ttl = NullIfEmpty(CacheTtl) is { } ttl ? ParseCacheTtl(ttl.Trim()) : LayerCacheOptions.DefaultTtl,
+                CopyLayers = CacheCopyLayers,
+                RunLayers = CacheRunLayers,
+            },
             Registry = new RegistryOptions { InsecureRegistries = insecure, SkipTlsVerifyRegistries = skipTls },
         };
     }
@@ -190,6 +199,19 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
         name.Trim().Length > 0 && !name.Contains('=', StringComparison.Ordinal)
             ? name.Trim()
             : throw GeneratedDockerfile.InvalidItem(item, name, "the item's name is the key and must not be empty nor hold '='; put the value in Value metadata");
+
+    // The engine's parser, so the SDK accepts exactly what --cache-ttl accepts; its message names the property instead of the flag.
+    private static TimeSpan ParseCacheTtl(string value)
+    {
+        try
+        {
+            return LayerCacheOptions.ParseTtl(value);
+        }
+        catch (KanikoException e) when (e.Code == DiagnosticCodes.InvalidCacheTtl)
+        {
+            throw new KanikoException(e.Code, string.Format(CultureInfo.InvariantCulture, Kaniko.Engine.Strings.MSBuildInvalidCacheTtl, value), innerException: e);
+        }
+    }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 

@@ -7,8 +7,8 @@ using EngineMessageImportance = Kaniko.Engine.Diagnostics.MessageImportance;
 namespace Kaniko.Tasks;
 
 /// <summary>
-/// Renders engine events in the MSBuild log: each step as a normal-importance message (seen with <c>-v:n</c> and
-/// in binary logs), engine messages at their own importance, warnings as MSBuild warnings with their code and
+/// Renders engine events in the MSBuild log: each step and each layer-cache lookup (hit or miss) as a
+/// normal-importance message (seen with <c>-v:n</c> and in binary logs), engine messages at their own importance, warnings as MSBuild warnings with their code and
 /// Dockerfile location. The engine reports from several threads; MSBuild's logger is called under one lock.
 /// </summary>
 internal sealed class MSBuildEventSink(TaskLoggingHelper log, string? dockerfilePath) : IBuildEventSink
@@ -26,6 +26,9 @@ internal sealed class MSBuildEventSink(TaskLoggingHelper log, string? dockerfile
                     break;
                 case WarningEvent warning:
                     MSBuildDiagnostics.LogWarning(log, warning.Warning, dockerfilePath);
+                    break;
+                case LayerCacheLookupEvent lookup:
+                    log.LogMessage(BuildMessageImportance.Normal, "{0}", lookup);
                     break;
                 case MessageEvent message:
                     log.LogMessage(Importance(message.Importance), "{0}", message.Text);
