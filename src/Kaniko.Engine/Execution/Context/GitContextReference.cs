@@ -78,7 +78,7 @@ internal sealed record GitContextReference(GitSourceReference Source, string? Su
         }
         catch (KanikoException e) when (e.Code == DiagnosticCodes.InvalidGitSource)
         {
-            var prefix = string.Format(CultureInfo.InvariantCulture, Strings.InvalidGitSource, url, string.Empty);
+            var prefix = string.Format(CultureInfo.InvariantCulture, Strings.InvalidGitSource, UrlRedaction.Redact(url), string.Empty);
             throw Invalid(contextArgument, e.Detail.StartsWith(prefix, StringComparison.Ordinal) ? e.Detail[prefix.Length..] : e.Detail);
         }
     }

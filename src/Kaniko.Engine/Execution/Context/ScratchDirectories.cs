@@ -1,12 +1,8 @@
-using Kaniko.Engine.Filesystem;
-
 namespace Kaniko.Engine.Execution;
 
 /// <summary>Private folders for materialised contexts, under the system's temporary folder (<c>TMPDIR</c>) unless told otherwise.</summary>
 internal static class ScratchDirectories
 {
-    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-
     /// <summary>Creates a new folder only this user can enter.</summary>
     public static string Create(string? root)
     {
@@ -17,39 +13,26 @@ internal static class ScratchDirectories
         }
         else
         {
-            Directory.CreateDirectory(path, OwnerOnly);
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
         return path;
     }
 
     /// <summary>
-    /// Deletes a scratch folder, first making its read-only folders writable (archives may hold 0555 folders). The
-    /// walk never follows a symbolic link: a link in an unpacked archive may point anywhere on this system.
+    /// Deletes a scratch folder as a stage's root filesystem is deleted (<see cref="RootFsCleanup"/>): read-only
+    /// folders made writable first, and never a symbolic link followed (an unpacked archive's links may point
+    /// anywhere on this system).
     /// </summary>
     public static void Delete(string path)
     {
-        if (!OperatingSystem.IsWindows())
+        if (OperatingSystem.IsLinux())
         {
-            MakeWritable(path);
+            RootFsCleanup.Remove(path);
         }
-
-        Directory.Delete(path, recursive: true);
-    }
-
-    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    private static void MakeWritable(string directory)
-    {
-        // lstat of each child by its own name: a link is seen as a link, never as the folder it points to.
-        if (!LayerApplier.IsDirectory(directory))
+        else
         {
-            return;
-        }
-
-        File.SetUnixFileMode(directory, OwnerOnly);
-        foreach (var child in Directory.EnumerateDirectories(directory, "*", new EnumerationOptions { RecurseSubdirectories = false, AttributesToSkip = 0 }))
-        {
-            MakeWritable(child);
+            Directory.Delete(path, recursive: true);
         }
     }
 }
