@@ -272,6 +272,7 @@ internal static class BuildOptions
             SshAgents = [.. (parse.GetValue(Ssh) ?? []).Select(s => SshSource.Parse(s, environment))],
             ContextSubPath = NullIfEmpty(parse.GetValue(ContextSubPath)),
             Git = GitContextOptions.Parse(parse.GetValue(Git) ?? [], environment("GIT_PULL_METHOD")),
+            StandardInput = Console.OpenStandardInput,
         };
     }
 

@@ -146,6 +146,8 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode ContextGitOptionInvalid = DiagnosticCode.Of(2037);
     /// <summary>A git context URL is malformed.</summary>
     public static readonly DiagnosticCode ContextGitUrlInvalid = DiagnosticCode.Of(2038);
+    /// <summary>The context is read from standard input, and the host gives none.</summary>
+    public static readonly DiagnosticCode ContextStandardInputUnavailable = DiagnosticCode.Of(2039);
     #endregion
 
     #region OCI model and registry (KANIKO3xxx)
