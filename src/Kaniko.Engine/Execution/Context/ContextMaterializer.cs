@@ -190,7 +190,17 @@ public static partial class ContextMaterializer
     private static async Task<MaterializedContext> FromGitAsync(string contextArgument, string display, ContextSourceOptions options, CancellationToken cancellationToken)
     {
         var reference = GitContextReference.Parse(contextArgument, options.Git);
-        var configuration = options.Git.InsecureSkipTls ? new[] { "http.sslVerify=false" } : [];
+        var configuration = new List<KeyValuePair<string, string>>();
+        if (options.Git.InsecureSkipTls)
+        {
+            configuration.Add(new("http.sslVerify", "false"));
+        }
+
+        if (options.Git.Credential?.HeaderSetting(reference.Source.Remote) is { } header)
+        {
+            configuration.Add(header);
+        }
+
         var scratch = ScratchDirectories.Create(options.ScratchRoot);
         try
         {
