@@ -294,9 +294,9 @@ public sealed class ContextMaterializerTests : IDisposable
     [Fact]
     public async Task An_scp_like_git_address_is_a_repository()
     {
-        var address = "git@127.0.0.1:nowhere/repo.git";
+        var address = "git@host.invalid:nowhere/repo.git";
 
-        // Nothing serves this repository: the error shows the context went to git, not to the folder lookup.
+        // The host does not resolve (and ssh cannot prompt for it): the error shows the context went to git, not to the folder lookup.
         var error = await Assert.ThrowsAsync<KanikoException>(() => MaterializeAsync(address));
 
         Assert.Equal(DiagnosticCodes.ContextGitFailed, error.Code);
