@@ -39,10 +39,11 @@ internal sealed class OpenedContext : IDisposable
         var materialized = await ContextMaterializer.MaterializeAsync(request.Context, options, cancellationToken).ConfigureAwait(false);
         try
         {
-            var files = BuildContextFactory.Open(materialized.Directory, request.Dockerfile);
+            var dockerfile = materialized.ResolveDockerfile(request.Dockerfile);
+            var files = BuildContextFactory.Open(materialized.Directory, dockerfile.FullPath);
             try
             {
-                return new OpenedContext(materialized, files, DockerfileLocator.Resolve(request.Dockerfile, materialized.Directory));
+                return new OpenedContext(materialized, files, dockerfile);
             }
             catch
             {

@@ -232,6 +232,48 @@ public sealed class ContextMaterializerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_dockerfile_or_ignore_file_linked_outside_is_read_inside()
+    {
+        File.WriteAllText(Path.Combine(Outside, "Dockerfile"), "FROM scratch\n# host secret\n");
+        File.WriteAllText(Path.Combine(Outside, "ignore"), "host-secret-pattern\n");
+        var outsideDockerfile = Write("outside-dockerfile.tar", new TarBuilder().SymbolicLink("Dockerfile", Path.Combine(Outside, "Dockerfile")).ToTar());
+        var outsideIgnore = Write("outside-ignore.tar", new TarBuilder()
+            .File("Dockerfile", "FROM scratch\n")
+            .SymbolicLink(".dockerignore", Path.Combine(Outside, "ignore"))
+            .SymbolicLink("Dockerfile.dockerignore", "../../../../../../../../" + Path.Combine(Outside, "ignore").TrimStart('/'))
+            .ToTar());
+
+        using var linked = await MaterializeAsync("tar://" + outsideDockerfile);
+        var error = Assert.Throws<KanikoException>(() => linked.ResolveDockerfile(null));
+        using var ignored = await MaterializeAsync("tar://" + outsideIgnore);
+        var dockerfile = ignored.ResolveDockerfile(null);
+        using var files = BuildContextFactory.Open(ignored.Directory, dockerfile.FullPath);
+
+        Assert.Equal(DiagnosticCodes.DockerfileNotFound, error.Code);
+        Assert.Equal(Path.Combine(ignored.Directory, "Dockerfile"), dockerfile.FullPath);
+        Assert.Empty(files.Ignore.Patterns);
+        Assert.Equal("host-secret-pattern\n", File.ReadAllText(Path.Combine(Outside, "ignore")));
+    }
+
+    [Fact]
+    public async Task A_link_inside_the_context_still_names_the_dockerfile()
+    {
+        var archive = Write("inside.tar", new TarBuilder()
+            .File("build/Dockerfile.real", "FROM scratch\n")
+            .File("build/ignore", "*.log\n")
+            .SymbolicLink("Dockerfile", "/build/Dockerfile.real")
+            .SymbolicLink(".dockerignore", "build/ignore")
+            .ToTar());
+
+        using var context = await MaterializeAsync("tar://" + archive);
+        var dockerfile = context.ResolveDockerfile(null);
+        using var files = BuildContextFactory.Open(context.Directory, dockerfile.FullPath);
+
+        Assert.Equal(Path.Combine(context.Directory, "build", "Dockerfile.real"), dockerfile.FullPath);
+        Assert.Equal(["*.log"], files.Ignore.Patterns);
+    }
+
+    [Fact]
     public async Task Device_nodes_and_fifos_are_refused()
     {
         var archive = Write("fifo.tar", new TarBuilder().File("Dockerfile", "FROM scratch\n").Fifo("pipe").ToTar());
