@@ -165,31 +165,25 @@ public static partial class ContextMaterializer
         }
     }
 
-    private static async Task FromStreamAsync(Stream source, string path, CancellationToken cancellationToken)
-    {
-        var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 64 * 1024, FileOptions.Asynchronous);
-        await using (file.ConfigureAwait(false))
-        {
-            await source.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
     private static async Task SpoolStandardInputAsync(ContextSourceOptions options, string display, string path, CancellationToken cancellationToken)
     {
         var input = options.OpenStandardInput?.Invoke() ?? throw new KanikoException(DiagnosticCodes.ContextStandardInputUnavailable,
             string.Format(CultureInfo.InvariantCulture, Strings.ContextStandardInputUnavailable, display));
         await using (input.ConfigureAwait(false))
         {
-            await FromStreamAsync(input, path, cancellationToken).ConfigureAwait(false);
+            await WriteFileAsync(path, file => input.CopyToAsync(file, cancellationToken)).ConfigureAwait(false);
         }
     }
 
-    private static async Task FetchRemoteAsync(IRemoteContextSource source, string contextArgument, string path, CancellationToken cancellationToken)
+    private static Task FetchRemoteAsync(IRemoteContextSource source, string contextArgument, string path, CancellationToken cancellationToken) =>
+        WriteFileAsync(path, file => source.FetchAsync(contextArgument, file, cancellationToken));
+
+    private static async Task WriteFileAsync(string path, Func<Stream, Task> write)
     {
         var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 64 * 1024, FileOptions.Asynchronous);
         await using (file.ConfigureAwait(false))
         {
-            await source.FetchAsync(contextArgument, file, cancellationToken).ConfigureAwait(false);
+            await write(file).ConfigureAwait(false);
         }
     }
 
