@@ -9,11 +9,29 @@ namespace Kaniko.Engine;
 /// </summary>
 public sealed record BuildRequest
 {
-    /// <summary>The build context: a directory path or <c>dir://PATH</c> (<c>--context</c>).</summary>
+    /// <summary>
+    /// The build context (<c>--context</c>): a directory path or <c>dir://PATH</c>, <c>tar://PATH</c>, <c>tar://stdin</c>
+    /// or <c>-</c>, a git URL, an <c>http(s)://</c> archive, or a store one of <see cref="RemoteContextSources"/> handles
+    /// (see <see cref="Execution.ContextMaterializer"/>).
+    /// </summary>
     public string Context { get; init; } = ".";
 
     /// <summary>The Dockerfile (<c>--dockerfile</c>), or <c>null</c> for <c>Dockerfile</c> in the context.</summary>
     public string? Dockerfile { get; init; }
+
+    /// <summary>
+    /// Stores that hold contexts as archives (S3, Google Cloud Storage, Azure Blob, ...), registered by the host: each
+    /// is asked (<see cref="Kaniko.Engine.Context.IRemoteContextSource.CanFetch"/>) for a <see cref="Context"/> with a scheme other
+    /// than <c>dir://</c> and <c>tar://</c> before git and URL contexts, and what it fetches is unpacked like a
+    /// <c>tar://</c> archive.
+    /// </summary>
+    public IReadOnlyList<Kaniko.Engine.Context.IRemoteContextSource> RemoteContextSources { get; init; } = [];
+
+    /// <summary>A sub-directory of the context to use as its root (<c>--context-sub-path</c>), or <c>null</c>.</summary>
+    public string? ContextSubPath { get; init; }
+
+    /// <summary>How git contexts are fetched (<c>--git</c>, <c>GIT_PULL_METHOD</c>).</summary>
+    public Execution.GitContextOptions Git { get; init; } = new();
 
     /// <summary>The build arguments, already resolved (see <see cref="Planning.BuildArguments.Parse"/>).</summary>
     public IReadOnlyList<KeyValuePair<string, string>> BuildArgs { get; init; } = [];

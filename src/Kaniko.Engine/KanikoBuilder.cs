@@ -40,9 +40,8 @@ public static class KanikoBuilder
 
         var planRequest = KanikoPlanner.ToPlanRequest(request);
 
-        using var context = BuildContextFactory.Open(request.Context, request.Dockerfile);
-        var contextDirectory = context is DirectoryBuildContext directory ? directory.RootDirectory : request.Context;
-        var dockerfile = DockerfileLocator.Resolve(request.Dockerfile, contextDirectory);
+        using var context = await OpenedContext.OpenAsync(request, cancellationToken).ConfigureAwait(false);
+        var dockerfile = context.Dockerfile;
         var dockerfileBytes = dockerfile.ReadAllBytes();
         var plans = platforms.Count == 0
             ? [KanikoPlanner.Plan(dockerfileBytes, dockerfile.DisplayName, planRequest)]
@@ -79,7 +78,7 @@ public static class KanikoBuilder
                 SshAgents = request.SshAgents,
                 CacheDirectory = request.CacheDirectory ?? BlobStore.DefaultRoot,
             };
-            var builds = await new BuildExecutor(options, events).ExecuteAsync(plans, planRequest, context, cancellationToken).ConfigureAwait(false);
+            var builds = await new BuildExecutor(options, events).ExecuteAsync(plans, planRequest, context.Files, cancellationToken).ConfigureAwait(false);
             var warnings = planWarnings.Concat(builds.SelectMany(b => b.Warnings)).Distinct().ToList();
             var images = plans.Zip(builds, (plan, build) => new PlatformImage(plan.TargetPlatform, build.Image.Digest)).ToList();
             if (plans.Count == 1)

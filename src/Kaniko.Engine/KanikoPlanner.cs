@@ -20,9 +20,8 @@ public static class KanikoPlanner
         ArgumentNullException.ThrowIfNull(request);
 
         // Opening the context checks it and its ignore file, even though a plan copies nothing yet.
-        using var context = BuildContextFactory.Open(request.Context, request.Dockerfile);
-        var contextDirectory = context is DirectoryBuildContext directory ? directory.RootDirectory : request.Context;
-        var dockerfile = DockerfileLocator.Resolve(request.Dockerfile, contextDirectory);
+        using var context = OpenedContext.Open(request);
+        var dockerfile = context.Dockerfile;
         return Plan(dockerfile.ReadAllBytes(), dockerfile.DisplayName, ToPlanRequest(request));
     }
 
@@ -39,9 +38,8 @@ public static class KanikoPlanner
             return [Plan(request)];
         }
 
-        using var context = BuildContextFactory.Open(request.Context, request.Dockerfile);
-        var contextDirectory = context is DirectoryBuildContext directory ? directory.RootDirectory : request.Context;
-        var dockerfile = DockerfileLocator.Resolve(request.Dockerfile, contextDirectory);
+        using var context = OpenedContext.Open(request);
+        var dockerfile = context.Dockerfile;
         var bytes = dockerfile.ReadAllBytes();
         var planRequest = ToPlanRequest(request);
         return [.. platforms.Select(p => Plan(bytes, dockerfile.DisplayName, planRequest with { TargetPlatform = p }))];

@@ -63,7 +63,7 @@ public static partial class BuildContextFactory
         return DockerIgnoreMatcher.Parse(File.ReadAllBytes(ignoreFile), displayName);
     }
 
-    private static string ContextDirectory(string contextArgument)
+    internal static string ContextDirectory(string contextArgument)
     {
         ArgumentNullException.ThrowIfNull(contextArgument);
         var path = contextArgument;

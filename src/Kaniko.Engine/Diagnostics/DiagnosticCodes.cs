@@ -106,7 +106,7 @@ public static class DiagnosticCodes
     #endregion
 
     #region Build context (KANIKO2xxx)
-    /// <summary>The build context names a source kind (tar, git, a bucket, a URL) that is not supported yet.</summary>
+    /// <summary>The build context names a bucket store (<c>s3://</c>, <c>gs://</c>) that no registered remote source handles.</summary>
     public static readonly DiagnosticCode ContextSourceNotSupported = DiagnosticCode.Of(2001);
     /// <summary>The build context argument has a scheme this tool does not know.</summary>
     public static readonly DiagnosticCode ContextSchemeUnknown = DiagnosticCode.Of(2002);
@@ -128,6 +128,24 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode ContextFileNotFound = DiagnosticCode.Of(2023);
     /// <summary>A folder of the build context cannot be read.</summary>
     public static readonly DiagnosticCode ContextUnreadable = DiagnosticCode.Of(2024);
+    /// <summary>The local archive a <c>tar://</c> context names does not exist.</summary>
+    public static readonly DiagnosticCode ContextArchiveNotFound = DiagnosticCode.Of(2030);
+    /// <summary>The bytes a <c>tar://</c>, URL or bucket context gave are not a tar archive.</summary>
+    public static readonly DiagnosticCode ContextNotAnArchive = DiagnosticCode.Of(2031);
+    /// <summary>A context archive cannot be unpacked (corrupt, a device node, a hard link to nothing).</summary>
+    public static readonly DiagnosticCode ContextArchiveInvalid = DiagnosticCode.Of(2032);
+    /// <summary>Downloading an <c>http(s)://</c> context failed.</summary>
+    public static readonly DiagnosticCode ContextDownloadFailed = DiagnosticCode.Of(2033);
+    /// <summary>Fetching a git context failed (git's message follows).</summary>
+    public static readonly DiagnosticCode ContextGitFailed = DiagnosticCode.Of(2034);
+    /// <summary>The branch, tag, ref or commit a git context names does not exist on the remote.</summary>
+    public static readonly DiagnosticCode ContextGitRefNotFound = DiagnosticCode.Of(2035);
+    /// <summary>The sub-directory a context names (<c>--context-sub-path</c>, <c>#ref:subdir</c>) is not a directory of it.</summary>
+    public static readonly DiagnosticCode ContextSubPathNotFound = DiagnosticCode.Of(2036);
+    /// <summary>A <c>--git</c> option is malformed.</summary>
+    public static readonly DiagnosticCode ContextGitOptionInvalid = DiagnosticCode.Of(2037);
+    /// <summary>A git context URL is malformed.</summary>
+    public static readonly DiagnosticCode ContextGitUrlInvalid = DiagnosticCode.Of(2038);
     /// <summary>The archive a bucket context names (S3, Google Cloud Storage, Azure Blob) does not exist.</summary>
     public static readonly DiagnosticCode ContextObjectNotFound = DiagnosticCode.Of(2050);
     /// <summary>The store refused to give the bucket context's archive to the credentials found.</summary>

@@ -435,11 +435,11 @@ internal sealed class LayerApplier(RootFs rootFs, string description)
     private static long BornNs(in LibC.StatxBuffer stat) =>
         (stat.Mask & LibC.StatxBirthTime) != 0 ? (stat.BirthSeconds * 1_000_000_000) + stat.BirthNanoseconds : 0;
 
-    private static bool IsDirectory(string hostPath) =>
+    internal static bool IsDirectory(string hostPath) =>
         LibC.TryLstat(hostPath, out var stat) && FileStat.KindOf(stat.Mode) == FileEntryKind.Directory;
 
     /// <summary>Removes whatever <paramref name="hostPath"/> is, a directory with its content; links are removed, never followed.</summary>
-    private static void Delete(string hostPath)
+    internal static void Delete(string hostPath)
     {
         if (!LibC.TryLstat(hostPath, out var stat))
         {
