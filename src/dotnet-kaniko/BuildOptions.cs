@@ -222,6 +222,7 @@ internal static class BuildOptions
         return new BuildRequest
         {
             Context = parse.GetValue(Context) ?? ".",
+            RemoteContextSources = Contexts.BucketContextSources.Create(environment),
             Dockerfile = parse.GetValue(Dockerfile),
             BuildArgs = BuildArguments.Parse(parse.GetValue(BuildArg) ?? [], environment),
             Target = parse.GetValue(Target),
