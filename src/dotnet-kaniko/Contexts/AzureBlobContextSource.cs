@@ -17,11 +17,16 @@ namespace Kaniko.Cli.Contexts;
 internal sealed class AzureBlobContextSource : IRemoteContextSource
 {
     private readonly Func<string, string?> _environment;
+    private readonly BlobClientOptions _options;
 
-    /// <summary>A source reading the Azure variables through <paramref name="environment"/>.</summary>
-    internal AzureBlobContextSource(Func<string, string?> environment)
+    /// <summary>
+    /// A source reading the Azure variables through <paramref name="environment"/>; <paramref name="options"/> (the
+    /// client's defaults, retries included, when null) lets tests shorten the retry delays.
+    /// </summary>
+    internal AzureBlobContextSource(Func<string, string?> environment, BlobClientOptions? options = null)
     {
         _environment = environment;
+        _options = options ?? new BlobClientOptions();
     }
 
     /// <inheritdoc/>
@@ -85,7 +90,7 @@ internal sealed class AzureBlobContextSource : IRemoteContextSource
     {
         if (address.HasSharedAccessSignature)
         {
-            return new BlobClient(address.BlobUri);
+            return new BlobClient(address.BlobUri, _options);
         }
 
         var accessKey = _environment("AZURE_STORAGE_ACCESS_KEY");
@@ -106,16 +111,16 @@ internal sealed class AzureBlobContextSource : IRemoteContextSource
                 throw RemoteContextErrors.AccessDenied(contextArgument, "AZURE_STORAGE_ACCESS_KEY is not a base64 account key", e);
             }
 
-            return new BlobClient(address.BlobUri, credential);
+            return new BlobClient(address.BlobUri, credential, _options);
         }
 
         if (address.UnderConnectionStringEndpoint)
         {
-            return new BlobClient(_environment("AZURE_STORAGE_CONNECTION_STRING"), address.Container, address.BlobName);
+            return new BlobClient(_environment("AZURE_STORAGE_CONNECTION_STRING"), address.Container, address.BlobName, _options);
         }
 
         TokenCredential token = new DefaultAzureCredential();
-        return new BlobClient(address.BlobUri, token);
+        return new BlobClient(address.BlobUri, token, _options);
     }
 
     private static Exception Translate(string contextArgument, RequestFailedException e)
