@@ -34,6 +34,12 @@ public static class RootlessBuild
             return null;
         }
 
+        // Standard input can be read only once: a context given there is built here, RUN steps then map one id.
+        if (ContextMaterializer.ReadsStandardInput(request.Context))
+        {
+            return null;
+        }
+
         // ONBUILD triggers of a base image are known only once its config is fetched: a RUN among them runs with one id.
         var hasRun = KanikoPlanner.PlanPlatforms(request)
             .Any(plan => plan.Stages.Any(stage => stage.Steps.Any(step => step.Instruction is RunInstruction)));

@@ -18,7 +18,7 @@ internal static class BuildOptions
 {
     internal static readonly Option<string> Context = new("--context", "-c")
     {
-        Description = "The build context: a directory or dir://PATH.",
+        Description = "The build context: a directory or dir://PATH, tar://PATH (a tar or tar.gz), tar://stdin or - (an archive on standard input), a git URL (git://HOST/PATH#REF#COMMIT, https://HOST/REPO.git#REF:DIR, ssh://..., git@HOST:PATH), an http(s):// archive, or a bucket a registered store handles.",
         HelpName = "PATH",
         DefaultValueFactory = _ => ".",
     };
@@ -185,6 +185,17 @@ internal static class BuildOptions
         HelpName = "auto|tty|plain",
     };
 
+    internal static readonly Option<string[]> Git = Repeatable(
+        "--git",
+        "Options of a git context: branch=NAME, single-branch=true|false, recurse-submodules=true|false, insecure-skip-tls=true|false, comma-separated. Repeatable.",
+        "KEY=VALUE[,...]");
+
+    internal static readonly Option<string?> ContextSubPath = new("--context-sub-path")
+    {
+        Description = "A sub-directory of the context to use as the context (for any kind of context).",
+        HelpName = "DIR",
+    };
+
     internal static IEnumerable<Option> All =>
     [
         Context, Dockerfile, BuildArg, Target, DryRun, Platform, Destination, NoPush, TarPath, OciLayoutPath, DigestFile,
@@ -193,6 +204,7 @@ internal static class BuildOptions
         Label, Annotation, Reproducible, Compression, CompressionLevel, CacheDir, Verbosity, Isolation, SnapshotMode,
         SingleSnapshot, LogFormat, LogTimestamp, Progress, Secret, Ssh,
         Cache, CacheRepo, CacheTtl, CacheCopyLayers, CacheRunLayers,
+        Git, ContextSubPath,
     ];
 
     /// <summary>The request the parsed options describe; <paramref name="environment"/> gives <c>--build-arg NAME</c> values and <c>SOURCE_DATE_EPOCH</c>.</summary>
@@ -259,6 +271,8 @@ internal static class BuildOptions
             SingleSnapshot = parse.GetValue(SingleSnapshot),
             Secrets = [.. (parse.GetValue(Secret) ?? []).Select(s => SecretSource.Parse(s, environment))],
             SshAgents = [.. (parse.GetValue(Ssh) ?? []).Select(s => SshSource.Parse(s, environment))],
+            ContextSubPath = NullIfEmpty(parse.GetValue(ContextSubPath)),
+            Git = GitContextOptions.Parse(parse.GetValue(Git) ?? [], environment("GIT_PULL_METHOD")),
         };
     }
 

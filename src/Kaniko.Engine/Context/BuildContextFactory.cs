@@ -10,19 +10,21 @@ public static partial class BuildContextFactory
     /// <summary>The file name of the context-wide ignore file.</summary>
     public const string IgnoreFileName = ".dockerignore";
 
-    private static readonly string[] PlannedSchemes = ["tar", "git", "s3", "gs", "https", "http"];
+    // Bucket stores kaniko knows: the host registers their sources (IRemoteContextSource), or they are not supported.
+    private static readonly string[] RemoteStoreSchemes = ["s3", "gs"];
 
     /// <summary>
-    /// Resolves the context argument and picks the ignore file. The argument is a local path or <c>dir://PATH</c>;
-    /// the remote and archive sources kaniko knows (<c>tar://</c>, <c>git://</c>, <c>s3://</c>, <c>gs://</c>,
-    /// <c>https://</c>) are refused with a clear error for now. The ignore file follows BuildKit's rule:
+    /// Resolves the context argument and picks the ignore file. The argument is a local path or <c>dir://PATH</c>:
+    /// archives, git repositories, URLs and buckets are made local first by <c>Execution.ContextMaterializer</c>, and
+    /// a bucket scheme (<c>s3://</c>, <c>gs://</c>) that reaches this method had no registered source
+    /// (<c>KANIKO2001</c>); other schemes are unknown (<c>KANIKO2002</c>). The ignore file follows BuildKit's rule:
     /// <c>&lt;Dockerfile name&gt;.dockerignore</c> beside the Dockerfile when it exists, else <c>.dockerignore</c> at
     /// the context root, else none.
     /// </summary>
     /// <param name="contextArgument">The <c>--context</c> value.</param>
     /// <param name="dockerfilePath">The <c>--dockerfile</c> value (resolved as <see cref="DockerfileLocator"/> does),
     /// or <c>null</c> for <c>Dockerfile</c> in the context.</param>
-    /// <exception cref="KanikoException">The source is not supported, the directory is missing, or the ignore file
+    /// <exception cref="KanikoException">The argument is not a local directory, the directory is missing, or the ignore file
     /// holds a malformed pattern.</exception>
     public static IBuildContext Open(string contextArgument, string? dockerfilePath)
     {
@@ -73,7 +75,7 @@ public static partial class BuildContextFactory
             var name = scheme.Groups[1].Value.ToLowerInvariant();
             if (name != "dir")
             {
-                if (PlannedSchemes.Contains(name))
+                if (RemoteStoreSchemes.Contains(name))
                 {
                     throw new KanikoException(
                         DiagnosticCodes.ContextSourceNotSupported,

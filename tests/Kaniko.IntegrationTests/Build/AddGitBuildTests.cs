@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.Versioning;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Testing;
@@ -24,7 +21,7 @@ public sealed class AddGitBuildTests(RegistryFixture registry) : IDisposable
     {
         var git = TestRequirements.Executable("git");
         var repository = await CreateRepositoryAsync(git);
-        using var daemon = await GitDaemon.StartAsync(git, repository.Root);
+        using var daemon = await GitDaemon.StartAsync(git, repository.Root, BuildHarness.Cancellation);
         _build.Write("local.txt", "local\n");
         _build.Write("Dockerfile",
             $"FROM scratch\nADD --chown=3:4 --chmod=0750 local.txt git://127.0.0.1:{daemon.Port}/repo.git#v1 /src/\n" +
@@ -54,7 +51,7 @@ public sealed class AddGitBuildTests(RegistryFixture registry) : IDisposable
     {
         var git = TestRequirements.Executable("git");
         var repository = await CreateRepositoryAsync(git);
-        using var daemon = await GitDaemon.StartAsync(git, repository.Root);
+        using var daemon = await GitDaemon.StartAsync(git, repository.Root, BuildHarness.Cancellation);
         _build.Write("Dockerfile", $"FROM scratch\nADD --checksum={repository.FirstCommit} git://127.0.0.1:{daemon.Port}/repo.git /src/\n");
 
         var error = await Assert.ThrowsAsync<KanikoException>(() => _build.BuildAsync(_build.Request() with { NoPush = true }));
@@ -90,73 +87,6 @@ public sealed class AddGitBuildTests(RegistryFixture registry) : IDisposable
         return new Repository(root, first, second);
     }
 
-    private static async Task<string> GitAsync(string git, string directory, params string[] arguments)
-    {
-        string[] options = ["-C", directory, "-c", "init.defaultBranch=main", "-c", "user.name=tester", "-c", "user.email=tester@localhost", "-c", "commit.gpgsign=false"];
-        var result = await ExternalTools.RunCheckedAsync(git, [.. options, .. arguments], cancellationToken: BuildHarness.Cancellation);
-        return result.StandardOutput;
-    }
-
-    /// <summary>A <c>git daemon</c> exporting every repository under a folder on 127.0.0.1, stopped when disposed.</summary>
-    private sealed class GitDaemon : IDisposable
-    {
-        private readonly Process _process;
-
-        private GitDaemon(Process process, int port)
-        {
-            _process = process;
-            Port = port;
-        }
-
-        public int Port { get; }
-
-        public static async Task<GitDaemon> StartAsync(string git, string root)
-        {
-            var port = FreePort();
-            var startInfo = new ProcessStartInfo(git) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-            foreach (var argument in new[] { "daemon", "--reuseaddr", "--export-all", "--listen=127.0.0.1", "--port=" + port, "--base-path=" + root, root })
-            {
-                startInfo.ArgumentList.Add(argument);
-            }
-
-            var process = Process.Start(startInfo) ?? throw new InvalidOperationException("git daemon did not start");
-            process.BeginErrorReadLine();
-            process.BeginOutputReadLine();
-            var daemon = new GitDaemon(process, port);
-            for (var attempt = 0; attempt < 100; attempt++)
-            {
-                try
-                {
-                    using var client = new TcpClient();
-                    await client.ConnectAsync(IPAddress.Loopback, port, BuildHarness.Cancellation);
-                    return daemon;
-                }
-                catch (SocketException) when (!process.HasExited)
-                {
-                    await Task.Delay(50, BuildHarness.Cancellation);
-                }
-            }
-
-            daemon.Dispose();
-            throw new InvalidOperationException("git daemon did not listen on port " + port);
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit();
-            }
-
-            _process.Dispose();
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-    }
+    private static Task<string> GitAsync(string git, string directory, params string[] arguments) =>
+        TestGit.RunAsync(directory, BuildHarness.Cancellation, arguments);
 }

@@ -13,12 +13,17 @@ namespace Kaniko.Engine.Execution;
 public sealed class GitSourceFetcher
 {
     private readonly string _git;
+    private readonly IReadOnlyList<string> _configuration;
 
-    /// <summary>Creates a fetcher that runs <paramref name="gitExecutable"/> (found on PATH when only a name).</summary>
-    public GitSourceFetcher(string gitExecutable = "git")
+    /// <summary>
+    /// Creates a fetcher that runs <paramref name="gitExecutable"/> (found on PATH when only a name), with the extra
+    /// <c>KEY=VALUE</c> settings of <paramref name="configuration"/> (given to each git command as <c>-c</c>).
+    /// </summary>
+    public GitSourceFetcher(string gitExecutable = "git", IReadOnlyList<string>? configuration = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(gitExecutable);
         _git = gitExecutable;
+        _configuration = configuration ?? [];
     }
 
     /// <summary>
@@ -52,8 +57,7 @@ public sealed class GitSourceFetcher
         var commit = (await RunAsync(source, checkout, cancellationToken, "rev-parse", "HEAD").ConfigureAwait(false)).Trim();
         if (source.ExpectedCommit is { } expected && !commit.StartsWith(expected, StringComparison.Ordinal))
         {
-            throw new KanikoException(DiagnosticCodes.GitCommandFailed, string.Format(CultureInfo.InvariantCulture,
-                Strings.GitCommandFailed, "checkout", source.Remote, "expected commit " + expected + " but got " + commit));
+            throw new GitCommandException("checkout", source.Remote, "expected commit " + expected + " but got " + commit);
         }
 
         var seconds = (await RunAsync(source, checkout, cancellationToken, "log", "-1", "--format=%ct").ConfigureAwait(false)).Trim();
@@ -76,7 +80,7 @@ public sealed class GitSourceFetcher
             if (!info.Exists || info.LinkTarget is not null)
             {
                 throw new KanikoException(DiagnosticCodes.GitSubdirNotFound,
-                    string.Format(CultureInfo.InvariantCulture, Strings.GitSubdirNotFound, source.Remote, subdirectory));
+                    string.Format(CultureInfo.InvariantCulture, Strings.GitSubdirNotFound, UrlRedaction.Redact(source.Remote), subdirectory));
             }
         }
 
@@ -97,6 +101,12 @@ public sealed class GitSourceFetcher
         startInfo.ArgumentList.Add("advice.detachedHead=false");
         startInfo.ArgumentList.Add("-c");
         startInfo.ArgumentList.Add("init.defaultBranch=main");
+        foreach (var setting in _configuration)
+        {
+            startInfo.ArgumentList.Add("-c");
+            startInfo.ArgumentList.Add(setting);
+        }
+
         foreach (var argument in arguments)
         {
             startInfo.ArgumentList.Add(argument);
@@ -112,7 +122,7 @@ public sealed class GitSourceFetcher
         catch (System.ComponentModel.Win32Exception)
         {
             throw new KanikoException(DiagnosticCodes.GitNotFound,
-                string.Format(CultureInfo.InvariantCulture, Strings.GitNotFound, source.Remote));
+                string.Format(CultureInfo.InvariantCulture, Strings.GitNotFound, UrlRedaction.Redact(source.Remote)));
         }
 
         using (process)
@@ -135,8 +145,8 @@ public sealed class GitSourceFetcher
             if (process.ExitCode != 0)
             {
                 var message = standardError.Trim();
-                throw new KanikoException(DiagnosticCodes.GitCommandFailed, string.Format(CultureInfo.InvariantCulture,
-                    Strings.GitCommandFailed, arguments[0], source.Remote, message.Length == 0 ? "exit code " + process.ExitCode.ToString(CultureInfo.InvariantCulture) : message));
+                throw new GitCommandException(arguments[0], source.Remote,
+                    message.Length == 0 ? "exit code " + process.ExitCode.ToString(CultureInfo.InvariantCulture) : message);
             }
 
             return standardOutput;

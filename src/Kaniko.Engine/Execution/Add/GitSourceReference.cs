@@ -179,7 +179,7 @@ public sealed partial record GitSourceReference(string Remote, string? Ref = nul
 
     private static KanikoException Invalid(string source, string reason) => new(
         DiagnosticCodes.InvalidGitSource,
-        string.Format(CultureInfo.InvariantCulture, Strings.InvalidGitSource, source, reason));
+        string.Format(CultureInfo.InvariantCulture, Strings.InvalidGitSource, UrlRedaction.Redact(source), reason));
 
     [GeneratedRegex(@"^[A-Za-z0-9_.-]+@[A-Za-z0-9.-]+:.+$", RegexOptions.CultureInvariant)]
     private static partial Regex ScpLike();

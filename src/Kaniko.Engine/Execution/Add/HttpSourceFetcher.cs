@@ -102,7 +102,7 @@ public sealed class HttpSourceFetcher
                 {
                     File.Delete(hostPath);
                     throw new KanikoException(DiagnosticCodes.HttpSourceChecksumMismatch,
-                        string.Format(CultureInfo.InvariantCulture, Strings.HttpSourceChecksumMismatch, url, downloaded.Digest, expected));
+                        string.Format(CultureInfo.InvariantCulture, Strings.HttpSourceChecksumMismatch, UrlRedaction.Redact(url), downloaded.Digest, expected));
                 }
 
                 return downloaded;
@@ -175,7 +175,7 @@ public sealed class HttpSourceFetcher
 
     private static KanikoException Failed(string url, string reason, Exception? inner = null) => new(
         DiagnosticCodes.HttpSourceFailed,
-        string.Format(CultureInfo.InvariantCulture, Strings.HttpSourceFailed, url, reason), innerException: inner);
+        string.Format(CultureInfo.InvariantCulture, Strings.HttpSourceFailed, UrlRedaction.Redact(url), reason), innerException: inner);
 
     /// <summary>An answer worth trying again (408, 429, 5xx).</summary>
     private sealed class TransientStatusException(string message) : HttpRequestException(message);

@@ -42,7 +42,8 @@ internal static class ContextArchiveUnpacker
         }
 
         var directories = new List<(string HostPath, LayerEntry Entry)>();
-        foreach (var entry in entries)
+        // Hard links last: their target may sort after them.
+        foreach (var entry in entries.Where(e => e.Type != LayerEntryType.HardLink).Concat(entries.Where(e => e.Type == LayerEntryType.HardLink)))
         {
             var hostPath = SecurePath.ResolveEntry(targetDirectory, entry.Path);
             try
@@ -65,6 +66,11 @@ internal static class ContextArchiveUnpacker
         for (var i = directories.Count - 1; i >= 0; i--)
         {
             var (hostPath, entry) = directories[i];
+            if (!LayerApplier.IsDirectory(hostPath))
+            {
+                continue;
+            }
+
             SetMode(hostPath, entry.Mode);
             Directory.SetLastWriteTimeUtc(hostPath, entry.ModificationTime.UtcDateTime);
         }

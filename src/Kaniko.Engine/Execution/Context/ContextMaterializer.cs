@@ -27,6 +27,10 @@ public static partial class ContextMaterializer
     private const string ContentFolderName = "context";
     private const string SpoolFolderName = "spool";
 
+    /// <summary>Whether <paramref name="contextArgument"/> is read from standard input (<c>tar://stdin</c> or <c>-</c>), so it can be read only once.</summary>
+    public static bool ReadsStandardInput(string contextArgument) =>
+        contextArgument == StandardInput || string.Equals(contextArgument, StandardInputArchive, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Makes <paramref name="contextArgument"/> available as a local directory.</summary>
     /// <exception cref="KanikoException">The context cannot be found, fetched or unpacked (KANIKO2001–2004, 2030–2038,
     /// or a remote store's own code).</exception>
@@ -50,7 +54,7 @@ public static partial class ContextMaterializer
         if (scheme == "tar")
         {
             var path = contextArgument["tar://".Length..];
-            if (path == "stdin")
+            if (ReadsStandardInput(contextArgument))
             {
                 return await FromArchiveAsync(display, options, (file, ct) => SpoolStandardInputAsync(options, file, ct), lonelyDockerfile: false, cancellationToken).ConfigureAwait(false);
             }
@@ -67,6 +71,16 @@ public static partial class ContextMaterializer
         if (options.RemoteSources.FirstOrDefault(s => s.CanFetch(contextArgument)) is { } remote)
         {
             return await FromArchiveAsync(display, options, (file, ct) => FetchRemoteAsync(remote, contextArgument, file, ct), lonelyDockerfile: false, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (GitContextReference.IsGitContext(contextArgument))
+        {
+            return await FromGitAsync(contextArgument, display, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (scheme is "http" or "https")
+        {
+            return await FromArchiveAsync(display, options, (file, ct) => DownloadAsync(contextArgument, display, options, file, ct), lonelyDockerfile: true, cancellationToken).ConfigureAwait(false);
         }
 
         // s3://, gs:// without a registered store, and unknown schemes: the local resolver's errors say which.
@@ -170,6 +184,78 @@ public static partial class ContextMaterializer
         {
             await source.FetchAsync(contextArgument, file, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private static async Task<MaterializedContext> FromGitAsync(string contextArgument, string display, ContextSourceOptions options, CancellationToken cancellationToken)
+    {
+        var reference = GitContextReference.Parse(contextArgument, options.Git);
+        var configuration = options.Git.InsecureSkipTls ? new[] { "http.sslVerify=false" } : [];
+        var scratch = ScratchDirectories.Create(options.ScratchRoot);
+        try
+        {
+            GitCheckout checkout;
+            try
+            {
+                checkout = await new GitSourceFetcher(configuration: configuration)
+                    .FetchAsync(reference.Source, keepGitDirectory: false, scratch, cancellationToken).ConfigureAwait(false);
+            }
+            catch (GitCommandException e) when (IsMissingRevision(e, reference))
+            {
+                throw new KanikoException(DiagnosticCodes.ContextGitRefNotFound, string.Format(
+                    CultureInfo.InvariantCulture, Strings.ContextGitRefNotFound, display, reference.RevisionLabel, FirstLine(e.GitMessage)), innerException: e);
+            }
+            catch (GitCommandException e)
+            {
+                throw GitFailed(display, FirstLine(e.GitMessage), e);
+            }
+            catch (KanikoException e) when (e.Code == DiagnosticCodes.GitNotFound)
+            {
+                throw GitFailed(display, "the git program was not found on PATH", e);
+            }
+
+            var root = SubDirectory(checkout.Directory, reference.Subdirectory, display);
+            return new MaterializedContext(SubDirectory(root, options.SubPath, display), display, scratch);
+        }
+        catch
+        {
+            ScratchDirectories.Delete(scratch);
+            throw;
+        }
+    }
+
+    // A fetch of a named ref that the remote lacks, or the checkout of a commit the full history does not hold.
+    private static bool IsMissingRevision(GitCommandException e, GitContextReference reference) =>
+        reference.RevisionLabel is not null
+        && (e.GitMessage.Contains("couldn't find remote ref", StringComparison.OrdinalIgnoreCase)
+            || (e.Command == "checkout" && GitSourceReference.IsFullCommit(reference.Source.Ref)));
+
+    private static KanikoException GitFailed(string display, string reason, Exception inner) => new(
+        DiagnosticCodes.ContextGitFailed,
+        string.Format(CultureInfo.InvariantCulture, Strings.ContextGitFailed, display, reason),
+        innerException: inner);
+
+    private static string FirstLine(string text)
+    {
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return lines.Length == 0 ? text : lines[0];
+    }
+
+    private static async Task DownloadAsync(string url, string display, ContextSourceOptions options, string path, CancellationToken cancellationToken)
+    {
+        using var ownClient = options.HttpClient is null ? new HttpClient() : null;
+        DownloadedFile downloaded;
+        try
+        {
+            downloaded = await new HttpSourceFetcher(options.HttpClient ?? ownClient!)
+                .FetchAsync(url, checksum: null, Path.GetDirectoryName(path)!, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KanikoException e) when (e.Code == DiagnosticCodes.HttpSourceFailed)
+        {
+            throw new KanikoException(DiagnosticCodes.ContextDownloadFailed,
+                string.Format(CultureInfo.InvariantCulture, Strings.ContextDownloadFailed, display, UrlRedaction.Redact(e.Detail)), innerException: e);
+        }
+
+        File.Move(downloaded.HostPath, path);
     }
 
     [GeneratedRegex("^([A-Za-z][A-Za-z0-9+.-]*)://")]

@@ -1,5 +1,3 @@
-using Kaniko.Engine.Filesystem;
-
 namespace Kaniko.Engine.Execution;
 
 /// <summary>Private folders for materialised contexts, under the system's temporary folder (<c>TMPDIR</c>) unless told otherwise.</summary>
@@ -21,20 +19,20 @@ internal static class ScratchDirectories
         return path;
     }
 
-    /// <summary>Deletes a scratch folder, first making its read-only folders writable (archives may hold 0555 folders).</summary>
+    /// <summary>
+    /// Deletes a scratch folder as a stage's root filesystem is deleted (<see cref="RootFsCleanup"/>): read-only
+    /// folders made writable first, and never a symbolic link followed (an unpacked archive's links may point
+    /// anywhere on this system).
+    /// </summary>
     public static void Delete(string path)
     {
-        if (!OperatingSystem.IsWindows())
+        if (OperatingSystem.IsLinux())
         {
-            foreach (var directory in Directory.EnumerateDirectories(path, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
-            {
-                if (LayerApplier.IsDirectory(directory))
-                {
-                    File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-                }
-            }
+            RootFsCleanup.Remove(path);
         }
-
-        Directory.Delete(path, recursive: true);
+        else
+        {
+            Directory.Delete(path, recursive: true);
+        }
     }
 }

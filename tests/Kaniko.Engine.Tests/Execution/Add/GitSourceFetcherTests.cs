@@ -74,7 +74,7 @@ public sealed class GitSourceFetcherTests : IDisposable
         Assert.Equal(repository.SecondCommit, (await FetchAsync(branch)).Commit);
 
         var wrong = branch with { ExpectedCommit = repository.FirstCommit };
-        var error = await Assert.ThrowsAsync<KanikoException>(() => FetchAsync(wrong));
+        var error = await Assert.ThrowsAnyAsync<KanikoException>(() => FetchAsync(wrong));
         Assert.Equal(DiagnosticCodes.GitCommandFailed, error.Code);
         Assert.Contains(repository.FirstCommit, error.Message, StringComparison.Ordinal);
     }
@@ -84,7 +84,7 @@ public sealed class GitSourceFetcherTests : IDisposable
     {
         var repository = await CreateRepositoryAsync();
 
-        var missingRef = await Assert.ThrowsAsync<KanikoException>(() => FetchAsync(new GitSourceReference(repository.Remote, "no-such-branch")));
+        var missingRef = await Assert.ThrowsAnyAsync<KanikoException>(() => FetchAsync(new GitSourceReference(repository.Remote, "no-such-branch")));
         Assert.Equal(DiagnosticCodes.GitCommandFailed, missingRef.Code);
         Assert.Contains(repository.Remote, missingRef.Message, StringComparison.Ordinal);
         Assert.Contains("no-such-branch", missingRef.Message, StringComparison.Ordinal);
