@@ -3,6 +3,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Kaniko.Cli.Contexts;
+using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.IntegrationTests.Build;
 using Kaniko.Testing;
@@ -13,40 +14,18 @@ namespace Kaniko.IntegrationTests.Contexts;
 /// <summary><c>s3://</c> contexts against s3rver on 127.0.0.1, through <c>S3_ENDPOINT</c> as kaniko users point at MinIO and the like.</summary>
 [Trait("Category", "Integration")]
 [SupportedOSPlatform("linux")]
-public sealed class S3ContextTests(RegistryFixture registry, S3rverFixture s3) : IClassFixture<S3rverFixture>, IDisposable
+public sealed class S3ContextTests(RegistryFixture registry, S3rverFixture s3) : BucketContextTestBase(registry), IClassFixture<S3rverFixture>
 {
+    private const string Bucket = "kaniko-contexts";
     private const string WrongSecret = "wrong-secret-Zq7Xv3Lp9";
-
-    private readonly BuildHarness _build = new(registry);
-
-    public void Dispose() => _build.Dispose();
-
-    [Fact]
-    public async Task A_build_from_an_s3_archive_pushes_its_files()
-    {
-        var marker = "from s3 " + Guid.NewGuid().ToString("N");
-        var context = await UploadAsync("dir/context.tar.gz", BucketContextRun.SampleContext(marker));
-        var reference = _build.NewReference("ctx-s3");
-
-        var run = await BucketContextRun.BuildAsync(_build, registry, context, reference, Environment());
-
-        Assert.True(run.ExitCode == 0, run.StandardOutput + run.StandardError);
-        await BucketContextRun.AssertImageHasGreetingAsync(_build, reference, marker);
-    }
 
     [Fact]
     public async Task The_sdks_own_endpoint_variable_works_too()
     {
-        var marker = "endpoint url " + Guid.NewGuid().ToString("N");
-        var context = await UploadAsync("context.tar.gz", BucketContextRun.SampleContext(marker));
-        var reference = _build.NewReference("ctx-s3-endpoint-url");
         var environment = new Dictionary<string, string>(Environment()) { ["AWS_ENDPOINT_URL_S3"] = s3.BaseAddress };
         environment.Remove("S3_ENDPOINT");
 
-        var run = await BucketContextRun.BuildAsync(_build, registry, context, reference, environment);
-
-        Assert.True(run.ExitCode == 0, run.StandardOutput + run.StandardError);
-        await BucketContextRun.AssertImageHasGreetingAsync(_build, reference, marker);
+        await BuildsFromTheStoreAsync("endpoint-url/context.tar.gz", environment);
     }
 
     [Fact]
@@ -56,7 +35,7 @@ public sealed class S3ContextTests(RegistryFixture registry, S3rverFixture s3) :
         // s3rver knows one key and checks which key signs, so a key it does not know is the wrong credential here.
         var environment = new Dictionary<string, string>(Environment()) { ["AWS_ACCESS_KEY_ID"] = "KANIKOTESTKEY", ["AWS_SECRET_ACCESS_KEY"] = WrongSecret };
 
-        var run = await BucketContextRun.BuildAsync(_build, registry, context, _build.NewReference("ctx-s3-denied"), environment);
+        var run = await BucketContextRun.BuildAsync(Build, Registry, context, Build.NewReference("ctx-s3-denied"), environment);
 
         BucketContextRun.AssertFailedWith(run, DiagnosticCodes.ContextAccessDenied, WrongSecret);
         Assert.Contains(context, run.StandardError, StringComparison.Ordinal);
@@ -70,7 +49,7 @@ public sealed class S3ContextTests(RegistryFixture registry, S3rverFixture s3) :
         environment.Remove("AWS_ACCESS_KEY_ID");
         environment.Remove("AWS_SECRET_ACCESS_KEY");
 
-        var run = await BucketContextRun.BuildAsync(_build, registry, context, _build.NewReference("ctx-s3-nocreds"), environment);
+        var run = await BucketContextRun.BuildAsync(Build, Registry, context, Build.NewReference("ctx-s3-nocreds"), environment);
 
         BucketContextRun.AssertFailedWith(run, DiagnosticCodes.ContextCredentialsMissing);
     }
@@ -79,7 +58,7 @@ public sealed class S3ContextTests(RegistryFixture registry, S3rverFixture s3) :
     public async Task A_missing_object_or_bucket_is_not_found()
     {
         await UploadAsync("present.tar.gz", BucketContextRun.SampleContext("x"));
-        var source = new S3ContextSource(Variables(Environment()));
+        var source = CreateSource(Environment());
 
         var missingObject = await BucketContextRun.FetchFailsAsync(d => source.FetchAsync($"s3://{Bucket}/absent.tar.gz", d, BuildHarness.Cancellation));
         var missingBucket = await BucketContextRun.FetchFailsAsync(d => source.FetchAsync("s3://no-such-bucket-kaniko/c.tar.gz", d, BuildHarness.Cancellation));
@@ -90,43 +69,16 @@ public sealed class S3ContextTests(RegistryFixture registry, S3rverFixture s3) :
     }
 
     [Fact]
-    public async Task The_source_streams_the_object_as_stored()
-    {
-        var archive = BucketContextRun.TarGz(("big.bin", new string('k', 3 << 20)));
-        var context = await UploadAsync("stream/context.tar.gz", archive);
-        var source = new S3ContextSource(Variables(Environment()));
-        using var destination = new MemoryStream();
-
-        await source.FetchAsync(context, destination, BuildHarness.Cancellation);
-
-        Assert.Equal(archive, destination.ToArray());
-    }
-
-    [Fact]
     public async Task A_store_that_does_not_answer_is_unreachable()
     {
         var environment = new Dictionary<string, string>(Environment()) { ["S3_ENDPOINT"] = $"http://127.0.0.1:{BucketContextRun.ClosedPort()}" };
-        var source = new S3ContextSource(Variables(environment));
 
-        var error = await BucketContextRun.FetchFailsAsync(d => source.FetchAsync("s3://bucket/context.tar.gz", d, BuildHarness.Cancellation));
+        var error = await BucketContextRun.FetchFailsAsync(d => CreateSource(environment).FetchAsync("s3://bucket/context.tar.gz", d, BuildHarness.Cancellation));
 
         Assert.Equal(DiagnosticCodes.ContextStoreUnreachable, error.Code);
     }
 
-    [Fact]
-    public async Task Cancellation_stops_the_download()
-    {
-        var context = await UploadAsync("cancel/context.tar.gz", BucketContextRun.SampleContext("x"));
-        var source = new S3ContextSource(Variables(Environment()));
-        using var cancelled = new CancellationTokenSource();
-        await cancelled.CancelAsync();
-
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => source.FetchAsync(context, new MemoryStream(), cancelled.Token));
-    }
-
-    private const string Bucket = "kaniko-contexts";
-
-    private Dictionary<string, string> Environment() => new(StringComparer.Ordinal)
+    private protected override Dictionary<string, string> Environment() => new(StringComparer.Ordinal)
     {
         ["AWS_ACCESS_KEY_ID"] = S3rverFixture.AccessKeyId,
         ["AWS_SECRET_ACCESS_KEY"] = S3rverFixture.SecretAccessKey,
@@ -134,11 +86,9 @@ public sealed class S3ContextTests(RegistryFixture registry, S3rverFixture s3) :
         ["S3_FORCE_PATH_STYLE"] = "true",
     };
 
-    private static Func<string, string?> Variables(IReadOnlyDictionary<string, string> environment) =>
-        name => environment.TryGetValue(name, out var value) ? value : null;
+    private protected override IRemoteContextSource CreateSource(IReadOnlyDictionary<string, string> environment) => new S3ContextSource(Variables(environment));
 
-    /// <summary>Stores <paramref name="archive"/> as <paramref name="key"/> and returns its <c>s3://</c> address.</summary>
-    private async Task<string> UploadAsync(string key, byte[] archive)
+    private protected override async Task<string> UploadAsync(string name, byte[] archive)
     {
         var config = new AmazonS3Config
         {
@@ -158,7 +108,9 @@ public sealed class S3ContextTests(RegistryFixture registry, S3rverFixture s3) :
             // Another test of the class made it.
         }
 
-        await client.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = key, InputStream = new MemoryStream(archive), UseChunkEncoding = false }, BuildHarness.Cancellation);
-        return $"s3://{Bucket}/{key}";
+        await client.PutObjectAsync(
+            new PutObjectRequest { BucketName = Bucket, Key = name, InputStream = new MemoryStream(archive), UseChunkEncoding = false },
+            BuildHarness.Cancellation);
+        return $"s3://{Bucket}/{name}";
     }
 }
