@@ -46,8 +46,9 @@ internal sealed class S3ContextSource : IRemoteContextSource
             using var response = await client.GetObjectAsync(address.Bucket, address.ObjectName, cancellationToken).ConfigureAwait(false);
             await response.ResponseStream.CopyToAsync(destination, cancellationToken).ConfigureAwait(false);
         }
-        catch (AmazonS3Exception e) when (!cancellationToken.IsCancellationRequested)
+        catch (AmazonServiceException e) when (!cancellationToken.IsCancellationRequested && e.StatusCode != 0)
         {
+            // An answer from the service (AmazonS3Exception, or a credential service's): its status decides.
             throw Translate(contextArgument, e);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && BucketContextErrors.IsNetworkFailure(e))
@@ -103,7 +104,7 @@ internal sealed class S3ContextSource : IRemoteContextSource
         }
     }
 
-    private static Exception Translate(string contextArgument, AmazonS3Exception e)
+    private static Exception Translate(string contextArgument, AmazonServiceException e)
     {
         var answer = string.IsNullOrEmpty(e.ErrorCode)
             ? $"HTTP {(int)e.StatusCode}"
