@@ -33,6 +33,12 @@ public sealed record BuildRequest
     /// <summary>How git contexts are fetched (<c>--git</c>, <c>GIT_PULL_METHOD</c>).</summary>
     public Execution.GitContextOptions Git { get; init; } = new();
 
+    /// <summary>
+    /// Opens the standard input a <c>tar://stdin</c> or <c>-</c> context is read from; <c>null</c> when the host has
+    /// none (such a context then fails with <c>KANIKO2039</c>). The engine never touches the console itself.
+    /// </summary>
+    public Func<Stream>? StandardInput { get; init; }
+
     /// <summary>The build arguments, already resolved (see <see cref="Planning.BuildArguments.Parse"/>).</summary>
     public IReadOnlyList<KeyValuePair<string, string>> BuildArgs { get; init; } = [];
 

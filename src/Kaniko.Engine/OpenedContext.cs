@@ -34,6 +34,7 @@ internal sealed class OpenedContext : IDisposable
             Git = request.Git,
             RemoteSources = request.RemoteContextSources,
             ScratchRoot = request.WorkDirectoryRoot,
+            OpenStandardInput = request.StandardInput,
         };
         var materialized = await ContextMaterializer.MaterializeAsync(request.Context, options, cancellationToken).ConfigureAwait(false);
         try

@@ -272,7 +272,8 @@ internal static class BuildOptions
             Secrets = [.. (parse.GetValue(Secret) ?? []).Select(s => SecretSource.Parse(s, environment))],
             SshAgents = [.. (parse.GetValue(Ssh) ?? []).Select(s => SshSource.Parse(s, environment))],
             ContextSubPath = NullIfEmpty(parse.GetValue(ContextSubPath)),
-            Git = GitContextOptions.Parse(parse.GetValue(Git) ?? [], environment("GIT_PULL_METHOD")),
+            Git = GitContextOptions.FromEnvironment(parse.GetValue(Git) ?? [], environment),
+            StandardInput = Console.OpenStandardInput,
         };
     }
 

@@ -15,13 +15,23 @@ public sealed class GitHttpServer : IAsyncDisposable
     private readonly string _git;
     private readonly string _root;
 
-    /// <summary>Serves the repositories under <paramref name="root"/> with <paramref name="git"/>.</summary>
-    public GitHttpServer(string git, string root)
+    private readonly string? _authorization;
+
+    /// <summary>
+    /// Serves the repositories under <paramref name="root"/> with <paramref name="git"/>; with
+    /// <paramref name="authorization"/>, only to requests whose <c>Authorization</c> header is exactly that (others get
+    /// a 401 basic challenge).
+    /// </summary>
+    public GitHttpServer(string git, string root, string? authorization = null)
     {
         _git = git;
         _root = root;
+        _authorization = authorization;
         _server = new RawHttpServer(Serve);
     }
+
+    /// <summary>Every request received, in order.</summary>
+    public IEnumerable<ServerRequest> Requests => _server.Requests;
 
     /// <summary><c>http://127.0.0.1:PORT</c>, without a final slash.</summary>
     public string BaseUrl => _server.BaseUrl;
@@ -31,6 +41,11 @@ public sealed class GitHttpServer : IAsyncDisposable
 
     private Respond Serve(ServerRequest request)
     {
+        if (_authorization is not null && request.Authorization != _authorization)
+        {
+            return Respond.Empty(401, ("WWW-Authenticate", "Basic realm=\"git\""));
+        }
+
         var question = request.Target.IndexOf('?', StringComparison.Ordinal);
         var startInfo = new ProcessStartInfo(_git)
         {

@@ -146,6 +146,8 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode ContextGitOptionInvalid = DiagnosticCode.Of(2037);
     /// <summary>A git context URL is malformed.</summary>
     public static readonly DiagnosticCode ContextGitUrlInvalid = DiagnosticCode.Of(2038);
+    /// <summary>The context is read from standard input, and the host gives none.</summary>
+    public static readonly DiagnosticCode ContextStandardInputUnavailable = DiagnosticCode.Of(2039);
     /// <summary>The archive a bucket context names (S3, Google Cloud Storage, Azure Blob) does not exist.</summary>
     public static readonly DiagnosticCode ContextObjectNotFound = DiagnosticCode.Of(2050);
     /// <summary>The store refused to give the bucket context's archive to the credentials found.</summary>

@@ -111,6 +111,15 @@ public sealed class ContextMaterializerTests : IDisposable
     }
 
     [Fact]
+    public async Task Standard_input_needs_a_host_that_gives_one()
+    {
+        var error = await Assert.ThrowsAsync<KanikoException>(() => MaterializeAsync("tar://stdin"));
+
+        Assert.Equal(DiagnosticCodes.ContextStandardInputUnavailable, error.Code);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Scratch));
+    }
+
+    [Fact]
     public async Task A_missing_archive_and_a_text_file_are_named()
     {
         var missing = await Assert.ThrowsAsync<KanikoException>(() => MaterializeAsync("tar://" + _temp.Combine("nope.tar")));

@@ -50,6 +50,36 @@ public sealed class GitContextTests
         Assert.Equal((true, true), (options.SingleBranch, options.InsecureSkipTls));
     }
 
+    [Fact]
+    public void Kanikos_git_variables_give_the_credential_and_the_token_wins()
+    {
+        var variables = new Dictionary<string, string> { ["GIT_USERNAME"] = "user", ["GIT_PASSWORD"] = "pw-77", ["GIT_PULL_METHOD"] = "http" };
+
+        var withPassword = GitContextOptions.FromEnvironment([], variables.GetValueOrDefault);
+        variables["GIT_TOKEN"] = "tok-55";
+        var withToken = GitContextOptions.FromEnvironment(["branch=x"], variables.GetValueOrDefault);
+        var without = GitContextOptions.FromEnvironment([], _ => null);
+
+        Assert.Equal(("user", "pw-77", "http"), (withPassword.Credential!.UserName, withPassword.Credential.Password, withPassword.EffectivePullMethod));
+        Assert.Equal(("tok-55", "", "x"), (withToken.Credential!.UserName, withToken.Credential.Password, withToken.Branch));
+        Assert.Null(without.Credential);
+        Assert.DoesNotContain("pw-77", withPassword.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("tok-55", withToken.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_credential_header_is_for_the_remotes_host_only()
+    {
+        var credential = new GitCredential("tok", "");
+
+        var header = credential.HeaderSetting("https://git.test:8443/org/repo.git");
+
+        Assert.Equal("http.https://git.test:8443/.extraHeader", header!.Value.Key);
+        Assert.Equal("Authorization: Basic " + Convert.ToBase64String("tok:"u8.ToArray()), header.Value.Value);
+        Assert.Null(credential.HeaderSetting("ssh://git@git.test/org/repo.git"));
+        Assert.Null(credential.HeaderSetting("git@git.test:org/repo.git"));
+    }
+
     [Theory]
     [InlineData("depth=1")]
     [InlineData("branch")]

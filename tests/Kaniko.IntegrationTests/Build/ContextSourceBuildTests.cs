@@ -132,6 +132,24 @@ public sealed class ContextSourceBuildTests(RegistryFixture registry) : IDisposa
     }
 
     [Fact]
+    public async Task Kanikos_git_token_reaches_the_http_remote_and_no_message()
+    {
+        var repository = await CreateRepositoryAsync();
+        const string Token = "tok-8d2f1c";
+        await using var server = new GitHttpServer(TestGit.Executable, repository.Root, "Basic " + Convert.ToBase64String("tok-8d2f1c:"u8.ToArray()));
+        var reference = _build.NewReference("ctxgittoken");
+        var withToken = GitContextOptions.FromEnvironment([], name => name == "GIT_TOKEN" ? Token : null);
+
+        await _build.BuildAsync(_build.Request(reference) with { Context = server.BaseUrl + "/repo.git#v1", Git = withToken });
+        var refused = await Assert.ThrowsAsync<KanikoException>(() => _build.BuildAsync(_build.Request() with { NoPush = true, Context = server.BaseUrl + "/repo.git#v1" }));
+
+        Assert.Contains("src/one.txt", (await NamesAsync(reference)).Keys);
+        Assert.Equal(DiagnosticCodes.ContextGitFailed, refused.Code);
+        Assert.DoesNotContain(Token, refused.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(Token, withToken.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_http_archive_builds_and_a_missing_one_is_named()
     {
         var archive = await File.ReadAllBytesAsync(await TarContextAsync(), BuildHarness.Cancellation);

@@ -13,13 +13,15 @@ namespace Kaniko.Engine.Execution;
 public sealed class GitSourceFetcher
 {
     private readonly string _git;
-    private readonly IReadOnlyList<string> _configuration;
+    private readonly IReadOnlyList<KeyValuePair<string, string>> _configuration;
 
     /// <summary>
     /// Creates a fetcher that runs <paramref name="gitExecutable"/> (found on PATH when only a name), with the extra
-    /// <c>KEY=VALUE</c> settings of <paramref name="configuration"/> (given to each git command as <c>-c</c>).
+    /// git settings of <paramref name="configuration"/>. They reach git through its environment
+    /// (<c>GIT_CONFIG_COUNT</c>, <c>GIT_CONFIG_KEY_n</c>, <c>GIT_CONFIG_VALUE_n</c>), never its command line, so a
+    /// credential header among them is not visible to other users in the process list.
     /// </summary>
-    public GitSourceFetcher(string gitExecutable = "git", IReadOnlyList<string>? configuration = null)
+    public GitSourceFetcher(string gitExecutable = "git", IReadOnlyList<KeyValuePair<string, string>>? configuration = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(gitExecutable);
         _git = gitExecutable;
@@ -101,18 +103,24 @@ public sealed class GitSourceFetcher
         startInfo.ArgumentList.Add("advice.detachedHead=false");
         startInfo.ArgumentList.Add("-c");
         startInfo.ArgumentList.Add("init.defaultBranch=main");
-        foreach (var setting in _configuration)
-        {
-            startInfo.ArgumentList.Add("-c");
-            startInfo.ArgumentList.Add(setting);
-        }
-
         foreach (var argument in arguments)
         {
             startInfo.ArgumentList.Add(argument);
         }
 
         startInfo.Environment["GIT_TERMINAL_PROMPT"] = "0";
+        if (_configuration.Count > 0)
+        {
+            startInfo.Environment["GIT_CONFIG_COUNT"] = _configuration.Count.ToString(CultureInfo.InvariantCulture);
+        }
+
+        for (var i = 0; i < _configuration.Count; i++)
+        {
+            var index = i.ToString(CultureInfo.InvariantCulture);
+            startInfo.Environment["GIT_CONFIG_KEY_" + index] = _configuration[i].Key;
+            startInfo.Environment["GIT_CONFIG_VALUE_" + index] = _configuration[i].Value;
+        }
+
         startInfo.Environment["LC_ALL"] = "C";
         Process process;
         try

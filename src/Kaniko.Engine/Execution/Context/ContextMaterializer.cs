@@ -42,7 +42,7 @@ public static partial class ContextMaterializer
         var scheme = SchemePattern().Match(contextArgument) is { Success: true } match ? match.Groups[1].Value.ToLowerInvariant() : null;
         if (contextArgument == StandardInput)
         {
-            return await FromArchiveAsync(display, options, (path, ct) => SpoolStandardInputAsync(options, path, ct), lonelyDockerfile: true, cancellationToken).ConfigureAwait(false);
+            return await FromArchiveAsync(display, options, (path, ct) => SpoolStandardInputAsync(options, display, path, ct), lonelyDockerfile: true, cancellationToken).ConfigureAwait(false);
         }
 
         if (scheme is null or "dir")
@@ -56,7 +56,7 @@ public static partial class ContextMaterializer
             var path = contextArgument["tar://".Length..];
             if (ReadsStandardInput(contextArgument))
             {
-                return await FromArchiveAsync(display, options, (file, ct) => SpoolStandardInputAsync(options, file, ct), lonelyDockerfile: false, cancellationToken).ConfigureAwait(false);
+                return await FromArchiveAsync(display, options, (file, ct) => SpoolStandardInputAsync(options, display, file, ct), lonelyDockerfile: false, cancellationToken).ConfigureAwait(false);
             }
 
             if (path.Length == 0 || !File.Exists(path))
@@ -168,9 +168,10 @@ public static partial class ContextMaterializer
         }
     }
 
-    private static async Task SpoolStandardInputAsync(ContextSourceOptions options, string path, CancellationToken cancellationToken)
+    private static async Task SpoolStandardInputAsync(ContextSourceOptions options, string display, string path, CancellationToken cancellationToken)
     {
-        var input = options.OpenStandardInput?.Invoke() ?? Console.OpenStandardInput();
+        var input = options.OpenStandardInput?.Invoke() ?? throw new KanikoException(DiagnosticCodes.ContextStandardInputUnavailable,
+            string.Format(CultureInfo.InvariantCulture, Strings.ContextStandardInputUnavailable, display));
         await using (input.ConfigureAwait(false))
         {
             await FromStreamAsync(input, path, cancellationToken).ConfigureAwait(false);
@@ -189,7 +190,17 @@ public static partial class ContextMaterializer
     private static async Task<MaterializedContext> FromGitAsync(string contextArgument, string display, ContextSourceOptions options, CancellationToken cancellationToken)
     {
         var reference = GitContextReference.Parse(contextArgument, options.Git);
-        var configuration = options.Git.InsecureSkipTls ? new[] { "http.sslVerify=false" } : [];
+        var configuration = new List<KeyValuePair<string, string>>();
+        if (options.Git.InsecureSkipTls)
+        {
+            configuration.Add(new("http.sslVerify", "false"));
+        }
+
+        if (options.Git.Credential?.HeaderSetting(reference.Source.Remote) is { } header)
+        {
+            configuration.Add(header);
+        }
+
         var scratch = ScratchDirectories.Create(options.ScratchRoot);
         try
         {

@@ -17,7 +17,7 @@ public sealed record ContextSourceOptions
     /// <summary>Where scratch copies go; <c>null</c> for the system's temporary folder (<c>TMPDIR</c>).</summary>
     public string? ScratchRoot { get; init; }
 
-    /// <summary>Opens the standard input for <c>tar://stdin</c> and <c>-</c>; <c>null</c> for the process's own.</summary>
+    /// <summary>Opens the standard input for <c>tar://stdin</c> and <c>-</c>; <c>null</c> when there is none (<c>KANIKO2039</c>).</summary>
     public Func<Stream>? OpenStandardInput { get; init; }
 
     /// <summary>The client for <c>http(s)://</c> archives; <c>null</c> for a default one.</summary>

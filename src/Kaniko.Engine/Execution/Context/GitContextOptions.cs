@@ -31,8 +31,29 @@ public sealed record GitContextOptions
     /// </summary>
     public string? PullMethod { get; init; }
 
+    /// <summary>
+    /// The user name and password sent to an <c>http(s)</c> remote (kaniko's <c>GIT_USERNAME</c>/<c>GIT_PASSWORD</c>, or
+    /// <c>GIT_TOKEN</c> as the user name), or <c>null</c> to leave credentials to git's own configuration.
+    /// </summary>
+    public GitCredential? Credential { get; init; }
+
     /// <summary>The scheme <c>git://</c> contexts are cloned with: <see cref="PullMethod"/> when known, else <c>https</c>.</summary>
     public string EffectivePullMethod => PullMethod?.ToLowerInvariant() is "http" or "git" ? PullMethod.ToLowerInvariant() : "https";
+
+    /// <summary>
+    /// Reads <c>--git</c> values with kaniko's environment variables: <c>GIT_PULL_METHOD</c>, and <c>GIT_USERNAME</c>
+    /// with <c>GIT_PASSWORD</c>, or <c>GIT_TOKEN</c> (which wins, as the user name with an empty password).
+    /// </summary>
+    public static GitContextOptions FromEnvironment(IEnumerable<string> values, Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var options = Parse(values, environment("GIT_PULL_METHOD"));
+        var token = environment("GIT_TOKEN");
+        var (user, password) = string.IsNullOrEmpty(token) ? (environment("GIT_USERNAME"), environment("GIT_PASSWORD")) : (token, null);
+        return string.IsNullOrEmpty(user) && string.IsNullOrEmpty(password)
+            ? options
+            : options with { Credential = new GitCredential(user ?? string.Empty, password ?? string.Empty) };
+    }
 
     /// <summary>Reads <c>--git</c> values in order; a later key wins.</summary>
     /// <exception cref="KanikoException"><c>KANIKO2037</c> for an unknown key or a value that is not a boolean.</exception>
