@@ -2,7 +2,6 @@ using System.Net;
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using Amazon.S3;
-using Amazon.S3.Model;
 using Kaniko.Engine.Context;
 
 namespace Kaniko.Cli.Contexts;
@@ -39,7 +38,7 @@ internal sealed class S3ContextSource : IRemoteContextSource
         ArgumentNullException.ThrowIfNull(destination);
         var address = SchemeObjectAddress.Parse(contextArgument, Scheme, StoreName);
         var config = CreateConfig();
-        var credentials = await ResolveCredentialsAsync(contextArgument, config).ConfigureAwait(false);
+        var credentials = await ResolveCredentialsAsync(contextArgument, config, cancellationToken).ConfigureAwait(false);
         using var client = new AmazonS3Client(credentials, config);
         try
         {
@@ -79,7 +78,7 @@ internal sealed class S3ContextSource : IRemoteContextSource
         return config;
     }
 
-    private async Task<AWSCredentials> ResolveCredentialsAsync(string contextArgument, AmazonS3Config config)
+    private async Task<AWSCredentials> ResolveCredentialsAsync(string contextArgument, AmazonS3Config config, CancellationToken cancellationToken)
     {
         // The environment keys first, read through the host (the SDK reads the process environment itself): the same
         // answer in the tool, and tests can give keys without touching the process.
@@ -95,7 +94,8 @@ internal sealed class S3ContextSource : IRemoteContextSource
 
         try
         {
-            return await DefaultAWSCredentialsIdentityResolver.GetCredentialsAsync(config).ConfigureAwait(false);
+            // The chain may wait for an instance metadata service that is not there; cancellation must not wait with it.
+            return await DefaultAWSCredentialsIdentityResolver.GetCredentialsAsync(config).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (AmazonClientException e)
         {
