@@ -6,20 +6,26 @@ namespace Kaniko.Cli.Contexts;
 /// <summary>What the three bucket stores share when they turn a client's failure into a <see cref="RemoteContextErrors"/> error.</summary>
 internal static class BucketContextErrors
 {
-    /// <summary>KANIKO2053 with the innermost network message.</summary>
+    /// <summary>KANIKO2053 with the network failure's message (<see cref="Reason"/>).</summary>
     internal static KanikoException Unreachable(string contextArgument, Exception cause) =>
         RemoteContextErrors.Unreachable(contextArgument, Reason(cause), cause);
 
     /// <summary>
-    /// The innermost message of a network failure (such as "Connection refused (127.0.0.1:9)"): the socket and HTTP
-    /// layers never put a credential in theirs, unlike some client exceptions that echo the request.
+    /// The network failure's own words: the HTTP layer's message (such as "Connection refused (127.0.0.1:9)", which
+    /// names the endpoint) unless it only points further in (TLS failures), else the innermost one. Neither layer puts a credential in its messages, unlike some client
+    /// exceptions that echo the request, so those are skipped.
     /// </summary>
     internal static string Reason(Exception cause)
     {
         var innermost = cause;
-        while (innermost.InnerException is { } inner)
+        for (var current = cause; current is not null; current = current.InnerException)
         {
-            innermost = inner;
+            if (current is HttpRequestException && !current.Message.Contains("inner exception", StringComparison.Ordinal))
+            {
+                return current.Message.TrimEnd('.');
+            }
+
+            innermost = current;
         }
 
         return innermost.Message.TrimEnd('.');

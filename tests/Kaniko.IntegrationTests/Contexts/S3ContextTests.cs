@@ -71,11 +71,13 @@ public sealed class S3ContextTests(RegistryFixture registry, S3rverFixture s3) :
     [Fact]
     public async Task A_store_that_does_not_answer_is_unreachable()
     {
-        var environment = new Dictionary<string, string>(Environment()) { ["S3_ENDPOINT"] = $"http://127.0.0.1:{BucketContextRun.ClosedPort()}" };
+        var port = BucketContextRun.ClosedPort();
+        var environment = new Dictionary<string, string>(Environment()) { ["S3_ENDPOINT"] = $"http://127.0.0.1:{port}" };
 
         var error = await BucketContextRun.FetchFailsAsync(d => CreateSource(environment).FetchAsync("s3://bucket/context.tar.gz", d, BuildHarness.Cancellation));
 
         Assert.Equal(DiagnosticCodes.ContextStoreUnreachable, error.Code);
+        Assert.Contains($"127.0.0.1:{port}", error.Message, StringComparison.Ordinal); // the endpoint tried
     }
 
     private protected override Dictionary<string, string> Environment() => new(StringComparer.Ordinal)
