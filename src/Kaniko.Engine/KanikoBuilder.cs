@@ -41,6 +41,11 @@ public static class KanikoBuilder
         var planRequest = KanikoPlanner.ToPlanRequest(request);
 
         using var context = await OpenedContext.OpenAsync(request, cancellationToken).ConfigureAwait(false);
+        if (context.Materialized.IsScratchCopy)
+        {
+            events.Report(new MessageEvent(string.Format(CultureInfo.InvariantCulture, Strings.ContextFetched, context.Materialized.Description)));
+        }
+
         var dockerfile = context.Dockerfile;
         var dockerfileBytes = dockerfile.ReadAllBytes();
         var plans = platforms.Count == 0

@@ -292,6 +292,19 @@ public sealed class ContextMaterializerTests : IDisposable
     }
 
     [Fact]
+    public async Task An_scp_like_git_address_is_a_repository()
+    {
+        var address = "git@host.invalid:nowhere/repo.git";
+
+        // The host does not resolve (and ssh cannot prompt for it): the error shows the context went to git, not to the folder lookup.
+        var error = await Assert.ThrowsAsync<KanikoException>(() => MaterializeAsync(address));
+
+        Assert.Equal(DiagnosticCodes.ContextGitFailed, error.Code);
+        Assert.Contains(address, error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Scratch));
+    }
+
+    [Fact]
     public async Task A_bucket_without_a_store_is_not_supported()
     {
         var error = await Assert.ThrowsAsync<KanikoException>(() => MaterializeAsync("gs://bucket/context.tar.gz"));

@@ -29,6 +29,7 @@ public sealed class ContextSourceBuildTests(RegistryFixture registry) : IDisposa
         var reference = _build.NewReference("ctxtar");
 
         await _build.BuildAsync(_build.Request(reference) with { Context = "tar://" + archive });
+        Assert.Contains(_build.Events.OfType<MessageEvent>(), e => e.Text.Contains("tar://" + archive, StringComparison.Ordinal));
 
         var names = await NamesAsync(reference);
         Assert.Contains("ctx/kept.txt", names.Keys);

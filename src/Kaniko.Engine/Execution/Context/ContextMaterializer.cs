@@ -45,6 +45,12 @@ public static partial class ContextMaterializer
             return await FromArchiveAsync(display, options, (path, ct) => SpoolStandardInputAsync(options, display, path, ct), lonelyDockerfile: true, cancellationToken).ConfigureAwait(false);
         }
 
+        if (scheme is null && !Path.Exists(contextArgument) && GitContextReference.IsGitContext(contextArgument))
+        {
+            // BuildKit's scp-like form (git@host:org/repo.git), unless a local folder has that name.
+            return await FromGitAsync(contextArgument, display, options, cancellationToken).ConfigureAwait(false);
+        }
+
         if (scheme is null or "dir")
         {
             var directory = BuildContextFactory.ContextDirectory(contextArgument);
