@@ -70,13 +70,16 @@ internal sealed class S3ContextSource : IRemoteContextSource
             }
         }
 
-        if (string.Equals(_environment("S3_FORCE_PATH_STYLE"), "true", StringComparison.OrdinalIgnoreCase))
+        if (IsGoTrue(_environment("S3_FORCE_PATH_STYLE")))
         {
             config.ForcePathStyle = true;
         }
 
         return config;
     }
+
+    /// <summary>Whether kaniko (Go's <c>strconv.ParseBool</c>) reads <paramref name="value"/> as true.</summary>
+    private static bool IsGoTrue(string? value) => value is "1" or "t" or "T" or "true" or "TRUE" or "True";
 
     private async Task<AWSCredentials> ResolveCredentialsAsync(string contextArgument, AmazonS3Config config, CancellationToken cancellationToken)
     {

@@ -137,6 +137,15 @@ public sealed class BucketContextAddressTests
         Assert.Null(plain.AuthenticationRegion);
     }
 
+    [Theory]
+    [InlineData("true", true)]
+    [InlineData("1", true)]
+    [InlineData("TRUE", true)]
+    [InlineData("false", false)]
+    [InlineData("yes", false)]
+    public void Path_style_follows_gos_reading_of_the_variable(string value, bool forced) =>
+        Assert.Equal(forced, new S3ContextSource(name => name == "S3_FORCE_PATH_STYLE" ? value : null).CreateConfig().ForcePathStyle);
+
     [Fact]
     public void A_region_given_keeps_signing_for_that_region()
     {
