@@ -16,9 +16,14 @@ packages=(
   jq curl ca-certificates
   git tar gzip bzip2 xz-utils zstd # ADD and build contexts: git sources (git daemon, git http-backend) and archives made by the system tools in the tests
   openssh-client    # RUN --mount=type=ssh: a real ssh-agent and ssh-add
+  nodejs            # the storage emulators of the bucket-context tests (scripts/install-bucket-emulators.sh)
 )
 
 log() { echo "[install-test-deps] $*"; }
+
+# The npm-installed storage emulators, once the Debian packages (nodejs among them) are in place.
+script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+install_npm_emulators() { "$script_dir/install-bucket-emulators.sh"; }
 
 missing=()
 for package in "${packages[@]}"; do
@@ -29,6 +34,7 @@ done
 
 if [[ ${#missing[@]} -eq 0 ]]; then
   log "all ${#packages[@]} packages already installed"
+  install_npm_emulators
   exit 0
 fi
 
@@ -58,3 +64,4 @@ run_apt update -q
 log "installing ${#missing[@]} packages"
 run_apt install -y -q --no-install-recommends "${missing[@]}"
 log "installed: ${missing[*]}"
+install_npm_emulators

@@ -18,7 +18,7 @@ internal static class BuildOptions
 {
     internal static readonly Option<string> Context = new("--context", "-c")
     {
-        Description = "The build context: a directory or dir://PATH, tar://PATH (a tar or tar.gz), tar://stdin or - (an archive on standard input), a git URL (git://HOST/PATH#REF#COMMIT, https://HOST/REPO.git#REF:DIR, ssh://..., git@HOST:PATH), an http(s):// archive, or a bucket a registered store handles.",
+        Description = "The build context: a directory or dir://PATH, tar://PATH (a tar or tar.gz), tar://stdin or - (an archive on standard input), a git URL (git://HOST/PATH#REF#COMMIT, https://HOST/REPO.git#REF:DIR, ssh://..., git@HOST:PATH), an http(s):// archive, or an archive in a bucket (s3://BUCKET/KEY, gs://BUCKET/OBJECT, https://ACCOUNT.blob.core.windows.net/CONTAINER/BLOB).",
         HelpName = "PATH",
         DefaultValueFactory = _ => ".",
     };
@@ -234,6 +234,7 @@ internal static class BuildOptions
         return new BuildRequest
         {
             Context = parse.GetValue(Context) ?? ".",
+            RemoteContextSources = Contexts.BucketContextSources.Create(environment),
             Dockerfile = parse.GetValue(Dockerfile),
             BuildArgs = BuildArguments.Parse(parse.GetValue(BuildArg) ?? [], environment),
             Target = parse.GetValue(Target),

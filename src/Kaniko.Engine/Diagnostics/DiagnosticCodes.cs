@@ -148,6 +148,18 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode ContextGitUrlInvalid = DiagnosticCode.Of(2038);
     /// <summary>The context is read from standard input, and the host gives none.</summary>
     public static readonly DiagnosticCode ContextStandardInputUnavailable = DiagnosticCode.Of(2039);
+    /// <summary>The archive a bucket context names (S3, Google Cloud Storage, Azure Blob) does not exist.</summary>
+    public static readonly DiagnosticCode ContextObjectNotFound = DiagnosticCode.Of(2050);
+    /// <summary>The store refused to give the bucket context's archive to the credentials found.</summary>
+    public static readonly DiagnosticCode ContextAccessDenied = DiagnosticCode.Of(2051);
+    /// <summary>No credentials were found for the store of a bucket context.</summary>
+    public static readonly DiagnosticCode ContextCredentialsMissing = DiagnosticCode.Of(2052);
+    /// <summary>The store of a bucket context could not be reached, even after its client's retries.</summary>
+    public static readonly DiagnosticCode ContextStoreUnreachable = DiagnosticCode.Of(2053);
+    /// <summary>A bucket context address (<c>s3://</c>, <c>gs://</c>, an Azure blob URL) is malformed.</summary>
+    public static readonly DiagnosticCode ContextBucketUrlInvalid = DiagnosticCode.Of(2054);
+    /// <summary>The store of a bucket context answered with an error other than missing or denied.</summary>
+    public static readonly DiagnosticCode ContextStoreFailed = DiagnosticCode.Of(2055);
     #endregion
 
     #region OCI model and registry (KANIKO3xxx)
