@@ -52,6 +52,12 @@ public static class CopyCacheKey
             {
                 case CopyItemKind.File:
                     key.Add("item.content", digests[i]!.Value.ToString());
+                    if (item.LinkGroup is { } group)
+                    {
+                        // Which files are written as one inode changes the layer, not only their content.
+                        key.Add("item.linkGroup", group.ToString(CultureInfo.InvariantCulture));
+                    }
+
                     break;
                 case CopyItemKind.SymbolicLink:
                     key.Add("item.link", item.LinkTarget);

@@ -15,12 +15,16 @@ public sealed class ImageSnapshot : IBuildContext
 {
     private readonly Dictionary<string, Node> _nodes;
     private readonly string _directory;
+    private readonly HashSet<string> _linkedContent;
 
     private ImageSnapshot(string description, string directory, Dictionary<string, Node> nodes)
     {
         Description = description;
         _directory = directory;
         _nodes = nodes;
+        // A content file held by two paths came from a hard link entry: the paths are one inode in the image.
+        _linkedContent = nodes.Values.Where(n => n.ContentFile is not null).GroupBy(n => n.ContentFile!, StringComparer.Ordinal)
+            .Where(g => g.Skip(1).Any()).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
     }
 
     /// <inheritdoc />
@@ -172,6 +176,13 @@ public sealed class ImageSnapshot : IBuildContext
     /// <summary>The owner of the entry at <paramref name="relativePath"/>, or root when unknown.</summary>
     public CopyOwner OwnerOf(string relativePath) =>
         _nodes.TryGetValue(relativePath, out var node) ? new CopyOwner(node.Uid, node.Gid) : CopyOwner.Root;
+
+    /// <summary>
+    /// A key shared by the regular files of the image that are hard links to one another (one inode, as the layers'
+    /// hard link entries made it and no later layer replaced), or null for a file with no other link.
+    /// </summary>
+    public string? HardLinkKey(string relativePath) =>
+        _nodes.TryGetValue(relativePath, out var node) && node.ContentFile is { } file && _linkedContent.Contains(file) ? file : null;
 
     /// <inheritdoc />
     public bool FileExists(string relativePath) => _nodes.TryGetValue(relativePath, out var node) && node.ContentFile is not null;

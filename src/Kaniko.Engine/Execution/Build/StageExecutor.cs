@@ -462,7 +462,7 @@ public sealed class StageExecutor : IDisposable
         var number = Interlocked.Increment(ref _snapshotCount) - 1;
         var directory = Path.Combine(_options.WorkDirectory, "snapshot-" + number.ToString(CultureInfo.InvariantCulture));
         var read = await ImageSnapshot.ReadAsync(key, sourceLayers, directory, cancellationToken).ConfigureAwait(false);
-        return (read, new BuildContextTree(read.EnumerateEntries()));
+        return (read, BuildContextTree.Load(read));
     }
 
     /// <summary>
