@@ -100,7 +100,7 @@ public sealed class StageExecutor : IDisposable
         {
             cancellationToken.ThrowIfCancellationRequested();
             var step = steps[index];
-            _events.Report(new StepStartedEvent(stageNumber, stageCount, index + 2, stepCount, step.Text));
+            _events.Report(new StepStartedEvent(stageNumber, stageCount, index + 2, stepCount, StepText(state, step)));
             ILayer? layer;
             AppliedStep applied;
             cache.BeginStep(state);
@@ -420,6 +420,30 @@ public sealed class StageExecutor : IDisposable
             var description = stageIndex is { } index ? "stage " + earlier[index].Stage.DisplayName : "image " + from;
             return new MountSource(description, snapshot.Snapshot, snapshot.Tree, path => snapshot.Snapshot.OwnerOf(path));
         }, step.Instruction.Range);
+
+    /// <summary>
+    /// The step as it runs: the planner expanded it without the base image's environment, so <c>USER $APP_UID</c>
+    /// with <c>APP_UID</c> from the base's <c>Env</c> read <c>USER</c>; BuildKit's progress names a step expanded
+    /// with the stage's whole environment, and so does this. An <c>ARG</c> keeps the planned text (its expansion
+    /// resolves values, not the line as written).
+    /// </summary>
+    private static string StepText(ImageConfigState state, StepPlan step)
+    {
+        if (step.Instruction is ArgInstruction)
+        {
+            return step.Text;
+        }
+
+        try
+        {
+            return state.Expand(step.Instruction).Format();
+        }
+        catch (KanikoException)
+        {
+            // The step fails with the same error when it is applied, right after its line is shown.
+            return step.Text;
+        }
+    }
 
     /// <summary>
     /// The files of the earlier stage or the image <paramref name="from"/> names (as the step's sources resolve it),
