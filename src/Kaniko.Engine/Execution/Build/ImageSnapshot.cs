@@ -48,15 +48,19 @@ public sealed class ImageSnapshot : IBuildContext
 
     /// <summary>
     /// The directories of the filesystem <paramref name="layers"/> make (bottom first), with their mode and owner,
-    /// from the tar headers alone (no file content is kept); paths are relative, without a leading <c>/</c>.
+    /// and its symbolic links with their targets, from the tar headers alone (no file content is kept); paths are
+    /// relative, without a leading <c>/</c>.
     /// </summary>
-    public static async Task<IReadOnlyDictionary<string, (UnixFileMode Mode, CopyOwner Owner)>> ReadDirectoriesAsync(
+    public static async Task<(IReadOnlyDictionary<string, (UnixFileMode Mode, CopyOwner Owner)> Directories, IReadOnlyDictionary<string, string> Links)> ReadTreeAsync(
         IReadOnlyList<ILayer> layers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(layers);
         var nodes = await ReadNodesAsync(layers, contentDirectory: null, cancellationToken).ConfigureAwait(false);
-        return nodes.Where(n => n.Value.Kind == ContextEntryKind.Directory)
+        var directories = nodes.Where(n => n.Value.Kind == ContextEntryKind.Directory)
             .ToDictionary(n => n.Key, n => (n.Value.Mode, new CopyOwner(n.Value.Uid, n.Value.Gid)), StringComparer.Ordinal);
+        var links = nodes.Where(n => n.Value.Kind == ContextEntryKind.SymbolicLink)
+            .ToDictionary(n => n.Key, n => n.Value.LinkTarget ?? "", StringComparer.Ordinal);
+        return (directories, links);
     }
 
     private static async Task<Dictionary<string, Node>> ReadNodesAsync(IReadOnlyList<ILayer> layers, string? contentDirectory, CancellationToken cancellationToken)

@@ -538,6 +538,7 @@ public sealed class StageExecutor : IDisposable
         {
             CreatedTime = _options.FixedFileTime,
             Users = users,
+            ResolveDestination = filesystem.Resolve,
             IsExistingDirectory = path =>
             {
                 var known = filesystem.IsDirectory(path);
@@ -592,7 +593,8 @@ public sealed class StageExecutor : IDisposable
             await filesystem.EnsureCompleteAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var path = ContainerPath.Parse(workdir.Path);
+        // BuildKit's mkdir follows the stage's links: WORKDIR /bin/app on a merged-/usr image makes /usr/bin/app.
+        var path = filesystem.Resolve(ContainerPath.Parse(workdir.Path));
         var time = _options.FixedFileTime ?? _options.Created;
         var entries = new List<LayerEntry>();
         foreach (var directory in filesystem.MissingAncestors(path))

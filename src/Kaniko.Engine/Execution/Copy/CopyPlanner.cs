@@ -83,6 +83,7 @@ public static class CopyPlanner
             var written = _request.Destination;
             var isDirectory = written.Length == 0 || written == "." || written.EndsWith('/') || written.EndsWith("/.", StringComparison.Ordinal);
             _destination = _request.WorkingDirectory.Resolve(written);
+            _destination = _request.ResolveDestination?.Invoke(_destination) ?? _destination;
             MarkCreated(isDirectory ? _destination : _destination.Parent);
 
             foreach (var source in _request.SourcePaths)

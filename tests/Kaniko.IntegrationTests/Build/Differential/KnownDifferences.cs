@@ -23,7 +23,9 @@ internal static class KnownDifferences
         ["heredoc-copy"] = "buildah 1.28 does not read heredocs; its Dockerfile copies files holding the expanded heredoc text",
         ["run-heredoc-busybox"] = "buildah 1.28 does not read RUN heredocs; its Dockerfile runs the same commands inline",
         ["run-heredoc-debian"] = "buildah 1.28 does not read RUN heredocs; its Dockerfile runs the same commands inline",
-        ["run-network-none-busybox"] = "buildah 1.28 has no RUN --network (\"RUN only supports the --mount flag\"); its Dockerfile drops the flag and the case only reads what is the same with and without a network",
+        ["copy-chmod-symbolic"] = "buildah 1.28 takes only an octal --chmod; its Dockerfile gives each file the octal mode the symbolic one makes of it",
+        ["copy-link-chown"] = "buildah 1.28 has no COPY --link; its Dockerfile copies the same without it (the layer's files are the same)",
+                ["run-network-none-busybox"] = "buildah 1.28 has no RUN --network (\"RUN only supports the --mount flag\"); its Dockerfile drops the flag and the case only reads what is the same with and without a network",
     };
 
     // buildah's chroot isolation makes these to mount over and leaves them in the image when the base lacked them;
@@ -58,7 +60,10 @@ internal static class KnownDifferences
         .. new[] { "fs:/work", "fs:/work/file" }.Select(key => new KnownDifference("run-mount-tmpfs-busybox", key,
             "buildah 1.28 (chroot isolation) deletes the directory a tmpfs is mounted over, with its content (over /tmp it whites out the whole " +
             "rootfs); BuildKit leaves it as it was. expected-ours.txt pins our side")),
-        new("copy-chmod", "fs:/dir", "buildah creates the destination of COPY --chmod=0700 dir /dir/ with 0755; BuildKit gives it the --chmod mode", MaskMode),
+        .. new[] { "fs:/opt/real/target.txt", "fs:/opt/real/target.txt/f.txt" }.Select(key => new KnownDifference("run-copy-through-symlink-busybox", key,
+            "COPY f.txt /file-link, a link to a missing /opt/real/target.txt: BuildKit follows the link (RootPath) and writes the file at " +
+            "/opt/real/target.txt; buildah makes target.txt a directory holding f.txt. expected-ours.txt pins our side")),
+                new("copy-chmod", "fs:/dir", "buildah creates the destination of COPY --chmod=0700 dir /dir/ with 0755; BuildKit gives it the --chmod mode", MaskMode),
         .. new[] { ("copy-hardlinks-context", "fs:/moded"), ("copy-hardlinks-stage", "fs:/owned") }.Select(c => new KnownDifference(c.Item1, c.Item2,
             "buildah creates the destination of a COPY --chmod of a directory with 0755; BuildKit gives it the --chmod mode", MaskMode)),
     ];
