@@ -13,8 +13,9 @@ namespace Kaniko.Engine.Execution;
 /// stay inside it (<c>../../etc/passwd</c> becomes <c>DEST/etc/passwd</c>), and a name that goes through a symbolic
 /// link made earlier by the same archive is resolved inside the destination too (a link to <c>/</c> means the
 /// destination). No entry can leave the destination.</item>
-/// <item>Modes (with setuid, setgid, sticky), owners and modification times come from the archive; <c>--chown</c>
-/// and <c>--chmod</c> do not apply to unpacked content.</item>
+/// <item>Modes (with setuid, setgid, sticky), owners and modification times come from the archive; <c>--chmod</c>
+/// does not apply to unpacked content, and <c>--chown</c> replaces the owners (<see cref="WithOwner"/>, applied by
+/// the caller).</item>
 /// <item>Symbolic link targets are kept as written; hard links must point to a file earlier in the archive. A hard
 /// link's header sets the owner, mode and time of the one file all its names share (Docker's untar chowns, chmods
 /// and touches the new name), so the last name of a file decides them for every name.</item>
@@ -49,6 +50,17 @@ public sealed class ArchiveExtractor
         {
             return await ExtractAsync(file, archivePath, destination, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// <paramref name="entries"/> owned by <paramref name="owner"/>: <c>ADD --chown</c> of an archive. BuildKit gives
+    /// its unpack the <c>--chown</c> user as the untar's chown option since May 2025 (<c>file: add chown to archive
+    /// unpack from copy</c>), so every unpacked entry gets it; modes and times stay the archive's.
+    /// </summary>
+    public static IReadOnlyList<LayerEntry> WithOwner(IReadOnlyList<LayerEntry> entries, CopyOwner owner)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        return [.. entries.Select(e => e with { Uid = owner.Uid, Gid = owner.Gid, UserName = null, GroupName = null })];
     }
 
     /// <summary>

@@ -39,6 +39,12 @@ public static class CopyCacheKey
             .Add("copy.createdDirectoryMode", Octal(plan.CreatedDirectoryMode))
             .Add("copy.owner", Owner(plan.Owner))
             .Add("copy.items", items.Count.ToString(CultureInfo.InvariantCulture));
+        if (plan.OwnerGiven && items.Any(i => i.UnpackIfArchive))
+        {
+            // --chown now owns what an ADD unpacks, as in BuildKit: a layer cached before that must not be reused.
+            key.Add("copy.unpackedOwner", Owner(plan.Owner));
+        }
+
         for (var i = 0; i < items.Count; i++)
         {
             var item = items[i];

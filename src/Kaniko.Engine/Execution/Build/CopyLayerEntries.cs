@@ -142,8 +142,9 @@ public static class CopyLayerEntries
     }
 
     /// <summary>
-    /// Unpacks an archive <c>ADD</c> names into the copy's destination: the archive's own owners, modes and times
-    /// (BuildKit applies neither <c>--chown</c> nor <c>--chmod</c> to unpacked content), parents the stage lacks added.
+    /// Unpacks an archive <c>ADD</c> names into the copy's destination: the archive's own modes and times, and its
+    /// owners unless <c>--chown</c> is given (BuildKit applies <c>--chown</c> to unpacked content, not <c>--chmod</c>),
+    /// parents the stage lacks added.
     /// </summary>
     private static async Task UnpackAsync(
         CopyItem item, CopyPlan plan, IBuildContext context, StageFilesystem filesystem, ArchiveExtractor archives,
@@ -156,6 +157,10 @@ public static class CopyLayerEntries
             try
             {
                 unpacked = await archives.ExtractAsync(archive, item.Source, plan.ArchiveDirectory.Value, cancellationToken).ConfigureAwait(false);
+                if (plan.OwnerGiven)
+                {
+                    unpacked = ArchiveExtractor.WithOwner(unpacked, plan.Owner);
+                }
             }
             catch (KanikoException e) when (range is { } located)
             {

@@ -122,7 +122,10 @@ public static class CopyPlanner
                 });
             }
 
-            return new CopyPlan(_destination, isDirectory, WithoutLoneLinks(_items), _chmod?.OctalMode ?? DefaultDirectoryMode, _owner, _warnings);
+            return new CopyPlan(_destination, isDirectory, WithoutLoneLinks(_items), _chmod?.OctalMode ?? DefaultDirectoryMode, _owner, _warnings)
+            {
+                OwnerGiven = !string.IsNullOrEmpty(_request.Chown),
+            };
         }
 
         // A file whose other links were not copied by the same source is an ordinary file.
