@@ -11,7 +11,8 @@ namespace Kaniko.Engine.Tests.Execution;
 
 /// <summary>
 /// One folder of <c>TestData/Copy</c>: a <c>Dockerfile</c>, the context as <c>context.txt</c> (one entry a line:
-/// <c>dir/</c>, <c>path = content</c> with <c>\n</c> for a newline, <c>link -> target</c>; an octal mode may follow
+/// <c>dir/</c>, <c>path = content</c> with <c>\n</c> for a newline, <c>link -> target</c>, <c>path => file</c> for a hard
+/// link to a file listed before (hard links are made on Linux only); an octal mode may follow
 /// the path, as in <c>run.sh 0755 = echo</c>; a <c>.dockerignore</c> entry is the ignore file), optional
 /// <c>passwd</c> and <c>group</c> files for the stage, an optional <c>existing.txt</c> listing directories the stage
 /// already has, and <c>expected.txt</c> (every COPY and ADD of the target stage, then its items) or
@@ -39,6 +40,9 @@ internal sealed class CopyCase : IDisposable
     public static CopyCase Open(string name) => new(Path.Combine(Root, name));
 
     public bool ExpectsError => File.Exists(Path.Combine(Directory, "error.txt"));
+
+    /// <summary>Whether the context holds hard links, which only Linux makes and tells (the inode is read with <c>statx</c>).</summary>
+    public bool HasHardLinks { get; private set; }
 
     public string ReadText(string file) =>
         Encoding.UTF8.GetString(File.ReadAllBytes(Path.Combine(Directory, file))).Replace("\r\n", "\n", StringComparison.Ordinal);
@@ -124,6 +128,11 @@ internal sealed class CopyCase : IDisposable
             _ => "inline",
         };
         var text = $"{kind} {item.Source} -> {item.Destination} {Convert.ToString((int)item.Mode, 8).PadLeft(4, '0')} {item.Owner}";
+        if (item.LinkGroup is { } group)
+        {
+            text += " links=" + group.ToString(CultureInfo.InvariantCulture);
+        }
+
         if (item.LinkTarget is not null)
         {
             text += $" target={item.LinkTarget}";
@@ -164,6 +173,20 @@ internal sealed class CopyCase : IDisposable
         var lines = File.Exists(specPath) ? ReadText("context.txt").Split('\n') : [];
         foreach (var line in lines.Where(l => l.Length > 0 && !l.StartsWith('#')))
         {
+            var hardLink = line.IndexOf(" => ", StringComparison.Ordinal);
+            if (hardLink >= 0)
+            {
+                HasHardLinks = true;
+                if (OperatingSystem.IsLinux())
+                {
+                    var created = _context.Combine(line[..hardLink]);
+                    System.IO.Directory.CreateDirectory(Path.GetDirectoryName(created)!);
+                    Engine.Filesystem.LibC.Link(_context.Combine(line[(hardLink + 4)..]), created);
+                }
+
+                continue;
+            }
+
             var arrow = line.IndexOf(" -> ", StringComparison.Ordinal);
             var equals = line.IndexOf(" = ", StringComparison.Ordinal);
             if (arrow >= 0 && (equals < 0 || arrow < equals))

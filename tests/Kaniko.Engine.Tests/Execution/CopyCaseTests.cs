@@ -17,6 +17,11 @@ public class CopyCaseTests
         }
 
         using var testCase = CopyCase.Open(name);
+        if (testCase.HasHardLinks && !OperatingSystem.IsLinux())
+        {
+            Assert.Skip("the case makes hard links, which only Linux contexts tell apart");
+        }
+
         if (Environment.GetEnvironmentVariable("KANIKO_UPDATE_GOLDEN") == "1")
         {
             testCase.Update();

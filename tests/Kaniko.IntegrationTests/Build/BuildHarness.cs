@@ -122,7 +122,7 @@ internal sealed class BuildHarness : IDisposable
             await using var reader = new TarReader(gzip);
             while (await reader.GetNextEntryAsync(cancellationToken: Cancellation) is { } entry)
             {
-                entries.Add(new TarEntrySummary(entry.Name, entry.EntryType, entry.Mode, entry.Uid, entry.Gid, entry.ModificationTime));
+                entries.Add(new TarEntrySummary(entry.Name, entry.EntryType, entry.Mode, entry.Uid, entry.Gid, entry.ModificationTime, entry.LinkName));
             }
 
             layers.Add(entries);
@@ -145,5 +145,5 @@ internal sealed class BuildHarness : IDisposable
     }
 }
 
-/// <summary>One tar entry of a layer, as read back.</summary>
-internal sealed record TarEntrySummary(string Name, TarEntryType Type, UnixFileMode Mode, int Uid, int Gid, DateTimeOffset ModificationTime);
+/// <summary>One tar entry of a layer, as read back (<paramref name="LinkName"/>: a link's target, else empty).</summary>
+internal sealed record TarEntrySummary(string Name, TarEntryType Type, UnixFileMode Mode, int Uid, int Gid, DateTimeOffset ModificationTime, string LinkName = "");

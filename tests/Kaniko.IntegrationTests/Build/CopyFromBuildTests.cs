@@ -66,4 +66,31 @@ public sealed class CopyFromBuildTests(RegistryFixture registry) : IDisposable
         var rootfs = await _build.UnpackAsync(reference);
         Assert.StartsWith("root:x:0:0:", await File.ReadAllTextAsync(Path.Combine(rootfs, "etc/passwd"), BuildHarness.Cancellation), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Copy_from_an_image_keeps_the_hard_links_of_one_source()
+    {
+        // The image's layer holds the links as the tar's hard link entries.
+        using (var archive = new TarWriter(File.Create(Path.Combine(_build.ContextDirectory, "links.tar")), TarEntryFormat.Pax))
+        {
+            archive.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "a") { DataStream = new MemoryStream("shared\n"u8.ToArray()), Mode = (UnixFileMode)0x1A4 });
+            archive.WriteEntry(new PaxTarEntry(TarEntryType.HardLink, "b") { LinkName = "a", Mode = (UnixFileMode)0x1A4 });
+            archive.WriteEntry(new PaxTarEntry(TarEntryType.HardLink, "sub/c") { LinkName = "a", Mode = (UnixFileMode)0x1A4 });
+        }
+
+        _build.Write("Dockerfile", "FROM scratch\nADD links.tar /data/\n");
+        var image = _build.NewReference("with-links");
+        await _build.BuildAsync(_build.Request(image));
+        _build.Write("Dockerfile", $"FROM scratch\nCOPY --from={image} /data /whole/\nCOPY --from={image} /data/a /data/b /apart/\n");
+        var reference = _build.NewReference("links-from-image");
+
+        await _build.BuildAsync(_build.Request(reference));
+
+        var layers = await _build.LayerEntriesAsync(reference);
+        var whole = layers[0].Where(e => e.Type != TarEntryType.Directory).Select(e => $"{e.Name} {e.Type} {e.LinkName}".TrimEnd());
+        Assert.Equal(["whole/a RegularFile", "whole/b HardLink whole/a", "whole/sub/c HardLink whole/a"], whole);
+        // Two sources are two copies for BuildKit: each file is written on its own.
+        var apart = layers[1].Where(e => e.Type != TarEntryType.Directory).Select(e => $"{e.Name} {e.Type}");
+        Assert.Equal(["apart/a RegularFile", "apart/b RegularFile"], apart);
+    }
 }

@@ -13,9 +13,12 @@ namespace Kaniko.Engine.Execution;
 /// stay inside it (<c>../../etc/passwd</c> becomes <c>DEST/etc/passwd</c>), and a name that goes through a symbolic
 /// link made earlier by the same archive is resolved inside the destination too (a link to <c>/</c> means the
 /// destination). No entry can leave the destination.</item>
-/// <item>Modes (with setuid, setgid, sticky), owners and modification times come from the archive; <c>--chown</c>
-/// and <c>--chmod</c> do not apply to unpacked content.</item>
-/// <item>Symbolic link targets are kept as written; hard links must point to a file earlier in the archive.</item>
+/// <item>Modes (with setuid, setgid, sticky), owners and modification times come from the archive; <c>--chmod</c>
+/// does not apply to unpacked content, and <c>--chown</c> replaces the owners (<see cref="WithOwner"/>, applied by
+/// the caller).</item>
+/// <item>Symbolic link targets are kept as written; hard links must point to a file earlier in the archive. A hard
+/// link's header sets the owner, mode and time of the one file all its names share (Docker's untar chowns, chmods
+/// and touches the new name), so the last name of a file decides them for every name.</item>
 /// <item>A later entry replaces an earlier one with the same name (its children too), except that a directory over a
 /// directory only takes the new metadata. Names starting with <c>.wh.</c> are ordinary files here, as for Docker's
 /// untar (image readers will take them as whiteouts, as they do for BuildKit's layer).</item>
@@ -47,6 +50,17 @@ public sealed class ArchiveExtractor
         {
             return await ExtractAsync(file, archivePath, destination, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// <paramref name="entries"/> owned by <paramref name="owner"/>: <c>ADD --chown</c> of an archive. BuildKit gives
+    /// its unpack the <c>--chown</c> user as the untar's chown option since May 2025 (<c>file: add chown to archive
+    /// unpack from copy</c>), so every unpacked entry gets it; modes and times stay the archive's.
+    /// </summary>
+    public static IReadOnlyList<LayerEntry> WithOwner(IReadOnlyList<LayerEntry> entries, CopyOwner owner)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        return [.. entries.Select(e => e with { Uid = owner.Uid, Gid = owner.Gid, UserName = null, GroupName = null })];
     }
 
     /// <summary>
@@ -109,7 +123,7 @@ public sealed class ArchiveExtractor
                 tree.Add(entry.Name, key => Owned(LayerEntry.SymbolicLink(key, entry.LinkName), entry));
                 return;
             case TarEntryType.HardLink:
-                tree.AddHardLink(entry.Name, entry.LinkName);
+                tree.AddHardLink(entry);
                 return;
             default:
                 throw new KanikoException(DiagnosticCodes.ArchiveEntryUnsupported, string.Format(CultureInfo.InvariantCulture,
@@ -178,8 +192,9 @@ public sealed class ArchiveExtractor
             Place(key, create(key));
         }
 
-        public void AddHardLink(string name, string linkName)
+        public void AddHardLink(TarEntry header)
         {
+            var (name, linkName) = (header.Name, header.LinkName);
             var key = ResolveEntryPath(name);
             var target = ResolveEntryPath(linkName);
             var targetEntry = target is null ? null : _entries.GetValueOrDefault(target);
@@ -196,8 +211,15 @@ public sealed class ArchiveExtractor
                     string.Format(CultureInfo.InvariantCulture, Strings.ArchiveHardLinkInvalid, ArchiveName, name, linkName, reason));
             }
 
-            // A hard link shares its target's inode, so it has the target's metadata whatever its own header says.
-            Place(key, targetEntry with
+            // The names share one inode, whose owner, mode and time the newest header sets (Docker's untar applies
+            // them to the link it makes): every name of the file takes them.
+            var shared = Owned(targetEntry with { Mode = header.Mode }, header);
+            foreach (var (path, entry) in _entries.Where(e => e.Key == target || e.Value is { Type: LayerEntryType.HardLink } link && link.LinkTarget == target).ToList())
+            {
+                _entries[path] = entry with { Mode = shared.Mode, Uid = shared.Uid, Gid = shared.Gid, ModificationTime = shared.ModificationTime };
+            }
+
+            Place(key, shared with
             {
                 Path = key,
                 Type = LayerEntryType.HardLink,

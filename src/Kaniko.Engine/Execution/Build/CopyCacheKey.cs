@@ -39,6 +39,12 @@ public static class CopyCacheKey
             .Add("copy.createdDirectoryMode", Octal(plan.CreatedDirectoryMode))
             .Add("copy.owner", Owner(plan.Owner))
             .Add("copy.items", items.Count.ToString(CultureInfo.InvariantCulture));
+        if (plan.OwnerGiven && items.Any(i => i.UnpackIfArchive))
+        {
+            // --chown now owns what an ADD unpacks, as in BuildKit: a layer cached before that must not be reused.
+            key.Add("copy.unpackedOwner", Owner(plan.Owner));
+        }
+
         for (var i = 0; i < items.Count; i++)
         {
             var item = items[i];
@@ -52,6 +58,12 @@ public static class CopyCacheKey
             {
                 case CopyItemKind.File:
                     key.Add("item.content", digests[i]!.Value.ToString());
+                    if (item.LinkGroup is { } group)
+                    {
+                        // Which files are written as one inode changes the layer, not only their content.
+                        key.Add("item.linkGroup", group.ToString(CultureInfo.InvariantCulture));
+                    }
+
                     break;
                 case CopyItemKind.SymbolicLink:
                     key.Add("item.link", item.LinkTarget);

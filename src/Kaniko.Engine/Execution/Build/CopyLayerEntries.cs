@@ -31,11 +31,13 @@ public static class CopyLayerEntries
         ArgumentNullException.ThrowIfNull(filesystem);
         ArgumentNullException.ThrowIfNull(archives);
         var entries = new Dictionary<ContainerPath, LayerEntry>();
+        var links = new LayerLinkGroups();
+        var planGroups = new Dictionary<int, object>();
         foreach (var item in plan.Items)
         {
             if (item.Kind == CopyItemKind.File && item.UnpackIfArchive && IsArchive(context, item.Source))
             {
-                await UnpackAsync(item, plan, context, filesystem, archives, entries, buildTime, range, cancellationToken).ConfigureAwait(false);
+                await UnpackAsync(item, plan, context, filesystem, archives, entries, links, buildTime, range, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -60,9 +62,21 @@ public static class CopyLayerEntries
                 continue;
             }
 
-            entries[item.Destination] = ToEntry(item, context, filesystem, buildTime, range);
+            var entry = ToEntry(item, context, filesystem, buildTime, range);
+            links.Replaced(item.Destination);
+            entries[item.Destination] = entry;
+            if (item.LinkGroup is { } number)
+            {
+                if (!planGroups.TryGetValue(number, out var group))
+                {
+                    planGroups[number] = group = links.NewGroup();
+                }
+
+                links.Join(item.Destination, group, entry);
+            }
         }
 
+        links.Resolve(entries);
         foreach (var (path, entry) in entries)
         {
             if (entry.Type == LayerEntryType.Directory)
@@ -91,6 +105,7 @@ public static class CopyLayerEntries
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(filesystem);
         var merged = new Dictionary<ContainerPath, LayerEntry>();
+        var links = LayerLinkGroups.FromEntries(entries);
         foreach (var entry in entries.Concat(added))
         {
             var path = ContainerPath.Parse("/" + LayerEntry.NormalizePath(entry.Path));
@@ -101,6 +116,14 @@ public static class CopyLayerEntries
 
             merged[path] = entry;
         }
+
+        // A fetched file written over a linked path leaves the others linked to one another.
+        foreach (var entry in added)
+        {
+            links.Replaced(ContainerPath.Parse("/" + LayerEntry.NormalizePath(entry.Path)));
+        }
+
+        links.Resolve(merged);
 
         foreach (var (path, entry) in merged)
         {
@@ -119,12 +142,13 @@ public static class CopyLayerEntries
     }
 
     /// <summary>
-    /// Unpacks an archive <c>ADD</c> names into the copy's destination: the archive's own owners, modes and times
-    /// (BuildKit applies neither <c>--chown</c> nor <c>--chmod</c> to unpacked content), parents the stage lacks added.
+    /// Unpacks an archive <c>ADD</c> names into the copy's destination: the archive's own modes and times, and its
+    /// owners unless <c>--chown</c> is given (BuildKit applies <c>--chown</c> to unpacked content, not <c>--chmod</c>),
+    /// parents the stage lacks added.
     /// </summary>
     private static async Task UnpackAsync(
         CopyItem item, CopyPlan plan, IBuildContext context, StageFilesystem filesystem, ArchiveExtractor archives,
-        Dictionary<ContainerPath, LayerEntry> entries, DateTimeOffset buildTime, SourceRange? range, CancellationToken cancellationToken)
+        Dictionary<ContainerPath, LayerEntry> entries, LayerLinkGroups links, DateTimeOffset buildTime, SourceRange? range, CancellationToken cancellationToken)
     {
         IReadOnlyList<LayerEntry> unpacked;
         var archive = context.OpenRead(item.Source);
@@ -133,6 +157,10 @@ public static class CopyLayerEntries
             try
             {
                 unpacked = await archives.ExtractAsync(archive, item.Source, plan.ArchiveDirectory.Value, cancellationToken).ConfigureAwait(false);
+                if (plan.OwnerGiven)
+                {
+                    unpacked = ArchiveExtractor.WithOwner(unpacked, plan.Owner);
+                }
             }
             catch (KanikoException e) when (range is { } located)
             {
@@ -163,7 +191,18 @@ public static class CopyLayerEntries
                 }
             }
 
+            links.Replaced(path);
             entries[path] = entry;
+        }
+
+        // The archive's hard links stay links, to a target that may be written over by a later source.
+        foreach (var link in unpacked.Where(e => e.Type == LayerEntryType.HardLink && e.LinkTarget is not null))
+        {
+            var target = ContainerPath.Parse("/" + LayerEntry.NormalizePath(link.LinkTarget!));
+            if (entries.TryGetValue(target, out var content) && content.Type == LayerEntryType.RegularFile)
+            {
+                links.Link(ContainerPath.Parse("/" + LayerEntry.NormalizePath(link.Path)), target, content);
+            }
         }
     }
 

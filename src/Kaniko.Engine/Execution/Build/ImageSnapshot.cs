@@ -15,12 +15,16 @@ public sealed class ImageSnapshot : IBuildContext
 {
     private readonly Dictionary<string, Node> _nodes;
     private readonly string _directory;
+    private readonly HashSet<string> _linkedContent;
 
     private ImageSnapshot(string description, string directory, Dictionary<string, Node> nodes)
     {
         Description = description;
         _directory = directory;
         _nodes = nodes;
+        // A content file held by two paths came from a hard link entry: the paths are one inode in the image.
+        _linkedContent = nodes.Values.Where(n => n.ContentFile is not null).GroupBy(n => n.ContentFile!, StringComparer.Ordinal)
+            .Where(g => g.Skip(1).Any()).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
     }
 
     /// <inheritdoc />
@@ -44,15 +48,19 @@ public sealed class ImageSnapshot : IBuildContext
 
     /// <summary>
     /// The directories of the filesystem <paramref name="layers"/> make (bottom first), with their mode and owner,
-    /// from the tar headers alone (no file content is kept); paths are relative, without a leading <c>/</c>.
+    /// and its symbolic links with their targets, from the tar headers alone (no file content is kept); paths are
+    /// relative, without a leading <c>/</c>.
     /// </summary>
-    public static async Task<IReadOnlyDictionary<string, (UnixFileMode Mode, CopyOwner Owner)>> ReadDirectoriesAsync(
+    public static async Task<(IReadOnlyDictionary<string, (UnixFileMode Mode, CopyOwner Owner)> Directories, IReadOnlyDictionary<string, string> Links)> ReadTreeAsync(
         IReadOnlyList<ILayer> layers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(layers);
         var nodes = await ReadNodesAsync(layers, contentDirectory: null, cancellationToken).ConfigureAwait(false);
-        return nodes.Where(n => n.Value.Kind == ContextEntryKind.Directory)
+        var directories = nodes.Where(n => n.Value.Kind == ContextEntryKind.Directory)
             .ToDictionary(n => n.Key, n => (n.Value.Mode, new CopyOwner(n.Value.Uid, n.Value.Gid)), StringComparer.Ordinal);
+        var links = nodes.Where(n => n.Value.Kind == ContextEntryKind.SymbolicLink)
+            .ToDictionary(n => n.Key, n => n.Value.LinkTarget ?? "", StringComparer.Ordinal);
+        return (directories, links);
     }
 
     private static async Task<Dictionary<string, Node>> ReadNodesAsync(IReadOnlyList<ILayer> layers, string? contentDirectory, CancellationToken cancellationToken)
@@ -172,6 +180,13 @@ public sealed class ImageSnapshot : IBuildContext
     /// <summary>The owner of the entry at <paramref name="relativePath"/>, or root when unknown.</summary>
     public CopyOwner OwnerOf(string relativePath) =>
         _nodes.TryGetValue(relativePath, out var node) ? new CopyOwner(node.Uid, node.Gid) : CopyOwner.Root;
+
+    /// <summary>
+    /// A key shared by the regular files of the image that are hard links to one another (one inode, as the layers'
+    /// hard link entries made it and no later layer replaced), or null for a file with no other link.
+    /// </summary>
+    public string? HardLinkKey(string relativePath) =>
+        _nodes.TryGetValue(relativePath, out var node) && node.ContentFile is { } file && _linkedContent.Contains(file) ? file : null;
 
     /// <inheritdoc />
     public bool FileExists(string relativePath) => _nodes.TryGetValue(relativePath, out var node) && node.ContentFile is not null;

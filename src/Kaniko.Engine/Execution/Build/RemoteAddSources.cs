@@ -62,7 +62,8 @@ public sealed class RemoteAddSources : IDisposable
                 var file = await _downloads.FetchAsync(source, checksum, Folder("downloads"), cancellationToken).ConfigureAwait(false);
                 if (AddSources.ShouldUnpack(AddSourceKind.Http, add.Unpack) && ArchiveDetector.IsArchive(file.HostPath))
                 {
-                    entries.AddRange(await _archives.ExtractAsync(file.HostPath, destination.Value, cancellationToken).ConfigureAwait(false));
+                    var unpacked = await _archives.ExtractAsync(file.HostPath, destination.Value, cancellationToken).ConfigureAwait(false);
+                    entries.AddRange(add.Chown is null ? unpacked : ArchiveExtractor.WithOwner(unpacked, owner));
                     continue;
                 }
 

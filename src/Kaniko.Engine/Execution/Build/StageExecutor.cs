@@ -100,7 +100,7 @@ public sealed class StageExecutor : IDisposable
         {
             cancellationToken.ThrowIfCancellationRequested();
             var step = steps[index];
-            _events.Report(new StepStartedEvent(stageNumber, stageCount, index + 2, stepCount, step.Text));
+            _events.Report(new StepStartedEvent(stageNumber, stageCount, index + 2, stepCount, StepText(state, step)));
             ILayer? layer;
             AppliedStep applied;
             cache.BeginStep(state);
@@ -422,6 +422,30 @@ public sealed class StageExecutor : IDisposable
         }, step.Instruction.Range);
 
     /// <summary>
+    /// The step as it runs: the planner expanded it without the base image's environment, so <c>USER $APP_UID</c>
+    /// with <c>APP_UID</c> from the base's <c>Env</c> read <c>USER</c>; BuildKit's progress names a step expanded
+    /// with the stage's whole environment, and so does this. An <c>ARG</c> keeps the planned text (its expansion
+    /// resolves values, not the line as written).
+    /// </summary>
+    private static string StepText(ImageConfigState state, StepPlan step)
+    {
+        if (step.Instruction is ArgInstruction)
+        {
+            return step.Text;
+        }
+
+        try
+        {
+            return state.Expand(step.Instruction).Format();
+        }
+        catch (KanikoException)
+        {
+            // The step fails with the same error when it is applied, right after its line is shown.
+            return step.Text;
+        }
+    }
+
+    /// <summary>
     /// The files of the earlier stage or the image <paramref name="from"/> names (as the step's sources resolve it),
     /// read once per build: for <c>COPY --from</c> and <c>RUN --mount from</c>.
     /// </summary>
@@ -462,7 +486,7 @@ public sealed class StageExecutor : IDisposable
         var number = Interlocked.Increment(ref _snapshotCount) - 1;
         var directory = Path.Combine(_options.WorkDirectory, "snapshot-" + number.ToString(CultureInfo.InvariantCulture));
         var read = await ImageSnapshot.ReadAsync(key, sourceLayers, directory, cancellationToken).ConfigureAwait(false);
-        return (read, new BuildContextTree(read.EnumerateEntries()));
+        return (read, BuildContextTree.Load(read));
     }
 
     /// <summary>
@@ -514,6 +538,7 @@ public sealed class StageExecutor : IDisposable
         {
             CreatedTime = _options.FixedFileTime,
             Users = users,
+            ResolveDestination = filesystem.Resolve,
             IsExistingDirectory = path =>
             {
                 var known = filesystem.IsDirectory(path);
@@ -568,7 +593,8 @@ public sealed class StageExecutor : IDisposable
             await filesystem.EnsureCompleteAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var path = ContainerPath.Parse(workdir.Path);
+        // BuildKit's mkdir follows the stage's links: WORKDIR /bin/app on a merged-/usr image makes /usr/bin/app.
+        var path = filesystem.Resolve(ContainerPath.Parse(workdir.Path));
         var time = _options.FixedFileTime ?? _options.Created;
         var entries = new List<LayerEntry>();
         foreach (var directory in filesystem.MissingAncestors(path))

@@ -9,7 +9,8 @@ namespace Kaniko.Engine.Execution;
 /// has read them, those of its base image. A stage from <c>scratch</c> knows everything from the start; a stage from
 /// a registry image reads the base layers' headers only when a step must know which directories exist (a copy or a
 /// <c>WORKDIR</c> that creates parents with another owner or mode than the runtime's root 0755), so most builds
-/// download no base layer at all.
+/// download no base layer at all. It knows the symbolic links the same way (its own layers', and the base's once read),
+/// because BuildKit writes a copy or a working directory through them (<see cref="Resolve"/>).
 /// </summary>
 public sealed class StageFilesystem
 {
@@ -18,14 +19,20 @@ public sealed class StageFilesystem
     private readonly IReadOnlyList<ILayer> _baseLayers;
     private readonly HashSet<ContainerPath> _noted;
     private readonly HashSet<ContainerPath> _forgotten;
+    private readonly Dictionary<ContainerPath, string> _links;
+
+    // continuity's RootPath gives up after 255 links.
+    private const int MaxLinks = 255;
 
     private StageFilesystem(
         bool isComplete, IReadOnlyList<ILayer> baseLayers,
         Dictionary<ContainerPath, (UnixFileMode Mode, CopyOwner Owner)> directories,
         Dictionary<ContainerPath, (UnixFileMode Mode, CopyOwner Owner)> written,
         HashSet<ContainerPath> noted,
-        HashSet<ContainerPath> forgotten)
+        HashSet<ContainerPath> forgotten,
+        Dictionary<ContainerPath, string> links)
     {
+        _links = links;
         _noted = noted;
         _forgotten = forgotten;
         IsComplete = isComplete;
@@ -35,16 +42,83 @@ public sealed class StageFilesystem
     }
 
     /// <summary>The filesystem of <c>scratch</c>: empty, and fully known.</summary>
-    public static StageFilesystem Empty() => new(true, [], [], [], [], []);
+    public static StageFilesystem Empty() => new(true, [], [], [], [], [], []);
 
     /// <summary>The filesystem of an image whose tree is read from <paramref name="baseLayers"/> only when needed.</summary>
-    public static StageFilesystem Of(IReadOnlyList<ILayer> baseLayers) => new(false, baseLayers, [], [], [], []);
+    public static StageFilesystem Of(IReadOnlyList<ILayer> baseLayers) => new(false, baseLayers, [], [], [], [], []);
 
     /// <summary>Whether every directory of the stage is listed.</summary>
     public bool IsComplete { get; private set; }
 
     /// <summary>A copy for a stage that starts from this one.</summary>
-    public StageFilesystem Clone() => new(IsComplete, _baseLayers, new(_directories), new(_written), new(_noted), new(_forgotten));
+    public StageFilesystem Clone() => new(IsComplete, _baseLayers, new(_directories), new(_written), new(_noted), new(_forgotten), new(_links));
+
+    /// <summary>
+    /// <paramref name="path"/> with the symbolic links the stage knows followed in every component, the last one
+    /// too, as BuildKit's copy and mkdir resolve a destination (<c>continuity</c>'s <c>RootPath</c>): an absolute
+    /// target starts again from the root and <c>..</c> stops at it. So <c>COPY tool /bin/</c> on an image whose
+    /// <c>/bin</c> links to <c>usr/bin</c> writes <c>/usr/bin/tool</c> and leaves the link alone.
+    /// </summary>
+    public ContainerPath Resolve(ContainerPath path)
+    {
+        if (_links.Count == 0)
+        {
+            return path;
+        }
+
+        var pending = new LinkedList<string>(path.Value.Split('/', StringSplitOptions.RemoveEmptyEntries));
+        var resolved = ContainerPath.Root;
+        var hops = 0;
+        while (pending.First is { } first)
+        {
+            var part = first.Value;
+            pending.RemoveFirst();
+            if (part == ".")
+            {
+                continue;
+            }
+
+            if (part == "..")
+            {
+                resolved = resolved.Parent;
+                continue;
+            }
+
+            var candidate = resolved.Append(part);
+            if (_links.TryGetValue(candidate, out var target) && ++hops <= MaxLinks)
+            {
+                if (target.StartsWith('/'))
+                {
+                    resolved = ContainerPath.Root;
+                }
+
+                foreach (var targetPart in target.Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse())
+                {
+                    pending.AddFirst(targetPart);
+                }
+
+                continue;
+            }
+
+            resolved = candidate;
+        }
+
+        return resolved;
+    }
+
+    /// <summary>Records a symbolic link written by a layer, over whatever was at <paramref name="path"/>.</summary>
+    public void AddLink(ContainerPath path, string target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (!path.IsRoot)
+        {
+            Forget(path);
+            _links[path] = target;
+        }
+    }
+
+    /// <summary>Records that a layer wrote a file at <paramref name="path"/>: a link there is gone.</summary>
+    public void RemoveLink(ContainerPath path) => _links.Remove(path);
 
     /// <summary>Whether <paramref name="path"/> is a directory this stage knows.</summary>
     public bool IsDirectory(ContainerPath path) => path.IsRoot || _directories.ContainsKey(path);
@@ -61,6 +135,7 @@ public sealed class StageFilesystem
             _directories[path] = (mode, owner);
             _written[path] = (mode, owner);
             _noted.Remove(path);
+            _links.Remove(path);
         }
     }
 
@@ -86,7 +161,11 @@ public sealed class StageFilesystem
         foreach (var change in changes)
         {
             var path = ContainerPath.Parse(change.Path);
-            if (change.Kind == FileChangeKind.Deleted || change.Metadata is { Kind: not FileEntryKind.Directory })
+            if (change.Kind != FileChangeKind.Deleted && change.Metadata is { Kind: FileEntryKind.SymbolicLink, LinkTarget: { } target })
+            {
+                AddLink(path, target);
+            }
+            else if (change.Kind == FileChangeKind.Deleted || change.Metadata is { Kind: not FileEntryKind.Directory })
             {
                 Forget(path);
             }
@@ -122,6 +201,11 @@ public sealed class StageFilesystem
         }
 
         _noted.RemoveWhere(k => k == path || k.Value.StartsWith(prefix, StringComparison.Ordinal));
+        foreach (var key in _links.Keys.Where(k => k == path || k.Value.StartsWith(prefix, StringComparison.Ordinal)).ToList())
+        {
+            _links.Remove(key);
+        }
+
         _forgotten.Add(path);
     }
 
@@ -133,7 +217,20 @@ public sealed class StageFilesystem
             return;
         }
 
-        var baseDirectories = await ImageSnapshot.ReadDirectoriesAsync(_baseLayers, cancellationToken).ConfigureAwait(false);
+        var (baseDirectories, baseLinks) = await ImageSnapshot.ReadTreeAsync(_baseLayers, cancellationToken).ConfigureAwait(false);
+        foreach (var (path, target) in baseLinks)
+        {
+            // A directory the stage's layers noted under a base link was written through it (an extractor
+            // resolves parents inside the root): the link stays. One they wrote themselves replaced it.
+            var link = ContainerPath.Parse("/" + path);
+            if (!IsForgotten(link) && !_written.ContainsKey(link) && !_links.ContainsKey(link))
+            {
+                _noted.Remove(link);
+                _directories.Remove(link);
+                _links[link] = target;
+            }
+        }
+
         foreach (var (path, metadata) in baseDirectories)
         {
             var directory = ContainerPath.Parse("/" + path);

@@ -18,11 +18,18 @@ public sealed class BuildContextTree
 
     private readonly Dictionary<string, ContextEntry> _entries = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<ContextEntry>> _children = new(StringComparer.Ordinal);
+    private readonly Func<string, string?>? _hardLinkKey;
 
     /// <summary>Builds the tree from entries as <see cref="IBuildContext.EnumerateEntries"/> lists them.</summary>
-    public BuildContextTree(IEnumerable<ContextEntry> entries)
+    /// <param name="entries">The entries the ignore rules keep.</param>
+    /// <param name="hardLinkKey">
+    /// Tells which regular files are hard links to one another: the same non-null key for the paths that share one
+    /// inode, null for a file that has no other link (or when the context cannot tell).
+    /// </param>
+    public BuildContextTree(IEnumerable<ContextEntry> entries, Func<string, string?>? hardLinkKey = null)
     {
         ArgumentNullException.ThrowIfNull(entries);
+        _hardLinkKey = hardLinkKey;
         _entries[string.Empty] = new ContextEntry(".", ContextEntryKind.Directory) { Mode = (UnixFileMode)0x1ED };
         foreach (var entry in entries)
         {
@@ -43,12 +50,22 @@ public sealed class BuildContextTree
         }
     }
 
-    /// <summary>Reads every entry of <paramref name="context"/> that its ignore rules keep.</summary>
+    /// <summary>
+    /// Reads every entry of <paramref name="context"/> that its ignore rules keep, with the hard links of a directory
+    /// context or an image snapshot (<see cref="ContextHardLinks"/>).
+    /// </summary>
     public static BuildContextTree Load(IBuildContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return new BuildContextTree(context.EnumerateEntries());
+        return new BuildContextTree(context.EnumerateEntries(), ContextHardLinks.For(context));
     }
+
+    /// <summary>
+    /// The key shared by the regular files at <paramref name="path"/> and its hard links (one inode), or null when the
+    /// file has no other link or the context cannot tell. Asked only for the files a copy writes.
+    /// </summary>
+    public string? HardLinkKey(string path) =>
+        _hardLinkKey is not null && Get(path) is { Kind: ContextEntryKind.File } ? _hardLinkKey(path) : null;
 
     /// <summary>The entry at a resolved path (<c>""</c> is the root), or <c>null</c>.</summary>
     public ContextEntry? Get(string path) => _entries.GetValueOrDefault(path);

@@ -65,4 +65,12 @@ public sealed record CopyItem
     /// compressed) it is unpacked into <see cref="CopyPlan.ArchiveDirectory"/> instead of copied.
     /// </summary>
     public bool UnpackIfArchive { get; init; }
+
+    /// <summary>
+    /// For a <see cref="CopyItemKind.File"/>: the number shared by the files of this copy that are hard links to one
+    /// source inode, copied by one source of the instruction (BuildKit's copier links them within one source, never
+    /// across two); null for a file copied alone. The layer writes the first of a group as a file and the others as
+    /// hard links to it.
+    /// </summary>
+    public int? LinkGroup { get; init; }
 }

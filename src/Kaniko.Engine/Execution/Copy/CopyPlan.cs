@@ -24,6 +24,9 @@ public sealed record CopyPlan(
     CopyOwner Owner,
     IReadOnlyList<BuildWarning> Warnings)
 {
+    /// <summary>Whether <c>--chown</c> was given (then <see cref="Owner"/> also owns what an <c>ADD</c> unpacks).</summary>
+    public bool OwnerGiven { get; init; }
+
     /// <summary>Where an <c>ADD</c> unpacks an archive: the destination itself, which is then a directory.</summary>
     public ContainerPath ArchiveDirectory => Destination;
 }

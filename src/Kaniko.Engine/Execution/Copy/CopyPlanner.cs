@@ -59,6 +59,11 @@ public static class CopyPlanner
         private DockerIgnoreMatcher? _exclude;
         private ContainerPath _destination;
 
+        // BuildKit runs one copier per source (per wildcard match): its map of source inodes to their first
+        // destination lives as long as that one copy, so links are kept within a source and never across two.
+        private Dictionary<string, int> _sourceLinks = new(StringComparer.Ordinal);
+        private int _linkGroups;
+
         public Builder(BuildContextTree tree, CopyRequest request)
         {
             _tree = tree;
@@ -78,6 +83,7 @@ public static class CopyPlanner
             var written = _request.Destination;
             var isDirectory = written.Length == 0 || written == "." || written.EndsWith('/') || written.EndsWith("/.", StringComparison.Ordinal);
             _destination = _request.WorkingDirectory.Resolve(written);
+            _destination = _request.ResolveDestination?.Invoke(_destination) ?? _destination;
             MarkCreated(isDirectory ? _destination : _destination.Parent);
 
             foreach (var source in _request.SourcePaths)
@@ -116,7 +122,34 @@ public static class CopyPlanner
                 });
             }
 
-            return new CopyPlan(_destination, isDirectory, _items, _chmod?.OctalMode ?? DefaultDirectoryMode, _owner, _warnings);
+            return new CopyPlan(_destination, isDirectory, WithoutLoneLinks(_items), _chmod?.OctalMode ?? DefaultDirectoryMode, _owner, _warnings)
+            {
+                OwnerGiven = !string.IsNullOrEmpty(_request.Chown),
+            };
+        }
+
+        // A file whose other links were not copied by the same source is an ordinary file.
+        private static List<CopyItem> WithoutLoneLinks(List<CopyItem> items)
+        {
+            var sizes = items.Where(i => i.LinkGroup is not null).CountBy(i => i.LinkGroup!.Value).ToDictionary(g => g.Key, g => g.Value);
+            return [.. items.Select(i => i.LinkGroup is { } group && sizes[group] < 2 ? i with { LinkGroup = null } : i)];
+        }
+
+        // The item of a file met inside a copied directory, in the link group of the files before it that share its
+        // inode (BuildKit's getLinkSource).
+        private CopyItem Linked(CopyItem item)
+        {
+            if (item.Kind != CopyItemKind.File || _tree.HardLinkKey(item.Source) is not { } key)
+            {
+                return item;
+            }
+
+            if (!_sourceLinks.TryGetValue(key, out var group))
+            {
+                _sourceLinks[key] = group = ++_linkGroups;
+            }
+
+            return item with { LinkGroup = group };
         }
 
         // --parents: the part after "/./" (or the whole path) is matched below the part before it (or the root),
@@ -163,6 +196,7 @@ public static class CopyPlanner
                         Owner = _owner,
                         ModificationTime = _request.CreatedTime ?? (resolved.Length == 0 ? null : entry.ModificationTime),
                     });
+                    _sourceLinks = new Dictionary<string, int>(StringComparer.Ordinal);
                     CopyTree(resolved, string.Empty, _destination, include, null, null, []);
                 }
                 else
@@ -247,7 +281,7 @@ public static class CopyPlanner
                     if (included)
                     {
                         FlushParents(pendingParents);
-                        Add(item);
+                        Add(Linked(item));
                     }
 
                     continue;

@@ -50,6 +50,12 @@ public sealed record CopyRequest
     /// </summary>
     public Func<ContainerPath, bool>? IsExistingDirectory { get; init; }
 
+    /// <summary>
+    /// The path the stage's symbolic links lead a destination to (every component followed, the last too), as
+    /// BuildKit resolves a copy's destination inside the root; <c>null</c> when the stage has no links.
+    /// </summary>
+    public Func<ContainerPath, ContainerPath>? ResolveDestination { get; init; }
+
     /// <summary>The stage's users and groups, for <c>--chown</c> names.</summary>
     public IUserDatabase Users { get; init; } = EtcUserDatabase.Empty;
 

@@ -21,7 +21,7 @@ public sealed class ArchiveExtractorTests : IDisposable
             .File("app/data.txt", "data", (UnixFileMode)0x180, uid: 33, gid: 33)
             .SymbolicLink("app/latest", "data.txt")
             .SymbolicLink("app/abs", "/etc/passwd")
-            .HardLink("app/copy.txt", "app/data.txt")
+            .HardLink("app/copy.txt", "app/data.txt", (UnixFileMode)0x180, uid: 33, gid: 33)
             .ToTarGz();
 
         var entries = await ExtractAsync(archive, "/srv/");
@@ -40,6 +40,26 @@ public sealed class ArchiveExtractorTests : IDisposable
         var link = Single(entries, "srv/app/copy.txt");
         Assert.Equal((LayerEntryType.HardLink, "srv/app/data.txt"), (link.Type, link.LinkTarget));
         Assert.Equal(6, entries.Count);
+    }
+
+    [Fact]
+    public async Task The_last_header_of_a_linked_file_sets_its_metadata_for_every_name()
+    {
+        var later = TarBuilder.Time.AddDays(1);
+        var archive = new TarBuilder()
+            .File("a", "shared", (UnixFileMode)0x1A0, uid: 5, gid: 6)
+            .HardLink("b", "a", (UnixFileMode)0x1ED, uid: 7, gid: 8)
+            .HardLink("c", "b", (UnixFileMode)0x1C0, uid: 9, gid: 10, time: later)
+            .ToTar();
+
+        var entries = await ExtractAsync(archive, "/d/");
+
+        Assert.All(["d/a", "d/b", "d/c"], name =>
+        {
+            var entry = Single(entries, name);
+            Assert.Equal(((UnixFileMode)0x1C0, 9, 10, later), (entry.Mode, entry.Uid, entry.Gid, entry.ModificationTime));
+        });
+        Assert.Equal((LayerEntryType.HardLink, "d/a"), (Single(entries, "d/c").Type, Single(entries, "d/c").LinkTarget));
     }
 
     [Fact]

@@ -27,8 +27,8 @@ internal sealed class TarBuilder
     public TarBuilder SymbolicLink(string name, string target) =>
         Add(new PaxTarEntry(TarEntryType.SymbolicLink, name) { LinkName = target, Mode = (UnixFileMode)0x1FF, ModificationTime = Time });
 
-    public TarBuilder HardLink(string name, string target) =>
-        Add(new PaxTarEntry(TarEntryType.HardLink, name) { LinkName = target, Mode = (UnixFileMode)0x1A4, ModificationTime = Time });
+    public TarBuilder HardLink(string name, string target, UnixFileMode mode = (UnixFileMode)0x1A4, int uid = 0, int gid = 0, DateTimeOffset? time = null) =>
+        Add(new PaxTarEntry(TarEntryType.HardLink, name) { LinkName = target, Mode = mode, Uid = uid, Gid = gid, ModificationTime = time ?? Time });
 
     public TarBuilder Fifo(string name) => Add(new PaxTarEntry(TarEntryType.Fifo, name) { ModificationTime = Time });
 

@@ -11,7 +11,9 @@ namespace Kaniko.IntegrationTests.Build.Differential;
 /// optional <c>base.txt</c> naming the base images, one a line (<c>busybox</c>, <c>debian</c>): the first is given as
 /// the build argument <c>BASE</c>, and, when the file exists, each also under its upper-case name (<c>DEBIAN</c>,
 /// <c>BUSYBOX</c>). Without it <c>BASE</c> is busybox. <c>args.txt</c> may also hold <c>--secret id=ID,src=FILE</c>
-/// lines (FILE relative to the case folder and left out of the context).
+/// lines (FILE relative to the case folder and left out of the context). An optional <c>hardlinks.txt</c> holds
+/// <c>LINK =&gt; FILE</c> lines (paths in the context): git keeps no hard links, so each LINK is made a hard link to
+/// FILE when the context is written.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed record DifferentialCase(
@@ -22,7 +24,7 @@ internal sealed record DifferentialCase(
     public const string DefaultBase = "busybox";
 
     /// <summary>The files of a case folder that are not part of its build context.</summary>
-    public static readonly IReadOnlySet<string> NotContext = new HashSet<string>(StringComparer.Ordinal) { "args.txt", "Dockerfile.buildah", "expected-ours.txt", "base.txt" };
+    public static readonly IReadOnlySet<string> NotContext = new HashSet<string>(StringComparer.Ordinal) { "args.txt", "Dockerfile.buildah", "expected-ours.txt", "base.txt", "hardlinks.txt" };
 
     /// <summary>Whether the case lists its bases, so each is given under its own name too.</summary>
     public bool NamesBases => File.Exists(System.IO.Path.Combine(Directory, "base.txt"));
@@ -84,7 +86,18 @@ internal sealed record DifferentialCase(
     /// Copies the case into <paramref name="context"/> with the modes git keeps (files 0644, or 0755 when executable;
     /// directories 0755) so that the checkout's umask does not leak into the images; symbolic links stay links.
     /// </summary>
-    public void WriteContext(string context) => CopyTree(Directory, context, isRoot: true, Secrets.Select(s => System.IO.Path.GetFileName(s.Source)).ToHashSet(StringComparer.Ordinal));
+    public void WriteContext(string context)
+    {
+        CopyTree(Directory, context, isRoot: true, Secrets.Select(s => System.IO.Path.GetFileName(s.Source)).ToHashSet(StringComparer.Ordinal));
+        var links = System.IO.Path.Combine(Directory, "hardlinks.txt");
+        foreach (var line in File.Exists(links) ? File.ReadAllLines(links).Where(l => l.Trim().Length > 0) : [])
+        {
+            var arrow = line.IndexOf(" => ", StringComparison.Ordinal);
+            var created = System.IO.Path.Combine(context, line[..arrow].Trim());
+            System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(created)!);
+            Engine.Filesystem.LibC.Link(System.IO.Path.Combine(context, line[(arrow + 4)..].Trim()), created);
+        }
+    }
 
     private static void CopyTree(string source, string destination, bool isRoot, IReadOnlySet<string> secretFiles)
     {

@@ -1,0 +1,31 @@
+using System.Globalization;
+using Kaniko.Engine.Context;
+using Kaniko.Engine.Filesystem;
+
+namespace Kaniko.Engine.Execution;
+
+/// <summary>
+/// Which files of a copy source are hard links to one another, so that a copy keeps them linked as BuildKit's
+/// copier does (it remembers the first destination of each source inode with more than one link and links the later
+/// ones to it). A directory context answers from the inode of each file; an <see cref="ImageSnapshot"/> from the
+/// layers' hard link entries; other contexts cannot tell, and their files are copied one by one.
+/// </summary>
+public static class ContextHardLinks
+{
+    /// <summary>The key function for <paramref name="context"/>, or null when it cannot tell.</summary>
+    public static Func<string, string?>? For(IBuildContext context) => context switch
+    {
+        ImageSnapshot snapshot => snapshot.HardLinkKey,
+        DirectoryBuildContext directory when OperatingSystem.IsLinux() => path => OfHostFile(Path.Join(directory.RootDirectory, path)),
+        _ => null,
+    };
+
+    /// <summary>
+    /// The key of a host file that has other hard links (its device and inode), or null for a file with one link,
+    /// another kind of entry, or a path that is gone.
+    /// </summary>
+    internal static string? OfHostFile(string hostPath) =>
+        FileStat.TryRead(hostPath) is { Kind: FileEntryKind.RegularFile, LinkCount: > 1 } stat
+            ? stat.Device.ToString(CultureInfo.InvariantCulture) + ":" + stat.Inode.ToString(CultureInfo.InvariantCulture)
+            : null;
+}
