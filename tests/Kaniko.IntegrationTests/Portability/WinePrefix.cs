@@ -1,4 +1,3 @@
-using System.Globalization;
 using Kaniko.Testing;
 
 namespace Kaniko.IntegrationTests.Portability;
@@ -116,7 +115,7 @@ internal sealed class WinePrefix : IAsyncDisposable
         var found = File.Exists(debian) ? debian : ExternalTools.Find(pathName) ?? ExternalTools.Find(alternativeName);
         if (found is null)
         {
-            TestRequirements.Unavailable(TestRequirements.NotInstalled(string.Create(CultureInfo.InvariantCulture, $"wine64 ({pathName})")));
+            TestRequirements.Unavailable(TestRequirements.NotInstalled("wine64"));
         }
 
         return found;
