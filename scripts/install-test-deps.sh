@@ -16,6 +16,7 @@ packages=(
   jq curl ca-certificates
   git tar gzip bzip2 xz-utils zstd # ADD: git sources and archives made by the system tools in the tests
   openssh-client    # RUN --mount=type=ssh: a real ssh-agent and ssh-add
+  wine64            # runs dotnet-kaniko.exe (published for win-x64) to test the COPY-only build on Windows
 )
 
 log() { echo "[install-test-deps] $*"; }
