@@ -42,9 +42,9 @@ public sealed class WindowsBuildTests(RegistryFixture registry, PlainHttpTokenAu
     public async Task A_copy_only_build_under_wine_pushes_and_writes_the_image_the_linux_build_makes()
     {
         await windows.StartAsync(Cancellation);
-        var busybox = await BaseImages.PushBusyboxAsync(registry, Cancellation);
-        var context = WriteAppContext(busybox.Reference);
         var suffix = Guid.NewGuid().ToString("N")[..8];
+        var baseImage = await PushWindowsAndLinuxIndexAsync(suffix);
+        var context = WriteAppContext(baseImage);
         var windowsImage = $"{registry.Host}/portable-windows-{suffix}:v1";
         var linuxImage = $"{registry.Host}/portable-linux-{suffix}:v1";
         var windowsOut = Directory.CreateDirectory(_work.Combine("out-windows")).FullName;
@@ -189,6 +189,41 @@ public sealed class WindowsBuildTests(RegistryFixture registry, PlainHttpTokenAu
         {
             Directory.Delete(dockerDirectory, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// A base image like the .NET ones, whose tags list Windows images beside the Linux ones: an index whose first
+    /// entry claims windows/amd64 (busybox in docker's v2 format) and whose second is linux/amd64 (busybox, OCI).
+    /// A build on Windows must take the Linux one, as a build on Linux does; the other would change the digest.
+    /// </summary>
+    private async Task<string> PushWindowsAndLinuxIndexAsync(string suffix)
+    {
+        var busybox = await BaseImages.PushBusyboxAsync(registry, Cancellation);
+        async Task<JsonObject> EntryAsync(string reference, string os)
+        {
+            var raw = (await Skopeo.RunCheckedAsync(["inspect", "--tls-verify=false", "--raw", "docker://" + reference], Cancellation)).StandardOutput;
+            var bytes = Encoding.UTF8.GetBytes(raw);
+            return new JsonObject
+            {
+                ["mediaType"] = JsonNode.Parse(raw)!["mediaType"]!.GetValue<string>(),
+                ["digest"] = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)),
+                ["size"] = bytes.Length,
+                ["platform"] = new JsonObject { ["architecture"] = "amd64", ["os"] = os },
+            };
+        }
+
+        var index = new JsonObject
+        {
+            ["schemaVersion"] = 2,
+            ["mediaType"] = "application/vnd.oci.image.index.v1+json",
+            ["manifests"] = new JsonArray(await EntryAsync(busybox.DockerV2Reference, "windows"), await EntryAsync(busybox.Reference, "linux")),
+        };
+        using var http = new HttpClient();
+        using var content = new StringContent(index.ToJsonString(), Encoding.UTF8);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/vnd.oci.image.index.v1+json");
+        using var response = await http.PutAsync(new Uri($"http://{registry.Host}/v2/busybox/manifests/windows-and-linux-{suffix}"), content, Cancellation);
+        Assert.True(response.IsSuccessStatusCode, $"pushing the index: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(Cancellation)}");
+        return $"{registry.Host}/busybox:windows-and-linux-{suffix}";
     }
 
     /// <summary>
