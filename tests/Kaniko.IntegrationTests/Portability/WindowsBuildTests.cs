@@ -10,7 +10,7 @@ namespace Kaniko.IntegrationTests.Portability;
 
 /// <summary>
 /// The COPY-only build of a .NET app image by <c>dotnet-kaniko.exe</c>, published for win-x64 and run under Wine:
-/// paths in Windows form (<c>Z:\...</c>, backslashes), the registry on 127.0.0.1, every output. The image must be
+/// two stages, paths in Windows form (<c>Z:\...</c>, backslashes), the registry on 127.0.0.1, every output. The image must be
 /// the one the Linux build of the same context makes, byte for byte: the context's modes on Linux are the ones
 /// docker's Windows rule gives (0755, 0555 for a read-only file), so any other difference is a bug.
 /// </summary>
@@ -23,12 +23,14 @@ public sealed class WindowsBuildTests(RegistryFixture registry, PlainHttpTokenAu
     private const UnixFileMode ReadOnly = (UnixFileMode)0x16D; // 0555
 
     private const string Dockerfile =
+        "FROM {0} AS assets\r\n" +
+        "COPY app/wwwroot /assets/\r\n" +
         "FROM {0}\r\n" +
         "ENV ASPNETCORE_URLS=http://+:8080 \\\r\n" +
         "    DOTNET_RUNNING_IN_CONTAINER=true\r\n" +
         "WORKDIR /app\r\n" +
         "COPY app/ ./\r\n" +
-        "COPY --chown=1000:1000 app/wwwroot /srv/www\r\n" +
+        "COPY --from=assets --chown=1000:1000 /assets /srv/www\r\n" +
         "USER 1000\r\n" +
         "ENTRYPOINT [\"dotnet\", \"App.dll\"]\r\n";
 
