@@ -119,10 +119,7 @@ public sealed class WindowsBuildTests(RegistryFixture registry, PlainHttpTokenAu
     [Fact]
     public async Task Windows_gives_context_files_dockers_modes_whatever_their_unix_bits_under_wine()
     {
-        await windows.StartAsync(Cancellation);
-        var busybox = await BaseImages.PushBusyboxAsync(registry, Cancellation);
-        var context = Directory.CreateDirectory(_work.Combine("modes")).FullName;
-        File.WriteAllText(Path.Combine(context, "Dockerfile"), $"FROM {busybox.Reference}\nCOPY files /files\n");
+        var context = await BusyboxContextAsync("modes", "COPY files /files\n");
         Write(context, "files/private.txt", "p", UnixFileMode.UserRead | UnixFileMode.UserWrite);
         Write(context, "files/shared.txt", "s", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         Write(context, "files/locked.txt", "l", UnixFileMode.UserRead | UnixFileMode.GroupRead);
@@ -146,10 +143,7 @@ public sealed class WindowsBuildTests(RegistryFixture registry, PlainHttpTokenAu
     [InlineData("COPY Dockerfile /\n", "--single-snapshot", "KANIKO4520", "--single-snapshot needs Linux")]
     public async Task What_needs_linux_stops_the_build_with_exit_code_3_and_says_so(string step, string option, string code, string message)
     {
-        await windows.StartAsync(Cancellation);
-        var busybox = await BaseImages.PushBusyboxAsync(registry, Cancellation);
-        var context = Directory.CreateDirectory(_work.Combine("linux-only")).FullName;
-        File.WriteAllText(Path.Combine(context, "Dockerfile"), $"FROM {busybox.Reference}\n{step}");
+        var context = await BusyboxContextAsync("linux-only", step);
         string[] options = option.Length == 0 ? [] : [option];
 
         var built = await windows.RunAsync(["build", "--no-push", "--insecure-registry", registry.Host, .. options], context, Cancellation);
@@ -164,10 +158,7 @@ public sealed class WindowsBuildTests(RegistryFixture registry, PlainHttpTokenAu
     [Fact]
     public async Task Credentials_come_from_docker_config_in_the_windows_user_profile()
     {
-        await windows.StartAsync(Cancellation);
-        var busybox = await BaseImages.PushBusyboxAsync(registry, Cancellation);
-        var context = Directory.CreateDirectory(_work.Combine("auth")).FullName;
-        File.WriteAllText(Path.Combine(context, "Dockerfile"), $"FROM {busybox.Reference}\nCOPY Dockerfile /\n");
+        var context = await BusyboxContextAsync("auth", "COPY Dockerfile /\n");
         var image = $"{privateRegistry.Host}/{TokenAuthRegistryFixture.PrivatePrefix}windows-{Guid.NewGuid().ToString("N")[..8]}:v1";
         string[] arguments = ["build", "--destination", image, "--insecure-registry", registry.Host, "--insecure-registry", privateRegistry.Host];
         var dockerDirectory = Path.Combine(windows.Prefix.UserProfileDirectory, ".docker");
@@ -191,6 +182,16 @@ public sealed class WindowsBuildTests(RegistryFixture registry, PlainHttpTokenAu
         {
             Directory.Delete(dockerDirectory, recursive: true);
         }
+    }
+
+    /// <summary>Starts Wine and makes a context folder whose Dockerfile is <c>FROM busybox</c> and <paramref name="steps"/>.</summary>
+    private async Task<string> BusyboxContextAsync(string name, string steps)
+    {
+        await windows.StartAsync(Cancellation);
+        var busybox = await BaseImages.PushBusyboxAsync(registry, Cancellation);
+        var context = Directory.CreateDirectory(_work.Combine(name)).FullName;
+        File.WriteAllText(Path.Combine(context, "Dockerfile"), $"FROM {busybox.Reference}\n{steps}");
+        return context;
     }
 
     /// <summary>
