@@ -117,9 +117,10 @@ public sealed class WindowsBuildTests(RegistryFixture registry, PlainHttpTokenAu
     }
 
     [Fact]
-    public async Task Windows_gives_context_files_dockers_modes_whatever_their_unix_bits_under_wine()
+    public async Task Context_files_get_dockers_windows_modes_whatever_their_unix_bits_and_the_log_stays_utf8()
     {
-        var context = await BusyboxContextAsync("modes", "COPY files /files\n");
+        // The label checks the output too: redirected, it is UTF-8 as on Linux, not the Windows ANSI code page.
+        var context = await BusyboxContextAsync("modes", "COPY files /files\nLABEL greeting=\"café ☕\"\n");
         Write(context, "files/private.txt", "p", UnixFileMode.UserRead | UnixFileMode.UserWrite);
         Write(context, "files/shared.txt", "s", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         Write(context, "files/locked.txt", "l", UnixFileMode.UserRead | UnixFileMode.GroupRead);
@@ -129,6 +130,7 @@ public sealed class WindowsBuildTests(RegistryFixture registry, PlainHttpTokenAu
             ["build", "--no-push", "--insecure-registry", registry.Host, "--oci-layout-path", "layout"], context, Cancellation);
 
         Assert.True(built.ExitCode == 0, $"exit {built.ExitCode}: {built.StandardError}\n{built.StandardOutput}");
+        Assert.Contains("STEP 3/3: LABEL greeting=\"café ☕\"", built.StandardOutput + built.StandardError, StringComparison.Ordinal);
         using var index = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(context, "layout", "index.json")));
         var manifestDigest = index.RootElement.GetProperty("manifests")[0].GetProperty("digest").GetString()!;
         var manifest = JsonNode.Parse(File.ReadAllBytes(BlobPath(Path.Combine(context, "layout"), manifestDigest)))!;
