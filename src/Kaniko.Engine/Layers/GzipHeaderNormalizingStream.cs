@@ -4,9 +4,9 @@ namespace Kaniko.Engine.Layers;
 
 /// <summary>
 /// A write-only pass-through for the output of a gzip compressor that sets the header's operating-system byte to
-/// Unix (3) whatever machine writes it. zlib records the machine it runs on there (3 on Linux and macOS, 10 on
-/// Windows), which alone would give the same layer another digest when it is built on Windows; the rest of the
-/// stream is the same on every platform. Nothing reads the byte back.
+/// Unix (3) whatever machine writes it. zlib records the machine it runs on there (3 on Linux, 10 on Windows, 19 on
+/// macOS), which alone would give the same layer another digest on each system; the rest of the stream is the same
+/// on every platform. Nothing reads the byte back.
 /// </summary>
 internal sealed class GzipHeaderNormalizingStream(Stream inner) : ForwardWriteStream
 {

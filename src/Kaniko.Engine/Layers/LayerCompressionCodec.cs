@@ -46,7 +46,7 @@ public static class LayerCompressionCodec
 
     /// <summary>
     /// A stream that compresses what is written to it into <paramref name="destination"/> (left open). The bytes are
-    /// the same on every platform: gzip's header names Unix as the writing system even on Windows.
+    /// the same on every platform: gzip's header names Unix as the writing system on Windows and macOS too.
     /// </summary>
     public static Stream Compress(Stream destination, LayerCompression compression, int? level = null)
     {
