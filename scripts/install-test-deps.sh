@@ -17,6 +17,7 @@ packages=(
   git tar gzip bzip2 xz-utils zstd # ADD and build contexts: git sources (git daemon, git http-backend) and archives made by the system tools in the tests
   openssh-client    # RUN --mount=type=ssh: a real ssh-agent and ssh-add
   nodejs            # the storage emulators of the bucket-context tests (scripts/install-bucket-emulators.sh)
+  wine64            # runs dotnet-kaniko.exe (published for win-x64) to test the COPY-only build on Windows
 )
 
 log() { echo "[install-test-deps] $*"; }

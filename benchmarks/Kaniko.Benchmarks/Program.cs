@@ -24,7 +24,7 @@ public static class Program
             return;
         }
 
-        if (args is ["snapshot-loop", ..])
+        if (args is ["snapshot-loop", ..] && OperatingSystem.IsLinux())
         {
             await SnapshotLoopAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20).ConfigureAwait(false);
             return;
@@ -33,6 +33,7 @@ public static class Program
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     private static async Task SnapshotLoopAsync(int iterations)
     {
         var benchmark = new SnapshotBenchmarks();

@@ -9,6 +9,7 @@ namespace Kaniko.Benchmarks;
 /// <c>KANIKO_BENCH_FILES</c> sets the file count.
 /// </summary>
 [MemoryDiagnoser]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public class SnapshotBenchmarks
 {
     private const int FilesPerDirectory = 100;

@@ -41,7 +41,7 @@ internal static class ExitCodes
         }
 
         if (code == DiagnosticCodes.SandboxUnavailable || code == DiagnosticCodes.SandboxKindUnavailable
-            || code == DiagnosticCodes.RunNeedsLinux
+            || code == DiagnosticCodes.RunNeedsLinux || code == DiagnosticCodes.SingleSnapshotNeedsLinux
             || code == DiagnosticCodes.ForeignPlatformRun)
         {
             return NotAvailable;

@@ -11,6 +11,7 @@ public sealed class ExitCodeTests
         { nameof(DiagnosticCodes.SandboxUnavailable), 3 },
         { nameof(DiagnosticCodes.SandboxKindUnavailable), 3 },
         { nameof(DiagnosticCodes.RunNeedsLinux), 3 },
+        { nameof(DiagnosticCodes.SingleSnapshotNeedsLinux), 3 },
         { nameof(DiagnosticCodes.ForeignPlatformRun), 3 },
         { nameof(DiagnosticCodes.RunStepFailed), 1 },
         { nameof(DiagnosticCodes.RunProgramNotFound), 1 },

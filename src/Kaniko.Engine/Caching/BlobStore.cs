@@ -24,7 +24,8 @@ public sealed class BlobStore
 
     /// <summary>
     /// The store used when none is configured: <c>$KANIKO_CACHE_DIR</c>, else <c>$XDG_CACHE_HOME/kaniko-dotnet</c>,
-    /// else <c>~/.cache/kaniko-dotnet</c>.
+    /// else <c>~/.cache/kaniko-dotnet</c>; on Windows <c>%LOCALAPPDATA%\kaniko-dotnet</c>, where Windows programs
+    /// keep what they can download again.
     /// </summary>
     public static string DefaultRoot
     {
@@ -34,6 +35,11 @@ public sealed class BlobStore
             if (!string.IsNullOrEmpty(configured))
             {
                 return configured;
+            }
+
+            if (OperatingSystem.IsWindows())
+            {
+                return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "kaniko-dotnet");
             }
 
             var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");

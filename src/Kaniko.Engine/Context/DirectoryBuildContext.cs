@@ -113,7 +113,9 @@ public sealed class DirectoryBuildContext : IBuildContext
             var state = Ignore.Patterns.Count == 0 ? null : Ignore.Evaluate(path, parentState);
             var entry = new ContextEntry(path, kind, linkTarget)
             {
-                Mode = OperatingSystem.IsWindows() || kind == ContextEntryKind.SymbolicLink ? DefaultMode(kind) : child.UnixFileMode,
+                Mode = kind == ContextEntryKind.SymbolicLink ? SymbolicLinkMode
+                    : OperatingSystem.IsWindows() ? WindowsMode(child.Attributes)
+                    : child.UnixFileMode,
                 ModificationTime = new DateTimeOffset(child.LastWriteTimeUtc, TimeSpan.Zero),
                 Size = kind == ContextEntryKind.File && child is FileInfo file ? file.Length : 0,
             };
@@ -142,11 +144,17 @@ public sealed class DirectoryBuildContext : IBuildContext
         }
     }
 
-    // Windows has no Unix permission bits; Docker sends context files from Windows as 0755 directories and
-    // executable files so that they keep working in a Linux image. A symbolic link is 0777 as Linux reports it
-    // (.NET would report its target's bits).
-    private static UnixFileMode DefaultMode(ContextEntryKind kind) => kind == ContextEntryKind.SymbolicLink
-        ? (UnixFileMode)0x1FF
+    /// <summary>A symbolic link's mode as Linux reports it (.NET would report its target's bits).</summary>
+    internal const UnixFileMode SymbolicLinkMode = (UnixFileMode)0x1FF;
+
+    /// <summary>
+    /// The mode a file or directory of a Windows context gets, by the rule of docker and BuildKit on Windows: Go
+    /// reports 0666 for a file (0444 when it has the read-only attribute) and 0777 for a directory (0555), and they
+    /// add the execute bits and keep at most 0755, so that everything stays usable in a Linux image: 0755, or 0555
+    /// for what is read-only.
+    /// </summary>
+    internal static UnixFileMode WindowsMode(FileAttributes attributes) => (attributes & FileAttributes.ReadOnly) != 0
+        ? (UnixFileMode)0x16D
         : (UnixFileMode)0x1ED;
 
     private static void Emit(ContextEntry entry, List<ContextEntry> pendingParents, List<ContextEntry> output)

@@ -12,7 +12,7 @@ internal readonly record struct IgnoreFileLine(string Text, int Line);
 /// a UTF-8 BOM is dropped from the first line only; lines end at LF with one CR before it removed; a line whose first
 /// character is <c>#</c> is a comment (checked before trimming, so an indented <c>#</c> is a pattern); blank lines are
 /// skipped; whitespace is trimmed, then after a leading <c>!</c> again; the rest is cleaned as a path and one leading
-/// <c>/</c> dropped.
+/// <c>/</c> dropped. On Windows a backslash is a separator like <c>/</c>, as docker reads the file there.
 /// </summary>
 internal static class IgnoreFileReader
 {
@@ -70,6 +70,13 @@ internal static class IgnoreFileReader
 
         if (pattern.Length > 0)
         {
+            if (OperatingSystem.IsWindows())
+            {
+                // Docker on Windows cleans the pattern as a Windows path and turns its separators into slashes: a
+                // backslash there separates names, as in a Windows path, and escapes nothing.
+                pattern = pattern.Replace('\\', '/');
+            }
+
             pattern = GoPath.Clean(pattern);
             if (pattern.Length > 1 && pattern[0] == '/')
             {

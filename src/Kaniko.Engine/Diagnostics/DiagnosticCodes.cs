@@ -379,6 +379,9 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode RootFsXattrSkipped = DiagnosticCode.Of(4512);
     /// <summary>Warning: a snapshot found a device node, FIFO or socket, which a layer entry cannot hold.</summary>
     public static readonly DiagnosticCode SnapshotSpecialFileSkipped = DiagnosticCode.Of(4513);
+    // 4520-4529: builds on Windows and macOS.
+    /// <summary><c>--single-snapshot</c> on another operating system than Linux: it snapshots a root filesystem, which needs Linux.</summary>
+    public static readonly DiagnosticCode SingleSnapshotNeedsLinux = DiagnosticCode.Of(4520);
     // 4600-4649: RUN --mount, secrets and SSH agents.
     /// <summary>A <c>--secret</c> value is malformed (it needs <c>id=</c>, and <c>type</c> is <c>file</c> or <c>env</c>).</summary>
     public static readonly DiagnosticCode SecretSpecInvalid = DiagnosticCode.Of(4600);

@@ -9,6 +9,7 @@ namespace Kaniko.Engine.Filesystem;
 /// listed; ignored paths and what lies below them are left out). Built by a parallel <c>statx</c> walk; a snapshot
 /// compares two of these, so its cost is a stat per path plus the bytes of what changed.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class FileIndex
 {
     private const int DirectoryBufferSize = 32 * 1024;

@@ -1,6 +1,7 @@
 namespace Kaniko.Engine.Filesystem;
 
 /// <summary>Reads <see cref="FileEntryMetadata"/> of a host path with one <c>statx</c> (plus a <c>readlink</c> for links).</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal static class FileStat
 {
     /// <summary>The metadata of <paramref name="hostPath"/> itself (a final link is not followed); null when it is gone.</summary>

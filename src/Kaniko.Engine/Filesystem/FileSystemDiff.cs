@@ -31,6 +31,7 @@ public sealed record FileChange(string Path, FileChangeKind Kind, FileEntryMetad
 /// What a step changed in a root filesystem: the changes, sorted by path, and the index to compare the next step
 /// with. <see cref="ToLayerEntries"/> turns it into a layer.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class FileSystemDiff
 {
     internal FileSystemDiff(RootFs rootFs, IReadOnlyList<FileChange> changes, FileIndex newIndex)

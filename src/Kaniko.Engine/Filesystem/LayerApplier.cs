@@ -14,6 +14,7 @@ namespace Kaniko.Engine.Filesystem;
 /// wrote (an opaque whiteout spares them), the directory times to set once their content is written, and the
 /// files whose hashes to record.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed class LayerApplier(RootFs rootFs, string description)
 {
     private const string PaxXattrPrefix = "SCHILY.xattr.";

@@ -7,6 +7,7 @@ namespace Kaniko.Engine.Filesystem;
 /// <c>lchown</c>, <c>link</c>, <c>mknod</c>, <c>lsetxattr</c> and <c>utimensat</c> (times of a link itself).
 /// Nothing is shipped: these are the system C library's own functions.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal static partial class LibC
 {
     internal const int AtFdCwd = -100;

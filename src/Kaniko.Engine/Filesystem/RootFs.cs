@@ -10,6 +10,7 @@ namespace Kaniko.Engine.Filesystem;
 /// <see cref="SecurePath"/>, so nothing a layer holds can write outside the directory. What the layers asked for and
 /// the disk could not hold (owners when the process is not root) is kept here, and snapshots read it.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class RootFs
 {
     private readonly object gate = new();

@@ -9,6 +9,7 @@ namespace Kaniko.Engine.Filesystem;
 /// restored the modification time looks like. Deleted paths become whiteouts, a directory removed and made again an
 /// opaque whiteout, and files sharing an inode are written once and hard-linked.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public static class Snapshotter
 {
     /// <summary>Indexes the whole root filesystem: the baseline taken after the base layers are applied.</summary>

@@ -44,7 +44,10 @@ public static class LayerCompressionCodec
                 string.Format(CultureInfo.InvariantCulture, Strings.InvalidCompressionLevel, given, compression.ToString().ToLowerInvariant(), minimum, maximum));
     }
 
-    /// <summary>A stream that compresses what is written to it into <paramref name="destination"/> (left open).</summary>
+    /// <summary>
+    /// A stream that compresses what is written to it into <paramref name="destination"/> (left open). The bytes are
+    /// the same on every platform: gzip's header names Unix as the writing system on Windows and macOS too.
+    /// </summary>
     public static Stream Compress(Stream destination, LayerCompression compression, int? level = null)
     {
         ArgumentNullException.ThrowIfNull(destination);
@@ -52,7 +55,7 @@ public static class LayerCompressionCodec
         return compression switch
         {
             LayerCompression.Zstd => new ZstdSharp.CompressionStream(destination, resolved, leaveOpen: true),
-            _ => new GZipStream(destination, new ZLibCompressionOptions { CompressionLevel = resolved }, leaveOpen: true),
+            _ => new GZipStream(new GzipHeaderNormalizingStream(destination), new ZLibCompressionOptions { CompressionLevel = resolved }, leaveOpen: true),
         };
     }
 

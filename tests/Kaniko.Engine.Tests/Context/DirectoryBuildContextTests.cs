@@ -200,4 +200,16 @@ public sealed class DirectoryBuildContextTests : IDisposable
 
         Assert.Equal(DiagnosticCodes.ContextDirectoryNotFound, error.Code);
     }
+
+    [Theory]
+    [InlineData(FileAttributes.Normal, "755")]
+    [InlineData(FileAttributes.Archive, "755")]
+    [InlineData(FileAttributes.Directory, "755")]
+    [InlineData(FileAttributes.ReadOnly, "555")]
+    [InlineData(FileAttributes.ReadOnly | FileAttributes.Archive, "555")]
+    [InlineData(FileAttributes.Directory | FileAttributes.ReadOnly, "555")]
+    public void Windows_gives_everything_the_execute_bits_and_read_only_drops_the_write_bit(FileAttributes attributes, string octal)
+    {
+        Assert.Equal(Convert.ToInt32(octal, 8), (int)DirectoryBuildContext.WindowsMode(attributes));
+    }
 }

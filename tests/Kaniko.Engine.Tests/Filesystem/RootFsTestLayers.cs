@@ -6,6 +6,7 @@ using Kaniko.Engine.Layers;
 namespace Kaniko.Engine.Tests.Filesystem;
 
 /// <summary>Builds layers for the root filesystem tests: with <see cref="LayerWriter"/>, or raw tars for hostile input.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal static class RootFsTestLayers
 {
     public static readonly DateTimeOffset Time = new(2021, 3, 4, 5, 6, 7, TimeSpan.Zero);

@@ -8,6 +8,7 @@ using static Kaniko.Engine.Tests.Filesystem.RootFsTestLayers;
 
 namespace Kaniko.Engine.Tests.Filesystem;
 
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class RootFsTests
 {
     private const UnixFileMode SetuidTool = (UnixFileMode)0x9ED; // 04755

@@ -217,7 +217,9 @@ public sealed class StageExecutor : IDisposable
 
         if (!OperatingSystem.IsLinux())
         {
-            throw RunNeedsLinux(recorded[last].Applied.Instruction);
+            // A RUN step would have stopped the build already: only a COPY or ADD stage gets here.
+            throw new KanikoException(DiagnosticCodes.SingleSnapshotNeedsLinux, string.Format(
+                CultureInfo.InvariantCulture, Strings.SingleSnapshotNeedsLinux, System.Runtime.InteropServices.RuntimeInformation.OSDescription));
         }
 
         var runner = new RunStepRunner(_options, _runHost, _writer, _events);

@@ -22,7 +22,7 @@ public sealed record SshSource(string Id, string SocketPath)
     /// </summary>
     /// <param name="spec">The option's value.</param>
     /// <param name="environment">Looks up this process's environment variables (<c>SSH_AUTH_SOCK</c>).</param>
-    /// <exception cref="KanikoException"><c>KANIKO4603</c> for a malformed value, a missing socket or key files.</exception>
+    /// <exception cref="KanikoException"><c>KANIKO4603</c> for a malformed value, a missing socket or key files, or another system than Linux.</exception>
     public static SshSource Parse(string spec, Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -46,6 +46,13 @@ public sealed record SshSource(string Id, string SocketPath)
         if (paths.Length > 1)
         {
             throw Invalid(spec, "several paths name key files, which are not supported: only one SSH agent socket per id (ssh-add the keys to an agent)");
+        }
+
+        if (!OperatingSystem.IsLinux())
+        {
+            // Only RUN steps use the agent, and they need Linux (an agent on Windows is a named pipe, not a socket).
+            throw Invalid(spec, "an SSH agent serves RUN steps, which need Linux (this system is "
+                + System.Runtime.InteropServices.RuntimeInformation.OSDescription + ")");
         }
 
         var path = Path.GetFullPath(paths[0]);

@@ -9,6 +9,7 @@ namespace Kaniko.Engine.Execution;
 /// group, <c>mknod</c>, <c>mount</c> and <c>umount2</c>. They are the system C library's own functions; nothing native
 /// is shipped.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal static class SandboxNative
 {
     internal const int EPerm = 1;

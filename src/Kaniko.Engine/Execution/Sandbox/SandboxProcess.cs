@@ -8,6 +8,7 @@ namespace Kaniko.Engine.Execution;
 /// output line by line, and kills the whole group when the step ends or is cancelled, so no process of the step
 /// outlives it.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal static class SandboxProcess
 {
     private const int MaxLineBytes = 64 * 1024;

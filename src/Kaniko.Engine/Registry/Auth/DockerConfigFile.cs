@@ -41,7 +41,8 @@ public sealed class DockerConfigFile
 
     /// <summary>
     /// Where docker looks for the file: <c>$DOCKER_CONFIG/config.json</c> when the variable is set, else
-    /// <c>~/.docker/config.json</c>.
+    /// <c>~/.docker/config.json</c>. The home folder is <c>HOME</c>, except on Windows, where docker takes
+    /// <c>%USERPROFILE%</c> and ignores a <c>HOME</c> that Git Bash or Cygwin may have set.
     /// </summary>
     /// <param name="getVariable">Reads an environment variable; the process environment when null.</param>
     public static string DefaultPath(Func<string, string?>? getVariable = null)
@@ -50,7 +51,7 @@ public sealed class DockerConfigFile
         var directory = getVariable(ConfigDirectoryVariable);
         if (string.IsNullOrEmpty(directory))
         {
-            var home = getVariable("HOME");
+            var home = getVariable(OperatingSystem.IsWindows() ? "USERPROFILE" : "HOME");
             if (string.IsNullOrEmpty(home))
             {
                 home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
