@@ -66,7 +66,7 @@ internal static class ContextArchiveUnpacker
         for (var i = directories.Count - 1; i >= 0; i--)
         {
             var (hostPath, entry) = directories[i];
-            if (!LayerApplier.IsDirectory(hostPath))
+            if (!IsDirectory(hostPath))
             {
                 continue;
             }
@@ -81,9 +81,9 @@ internal static class ContextArchiveUnpacker
         switch (entry.Type)
         {
             case LayerEntryType.Directory:
-                if (!LayerApplier.IsDirectory(hostPath))
+                if (!IsDirectory(hostPath))
                 {
-                    LayerApplier.Delete(hostPath);
+                    Delete(hostPath);
                     Directory.CreateDirectory(hostPath);
                     // Writable until its content is in; the archive's mode is set at the end.
                     SetMode(hostPath, LayerEntry.DefaultDirectoryMode | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -91,7 +91,7 @@ internal static class ContextArchiveUnpacker
 
                 return;
             case LayerEntryType.RegularFile:
-                LayerApplier.Delete(hostPath);
+                Delete(hostPath);
                 var target = new FileStream(hostPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 64 * 1024, FileOptions.Asynchronous);
                 await using (target.ConfigureAwait(false))
                 {
@@ -109,17 +109,68 @@ internal static class ContextArchiveUnpacker
                 File.SetLastWriteTimeUtc(hostPath, entry.ModificationTime.UtcDateTime);
                 return;
             case LayerEntryType.SymbolicLink:
-                LayerApplier.Delete(hostPath);
+                Delete(hostPath);
                 File.CreateSymbolicLink(hostPath, entry.LinkTarget!);
                 return;
             case LayerEntryType.HardLink:
                 // The extractor gives the target's path inside the archive; it is resolved inside the root too.
                 var linkTarget = SecurePath.ResolveEntry(root, entry.LinkTarget!);
-                LayerApplier.Delete(hostPath);
-                LibC.Link(linkTarget, hostPath);
+                Delete(hostPath);
+                if (OperatingSystem.IsLinux())
+                {
+                    LibC.Link(linkTarget, hostPath);
+                }
+                else
+                {
+                    // Off Linux the copy keeps the content; only the link itself is lost, which no COPY rule needs.
+                    File.Copy(linkTarget, hostPath);
+                }
+
                 return;
             default:
                 throw new IOException("entries of type " + entry.Type + " cannot be part of a build context");
+        }
+    }
+
+    private static bool IsDirectory(string hostPath)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            return LayerApplier.IsDirectory(hostPath);
+        }
+
+        var info = new FileInfo(hostPath);
+        return info.Exists is false && Directory.Exists(hostPath) && info.LinkTarget is null;
+    }
+
+    /// <summary>Removes what is at the path; a link is removed, never followed.</summary>
+    private static void Delete(string hostPath)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            LayerApplier.Delete(hostPath);
+            return;
+        }
+
+        var info = new FileInfo(hostPath);
+        if (info.LinkTarget is not null)
+        {
+            if (info.Attributes.HasFlag(FileAttributes.Directory))
+            {
+                Directory.Delete(hostPath);
+            }
+            else
+            {
+                File.Delete(hostPath);
+            }
+        }
+        else if (Directory.Exists(hostPath))
+        {
+            Directory.Delete(hostPath, recursive: true);
+        }
+        else if (info.Exists)
+        {
+            File.Delete(hostPath);
         }
     }
 

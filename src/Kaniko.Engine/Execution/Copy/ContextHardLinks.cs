@@ -16,14 +16,19 @@ public static class ContextHardLinks
     public static Func<string, string?>? For(IBuildContext context) => context switch
     {
         ImageSnapshot snapshot => snapshot.HardLinkKey,
-        DirectoryBuildContext directory when OperatingSystem.IsLinux() => path => OfHostFile(Path.Join(directory.RootDirectory, path)),
+        DirectoryBuildContext directory when OperatingSystem.IsLinux() => OfDirectory(directory),
         _ => null,
     };
+
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static Func<string, string?> OfDirectory(DirectoryBuildContext directory) =>
+        path => OfHostFile(Path.Join(directory.RootDirectory, path));
 
     /// <summary>
     /// The key of a host file that has other hard links (its device and inode), or null for a file with one link,
     /// another kind of entry, or a path that is gone.
     /// </summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     internal static string? OfHostFile(string hostPath) =>
         FileStat.TryRead(hostPath) is { Kind: FileEntryKind.RegularFile, LinkCount: > 1 } stat
             ? stat.Device.ToString(CultureInfo.InvariantCulture) + ":" + stat.Inode.ToString(CultureInfo.InvariantCulture)
