@@ -577,6 +577,13 @@ public sealed class StageExecutor : IDisposable
             filesystem.AddDirectory(directory, LayerEntry.DefaultDirectoryMode, owner);
         }
 
+        // Parents left out of the layer (the stage does not know its base tree) exist once it is applied: a later
+        // WORKDIR for another user must not create them again with its owner.
+        for (var parent = path.Parent; !parent.IsRoot; parent = parent.Parent)
+        {
+            filesystem.NoteDirectory(parent);
+        }
+
         // An existing working directory keeps its mode and owner, as BuildKit's mkdir leaves it alone.
         var (mode, pathOwner) = filesystem.TryGetDirectory(path, out var existing) ? existing : (LayerEntry.DefaultDirectoryMode, owner);
         entries.Add(LayerEntry.Directory(path.Value, mode) with { Uid = pathOwner.Uid, Gid = pathOwner.Gid, ModificationTime = time });
