@@ -42,6 +42,40 @@ public sealed class AddUrlBuildTests(RegistryFixture registry) : IDisposable
     }
 
     [Fact]
+    public async Task A_warm_cached_build_reuses_the_download_layer_while_the_content_is_unchanged()
+    {
+        var content = "version 1\n";
+        await using var server = new RawHttpServer(request => request.Path == "/files/release.txt"
+            ? Respond.Text(200, content)
+            : Respond.Text(404, "not found"));
+        _build.Write("Dockerfile", $"FROM scratch\nADD {server.BaseUrl}/files/release.txt /opt/\n");
+        var request = _build.Request(_build.NewReference("addurl-cache")) with
+        {
+            CacheDirectory = _build.CacheDirectory,
+            Cache = new Kaniko.Engine.Caching.LayerCacheOptions { Enabled = true, CopyLayers = true },
+        };
+
+        var cold = await CacheLookupAsync(request);
+        var warm = await CacheLookupAsync(request);
+        content = "version 2\n";
+        var changed = await CacheLookupAsync(request);
+
+        Assert.False(cold.Hit);
+        Assert.True(warm.Hit, "the same download is the same layer, as BuildKit keys an HTTP source by its content");
+        Assert.Equal(cold.Key, warm.Key);
+        Assert.False(changed.Hit);
+        var rootfs = await _build.UnpackAsync(request.Destinations[0]);
+        Assert.Equal("version 2\n", await File.ReadAllTextAsync(Path.Combine(rootfs, "opt/release.txt"), BuildHarness.Cancellation));
+    }
+
+    private async Task<Kaniko.Engine.Execution.LayerCacheLookupEvent> CacheLookupAsync(Kaniko.Engine.BuildRequest request)
+    {
+        _build.Events.Clear();
+        await _build.BuildAsync(request);
+        return Assert.Single(_build.Events.OfType<Kaniko.Engine.Execution.LayerCacheLookupEvent>());
+    }
+
+    [Fact]
     public async Task A_wrong_checksum_fails_at_its_line()
     {
         await using var server = Serve();

@@ -502,7 +502,7 @@ public sealed class StageExecutor : IDisposable
     private async Task<ILayer> WriteCopyLayerAsync(
         CopyRequest request, BuildContextTree tree, IBuildContext source, ImageSnapshot? owners, Instruction instruction,
         StageFilesystem filesystem, StageRun run, CancellationToken cancellationToken,
-        Func<CopyPlan, Task<IReadOnlyList<LayerEntry>>>? remoteEntries = null)
+        Func<CopyPlan, Task<RemoteAddContent>>? remoteEntries = null)
     {
         var users = request.Chown is { } chown && ChownSpec.Parse(chown).NeedsLookup
             ? await UsersAsync(run, cancellationToken).ConfigureAwait(false)
@@ -537,12 +537,15 @@ public sealed class StageExecutor : IDisposable
 
         var entries = await CopyLayerEntries.CreateAsync(
             copyPlan, source, filesystem, _options.FixedFileTime ?? _options.Created, instruction.Range, _archives, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<string>? remoteIdentity = null;
         if (remoteEntries is not null)
         {
-            entries = CopyLayerEntries.Merge(entries, await remoteEntries(copyPlan).ConfigureAwait(false), copyPlan, filesystem, _options.FixedFileTime ?? _options.Created);
+            var remote = await remoteEntries(copyPlan).ConfigureAwait(false);
+            entries = CopyLayerEntries.Merge(entries, remote.Entries, copyPlan, filesystem, _options.FixedFileTime ?? _options.Created);
+            remoteIdentity = remote.CacheIdentity;
         }
 
-        return await run.LayerCache.CopyAsync(instruction, copyPlan, source, deterministic: remoteEntries is null,
+        return await run.LayerCache.CopyAsync(instruction, copyPlan, source, remoteIdentity,
             async () => await _writer.WriteAsync(entries, _options.WorkDirectory, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
 
