@@ -116,7 +116,9 @@ public static class CopyPlanner
                 });
             }
 
-            return new CopyPlan(_destination, isDirectory, _items, _chmod?.OctalMode ?? DefaultDirectoryMode, _owner, _warnings);
+            // BuildKit makes the missing destination directories with MkdirAll(0755) before copying: --chmod changes
+            // what is copied, never those (a 0644 there would make /app untraversable).
+            return new CopyPlan(_destination, isDirectory, _items, DefaultDirectoryMode, _owner, _warnings);
         }
 
         // --parents: the part after "/./" (or the whole path) is matched below the part before it (or the root),
