@@ -81,6 +81,12 @@ public sealed class StageExecutor : IDisposable
 
         var (baseImage, state, filesystem) = await StartAsync(plan, stage, earlier, cancellationToken).ConfigureAwait(false);
         var builder = new ImageBuilder(baseImage);
+        if (_options.Layers.Compression == LayerCompression.Zstd)
+        {
+            // A Docker schema 2 manifest has no name for a zstd layer: BuildKit then turns OCI media types on.
+            builder.WithFormat(ImageFormat.Oci);
+        }
+
         var cache = new StepLayerCache(_options, _events);
         cache.StartStage(
             stage.BaseStage is { } parent ? "stage " + (earlier[parent].CacheChain ?? earlier[parent].Image.Digest.ToString()) : "image " + baseImage.Manifest.Digest,
