@@ -68,6 +68,24 @@ public sealed class AddUrlBuildTests(RegistryFixture registry) : IDisposable
         Assert.Equal("version 2\n", await File.ReadAllTextAsync(Path.Combine(rootfs, "opt/release.txt"), BuildHarness.Cancellation));
     }
 
+    [Theory]
+    [InlineData("ADD --checksum={0} local.txt /data.txt", "AddChecksumNeedsRemoteSource")]
+    [InlineData("ADD --checksum={0} {1}/files/data.json local.txt /data/", "AddChecksumSeveralSources")]
+    public async Task A_checksum_needs_one_remote_source(string line, string code)
+    {
+        await using var server = Serve();
+        _build.Write("local.txt", "local\n");
+        var checksum = "sha256:" + new string('0', 64);
+        _build.Write("Dockerfile", "FROM scratch\n" + string.Format(System.Globalization.CultureInfo.InvariantCulture, line, checksum, server.BaseUrl) + "\n");
+
+        var error = await Assert.ThrowsAsync<KanikoException>(() => _build.BuildAsync(_build.Request() with { NoPush = true }));
+
+        Assert.Equal(code, error.Code == DiagnosticCodes.AddChecksumNeedsRemoteSource ? "AddChecksumNeedsRemoteSource"
+            : error.Code == DiagnosticCodes.AddChecksumSeveralSources ? "AddChecksumSeveralSources" : error.Code.ToString());
+        Assert.StartsWith("Dockerfile:2: ", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, server.CountRequests("GET", "/files/"));
+    }
+
     private async Task<Kaniko.Engine.Execution.LayerCacheLookupEvent> CacheLookupAsync(Kaniko.Engine.BuildRequest request)
     {
         _build.Events.Clear();

@@ -382,6 +382,11 @@ public sealed class StageExecutor : IDisposable
         Instruction instruction, ImageConfigState state, StageFilesystem filesystem, StageRun run, CancellationToken cancellationToken)
     {
         var workdir = WorkingDirectory(state);
+        if (instruction is AddInstruction { Checksum: not null } checksummed)
+        {
+            CheckChecksumSources(checksummed);
+        }
+
         if (instruction is AddInstruction add && add.Sources.SourcePaths.Any(RemoteAddSources.IsRemote))
         {
             var remote = add.Sources.SourcePaths.Where(RemoteAddSources.IsRemote).ToList();
@@ -405,6 +410,22 @@ public sealed class StageExecutor : IDisposable
             _ => throw new InvalidOperationException("not a COPY or ADD: " + instruction.Name),
         };
         return WriteCopyLayerAsync(request, _tree, _context, null, instruction, filesystem, run, cancellationToken);
+    }
+
+    // BuildKit checks --checksum before anything is fetched: one source, a URL or a git repository.
+    private static void CheckChecksumSources(AddInstruction add)
+    {
+        var sources = add.Sources.SourcePaths;
+        if (sources.Count != 1)
+        {
+            throw new KanikoException(DiagnosticCodes.AddChecksumSeveralSources, Strings.AddChecksumSeveralSources, add.Range);
+        }
+
+        if (!RemoteAddSources.IsRemote(sources[0]))
+        {
+            throw new KanikoException(DiagnosticCodes.AddChecksumNeedsRemoteSource,
+                string.Format(CultureInfo.InvariantCulture, Strings.AddChecksumNeedsRemoteSource, sources[0]), add.Range);
+        }
     }
 
     /// <summary><c>COPY --from</c>: the same rules over the files of an earlier stage or of an image, owners kept unless <c>--chown</c>.</summary>
