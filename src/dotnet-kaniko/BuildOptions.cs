@@ -250,11 +250,7 @@ internal static class BuildOptions
             Annotations = KeyValues("--annotation", parse.GetValue(Annotation)),
             Reproducible = parse.GetValue(Reproducible),
             SourceDateEpoch = SourceDateEpoch(environment("SOURCE_DATE_EPOCH")),
-            Layers = new LayerWriterOptions
-            {
-                Compression = ParseCompression(parse.GetValue(Compression)),
-                CompressionLevel = parse.GetValue(CompressionLevel),
-            },
+            Layers = LayerOptions(ParseCompression(parse.GetValue(Compression)), parse.GetValue(CompressionLevel)),
             CacheDirectory = parse.GetValue(CacheDir),
             Cache = new Kaniko.Engine.Caching.LayerCacheOptions
             {
@@ -355,6 +351,21 @@ internal static class BuildOptions
         "zstd" => LayerCompression.Zstd,
         _ => throw Usage($"--compression must be gzip or zstd, not '{value}'"),
     };
+
+    // A level out of the compression's range is a malformed option value, found before anything is built.
+    private static LayerWriterOptions LayerOptions(LayerCompression compression, int? level)
+    {
+        try
+        {
+            LayerCompressionCodec.ResolveLevel(compression, level);
+        }
+        catch (KanikoException e) when (e.Code == DiagnosticCodes.InvalidCompressionLevel)
+        {
+            throw Usage("--compression-level: " + e.Detail);
+        }
+
+        return new LayerWriterOptions { Compression = compression, CompressionLevel = level };
+    }
 
     private static DateTimeOffset? SourceDateEpoch(string? value)
     {

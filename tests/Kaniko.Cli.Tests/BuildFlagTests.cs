@@ -119,6 +119,7 @@ public sealed class BuildFlagTests : IDisposable
     [InlineData("--annotation", "=v")]
     [InlineData("--compression", "lz4")]
     [InlineData("--push-retry", "-1")]
+    [InlineData("--compression-level", "30")]
     [InlineData("--verbosity", "loud")]
     [InlineData("--registry-certificate", "nopath")]
     [InlineData("--destination", "UPPER/Case")]

@@ -317,6 +317,11 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode InvalidGitSource = DiagnosticCode.Of(4222);
     /// <summary>The subdirectory asked of a git source is not a directory of the checkout.</summary>
     public static readonly DiagnosticCode GitSubdirNotFound = DiagnosticCode.Of(4223);
+    // 4230-4249: audit of the build against BuildKit.
+    /// <summary><c>ADD --checksum</c> with a source that is neither a URL nor a git repository (BuildKit's rule).</summary>
+    public static readonly DiagnosticCode AddChecksumNeedsRemoteSource = DiagnosticCode.Of(4230);
+    /// <summary><c>ADD --checksum</c> with more than one source (BuildKit's rule).</summary>
+    public static readonly DiagnosticCode AddChecksumSeveralSources = DiagnosticCode.Of(4231);
     // 4300-4399: running the build (stages, steps, base images).
     // 4300 (RunNotSupported, "RUN is not supported yet") is retired: RUN steps run.
     /// <summary>A <c>RUN</c> step's command exited with a non-zero code; the message names the step and its line.</summary>

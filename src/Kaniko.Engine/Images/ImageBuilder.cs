@@ -121,7 +121,7 @@ public sealed class ImageBuilder
         return this;
     }
 
-    /// <summary>Sets the config's <c>author</c> (also recorded in the history entries this builder adds).</summary>
+    /// <summary>Sets the config's <c>author</c> (BuildKit's <c>MAINTAINER</c>; history entries get no author, as in BuildKit's images).</summary>
     public ImageBuilder WithAuthor(string? imageAuthor)
     {
         author = imageAuthor;
@@ -143,7 +143,7 @@ public sealed class ImageBuilder
         var history = baseConfig.History?.ToList() ?? [];
         foreach (var (layer, entry, layerAnnotations) in additions)
         {
-            history.Add(entry with { Created = createdText, Author = author });
+            history.Add(entry with { Created = createdText });
             if (layer is null)
             {
                 continue;

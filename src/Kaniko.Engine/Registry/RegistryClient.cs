@@ -674,7 +674,8 @@ public sealed class RegistryClient : IDisposable
     // that does speak TLS.
     private async Task<Uri> ResolveSchemeAsync(string registry, RegistryAccess access)
     {
-        var https = new Uri("https://" + registry + "/");
+        var host = ApiHost(registry);
+        var https = new Uri("https://" + host + "/");
         if (!Options.IsInsecure(registry, access))
         {
             return https;
@@ -689,9 +690,19 @@ public sealed class RegistryClient : IDisposable
         }
         catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
         {
-            return new Uri("http://" + registry + "/");
+            return new Uri("http://" + host + "/");
         }
     }
+
+    /// <summary>
+    /// The host that serves a registry's API: Docker Hub's images are named <c>docker.io</c>, but
+    /// <c>https://docker.io/v2/</c> redirects to the web site; its API is <c>registry-1.docker.io</c>, where docker
+    /// and containerd send the requests too. Credentials stay keyed by the name (<see cref="RegistryHostNames"/>).
+    /// </summary>
+    internal static string ApiHost(string registry) =>
+        string.Equals(registry, ImageReference.DockerHubRegistry, StringComparison.OrdinalIgnoreCase) ? DockerHubApiHost : registry;
+
+    private const string DockerHubApiHost = "registry-1.docker.io";
 
     private async Task<HttpResponseMessage> SendAsync(HttpMessageInvoker invoker, HttpRequestMessage request, CancellationToken cancellationToken)
     {

@@ -60,6 +60,40 @@ public sealed class AddGitBuildTests(RegistryFixture registry) : IDisposable
         Assert.StartsWith("Dockerfile:2: ", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_warm_cached_build_reuses_the_checkout_layer_until_the_branch_moves()
+    {
+        var git = TestRequirements.Executable("git");
+        var repository = await CreateRepositoryAsync(git);
+        using var daemon = await GitDaemon.StartAsync(git, repository.Root);
+        _build.Write("Dockerfile", $"FROM scratch\nADD git://127.0.0.1:{daemon.Port}/repo.git#main:docs /docs/\n");
+        var request = _build.Request(_build.NewReference("addgit-cache")) with
+        {
+            CacheDirectory = _build.CacheDirectory,
+            Cache = new Kaniko.Engine.Caching.LayerCacheOptions { Enabled = true, CopyLayers = true },
+        };
+
+        var cold = await CacheLookupAsync(request);
+        var warm = await CacheLookupAsync(request);
+        var work = _build.Path("git-work");
+        await File.WriteAllTextAsync(Path.Combine(work, "docs/guide.md"), "guide, revised\n", BuildHarness.Cancellation);
+        await GitAsync(git, work, "commit", "--quiet", "-am", "third");
+        await GitAsync(git, work, "push", "--quiet", Path.Combine(repository.Root, "repo.git"), "main");
+        var moved = await CacheLookupAsync(request);
+
+        Assert.False(cold.Hit);
+        Assert.True(warm.Hit, "the same commit is the same layer, as BuildKit keys a git source by its commit");
+        Assert.Equal(cold.Key, warm.Key);
+        Assert.False(moved.Hit);
+    }
+
+    private async Task<Kaniko.Engine.Execution.LayerCacheLookupEvent> CacheLookupAsync(Kaniko.Engine.BuildRequest request)
+    {
+        _build.Events.Clear();
+        await _build.BuildAsync(request);
+        return Assert.Single(_build.Events.OfType<Kaniko.Engine.Execution.LayerCacheLookupEvent>());
+    }
+
     private sealed record Repository(string Root, string FirstCommit, string SecondCommit);
 
     // repo.git: v1 (README.md "v1", docs/guide.md) tagged v1, then main moves on to README.md "v2" and docs/new.md.

@@ -42,6 +42,58 @@ public sealed class AddUrlBuildTests(RegistryFixture registry) : IDisposable
     }
 
     [Fact]
+    public async Task A_warm_cached_build_reuses_the_download_layer_while_the_content_is_unchanged()
+    {
+        var content = "version 1\n";
+        await using var server = new RawHttpServer(request => request.Path == "/files/release.txt"
+            ? Respond.Text(200, content)
+            : Respond.Text(404, "not found"));
+        _build.Write("Dockerfile", $"FROM scratch\nADD {server.BaseUrl}/files/release.txt /opt/\n");
+        var request = _build.Request(_build.NewReference("addurl-cache")) with
+        {
+            CacheDirectory = _build.CacheDirectory,
+            Cache = new Kaniko.Engine.Caching.LayerCacheOptions { Enabled = true, CopyLayers = true },
+        };
+
+        var cold = await CacheLookupAsync(request);
+        var warm = await CacheLookupAsync(request);
+        content = "version 2\n";
+        var changed = await CacheLookupAsync(request);
+
+        Assert.False(cold.Hit);
+        Assert.True(warm.Hit, "the same download is the same layer, as BuildKit keys an HTTP source by its content");
+        Assert.Equal(cold.Key, warm.Key);
+        Assert.False(changed.Hit);
+        var rootfs = await _build.UnpackAsync(request.Destinations[0]);
+        Assert.Equal("version 2\n", await File.ReadAllTextAsync(Path.Combine(rootfs, "opt/release.txt"), BuildHarness.Cancellation));
+    }
+
+    [Theory]
+    [InlineData("ADD --checksum={0} local.txt /data.txt", "AddChecksumNeedsRemoteSource")]
+    [InlineData("ADD --checksum={0} {1}/files/data.json local.txt /data/", "AddChecksumSeveralSources")]
+    public async Task A_checksum_needs_one_remote_source(string line, string code)
+    {
+        await using var server = Serve();
+        _build.Write("local.txt", "local\n");
+        var checksum = "sha256:" + new string('0', 64);
+        _build.Write("Dockerfile", "FROM scratch\n" + string.Format(System.Globalization.CultureInfo.InvariantCulture, line, checksum, server.BaseUrl) + "\n");
+
+        var error = await Assert.ThrowsAsync<KanikoException>(() => _build.BuildAsync(_build.Request() with { NoPush = true }));
+
+        Assert.Equal(code, error.Code == DiagnosticCodes.AddChecksumNeedsRemoteSource ? "AddChecksumNeedsRemoteSource"
+            : error.Code == DiagnosticCodes.AddChecksumSeveralSources ? "AddChecksumSeveralSources" : error.Code.ToString());
+        Assert.StartsWith("Dockerfile:2: ", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, server.CountRequests("GET", "/files/"));
+    }
+
+    private async Task<Kaniko.Engine.Execution.LayerCacheLookupEvent> CacheLookupAsync(Kaniko.Engine.BuildRequest request)
+    {
+        _build.Events.Clear();
+        await _build.BuildAsync(request);
+        return Assert.Single(_build.Events.OfType<Kaniko.Engine.Execution.LayerCacheLookupEvent>());
+    }
+
+    [Fact]
     public async Task A_wrong_checksum_fails_at_its_line()
     {
         await using var server = Serve();

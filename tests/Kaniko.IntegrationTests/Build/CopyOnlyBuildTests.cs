@@ -342,5 +342,29 @@ public sealed class CopyOnlyBuildTests(RegistryFixture registry) : IDisposable
         Assert.Equal("application/vnd.oci.image.layer.v1.tar+zstd", manifest.GetProperty("layers")[0].GetProperty("mediaType").GetString());
     }
 
+    [Fact]
+    public async Task Zstd_on_a_docker_base_writes_an_oci_manifest()
+    {
+        var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
+        _build.Write("Dockerfile", $"FROM {busybox.DockerV2Reference}\nCOPY a.txt /\n");
+        _build.Write("a.txt", "zstd\n");
+        var reference = _build.NewReference("zstd-docker-base");
+
+        await _build.BuildAsync(_build.Request(reference) with
+        {
+            Layers = new LayerWriterOptions { Compression = LayerCompression.Zstd },
+        });
+
+        // BuildKit turns OCI media types on for zstd (a Docker schema 2 manifest cannot list a zstd layer); the base
+        // layer is the same blob under its OCI name.
+        var manifest = await BuildHarness.ManifestAsync(reference);
+        Assert.Equal("application/vnd.oci.image.manifest.v1+json", manifest.GetProperty("mediaType").GetString());
+        Assert.Equal(
+            ["application/vnd.oci.image.layer.v1.tar+gzip", "application/vnd.oci.image.layer.v1.tar+zstd"],
+            manifest.GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("mediaType").GetString()));
+        var config = await BuildHarness.ConfigAsync(reference);
+        Assert.Equal(2, config.GetProperty("rootfs").GetProperty("diff_ids").GetArrayLength());
+    }
+
     private static string[] Strings(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetString()!)];
 }

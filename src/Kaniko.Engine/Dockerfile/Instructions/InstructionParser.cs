@@ -346,7 +346,7 @@ public static partial class InstructionParser
         var flags = request.Flags();
         if (type == "NONE")
         {
-            flags.Parse();
+            // BuildKit declares and parses the options only for CMD: those written before NONE are never read.
             if (rest.Length != 0)
             {
                 throw InstructionError.Create(DiagnosticCodes.InvalidHealthcheck, request.Range, Strings.HealthcheckNoneArguments);

@@ -32,7 +32,10 @@ public sealed class RemoteAddSources : IDisposable
     /// <summary>Whether an <c>ADD</c> source is a URL this class downloads or a git repository it checks out.</summary>
     public static bool IsRemote(string source) => AddSources.Classify(source) is AddSourceKind.Http or AddSourceKind.Git;
 
-    /// <summary>The entries of <paramref name="sources"/> (the remote sources of <paramref name="add"/>) at <paramref name="destination"/>.</summary>
+    /// <summary>
+    /// The entries of <paramref name="sources"/> (the remote sources of <paramref name="add"/>) at <paramref name="destination"/>,
+    /// with the identity of their content for the layer cache.
+    /// </summary>
     /// <param name="add">The instruction (checksum, unpack, chmod, keep-git-dir).</param>
     /// <param name="sources">The URL and git sources, as written (expanded).</param>
     /// <param name="destination">The resolved destination.</param>
@@ -40,7 +43,7 @@ public sealed class RemoteAddSources : IDisposable
     /// <param name="owner">The owner from <c>--chown</c> (root without it).</param>
     /// <param name="fixedTime">The reproducible time, given to every entry when set.</param>
     /// <param name="cancellationToken">Stops the fetching.</param>
-    public async Task<IReadOnlyList<LayerEntry>> FetchAsync(
+    public async Task<RemoteAddContent> FetchAsync(
         AddInstruction add, IReadOnlyList<string> sources, ContainerPath destination, bool destinationIsDirectory, CopyOwner owner,
         DateTimeOffset? fixedTime, CancellationToken cancellationToken)
     {
@@ -48,27 +51,36 @@ public sealed class RemoteAddSources : IDisposable
         ArgumentNullException.ThrowIfNull(sources);
         var chmod = add.Chmod is { } text ? ChmodSpec.Parse(text) : null;
         var entries = new List<LayerEntry>();
+        var identity = new List<string>();
         try
         {
             foreach (var source in sources)
             {
                 if (AddSources.Classify(source) == AddSourceKind.Git)
                 {
-                    entries.AddRange(await CheckOutAsync(add, source, destination, owner, chmod, fixedTime, cancellationToken).ConfigureAwait(false));
+                    var (checkout, checkedOut) = await CheckOutAsync(add, source, destination, owner, chmod, fixedTime, cancellationToken).ConfigureAwait(false);
+                    entries.AddRange(checkedOut);
+                    identity.Add(string.Join(' ', "git", source, "commit=" + checkout.Commit, "subdir=" + checkout.Source.Subdirectory,
+                        "keep-git-dir=" + (checkout.KeepsGitDirectory ? "yes" : "no"), "into=" + destination.Value));
                     continue;
                 }
 
                 var checksum = add.Checksum is { } sum ? HttpSourceFetcher.ParseChecksum(sum) : (Digest?)null;
                 var file = await _downloads.FetchAsync(source, checksum, Folder("downloads"), cancellationToken).ConfigureAwait(false);
+                var downloaded = string.Join(' ', "url", source, file.Digest.ToString(),
+                    "modified=" + file.ModificationTime.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
                 if (AddSources.ShouldUnpack(AddSourceKind.Http, add.Unpack) && ArchiveDetector.IsArchive(file.HostPath))
                 {
                     var unpacked = await _archives.ExtractAsync(file.HostPath, destination.Value, cancellationToken).ConfigureAwait(false);
                     entries.AddRange(add.Chown is null ? unpacked : ArchiveExtractor.WithOwner(unpacked, owner));
+                    identity.Add(downloaded + " unpacked-into=" + destination.Value);
                     continue;
                 }
 
                 var target = destinationIsDirectory ? destination.Value.TrimEnd('/') + "/" : destination.Value;
-                entries.Add(Owned(file.ToLayerEntry(target), owner, chmod, fixedTime));
+                var entry = Owned(file.ToLayerEntry(target), owner, chmod, fixedTime);
+                entries.Add(entry);
+                identity.Add(downloaded + " target=" + entry.Path);
             }
         }
         catch (KanikoException e)
@@ -76,7 +88,7 @@ public sealed class RemoteAddSources : IDisposable
             throw e.WithRangeIfMissing(add.Range);
         }
 
-        return entries;
+        return new RemoteAddContent(entries, identity);
     }
 
     /// <inheritdoc />
@@ -84,7 +96,7 @@ public sealed class RemoteAddSources : IDisposable
 
     // BuildKit copies a git source's content (not its folder) into the destination, which is always a directory;
     // --checksum names the commit the checkout must be, unless the URL's query already names one.
-    private async Task<IEnumerable<LayerEntry>> CheckOutAsync(
+    private async Task<(GitCheckout Checkout, IEnumerable<LayerEntry> Entries)> CheckOutAsync(
         AddInstruction add, string source, ContainerPath destination, CopyOwner owner, ChmodSpec? chmod, DateTimeOffset? fixedTime,
         CancellationToken cancellationToken)
     {
@@ -97,7 +109,7 @@ public sealed class RemoteAddSources : IDisposable
         var folder = Folder("git");
         System.IO.Directory.CreateDirectory(folder);
         var checkout = await _git.FetchAsync(reference, add.KeepGitDir ?? false, folder, cancellationToken).ConfigureAwait(false);
-        return checkout.ToLayerEntries(destination.Value).Select(e => Owned(e, owner, chmod, fixedTime));
+        return (checkout, checkout.ToLayerEntries(destination.Value).Select(e => Owned(e, owner, chmod, fixedTime)));
     }
 
     private string Folder(string name) => Path.Combine(_workDirectory, name);

@@ -81,6 +81,12 @@ public sealed class StageExecutor : IDisposable
 
         var (baseImage, state, filesystem) = await StartAsync(plan, stage, earlier, cancellationToken).ConfigureAwait(false);
         var builder = new ImageBuilder(baseImage);
+        if (_options.Layers.Compression == LayerCompression.Zstd)
+        {
+            // A Docker schema 2 manifest has no name for a zstd layer: BuildKit then turns OCI media types on.
+            builder.WithFormat(ImageFormat.Oci);
+        }
+
         var cache = new StepLayerCache(_options, _events);
         cache.StartStage(
             stage.BaseStage is { } parent ? "stage " + (earlier[parent].CacheChain ?? earlier[parent].Image.Digest.ToString()) : "image " + baseImage.Manifest.Digest,
@@ -378,6 +384,11 @@ public sealed class StageExecutor : IDisposable
         Instruction instruction, ImageConfigState state, StageFilesystem filesystem, StageRun run, CancellationToken cancellationToken)
     {
         var workdir = WorkingDirectory(state);
+        if (instruction is AddInstruction { Checksum: not null } checksummed)
+        {
+            CheckChecksumSources(checksummed);
+        }
+
         if (instruction is AddInstruction add && add.Sources.SourcePaths.Any(RemoteAddSources.IsRemote))
         {
             var remote = add.Sources.SourcePaths.Where(RemoteAddSources.IsRemote).ToList();
@@ -401,6 +412,22 @@ public sealed class StageExecutor : IDisposable
             _ => throw new InvalidOperationException("not a COPY or ADD: " + instruction.Name),
         };
         return WriteCopyLayerAsync(request, _tree, _context, null, instruction, filesystem, run, cancellationToken);
+    }
+
+    // BuildKit checks --checksum before anything is fetched: one source, a URL or a git repository.
+    private static void CheckChecksumSources(AddInstruction add)
+    {
+        var sources = add.Sources.SourcePaths;
+        if (sources.Count != 1)
+        {
+            throw new KanikoException(DiagnosticCodes.AddChecksumSeveralSources, Strings.AddChecksumSeveralSources, add.Range);
+        }
+
+        if (!RemoteAddSources.IsRemote(sources[0]))
+        {
+            throw new KanikoException(DiagnosticCodes.AddChecksumNeedsRemoteSource,
+                string.Format(CultureInfo.InvariantCulture, Strings.AddChecksumNeedsRemoteSource, sources[0]), add.Range);
+        }
     }
 
     /// <summary><c>COPY --from</c>: the same rules over the files of an earlier stage or of an image, owners kept unless <c>--chown</c>.</summary>
@@ -528,7 +555,7 @@ public sealed class StageExecutor : IDisposable
     private async Task<ILayer> WriteCopyLayerAsync(
         CopyRequest request, BuildContextTree tree, IBuildContext source, ImageSnapshot? owners, Instruction instruction,
         StageFilesystem filesystem, StageRun run, CancellationToken cancellationToken,
-        Func<CopyPlan, Task<IReadOnlyList<LayerEntry>>>? remoteEntries = null)
+        Func<CopyPlan, Task<RemoteAddContent>>? remoteEntries = null)
     {
         var users = request.Chown is { } chown && ChownSpec.Parse(chown).NeedsLookup
             ? await UsersAsync(run, cancellationToken).ConfigureAwait(false)
@@ -564,12 +591,15 @@ public sealed class StageExecutor : IDisposable
 
         var entries = await CopyLayerEntries.CreateAsync(
             copyPlan, source, filesystem, _options.FixedFileTime ?? _options.Created, instruction.Range, _archives, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<string>? remoteIdentity = null;
         if (remoteEntries is not null)
         {
-            entries = CopyLayerEntries.Merge(entries, await remoteEntries(copyPlan).ConfigureAwait(false), copyPlan, filesystem, _options.FixedFileTime ?? _options.Created);
+            var remote = await remoteEntries(copyPlan).ConfigureAwait(false);
+            entries = CopyLayerEntries.Merge(entries, remote.Entries, copyPlan, filesystem, _options.FixedFileTime ?? _options.Created);
+            remoteIdentity = remote.CacheIdentity;
         }
 
-        return await run.LayerCache.CopyAsync(instruction, copyPlan, source, deterministic: remoteEntries is null,
+        return await run.LayerCache.CopyAsync(instruction, copyPlan, source, remoteIdentity,
             async () => await _writer.WriteAsync(entries, _options.WorkDirectory, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
 
@@ -603,6 +633,13 @@ public sealed class StageExecutor : IDisposable
         {
             entries.Add(LayerEntry.Directory(directory.Value) with { Uid = owner.Uid, Gid = owner.Gid, ModificationTime = time });
             filesystem.AddDirectory(directory, LayerEntry.DefaultDirectoryMode, owner);
+        }
+
+        // Parents left out of the layer (the stage does not know its base tree) exist once it is applied: a later
+        // WORKDIR for another user must not create them again with its owner.
+        for (var parent = path.Parent; !parent.IsRoot; parent = parent.Parent)
+        {
+            filesystem.NoteDirectory(parent);
         }
 
         // An existing working directory keeps its mode and owner, as BuildKit's mkdir leaves it alone.

@@ -72,27 +72,26 @@ public sealed class StepLayerCache
     /// <param name="instruction">The expanded instruction.</param>
     /// <param name="plan">The planned copy (its items decide the key's sources part).</param>
     /// <param name="source">Where the files' contents are read.</param>
-    /// <param name="deterministic">
-    /// Whether the plan and sources decide the layer; a download (<c>ADD URL</c>) does not, so its layer is neither
-    /// looked up nor stored, and the chain moves on with the layer's own digest.
+    /// <param name="remoteIdentity">
+    /// For an <c>ADD</c> of URLs or git repositories, what identifies the fetched content
+    /// (<see cref="RemoteAddContent.CacheIdentity"/>: digests, <c>Last-Modified</c> times, commits); it joins the key, so
+    /// a warm build whose downloads are unchanged reuses the layer, as BuildKit does. Null for any other copy.
     /// </param>
     /// <param name="write">Writes the layer.</param>
     /// <param name="cancellationToken">Stops the step.</param>
     public async Task<ILayer> CopyAsync(
-        Instruction instruction, CopyPlan plan, IBuildContext source, bool deterministic, Func<Task<ILayer>> write, CancellationToken cancellationToken)
+        Instruction instruction, CopyPlan plan, IBuildContext source, IReadOnlyList<string>? remoteIdentity, Func<Task<ILayer>> write,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(instruction);
         ArgumentNullException.ThrowIfNull(write);
-        if (!deterministic)
-        {
-            var layer = await write().ConfigureAwait(false);
-            Chain = StepKey(instruction).Add("layer.diffId", layer.DiffId.ToString()).Build();
-            _keyed = true;
-            return layer;
-        }
-
         var key = StepKey(instruction);
         await CopyCacheKey.AddSourcesAsync(key, plan, source, cancellationToken).ConfigureAwait(false);
+        if (remoteIdentity is not null)
+        {
+            key.Add("remote", remoteIdentity);
+        }
+
         return await LookUpOrWriteAsync(key.Build(), instruction, _cache?.Options.CopyLayers == true, write, cancellationToken).ConfigureAwait(false);
     }
 

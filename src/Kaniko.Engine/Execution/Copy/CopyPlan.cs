@@ -11,8 +11,8 @@ namespace Kaniko.Engine.Execution;
 /// <param name="DestinationIsDirectory">Whether the destination was written as a directory (a trailing <c>/</c> or <c>/.</c>).</param>
 /// <param name="Items">What to write, in order.</param>
 /// <param name="CreatedDirectoryMode">
-/// The mode of a missing parent directory the copy creates: the octal <c>--chmod</c>, else 0755 (BuildKit's rule;
-/// a symbolic <c>--chmod</c> does not apply to them).
+/// The mode of a missing parent directory the copy creates: 0755, with or without <c>--chmod</c> (BuildKit creates
+/// them with <c>MkdirAll(0755)</c> before the copy; <c>--chmod</c> applies to what is copied).
 /// </param>
 /// <param name="Owner">The owner of every item and created directory.</param>
 /// <param name="Warnings">Warnings found while planning (for example an unknown <c>--chown</c> name).</param>

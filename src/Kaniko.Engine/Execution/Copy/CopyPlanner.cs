@@ -122,7 +122,9 @@ public static class CopyPlanner
                 });
             }
 
-            return new CopyPlan(_destination, isDirectory, WithoutLoneLinks(_items), _chmod?.OctalMode ?? DefaultDirectoryMode, _owner, _warnings)
+            // BuildKit makes the missing destination directories with MkdirAll(0755) before copying: --chmod changes
+            // what is copied, never those (a 0644 there would make /app untraversable).
+            return new CopyPlan(_destination, isDirectory, WithoutLoneLinks(_items), DefaultDirectoryMode, _owner, _warnings)
             {
                 OwnerGiven = !string.IsNullOrEmpty(_request.Chown),
             };
