@@ -65,7 +65,7 @@ public sealed class AddGitBuildTests(RegistryFixture registry) : IDisposable
     {
         var git = TestRequirements.Executable("git");
         var repository = await CreateRepositoryAsync(git);
-        using var daemon = await GitDaemon.StartAsync(git, repository.Root);
+        using var daemon = await GitDaemon.StartAsync(git, repository.Root, BuildHarness.Cancellation);
         _build.Write("Dockerfile", $"FROM scratch\nADD git://127.0.0.1:{daemon.Port}/repo.git#main:docs /docs/\n");
         var request = _build.Request(_build.NewReference("addgit-cache")) with
         {
