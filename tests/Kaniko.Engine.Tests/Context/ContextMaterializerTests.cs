@@ -42,7 +42,7 @@ public sealed class ContextMaterializerTests : IDisposable
             .Directory("bin/", (UnixFileMode)0x16D)
             .File("bin/run.sh", "#!/bin/sh\n", (UnixFileMode)0x1ED)
             .SymbolicLink("bin/latest", "run.sh")
-            .HardLink("bin/again.sh", "bin/run.sh");
+            .HardLink("bin/again.sh", "bin/run.sh", (UnixFileMode)0x1ED); // a tar repeats the mode on the link
         var archive = Write("context.archive", gzip ? builder.ToTarGz() : builder.ToTar());
 
         string directory;
