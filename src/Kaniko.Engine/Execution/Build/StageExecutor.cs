@@ -619,9 +619,12 @@ public sealed class StageExecutor : IDisposable
             }
         }
 
-        if (owner != CopyOwner.Root)
+        // BuildKit creates the missing parents of the working directory as the user too, and leaves an existing
+        // directory alone: both need the base tree. A stage that runs commands downloads its base anyway (the
+        // headers are read from the same cached blobs), so it always learns the tree and WORKDIR /tmp keeps 1777;
+        // a COPY-only stage reads it only for another owner, so that it downloads no base layer.
+        if (owner != CopyOwner.Root || run.Stage.Steps.Any(s => s.Instruction is RunInstruction))
         {
-            // BuildKit creates the missing parents of the working directory as the user too.
             await filesystem.EnsureCompleteAsync(cancellationToken).ConfigureAwait(false);
         }
 

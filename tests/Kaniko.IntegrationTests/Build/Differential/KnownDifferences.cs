@@ -67,7 +67,7 @@ internal static class KnownDifferences
             "ADD --chown of an archive: BuildKit (since 2025, \"file: add chown to archive unpack from copy\") gives the unpacked entries the --chown " +
             "owner; buildah 1.28 keeps the archive's owners. Compared without the owner; expected-ours.txt pins our side", WithoutOwner)),
                 .. new[] { "fs:/tmp", "fs:/root" }.Select(key => new KnownDifference("workdir-existing-root", key,
-            "our gap: WORKDIR as root on a registry base whose tree the stage has not read writes the directory as 0755, so /tmp loses 1777 " +
+            "our gap: WORKDIR as root in a stage without RUN, on a registry base whose tree the stage has not read, writes the directory as 0755, so /tmp loses 1777 " +
             "and /root 0700; BuildKit's mkdir leaves an existing directory alone (knowing it needs the base layers' headers)", MaskMode)),
                 new("copy-chmod", "fs:/dir", "buildah creates the destination of COPY --chmod=0700 dir /dir/ with 0755; BuildKit gives it the --chmod mode", MaskMode),
         .. new[] { ("copy-hardlinks-context", "fs:/moded"), ("copy-hardlinks-stage", "fs:/owned") }.Select(c => new KnownDifference(c.Item1, c.Item2,
