@@ -38,7 +38,7 @@ touch "$results"
 first_line=$(($(wc -l <"$results") + 1))
 
 log "load before the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
-FIXTURE=aspnet "$peers_dir/bench.sh" "cmd:$repo_root/benchmarks/kaniko-peer.sh" "$runs"
+FIXTURE=aspnet "$peers_dir/bench.sh" "cmd:$repo_root/benchmarks/dotnet-kaniko.sh" "$runs"
 for peer in $others; do
   case $peer in
     sdk) "$peers_dir/bench.sh" sdk "$runs" ;;
@@ -52,5 +52,5 @@ printf '%-26s %6s %9s %9s %11s\n' peer runs cold warm one-change
 tail -n +"$first_line" "$results" | awk -F'\t' '
   NR == 1 { c = $4; w = $5; x = $6 }
   { printf "%-26s %6s %8.2fs %8.2fs %10.2fs", $2, $3, $4, $5, $6
-    if (NR > 1) printf "   (x%.1f / x%.1f / x%.1f of kaniko-peer)", $4 / c, $5 / w, $6 / x
+    if (NR > 1) printf "   (x%.1f / x%.1f / x%.1f of dotnet-kaniko)", $4 / c, $5 / w, $6 / x
     printf "\n" }'

@@ -1,6 +1,3 @@
-using Kaniko.Engine.Layers;
-using Kaniko.Engine.Registry;
-
 namespace Kaniko.Engine;
 
 /// <summary>
@@ -12,7 +9,7 @@ public sealed record BuildRequest
     /// <summary>
     /// The build context (<c>--context</c>): a directory path or <c>dir://PATH</c>, <c>tar://PATH</c>, <c>tar://stdin</c>
     /// or <c>-</c>, a git URL, an <c>http(s)://</c> archive, or a store one of <see cref="RemoteContextSources"/> handles
-    /// (see <see cref="Execution.ContextMaterializer"/>).
+    /// (see <c>docs/contexts.md</c>).
     /// </summary>
     public string Context { get; init; } = ".";
 
@@ -21,17 +18,17 @@ public sealed record BuildRequest
 
     /// <summary>
     /// Stores that hold contexts as archives (S3, Google Cloud Storage, Azure Blob, ...), registered by the host: each
-    /// is asked (<see cref="Kaniko.Engine.Context.IRemoteContextSource.CanFetch"/>) for a <see cref="Context"/> with a scheme other
+    /// is asked (<see cref="IRemoteContextStore.CanFetch"/>) for a <see cref="Context"/> with a scheme other
     /// than <c>dir://</c> and <c>tar://</c> before git and URL contexts, and what it fetches is unpacked like a
     /// <c>tar://</c> archive.
     /// </summary>
-    public IReadOnlyList<Kaniko.Engine.Context.IRemoteContextSource> RemoteContextSources { get; init; } = [];
+    public IReadOnlyList<IRemoteContextStore> RemoteContextSources { get; init; } = [];
 
     /// <summary>A sub-directory of the context to use as its root (<c>--context-sub-path</c>), or <c>null</c>.</summary>
     public string? ContextSubPath { get; init; }
 
     /// <summary>How git contexts are fetched (<c>--git</c>, <c>GIT_PULL_METHOD</c>).</summary>
-    public Execution.GitContextOptions Git { get; init; } = new();
+    public GitContextSettings Git { get; init; } = GitContextSettings.Default;
 
     /// <summary>
     /// Opens the standard input a <c>tar://stdin</c> or <c>-</c> context is read from; <c>null</c> when the host has
@@ -39,7 +36,7 @@ public sealed record BuildRequest
     /// </summary>
     public Func<Stream>? StandardInput { get; init; }
 
-    /// <summary>The build arguments, already resolved (see <see cref="Planning.BuildArguments.Parse"/>).</summary>
+    /// <summary>The build arguments, already resolved (see <see cref="ParseBuildArgs"/>).</summary>
     public IReadOnlyList<KeyValuePair<string, string>> BuildArgs { get; init; } = [];
 
     /// <summary>The stage to build (<c>--target</c>), or <c>null</c> for the last one.</summary>
@@ -95,38 +92,38 @@ public sealed record BuildRequest
     public DateTimeOffset? SourceDateEpoch { get; init; }
 
     /// <summary>How new layers are compressed (<c>--compression</c>, <c>--compression-level</c>).</summary>
-    public LayerWriterOptions Layers { get; init; } = LayerWriterOptions.Default;
+    public LayerSettings Layers { get; init; } = LayerSettings.Default;
 
-    /// <summary>The base-image blob store's root (<c>--cache-dir</c>), or <c>null</c> for <see cref="Caching.BlobStore.DefaultRoot"/>.</summary>
+    /// <summary>The base-image blob store's root (<c>--cache-dir</c>), or <c>null</c> for the user's cache folder.</summary>
     public string? CacheDirectory { get; init; }
 
     /// <summary>
     /// The layer cache of build steps (<c>--cache</c>, <c>--cache-repo</c>, <c>--cache-ttl</c>,
     /// <c>--cache-copy-layers</c>, <c>--cache-run-layers</c>); its local entries live under <see cref="CacheDirectory"/>.
     /// </summary>
-    public Caching.LayerCacheOptions Cache { get; init; } = new();
+    public LayerCacheSettings Cache { get; init; } = new();
 
     /// <summary>
     /// The secrets <c>RUN --mount=type=secret</c> steps may read (<c>--secret id=ID,src=FILE</c> or
-    /// <c>env=VARIABLE</c>, see <see cref="Execution.SecretSource.Parse"/>); the values are read when a step needs
+    /// <c>env=VARIABLE</c>, see <see cref="BuildSecret.Parse"/>); the values are read when a step needs
     /// them and never reach a layer, the config or the history.
     /// </summary>
-    public IReadOnlyList<Execution.SecretSource> Secrets { get; init; } = [];
+    public IReadOnlyList<BuildSecret> Secrets { get; init; } = [];
 
-    /// <summary>The SSH agents <c>RUN --mount=type=ssh</c> steps may use (<c>--ssh default</c>, <c>--ssh ID=SOCKET</c>, see <see cref="Execution.SshSource.Parse"/>).</summary>
-    public IReadOnlyList<Execution.SshSource> SshAgents { get; init; } = [];
+    /// <summary>The SSH agents <c>RUN --mount=type=ssh</c> steps may use (<c>--ssh default</c>, <c>--ssh ID=SOCKET</c>, see <see cref="SshAgent.Parse"/>).</summary>
+    public IReadOnlyList<SshAgent> SshAgents { get; init; } = [];
 
     /// <summary>Registry settings for pulls and pushes (<c>--insecure</c>, <c>--registry-mirror</c>, retries, ...).</summary>
-    public RegistryOptions Registry { get; init; } = new();
+    public RegistrySettings Registry { get; init; } = new();
 
     /// <summary>
     /// How <c>RUN</c> steps are isolated (<c>--isolation</c>): the best available by default; <c>None</c> (kaniko's own
     /// mode: the steps change <c>/</c> of this system) only when asked for.
     /// </summary>
-    public Execution.SandboxKind Isolation { get; init; } = Execution.SandboxKind.Automatic;
+    public IsolationKind Isolation { get; init; } = IsolationKind.Automatic;
 
     /// <summary>How a snapshot after a <c>RUN</c> step decides what changed (<c>--snapshot-mode</c>).</summary>
-    public Filesystem.SnapshotMode SnapshotMode { get; init; } = Filesystem.SnapshotMode.Redo;
+    public SnapshotKind SnapshotMode { get; init; } = SnapshotKind.Redo;
 
     /// <summary>One layer per stage for everything its steps changed (<c>--single-snapshot</c>).</summary>
     public bool SingleSnapshot { get; init; }
@@ -136,4 +133,13 @@ public sealed record BuildRequest
     /// when the build ends; <c>null</c> for the system's temporary folder.
     /// </summary>
     public string? WorkDirectoryRoot { get; init; }
+
+    /// <summary>
+    /// Parses <c>--build-arg</c> values as kaniko does: <c>NAME=VALUE</c>, or <c>NAME</c> alone for the value of the
+    /// environment variable of that name (left out when unset).
+    /// </summary>
+    /// <param name="values">The option's values in order; a later one for the same name wins.</param>
+    /// <param name="environment">Looks up this process's environment variables.</param>
+    public static IReadOnlyList<KeyValuePair<string, string>> ParseBuildArgs(IEnumerable<string> values, Func<string, string?> environment) =>
+        Planning.BuildArguments.Parse(values, environment);
 }

@@ -10,15 +10,16 @@ namespace Kaniko.Engine;
 /// <param name="Size">The image's size: manifest, config and every layer blob, compressed, in bytes (with several platforms: the index and each image, a shared blob counted once).</param>
 /// <param name="ManifestMediaType">The manifest's media type (OCI, or Docker schema 2 for a Docker base); the index's for several platforms.</param>
 /// <param name="Warnings">The warnings of planning and running the build, in the order found.</param>
-/// <param name="PushedBlobs">What each blob of each push took (uploaded, mounted from the base repository, already present).</param>
 public sealed record BuildResult(
     Digest Digest,
     IReadOnlyList<ImageReference> References,
     long Size,
     MediaType ManifestMediaType,
-    IReadOnlyList<BuildWarning> Warnings,
-    IReadOnlyList<BlobPush> PushedBlobs)
+    IReadOnlyList<BuildWarning> Warnings)
 {
+    /// <summary>What happened to each blob of the push (uploaded, mounted, already there); the engine's tests read it.</summary>
+    internal IReadOnlyList<BlobPush> PushedBlobs { get; init; } = [];
+
     /// <summary>The image built for each platform, in the order asked; one entry for a single-platform build.</summary>
     public IReadOnlyList<PlatformImage> Images { get; init; } = [];
 

@@ -26,7 +26,7 @@ public static class KanikoBuilder
         BuildAsync(request, events, keychain: null, cancellationToken);
 
     /// <summary>Builds <paramref name="request"/>, reading registry credentials from <paramref name="keychain"/> (the default chain when null).</summary>
-    public static async Task<BuildResult> BuildAsync(BuildRequest request, IBuildEventSink? events, IKeychain? keychain, CancellationToken cancellationToken)
+    internal static async Task<BuildResult> BuildAsync(BuildRequest request, IBuildEventSink? events, IKeychain? keychain, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         events ??= NullBuildEventSink.Instance;
@@ -59,7 +59,7 @@ public static class KanikoBuilder
 
         var fixedTime = request.SourceDateEpoch ?? (request.Reproducible ? DateTimeOffset.UnixEpoch : null);
         var workDirectory = Path.Combine(request.WorkDirectoryRoot ?? Path.GetTempPath(), "kaniko-dotnet-build-" + Guid.NewGuid().ToString("N"));
-        using var client = new RegistryClient(request.Registry, keychain);
+        using var client = new RegistryClient(request.Registry.ToOptions(), keychain);
         var blobStore = new BlobStore(request.CacheDirectory ?? BlobStore.DefaultRoot);
         using var cacheClient = LayerCacheSetup.Client(request, destinations, keychain);
         var layerCache = LayerCacheSetup.Create(request, destinations, blobStore, cacheClient, events);
@@ -69,18 +69,18 @@ public static class KanikoBuilder
             {
                 Created = fixedTime ?? DateTimeOffset.UtcNow,
                 FixedFileTime = fixedTime,
-                Layers = request.Layers,
+                Layers = request.Layers.ToOptions(),
                 WorkDirectory = workDirectory,
                 Fetcher = new ImageFetcher(client, events),
                 BaseImageCache = blobStore,
                 Labels = request.Labels,
                 Annotations = request.Annotations,
                 LayerCache = layerCache,
-                Isolation = request.Isolation,
-                SnapshotMode = request.SnapshotMode,
+                Isolation = request.Isolation.ToSandboxKind(),
+                SnapshotMode = request.SnapshotMode.ToSnapshotMode(),
                 SingleSnapshot = request.SingleSnapshot,
-                Secrets = request.Secrets,
-                SshAgents = request.SshAgents,
+                Secrets = request.Secrets.ToSources(),
+                SshAgents = request.SshAgents.ToSources(),
                 CacheDirectory = request.CacheDirectory ?? BlobStore.DefaultRoot,
             };
             var builds = await new BuildExecutor(options, events).ExecuteAsync(plans, planRequest, context.Files, cancellationToken).ConfigureAwait(false);
@@ -114,8 +114,9 @@ public static class KanikoBuilder
                 + builds.SelectMany(b => b.Image.Layers).DistinctBy(l => l.Digest).Sum(l => l.Size);
             warnings = [.. await LayerCacheSetup.WithCacheWarningsAsync(warnings, layerCache).ConfigureAwait(false)];
             var layers = builds.SelectMany(b => b.Image.Layers).DistinctBy(l => l.Digest).ToList();
-            return new BuildResult(index.Digest, pushed, size, index.Index.Value.MediaType ?? ImageFormats.IndexMediaType(index.Format), warnings, blobs)
+            return new BuildResult(index.Digest, pushed, size, index.Index.Value.MediaType ?? ImageFormats.IndexMediaType(index.Format), warnings)
             {
+                PushedBlobs = blobs,
                 Images = images,
                 LayerCount = layers.Count,
                 ReusedLayerCount = layers.Count(IsBaseLayer),
@@ -166,7 +167,7 @@ public static class KanikoBuilder
 
         await WriteOutputsAsync(request, image, destinations, cancellationToken).ConfigureAwait(false);
         var size = image.Manifest.Bytes.Length + image.Config.Bytes.Length + image.Layers.Sum(l => l.Size);
-        return new BuildResult(image.Digest, pushed, size, image.Manifest.Value.MediaType ?? ImageFormats.ManifestMediaType(image.Format), warnings, blobs);
+        return new BuildResult(image.Digest, pushed, size, image.Manifest.Value.MediaType ?? ImageFormats.ManifestMediaType(image.Format), warnings) { PushedBlobs = blobs };
     }
 
     // The index takes the images' family: a Docker manifest list when every image is Docker schema 2 (a Docker base),

@@ -9,13 +9,13 @@ namespace Kaniko.Engine;
 
 /// <summary>
 /// Plans a build without running it (a dry run): opens the context and its ignore file, reads the Dockerfile as
-/// bytes, parses it, reads the instructions and plans the stages. Nothing is fetched and nothing runs; the host
-/// decides how to show the plan (for example with <see cref="PlanTextWriter"/>).
+/// bytes, parses it, reads the instructions and plans the stages. Nothing is fetched and nothing runs; hosts get the
+/// plan as text (<see cref="Describe"/>), the engine's tests the plan itself.
 /// </summary>
 public static class KanikoPlanner
 {
     /// <summary>Plans <paramref name="request"/>. Throws <see cref="KanikoException"/> for any problem, located when it is in a file.</summary>
-    public static BuildPlan Plan(BuildRequest request)
+    internal static BuildPlan Plan(BuildRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
 
@@ -26,10 +26,18 @@ public static class KanikoPlanner
     }
 
     /// <summary>
+    /// Plans <paramref name="request"/> (<c>--dry-run</c>) once per target platform, in the order given, and describes
+    /// each plan as text: its stages, their steps and what they depend on. Throws <see cref="KanikoException"/> for
+    /// any problem, located when it is in a file.
+    /// </summary>
+    public static IReadOnlyList<PlanDescription> Describe(BuildRequest request) =>
+        [.. PlanPlatforms(request).Select(plan => new PlanDescription(plan.TargetPlatform, PlanTextWriter.Write(plan)))];
+
+    /// <summary>
     /// Plans <paramref name="request"/> once per target platform (<see cref="BuildRequest.Platforms"/>), in the
     /// order given; one plan when a single platform or none is asked for.
     /// </summary>
-    public static IReadOnlyList<BuildPlan> PlanPlatforms(BuildRequest request)
+    internal static IReadOnlyList<BuildPlan> PlanPlatforms(BuildRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var platforms = KanikoBuilder.TargetPlatforms(request);
@@ -46,7 +54,7 @@ public static class KanikoPlanner
     }
 
     /// <summary>Plans the build of a Dockerfile given as bytes, named <paramref name="fileName"/> in messages.</summary>
-    public static BuildPlan Plan(ReadOnlySpan<byte> dockerfile, string fileName, PlanRequest request)
+    internal static BuildPlan Plan(ReadOnlySpan<byte> dockerfile, string fileName, PlanRequest request)
     {
         var syntax = DockerfileParser.Parse(dockerfile, fileName);
         var instructions = InstructionParser.ParseDockerfile(syntax);
@@ -60,3 +68,8 @@ public static class KanikoPlanner
         TargetPlatform = KanikoBuilder.TargetPlatforms(request) is { Count: > 0 } platforms ? platforms[0] : null,
     };
 }
+
+/// <summary>The plan of one platform's build, as text.</summary>
+/// <param name="Platform">The platform the plan builds for.</param>
+/// <param name="Text">The plan: stages, steps and their dependencies, one per line.</param>
+public sealed record PlanDescription(Platform Platform, string Text);

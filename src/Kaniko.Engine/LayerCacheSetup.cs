@@ -51,7 +51,7 @@ internal static class LayerCacheSetup
             return null;
         }
 
-        var registry = request.Registry;
+        var registry = request.Registry.ToOptions();
         var options = registry with
         {
             PullRetries = 0,
@@ -77,7 +77,7 @@ internal static class LayerCacheSetup
         var remote = client is not null && Repository(request, destinations) is { } repository
             ? new RegistryLayerCache(client, repository, store, request.Cache.Ttl)
             : null;
-        var cache = new LayerCache(request.Cache, local, remote, events);
+        var cache = new LayerCache(request.Cache.ToOptions(), local, remote, events);
         events.Report(new MessageEvent("layer cache: " + cache.Description
             + (remote is null ? " (local only: no --cache-repo and no destination)" : ""), MessageImportance.Normal));
         return cache;

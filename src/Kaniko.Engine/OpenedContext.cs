@@ -31,8 +31,8 @@ internal sealed class OpenedContext : IDisposable
         var options = new ContextSourceOptions
         {
             SubPath = request.ContextSubPath,
-            Git = request.Git,
-            RemoteSources = request.RemoteContextSources,
+            Git = request.Git.Options,
+            RemoteSources = request.RemoteContextSources.ToSources(),
             ScratchRoot = request.WorkDirectoryRoot,
             OpenStandardInput = request.StandardInput,
         };

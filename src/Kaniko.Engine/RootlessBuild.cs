@@ -29,7 +29,7 @@ public static class RootlessBuild
     public static IReadOnlyList<string>? UserNamespaceCommand(BuildRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!OperatingSystem.IsLinux() || SandboxNative.EffectiveUserId == 0 || request.Isolation == SandboxKind.None)
+        if (!OperatingSystem.IsLinux() || SandboxNative.EffectiveUserId == 0 || request.Isolation == IsolationKind.None)
         {
             return null;
         }

@@ -73,7 +73,7 @@ public sealed class ComputeKanikoImageNames : Microsoft.Build.Utilities.Task
             {
                 if (Push)
                 {
-                    throw new KanikoException(DiagnosticCodes.MSBuildRegistryRequired, Kaniko.Engine.Strings.MSBuildRegistryRequired);
+                    throw new KanikoException(DiagnosticCodes.MSBuildRegistryRequired, Strings.MSBuildRegistryRequired);
                 }
 
                 // Validate the names all the same, so a bad repository is found before the first push, not at it.

@@ -56,7 +56,7 @@ public sealed class GenerateKanikoDockerfile : Microsoft.Build.Utilities.Task
             if (string.IsNullOrWhiteSpace(BaseImage))
             {
                 throw new KanikoException(DiagnosticCodes.MSBuildBaseImageRequired, string.Format(
-                    System.Globalization.CultureInfo.InvariantCulture, Kaniko.Engine.Strings.MSBuildBaseImageRequired,
+                    System.Globalization.CultureInfo.InvariantCulture, Strings.MSBuildBaseImageRequired,
                     Path.Combine(ProjectDirectory ?? ".", "Dockerfile")));
             }
 

@@ -1,10 +1,7 @@
 using System.Globalization;
 using Kaniko.Engine;
-using Kaniko.Engine.Caching;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Oci;
-using Kaniko.Engine.Planning;
-using Kaniko.Engine.Registry;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using MessageImportance = Microsoft.Build.Framework.MessageImportance;
@@ -39,7 +36,7 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
-            Log.LogError(null, DiagnosticCodes.MSBuildBuildCancelled.ToString(), null, null, 0, 0, 0, 0, Kaniko.Engine.Strings.MSBuildBuildCancelled);
+            Log.LogError(null, DiagnosticCodes.MSBuildBuildCancelled.ToString(), null, null, 0, 0, 0, 0, Strings.MSBuildBuildCancelled);
             return false;
         }
     }
@@ -47,14 +44,14 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
     private async Task<bool> ExecuteAsync(string? dockerfile, CancellationToken cancellationToken)
     {
         var request = CreateRequest(dockerfile);
-        var dockerfilePath = Engine.Context.DockerfileLocator.Resolve(dockerfile, request.Context).FullPath;
+        var dockerfilePath = BuildInputs.DockerfilePath(request);
         var state = string.IsNullOrEmpty(StateFile) ? null : Path.GetFullPath(StateFile);
-        var fingerprint = state is null ? null : BuildInputs.Fingerprint(request, dockerfilePath, Path.GetDirectoryName(state));
+        var fingerprint = state is null ? null : BuildInputs.Fingerprint(request, dockerfilePath, Path.GetDirectoryName(state), HostIdentity);
         if (state is not null && fingerprint is not null
             && await IsUpToDateAsync(request, state, fingerprint, cancellationToken).ConfigureAwait(false) is { } upToDate)
         {
             Log.LogMessage(MessageImportance.High, "{0}", string.Format(
-                CultureInfo.InvariantCulture, Kaniko.Engine.Strings.MSBuildImageUpToDate, ImageName(request), upToDate));
+                CultureInfo.InvariantCulture, Strings.MSBuildImageUpToDate, ImageName(request), upToDate));
             SetOutputs(request.Destinations, upToDate);
             return true;
         }
@@ -119,7 +116,7 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
         {
             Context = Path.GetFullPath(ContextDirectory),
             Dockerfile = dockerfile,
-            BuildArgs = BuildArguments.Parse(BuildArgs.Select(BuildArgumentSpec), Environment.GetEnvironmentVariable),
+            BuildArgs = BuildRequest.ParseBuildArgs(BuildArgs.Select(BuildArgumentSpec), Environment.GetEnvironmentVariable),
             Target = string.IsNullOrWhiteSpace(Target) ? null : Target.Trim(),
             Platforms = platforms,
             Destinations = destinations,
@@ -130,15 +127,15 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
             Reproducible = Reproducible,
             SourceDateEpoch = SourceDateEpoch(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH")),
             CacheDirectory = NullIfEmpty(CacheDirectory),
-            Cache = new LayerCacheOptions
+            Cache = new LayerCacheSettings
             {
                 Enabled = Cache,
                 Repository = NullIfEmpty(CacheRepository)?.Trim(),
-                Ttl = NullIfEmpty(CacheTtl) is { } ttl ? ParseCacheTtl(ttl.Trim()) : LayerCacheOptions.DefaultTtl,
+                Ttl = NullIfEmpty(CacheTtl) is { } ttl ? ParseCacheTtl(ttl.Trim()) : LayerCacheSettings.DefaultTtl,
                 CopyLayers = CacheCopyLayers,
                 RunLayers = CacheRunLayers,
             },
-            Registry = new RegistryOptions { InsecureRegistries = insecure, SkipTlsVerifyRegistries = skipTls },
+            Registry = new RegistrySettings { InsecureRegistries = insecure, SkipTlsVerifyRegistries = skipTls },
         };
     }
 
@@ -152,13 +149,12 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
             return null;
         }
 
-        using var client = new RegistryClient(request.Registry);
         foreach (var destination in request.Destinations)
         {
             try
             {
-                var head = await client.HeadManifestAsync(ImageReference.Parse(destination), RegistryAccess.Push, cancellationToken).ConfigureAwait(false);
-                if (head?.Digest != state.Digest)
+                var published = await BuildInputs.PublishedDigestAsync(request, destination, cancellationToken).ConfigureAwait(false);
+                if (published != state.Digest)
                 {
                     Log.LogMessage(MessageImportance.Normal, "{0} does not name {1} any more: building", destination, state.Digest);
                     return null;
@@ -186,6 +182,9 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
         })];
     }
 
+    // This task assembly's build: a new build of the task may build differently, so its inputs' fingerprint changes.
+    private static string HostIdentity => typeof(KanikoBuild).Assembly.ManifestModule.ModuleVersionId.ToString("N");
+
     private static string ImageName(BuildRequest request) => request.Destinations.Count > 0 ? string.Join(", ", request.Destinations) : "(no destination)";
 
     // No Value metadata means "take the value from the environment", as --build-arg NAME does.
@@ -205,11 +204,11 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
     {
         try
         {
-            return LayerCacheOptions.ParseTtl(value);
+            return LayerCacheSettings.ParseTtl(value);
         }
         catch (KanikoException e) when (e.Code == DiagnosticCodes.InvalidCacheTtl)
         {
-            throw new KanikoException(e.Code, string.Format(CultureInfo.InvariantCulture, Kaniko.Engine.Strings.MSBuildInvalidCacheTtl, value), innerException: e);
+            throw new KanikoException(e.Code, string.Format(CultureInfo.InvariantCulture, Strings.MSBuildInvalidCacheTtl, value), innerException: e);
         }
     }
 

@@ -1,5 +1,4 @@
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Execution;
 using Microsoft.Build.Utilities;
 using BuildMessageImportance = Microsoft.Build.Framework.MessageImportance;
 using EngineMessageImportance = Kaniko.Engine.Diagnostics.MessageImportance;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Kaniko.Engine;
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Planning;
 
 namespace Kaniko.Cli;
 
@@ -59,15 +58,15 @@ internal static class BuildCommand
         {
             if (parse.GetValue(BuildOptions.DryRun))
             {
-                var plans = KanikoPlanner.PlanPlatforms(request);
+                var plans = KanikoPlanner.Describe(request);
                 foreach (var plan in plans)
                 {
                     if (plans.Count > 1)
                     {
-                        await output.WriteAsync($"platform {plan.TargetPlatform}:\n").ConfigureAwait(false);
+                        await output.WriteAsync($"platform {plan.Platform}:\n").ConfigureAwait(false);
                     }
 
-                    await output.WriteAsync(PlanTextWriter.Write(plan)).ConfigureAwait(false);
+                    await output.WriteAsync(plan.Text).ConfigureAwait(false);
                 }
 
                 return ExitCodes.Success;

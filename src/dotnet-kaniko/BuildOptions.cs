@@ -2,10 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Kaniko.Engine;
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Execution;
-using Kaniko.Engine.Layers;
-using Kaniko.Engine.Planning;
-using Kaniko.Engine.Registry;
 
 namespace Kaniko.Cli;
 
@@ -210,7 +206,7 @@ internal static class BuildOptions
     /// <summary>The request the parsed options describe; <paramref name="environment"/> gives <c>--build-arg NAME</c> values and <c>SOURCE_DATE_EPOCH</c>.</summary>
     internal static BuildRequest Bind(ParseResult parse, Func<string, string?> environment)
     {
-        var registry = new RegistryOptions
+        var registry = new RegistrySettings
         {
             InsecurePush = parse.GetValue(Insecure),
             InsecurePull = parse.GetValue(InsecurePull),
@@ -218,7 +214,7 @@ internal static class BuildOptions
             SkipTlsVerifyPush = parse.GetValue(SkipTlsVerify),
             SkipTlsVerifyPull = parse.GetValue(SkipTlsVerifyPull),
             SkipTlsVerifyRegistries = Set(parse.GetValue(SkipTlsVerifyRegistry)),
-            RegistryCertificates = RegistryOptions.ParseRegistryCertificates(parse.GetValue(RegistryCertificate) ?? []),
+            RegistryCertificates = RegistrySettings.ParseRegistryCertificates(parse.GetValue(RegistryCertificate) ?? []),
             RegistryMirrors = parse.GetValue(RegistryMirror) ?? [],
         };
         if (parse.GetValue(PushRetry) is { } pushRetries)
@@ -236,7 +232,7 @@ internal static class BuildOptions
             Context = parse.GetValue(Context) ?? ".",
             RemoteContextSources = Contexts.BucketContextSources.Create(environment),
             Dockerfile = parse.GetValue(Dockerfile),
-            BuildArgs = BuildArguments.Parse(parse.GetValue(BuildArg) ?? [], environment),
+            BuildArgs = BuildRequest.ParseBuildArgs(parse.GetValue(BuildArg) ?? [], environment),
             Target = parse.GetValue(Target),
             Platforms = Platforms(parse.GetValue(Platform)),
             Destinations = Destinations(parse.GetValue(Destination)),
@@ -252,11 +248,11 @@ internal static class BuildOptions
             SourceDateEpoch = SourceDateEpoch(environment("SOURCE_DATE_EPOCH")),
             Layers = LayerOptions(ParseCompression(parse.GetValue(Compression)), parse.GetValue(CompressionLevel)),
             CacheDirectory = parse.GetValue(CacheDir),
-            Cache = new Kaniko.Engine.Caching.LayerCacheOptions
+            Cache = new LayerCacheSettings
             {
                 Enabled = parse.GetValue(Cache),
                 Repository = parse.GetValue(CacheRepo),
-                Ttl = parse.GetValue(CacheTtl) is { } ttl ? Kaniko.Engine.Caching.LayerCacheOptions.ParseTtl(ttl) : Kaniko.Engine.Caching.LayerCacheOptions.DefaultTtl,
+                Ttl = parse.GetValue(CacheTtl) is { } ttl ? LayerCacheSettings.ParseTtl(ttl) : LayerCacheSettings.DefaultTtl,
                 CopyLayers = parse.GetValue(CacheCopyLayers),
                 RunLayers = parse.GetValue(CacheRunLayers),
             },
@@ -265,30 +261,30 @@ internal static class BuildOptions
             Isolation = ParseIsolation(parse.GetValue(Isolation) ?? NullIfEmpty(environment("KANIKO_ISOLATION"))),
             SnapshotMode = ParseSnapshotMode(parse.GetValue(SnapshotMode)),
             SingleSnapshot = parse.GetValue(SingleSnapshot),
-            Secrets = [.. (parse.GetValue(Secret) ?? []).Select(s => SecretSource.Parse(s, environment))],
-            SshAgents = [.. (parse.GetValue(Ssh) ?? []).Select(s => SshSource.Parse(s, environment))],
+            Secrets = [.. (parse.GetValue(Secret) ?? []).Select(s => BuildSecret.Parse(s, environment))],
+            SshAgents = [.. (parse.GetValue(Ssh) ?? []).Select(s => SshAgent.Parse(s, environment))],
             ContextSubPath = NullIfEmpty(parse.GetValue(ContextSubPath)),
-            Git = GitContextOptions.FromEnvironment(parse.GetValue(Git) ?? [], environment),
+            Git = GitContextSettings.FromEnvironment(parse.GetValue(Git) ?? [], environment),
             StandardInput = Console.OpenStandardInput,
         };
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
-    private static SandboxKind ParseIsolation(string? value) => value?.ToLowerInvariant() switch
+    private static IsolationKind ParseIsolation(string? value) => value?.ToLowerInvariant() switch
     {
-        null or "auto" => SandboxKind.Automatic,
-        "bwrap" or "bubblewrap" => SandboxKind.Bubblewrap,
-        "chroot" => SandboxKind.Chroot,
-        "none" => SandboxKind.None,
+        null or "auto" => IsolationKind.Automatic,
+        "bwrap" or "bubblewrap" => IsolationKind.Bubblewrap,
+        "chroot" => IsolationKind.Chroot,
+        "none" => IsolationKind.None,
         _ => throw Usage($"--isolation must be auto, bwrap, chroot or none, not '{value}'"),
     };
 
-    private static Kaniko.Engine.Filesystem.SnapshotMode ParseSnapshotMode(string? value) => value?.ToLowerInvariant() switch
+    private static SnapshotKind ParseSnapshotMode(string? value) => value?.ToLowerInvariant() switch
     {
-        null or "redo" => Kaniko.Engine.Filesystem.SnapshotMode.Redo,
-        "full" => Kaniko.Engine.Filesystem.SnapshotMode.Full,
-        "time" => Kaniko.Engine.Filesystem.SnapshotMode.Time,
+        null or "redo" => SnapshotKind.Redo,
+        "full" => SnapshotKind.Full,
+        "time" => SnapshotKind.Time,
         _ => throw Usage($"--snapshot-mode must be redo, full or time, not '{value}'"),
     };
 
@@ -345,26 +341,27 @@ internal static class BuildOptions
         return pairs;
     }
 
-    private static LayerCompression ParseCompression(string? value) => value?.ToLowerInvariant() switch
+    private static CompressionKind ParseCompression(string? value) => value?.ToLowerInvariant() switch
     {
-        null or "gzip" => LayerCompression.Gzip,
-        "zstd" => LayerCompression.Zstd,
+        null or "gzip" => CompressionKind.Gzip,
+        "zstd" => CompressionKind.Zstd,
         _ => throw Usage($"--compression must be gzip or zstd, not '{value}'"),
     };
 
     // A level out of the compression's range is a malformed option value, found before anything is built.
-    private static LayerWriterOptions LayerOptions(LayerCompression compression, int? level)
+    private static LayerSettings LayerOptions(CompressionKind compression, int? level)
     {
+        var settings = new LayerSettings { Compression = compression, CompressionLevel = level };
         try
         {
-            LayerCompressionCodec.ResolveLevel(compression, level);
+            settings.Validate();
         }
         catch (KanikoException e) when (e.Code == DiagnosticCodes.InvalidCompressionLevel)
         {
             throw Usage("--compression-level: " + e.Detail);
         }
 
-        return new LayerWriterOptions { Compression = compression, CompressionLevel = level };
+        return settings;
     }
 
     private static DateTimeOffset? SourceDateEpoch(string? value)

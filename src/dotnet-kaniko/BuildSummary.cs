@@ -1,7 +1,6 @@
 using System.Globalization;
 using Kaniko.Engine;
 using Kaniko.Engine.Oci;
-using Kaniko.Engine.Registry;
 
 namespace Kaniko.Cli;
 

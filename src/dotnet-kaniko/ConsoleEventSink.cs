@@ -1,7 +1,5 @@
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Execution;
-using Kaniko.Engine.Registry;
 
 namespace Kaniko.Cli;
 

@@ -3,8 +3,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Execution;
-using Kaniko.Engine.Registry;
 
 namespace Kaniko.Cli;
 
@@ -124,7 +122,7 @@ internal sealed class JsonEventSink(TextWriter error, ConsoleVerbosity verbosity
             },
             LayerCacheLookupEvent lookup when verbosity >= ConsoleVerbosity.Info => Record("info", lookup.ToString(), lookup.Hit ? "cache-hit" : "cache-miss") with
             {
-                CacheKey = lookup.Key.ToString(), CacheSource = lookup.Source,
+                CacheKey = lookup.Key, CacheSource = lookup.Source,
             },
             RunOutputEvent output when verbosity >= ConsoleVerbosity.Info => Record("info", output.Text, "run-output") with
             {
@@ -132,7 +130,7 @@ internal sealed class JsonEventSink(TextWriter error, ConsoleVerbosity verbosity
             },
             BlobTransferStartedEvent started when verbosity >= ConsoleVerbosity.Info => Record("info", TransferText.Started(started), "transfer-started") with
             {
-                Direction = Direction(started.Direction), Repository = started.Repository.ToString(), Digest = started.Digest.ToString(), Size = started.Size,
+                Direction = Direction(started.Direction), Repository = started.Repository, Digest = started.Digest, Size = started.Size,
             },
             BlobTransferProgressEvent moved when verbosity >= ConsoleVerbosity.Trace => Record("trace", TransferText.Label(moved.Direction, moved.Digest), "transfer-progress") with
             {
@@ -140,7 +138,7 @@ internal sealed class JsonEventSink(TextWriter error, ConsoleVerbosity verbosity
             },
             BlobTransferFinishedEvent finished when verbosity >= ConsoleVerbosity.Info => Record("info", TransferText.Finished(finished), "transfer-finished") with
             {
-                Direction = Direction(finished.Direction), Repository = finished.Repository.ToString(), Digest = finished.Digest.ToString(),
+                Direction = Direction(finished.Direction), Repository = finished.Repository, Digest = finished.Digest,
                 Size = finished.Size, Transferred = finished.Size, Elapsed = finished.Elapsed.TotalSeconds,
             },
             WarningEvent warning when verbosity >= ConsoleVerbosity.Warn => Located(Record("warning", warning.Warning.Message, "warning"), warning.Warning.Code, warning.Warning.Range),

@@ -1,6 +1,5 @@
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Oci;
-using Kaniko.Engine.Registry;
 using Spectre.Console;
 
 namespace Kaniko.Cli;
@@ -12,7 +11,7 @@ namespace Kaniko.Cli;
 /// </summary>
 internal sealed class LiveProgressEventSink(ConsoleEventSink lines, ProgressContext progress) : IBuildEventSink
 {
-    private readonly Dictionary<(BlobTransferDirection, Digest), ProgressTask> _bars = [];
+    private readonly Dictionary<(BlobTransferDirection, string), ProgressTask> _bars = [];
     private readonly Lock _gate = new();
 
     /// <summary>The Spectre progress display these bars need: description, bar, percentage, bytes, speed.</summary>

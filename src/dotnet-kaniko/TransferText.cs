@@ -1,6 +1,6 @@
 using System.Globalization;
+using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Oci;
-using Kaniko.Engine.Registry;
 
 namespace Kaniko.Cli;
 
@@ -8,8 +8,9 @@ namespace Kaniko.Cli;
 internal static class TransferText
 {
     /// <summary>A digest cut to its algorithm and the first 12 hex digits, as docker shows layer ids.</summary>
-    internal static string ShortDigest(Digest digest) =>
-        digest.Encoded.Length > 12 ? $"{digest.Algorithm}:{digest.Encoded[..12]}" : digest.ToString();
+    internal static string ShortDigest(string digest) => digest.IndexOf(':', StringComparison.Ordinal) is var colon and >= 0 && digest.Length - colon - 1 > 12
+        ? digest[..(colon + 13)]
+        : digest;
 
     /// <summary>The line printed when a transfer starts: <c>pulling sha256:0123456789ab (12.3 MiB) from REPO</c>.</summary>
     internal static string Started(BlobTransferStartedEvent started) => started.Direction == BlobTransferDirection.Pull
@@ -27,7 +28,7 @@ internal static class TransferText
         Speed(finished.Size, finished.Elapsed));
 
     /// <summary>The label of a live bar: <c>pull sha256:0123456789ab</c>.</summary>
-    internal static string Label(BlobTransferDirection direction, Digest digest) =>
+    internal static string Label(BlobTransferDirection direction, string digest) =>
         (direction == BlobTransferDirection.Pull ? "pull " : "push ") + ShortDigest(digest);
 
     /// <summary>Bytes per second for people; a transfer too fast to time shows as such.</summary>

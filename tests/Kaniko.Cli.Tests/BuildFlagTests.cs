@@ -1,4 +1,5 @@
 using System.Text;
+using Kaniko.Engine;
 using Kaniko.Engine.Execution;
 using Kaniko.Engine.Filesystem;
 using Kaniko.Engine.Layers;
@@ -46,7 +47,7 @@ public sealed class BuildFlagTests : IDisposable
         Assert.Equal([new("a", "1"), new("b", "x=y")], request.Labels);
         Assert.Equal([new("k", "v")], request.Annotations);
         Assert.True(request.Reproducible);
-        Assert.Equal(new LayerWriterOptions { Compression = LayerCompression.Zstd, CompressionLevel = 7 }, request.Layers);
+        Assert.Equal(new LayerSettings { Compression = CompressionKind.Zstd, CompressionLevel = 7 }, request.Layers);
         Assert.Equal("cache", request.CacheDirectory);
         Assert.Null(request.SourceDateEpoch);
     }
@@ -67,7 +68,7 @@ public sealed class BuildFlagTests : IDisposable
         Assert.True(registry.SkipTlsVerifyPush);
         Assert.True(registry.SkipTlsVerifyPull);
         Assert.Equal(["c.test"], registry.SkipTlsVerifyRegistries);
-        Assert.Equal("/certs/ca.pem", registry.CertificateFor("d.test"));
+        Assert.Equal("/certs/ca.pem", registry.RegistryCertificates["d.test"]);
         Assert.Equal(["mirror.test", "mirror2.test/prefix"], registry.RegistryMirrors);
         Assert.Equal((5, 0), (registry.PushRetries, registry.PullRetries));
     }
@@ -79,18 +80,18 @@ public sealed class BuildFlagTests : IDisposable
 
         Assert.Empty(request.Destinations);
         Assert.False(request.NoPush);
-        Assert.Equal(LayerWriterOptions.Default, request.Layers);
+        Assert.Equal(LayerSettings.Default, request.Layers);
         Assert.Equal((3, 3), (request.Registry.PushRetries, request.Registry.PullRetries));
         Assert.False(request.Registry.InsecurePush);
     }
 
     [Theory]
-    [InlineData(null, SandboxKind.Automatic)]
-    [InlineData("auto", SandboxKind.Automatic)]
-    [InlineData("bwrap", SandboxKind.Bubblewrap)]
-    [InlineData("chroot", SandboxKind.Chroot)]
-    [InlineData("NONE", SandboxKind.None)]
-    public void Isolation_names_the_sandbox_kind(string? value, SandboxKind expected)
+    [InlineData(null, IsolationKind.Automatic)]
+    [InlineData("auto", IsolationKind.Automatic)]
+    [InlineData("bwrap", IsolationKind.Bubblewrap)]
+    [InlineData("chroot", IsolationKind.Chroot)]
+    [InlineData("NONE", IsolationKind.None)]
+    public void Isolation_names_the_sandbox_kind(string? value, IsolationKind expected)
     {
         var request = value is null ? Bind(null) : Bind(null, "--isolation", value);
 
@@ -100,9 +101,9 @@ public sealed class BuildFlagTests : IDisposable
     [Fact]
     public void Snapshot_mode_and_single_snapshot_reach_the_request()
     {
-        Assert.Equal((SnapshotMode.Redo, false), (Bind(null).SnapshotMode, Bind(null).SingleSnapshot));
-        Assert.Equal(SnapshotMode.Full, Bind(null, "--snapshot-mode", "full").SnapshotMode);
-        Assert.Equal(SnapshotMode.Time, Bind(null, "--snapshot-mode", "time").SnapshotMode);
+        Assert.Equal((SnapshotKind.Redo, false), (Bind(null).SnapshotMode, Bind(null).SingleSnapshot));
+        Assert.Equal(SnapshotKind.Full, Bind(null, "--snapshot-mode", "full").SnapshotMode);
+        Assert.Equal(SnapshotKind.Time, Bind(null, "--snapshot-mode", "time").SnapshotMode);
         Assert.True(Bind(null, "--single-snapshot").SingleSnapshot);
     }
 

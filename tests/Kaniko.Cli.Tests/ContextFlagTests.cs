@@ -22,7 +22,7 @@ public sealed class ContextFlagTests : IDisposable
 
         Assert.Equal("git://git.test/repo.git#refs/heads/main", request.Context);
         Assert.Equal("svc/api", request.ContextSubPath);
-        Assert.Equal(("dev", true, true, true, "git"), (request.Git.Branch, request.Git.SingleBranch, request.Git.RecurseSubmodules, request.Git.InsecureSkipTls, request.Git.EffectivePullMethod));
+        Assert.Equal(("dev", true, true, true, "git"), (request.Git.Branch, request.Git.SingleBranch, request.Git.RecurseSubmodules, request.Git.InsecureSkipTls, request.Git.PullMethod));
     }
 
     [Fact]

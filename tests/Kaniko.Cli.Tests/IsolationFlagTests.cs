@@ -1,3 +1,4 @@
+using Kaniko.Engine;
 using Kaniko.Engine.Execution;
 
 namespace Kaniko.Cli.Tests;
@@ -5,7 +6,7 @@ namespace Kaniko.Cli.Tests;
 /// <summary><c>--isolation</c> and its default from <c>KANIKO_ISOLATION</c>, which the executor image sets to <c>none</c>.</summary>
 public sealed class IsolationFlagTests
 {
-    private static SandboxKind Bind(string? environmentValue, params string[] args)
+    private static IsolationKind Bind(string? environmentValue, params string[] args)
     {
         var parse = KanikoCommandLine.Create().Parse(["build", "--no-push", .. args]);
         Assert.Empty(parse.Errors);
@@ -13,17 +14,17 @@ public sealed class IsolationFlagTests
     }
 
     [Theory]
-    [InlineData(null, SandboxKind.Automatic)]
-    [InlineData("", SandboxKind.Automatic)]
-    [InlineData("none", SandboxKind.None)]
-    [InlineData("CHROOT", SandboxKind.Chroot)]
-    [InlineData("bwrap", SandboxKind.Bubblewrap)]
-    public void The_environment_gives_the_default(string? environmentValue, SandboxKind expected) =>
+    [InlineData(null, IsolationKind.Automatic)]
+    [InlineData("", IsolationKind.Automatic)]
+    [InlineData("none", IsolationKind.None)]
+    [InlineData("CHROOT", IsolationKind.Chroot)]
+    [InlineData("bwrap", IsolationKind.Bubblewrap)]
+    public void The_environment_gives_the_default(string? environmentValue, IsolationKind expected) =>
         Assert.Equal(expected, Bind(environmentValue));
 
     [Fact]
     public void The_flag_wins_over_the_environment() =>
-        Assert.Equal(SandboxKind.Bubblewrap, Bind("none", "--isolation", "bwrap"));
+        Assert.Equal(IsolationKind.Bubblewrap, Bind("none", "--isolation", "bwrap"));
 
     [Fact]
     public void A_wrong_environment_value_is_a_usage_error()

@@ -1,4 +1,5 @@
 using System.Text;
+using Kaniko.Engine;
 using Kaniko.Engine.Caching;
 using Kaniko.Testing;
 
@@ -21,7 +22,7 @@ public sealed class LayerCacheFlagTests : IDisposable
     [Fact]
     public void Without_flags_the_cache_is_off_with_kanikos_defaults()
     {
-        Assert.Equal(new LayerCacheOptions(), Bind().Cache);
+        Assert.Equal(new LayerCacheSettings(), Bind().Cache);
     }
 
     [Fact]
@@ -30,7 +31,7 @@ public sealed class LayerCacheFlagTests : IDisposable
         var request = Bind("--cache", "--cache-repo", "reg.test/team/cache", "--cache-ttl", "1h30m", "--cache-copy-layers", "--cache-run-layers=false");
 
         Assert.Equal(
-            new LayerCacheOptions { Enabled = true, Repository = "reg.test/team/cache", Ttl = TimeSpan.FromMinutes(90), CopyLayers = true, RunLayers = false },
+            new LayerCacheSettings { Enabled = true, Repository = "reg.test/team/cache", Ttl = TimeSpan.FromMinutes(90), CopyLayers = true, RunLayers = false },
             request.Cache);
     }
 

@@ -27,9 +27,9 @@ public sealed class SecretAndSshFlagTests : IDisposable
         var request = BuildOptions.Bind(parse, name => environment.GetValueOrDefault(name));
 
         Assert.Equal(
-            [new SecretSource("token") { FilePath = file }, new SecretSource("NPM_TOKEN") { EnvironmentVariable = "NPM_TOKEN" }, new SecretSource("api") { EnvironmentVariable = "API" }],
-            request.Secrets);
-        Assert.Equal([new SshSource("default", socketPath), new SshSource("deploy", socketPath)], request.SshAgents);
+            [("token", file, null), ("NPM_TOKEN", null, "NPM_TOKEN"), ("api", null, "API")],
+            request.Secrets.Select(s => (s.Id, s.FilePath, s.EnvironmentVariable)));
+        Assert.Equal([("default", socketPath), ("deploy", socketPath)], request.SshAgents.Select(a => (a.Id, a.SocketPath)));
     }
 
     [Theory]

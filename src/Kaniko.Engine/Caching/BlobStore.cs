@@ -10,7 +10,7 @@ namespace Kaniko.Engine.Caching;
 /// verified, then renamed into place: a reader only ever sees complete, verified blobs, and two processes that fetch
 /// the same blob at once both succeed (the rename is atomic; the loser's copy is simply dropped).
 /// </summary>
-public sealed class BlobStore
+internal sealed class BlobStore
 {
     private const string BlobsFolder = "blobs";
     private const string IncomingFolder = "incoming";

@@ -9,7 +9,7 @@ namespace Kaniko.Engine.Caching;
 /// versioned text (<see cref="CacheKeyBuilder"/>). It is also the tag of the step's image in a cache repository.
 /// </summary>
 /// <param name="Value">64 lower-case hex digits.</param>
-public readonly record struct CacheKey(string Value)
+internal readonly record struct CacheKey(string Value)
 {
     /// <summary>Whether <paramref name="value"/> has the shape of a key (64 lower-case hex digits).</summary>
     public static bool IsWellFormed(string? value) =>
@@ -28,7 +28,7 @@ public readonly record struct CacheKey(string Value)
 /// file name holding <c>=</c>) can be mistaken for another field. Change <see cref="Version"/> whenever what a field
 /// means changes: old entries then simply stop matching.
 /// </summary>
-public sealed class CacheKeyBuilder
+internal sealed class CacheKeyBuilder
 {
     /// <summary>The first line of every key's text.</summary>
     public const string Version = "kaniko-dotnet layer cache v1";

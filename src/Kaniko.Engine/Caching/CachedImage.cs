@@ -9,7 +9,7 @@ namespace Kaniko.Engine.Caching;
 /// An image whose layers are read through a <see cref="BlobStore"/>: the base-image cache. Manifest and config are
 /// the source's own (exact bytes kept); layer bytes are downloaded at most once per store.
 /// </summary>
-public sealed class CachedImage : IImage
+internal sealed class CachedImage : IImage
 {
     /// <summary>Wraps <paramref name="source"/> so that every layer it opens is kept in <paramref name="store"/>.</summary>
     public CachedImage(IImage source, BlobStore store)

@@ -10,7 +10,7 @@ namespace Kaniko.Engine.Caching;
 /// every open reads the stored file. Base images pulled by one build are then on disk for the next. The download is
 /// reported as a <see cref="BlobTransferDirection.Pull"/> transfer to the event sink, when one is given.
 /// </summary>
-public sealed class CachedLayer : IWrappedLayer
+internal sealed class CachedLayer : IWrappedLayer
 {
     private readonly ILayer _source;
     private readonly BlobStore _store;

@@ -4,7 +4,7 @@ using Kaniko.Engine.Oci;
 namespace Kaniko.Engine.Caching;
 
 /// <summary>A place where the layers of build steps are kept by <see cref="CacheKey"/>.</summary>
-public interface ILayerCache
+internal interface ILayerCache
 {
     /// <summary>Where the cache is, for messages (a folder or a repository).</summary>
     string Description { get; }
@@ -24,7 +24,7 @@ public interface ILayerCache
 /// <param name="Created">When the entry was stored (the time to live counts from here).</param>
 /// <param name="Source">The cache that had it (<see cref="ILayerCache.Description"/>).</param>
 /// <param name="Changes">The <see cref="LayerCacheRecord.Changes"/> stored with it, or <c>null</c>.</param>
-public sealed record LayerCacheHit(ILayer Layer, DateTimeOffset Created, string Source, IReadOnlyList<string>? Changes = null);
+internal sealed record LayerCacheHit(ILayer Layer, DateTimeOffset Created, string Source, IReadOnlyList<string>? Changes = null);
 
 /// <summary>What is stored beside a cached layer.</summary>
 /// <param name="CreatedBy">The step's history text, as the built image records it.</param>
@@ -33,4 +33,4 @@ public sealed record LayerCacheHit(ILayer Layer, DateTimeOffset Created, string 
 /// What the step changed that later steps must know without reading the layer (for a <c>RUN</c>: its directories and
 /// deletions), in the executor's own text form; <c>null</c> when the layer alone says enough.
 /// </param>
-public sealed record LayerCacheRecord(string CreatedBy, Platform Platform, IReadOnlyList<string>? Changes = null);
+internal sealed record LayerCacheRecord(string CreatedBy, Platform Platform, IReadOnlyList<string>? Changes = null);

@@ -10,7 +10,7 @@ namespace Kaniko.Engine.Caching;
 /// it is reported once (<see cref="DiagnosticCodes.LayerCacheUnavailable"/>) and left alone for the rest of the
 /// build, and a layer it refuses is a warning (<see cref="DiagnosticCodes.LayerCacheWriteFailed"/>).
 /// </summary>
-public sealed class LayerCache
+internal sealed class LayerCache
 {
     // A few cache images go up at once; the build's own push and steps need the connection and the cores too.
     private const int ParallelWrites = 2;

@@ -5,7 +5,7 @@ using Kaniko.Engine.Dockerfile.Instructions;
 namespace Kaniko.Engine.Caching;
 
 /// <summary>The layer cache settings of a build, with kaniko's flags and defaults.</summary>
-public sealed record LayerCacheOptions
+internal sealed record LayerCacheOptions
 {
     /// <summary>kaniko's default time to live of cache entries: two weeks (<c>336h</c>).</summary>
     public static readonly TimeSpan DefaultTtl = TimeSpan.FromHours(336);

@@ -12,7 +12,7 @@ namespace Kaniko.Engine.Caching;
 /// compressed blob itself in the <see cref="BlobStore"/>, shared with base images. Both are written to a temporary
 /// file and renamed, so concurrent builds and killed processes never leave a half-written entry behind.
 /// </summary>
-public sealed class LocalLayerCache : ILayerCache
+internal sealed class LocalLayerCache : ILayerCache
 {
     private const int SchemaVersion = 1;
 

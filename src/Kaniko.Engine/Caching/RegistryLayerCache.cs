@@ -15,7 +15,7 @@ namespace Kaniko.Engine.Caching;
 /// config only; the layer is downloaded (through the blob store) only when a later step reads it, and a push to a
 /// repository of the same registry mounts it instead of uploading it.
 /// </summary>
-public sealed class RegistryLayerCache : ILayerCache
+internal sealed class RegistryLayerCache : ILayerCache
 {
     /// <summary>The config label that holds <see cref="LayerCacheRecord.Changes"/> (a JSON array of strings).</summary>
     public const string ChangesLabel = "dev.kaniko-dotnet.cache.changes";

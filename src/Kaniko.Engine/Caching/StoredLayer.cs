@@ -4,7 +4,7 @@ using Kaniko.Engine.Oci;
 namespace Kaniko.Engine.Caching;
 
 /// <summary>A layer whose compressed blob is in a <see cref="BlobStore"/>; every read is verified against its digests.</summary>
-public sealed class StoredLayer : ILayer
+internal sealed class StoredLayer : ILayer
 {
     private readonly BlobStore _store;
 

@@ -5,7 +5,7 @@ using Kaniko.Engine.Diagnostics;
 namespace Kaniko.Engine.Context;
 
 /// <summary>Opens the build context named on the command line (<c>--context</c>) with its ignore file.</summary>
-public static partial class BuildContextFactory
+internal static partial class BuildContextFactory
 {
     /// <summary>The file name of the context-wide ignore file.</summary>
     public const string IgnoreFileName = ".dockerignore";

@@ -7,7 +7,7 @@ namespace Kaniko.Engine.Context;
 /// A build context that is a directory on this machine. Every path is resolved inside the directory: a path that
 /// climbs out through <c>..</c> or a symbolic link is an error, never a read outside the context.
 /// </summary>
-public sealed class DirectoryBuildContext : IBuildContext
+internal sealed class DirectoryBuildContext : IBuildContext
 {
     private readonly ContextPathResolver _resolver;
 

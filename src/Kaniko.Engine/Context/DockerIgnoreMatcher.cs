@@ -10,7 +10,7 @@ namespace Kaniko.Engine.Context;
 /// results of its parent (see <c>docs/dockerignore.md</c> for where that differs from the other Docker matchers).
 /// Instances are immutable and safe to share between threads.
 /// </summary>
-public sealed class DockerIgnoreMatcher
+internal sealed class DockerIgnoreMatcher
 {
     private static readonly char[] PrefixOnlyExceptionBreakers = ['*', '[', ']', '?', '^', '\\'];
 

@@ -6,7 +6,7 @@ namespace Kaniko.Engine.Context;
 /// <summary>Where the Dockerfile is and how to name it in messages.</summary>
 /// <param name="FullPath">The Dockerfile's full host path.</param>
 /// <param name="DisplayName">The name for messages: the <c>--dockerfile</c> argument as written, or <c>Dockerfile</c>.</param>
-public sealed record DockerfileLocation(string FullPath, string DisplayName)
+internal sealed record DockerfileLocation(string FullPath, string DisplayName)
 {
     /// <summary>The Dockerfile's bytes, exactly as stored (a BOM and CRLF line ends are kept for the parser).</summary>
     public byte[] ReadAllBytes() => File.ReadAllBytes(FullPath);
@@ -17,7 +17,7 @@ public sealed record DockerfileLocation(string FullPath, string DisplayName)
 /// for from the working directory first and then inside the context directory (kaniko's order); without the option it
 /// is <c>Dockerfile</c> in the context.
 /// </summary>
-public static class DockerfileLocator
+internal static class DockerfileLocator
 {
     /// <summary>The Dockerfile's name when none is given.</summary>
     public const string DefaultName = "Dockerfile";

@@ -4,7 +4,7 @@ namespace Kaniko.Engine.Context;
 /// The build context: the read-only tree of files a build may copy from, with its ignore rules.
 /// Paths are <c>/</c>-separated and relative to the context root.
 /// </summary>
-public interface IBuildContext : IDisposable
+internal interface IBuildContext : IDisposable
 {
     /// <summary>Where the context comes from, for messages, for example <c>dir:///home/me/app</c>.</summary>
     string Description { get; }
@@ -33,7 +33,7 @@ public interface IBuildContext : IDisposable
 /// <param name="Path">The <c>/</c>-separated path relative to the context root.</param>
 /// <param name="Kind">What the entry is.</param>
 /// <param name="LinkTarget">The link's target as stored, for a symbolic link; otherwise <c>null</c>.</param>
-public sealed record ContextEntry(string Path, ContextEntryKind Kind, string? LinkTarget = null)
+internal sealed record ContextEntry(string Path, ContextEntryKind Kind, string? LinkTarget = null)
 {
     /// <summary>The permission bits (with setuid, setgid and sticky) as the context stores them; for a symbolic
     /// link, the link's own bits.</summary>
@@ -47,7 +47,7 @@ public sealed record ContextEntry(string Path, ContextEntryKind Kind, string? Li
 }
 
 /// <summary>The kind of a build context entry.</summary>
-public enum ContextEntryKind
+internal enum ContextEntryKind
 {
     /// <summary>A regular file.</summary>
     File,

@@ -6,7 +6,7 @@ namespace Kaniko.Engine.Context;
 /// <c>tar://</c> context; the stores' client libraries live with the host that registers them, so the engine (and
 /// the MSBuild tasks that carry it) do not ship them.
 /// </summary>
-public interface IRemoteContextSource
+internal interface IRemoteContextSource
 {
     /// <summary>Whether this store handles the <c>--context</c> value (its scheme, or its host for <c>https://</c>).</summary>
     /// <param name="contextArgument">The <c>--context</c> value as given.</param>

@@ -354,8 +354,6 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode RunWorkingDirectoryInvalid = DiagnosticCode.Of(4406);
     /// <summary>A mount asked for a <c>RUN</c> step is invalid or cannot be made in this isolation mode.</summary>
     public static readonly DiagnosticCode RunMountInvalid = DiagnosticCode.Of(4407);
-    /// <summary>The <c>RUN</c> command exited with a non-zero code.</summary>
-    public static readonly DiagnosticCode RunCommandFailed = DiagnosticCode.Of(4408);
     /// <summary>Warning: the sandbox could not give the step everything a container has (groups, /proc, device nodes).</summary>
     public static readonly DiagnosticCode SandboxDegraded = DiagnosticCode.Of(4450);
     // 4460-4479: rootless builds with subordinate id ranges (user namespaces).

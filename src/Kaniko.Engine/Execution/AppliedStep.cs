@@ -4,7 +4,7 @@ using Kaniko.Engine.Oci;
 namespace Kaniko.Engine.Execution;
 
 /// <summary>What the filesystem side of a step has to produce: nothing, or one layer of a given kind.</summary>
-public enum StepLayerKind
+internal enum StepLayerKind
 {
     /// <summary>A metadata-only step: its history entry is an <c>empty_layer</c>.</summary>
     None,
@@ -28,7 +28,7 @@ public enum StepLayerKind
 /// <summary>The directory a <c>WORKDIR</c> step must create, and as whom.</summary>
 /// <param name="Path">The absolute directory, as it was stored in the config's <c>WorkingDir</c>.</param>
 /// <param name="User">The config's <c>User</c> at that step (<c>user[:group]</c>), or empty for root.</param>
-public sealed record WorkdirCreation(string Path, string User);
+internal sealed record WorkdirCreation(string Path, string User);
 
 /// <summary>One instruction applied to an <see cref="ImageConfigState"/>.</summary>
 /// <param name="Instruction">The (expanded) instruction that was applied.</param>
@@ -38,7 +38,7 @@ public sealed record WorkdirCreation(string Path, string User);
 /// <param name="Layer">The layer the step needs, if any; <see cref="HistoryEntry.EmptyLayer"/> agrees with it.</param>
 /// <param name="Workdir">For <see cref="StepLayerKind.CreateWorkdir"/>, the directory to create; otherwise <c>null</c>.</param>
 /// <param name="Run">For <see cref="StepLayerKind.Run"/>, the command to execute; otherwise <c>null</c>.</param>
-public sealed record AppliedStep(
+internal sealed record AppliedStep(
     Instruction Instruction,
     HistoryEntry? History,
     StepLayerKind Layer,

@@ -9,7 +9,7 @@ using Kaniko.Engine.Planning;
 namespace Kaniko.Engine.Execution;
 
 /// <summary>What an <see cref="ImageConfigState"/> needs besides its base.</summary>
-public sealed record ConfigStateOptions
+internal sealed record ConfigStateOptions
 {
     /// <summary>
     /// The time written into the new history entries and the config's <c>created</c>: the build's start, or the
@@ -56,7 +56,7 @@ public sealed record ConfigStateOptions
 /// A planned step is expanded again against the base image's environment before it is applied
 /// (<see cref="Apply(StepPlan)"/>); an instruction given directly is applied as it is (<see cref="Apply(Instruction)"/>).
 /// </summary>
-public sealed class ImageConfigState
+internal sealed class ImageConfigState
 {
     /// <summary>The <c>comment</c> BuildKit writes on every history entry it creates.</summary>
     public const string HistoryComment = "buildkit.dockerfile.v0";

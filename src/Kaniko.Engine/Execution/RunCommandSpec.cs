@@ -15,7 +15,7 @@ namespace Kaniko.Engine.Execution;
 /// A heredoc script that starts with <c>#!</c>: BuildKit mounts it read-only at <see cref="RunScript.Path"/> and runs
 /// that path; <c>null</c> otherwise.
 /// </param>
-public sealed record RunCommandSpec(
+internal sealed record RunCommandSpec(
     IReadOnlyList<string> Args,
     IReadOnlyList<string> Environment,
     string User,
@@ -25,4 +25,4 @@ public sealed record RunCommandSpec(
 /// <summary>An executable heredoc given to <c>RUN</c>: mounted (mode 0755, read-only) at <paramref name="Path"/>.</summary>
 /// <param name="Path">Where the process finds the script, <c>/dev/pipes/NAME</c>.</param>
 /// <param name="Content">The script, leading tabs removed for <c>&lt;&lt;-</c>.</param>
-public sealed record RunScript(string Path, string Content);
+internal sealed record RunScript(string Path, string Content);

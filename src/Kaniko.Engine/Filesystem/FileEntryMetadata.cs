@@ -1,7 +1,7 @@
 namespace Kaniko.Engine.Filesystem;
 
 /// <summary>What kind of file a path of the root filesystem is.</summary>
-public enum FileEntryKind
+internal enum FileEntryKind
 {
     /// <summary>A regular file.</summary>
     RegularFile,
@@ -43,7 +43,7 @@ public enum FileEntryKind
 /// <param name="LinkTarget">The target of a symbolic link, as stored.</param>
 /// <param name="DeviceMajor">For a device node, its major number.</param>
 /// <param name="DeviceMinor">For a device node, its minor number.</param>
-public sealed record FileEntryMetadata(
+internal sealed record FileEntryMetadata(
     FileEntryKind Kind,
     UnixFileMode Mode,
     int Uid,

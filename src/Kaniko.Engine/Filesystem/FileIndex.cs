@@ -10,7 +10,7 @@ namespace Kaniko.Engine.Filesystem;
 /// compares two of these, so its cost is a stat per path plus the bytes of what changed.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed class FileIndex
+internal sealed class FileIndex
 {
     private const int DirectoryBufferSize = 32 * 1024;
     private const int PathBufferSize = 4096;

@@ -5,7 +5,7 @@ using Kaniko.Engine.Layers;
 namespace Kaniko.Engine.Filesystem;
 
 /// <summary>How a path changed between two indexes.</summary>
-public enum FileChangeKind
+internal enum FileChangeKind
 {
     /// <summary>The path is new.</summary>
     Added,
@@ -25,14 +25,14 @@ public enum FileChangeKind
 /// <param name="Kind">How it changed.</param>
 /// <param name="Metadata">Its metadata now; null for a deletion.</param>
 /// <param name="HardLinkTarget">For a file that shares its inode with a path listed before it, that path.</param>
-public sealed record FileChange(string Path, FileChangeKind Kind, FileEntryMetadata? Metadata, string? HardLinkTarget = null);
+internal sealed record FileChange(string Path, FileChangeKind Kind, FileEntryMetadata? Metadata, string? HardLinkTarget = null);
 
 /// <summary>
 /// What a step changed in a root filesystem: the changes, sorted by path, and the index to compare the next step
 /// with. <see cref="ToLayerEntries"/> turns it into a layer.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed class FileSystemDiff
+internal sealed class FileSystemDiff
 {
     internal FileSystemDiff(RootFs rootFs, IReadOnlyList<FileChange> changes, FileIndex newIndex)
     {

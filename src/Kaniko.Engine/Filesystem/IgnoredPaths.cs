@@ -9,7 +9,7 @@ namespace Kaniko.Engine.Filesystem;
 /// a pattern; a pattern is an absolute container path whose elements may hold <c>*</c> and <c>?</c>
 /// (for example <c>/tmp/kaniko-*</c>).
 /// </summary>
-public sealed class IgnoredPaths
+internal sealed class IgnoredPaths
 {
     private readonly string[][] patterns;
 

@@ -11,7 +11,7 @@ namespace Kaniko.Engine.Filesystem;
 /// the disk could not hold (owners when the process is not root) is kept here, and snapshots read it.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed class RootFs
+internal sealed class RootFs
 {
     private readonly object gate = new();
     private readonly Dictionary<string, (int Uid, int Gid, ulong Inode, long BornNs)> wantedOwners = new(StringComparer.Ordinal);

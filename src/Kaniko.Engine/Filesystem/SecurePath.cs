@@ -10,7 +10,7 @@ namespace Kaniko.Engine.Filesystem;
 /// and more than <see cref="MaxSymbolicLinks"/> links is a loop. The result never names anything outside the root,
 /// whatever the links in the tree say. Elements that do not exist are taken literally.
 /// </summary>
-public static class SecurePath
+internal static class SecurePath
 {
     /// <summary>How many symbolic links one resolution may follow (Linux's own limit is 40).</summary>
     public const int MaxSymbolicLinks = 255;

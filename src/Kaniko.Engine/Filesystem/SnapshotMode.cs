@@ -4,7 +4,7 @@ namespace Kaniko.Engine.Filesystem;
 /// How a snapshot decides that a path present before and after a step changed (kaniko's <c>--snapshot-mode</c>).
 /// Added and deleted paths, and directories removed and made again, count in every mode.
 /// </summary>
-public enum SnapshotMode
+internal enum SnapshotMode
 {
     /// <summary>
     /// Metadata (kind, mode, owner, size, modification time, link target) decides; a regular file whose change

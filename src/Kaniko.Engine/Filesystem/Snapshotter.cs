@@ -10,7 +10,7 @@ namespace Kaniko.Engine.Filesystem;
 /// opaque whiteout, and files sharing an inode are written once and hard-linked.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public static class Snapshotter
+internal static class Snapshotter
 {
     /// <summary>Indexes the whole root filesystem: the baseline taken after the base layers are applied.</summary>
     public static Task<FileIndex> IndexAsync(RootFs rootFs, CancellationToken cancellationToken = default) =>

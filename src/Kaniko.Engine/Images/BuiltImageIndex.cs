@@ -3,7 +3,7 @@ using Kaniko.Engine.Oci;
 namespace Kaniko.Engine.Images;
 
 /// <summary>An index made by <see cref="ImageIndexBuilder"/>, with the exact bytes it was serialised to.</summary>
-public sealed class BuiltImageIndex : IImageIndex
+internal sealed class BuiltImageIndex : IImageIndex
 {
     internal BuiltImageIndex(RawJson<ImageIndex> index, IReadOnlyList<IImage> manifests, ImageFormat format)
     {

@@ -7,7 +7,7 @@ namespace Kaniko.Engine.Images;
 /// A single-platform image: its manifest and config are known (with their exact bytes), its layers are fetched only
 /// when opened.
 /// </summary>
-public interface IImage
+internal interface IImage
 {
     /// <summary>The manifest, with the exact bytes its digest is computed over.</summary>
     RawJson<ImageManifest> Manifest { get; }

@@ -3,7 +3,7 @@ using Kaniko.Engine.Oci;
 namespace Kaniko.Engine.Images;
 
 /// <summary>A multi-platform image: an OCI image index (or Docker manifest list) and the images it lists.</summary>
-public interface IImageIndex
+internal interface IImageIndex
 {
     /// <summary>The index, with the exact bytes its digest is computed over.</summary>
     RawJson<ImageIndex> Index { get; }

@@ -11,7 +11,7 @@ namespace Kaniko.Engine.Images;
 /// the manifest once. The manifest keeps the base image's family (OCI or Docker schema 2) unless
 /// <see cref="WithFormat"/> says otherwise, and every layer is listed under that family's media type.
 /// </summary>
-public sealed class ImageBuilder
+internal sealed class ImageBuilder
 {
     private readonly IImage baseImage;
     private readonly List<(ILayer? Layer, HistoryEntry History, IReadOnlyDictionary<string, string>? Annotations)> additions = [];

@@ -5,7 +5,7 @@ using Kaniko.Engine.Oci;
 namespace Kaniko.Engine.Images;
 
 /// <summary>The family of media types an image's manifest, config and layers use.</summary>
-public enum ImageFormat
+internal enum ImageFormat
 {
     /// <summary>OCI image manifest, config and layer types.</summary>
     Oci,
@@ -15,7 +15,7 @@ public enum ImageFormat
 }
 
 /// <summary>The media types of each <see cref="ImageFormat"/>, and the translation of layer types between them.</summary>
-public static class ImageFormats
+internal static class ImageFormats
 {
     /// <summary>The format of <paramref name="manifest"/>: Docker when its media type (or, without one, its config's) is Docker's.</summary>
     public static ImageFormat Of(ImageManifest manifest)

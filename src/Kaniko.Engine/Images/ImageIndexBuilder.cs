@@ -6,7 +6,7 @@ namespace Kaniko.Engine.Images;
 /// Gathers one image per platform into an image index (OCI) or a manifest list (Docker), serialised once by
 /// <see cref="Build"/>. Each entry names its platform, taken from the image's config unless given.
 /// </summary>
-public sealed class ImageIndexBuilder
+internal sealed class ImageIndexBuilder
 {
     private readonly List<(IImage Image, Descriptor Descriptor)> entries = [];
     private readonly SortedDictionary<string, string> annotations = new(StringComparer.Ordinal);

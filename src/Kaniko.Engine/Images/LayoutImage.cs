@@ -9,7 +9,7 @@ namespace Kaniko.Engine.Images;
 /// A single-platform image read from an OCI image layout directory: the manifest and config are read (and checked
 /// against their digests) at once, the layers are the layout's blob files, opened only when read.
 /// </summary>
-public sealed class LayoutImage : IImage
+internal sealed class LayoutImage : IImage
 {
     private LayoutImage(string directory, RawJson<ImageManifest> manifest, RawJson<ImageConfigFile> config, IReadOnlyList<ILayer> layers)
     {

@@ -8,7 +8,7 @@ namespace Kaniko.Engine.Images;
 /// keep those bytes; its layers are the base image's followed by the appended ones, each typed as its manifest
 /// descriptor says.
 /// </summary>
-public sealed class MutatedImage : IImage
+internal sealed class MutatedImage : IImage
 {
     internal MutatedImage(RawJson<ImageManifest> manifest, RawJson<ImageConfigFile> config, IReadOnlyList<ILayer> layers, ImageFormat format)
     {

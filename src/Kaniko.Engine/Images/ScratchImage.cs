@@ -8,7 +8,7 @@ namespace Kaniko.Engine.Images;
 /// starting point for <see cref="ImageBuilder"/>: an OCI manifest without layers breaks the spec's schema, so it is
 /// not meant to be pushed as it is.
 /// </summary>
-public sealed class ScratchImage : IImage
+internal sealed class ScratchImage : IImage
 {
     private ScratchImage(Platform platform, ImageFormat format)
     {

@@ -7,7 +7,7 @@ namespace Kaniko.Engine.Layers;
 /// <see cref="LayerWriter"/>, a cached blob, or a blob of an OCI layout. Every stream it opens is verified, so a file
 /// changed or damaged on disk is noticed by whoever reads it to the end.
 /// </summary>
-public sealed class FileBackedLayer : ILayer
+internal sealed class FileBackedLayer : ILayer
 {
     private const int BufferSize = 128 * 1024;
 

@@ -8,7 +8,7 @@ namespace Kaniko.Engine.Layers;
 /// to download it); every stream they return is verified against <see cref="Digest"/> or <see cref="DiffId"/>, so a
 /// consumer that reads to the end has seen exactly the promised bytes.
 /// </summary>
-public interface ILayer
+internal interface ILayer
 {
     /// <summary>The digest of the compressed blob, as the manifest's layer descriptor carries it.</summary>
     Digest Digest { get; }

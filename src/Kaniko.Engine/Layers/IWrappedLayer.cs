@@ -5,14 +5,14 @@ namespace Kaniko.Engine.Layers;
 /// needs to know where the bytes really come from (a registry push mounting a base layer from its repository)
 /// looks through the chain of <see cref="Inner"/> layers.
 /// </summary>
-public interface IWrappedLayer : ILayer
+internal interface IWrappedLayer : ILayer
 {
     /// <summary>The layer this one wraps; same digest, same diff id.</summary>
     ILayer Inner { get; }
 }
 
 /// <summary>Helpers for <see cref="IWrappedLayer"/>.</summary>
-public static class WrappedLayers
+internal static class WrappedLayers
 {
     /// <summary>The first layer of type <typeparamref name="T"/> in the chain starting at <paramref name="layer"/>, or <c>null</c>.</summary>
     public static T? Find<T>(ILayer layer)

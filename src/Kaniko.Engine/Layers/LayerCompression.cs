@@ -1,7 +1,7 @@
 namespace Kaniko.Engine.Layers;
 
 /// <summary>How <see cref="LayerWriter"/> compresses the tar of a layer.</summary>
-public enum LayerCompression
+internal enum LayerCompression
 {
     /// <summary>gzip (RFC 1952): <c>application/vnd.oci.image.layer.v1.tar+gzip</c>, readable by every runtime.</summary>
     Gzip,

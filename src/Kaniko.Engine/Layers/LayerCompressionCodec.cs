@@ -6,7 +6,7 @@ using Kaniko.Engine.Oci;
 namespace Kaniko.Engine.Layers;
 
 /// <summary>Maps compressions to media types and opens compressing and decompressing streams for layer blobs.</summary>
-public static class LayerCompressionCodec
+internal static class LayerCompressionCodec
 {
     /// <summary>The gzip level used when none is given: zlib's default, what <c>gzip</c> and most builders use.</summary>
     public const int DefaultGzipLevel = 6;

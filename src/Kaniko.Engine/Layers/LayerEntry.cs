@@ -8,7 +8,7 @@ namespace Kaniko.Engine.Layers;
 /// content. Paths are image paths ('/'-separated, never <see cref="System.IO.Path"/>); a leading <c>/</c> or <c>./</c>
 /// is dropped and <c>..</c> is refused, so the tar holds relative names as the image spec's changesets do.
 /// </summary>
-public sealed record LayerEntry
+internal sealed record LayerEntry
 {
     /// <summary>The whiteout prefix of the image spec's layer changesets: <c>.wh.NAME</c> deletes <c>NAME</c>.</summary>
     public const string WhiteoutPrefix = ".wh.";

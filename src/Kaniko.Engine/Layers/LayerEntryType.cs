@@ -1,7 +1,7 @@
 namespace Kaniko.Engine.Layers;
 
 /// <summary>What a <see cref="LayerEntry"/> records in the layer tar.</summary>
-public enum LayerEntryType
+internal enum LayerEntryType
 {
     /// <summary>A directory.</summary>
     Directory,

@@ -12,7 +12,7 @@ namespace Kaniko.Engine.Layers;
 /// pass, streamed to a temporary file that is then renamed to its digest. Nothing is held in memory but buffers, so
 /// the size of a layer is bounded by the disk, and the same entries always give the same digests.
 /// </summary>
-public sealed class LayerWriter
+internal sealed class LayerWriter
 {
     private const int CopyBufferSize = 128 * 1024;
 

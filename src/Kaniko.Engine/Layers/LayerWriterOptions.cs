@@ -1,7 +1,7 @@
 namespace Kaniko.Engine.Layers;
 
 /// <summary>How <see cref="LayerWriter"/> compresses layers.</summary>
-public sealed record LayerWriterOptions
+internal sealed record LayerWriterOptions
 {
     /// <summary>The defaults: gzip at level 6.</summary>
     public static LayerWriterOptions Default { get; } = new();

@@ -5,7 +5,7 @@ namespace Kaniko.Engine.Oci;
 /// <see cref="System.IO.Path"/>). Cleaning follows Go's <c>path.Clean</c>, which BuildKit applies to container paths:
 /// repeated <c>/</c> collapse, <c>.</c> vanishes, <c>..</c> removes the previous element and stops at the root.
 /// </summary>
-public readonly record struct ContainerPath : IComparable<ContainerPath>
+internal readonly record struct ContainerPath : IComparable<ContainerPath>
 {
     private readonly string? _value;
 

@@ -10,7 +10,7 @@ namespace Kaniko.Engine.Oci;
 /// order of the image-spec Go struct, so serialised descriptors look like those of other tools.
 /// Equality compares the collections by reference; compare <see cref="Digest"/> values to ask "same content?".
 /// </summary>
-public sealed record Descriptor : IOciDocument<Descriptor>
+internal sealed record Descriptor : IOciDocument<Descriptor>
 {
     /// <summary>"This REQUIRED property contains the media type of the referenced content."</summary>
     [JsonPropertyName("mediaType")]

@@ -6,7 +6,7 @@ namespace Kaniko.Engine.Oci;
 /// Computes a <see cref="Digest"/> over content that arrives in pieces (a layer being written, a blob being
 /// downloaded), counting the bytes as it goes. Not thread-safe; dispose it when done.
 /// </summary>
-public sealed class DigestHasher : IDisposable
+internal sealed class DigestHasher : IDisposable
 {
     private readonly IncrementalHash hash;
 

@@ -9,7 +9,7 @@ namespace Kaniko.Engine.Oci;
 /// or a different digest fails with <c>KANIKO3009</c> or <c>KANIKO3008</c>. A consumer that reads to the end has
 /// therefore seen exactly the expected bytes; one that stops early has verified nothing.
 /// </summary>
-public sealed class DigestVerifyingStream : ForwardReadStream
+internal sealed class DigestVerifyingStream : ForwardReadStream
 {
     private readonly Stream inner;
     private readonly bool leaveOpen;

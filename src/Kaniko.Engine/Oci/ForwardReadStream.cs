@@ -6,7 +6,7 @@ namespace Kaniko.Engine.Oci;
 /// routes the array overloads to <see cref="Read(Span{byte})"/> and <see cref="ReadAsync(Memory{byte}, CancellationToken)"/>,
 /// which derived streams implement, so every kind of read goes through one code path without copying.
 /// </summary>
-public abstract class ForwardReadStream : Stream
+internal abstract class ForwardReadStream : Stream
 {
     /// <inheritdoc />
     public sealed override bool CanRead => true;

@@ -7,7 +7,7 @@ namespace Kaniko.Engine.Oci;
 /// source-generated <see cref="OciJsonContext"/>.
 /// </summary>
 /// <typeparam name="TSelf">The implementing type.</typeparam>
-public interface IOciDocument<TSelf>
+internal interface IOciDocument<TSelf>
     where TSelf : class, IOciDocument<TSelf>
 {
     /// <summary>The source-generated serialisation metadata for the type.</summary>

@@ -11,7 +11,7 @@ namespace Kaniko.Engine.Oci;
 /// <c>container_config</c> or <c>docker_version</c> are kept in <see cref="AdditionalProperties"/>.
 /// Timestamps stay strings: Go writes nanoseconds, which <see cref="DateTimeOffset"/> cannot hold.
 /// </summary>
-public sealed record ImageConfigFile : IOciDocument<ImageConfigFile>
+internal sealed record ImageConfigFile : IOciDocument<ImageConfigFile>
 {
     /// <summary>"An combined date and time at which the image was created, formatted as defined by RFC 3339".</summary>
     [JsonPropertyName("created")]
@@ -89,7 +89,7 @@ public sealed record ImageConfigFile : IOciDocument<ImageConfigFile>
 /// The <c>config</c> object of an image configuration: the defaults for a container. Names are Docker's
 /// upper-camel-case keys, which the OCI spec adopted.
 /// </summary>
-public sealed record ContainerConfig
+internal sealed record ContainerConfig
 {
     /// <summary>"The username or UID which is a platform-specific structure that allows specific control over which user the process run as."</summary>
     [JsonPropertyName("User")]
@@ -152,7 +152,7 @@ public sealed record ContainerConfig
 }
 
 /// <summary>Docker's health check configuration; durations are nanoseconds, as Go's <c>time.Duration</c>.</summary>
-public sealed record HealthConfig
+internal sealed record HealthConfig
 {
     /// <summary><c>[]</c> inherits, <c>["NONE"]</c> disables, <c>["CMD", ...]</c> or <c>["CMD-SHELL", cmd]</c> runs a check.</summary>
     [JsonPropertyName("Test")]
@@ -184,7 +184,7 @@ public sealed record HealthConfig
 }
 
 /// <summary>The <c>rootfs</c> object: the uncompressed layer digests, base first.</summary>
-public sealed record RootFs
+internal sealed record RootFs
 {
     /// <summary>"MUST be set to layers."</summary>
     [JsonPropertyName("type")]
@@ -200,7 +200,7 @@ public sealed record RootFs
 }
 
 /// <summary>One entry of the config's <c>history</c>, describing how a layer (or a metadata-only step) was made.</summary>
-public sealed record HistoryEntry
+internal sealed record HistoryEntry
 {
     /// <summary>"A combined date and time at which the layer was created, formatted as defined by RFC 3339".</summary>
     [JsonPropertyName("created")]

@@ -8,7 +8,7 @@ namespace Kaniko.Engine.Oci;
 /// An image index: a list of manifests, usually one per platform. The same shape reads a Docker manifest list
 /// (<see cref="MediaType.DockerManifestList"/>).
 /// </summary>
-public sealed record ImageIndex : IOciDocument<ImageIndex>
+internal sealed record ImageIndex : IOciDocument<ImageIndex>
 {
     /// <summary>"This REQUIRED property specifies the image manifest schema version ... this value MUST be 2."</summary>
     [JsonPropertyName("schemaVersion")]

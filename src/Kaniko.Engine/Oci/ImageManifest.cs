@@ -8,7 +8,7 @@ namespace Kaniko.Engine.Oci;
 /// An image manifest: one image's config and layers. The same shape reads a Docker image manifest v2 schema 2
 /// (<see cref="MediaType.DockerManifest"/>), whose fields are a subset of the OCI ones.
 /// </summary>
-public sealed record ImageManifest : IOciDocument<ImageManifest>
+internal sealed record ImageManifest : IOciDocument<ImageManifest>
 {
     /// <summary>"This REQUIRED property specifies the image manifest schema version ... this value MUST be 2."</summary>
     [JsonPropertyName("schemaVersion")]

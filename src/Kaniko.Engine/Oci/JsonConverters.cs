@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Kaniko.Engine.Oci;
 
 /// <summary>Reads and writes a <see cref="Digest"/> as its string; a malformed digest is a JSON error.</summary>
-public sealed class DigestJsonConverter : JsonConverter<Digest>
+internal sealed class DigestJsonConverter : JsonConverter<Digest>
 {
     /// <inheritdoc />
     public override Digest Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
@@ -29,7 +29,7 @@ public sealed class DigestJsonConverter : JsonConverter<Digest>
 }
 
 /// <summary>Reads and writes a <see cref="MediaType"/> as its string, without validating it.</summary>
-public sealed class MediaTypeJsonConverter : JsonConverter<MediaType>
+internal sealed class MediaTypeJsonConverter : JsonConverter<MediaType>
 {
     /// <inheritdoc />
     public override MediaType Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
@@ -50,7 +50,7 @@ public sealed class MediaTypeJsonConverter : JsonConverter<MediaType>
 /// Go's encoder writes map keys sorted, so documents built here serialise the way registries and other tools
 /// expect, and always to the same bytes.
 /// </summary>
-public sealed class SortedStringMapConverter : JsonConverter<IReadOnlyDictionary<string, string>>
+internal sealed class SortedStringMapConverter : JsonConverter<IReadOnlyDictionary<string, string>>
 {
     /// <inheritdoc />
     public override IReadOnlyDictionary<string, string>? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
@@ -97,7 +97,7 @@ public sealed class SortedStringMapConverter : JsonConverter<IReadOnlyDictionary
 /// Reads Docker's "set" encoding, a JSON object whose keys are the members and whose values are empty objects
 /// (<c>"ExposedPorts": {"80/tcp": {}}</c>), into a sorted set, and writes it back the same way.
 /// </summary>
-public sealed class JsonObjectKeySetConverter : JsonConverter<IReadOnlySet<string>>
+internal sealed class JsonObjectKeySetConverter : JsonConverter<IReadOnlySet<string>>
 {
     /// <inheritdoc />
     public override IReadOnlySet<string>? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)

@@ -9,7 +9,7 @@ namespace Kaniko.Engine.Oci;
 /// <c>…v1\u002Bjson</c>); documents written here escape only what JSON requires, as registries and Go tools do
 /// for media types.
 /// </summary>
-public static class OciJson
+internal static class OciJson
 {
     /// <summary>Compact output with minimal escaping; the options every document of this tool is written with.</summary>
     public static JsonWriterOptions WriterOptions { get; } = new()

@@ -20,6 +20,6 @@ namespace Kaniko.Engine.Oci;
 [JsonSerializable(typeof(ImageIndex))]
 [JsonSerializable(typeof(ImageConfigFile))]
 [JsonSerializable(typeof(OciLayoutHeader))]
-public sealed partial class OciJsonContext : JsonSerializerContext
+internal sealed partial class OciJsonContext : JsonSerializerContext
 {
 }

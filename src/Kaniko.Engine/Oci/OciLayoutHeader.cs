@@ -5,7 +5,7 @@ using System.Text.Json.Serialization.Metadata;
 namespace Kaniko.Engine.Oci;
 
 /// <summary>The <c>oci-layout</c> file at the root of an OCI image layout directory.</summary>
-public sealed record OciLayoutHeader : IOciDocument<OciLayoutHeader>
+internal sealed record OciLayoutHeader : IOciDocument<OciLayoutHeader>
 {
     /// <summary>The version this tool writes and reads.</summary>
     public const string CurrentVersion = "1.0.0";

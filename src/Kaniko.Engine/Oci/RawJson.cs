@@ -11,7 +11,7 @@ namespace Kaniko.Engine.Oci;
 /// <see cref="Bytes"/>, never a fresh serialisation of <see cref="Value"/>.
 /// </summary>
 /// <typeparam name="T">The parsed view: <see cref="ImageManifest"/>, <see cref="ImageIndex"/>, <see cref="ImageConfigFile"/>, ...</typeparam>
-public sealed class RawJson<T>
+internal sealed class RawJson<T>
     where T : class, IOciDocument<T>
 {
     private readonly byte[] bytes;
@@ -37,7 +37,7 @@ public sealed class RawJson<T>
 
     /// <summary>
     /// Parses a copy of <paramref name="json"/>. Throws <c>KANIKO3006</c> when it is not JSON of the expected shape
-    /// (including a malformed digest). It does not check the spec's rules: see <see cref="OciDocumentValidator"/>.
+    /// (including a malformed digest). It does not check the spec's rules (the tests do, with <c>tests/Kaniko.Testing/OciDocumentValidator.cs</c>).
     /// </summary>
     /// <param name="json">The document's bytes.</param>
     /// <param name="source">What the bytes are, for messages, for example <c>manifest sha256:…</c> or a file name.</param>

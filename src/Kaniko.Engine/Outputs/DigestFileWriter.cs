@@ -11,7 +11,7 @@ namespace Kaniko.Engine.Outputs;
 /// (<c>REPOSITORY@DIGEST</c> lines) and <c>--image-name-tag-with-digest-file</c> (<c>REPOSITORY:TAG@DIGEST</c>
 /// lines), one line per destination, each ending in a newline. Missing parent directories are created.
 /// </summary>
-public static class DigestFileWriter
+internal static class DigestFileWriter
 {
     /// <summary>Writes <paramref name="digest"/> alone, as kaniko's <c>--digest-file</c> does.</summary>
     public static Task WriteDigestAsync(string path, Digest digest, CancellationToken cancellationToken = default)

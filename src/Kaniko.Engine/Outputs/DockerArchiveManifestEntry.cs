@@ -6,7 +6,7 @@ namespace Kaniko.Engine.Outputs;
 /// One entry of a <c>docker save</c> tarball's <c>manifest.json</c> (an array of these): where the config and the
 /// layers are inside the tar, and the names <c>docker load</c> tags the image with.
 /// </summary>
-public sealed record DockerArchiveManifestEntry
+internal sealed record DockerArchiveManifestEntry
 {
     /// <summary>The path of the config blob inside the tar.</summary>
     [JsonPropertyName("Config")]

@@ -3,7 +3,7 @@ using Kaniko.Engine.Images;
 namespace Kaniko.Engine.Outputs;
 
 /// <summary>Somewhere a finished image is written: an OCI layout, a tarball, a registry.</summary>
-public interface IImageDestination
+internal interface IImageDestination
 {
     /// <summary>What and where, for messages, for example <c>OCI layout out/image (tag latest)</c>.</summary>
     string Description { get; }

@@ -12,7 +12,7 @@ namespace Kaniko.Engine.Outputs;
 /// with the same reference name is replaced, so the name moves to the new image as a tag would. Every file is
 /// written to a temporary name and renamed, so a reader never sees half a blob or half an index.
 /// </summary>
-public sealed class OciLayoutDestination : IImageDestination
+internal sealed class OciLayoutDestination : IImageDestination
 {
     private readonly string? referenceName;
 

@@ -13,7 +13,7 @@ namespace Kaniko.Engine.Outputs;
 /// separator ::= [-._:@+] | "--"
 /// </code>
 /// </summary>
-public static class OciReferenceName
+internal static class OciReferenceName
 {
     /// <summary>The annotation key.</summary>
     public const string AnnotationKey = "org.opencontainers.image.ref.name";

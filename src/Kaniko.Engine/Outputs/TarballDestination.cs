@@ -13,7 +13,7 @@ namespace Kaniko.Engine.Outputs;
 /// loader accepts, so the manifest inside is the image's own and its digest is the one a push would give. The tar is
 /// streamed to a temporary file and renamed, never held in memory.
 /// </summary>
-public sealed class TarballDestination : IImageDestination
+internal sealed class TarballDestination : IImageDestination
 {
     /// <summary>The annotation Docker and containerd give the full image name in an archive's <c>index.json</c>.</summary>
     public const string ContainerdImageNameAnnotation = "io.containerd.image.name";

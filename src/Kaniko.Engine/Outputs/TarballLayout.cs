@@ -1,7 +1,7 @@
 namespace Kaniko.Engine.Outputs;
 
 /// <summary>The file layout inside a tarball written by <see cref="TarballDestination"/>.</summary>
-public enum TarballLayout
+internal enum TarballLayout
 {
     /// <summary>
     /// As Docker 25 and later save images: blobs under <c>blobs/sha256/</c>, <c>manifest.json</c> pointing at them,

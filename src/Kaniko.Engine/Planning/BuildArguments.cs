@@ -4,7 +4,7 @@ using Kaniko.Engine.Diagnostics;
 namespace Kaniko.Engine.Planning;
 
 /// <summary>Reads <c>--build-arg</c> values and knows the arguments every build predefines.</summary>
-public static class BuildArguments
+internal static class BuildArguments
 {
     /// <summary>
     /// The proxy arguments: usable in <c>RUN</c> without an <c>ARG</c>, never reported as unused, and kept out of the

@@ -16,7 +16,7 @@ namespace Kaniko.Engine.Planning;
 /// <param name="TargetPlatform">The platform being built for.</param>
 /// <param name="BuildPlatform">The platform the build runs on.</param>
 /// <param name="Warnings">Warnings from parsing and planning, in the order found.</param>
-public sealed record BuildPlan(
+internal sealed record BuildPlan(
     string FileName,
     IReadOnlyList<StagePlan> Stages,
     IReadOnlyList<StagePlan> SkippedStages,
@@ -41,7 +41,7 @@ public sealed record BuildPlan(
 /// <param name="Platform">The stage's <c>--platform</c>, parsed, or <c>null</c> for the target platform.</param>
 /// <param name="Dependencies">The indices of the stages this one reads from (base, <c>COPY --from</c>, <c>RUN --mount from</c>).</param>
 /// <param name="Steps">The steps (ONBUILD triggers of a base stage first, then the stage's instructions), expanded.</param>
-public sealed record StagePlan(
+internal sealed record StagePlan(
     Stage Stage,
     string DisplayName,
     FromInstruction From,
@@ -60,7 +60,7 @@ public sealed record StagePlan(
 /// <summary>Where a <c>COPY --from</c> or a <c>RUN --mount from</c> reads: an earlier stage or an image.</summary>
 /// <param name="Reference">The value as written.</param>
 /// <param name="StageIndex">The stage's index, or <c>null</c> when <see cref="Reference"/> names an image.</param>
-public sealed record StepSource(string Reference, int? StageIndex);
+internal sealed record StepSource(string Reference, int? StageIndex);
 
 /// <summary>One step of a stage.</summary>
 /// <param name="Instruction">The instruction as written (unexpanded).</param>
@@ -71,7 +71,7 @@ public sealed record StepSource(string Reference, int? StageIndex);
 /// order, proxy arguments left out.
 /// </param>
 /// <param name="Sources">The stages or images the step reads from.</param>
-public sealed record StepPlan(
+internal sealed record StepPlan(
     Instruction Instruction,
     Instruction Expanded,
     bool IsOnbuildTrigger,

@@ -13,7 +13,7 @@ namespace Kaniko.Engine.Planning;
 /// stage a global argument is visible only once re-declared with <c>ARG</c>; <c>ENV</c> values are visible to later
 /// instructions and win over <c>ARG</c>s. Only the stages the target needs are planned.
 /// </summary>
-public static class BuildPlanner
+internal static class BuildPlanner
 {
     /// <summary>Plans the build of <paramref name="dockerfile"/>. Throws <see cref="KanikoException"/> on an invalid Dockerfile or request.</summary>
     public static BuildPlan Plan(DockerfileInstructions dockerfile, PlanRequest request)

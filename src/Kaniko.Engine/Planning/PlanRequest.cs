@@ -3,7 +3,7 @@ using Kaniko.Engine.Oci;
 namespace Kaniko.Engine.Planning;
 
 /// <summary>What the planner needs besides the Dockerfile: build arguments, the target stage and the platforms.</summary>
-public sealed record PlanRequest
+internal sealed record PlanRequest
 {
     /// <summary>
     /// The <c>--build-arg</c> values, already resolved (see <see cref="BuildArguments.Parse"/>); a later entry with the

@@ -11,7 +11,7 @@ namespace Kaniko.Engine.Planning;
 /// </code>
 /// Skipped stages and warnings follow. Hosts decide where the text goes.
 /// </summary>
-public static class PlanTextWriter
+internal static class PlanTextWriter
 {
     /// <summary>The plan as text, each line ending in <c>\n</c>.</summary>
     public static string Write(BuildPlan plan)

@@ -6,7 +6,7 @@ using Kaniko.Engine.Dockerfile.Instructions;
 namespace Kaniko.Engine.Planning;
 
 /// <summary>Why one stage depends on another.</summary>
-public enum StageEdgeKind
+internal enum StageEdgeKind
 {
     /// <summary><c>FROM stage</c>.</summary>
     Base,
@@ -21,7 +21,7 @@ public enum StageEdgeKind
 /// <param name="DependsOn">The index of the stage it reads from.</param>
 /// <param name="Kind">How it reads from it.</param>
 /// <param name="Range">The instruction that creates the dependency.</param>
-public sealed record StageEdge(int Stage, int DependsOn, StageEdgeKind Kind, SourceRange Range);
+internal sealed record StageEdge(int Stage, int DependsOn, StageEdgeKind Kind, SourceRange Range);
 
 /// <summary>
 /// The stages and the edges between them, from <c>FROM stage</c>, <c>COPY --from</c> (a name or an index) and
@@ -29,7 +29,7 @@ public sealed record StageEdge(int Stage, int DependsOn, StageEdgeKind Kind, Sou
 /// Building the graph rejects a stage that reads from itself, an index out of range, a <c>--from</c> with a
 /// variable, and cycles.
 /// </summary>
-public sealed class StageGraph
+internal sealed class StageGraph
 {
     private readonly IReadOnlyList<Stage> _stages;
     private readonly Dictionary<string, int> _byName;

@@ -5,7 +5,7 @@ using Kaniko.Engine.Dockerfile.Instructions;
 namespace Kaniko.Engine.Planning;
 
 /// <summary>Finds the stage to build (<c>--target</c>) and the stages it needs; the others are skipped.</summary>
-public static class TargetResolver
+internal static class TargetResolver
 {
     /// <summary>
     /// The index of the target stage: the stage named <paramref name="target"/> (case-insensitive), or the last stage

@@ -9,7 +9,7 @@ namespace Kaniko.Engine.Registry;
 /// <see cref="BlobTransferFinishedEvent"/> when the caller says it is done. Nothing is reported to a
 /// <see cref="NullBuildEventSink"/>, and the stream is then not wrapped at all.
 /// </summary>
-public sealed class BlobTransferProgress
+internal sealed class BlobTransferProgress
 {
     /// <summary>The shortest time between two progress events of one blob.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
@@ -57,7 +57,7 @@ public sealed class BlobTransferProgress
                 return stream;
             }
 
-            _events.Report(new BlobTransferStartedEvent(_direction, _repository, _digest, _size));
+            _events.Report(new BlobTransferStartedEvent(_direction, _repository.ToString(), _digest.ToString(), _size));
             return new CountingStream(stream, this);
         };
     }
@@ -71,10 +71,10 @@ public sealed class BlobTransferProgress
             return;
         }
 
-        _events.Report(new BlobTransferFinishedEvent(_direction, _repository, _digest, _size, _time.GetElapsedTime(startedAt)));
+        _events.Report(new BlobTransferFinishedEvent(_direction, _repository.ToString(), _digest.ToString(), _size, _time.GetElapsedTime(startedAt)));
     }
 
-    private void Progress(long transferred) => _events.Report(new BlobTransferProgressEvent(_direction, _digest, transferred, _size));
+    private void Progress(long transferred) => _events.Report(new BlobTransferProgressEvent(_direction, _digest.ToString(), transferred, _size));
 
     // Counts what is read through it; reports when the interval has passed since the last report, and at the end.
     private sealed class CountingStream(Stream inner, BlobTransferProgress owner) : ForwardReadStream

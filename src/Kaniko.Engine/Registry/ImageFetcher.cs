@@ -8,7 +8,7 @@ namespace Kaniko.Engine.Registry;
 /// Opens images in registries. For Docker Hub references the configured mirrors are tried first, in order, then
 /// Docker Hub itself; the image's blobs are then fetched from whichever served its manifest.
 /// </summary>
-public sealed class ImageFetcher
+internal sealed class ImageFetcher
 {
     private readonly RegistryClient client;
     private readonly IBuildEventSink events;

@@ -13,7 +13,7 @@ namespace Kaniko.Engine.Registry;
 /// registry, then uploaded), and the manifest is put under each tag only when all of them are there, so nothing is
 /// pushed that refers to content the registry does not have. Non-distributable (foreign) layers are never pushed.
 /// </summary>
-public sealed class ImagePusher
+internal sealed class ImagePusher
 {
     private readonly RegistryClient client;
     private readonly IBuildEventSink events;

@@ -7,7 +7,7 @@ namespace Kaniko.Engine.Registry;
 /// <param name="Code">The distribution spec's code, for example <c>MANIFEST_UNKNOWN</c> or <c>DENIED</c>.</param>
 /// <param name="Message">The registry's human-readable message.</param>
 /// <param name="Detail">The <c>detail</c> value as raw JSON, when present.</param>
-public sealed record RegistryError(string Code, string? Message, string? Detail)
+internal sealed record RegistryError(string Code, string? Message, string? Detail)
 {
     /// <summary><c>CODE: message</c>, or the code alone.</summary>
     public override string ToString() => string.IsNullOrEmpty(Message) ? Code : Code + ": " + Message;
@@ -18,7 +18,7 @@ public sealed record RegistryError(string Code, string? Message, string? Detail)
 /// wrong. <see cref="IsTransient"/> tells whether trying again may help (429, 5xx, resets, timeouts); the client has
 /// already retried those as many times as it was allowed when this reaches a caller.
 /// </summary>
-public sealed class RegistryException : KanikoException
+internal sealed class RegistryException : KanikoException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="code">The diagnostic code.</param>

@@ -6,7 +6,7 @@ using Kaniko.Engine.Registry.Auth;
 namespace Kaniko.Engine.Registry;
 
 /// <summary>Whether a request reads from a registry (base images, cache) or writes to it (the build's destinations).</summary>
-public enum RegistryAccess
+internal enum RegistryAccess
 {
     /// <summary>Reading: kaniko's <c>--insecure-pull</c>, <c>--skip-tls-verify-pull</c> and <c>--image-download-retry</c> apply.</summary>
     Pull,
@@ -19,7 +19,7 @@ public enum RegistryAccess
 /// How the registry client talks to registries, resolved from kaniko's flags. Registry names are <c>host[:port]</c>
 /// as image references spell them; Docker Hub's aliases are one registry.
 /// </summary>
-public sealed record RegistryOptions
+internal sealed record RegistryOptions
 {
     /// <summary>The most bytes a manifest or index may have; the distribution registry refuses larger ones too.</summary>
     public const int MaxManifestSize = 4 * 1024 * 1024;

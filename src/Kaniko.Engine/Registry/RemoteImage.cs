@@ -10,7 +10,7 @@ namespace Kaniko.Engine.Registry;
 /// An image in a registry: its manifest and config were fetched (and verified) when it was opened; its layers are
 /// <see cref="RemoteLayer"/>s, fetched only when opened.
 /// </summary>
-public sealed class RemoteImage : IImage
+internal sealed class RemoteImage : IImage
 {
     // A config is a few KiB; an image with a long history may reach a few MiB. More is not a config.
     private const long MaxConfigSize = 64L * 1024 * 1024;
@@ -85,7 +85,7 @@ public sealed class RemoteImage : IImage
 /// An image index (or Docker manifest list) in a registry, with the images it lists opened (manifests and configs
 /// fetched, layers not). Entries that are not image manifests (nested indexes) are not opened.
 /// </summary>
-public sealed class RemoteIndex : IImageIndex
+internal sealed class RemoteIndex : IImageIndex
 {
     private RemoteIndex(ImageReference reference, RepositoryName repository, RawJson<ImageIndex> index, IReadOnlyList<IImage> manifests)
     {

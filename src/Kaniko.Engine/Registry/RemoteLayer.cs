@@ -8,7 +8,7 @@ namespace Kaniko.Engine.Registry;
 /// opened, and every stream is verified (the compressed one against <see cref="Digest"/> and
 /// <see cref="Size"/>, the uncompressed one against <see cref="DiffId"/>).
 /// </summary>
-public sealed class RemoteLayer : ILayer
+internal sealed class RemoteLayer : ILayer
 {
     private readonly RegistryClient client;
 

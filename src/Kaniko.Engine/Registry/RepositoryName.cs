@@ -5,7 +5,7 @@ namespace Kaniko.Engine.Registry;
 /// <summary>A repository on a registry, where manifests and blobs live: <c>127.0.0.1:5000/team/app</c>.</summary>
 /// <param name="Registry">The registry, <c>host[:port]</c>.</param>
 /// <param name="Repository">The repository path, for example <c>library/busybox</c>.</param>
-public sealed record RepositoryName(string Registry, string Repository)
+internal sealed record RepositoryName(string Registry, string Repository)
 {
     /// <summary>The repository an image reference points into.</summary>
     public static RepositoryName From(ImageReference reference)
@@ -23,14 +23,14 @@ public sealed record RepositoryName(string Registry, string Repository)
 /// <param name="MediaType">Its media type, from <c>Content-Type</c> or, failing that, its <c>mediaType</c> field.</param>
 /// <param name="Bytes">The exact bytes served.</param>
 /// <param name="Digest">The digest of <paramref name="Bytes"/>, verified against the reference and the registry's header.</param>
-public sealed record ManifestResponse(ImageReference Reference, MediaType MediaType, ReadOnlyMemory<byte> Bytes, Digest Digest)
+internal sealed record ManifestResponse(ImageReference Reference, MediaType MediaType, ReadOnlyMemory<byte> Bytes, Digest Digest)
 {
     /// <summary>A descriptor of this manifest.</summary>
     public Descriptor ToDescriptor() => new() { MediaType = MediaType, Digest = Digest, Size = Bytes.Length };
 }
 
 /// <summary>What pushing one blob took.</summary>
-public enum BlobPushOutcome
+internal enum BlobPushOutcome
 {
     /// <summary>The repository had it already (HEAD answered 200): nothing was sent.</summary>
     AlreadyPresent,
@@ -46,10 +46,10 @@ public enum BlobPushOutcome
 /// <param name="Repository">The repository pushed to.</param>
 /// <param name="Digest">The blob.</param>
 /// <param name="Outcome">What it took.</param>
-public sealed record BlobPush(RepositoryName Repository, Digest Digest, BlobPushOutcome Outcome);
+internal sealed record BlobPush(RepositoryName Repository, Digest Digest, BlobPushOutcome Outcome);
 
 /// <summary>The result of <see cref="ImagePusher"/>.</summary>
 /// <param name="Digest">The digest of the pushed manifest or index.</param>
 /// <param name="References">The references it was pushed to.</param>
 /// <param name="Blobs">Every blob handled, with what it took (child images' blobs included).</param>
-public sealed record PushResult(Digest Digest, IReadOnlyList<ImageReference> References, IReadOnlyList<BlobPush> Blobs);
+internal sealed record PushResult(Digest Digest, IReadOnlyList<ImageReference> References, IReadOnlyList<BlobPush> Blobs);

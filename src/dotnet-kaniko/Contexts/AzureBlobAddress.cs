@@ -1,5 +1,5 @@
 using Azure.Storage.Blobs;
-using Kaniko.Engine.Context;
+using Kaniko.Engine;
 
 namespace Kaniko.Cli.Contexts;
 

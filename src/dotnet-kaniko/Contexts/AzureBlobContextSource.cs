@@ -4,7 +4,7 @@ using Azure.Core;
 using Azure.Identity;
 using Azure.Storage;
 using Azure.Storage.Blobs;
-using Kaniko.Engine.Context;
+using Kaniko.Engine;
 
 namespace Kaniko.Cli.Contexts;
 
@@ -14,7 +14,7 @@ namespace Kaniko.Cli.Contexts;
 /// with the account named by the URL; <c>AZURE_STORAGE_CONNECTION_STRING</c> for URLs under its blob endpoint; else
 /// <c>DefaultAzureCredential</c> (environment service principal, workload or managed identity, Azure CLI login).
 /// </summary>
-internal sealed class AzureBlobContextSource : IRemoteContextSource
+internal sealed class AzureBlobContextSource : IRemoteContextStore
 {
     private readonly Func<string, string?> _environment;
     private readonly BlobClientOptions _options;

@@ -1,5 +1,5 @@
-using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine;
 
 namespace Kaniko.Cli.Contexts;
 

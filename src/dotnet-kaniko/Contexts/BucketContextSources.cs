@@ -1,4 +1,5 @@
-using Kaniko.Engine.Context;
+using Kaniko.Engine;
+
 
 namespace Kaniko.Cli.Contexts;
 
@@ -6,7 +7,7 @@ namespace Kaniko.Cli.Contexts;
 internal static class BucketContextSources
 {
     /// <summary>One source per store, each reading its variables through <paramref name="environment"/>.</summary>
-    internal static IReadOnlyList<IRemoteContextSource> Create(Func<string, string?> environment) =>
+    internal static IReadOnlyList<IRemoteContextStore> Create(Func<string, string?> environment) =>
     [
         new S3ContextSource(environment),
         new GcsContextSource(environment),

@@ -1,7 +1,7 @@
 using System.Net;
 using Google;
 using Google.Cloud.Storage.V1;
-using Kaniko.Engine.Context;
+using Kaniko.Engine;
 
 namespace Kaniko.Cli.Contexts;
 
@@ -11,7 +11,7 @@ namespace Kaniko.Cli.Contexts;
 /// kaniko. <c>STORAGE_EMULATOR_HOST</c> (<c>HOST:PORT</c> or a URL), the Google libraries' emulator variable, sends
 /// the requests to an emulator instead, without credentials.
 /// </summary>
-internal sealed class GcsContextSource : IRemoteContextSource
+internal sealed class GcsContextSource : IRemoteContextStore
 {
     private const string Scheme = "gs";
     private const string StoreName = "Google Cloud Storage";

@@ -2,7 +2,7 @@ using System.Net;
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
 using Amazon.S3;
-using Kaniko.Engine.Context;
+using Kaniko.Engine;
 
 namespace Kaniko.Cli.Contexts;
 
@@ -13,7 +13,7 @@ namespace Kaniko.Cli.Contexts;
 /// endpoint from <c>S3_ENDPOINT</c> with <c>S3_FORCE_PATH_STYLE=true</c> for path-style addressing. Without
 /// <c>S3_ENDPOINT</c> the SDK's own <c>AWS_ENDPOINT_URL_S3</c>/<c>AWS_ENDPOINT_URL</c> apply.
 /// </summary>
-internal sealed class S3ContextSource : IRemoteContextSource
+internal sealed class S3ContextSource : IRemoteContextStore
 {
     private const string Scheme = "s3";
     private const string StoreName = "S3";

@@ -1,4 +1,5 @@
-using Kaniko.Engine.Context;
+using Kaniko.Engine;
+
 
 namespace Kaniko.Cli.Contexts;
 

@@ -1,4 +1,5 @@
 using Kaniko.Cli.Contexts;
+using Kaniko.Engine;
 using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
 

@@ -1,5 +1,6 @@
 using Azure.Storage.Blobs;
 using Kaniko.Cli.Contexts;
+using Kaniko.Engine;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Testing;
 
@@ -92,7 +93,7 @@ public sealed class BucketContextErrorTests
         Assert.DoesNotContain(Secret, error.Message, StringComparison.Ordinal);
     }
 
-    private static async Task<KanikoException> FetchFailsAsync(Engine.Context.IRemoteContextSource source, string context)
+    private static async Task<KanikoException> FetchFailsAsync(IRemoteContextStore source, string context)
     {
         using var destination = new MemoryStream();
         return await Assert.ThrowsAsync<KanikoException>(() => source.FetchAsync(context, destination, TestContext.Current.CancellationToken));

@@ -1,17 +1,14 @@
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Execution;
-using Kaniko.Engine.Oci;
-using Kaniko.Engine.Registry;
 
 namespace Kaniko.Cli.Tests.Output;
 
 /// <summary>A fixed sequence of build events (a base-layer pull, two steps, a warning, an upload) for golden output.</summary>
 internal static class OutputEvents
 {
-    internal static readonly Digest BaseLayer = Digest.Parse("sha256:" + new string('a', 64));
-    internal static readonly Digest NewLayer = Digest.Parse("sha256:" + new string('b', 64));
-    internal static readonly RepositoryName Base = new("127.0.0.1:5000", "dotnet/aspnet");
-    internal static readonly RepositoryName Destination = new("127.0.0.1:5000", "app");
+    internal static readonly string BaseLayer = "sha256:" + new string('a', 64);
+    internal static readonly string NewLayer = "sha256:" + new string('b', 64);
+    internal const string Base = "127.0.0.1:5000/dotnet/aspnet";
+    internal const string Destination = "127.0.0.1:5000/app";
 
     internal static IReadOnlyList<BuildEvent> Build() =>
     [

@@ -67,8 +67,8 @@ public sealed class StepCacheKeyTests : IDisposable
         new Change("a shell before the last copy", s => s.Dockerfile = s.Dockerfile.Replace("COPY c.txt", "SHELL [\"/bin/bash\", \"-c\"]\nCOPY c.txt", StringComparison.Ordinal), [2]),
         new Change("the second copy's --chmod", s => s.Dockerfile = s.Dockerfile.Replace("COPY b/", "COPY --chmod=700 b/", StringComparison.Ordinal), [1, 2]),
         new Change("the platform", s => s.Request = s.Request with { Platform = "linux/arm64" }, [0, 1, 2]),
-        new Change("the compression", s => s.Request = s.Request with { Layers = new LayerWriterOptions { Compression = LayerCompression.Zstd } }, [0, 1, 2]),
-        new Change("the compression level", s => s.Request = s.Request with { Layers = new LayerWriterOptions { CompressionLevel = 9 } }, [0, 1, 2]),
+        new Change("the compression", s => s.Request = s.Request with { Layers = new LayerSettings { Compression = CompressionKind.Zstd } }, [0, 1, 2]),
+        new Change("the compression level", s => s.Request = s.Request with { Layers = new LayerSettings { CompressionLevel = 9 } }, [0, 1, 2]),
         new Change("fixed file times", s => s.Request = s.Request with { SourceDateEpoch = DateTimeOffset.FromUnixTimeSeconds(1000) }, [0, 1, 2]),
     };
 
@@ -97,7 +97,7 @@ public sealed class StepCacheKeyTests : IDisposable
         Assert.All(second, e => Assert.True(e.Hit));
     }
 
-    private async Task<List<CacheKey>> KeysAsync(string name, Action<Scenario> change)
+    private async Task<List<string>> KeysAsync(string name, Action<Scenario> change)
     {
         var scenario = NewScenario(name);
         change(scenario);
@@ -121,7 +121,7 @@ public sealed class StepCacheKeyTests : IDisposable
             NoPush = true,
             Platform = "linux/amd64",
             CacheDirectory = _root.Combine(name + "-cache"),
-            Cache = new LayerCacheOptions { Enabled = true, CopyLayers = true },
+            Cache = new LayerCacheSettings { Enabled = true, CopyLayers = true },
         };
         return scenario;
     }

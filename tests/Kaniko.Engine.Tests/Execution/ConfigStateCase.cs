@@ -15,7 +15,7 @@ namespace Kaniko.Engine.Tests.Execution;
 /// written <c>\n</c>) and an optional <c>expected-run.txt</c> (for each RUN of the target stage: <c>args</c>,
 /// <c>env</c>, <c>user</c>, <c>workdir</c> and <c>script</c> lines, a blank line between RUNs).
 /// </summary>
-public sealed class ConfigStateCase
+internal sealed class ConfigStateCase
 {
     /// <summary>The time every case's history is stamped with.</summary>
     public static readonly DateTimeOffset Created = new(2024, 1, 2, 3, 4, 5, TimeSpan.Zero);

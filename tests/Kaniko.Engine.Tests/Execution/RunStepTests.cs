@@ -29,11 +29,11 @@ public sealed class RunStepTests
     [InlineData(RunNetwork.Default, SandboxNetwork.Shared)]
     [InlineData(RunNetwork.Host, SandboxNetwork.Shared)]
     [InlineData(RunNetwork.None, SandboxNetwork.None)]
-    public void The_network_flag_becomes_the_sandbox_network(RunNetwork network, SandboxNetwork expected)
+    public void The_network_flag_becomes_the_sandbox_network(object network, object expected)
     {
-        var spec = RunStepRunner.CreateSpec(Run("RUN true", network), Command, "/rootfs");
+        var spec = RunStepRunner.CreateSpec(Run("RUN true", (RunNetwork)network), Command, "/rootfs");
 
-        Assert.Equal(expected, spec.Network);
+        Assert.Equal((SandboxNetwork)expected, spec.Network);
         Assert.Equal(("/rootfs", "/bin/sh"), (spec.RootFs, spec.Args[0]));
     }
 

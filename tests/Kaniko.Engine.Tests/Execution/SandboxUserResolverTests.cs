@@ -51,15 +51,6 @@ public class SandboxUserResolverTests
     }
 
     [Fact]
-    public void Failed_command_reads_as_BuildKit_reports_it()
-    {
-        var error = RunFailure.Create(["/bin/sh", "-c", "echo \"hi\"; false"], 1);
-
-        Assert.Equal(DiagnosticCodes.RunCommandFailed, error.Code);
-        Assert.Equal("process \"/bin/sh -c echo \\\"hi\\\"; false\" did not complete successfully: exit code: 1", error.Message);
-    }
-
-    [Fact]
     public void Run_spec_becomes_a_sandbox_spec()
     {
         var run = new RunCommandSpec(["/bin/sh", "-c", "make"], ["PATH=/bin"], "app", "/src", new RunScript("/dev/pipes/EOF", "#!/bin/sh\n"));

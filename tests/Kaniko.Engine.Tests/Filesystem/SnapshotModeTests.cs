@@ -14,7 +14,7 @@ public sealed class SnapshotModeTests
     [InlineData(SnapshotMode.Redo, "/chmod.txt /rewritten.txt /touched.txt")]
     [InlineData(SnapshotMode.Full, "/chmod.txt /rewritten.txt")]
     [InlineData(SnapshotMode.Time, "/rewritten.txt /touched.txt")]
-    public async Task Each_mode_decides_with_its_own_rule(SnapshotMode mode, string expected)
+    public async Task Each_mode_decides_with_its_own_rule(object mode, string expected)
     {
         using var work = new TempDirectory();
         var rootFs = new RootFs(work.Combine("root"));
@@ -33,7 +33,7 @@ public sealed class SnapshotModeTests
         await File.WriteAllTextAsync(root + "/rewritten.txt", "R", Cancellation);
         File.SetLastWriteTimeUtc(root + "/rewritten.txt", mtime.AddHours(2));
 
-        var diff = await Snapshotter.DiffAsync(rootFs, before, mode, Cancellation);
+        var diff = await Snapshotter.DiffAsync(rootFs, before, (SnapshotMode)mode, Cancellation);
 
         Assert.Equal(expected, string.Join(' ', diff.Changes.Select(c => c.Path)));
     }
@@ -42,7 +42,7 @@ public sealed class SnapshotModeTests
     [InlineData(SnapshotMode.Redo)]
     [InlineData(SnapshotMode.Full)]
     [InlineData(SnapshotMode.Time)]
-    public async Task Added_and_deleted_paths_count_in_every_mode(SnapshotMode mode)
+    public async Task Added_and_deleted_paths_count_in_every_mode(object mode)
     {
         using var work = new TempDirectory();
         var rootFs = new RootFs(work.Combine("root"));
@@ -54,7 +54,7 @@ public sealed class SnapshotModeTests
         await File.WriteAllTextAsync(root + "/dir/new.txt", "n", Cancellation);
         Directory.SetLastWriteTimeUtc(root + "/dir", dirTime);
 
-        var diff = await Snapshotter.DiffAsync(rootFs, before, mode, Cancellation);
+        var diff = await Snapshotter.DiffAsync(rootFs, before, (SnapshotMode)mode, Cancellation);
 
         Assert.Contains(diff.Changes, c => c.Path == "/old.txt" && c.Kind == FileChangeKind.Deleted);
         Assert.Contains(diff.Changes, c => c.Path == "/dir/new.txt" && c.Kind == FileChangeKind.Added);

@@ -217,9 +217,9 @@ public sealed class LayerWriterTests
     [InlineData("top", LayerEntryType.Whiteout, ".wh.top")]
     [InlineData("/var/lib", LayerEntryType.OpaqueWhiteout, "var/lib/.wh..wh..opq")]
     [InlineData("/", LayerEntryType.OpaqueWhiteout, ".wh..wh..opq")]
-    public void Tar_names_are_relative_and_whiteouts_take_their_prefix(string path, LayerEntryType type, string expected)
+    public void Tar_names_are_relative_and_whiteouts_take_their_prefix(string path, object type, string expected)
     {
-        Assert.Equal(expected, new LayerEntry { Path = path, Type = type }.TarName);
+        Assert.Equal(expected, new LayerEntry { Path = path, Type = (LayerEntryType)type }.TarName);
     }
 
     [Fact]
@@ -237,9 +237,9 @@ public sealed class LayerWriterTests
     [InlineData(LayerCompression.Gzip, 10)]
     [InlineData(LayerCompression.Gzip, -1)]
     [InlineData(LayerCompression.Zstd, 23)]
-    public void Out_of_range_levels_fail_with_3305(LayerCompression compression, int level)
+    public void Out_of_range_levels_fail_with_3305(object compression, int level)
     {
-        var error = Assert.Throws<KanikoException>(() => new LayerWriter(new LayerWriterOptions { Compression = compression, CompressionLevel = level }));
+        var error = Assert.Throws<KanikoException>(() => new LayerWriter(new LayerWriterOptions { Compression = (LayerCompression)compression, CompressionLevel = level }));
 
         Assert.Equal(DiagnosticCodes.InvalidCompressionLevel, error.Code);
     }

@@ -1,4 +1,5 @@
 using System.Text;
+using Kaniko.Testing;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Oci;
 

@@ -12,7 +12,7 @@ namespace Kaniko.Engine.Tests.Planning;
 /// <c>--build-platform P</c>; <c>#</c> starts a comment). The build platform is <c>linux/amd64</c> unless given, so
 /// the expectations do not depend on the machine.
 /// </summary>
-public sealed class PlanCase
+internal sealed class PlanCase
 {
     private PlanCase(string directory) => Directory = directory;
 

@@ -29,7 +29,7 @@ public class BlobTransferProgressTests
 
         transfer.Finish();
 
-        Assert.Equal(new BlobTransferStartedEvent(BlobTransferDirection.Push, Repository, Blob, 1000), events.Events[0]);
+        Assert.Equal(new BlobTransferStartedEvent(BlobTransferDirection.Push, Repository.ToString(), Blob.ToString(), 1000), events.Events[0]);
         var progress = events.Events.OfType<BlobTransferProgressEvent>().ToList();
         Assert.InRange(progress.Count, 20, 30);
         Assert.Equal(1000, progress[^1].Transferred);

@@ -1,4 +1,5 @@
 using System.Runtime.Versioning;
+using Kaniko.Engine;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Testing;
 
@@ -70,7 +71,7 @@ public sealed class AddGitBuildTests(RegistryFixture registry) : IDisposable
         var request = _build.Request(_build.NewReference("addgit-cache")) with
         {
             CacheDirectory = _build.CacheDirectory,
-            Cache = new Kaniko.Engine.Caching.LayerCacheOptions { Enabled = true, CopyLayers = true },
+            Cache = new LayerCacheSettings { Enabled = true, CopyLayers = true },
         };
 
         var cold = await CacheLookupAsync(request);
@@ -87,11 +88,11 @@ public sealed class AddGitBuildTests(RegistryFixture registry) : IDisposable
         Assert.False(moved.Hit);
     }
 
-    private async Task<Kaniko.Engine.Execution.LayerCacheLookupEvent> CacheLookupAsync(Kaniko.Engine.BuildRequest request)
+    private async Task<LayerCacheLookupEvent> CacheLookupAsync(Kaniko.Engine.BuildRequest request)
     {
         _build.Events.Clear();
         await _build.BuildAsync(request);
-        return Assert.Single(_build.Events.OfType<Kaniko.Engine.Execution.LayerCacheLookupEvent>());
+        return Assert.Single(_build.Events.OfType<LayerCacheLookupEvent>());
     }
 
     private sealed record Repository(string Root, string FirstCommit, string SecondCommit);

@@ -1,4 +1,5 @@
 using System.Runtime.Versioning;
+using Kaniko.Engine;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Testing;
 
@@ -52,7 +53,7 @@ public sealed class AddUrlBuildTests(RegistryFixture registry) : IDisposable
         var request = _build.Request(_build.NewReference("addurl-cache")) with
         {
             CacheDirectory = _build.CacheDirectory,
-            Cache = new Kaniko.Engine.Caching.LayerCacheOptions { Enabled = true, CopyLayers = true },
+            Cache = new LayerCacheSettings { Enabled = true, CopyLayers = true },
         };
 
         var cold = await CacheLookupAsync(request);
@@ -86,11 +87,11 @@ public sealed class AddUrlBuildTests(RegistryFixture registry) : IDisposable
         Assert.Equal(0, server.CountRequests("GET", "/files/"));
     }
 
-    private async Task<Kaniko.Engine.Execution.LayerCacheLookupEvent> CacheLookupAsync(Kaniko.Engine.BuildRequest request)
+    private async Task<LayerCacheLookupEvent> CacheLookupAsync(Kaniko.Engine.BuildRequest request)
     {
         _build.Events.Clear();
         await _build.BuildAsync(request);
-        return Assert.Single(_build.Events.OfType<Kaniko.Engine.Execution.LayerCacheLookupEvent>());
+        return Assert.Single(_build.Events.OfType<LayerCacheLookupEvent>());
     }
 
     [Fact]

@@ -53,7 +53,7 @@ internal sealed class BuildHarness : IDisposable
         Context = ContextDirectory,
         Destinations = destinations,
         CacheDirectory = CacheDirectory,
-        Registry = new Kaniko.Engine.Registry.RegistryOptions
+        Registry = new RegistrySettings
         {
             InsecureRegistries = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { _registry.Host },
         },

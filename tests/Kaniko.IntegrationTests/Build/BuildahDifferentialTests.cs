@@ -1,4 +1,5 @@
 using System.Runtime.Versioning;
+using Kaniko.Engine;
 using Kaniko.Engine.Execution;
 using Kaniko.IntegrationTests.Build.Differential;
 using Kaniko.Testing;
@@ -50,7 +51,7 @@ public sealed class BuildahDifferentialTests(RegistryFixture registry, BuildahPe
         {
             BuildArgs = buildArgs,
             Target = testCase.Target,
-            Secrets = [.. testCase.Secrets.Select(s => SecretSource.Parse($"id={s.Id},src={s.Source}", Environment.GetEnvironmentVariable))],
+            Secrets = [.. testCase.Secrets.Select(s => BuildSecret.Parse($"id={s.Id},src={s.Source}", Environment.GetEnvironmentVariable))],
         });
         List<string> peerArguments = [.. buildArgs.SelectMany(a => new[] { "--build-arg", a.Key + "=" + a.Value })];
         peerArguments.AddRange(testCase.Secrets.SelectMany(s => new[] { "--secret", $"id={s.Id},src={s.Source}" }));

@@ -79,7 +79,7 @@ public sealed class ContextSourceBuildTests(RegistryFixture registry) : IDisposa
         var repository = await CreateRepositoryAsync();
         using var daemon = await GitDaemon.StartAsync(TestGit.Executable, repository.Root, BuildHarness.Cancellation);
         var url = $"git://127.0.0.1:{daemon.Port}/repo.git";
-        var git = new GitContextOptions { PullMethod = "git" };
+        var git = GitContextSettings.FromEnvironment([], name => name == "GIT_PULL_METHOD" ? "git" : null);
         var atCommit = _build.NewReference("ctxgitcommit");
         var atBranch = _build.NewReference("ctxgitbranch");
 
@@ -139,7 +139,7 @@ public sealed class ContextSourceBuildTests(RegistryFixture registry) : IDisposa
         const string Token = "tok-8d2f1c";
         await using var server = new GitHttpServer(TestGit.Executable, repository.Root, "Basic " + Convert.ToBase64String("tok-8d2f1c:"u8.ToArray()));
         var reference = _build.NewReference("ctxgittoken");
-        var withToken = GitContextOptions.FromEnvironment([], name => name == "GIT_TOKEN" ? Token : null);
+        var withToken = GitContextSettings.FromEnvironment([], name => name == "GIT_TOKEN" ? Token : null);
 
         await _build.BuildAsync(_build.Request(reference) with { Context = server.BaseUrl + "/repo.git#v1", Git = withToken });
         var refused = await Assert.ThrowsAsync<KanikoException>(() => _build.BuildAsync(_build.Request() with { NoPush = true, Context = server.BaseUrl + "/repo.git#v1" }));

@@ -174,7 +174,7 @@ public sealed class CopyOnlyBuildTests(RegistryFixture registry) : IDisposable
         Assert.Equal(2, config.GetProperty("rootfs").GetProperty("diff_ids").GetArrayLength());
         var history = config.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("created_by").GetString()).ToList();
         Assert.Equal(["ENV STAGE=meta", "LABEL stage=meta", "ENTRYPOINT [\"/bin/sh\" \"-c\"]", "COPY hello.txt / # buildkit", "CMD [\"cat /hello.txt\"]"], history[^5..]);
-        Assert.Contains(_build.Events.OfType<Kaniko.Engine.Execution.StepStartedEvent>(), e => e.ToString() == "[2/2] STEP 2/3: COPY hello.txt /");
+        Assert.Contains(_build.Events.OfType<StepStartedEvent>(), e => e.ToString() == "[2/2] STEP 2/3: COPY hello.txt /");
     }
 
     [Fact]
@@ -331,7 +331,7 @@ public sealed class CopyOnlyBuildTests(RegistryFixture registry) : IDisposable
         {
             Labels = [new("over", "flag"), new("extra", "yes")],
             Annotations = [new("org.opencontainers.image.source", "local")],
-            Layers = new LayerWriterOptions { Compression = LayerCompression.Zstd, CompressionLevel = 5 },
+            Layers = new LayerSettings { Compression = CompressionKind.Zstd, CompressionLevel = 5 },
         });
 
         var config = await BuildHarness.ConfigAsync(reference);
@@ -352,7 +352,7 @@ public sealed class CopyOnlyBuildTests(RegistryFixture registry) : IDisposable
 
         await _build.BuildAsync(_build.Request(reference) with
         {
-            Layers = new LayerWriterOptions { Compression = LayerCompression.Zstd },
+            Layers = new LayerSettings { Compression = CompressionKind.Zstd },
         });
 
         // BuildKit turns OCI media types on for zstd (a Docker schema 2 manifest cannot list a zstd layer); the base

@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using System.Runtime.Versioning;
 using System.Text.Json;
+using Kaniko.Engine;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Execution;
 using Kaniko.Testing;
@@ -95,9 +96,9 @@ public sealed class RunBuildTests(RegistryFixture registry) : IDisposable
     }
 
     [Theory]
-    [InlineData(SandboxKind.Bubblewrap)]
-    [InlineData(SandboxKind.Chroot)]
-    public async Task Run_gets_the_home_of_its_user_from_passwd_unless_the_step_sets_one(SandboxKind isolation)
+    [InlineData(IsolationKind.Bubblewrap)]
+    [InlineData(IsolationKind.Chroot)]
+    public async Task Run_gets_the_home_of_its_user_from_passwd_unless_the_step_sets_one(IsolationKind isolation)
     {
         var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
         _build.Write("Dockerfile", $"""
@@ -390,9 +391,9 @@ public sealed class RunBuildTests(RegistryFixture registry) : IDisposable
     }
 
     [Theory]
-    [InlineData(SandboxKind.Bubblewrap)]
-    [InlineData(SandboxKind.Chroot)]
-    public async Task Each_isolation_mode_runs_the_steps(SandboxKind isolation)
+    [InlineData(IsolationKind.Bubblewrap)]
+    [InlineData(IsolationKind.Chroot)]
+    public async Task Each_isolation_mode_runs_the_steps(IsolationKind isolation)
     {
         if (!Environment.IsPrivilegedProcess)
         {
@@ -407,7 +408,7 @@ public sealed class RunBuildTests(RegistryFixture registry) : IDisposable
 
         var layers = await _build.LayerEntriesAsync(reference);
         Assert.Equal(["etc/.wh.group", "mode"], layers[1].Select(e => e.Name).Where(n => n != "etc/").Order(StringComparer.Ordinal));
-        Assert.Contains(_build.Events, e => e is MessageEvent m && m.Text.StartsWith("RUN isolation: " + (isolation == SandboxKind.Chroot ? "chroot" : "bubblewrap"), StringComparison.Ordinal));
+        Assert.Contains(_build.Events, e => e is MessageEvent m && m.Text.StartsWith("RUN isolation: " + (isolation == IsolationKind.Chroot ? "chroot" : "bubblewrap"), StringComparison.Ordinal));
     }
 
     [Fact]

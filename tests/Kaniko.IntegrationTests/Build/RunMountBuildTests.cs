@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using System.Text;
+using Kaniko.Engine;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Execution;
 using Kaniko.IntegrationTests.Mounts;
@@ -104,7 +105,7 @@ public sealed class RunMountBuildTests(RegistryFixture registry) : IDisposable
             var reference = _build.NewReference("secret");
             var request = _build.Request(reference) with
             {
-                Secrets = [SecretSource.Parse("id=token,src=" + file, _ => null), SecretSource.Parse($"id=api,env={variable}", _ => null)],
+                Secrets = [BuildSecret.Parse("id=token,src=" + file, _ => null), BuildSecret.Parse($"id=api,env={variable}", _ => null)],
             };
 
             await _build.BuildAsync(request);
@@ -149,13 +150,13 @@ public sealed class RunMountBuildTests(RegistryFixture registry) : IDisposable
     public async Task Ssh_mount_gives_the_step_the_agent_socket()
     {
         var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
-        using var agent = await SshAgent.StartAsync(_build.Path("agent"));
+        using var agent = await Mounts.SshAgent.StartAsync(_build.Path("agent"));
         _build.Write("Dockerfile", $"""
             FROM {busybox.Reference}
             RUN --mount=type=ssh test -S "$SSH_AUTH_SOCK" && echo "$SSH_AUTH_SOCK" > /sock
             """);
         var reference = _build.NewReference("ssh");
-        var request = _build.Request(reference) with { SshAgents = [SshSource.Parse("default=" + agent.SocketPath, _ => null)] };
+        var request = _build.Request(reference) with { SshAgents = [Kaniko.Engine.SshAgent.Parse("default=" + agent.SocketPath, _ => null)] };
 
         await _build.BuildAsync(request);
 
@@ -180,7 +181,7 @@ public sealed class RunMountBuildTests(RegistryFixture registry) : IDisposable
             RUN --mount=type=bind,target=/ctx --mount=type=tmpfs,target=/scratch --mount=type=secret,id=token --mount=type=cache,target=/c cat /ctx/input.txt > /seen && cat /run/secrets/token | wc -c > /length && touch /scratch/x /c/y
             """);
         var reference = _build.NewReference("chroot");
-        var request = _build.Request(reference) with { Isolation = SandboxKind.Chroot, Secrets = [SecretSource.Parse("id=token,src=" + file, _ => null)] };
+        var request = _build.Request(reference) with { Isolation = IsolationKind.Chroot, Secrets = [BuildSecret.Parse("id=token,src=" + file, _ => null)] };
 
         await _build.BuildAsync(request);
 

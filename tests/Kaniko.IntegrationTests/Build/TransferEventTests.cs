@@ -33,13 +33,13 @@ public sealed class TransferEventTests(RegistryFixture registry) : IDisposable
         var pulls = events.OfType<BlobTransferFinishedEvent>().Where(e => e.Direction == BlobTransferDirection.Pull).ToList();
         var baseLayer = Assert.Single(pulls);
         Assert.Equal(RepositoryOf(busybox.Reference), baseLayer.Repository.ToString());
-        Assert.Contains(events.OfType<BlobTransferStartedEvent>(), e => e.Direction == BlobTransferDirection.Pull && e.Digest == baseLayer.Digest && e.Size == baseLayer.Size);
+        Assert.Contains(events.OfType<BlobTransferStartedEvent>(), e => e.Direction == BlobTransferDirection.Pull && e.Digest == baseLayer.Digest.ToString() && e.Size == baseLayer.Size);
 
         // The new layer and the config are uploaded; the base layer is mounted or already there, so it sends nothing.
-        var uploaded = result.PushedBlobs.Where(b => b.Outcome == BlobPushOutcome.Uploaded).Select(b => b.Digest).ToHashSet();
+        var uploaded = result.PushedBlobs.Where(b => b.Outcome == BlobPushOutcome.Uploaded).Select(b => b.Digest.ToString()).ToHashSet();
         var pushes = events.OfType<BlobTransferFinishedEvent>().Where(e => e.Direction == BlobTransferDirection.Push).ToList();
         Assert.Equal(uploaded, pushes.Select(p => p.Digest).ToHashSet());
-        Assert.DoesNotContain(baseLayer.Digest, uploaded);
+        Assert.DoesNotContain(baseLayer.Digest.ToString(), uploaded);
         var layer = pushes.MaxBy(p => p.Size)!;
         Assert.True(layer.Size > 4 << 20);
         Assert.All(pushes, p => Assert.Equal(RepositoryOf(reference), p.Repository.ToString()));

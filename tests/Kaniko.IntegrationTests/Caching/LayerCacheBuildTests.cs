@@ -41,11 +41,11 @@ public sealed class LayerCacheBuildTests(RegistryFixture registry) : IDisposable
         return busybox.Reference;
     }
 
-    private BuildRequest CachedRequest(string destination, string? cacheDirectory = null, LayerCacheOptions? cache = null) => _build.Request(destination) with
+    private BuildRequest CachedRequest(string destination, string? cacheDirectory = null, LayerCacheSettings? cache = null) => _build.Request(destination) with
     {
         Reproducible = true,
         CacheDirectory = cacheDirectory ?? _build.CacheDirectory,
-        Cache = cache ?? new LayerCacheOptions { Enabled = true, CopyLayers = true },
+        Cache = cache ?? new LayerCacheSettings { Enabled = true, CopyLayers = true },
     };
 
     private async Task<(BuildResult Result, List<LayerCacheLookupEvent> Lookups)> BuildAsync(BuildRequest request)
@@ -76,11 +76,11 @@ public sealed class LayerCacheBuildTests(RegistryFixture registry) : IDisposable
         var repository = ImageReference.Parse(destination).Context + "/cache";
         using var tags = await BuildHarness.SkopeoJsonAsync("list-tags", "--tls-verify=false", "docker://" + repository);
         var listed = tags.RootElement.GetProperty("Tags").EnumerateArray().Select(t => t.GetString()!).ToHashSet();
-        Assert.Superset(listed, coldLookups.Select(l => l.Key.Value).ToHashSet());
+        Assert.Superset(listed, coldLookups.Select(l => l.Key).ToHashSet());
         var imageLayers = (await BuildHarness.ManifestAsync(destination)).GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("digest").GetString()).ToList();
         for (var i = 0; i < coldLookups.Count; i++)
         {
-            var entry = repository + ":" + coldLookups[i].Key.Value;
+            var entry = repository + ":" + coldLookups[i].Key;
             var manifest = await BuildHarness.ManifestAsync(entry);
             var layer = Assert.Single(manifest.GetProperty("layers").EnumerateArray());
             Assert.Equal(imageLayers[^(coldLookups.Count - i)], layer.GetProperty("digest").GetString());
@@ -133,7 +133,7 @@ public sealed class LayerCacheBuildTests(RegistryFixture registry) : IDisposable
         var other = _build.NewReference("cache-remote-other");
         var (warm, lookups) = await BuildAsync(CachedRequest(other, fresh) with
         {
-            Cache = new LayerCacheOptions { Enabled = true, CopyLayers = true, Repository = ImageReference.Parse(destination).Context + "/cache" },
+            Cache = new LayerCacheSettings { Enabled = true, CopyLayers = true, Repository = ImageReference.Parse(destination).Context + "/cache" },
         });
 
         Assert.Equal([true, true, true], lookups.Select(l => l.Hit));
@@ -153,7 +153,7 @@ public sealed class LayerCacheBuildTests(RegistryFixture registry) : IDisposable
         var destination = _build.NewReference("cache-ttl");
         await BuildAsync(CachedRequest(destination));
 
-        var expired = new LayerCacheOptions { Enabled = true, CopyLayers = true, Ttl = TimeSpan.FromMilliseconds(1) };
+        var expired = new LayerCacheSettings { Enabled = true, CopyLayers = true, Ttl = TimeSpan.FromMilliseconds(1) };
         var (_, local) = await BuildAsync(CachedRequest(destination, cache: expired));
         var (_, remote) = await BuildAsync(CachedRequest(destination, _build.Path("fresh-cache"), expired));
         var (_, fresh) = await BuildAsync(CachedRequest(destination, _build.Path("fresh-cache-2")));
@@ -168,7 +168,7 @@ public sealed class LayerCacheBuildTests(RegistryFixture registry) : IDisposable
     {
         await WriteContextAsync();
         var destination = _build.NewReference("cache-unreachable");
-        var cache = new LayerCacheOptions { Enabled = true, CopyLayers = true, Repository = "127.0.0.1:9/nowhere/cache" };
+        var cache = new LayerCacheSettings { Enabled = true, CopyLayers = true, Repository = "127.0.0.1:9/nowhere/cache" };
 
         var (result, lookups) = await BuildAsync(CachedRequest(destination) with
         {
@@ -192,7 +192,7 @@ public sealed class LayerCacheBuildTests(RegistryFixture registry) : IDisposable
         await WriteContextAsync();
         var destination = _build.NewReference("cache-nocopy");
 
-        var (_, lookups) = await BuildAsync(CachedRequest(destination, cache: new LayerCacheOptions { Enabled = true }));
+        var (_, lookups) = await BuildAsync(CachedRequest(destination, cache: new LayerCacheSettings { Enabled = true }));
 
         Assert.Empty(lookups);
     }

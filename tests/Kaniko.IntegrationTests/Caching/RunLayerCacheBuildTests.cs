@@ -1,6 +1,7 @@
 using System.Runtime.Versioning;
 using Kaniko.Engine;
 using Kaniko.Engine.Caching;
+using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Execution;
 using Kaniko.IntegrationTests.Build;
 using Kaniko.Testing;
@@ -24,7 +25,7 @@ public sealed class RunLayerCacheBuildTests(RegistryFixture registry) : IDisposa
     {
         Reproducible = true,
         CacheDirectory = cacheDirectory ?? _build.CacheDirectory,
-        Cache = new LayerCacheOptions { Enabled = true, CopyLayers = true, Repository = cacheRepo },
+        Cache = new LayerCacheSettings { Enabled = true, CopyLayers = true, Repository = cacheRepo },
     };
 
     private async Task<(BuildResult Result, List<LayerCacheLookupEvent> Lookups, List<string> Output)> BuildAsync(BuildRequest request)
@@ -99,7 +100,7 @@ public sealed class RunLayerCacheBuildTests(RegistryFixture registry) : IDisposa
             RUN echo hi > /hi
             """);
         var destination = _build.NewReference("cache-run-off");
-        var request = CachedRequest(destination) with { Cache = new LayerCacheOptions { Enabled = true, RunLayers = false } };
+        var request = CachedRequest(destination) with { Cache = new LayerCacheSettings { Enabled = true, RunLayers = false } };
 
         await BuildAsync(request);
         var (_, lookups, _) = await BuildAsync(request);
@@ -121,9 +122,9 @@ public sealed class RunLayerCacheBuildTests(RegistryFixture registry) : IDisposa
         const string Second = "second-secret-d41e77";
 
         await File.WriteAllTextAsync(file, First, BuildHarness.Cancellation);
-        var (_, cold, _) = await BuildAsync(CachedRequest(destination) with { Secrets = [SecretSource.Parse("id=token,src=" + file, _ => null)] });
+        var (_, cold, _) = await BuildAsync(CachedRequest(destination) with { Secrets = [BuildSecret.Parse("id=token,src=" + file, _ => null)] });
         await File.WriteAllTextAsync(file, Second, BuildHarness.Cancellation);
-        var (_, warm, _) = await BuildAsync(CachedRequest(destination) with { Secrets = [SecretSource.Parse("id=token,src=" + file, _ => null)] });
+        var (_, warm, _) = await BuildAsync(CachedRequest(destination) with { Secrets = [BuildSecret.Parse("id=token,src=" + file, _ => null)] });
 
         // The value is not an input of the key: another value is still a hit.
         Assert.Equal([false], cold.Select(l => l.Hit));
@@ -135,7 +136,7 @@ public sealed class RunLayerCacheBuildTests(RegistryFixture registry) : IDisposa
             Assert.DoesNotContain(First, text, StringComparison.Ordinal);
         }
 
-        var cacheImage = Kaniko.Engine.Oci.ImageReference.Parse(destination).Context + "/cache:" + cold[0].Key.Value;
+        var cacheImage = Kaniko.Engine.Oci.ImageReference.Parse(destination).Context + "/cache:" + cold[0].Key;
         Assert.DoesNotContain(First, (await BuildHarness.ConfigAsync(cacheImage)).GetRawText(), StringComparison.Ordinal);
         Assert.DoesNotContain(First, (await BuildHarness.ManifestAsync(cacheImage)).GetRawText(), StringComparison.Ordinal);
     }

@@ -3,6 +3,7 @@ using Azure.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Sas;
 using Kaniko.Cli.Contexts;
+using Kaniko.Engine;
 using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.IntegrationTests.Build;
@@ -111,7 +112,7 @@ public sealed class AzureBlobContextTests(RegistryFixture registry, AzuriteFixtu
     /// <summary>The connection string alone: it both makes the emulator's URLs recognised and signs the requests.</summary>
     private protected override Dictionary<string, string> Environment() => new(StringComparer.Ordinal) { ["AZURE_STORAGE_CONNECTION_STRING"] = azurite.ConnectionString };
 
-    private protected override IRemoteContextSource CreateSource(IReadOnlyDictionary<string, string> environment) => new AzureBlobContextSource(Variables(environment));
+    private protected override IRemoteContextStore CreateSource(IReadOnlyDictionary<string, string> environment) => new AzureBlobContextSource(Variables(environment));
 
     /// <summary>kaniko's variable, with the connection string beside it only so the emulator's URLs are recognised.</summary>
     private Dictionary<string, string> WithKey(string key) => new(Environment()) { ["AZURE_STORAGE_ACCESS_KEY"] = key };

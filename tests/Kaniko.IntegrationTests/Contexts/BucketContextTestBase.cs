@@ -1,4 +1,5 @@
 using System.Runtime.Versioning;
+using Kaniko.Engine;
 using Kaniko.Engine.Context;
 using Kaniko.IntegrationTests.Build;
 using Kaniko.Testing;
@@ -25,7 +26,7 @@ public abstract class BucketContextTestBase(RegistryFixture registry) : IDisposa
     private protected abstract Dictionary<string, string> Environment();
 
     /// <summary>The store under test, reading <paramref name="environment"/>.</summary>
-    private protected abstract IRemoteContextSource CreateSource(IReadOnlyDictionary<string, string> environment);
+    private protected abstract IRemoteContextStore CreateSource(IReadOnlyDictionary<string, string> environment);
 
     public void Dispose()
     {

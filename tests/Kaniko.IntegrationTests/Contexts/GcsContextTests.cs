@@ -1,6 +1,7 @@
 using System.Runtime.Versioning;
 using Google.Cloud.Storage.V1;
 using Kaniko.Cli.Contexts;
+using Kaniko.Engine;
 using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.IntegrationTests.Build;
@@ -53,7 +54,7 @@ public sealed class GcsContextTests(RegistryFixture registry, GcsEmulatorFixture
 
     private protected override Dictionary<string, string> Environment() => new(StringComparer.Ordinal) { ["STORAGE_EMULATOR_HOST"] = gcs.EmulatorHost };
 
-    private protected override IRemoteContextSource CreateSource(IReadOnlyDictionary<string, string> environment) => new GcsContextSource(Variables(environment));
+    private protected override IRemoteContextStore CreateSource(IReadOnlyDictionary<string, string> environment) => new GcsContextSource(Variables(environment));
 
     private protected override async Task<string> UploadAsync(string name, byte[] archive)
     {

@@ -3,6 +3,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Kaniko.Cli.Contexts;
+using Kaniko.Engine;
 using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.IntegrationTests.Build;
@@ -88,7 +89,7 @@ public sealed class S3ContextTests(RegistryFixture registry, S3rverFixture s3) :
         ["S3_FORCE_PATH_STYLE"] = "true",
     };
 
-    private protected override IRemoteContextSource CreateSource(IReadOnlyDictionary<string, string> environment) => new S3ContextSource(Variables(environment));
+    private protected override IRemoteContextStore CreateSource(IReadOnlyDictionary<string, string> environment) => new S3ContextSource(Variables(environment));
 
     private protected override async Task<string> UploadAsync(string name, byte[] archive)
     {

@@ -29,9 +29,10 @@ public sealed class OutputToolTests : IDisposable
     [Theory]
     [InlineData(LayerCompression.Gzip)]
     [InlineData(LayerCompression.Zstd)]
-    public async Task Scratch_image_in_an_oci_layout_unpacks_with_modes_links_and_whiteouts_applied(LayerCompression compression)
+    public async Task Scratch_image_in_an_oci_layout_unpacks_with_modes_links_and_whiteouts_applied(object compression)
     {
-        var image = await ScratchImageAsync(compression);
+        // The engine's enums are internal: a public test method takes them as object.
+        var image = await ScratchImageAsync((LayerCompression)compression);
         var layout = work.Combine("layout");
 
         await new OciLayoutDestination(layout, Tag).WriteAsync(image, Cancellation);
@@ -42,7 +43,7 @@ public sealed class OutputToolTests : IDisposable
         Assert.Equal("test", inspect.RootElement.GetProperty("Labels").GetProperty("suite").GetString());
 
         var unpackable = layout;
-        if (compression == LayerCompression.Zstd)
+        if ((LayerCompression)compression == LayerCompression.Zstd)
         {
             // This umoci reads gzip layers only: skopeo decompresses the zstd layers and recompresses them with gzip.
             unpackable = work.Combine("gzip-layout");
@@ -82,8 +83,9 @@ public sealed class OutputToolTests : IDisposable
     [Theory]
     [InlineData(TarballLayout.Oci)]
     [InlineData(TarballLayout.Classic)]
-    public async Task Tarball_is_a_docker_archive_that_skopeo_reads_and_converts(TarballLayout tarballLayout)
+    public async Task Tarball_is_a_docker_archive_that_skopeo_reads_and_converts(object layout)
     {
+        var tarballLayout = (TarballLayout)layout;
         var image = await ScratchImageAsync();
         var tarball = work.Combine("image.tar");
 
@@ -108,8 +110,9 @@ public sealed class OutputToolTests : IDisposable
     [Theory]
     [InlineData(TarballLayout.Oci, ImageFormat.Oci)]
     [InlineData(TarballLayout.Classic, ImageFormat.Docker)]
-    public async Task Podman_loads_the_tarball_under_its_tag(TarballLayout tarballLayout, ImageFormat format)
+    public async Task Podman_loads_the_tarball_under_its_tag(object layout, object imageFormat)
     {
+        var (tarballLayout, format) = ((TarballLayout)layout, (ImageFormat)imageFormat);
         var podman = TestRequirements.Executable("podman");
         var image = await ScratchImageAsync(format: format);
         var tarball = work.Combine("image.tar");

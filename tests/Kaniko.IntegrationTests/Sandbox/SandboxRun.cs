@@ -1,3 +1,4 @@
+using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Execution;
 
 namespace Kaniko.IntegrationTests.Sandbox;

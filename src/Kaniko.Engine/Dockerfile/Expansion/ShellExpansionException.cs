@@ -10,7 +10,7 @@ namespace Kaniko.Engine.Dockerfile.Expansion;
 /// <see cref="KanikoException.WithRangeIfMissing(SourceRange)"/>. The detail reads as BuildKit words it:
 /// <c>failed to process "${X:?}": X: is not allowed to be unset</c>.
 /// </summary>
-public sealed class ShellExpansionException : KanikoException
+internal sealed class ShellExpansionException : KanikoException
 {
     internal ShellExpansionException(DiagnosticCode code, string word, string reason)
         : base(code, string.Format(CultureInfo.InvariantCulture, Strings.ExpansionFailed, GoQuote.Quote(word), reason))

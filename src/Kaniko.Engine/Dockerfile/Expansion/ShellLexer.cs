@@ -15,7 +15,7 @@ namespace Kaniko.Engine.Dockerfile.Expansion;
 /// Instances are immutable and may be shared between threads. A word without any <c>$</c>, quote or escape token is
 /// returned as it is, without copying.
 /// </remarks>
-public sealed class ShellLexer
+internal sealed class ShellLexer
 {
     private static readonly IReadOnlySet<string> NoNames = FrozenSet<string>.Empty;
 

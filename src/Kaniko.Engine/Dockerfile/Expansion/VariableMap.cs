@@ -7,7 +7,7 @@ namespace Kaniko.Engine.Dockerfile.Expansion;
 /// An ordered set of variables with case-sensitive names, such as the environment or the build arguments of a stage.
 /// Setting a name that is already present replaces its value and keeps its place, as an image's <c>Env</c> list does.
 /// </summary>
-public sealed class VariableMap : IVariableSource, IEnumerable<KeyValuePair<string, string>>
+internal sealed class VariableMap : IVariableSource, IEnumerable<KeyValuePair<string, string>>
 {
     private readonly OrderedDictionary<string, string> entries;
 

@@ -1,7 +1,7 @@
 namespace Kaniko.Engine.Dockerfile.Instructions;
 
 /// <summary><c>CMD</c>: the default command of the image. Never expanded by the builder.</summary>
-public sealed record CmdInstruction : Instruction
+internal sealed record CmdInstruction : Instruction
 {
     /// <summary>The command: one shell string (shell form) or the exec-form words; empty for <c>CMD []</c>.</summary>
     public required IReadOnlyList<string> CommandLine { get; init; }

@@ -4,14 +4,14 @@ namespace Kaniko.Engine.Dockerfile.Instructions;
 /// <param name="Path">The file name the content gets (the heredoc's name).</param>
 /// <param name="Data">The content, chomped already when the marker was <c>&lt;&lt;-</c>.</param>
 /// <param name="Expand">Whether variables in the content are expanded (the marker was not quoted).</param>
-public sealed record InlineSource(string Path, string Data, bool Expand);
+internal sealed record InlineSource(string Path, string Data, bool Expand);
 
 /// <summary>The sources and destination of <c>COPY</c> and <c>ADD</c>.</summary>
 /// <param name="SourcePaths">Paths (or URLs for ADD) to copy, in order.</param>
 /// <param name="SourceContents">Heredoc sources, in order.</param>
 /// <param name="Destination">The destination path in the image.</param>
 /// <param name="IsJsonForm">Whether the arguments were written as a JSON array.</param>
-public sealed record CopySources(IReadOnlyList<string> SourcePaths, IReadOnlyList<InlineSource> SourceContents, string Destination, bool IsJsonForm)
+internal sealed record CopySources(IReadOnlyList<string> SourcePaths, IReadOnlyList<InlineSource> SourceContents, string Destination, bool IsJsonForm)
 {
     internal CopySources Expand(WordExpander expander) => this with
     {
@@ -35,7 +35,7 @@ public sealed record CopySources(IReadOnlyList<string> SourcePaths, IReadOnlyLis
 /// <c>COPY [--from=] [--chown=] [--chmod=] [--link] [--parents] [--exclude=]... src... dest</c>.
 /// Sources, destination, <c>--chown</c> and <c>--chmod</c> are expanded; <c>--from</c> is not (BuildKit refuses variables there).
 /// </summary>
-public sealed record CopyInstruction : Instruction, IExpandable<CopyInstruction>
+internal sealed record CopyInstruction : Instruction, IExpandable<CopyInstruction>
 {
     /// <summary>What to copy and where.</summary>
     public required CopySources Sources { get; init; }
@@ -90,7 +90,7 @@ public sealed record CopyInstruction : Instruction, IExpandable<CopyInstruction>
 /// <c>ADD [--chown=] [--chmod=] [--link] [--checksum=] [--keep-git-dir] [--unpack] [--exclude=]... src... dest</c>.
 /// Sources, destination, <c>--chown</c>, <c>--chmod</c> and <c>--checksum</c> are expanded.
 /// </summary>
-public sealed record AddInstruction : Instruction, IExpandable<AddInstruction>
+internal sealed record AddInstruction : Instruction, IExpandable<AddInstruction>
 {
     /// <summary>What to add and where.</summary>
     public required CopySources Sources { get; init; }

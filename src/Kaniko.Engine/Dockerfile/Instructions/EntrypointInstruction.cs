@@ -1,7 +1,7 @@
 namespace Kaniko.Engine.Dockerfile.Instructions;
 
 /// <summary><c>ENTRYPOINT</c>: the executable of the image. Never expanded by the builder.</summary>
-public sealed record EntrypointInstruction : Instruction
+internal sealed record EntrypointInstruction : Instruction
 {
     /// <summary>The command: one shell string (shell form) or the exec-form words; empty clears the entrypoint.</summary>
     public required IReadOnlyList<string> CommandLine { get; init; }

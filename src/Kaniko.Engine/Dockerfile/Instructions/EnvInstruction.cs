@@ -4,7 +4,7 @@ namespace Kaniko.Engine.Dockerfile.Instructions;
 /// <param name="Key">The key, unexpanded until the instruction is expanded.</param>
 /// <param name="Value">The value, unexpanded until the instruction is expanded.</param>
 /// <param name="IsLegacyForm">True for the legacy <c>ENV key value</c> form without <c>=</c>.</param>
-public sealed record KeyValue(string Key, string Value, bool IsLegacyForm)
+internal sealed record KeyValue(string Key, string Value, bool IsLegacyForm)
 {
     internal KeyValue Expand(WordExpander expander) => this with { Key = expander(Key), Value = expander(Value) };
 
@@ -12,7 +12,7 @@ public sealed record KeyValue(string Key, string Value, bool IsLegacyForm)
 }
 
 /// <summary><c>ENV key=value ...</c> (or the legacy <c>ENV key value</c>): sets environment variables; expanded.</summary>
-public sealed record EnvInstruction : Instruction, IExpandable<EnvInstruction>
+internal sealed record EnvInstruction : Instruction, IExpandable<EnvInstruction>
 {
     /// <summary>The variables, in order.</summary>
     public required IReadOnlyList<KeyValue> Variables { get; init; }
@@ -29,7 +29,7 @@ public sealed record EnvInstruction : Instruction, IExpandable<EnvInstruction>
 }
 
 /// <summary><c>LABEL key=value ...</c>: sets image labels; expanded.</summary>
-public sealed record LabelInstruction : Instruction, IExpandable<LabelInstruction>
+internal sealed record LabelInstruction : Instruction, IExpandable<LabelInstruction>
 {
     /// <summary>The labels, in order.</summary>
     public required IReadOnlyList<KeyValue> Labels { get; init; }
@@ -48,7 +48,7 @@ public sealed record LabelInstruction : Instruction, IExpandable<LabelInstructio
 /// <summary>One name of an <c>ARG</c>, with its default if it has one.</summary>
 /// <param name="Name">The variable name (never expanded).</param>
 /// <param name="DefaultValue">The default after <c>=</c>, unexpanded, or <c>null</c> when there is no <c>=</c>.</param>
-public sealed record ArgDeclaration(string Name, string? DefaultValue)
+internal sealed record ArgDeclaration(string Name, string? DefaultValue)
 {
     internal string Format() => DefaultValue is null ? Name : Name + "=" + InstructionText.Word(DefaultValue);
 }
@@ -57,7 +57,7 @@ public sealed record ArgDeclaration(string Name, string? DefaultValue)
 /// <c>ARG NAME[=default] ...</c>: declares build arguments. Before the first <c>FROM</c> it declares global (meta)
 /// arguments; inside a stage it makes an argument visible there. The planner resolves the values.
 /// </summary>
-public sealed record ArgInstruction : Instruction
+internal sealed record ArgInstruction : Instruction
 {
     /// <summary>The declarations, in order.</summary>
     public required IReadOnlyList<ArgDeclaration> Arguments { get; init; }

@@ -1,7 +1,7 @@
 namespace Kaniko.Engine.Dockerfile.Instructions;
 
 /// <summary><c>EXPOSE port[/protocol] ...</c>. Each word is expanded and may split into several ports.</summary>
-public sealed record ExposeInstruction : Instruction
+internal sealed record ExposeInstruction : Instruction
 {
     /// <summary>The port words, unexpanded, in the order written.</summary>
     public required IReadOnlyList<string> Ports { get; init; }

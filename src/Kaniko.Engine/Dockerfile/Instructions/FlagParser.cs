@@ -7,7 +7,7 @@ namespace Kaniko.Engine.Dockerfile.Instructions;
 /// <c>--name=value</c>; a boolean flag is <c>--name</c> or <c>--name=true|false</c>; a string-array flag may repeat;
 /// any other flag, or a repeated single flag, is an error. Declare the flags first, then call <see cref="Parse"/>.
 /// </summary>
-public sealed class FlagParser
+internal sealed class FlagParser
 {
     private readonly IReadOnlyList<string> _words;
     private readonly SourceRange? _range;
@@ -103,7 +103,7 @@ public sealed class FlagParser
 }
 
 /// <summary>The kind of value a flag takes.</summary>
-public enum FlagKind
+internal enum FlagKind
 {
     /// <summary><c>--name</c> or <c>--name=true|false</c>.</summary>
     Bool,
@@ -114,7 +114,7 @@ public enum FlagKind
 }
 
 /// <summary>One declared flag and, after <see cref="FlagParser.Parse"/>, what the instruction gave it.</summary>
-public sealed class InstructionFlag
+internal sealed class InstructionFlag
 {
     private readonly List<string> _values = [];
 

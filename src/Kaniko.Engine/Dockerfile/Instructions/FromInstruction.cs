@@ -1,7 +1,7 @@
 namespace Kaniko.Engine.Dockerfile.Instructions;
 
 /// <summary><c>FROM [--platform=P] image [AS name]</c>: starts a stage.</summary>
-public sealed record FromInstruction : Instruction, IExpandable<FromInstruction>
+internal sealed record FromInstruction : Instruction, IExpandable<FromInstruction>
 {
     /// <summary>The image or earlier stage the stage starts from, unexpanded (global ARGs apply).</summary>
     public required string BaseName { get; init; }

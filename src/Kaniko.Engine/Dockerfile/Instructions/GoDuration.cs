@@ -8,7 +8,7 @@ namespace Kaniko.Engine.Dockerfile.Instructions;
 /// <c>s</c>, <c>m</c>, <c>h</c>), for example <c>1h30m</c> or <c>1.5s</c>. A bare <c>0</c> is allowed.
 /// Precision below 100 ns (a <see cref="TimeSpan"/> tick) is truncated.
 /// </summary>
-public static class GoDuration
+internal static class GoDuration
 {
     private static readonly (string Unit, decimal Nanoseconds)[] Units =
     [

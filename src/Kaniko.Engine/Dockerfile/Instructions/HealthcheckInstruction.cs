@@ -4,7 +4,7 @@ namespace Kaniko.Engine.Dockerfile.Instructions;
 /// <c>HEALTHCHECK NONE</c> or <c>HEALTHCHECK [--interval=] [--timeout=] [--start-period=] [--start-interval=]
 /// [--retries=] CMD command</c>. Not expanded. Durations left out are zero (the runtime's default).
 /// </summary>
-public sealed record HealthcheckInstruction : Instruction
+internal sealed record HealthcheckInstruction : Instruction
 {
     /// <summary>
     /// The test as the image config stores it: <c>["NONE"]</c>, <c>["CMD", exec words...]</c> or

@@ -6,7 +6,7 @@ namespace Kaniko.Engine.Dockerfile.Instructions;
 /// One typed Dockerfile instruction, as written: variables are not expanded yet. The planner expands the instructions
 /// that Docker expands (see <see cref="IExpandable{T}"/>) once the variables in scope are known.
 /// </summary>
-public abstract record Instruction
+internal abstract record Instruction
 {
     /// <summary>The keyword as the Dockerfile spells it, for example <c>Copy</c>.</summary>
     public required string Keyword { get; init; }
@@ -28,7 +28,7 @@ public abstract record Instruction
 }
 
 /// <summary>The canonical names of the instructions this engine understands.</summary>
-public static class InstructionNames
+internal static class InstructionNames
 {
     /// <summary><c>ADD</c></summary>
     public const string Add = "ADD";
@@ -73,14 +73,14 @@ public static class InstructionNames
 /// <see cref="KanikoException"/> when the word cannot be expanded (for example <c>${X:?missing}</c>).
 /// The planner supplies it, so this namespace never depends on the lexer (BuildKit's <c>SingleWordExpander</c>).
 /// </summary>
-public delegate string WordExpander(string word);
+internal delegate string WordExpander(string word);
 
 /// <summary>Expands a string with the variables in scope and splits the result into words (used by <c>EXPOSE</c>).</summary>
-public delegate IReadOnlyList<string> WordListExpander(string words);
+internal delegate IReadOnlyList<string> WordListExpander(string words);
 
 /// <summary>An instruction whose arguments Docker expands with the build's variables before it runs.</summary>
 /// <typeparam name="T">The instruction type; expansion returns a copy, the original is unchanged.</typeparam>
-public interface IExpandable<out T>
+internal interface IExpandable<out T>
     where T : Instruction
 {
     /// <summary>Returns a copy of this instruction with every expandable value passed through <paramref name="expander"/>.</summary>

@@ -10,7 +10,7 @@ namespace Kaniko.Engine.Dockerfile.Instructions;
 /// counts, flags, stage names, mounts, heredocs and ONBUILD triggers are checked here, before anything is expanded.
 /// Every flag or instruction that is not supported is an error located at its line, never ignored.
 /// </summary>
-public static partial class InstructionParser
+internal static partial class InstructionParser
 {
     /// <summary>Reads a whole parsed Dockerfile: the global <c>ARG</c>s, then the stages.</summary>
     public static DockerfileInstructions ParseDockerfile(ParseResult result)

@@ -1,7 +1,7 @@
 namespace Kaniko.Engine.Dockerfile.Instructions;
 
 /// <summary><c>MAINTAINER name</c>: deprecated (a warning is raised); sets the image's author. Not expanded.</summary>
-public sealed record MaintainerInstruction : Instruction
+internal sealed record MaintainerInstruction : Instruction
 {
     /// <summary>The maintainer text as written.</summary>
     public required string Maintainer { get; init; }

@@ -4,7 +4,7 @@ namespace Kaniko.Engine.Dockerfile.Instructions;
 /// <c>ONBUILD instruction</c>: a trigger stored in the image and run by builds that start <c>FROM</c> it. Not expanded.
 /// <c>ONBUILD ONBUILD</c>, <c>ONBUILD FROM</c> and <c>ONBUILD MAINTAINER</c> are rejected, as BuildKit does.
 /// </summary>
-public sealed record OnbuildInstruction : Instruction
+internal sealed record OnbuildInstruction : Instruction
 {
     /// <summary>The trigger's text as the image config stores it (the line after <c>ONBUILD</c>, with heredoc bodies).</summary>
     public required string Expression { get; init; }

@@ -1,7 +1,7 @@
 namespace Kaniko.Engine.Dockerfile.Instructions;
 
 /// <summary>The network a <c>RUN</c> step sees (<c>--network</c>).</summary>
-public enum RunNetwork
+internal enum RunNetwork
 {
     /// <summary><c>default</c>: the builder's default network.</summary>
     Default,
@@ -12,7 +12,7 @@ public enum RunNetwork
 }
 
 /// <summary>The sandboxing of a <c>RUN</c> step (<c>--security</c>).</summary>
-public enum RunSecurity
+internal enum RunSecurity
 {
     /// <summary><c>sandbox</c> (the default).</summary>
     Sandbox,
@@ -24,13 +24,13 @@ public enum RunSecurity
 /// <param name="Name">The heredoc's name, for example <c>EOF</c>.</param>
 /// <param name="Data">The body, un-chomped.</param>
 /// <param name="Chomp">Whether leading tabs are removed (<c>&lt;&lt;-</c>).</param>
-public sealed record InlineFile(string Name, string Data, bool Chomp);
+internal sealed record InlineFile(string Name, string Data, bool Chomp);
 
 /// <summary>
 /// <c>RUN [--mount=...] [--network=...] [--security=...] command</c>. The command text is never expanded by the
 /// builder (the shell does it); only the <c>--mount</c> values are.
 /// </summary>
-public sealed record RunInstruction : Instruction, IExpandable<RunInstruction>
+internal sealed record RunInstruction : Instruction, IExpandable<RunInstruction>
 {
     /// <summary>The command: one shell string (shell form) or the exec-form words.</summary>
     public required IReadOnlyList<string> CommandLine { get; init; }

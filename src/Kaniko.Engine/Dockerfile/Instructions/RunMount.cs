@@ -6,7 +6,7 @@ using Kaniko.Engine.Diagnostics;
 namespace Kaniko.Engine.Dockerfile.Instructions;
 
 /// <summary>The kinds of <c>RUN --mount</c>.</summary>
-public enum RunMountType
+internal enum RunMountType
 {
     /// <summary><c>type=bind</c> (the default): a directory of the context or of another stage or image.</summary>
     Bind,
@@ -21,7 +21,7 @@ public enum RunMountType
 }
 
 /// <summary>How concurrent builds share a cache mount.</summary>
-public enum CacheSharing
+internal enum CacheSharing
 {
     /// <summary><c>sharing=shared</c> (the default): writers may run concurrently.</summary>
     Shared,
@@ -35,7 +35,7 @@ public enum CacheSharing
 /// One <c>RUN --mount=...</c>, parsed as BuildKit does (<c>commands_runmount.go</c>): comma-separated
 /// <c>key=value</c> fields in CSV syntax, keys case-insensitive, <c>type</c> defaulting to <c>bind</c>.
 /// </summary>
-public sealed record RunMount
+internal sealed record RunMount
 {
     private static readonly string[] Keys =
     [

@@ -1,7 +1,7 @@
 namespace Kaniko.Engine.Dockerfile.Instructions;
 
 /// <summary><c>SHELL ["executable", "parameters"]</c>: the shell for later shell-form commands (JSON form only).</summary>
-public sealed record ShellInstruction : Instruction
+internal sealed record ShellInstruction : Instruction
 {
     /// <summary>The shell and its parameters, at least one word.</summary>
     public required IReadOnlyList<string> Shell { get; init; }

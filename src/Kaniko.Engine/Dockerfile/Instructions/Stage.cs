@@ -6,7 +6,7 @@ namespace Kaniko.Engine.Dockerfile.Instructions;
 /// <param name="Index">The stage's position in the Dockerfile, from 0 (what <c>COPY --from=0</c> refers to).</param>
 /// <param name="From">The <c>FROM</c> that starts the stage.</param>
 /// <param name="Instructions">The instructions after it, in order.</param>
-public sealed record Stage(int Index, FromInstruction From, IReadOnlyList<Instruction> Instructions)
+internal sealed record Stage(int Index, FromInstruction From, IReadOnlyList<Instruction> Instructions)
 {
     /// <summary>The stage's name (lower-cased), or <c>null</c> when the <c>FROM</c> has no <c>AS</c>.</summary>
     public string? Name => From.StageName;
@@ -18,7 +18,7 @@ public sealed record Stage(int Index, FromInstruction From, IReadOnlyList<Instru
 /// <param name="MetaArgs">The <c>ARG</c> instructions before the first <c>FROM</c> (the global scope).</param>
 /// <param name="Stages">The stages, in file order.</param>
 /// <param name="Warnings">Warnings from the parser and from reading the instructions.</param>
-public sealed record DockerfileInstructions(
+internal sealed record DockerfileInstructions(
     string FileName,
     char EscapeToken,
     IReadOnlyList<ArgInstruction> MetaArgs,

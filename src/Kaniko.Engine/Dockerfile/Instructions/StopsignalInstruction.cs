@@ -1,7 +1,7 @@
 namespace Kaniko.Engine.Dockerfile.Instructions;
 
 /// <summary><c>STOPSIGNAL signal</c>; expanded, then checked by the planner.</summary>
-public sealed record StopsignalInstruction : Instruction, IExpandable<StopsignalInstruction>
+internal sealed record StopsignalInstruction : Instruction, IExpandable<StopsignalInstruction>
 {
     /// <summary>The signal as written, for example <c>SIGTERM</c> or <c>9</c>.</summary>
     public required string Signal { get; init; }

@@ -1,7 +1,7 @@
 namespace Kaniko.Engine.Dockerfile.Instructions;
 
 /// <summary><c>USER user[:group]</c>; expanded.</summary>
-public sealed record UserInstruction : Instruction, IExpandable<UserInstruction>
+internal sealed record UserInstruction : Instruction, IExpandable<UserInstruction>
 {
     /// <summary>The user, and optionally the group, as written.</summary>
     public required string User { get; init; }

@@ -1,7 +1,7 @@
 namespace Kaniko.Engine.Dockerfile.Instructions;
 
 /// <summary><c>VOLUME ["/a", "/b"]</c> or <c>VOLUME /a /b</c>; expanded.</summary>
-public sealed record VolumeInstruction : Instruction, IExpandable<VolumeInstruction>
+internal sealed record VolumeInstruction : Instruction, IExpandable<VolumeInstruction>
 {
     /// <summary>The volume paths, trimmed, never empty.</summary>
     public required IReadOnlyList<string> Volumes { get; init; }

@@ -1,7 +1,7 @@
 namespace Kaniko.Engine.Dockerfile.Instructions;
 
 /// <summary><c>WORKDIR path</c>; expanded. A relative path is relative to the previous working directory.</summary>
-public sealed record WorkdirInstruction : Instruction, IExpandable<WorkdirInstruction>
+internal sealed record WorkdirInstruction : Instruction, IExpandable<WorkdirInstruction>
 {
     /// <summary>The path as written.</summary>
     public required string Path { get; init; }

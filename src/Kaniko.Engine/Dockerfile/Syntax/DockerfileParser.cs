@@ -9,7 +9,7 @@ namespace Kaniko.Engine.Dockerfile.Syntax;
 /// continuations, keyword, flags and per-instruction argument shapes, JSON and shell forms, and heredoc bodies.
 /// Nothing is expanded or validated beyond what BuildKit's parser itself rejects.
 /// </summary>
-public static class DockerfileParser
+internal static class DockerfileParser
 {
     /// <summary>Parses the bytes of a Dockerfile.</summary>
     /// <param name="content">The file's exact bytes (a BOM, CRLF endings and a missing final newline are fine).</param>

@@ -3,7 +3,7 @@ using Kaniko.Engine.Diagnostics;
 namespace Kaniko.Engine.Dockerfile.Syntax;
 
 /// <summary>A Dockerfile that cannot be parsed. It is always located: its message reads <c>file:line: detail</c>.</summary>
-public sealed class DockerfileSyntaxException : KanikoException
+internal sealed class DockerfileSyntaxException : KanikoException
 {
     /// <summary>Creates the error for the lines at fault.</summary>
     public DockerfileSyntaxException(DiagnosticCode code, string detail, SourceRange range)

@@ -9,4 +9,4 @@ namespace Kaniko.Engine.Dockerfile.Syntax;
 /// <param name="Expand">False when any part of the delimiter was quoted, so the body must not be expanded.</param>
 /// <param name="Chomp">True for <c>&lt;&lt;-</c>.</param>
 /// <param name="FileDescriptor">The digits before <c>&lt;&lt;</c> (<c>3&lt;&lt;EOF</c>), 0 when there are none.</param>
-public sealed record Heredoc(string Name, string Content, bool Expand, bool Chomp, int FileDescriptor);
+internal sealed record Heredoc(string Name, string Content, bool Expand, bool Chomp, int FileDescriptor);

@@ -8,7 +8,7 @@ namespace Kaniko.Engine.Dockerfile.Syntax;
 /// <param name="Nodes">One node per instruction.</param>
 /// <param name="Directives">The parser directives.</param>
 /// <param name="Warnings">Problems that do not stop the build, such as empty continuation lines.</param>
-public sealed record ParseResult(string FileName, IReadOnlyList<SyntaxNode> Nodes, ParserDirectives Directives,
+internal sealed record ParseResult(string FileName, IReadOnlyList<SyntaxNode> Nodes, ParserDirectives Directives,
                                  IReadOnlyList<BuildWarning> Warnings)
 {
     /// <summary>

@@ -4,4 +4,4 @@ namespace Kaniko.Engine.Dockerfile.Syntax;
 /// <param name="EscapeToken">The escape and line-continuation character: <c>\</c> unless <c># escape=`</c> was given.</param>
 /// <param name="Syntax">The raw value of the <c>syntax</c> directive, or <c>null</c>.</param>
 /// <param name="Check">The raw value of the <c>check</c> directive, or <c>null</c>.</param>
-public sealed record ParserDirectives(char EscapeToken, string? Syntax, string? Check);
+internal sealed record ParserDirectives(char EscapeToken, string? Syntax, string? Check);

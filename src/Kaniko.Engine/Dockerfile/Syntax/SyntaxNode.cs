@@ -8,7 +8,7 @@ namespace Kaniko.Engine.Dockerfile.Syntax;
 /// <c>"="</c> or <c>""</c>) triples, ARG one value per word, HEALTHCHECK the type then the command, an unknown
 /// instruction one empty value, and ONBUILD a <see cref="Nested"/> instruction.
 /// </summary>
-public sealed class SyntaxNode
+internal sealed class SyntaxNode
 {
     private string? _name;
 

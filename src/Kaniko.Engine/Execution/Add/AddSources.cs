@@ -1,7 +1,7 @@
 namespace Kaniko.Engine.Execution;
 
 /// <summary>What an ADD source names.</summary>
-public enum AddSourceKind
+internal enum AddSourceKind
 {
     /// <summary>A path in the build context (or a stage with <c>--from</c>).</summary>
     Local,
@@ -14,7 +14,7 @@ public enum AddSourceKind
 }
 
 /// <summary>How ADD reads its sources, in dockerfile2llb's order: git first, then URLs, else a local path.</summary>
-public static class AddSources
+internal static class AddSources
 {
     /// <summary>What <paramref name="source"/> (an expanded ADD source word) names.</summary>
     public static AddSourceKind Classify(string source)

@@ -1,7 +1,7 @@
 namespace Kaniko.Engine.Execution;
 
 /// <summary>The compressions Docker's <c>DecompressStream</c> recognises by their first bytes, and so ADD unpacks.</summary>
-public enum ArchiveCompression
+internal enum ArchiveCompression
 {
     /// <summary>No compression recognised: the bytes are read as they are.</summary>
     None,

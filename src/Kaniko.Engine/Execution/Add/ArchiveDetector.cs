@@ -8,7 +8,7 @@ namespace Kaniko.Engine.Execution;
 /// archive when the first 512 bytes after decompression are a tar header with a valid checksum (what Go's
 /// <c>tar.Reader.Next</c> needs to succeed). Anything else, including an empty file, is copied as a plain file.
 /// </summary>
-public static class ArchiveDetector
+internal static class ArchiveDetector
 {
     /// <summary>The size of a tar header block.</summary>
     public const int TarBlockSize = 512;

@@ -27,7 +27,7 @@ namespace Kaniko.Engine.Execution;
 /// the entries read them from there, so the folder must live until the layer is written. Parent folders the archive
 /// does not list are not emitted: the executor, which knows the image's folders, adds them when needed.
 /// </summary>
-public sealed class ArchiveExtractor
+internal sealed class ArchiveExtractor
 {
     private const int MaxSymbolicLinkHops = 255;
 

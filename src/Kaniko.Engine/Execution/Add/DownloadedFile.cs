@@ -11,7 +11,7 @@ namespace Kaniko.Engine.Execution;
 /// <param name="Digest">The sha256 digest of the content (or the algorithm of <c>--checksum</c> when given).</param>
 /// <param name="Size">The content length in bytes.</param>
 /// <param name="ModificationTime">The <c>Last-Modified</c> time of the answer, else the Unix epoch.</param>
-public sealed record DownloadedFile(string Url, string HostPath, string FileName, Digest Digest, long Size, DateTimeOffset ModificationTime)
+internal sealed record DownloadedFile(string Url, string HostPath, string FileName, Digest Digest, long Size, DateTimeOffset ModificationTime)
 {
     /// <summary>The permissions BuildKit's HTTP source gives a downloaded file: 0600.</summary>
     public const UnixFileMode DefaultMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;

@@ -8,7 +8,7 @@ namespace Kaniko.Engine.Execution;
 /// <param name="Commit">The commit id checked out.</param>
 /// <param name="CommitTime">The commit's committer time.</param>
 /// <param name="KeepsGitDirectory">Whether the <c>.git</c> folder is part of the content.</param>
-public sealed record GitCheckout(GitSourceReference Source, string Directory, string Commit, DateTimeOffset CommitTime, bool KeepsGitDirectory)
+internal sealed record GitCheckout(GitSourceReference Source, string Directory, string Commit, DateTimeOffset CommitTime, bool KeepsGitDirectory)
 {
     /// <summary>
     /// The entries of the checkout's content under the image path <paramref name="destination"/> (the folder itself is

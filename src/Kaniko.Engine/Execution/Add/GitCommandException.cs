@@ -7,7 +7,7 @@ namespace Kaniko.Engine.Execution;
 /// A git command run by <see cref="GitSourceFetcher"/> failed (<c>KANIKO4221</c>). The remote and git's message are
 /// kept with their credentials redacted (<see cref="UrlRedaction"/>), so the exception is safe to print.
 /// </summary>
-public sealed class GitCommandException : KanikoException
+internal sealed class GitCommandException : KanikoException
 {
     /// <summary>Creates the error for the git <paramref name="command"/> run against <paramref name="remote"/>.</summary>
     /// <param name="command">The git sub-command, for example <c>fetch</c>.</param>

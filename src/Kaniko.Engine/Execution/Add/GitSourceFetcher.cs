@@ -10,7 +10,7 @@ namespace Kaniko.Engine.Execution;
 /// submodules, then the <c>.git</c> folder is dropped unless kept. A commit that the remote does not serve shallowly
 /// is fetched with full history. Git never prompts (credentials come from git's own configuration).
 /// </summary>
-public sealed class GitSourceFetcher
+internal sealed class GitSourceFetcher
 {
     private readonly string _git;
     private readonly IReadOnlyList<KeyValuePair<string, string>> _configuration;

@@ -15,7 +15,7 @@ namespace Kaniko.Engine.Execution;
 /// <param name="Remote">The URL git fetches from, without fragment or query.</param>
 /// <param name="Ref">The branch, tag, ref or commit to check out; null for the remote's HEAD.</param>
 /// <param name="Subdirectory">The folder of the checkout to add, or null for all of it.</param>
-public sealed partial record GitSourceReference(string Remote, string? Ref = null, string? Subdirectory = null)
+internal sealed partial record GitSourceReference(string Remote, string? Ref = null, string? Subdirectory = null)
 {
     private static readonly string[] Schemes = ["http://", "https://", "git://", "ssh://"];
 

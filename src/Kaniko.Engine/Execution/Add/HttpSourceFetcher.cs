@@ -13,7 +13,7 @@ namespace Kaniko.Engine.Execution;
 /// default handler reads <c>HTTP_PROXY</c>/<c>HTTPS_PROXY</c>/<c>NO_PROXY</c>); the build's proxy build arguments
 /// are not applied here.
 /// </summary>
-public sealed class HttpSourceFetcher
+internal sealed class HttpSourceFetcher
 {
     /// <summary>The name dockerfile2llb gives a download whose URL path has no last segment.</summary>
     public const string UnnamedFileName = "__unnamed__";

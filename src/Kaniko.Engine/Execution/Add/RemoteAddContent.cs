@@ -10,4 +10,4 @@ namespace Kaniko.Engine.Execution;
 /// a checkout's repository, resolved commit, folder, <c>.git</c> choice and destination (BuildKit keys a git source by
 /// its commit). Times of a checkout are left out, as BuildKit leaves them out.
 /// </param>
-public sealed record RemoteAddContent(IReadOnlyList<LayerEntry> Entries, IReadOnlyList<string> CacheIdentity);
+internal sealed record RemoteAddContent(IReadOnlyList<LayerEntry> Entries, IReadOnlyList<string> CacheIdentity);

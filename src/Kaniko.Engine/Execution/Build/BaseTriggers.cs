@@ -13,7 +13,7 @@ namespace Kaniko.Engine.Execution;
 /// <c>ONBUILD ONBUILD</c>, <c>ONBUILD FROM</c> and <c>ONBUILD MAINTAINER</c> are refused as in a Dockerfile. The
 /// triggers are not inherited: <see cref="ImageConfigState"/> starts with an empty <c>OnBuild</c>.
 /// </summary>
-public static class BaseTriggers
+internal static class BaseTriggers
 {
     /// <summary>The steps of <paramref name="triggers"/> (the base config's <c>OnBuild</c> texts) for <paramref name="stage"/>.</summary>
     public static IReadOnlyList<StepPlan> Parse(StagePlan stage, IReadOnlyList<string> triggers)

@@ -11,7 +11,7 @@ namespace Kaniko.Engine.Execution;
 /// <summary>The image a build produced, and the warnings found while running it.</summary>
 /// <param name="Image">The target stage's image.</param>
 /// <param name="Warnings">Warnings from running the steps (planning warnings are in the plan).</param>
-public sealed record ExecutedBuild(MutatedImage Image, IReadOnlyList<BuildWarning> Warnings);
+internal sealed record ExecutedBuild(MutatedImage Image, IReadOnlyList<BuildWarning> Warnings);
 
 /// <summary>
 /// Runs a <see cref="BuildPlan"/> with a <see cref="StageExecutor"/>: a stage starts as soon as the stages it reads
@@ -19,7 +19,7 @@ public sealed record ExecutedBuild(MutatedImage Image, IReadOnlyList<BuildWarnin
 /// target's image is the result. Each stage's result depends only on its inputs, so the image is the same as in
 /// a build one stage at a time.
 /// </summary>
-public sealed class BuildExecutor
+internal sealed class BuildExecutor
 {
     private readonly ExecutionOptions _options;
     private readonly IBuildEventSink _events;

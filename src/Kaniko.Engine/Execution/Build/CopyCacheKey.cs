@@ -11,7 +11,7 @@ namespace Kaniko.Engine.Execution;
 /// link target, and the sha256 of each file's content. Modification times are left out, as BuildKit's content
 /// checksums leave them out: touching a file does not invalidate the step, changing its bytes or mode does.
 /// </summary>
-public static class CopyCacheKey
+internal static class CopyCacheKey
 {
     /// <summary>Adds <paramref name="plan"/>'s sources, read from <paramref name="source"/>, to <paramref name="key"/>.</summary>
     public static async Task AddSourcesAsync(CacheKeyBuilder key, CopyPlan plan, IBuildContext source, CancellationToken cancellationToken)

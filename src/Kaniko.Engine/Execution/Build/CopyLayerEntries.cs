@@ -12,7 +12,7 @@ namespace Kaniko.Engine.Execution;
 /// replaces an earlier one), the parent directories the copy creates when the stage knows they are missing, and
 /// the metadata of directories that already exist kept as they were.
 /// </summary>
-public static class CopyLayerEntries
+internal static class CopyLayerEntries
 {
     /// <summary>The entries for <paramref name="plan"/>, reading files from <paramref name="context"/>; records the directories in <paramref name="filesystem"/>.</summary>
     /// <param name="plan">The planned copy.</param>

@@ -6,7 +6,7 @@ using Kaniko.Engine.Registry;
 namespace Kaniko.Engine.Execution;
 
 /// <summary>What <see cref="BuildExecutor"/> needs besides the plan and the context.</summary>
-public sealed record ExecutionOptions
+internal sealed record ExecutionOptions
 {
     /// <summary>
     /// The time of the config's <c>created</c> and of every new history entry: the build's start, or the fixed

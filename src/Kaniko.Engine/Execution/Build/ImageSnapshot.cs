@@ -11,7 +11,7 @@ namespace Kaniko.Engine.Execution;
 /// entries, not on disk, so no mode or owner of the image can stop the reading). Owners are kept per path, because
 /// BuildKit preserves them when copying from a stage or an image.
 /// </summary>
-public sealed class ImageSnapshot : IBuildContext
+internal sealed class ImageSnapshot : IBuildContext
 {
     private readonly Dictionary<string, Node> _nodes;
     private readonly string _directory;

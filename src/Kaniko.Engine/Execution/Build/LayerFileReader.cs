@@ -9,7 +9,7 @@ namespace Kaniko.Engine.Execution;
 /// of a base image are never downloaded when an upper one answers. Whiteouts (<c>.wh.NAME</c>) and opaque
 /// directories (<c>.wh..wh..opq</c>) hide what lies below, as the image spec's changesets say.
 /// </summary>
-public static class LayerFileReader
+internal static class LayerFileReader
 {
     /// <summary>The largest file this reader returns; user databases are far smaller.</summary>
     public const int MaxFileSize = 4 * 1024 * 1024;

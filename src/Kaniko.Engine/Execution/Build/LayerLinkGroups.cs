@@ -9,7 +9,7 @@ namespace Kaniko.Engine.Execution;
 /// first path of each group in the layer's order (the tar name order <see cref="LayerWriter"/> writes) holds the
 /// content and the others become hard link entries to it, as the diff BuildKit exports writes them.
 /// </summary>
-public sealed class LayerLinkGroups
+internal sealed class LayerLinkGroups
 {
     private readonly Dictionary<ContainerPath, Group> _memberOf = [];
 

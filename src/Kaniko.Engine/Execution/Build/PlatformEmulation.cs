@@ -7,7 +7,7 @@ namespace Kaniko.Engine.Execution;
 /// or through a qemu-user handler registered with the kernel's <c>binfmt_misc</c> (an enabled
 /// <c>qemu-&lt;arch&gt;</c> entry, as <c>qemu-user-binfmt</c> or <c>tonistiigi/binfmt</c> register them).
 /// </summary>
-public sealed class PlatformEmulation
+internal sealed class PlatformEmulation
 {
     /// <summary>Where the kernel lists the registered handlers.</summary>
     public const string DefaultBinfmtDirectory = "/proc/sys/fs/binfmt_misc";

@@ -13,7 +13,7 @@ namespace Kaniko.Engine.Execution;
 /// Both get the copy's <c>--chown</c> and <c>--chmod</c> (a download unpacked with <c>--unpack=true</c> keeps the
 /// archive's own owners and modes).
 /// </summary>
-public sealed class RemoteAddSources : IDisposable
+internal sealed class RemoteAddSources : IDisposable
 {
     private readonly HttpClient _http = new();
     private readonly HttpSourceFetcher _downloads;

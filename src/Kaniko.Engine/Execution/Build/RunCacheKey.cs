@@ -10,7 +10,7 @@ namespace Kaniko.Engine.Execution;
 /// The <c>RUN</c> part of a cache key, and what a cached <c>RUN</c> layer must carry for later steps: the
 /// directories it made or changed and the paths it deleted (<see cref="StageFilesystem.Record"/> without the layer).
 /// </summary>
-public static class RunCacheKey
+internal static class RunCacheKey
 {
     /// <summary>
     /// Adds the command and its flags to <paramref name="key"/>; returns <c>false</c> when the step cannot be keyed

@@ -15,7 +15,7 @@ namespace Kaniko.Engine.Execution;
 /// base-image cache), applies each step's metadata with <see cref="ImageConfigState"/>, writes a layer for each
 /// <c>COPY</c>, <c>ADD</c> and <c>WORKDIR</c> that needs one, and assembles the image with <see cref="ImageBuilder"/>.
 /// </summary>
-public sealed class StageExecutor : IDisposable
+internal sealed class StageExecutor : IDisposable
 {
     private const string PasswdPath = "/etc/passwd";
     private const string GroupPath = "/etc/group";

@@ -12,7 +12,7 @@ namespace Kaniko.Engine.Execution;
 /// download no base layer at all. It knows the symbolic links the same way (its own layers', and the base's once read),
 /// because BuildKit writes a copy or a working directory through them (<see cref="Resolve"/>).
 /// </summary>
-public sealed class StageFilesystem
+internal sealed class StageFilesystem
 {
     private readonly Dictionary<ContainerPath, (UnixFileMode Mode, CopyOwner Owner)> _directories;
     private readonly Dictionary<ContainerPath, (UnixFileMode Mode, CopyOwner Owner)> _written;

@@ -17,7 +17,7 @@ namespace Kaniko.Engine.Execution;
 /// is computed even when the cache is off or the step's kind is not cached, so a later step's key still depends on
 /// everything before it.
 /// </summary>
-public sealed class StepLayerCache
+internal sealed class StepLayerCache
 {
     private readonly LayerCache? _cache;
     private readonly ExecutionOptions _options;
@@ -130,11 +130,11 @@ public sealed class StepLayerCache
             && TryDecode(lines) is { } recorded)
         {
             filesystem.Record(recorded);
-            _events.Report(new LayerCacheLookupEvent(text, key, true, hit.Source));
+            _events.Report(new LayerCacheLookupEvent(text, key.Value, true, hit.Source));
             return hit.Layer;
         }
 
-        _events.Report(new LayerCacheLookupEvent(text, key, false, null));
+        _events.Report(new LayerCacheLookupEvent(text, key.Value, false, null));
         var (layer, changes) = await execute().ConfigureAwait(false);
         if (layer is not null)
         {
@@ -195,11 +195,11 @@ public sealed class StepLayerCache
         var text = instruction.Format();
         if (await _cache.TryGetAsync(key, cancellationToken).ConfigureAwait(false) is { } hit)
         {
-            _events.Report(new LayerCacheLookupEvent(text, key, true, hit.Source));
+            _events.Report(new LayerCacheLookupEvent(text, key.Value, true, hit.Source));
             return hit.Layer;
         }
 
-        _events.Report(new LayerCacheLookupEvent(text, key, false, null));
+        _events.Report(new LayerCacheLookupEvent(text, key.Value, false, null));
         var layer = await write().ConfigureAwait(false);
         _cache.Store(key, layer, new LayerCacheRecord(text, _platform), cancellationToken);
         return layer;

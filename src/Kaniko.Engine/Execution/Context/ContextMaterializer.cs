@@ -15,7 +15,7 @@ namespace Kaniko.Engine.Execution;
 /// archive are fetched and unpacked into a private scratch folder, deleted when the result is disposed.
 /// <c>--context-sub-path</c> then picks a folder of it. Credentials in URLs never reach a message.
 /// </summary>
-public static partial class ContextMaterializer
+internal static partial class ContextMaterializer
 {
     /// <summary>kaniko's spelling of an archive read from standard input.</summary>
     public const string StandardInputArchive = "tar://stdin";

@@ -3,7 +3,7 @@ using Kaniko.Engine.Context;
 namespace Kaniko.Engine.Execution;
 
 /// <summary>How <see cref="ContextMaterializer"/> turns a <c>--context</c> value into a local directory.</summary>
-public sealed record ContextSourceOptions
+internal sealed record ContextSourceOptions
 {
     /// <summary>A sub-directory of the context to use as its root (<c>--context-sub-path</c>), or <c>null</c>.</summary>
     public string? SubPath { get; init; }

@@ -7,7 +7,7 @@ namespace Kaniko.Engine.Execution;
 /// kaniko's <c>--git</c> options for git contexts (<c>branch=NAME,single-branch=BOOL,recurse-submodules=BOOL,
 /// insecure-skip-tls=BOOL</c>, comma separated, repeatable) and its <c>GIT_PULL_METHOD</c> setting.
 /// </summary>
-public sealed record GitContextOptions
+internal sealed record GitContextOptions
 {
     /// <summary>The branch to check out (<c>branch=</c>); it replaces the URL's ref. <c>null</c> for the URL's ref or the remote's HEAD.</summary>
     public string? Branch { get; init; }

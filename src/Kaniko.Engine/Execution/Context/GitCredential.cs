@@ -6,7 +6,7 @@ namespace Kaniko.Engine.Execution;
 /// A user name and password for a git remote over HTTP(S). Its text form never shows them, so a request or its
 /// options can be logged safely.
 /// </summary>
-public sealed class GitCredential
+internal sealed class GitCredential
 {
     /// <summary>Creates the credential.</summary>
     public GitCredential(string userName, string password)

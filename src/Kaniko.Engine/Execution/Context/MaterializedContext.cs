@@ -9,7 +9,7 @@ namespace Kaniko.Engine.Execution;
 /// A build context made available as a local directory: the directory itself for a local context, or a private
 /// scratch copy (an unpacked archive, a git checkout) that is deleted when this is disposed.
 /// </summary>
-public sealed class MaterializedContext : IDisposable
+internal sealed class MaterializedContext : IDisposable
 {
     private readonly string? _scratchDirectory;
 

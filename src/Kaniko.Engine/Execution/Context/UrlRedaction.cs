@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Kaniko.Engine.Execution;
 
 /// <summary>Hides the credentials a URL may carry (<c>https://user:token@host/…</c>) before it reaches a message or a log.</summary>
-public static partial class UrlRedaction
+internal static partial class UrlRedaction
 {
     /// <summary>What replaces the user information of a URL.</summary>
     public const string Mask = "***";

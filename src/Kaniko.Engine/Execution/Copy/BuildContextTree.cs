@@ -11,7 +11,7 @@ namespace Kaniko.Engine.Execution;
 /// way BuildKit resolves them in its copy of the context (<c>continuity</c>'s <c>RootPath</c>): as if the context
 /// were the root of a filesystem, so <c>..</c> stops at the root and an absolute target starts from it.
 /// </summary>
-public sealed class BuildContextTree
+internal sealed class BuildContextTree
 {
     // The bound of continuity's RootPath: 255 links, then "too many links".
     private const int MaxLinks = 255;

@@ -10,7 +10,7 @@ namespace Kaniko.Engine.Execution;
 /// with a file creation mask of 0. <c>+X</c> adds execute permission to directories and to files that already
 /// had an execute bit for someone; as in BuildKit's parser, <c>X</c> after <c>-</c> or <c>=</c> is ignored.
 /// </summary>
-public sealed class ChmodSpec
+internal sealed class ChmodSpec
 {
     private const int SetUid = 0x800;
     private const int SetGid = 0x400;

@@ -6,7 +6,7 @@ namespace Kaniko.Engine.Execution;
 /// <summary>The owner given to copied entries.</summary>
 /// <param name="Uid">The user id.</param>
 /// <param name="Gid">The group id.</param>
-public readonly record struct CopyOwner(int Uid, int Gid)
+internal readonly record struct CopyOwner(int Uid, int Gid)
 {
     /// <summary><c>0:0</c>, what entries get without <c>--chown</c>.</summary>
     public static CopyOwner Root => default;
@@ -20,7 +20,7 @@ public readonly record struct CopyOwner(int Uid, int Gid)
 /// BuildKit's <c>llb.WithUser</c> reads it: split at the first <c>:</c>, each part a decimal id, the word
 /// <c>root</c> (id 0), or a name to look up in the stage's files.
 /// </summary>
-public sealed class ChownSpec
+internal sealed class ChownSpec
 {
     private ChownSpec(string text, string user, int? uid, string? group, int? gid)
     {

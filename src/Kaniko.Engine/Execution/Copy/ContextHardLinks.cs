@@ -10,7 +10,7 @@ namespace Kaniko.Engine.Execution;
 /// ones to it). A directory context answers from the inode of each file; an <see cref="ImageSnapshot"/> from the
 /// layers' hard link entries; other contexts cannot tell, and their files are copied one by one.
 /// </summary>
-public static class ContextHardLinks
+internal static class ContextHardLinks
 {
     /// <summary>The key function for <paramref name="context"/>, or null when it cannot tell.</summary>
     public static Func<string, string?>? For(IBuildContext context) => context switch

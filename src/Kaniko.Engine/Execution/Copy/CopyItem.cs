@@ -3,7 +3,7 @@ using Kaniko.Engine.Oci;
 namespace Kaniko.Engine.Execution;
 
 /// <summary>What a <see cref="CopyItem"/> puts at its destination.</summary>
-public enum CopyItemKind
+internal enum CopyItemKind
 {
     /// <summary>A regular file from the build context.</summary>
     File,
@@ -19,7 +19,7 @@ public enum CopyItemKind
 /// One entry a <c>COPY</c> or <c>ADD</c> writes, in the order BuildKit writes them (a later item at the same
 /// destination replaces an earlier one).
 /// </summary>
-public sealed record CopyItem
+internal sealed record CopyItem
 {
     /// <summary>What the item is.</summary>
     public required CopyItemKind Kind { get; init; }

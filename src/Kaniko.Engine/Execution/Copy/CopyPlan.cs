@@ -16,7 +16,7 @@ namespace Kaniko.Engine.Execution;
 /// </param>
 /// <param name="Owner">The owner of every item and created directory.</param>
 /// <param name="Warnings">Warnings found while planning (for example an unknown <c>--chown</c> name).</param>
-public sealed record CopyPlan(
+internal sealed record CopyPlan(
     ContainerPath Destination,
     bool DestinationIsDirectory,
     IReadOnlyList<CopyItem> Items,

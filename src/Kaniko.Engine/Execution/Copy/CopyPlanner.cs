@@ -15,7 +15,7 @@ namespace Kaniko.Engine.Execution;
 /// links named as sources (or matched by a wildcard) are followed, those inside a copied directory are copied as
 /// links; <c>--exclude</c> and <c>--parents</c> filter what a directory copy walks.
 /// </summary>
-public static class CopyPlanner
+internal static class CopyPlanner
 {
     private static readonly UnixFileMode DefaultDirectoryMode = (UnixFileMode)0x1ED;
     private static readonly UnixFileMode InlineFileMode = (UnixFileMode)0x1A4;

@@ -5,7 +5,7 @@ using Kaniko.Engine.Oci;
 namespace Kaniko.Engine.Execution;
 
 /// <summary>An expanded <c>COPY</c> or <c>ADD</c> from the build context, with the stage state it needs.</summary>
-public sealed record CopyRequest
+internal sealed record CopyRequest
 {
     /// <summary>The source paths, expanded, relative to the context root (a leading <c>/</c> is the root too).</summary>
     public required IReadOnlyList<string> SourcePaths { get; init; }

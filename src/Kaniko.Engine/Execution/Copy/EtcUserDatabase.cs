@@ -5,7 +5,7 @@ namespace Kaniko.Engine.Execution;
 /// and only when a lookup needs it. A file the stage does not have (the reader returns <c>null</c>) finds no name,
 /// as in BuildKit.
 /// </summary>
-public sealed class EtcUserDatabase : IUserDatabase
+internal sealed class EtcUserDatabase : IUserDatabase
 {
     private readonly Lazy<IReadOnlyList<PasswdEntry>> _users;
     private readonly Lazy<IReadOnlyList<GroupEntry>> _groups;

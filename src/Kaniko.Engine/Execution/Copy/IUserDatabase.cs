@@ -5,7 +5,7 @@ namespace Kaniko.Engine.Execution;
 /// <c>COPY --chown=name</c>. Implementations read the files only when a name must be looked up, so a build that
 /// needs no name never fetches the base image's layers.
 /// </summary>
-public interface IUserDatabase
+internal interface IUserDatabase
 {
     /// <summary>Finds the first user called <paramref name="name"/>, or returns <c>null</c>.</summary>
     PasswdEntry? FindUser(string name);
@@ -20,10 +20,10 @@ public interface IUserDatabase
 /// <param name="Gid">The primary group id.</param>
 /// <param name="Home">The home directory (empty when absent).</param>
 /// <param name="Shell">The login shell (empty when absent).</param>
-public sealed record PasswdEntry(string Name, int Uid, int Gid, string Home, string Shell);
+internal sealed record PasswdEntry(string Name, int Uid, int Gid, string Home, string Shell);
 
 /// <summary>One line of <c>/etc/group</c>: <c>name:password:gid:member,member</c>.</summary>
 /// <param name="Name">The group name.</param>
 /// <param name="Gid">The group id.</param>
 /// <param name="Members">The listed members, in order.</param>
-public sealed record GroupEntry(string Name, int Gid, IReadOnlyList<string> Members);
+internal sealed record GroupEntry(string Name, int Gid, IReadOnlyList<string> Members);

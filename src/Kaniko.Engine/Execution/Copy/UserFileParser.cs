@@ -8,7 +8,7 @@ namespace Kaniko.Engine.Execution;
 /// split at <c>:</c>, surrounding whitespace trimmed, blank lines skipped; a numeric field that does not parse reads
 /// as 0 and missing fields read as empty. No line is rejected, so a file with odd lines still finds the names it has.
 /// </summary>
-public static class UserFileParser
+internal static class UserFileParser
 {
     /// <summary>Parses the bytes of a passwd file.</summary>
     public static IReadOnlyList<PasswdEntry> ParsePasswd(ReadOnlySpan<byte> content) =>

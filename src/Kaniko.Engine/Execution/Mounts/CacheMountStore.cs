@@ -16,7 +16,7 @@ namespace Kaniko.Engine.Execution;
 /// making a new one when all are held.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed class CacheMountStore
+internal sealed class CacheMountStore
 {
     private static readonly TimeSpan LockPollInterval = TimeSpan.FromMilliseconds(50);
 
@@ -195,7 +195,7 @@ public sealed class CacheMountStore
 }
 
 /// <summary>One step's hold on a cache instance: its folder, and the lock released on dispose.</summary>
-public sealed class CacheMountLease : IDisposable
+internal sealed class CacheMountLease : IDisposable
 {
     private readonly FileStream _lock;
 

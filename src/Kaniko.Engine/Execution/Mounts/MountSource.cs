@@ -10,10 +10,10 @@ namespace Kaniko.Engine.Execution;
 /// <param name="Files">Opens the files' content.</param>
 /// <param name="Tree">The entries, with their kinds, modes and link targets.</param>
 /// <param name="OwnerOf">The owner of an entry by relative path (root for the context).</param>
-public sealed record MountSource(string Description, IBuildContext Files, BuildContextTree Tree, Func<string, CopyOwner> OwnerOf);
+internal sealed record MountSource(string Description, IBuildContext Files, BuildContextTree Tree, Func<string, CopyOwner> OwnerOf);
 
 /// <summary>Finds the tree a mount's <c>from</c> names.</summary>
-public interface IMountSourceProvider
+internal interface IMountSourceProvider
 {
     /// <summary>
     /// The build context (<paramref name="from"/> <c>null</c>), or the stage or image <paramref name="from"/> names,

@@ -7,7 +7,7 @@ namespace Kaniko.Engine.Execution;
 /// cancelled. Nothing here is ever written into the rootfs; the sandbox makes (and removes) the mount points.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed class PreparedRunMounts : IDisposable
+internal sealed class PreparedRunMounts : IDisposable
 {
     private readonly List<IDisposable> _resources = [];
     private readonly List<string> _folders = [];

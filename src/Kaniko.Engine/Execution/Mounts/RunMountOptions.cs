@@ -1,7 +1,7 @@
 namespace Kaniko.Engine.Execution;
 
 /// <summary>What a build gives its <c>RUN --mount</c> steps: the cache store, the secrets and the SSH agents.</summary>
-public sealed record RunMountOptions
+internal sealed record RunMountOptions
 {
     /// <summary>Where cache mounts live between builds.</summary>
     public required CacheMountStore Caches { get; init; }

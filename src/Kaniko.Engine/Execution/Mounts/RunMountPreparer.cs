@@ -15,7 +15,7 @@ namespace Kaniko.Engine.Execution;
 /// <c>/run/buildkit/ssh_agent.N</c> (mode 0600) and the first one is <c>SSH_AUTH_SOCK</c>.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed class RunMountPreparer
+internal sealed class RunMountPreparer
 {
     private const UnixFileMode SecretMode = UnixFileMode.UserRead; // 0400
     private const UnixFileMode SshMode = UnixFileMode.UserRead | UnixFileMode.UserWrite; // 0600

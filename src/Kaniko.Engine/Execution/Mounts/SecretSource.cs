@@ -10,7 +10,7 @@ namespace Kaniko.Engine.Execution;
 /// request, so a logged request shows no secret.
 /// </summary>
 /// <param name="Id">The id steps name with <c>RUN --mount=type=secret,id=ID</c>.</param>
-public sealed record SecretSource(string Id)
+internal sealed record SecretSource(string Id)
 {
     /// <summary>BuildKit's limit on a secret's size (its secrets provider refuses larger files).</summary>
     public const long MaxSize = 500 * 1024;

@@ -11,7 +11,7 @@ namespace Kaniko.Engine.Execution;
 /// </summary>
 /// <param name="Id">The id steps name with <c>RUN --mount=type=ssh,id=ID</c> (<c>default</c> when they name none).</param>
 /// <param name="SocketPath">The agent's Unix socket on this machine.</param>
-public sealed record SshSource(string Id, string SocketPath)
+internal sealed record SshSource(string Id, string SocketPath)
 {
     /// <summary>The id of a mount that names none, and of <c>--ssh default</c>.</summary>
     public const string DefaultId = "default";

@@ -6,7 +6,7 @@ namespace Kaniko.Engine.Execution;
 /// Whatever they mount or create for the step (mount points, device nodes, temporary files) is gone when the call
 /// returns, also after a failure or a cancellation.
 /// </summary>
-public interface ISandbox
+internal interface ISandbox
 {
     /// <summary>The isolation this sandbox gives.</summary>
     SandboxKind Kind { get; }

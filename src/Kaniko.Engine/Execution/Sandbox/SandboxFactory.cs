@@ -9,7 +9,7 @@ namespace Kaniko.Engine.Execution;
 /// that says what to install. <see cref="SandboxKind.None"/> is never chosen: only asked for. The choice is reported.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public static class SandboxFactory
+internal static class SandboxFactory
 {
     private static readonly Lazy<string?> BwrapProbe = new(ProbeBubblewrap);
 

@@ -7,7 +7,7 @@ namespace Kaniko.Engine.Execution;
 /// find the same entry. A <c>HOME</c> the step sets itself (<c>ENV</c>, a build argument) wins, unless it is empty:
 /// runc treats an empty one as unset.
 /// </summary>
-public static class SandboxHome
+internal static class SandboxHome
 {
     /// <summary>The value when the uid has no passwd entry.</summary>
     public const string Fallback = "/";

@@ -7,7 +7,7 @@ namespace Kaniko.Engine.Execution;
 /// <param name="Uid">The user id.</param>
 /// <param name="Gid">The primary group id.</param>
 /// <param name="Groups">The supplementary groups, the primary group first (as containerd and BuildKit set them).</param>
-public sealed record SandboxIdentity(uint Uid, uint Gid, IReadOnlyList<uint> Groups)
+internal sealed record SandboxIdentity(uint Uid, uint Gid, IReadOnlyList<uint> Groups)
 {
     /// <summary>Root with no other group.</summary>
     public static SandboxIdentity Root { get; } = new(0, 0, [0]);
@@ -23,7 +23,7 @@ public sealed record SandboxIdentity(uint Uid, uint Gid, IReadOnlyList<uint> Gro
 /// from there unless a group is given, and its supplementary groups are the <c>/etc/group</c> entries that list its
 /// name, only when no group is given. The primary group is always part of the group list.
 /// </summary>
-public static class SandboxUserResolver
+internal static class SandboxUserResolver
 {
     private const long MaxId = int.MaxValue;
     private const int MaxUserFileBytes = 10 << 20;

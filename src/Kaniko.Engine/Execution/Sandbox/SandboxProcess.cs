@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Kaniko.Engine.Diagnostics;
 
 namespace Kaniko.Engine.Execution;
 

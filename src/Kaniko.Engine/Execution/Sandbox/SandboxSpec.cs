@@ -1,7 +1,9 @@
+using Kaniko.Engine.Diagnostics;
+
 namespace Kaniko.Engine.Execution;
 
 /// <summary>How a <c>RUN</c> step is isolated from the machine the build runs on.</summary>
-public enum SandboxKind
+internal enum SandboxKind
 {
     /// <summary>The best isolation available, chosen by probing: bubblewrap, then chroot as root. Never <see cref="None"/>.</summary>
     Automatic,
@@ -22,7 +24,7 @@ public enum SandboxKind
 }
 
 /// <summary>The network a <c>RUN</c> step sees (<c>RUN --network</c>).</summary>
-public enum SandboxNetwork
+internal enum SandboxNetwork
 {
     /// <summary>The network of the machine (BuildKit's <c>default</c> and <c>host</c> as this tool runs them).</summary>
     Shared,
@@ -35,12 +37,12 @@ public enum SandboxNetwork
 /// <param name="Source">The host file or directory.</param>
 /// <param name="Target">The absolute path inside the rootfs.</param>
 /// <param name="ReadOnly">Whether the step may only read it.</param>
-public sealed record SandboxBindMount(string Source, string Target, bool ReadOnly);
+internal sealed record SandboxBindMount(string Source, string Target, bool ReadOnly);
 
 /// <summary>An empty in-memory file system mounted into the sandbox (<c>RUN --mount=type=tmpfs</c>).</summary>
 /// <param name="Target">The absolute path inside the rootfs.</param>
 /// <param name="SizeBytes">The size limit, or <c>null</c> for the kernel's default.</param>
-public sealed record SandboxTmpfsMount(string Target, long? SizeBytes = null);
+internal sealed record SandboxTmpfsMount(string Target, long? SizeBytes = null);
 
 /// <summary>Everything needed to run one <c>RUN</c> step isolated in a root filesystem.</summary>
 /// <param name="RootFs">The host directory holding the stage's root filesystem.</param>
@@ -51,7 +53,7 @@ public sealed record SandboxTmpfsMount(string Target, long? SizeBytes = null);
 /// does; empty for root.
 /// </param>
 /// <param name="WorkingDirectory">The absolute directory the process starts in; created (owned by the user) when missing.</param>
-public sealed record SandboxSpec(
+internal sealed record SandboxSpec(
     string RootFs,
     IReadOnlyList<string> Args,
     IReadOnlyList<string> Environment,
@@ -84,17 +86,7 @@ public sealed record SandboxSpec(
     }
 }
 
-/// <summary>Which stream of the process a line came from.</summary>
-public enum SandboxOutputStream
-{
-    /// <summary>Standard output.</summary>
-    StandardOutput,
-
-    /// <summary>Standard error.</summary>
-    StandardError,
-}
-
 /// <summary>One line the process wrote, without its line ending.</summary>
 /// <param name="Stream">Where it was written.</param>
 /// <param name="Text">The text, decoded as UTF-8.</param>
-public sealed record SandboxOutputLine(SandboxOutputStream Stream, string Text);
+internal sealed record SandboxOutputLine(SandboxOutputStream Stream, string Text);

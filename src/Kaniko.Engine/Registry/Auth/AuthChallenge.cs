@@ -6,7 +6,7 @@ namespace Kaniko.Engine.Registry.Auth;
 /// One challenge of a <c>WWW-Authenticate</c> header (RFC 7235): a scheme and its parameters. Registries send
 /// <c>Basic realm="..."</c> or <c>Bearer realm="...",service="...",scope="..."</c>, sometimes with <c>error</c>.
 /// </summary>
-public sealed class AuthChallenge
+internal sealed class AuthChallenge
 {
     /// <summary>The Basic scheme (RFC 7617).</summary>
     public const string BasicScheme = "Basic";

@@ -33,7 +33,7 @@ namespace Kaniko.Engine.Registry.Auth;
 /// <see cref="DiagnosticCodes.RegistryAuthenticationFailed"/>). Other statuses, 403 included, go back to the
 /// caller, which knows what they mean for its operation.</para>
 /// </remarks>
-public sealed class AuthenticatingHandler : DelegatingHandler
+internal sealed class AuthenticatingHandler : DelegatingHandler
 {
     /// <summary>The request option holding the scopes a request needs.</summary>
     public static readonly HttpRequestOptionsKey<IReadOnlyList<RegistryScope>> ScopesKey = new("Kaniko.Registry.Scopes");

@@ -16,7 +16,7 @@ namespace Kaniko.Engine.Registry.Auth;
 /// be skewed from ours, and the arrival is never earlier than the issue, so the margin of the cache absorbs the
 /// difference.
 /// </remarks>
-public sealed record BearerToken(string Token, DateTimeOffset ObtainedAt, TimeSpan Lifetime, DateTimeOffset? IssuedAt, bool FromCredentials)
+internal sealed record BearerToken(string Token, DateTimeOffset ObtainedAt, TimeSpan Lifetime, DateTimeOffset? IssuedAt, bool FromCredentials)
 {
     /// <summary>When the token stops being valid, by the local clock.</summary>
     public DateTimeOffset ExpiresAt => ObtainedAt + Lifetime;

@@ -1,7 +1,7 @@
 namespace Kaniko.Engine.Registry.Auth;
 
 /// <summary>Asks several keychains in order and answers with the first credential that is not anonymous.</summary>
-public sealed class ChainedKeychain : IKeychain
+internal sealed class ChainedKeychain : IKeychain
 {
     private readonly IReadOnlyList<IKeychain> _keychains;
 

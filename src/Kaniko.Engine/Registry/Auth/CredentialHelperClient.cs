@@ -13,7 +13,7 @@ namespace Kaniko.Engine.Registry.Auth;
 /// <c>{"ServerURL","Username","Secret"}</c>; <c>store</c> takes that object; <c>erase</c> takes the server URL.
 /// A helper that has nothing for a server prints "credentials not found in native keychain" and fails.
 /// </summary>
-public sealed class CredentialHelperClient
+internal sealed class CredentialHelperClient
 {
     /// <summary>The user name a helper answers when <c>Secret</c> is an identity token rather than a password.</summary>
     public const string IdentityTokenUsername = "<token>";

@@ -4,7 +4,7 @@ namespace Kaniko.Engine.Registry.Auth;
 /// A keychain backed by one docker credential helper, as named by <c>credHelpers</c> or <c>credsStore</c> in the
 /// docker config file. It asks for Docker Hub under the Docker Hub key, as <c>docker login</c> stored it.
 /// </summary>
-public sealed class CredentialHelperKeychain : IKeychain
+internal sealed class CredentialHelperKeychain : IKeychain
 {
     /// <summary>Creates a keychain over a helper client.</summary>
     public CredentialHelperKeychain(CredentialHelperClient client) =>

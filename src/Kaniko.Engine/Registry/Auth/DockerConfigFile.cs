@@ -10,7 +10,7 @@ namespace Kaniko.Engine.Registry.Auth;
 /// registry key), <c>credHelpers</c> (a credential helper per registry) and <c>credsStore</c> (the default helper).
 /// Other members are ignored, as docker ignores what it does not know.
 /// </summary>
-public sealed class DockerConfigFile
+internal sealed class DockerConfigFile
 {
     /// <summary>The variable naming the folder that holds <c>config.json</c> (kaniko images set it to <c>/kaniko/.docker</c>).</summary>
     public const string ConfigDirectoryVariable = "DOCKER_CONFIG";

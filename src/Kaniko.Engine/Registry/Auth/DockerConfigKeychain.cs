@@ -10,7 +10,7 @@ namespace Kaniko.Engine.Registry.Auth;
 /// still used. Hand-written CI configs often mix both, and docker's answer there (no credentials at all) only
 /// surfaces as a confusing "authentication required" later.
 /// </remarks>
-public sealed class DockerConfigKeychain : IKeychain
+internal sealed class DockerConfigKeychain : IKeychain
 {
     private readonly Lazy<DockerConfigFile?> _file;
     private readonly Func<string, string, CredentialHelperClient> _createHelper;

@@ -9,7 +9,7 @@ namespace Kaniko.Engine.Registry.Auth;
 /// The host list is required on purpose: a build pulls base images from registries other than the one it pushes
 /// to, and a password must not be offered to all of them.
 /// </remarks>
-public sealed class EnvironmentKeychain : IKeychain
+internal sealed class EnvironmentKeychain : IKeychain
 {
     /// <summary>The variable listing the registries the credential is for.</summary>
     public const string HostsVariable = "KANIKO_REGISTRY_HOSTS";

@@ -5,7 +5,7 @@ namespace Kaniko.Engine.Registry.Auth;
 /// helpers. A keychain answers <see cref="RegistryCredential.Anonymous"/> when it knows nothing about a registry; it
 /// throws only when a source it was told to use is broken (a malformed config file, a failing credential helper).
 /// </summary>
-public interface IKeychain
+internal interface IKeychain
 {
     /// <summary>
     /// What this keychain consults, for messages such as "no credentials found in /root/.docker/config.json";

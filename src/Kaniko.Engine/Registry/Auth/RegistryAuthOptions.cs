@@ -1,7 +1,7 @@
 namespace Kaniko.Engine.Registry.Auth;
 
 /// <summary>Settings of the authentication handshake.</summary>
-public sealed class RegistryAuthOptions
+internal sealed class RegistryAuthOptions
 {
     /// <summary>
     /// Registries (<c>host[:port]</c>) the user marked insecure. Only these may receive credentials, or tokens

@@ -11,7 +11,7 @@ namespace Kaniko.Engine.Registry.Auth;
 /// The secrets never appear in <see cref="ToString"/> or in record printing, so a credential can be logged or
 /// captured by a debugger display without leaking; only <see cref="Username"/> and <see cref="Source"/> are shown.
 /// </remarks>
-public sealed record RegistryCredential
+internal sealed record RegistryCredential
 {
     private const string Redacted = "***";
 

@@ -5,7 +5,7 @@ namespace Kaniko.Engine.Registry.Auth;
 /// (<c>https://host:5000/v1/</c>), and Docker Hub is stored under its historical index URL whichever of its
 /// host names the image reference used.
 /// </summary>
-public static class RegistryHostNames
+internal static class RegistryHostNames
 {
     /// <summary>The key <c>docker login</c> uses for Docker Hub in <c>config.json</c> and with credential helpers.</summary>
     public const string DockerHubConfigKey = "https://index.docker.io/v1/";

@@ -4,7 +4,7 @@ namespace Kaniko.Engine.Registry.Auth;
 /// A scope of the docker distribution token flow: <c>resourcetype:resourcename:action[,action...]</c>, for example
 /// <c>repository:library/alpine:pull</c>, <c>repository:team/app:pull,push</c> or <c>registry:catalog:*</c>.
 /// </summary>
-public sealed record RegistryScope
+internal sealed record RegistryScope
 {
     /// <summary>The pull action.</summary>
     public const string Pull = "pull";

@@ -6,7 +6,7 @@ namespace Kaniko.Engine.Registry.Auth;
 /// <param name="RegistryHost">The registry, <c>host[:port]</c>.</param>
 /// <param name="Service">The challenge's <c>service</c>, or empty.</param>
 /// <param name="Scopes">The normalized scopes, space-separated (see <see cref="RegistryScope.Normalize"/>).</param>
-public readonly record struct TokenCacheKey(string RegistryHost, string Service, string Scopes)
+internal readonly record struct TokenCacheKey(string RegistryHost, string Service, string Scopes)
 {
     /// <summary>Builds the key for a registry, service and set of scopes, in any order.</summary>
     public static TokenCacheKey For(string registryHost, string? service, IEnumerable<RegistryScope> scopes) =>
@@ -18,7 +18,7 @@ public readonly record struct TokenCacheKey(string RegistryHost, string Service,
 /// at most 30 seconds, so a request never leaves with a token about to lapse on the way) and dropped when the
 /// registry answers 401 to them.
 /// </summary>
-public sealed class TokenCache
+internal sealed class TokenCache
 {
     private static readonly TimeSpan MaxMargin = TimeSpan.FromSeconds(30);
 

@@ -14,7 +14,7 @@ namespace Kaniko.Engine.Registry.Auth;
 /// <c>POST realm</c> with <c>grant_type=refresh_token</c>. The answer's <c>token</c> or <c>access_token</c> is the
 /// bearer token, valid for <c>expires_in</c> seconds (60 when absent or smaller).
 /// </summary>
-public sealed class TokenClient
+internal sealed class TokenClient
 {
     /// <summary>The lifetime assumed when the server gives none, and the floor the specification sets.</summary>
     public static readonly TimeSpan MinimumLifetime = TimeSpan.FromSeconds(60);
@@ -228,7 +228,7 @@ public sealed class TokenClient
 /// <param name="Challenge">The registry's Bearer challenge (its <c>realm</c> and <c>service</c>).</param>
 /// <param name="Scopes">The scopes to ask for.</param>
 /// <param name="Credential">The credential to ask with; anonymous for an anonymous token.</param>
-public sealed record TokenRequest(string RegistryHost, AuthChallenge Challenge, IReadOnlyList<RegistryScope> Scopes, RegistryCredential Credential)
+internal sealed record TokenRequest(string RegistryHost, AuthChallenge Challenge, IReadOnlyList<RegistryScope> Scopes, RegistryCredential Credential)
 {
     /// <summary>What the token is for, for messages (for example <c>host:5000/team/app</c>); the registry host when null.</summary>
     public string? Target { get; init; }

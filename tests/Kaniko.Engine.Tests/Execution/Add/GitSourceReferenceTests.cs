@@ -74,8 +74,8 @@ public sealed class AddSourcesTests
     [InlineData("https://h.invalid/tool.tgz", AddSourceKind.Http)]
     [InlineData("tool.tgz", AddSourceKind.Local)]
     [InlineData("github.com/org/repo", AddSourceKind.Local)]
-    public void Sources_are_classified_git_first(string source, AddSourceKind expected) =>
-        Assert.Equal(expected, AddSources.Classify(source));
+    public void Sources_are_classified_git_first(string source, object expected) =>
+        Assert.Equal((AddSourceKind)expected, AddSources.Classify(source));
 
     [Theory]
     [InlineData(AddSourceKind.Local, null, true)]
@@ -83,6 +83,6 @@ public sealed class AddSourcesTests
     [InlineData(AddSourceKind.Http, null, false)]
     [InlineData(AddSourceKind.Http, true, true)]
     [InlineData(AddSourceKind.Git, true, false)]
-    public void Unpacking_follows_the_flag_and_the_source_kind(AddSourceKind kind, bool? unpack, bool expected) =>
-        Assert.Equal(expected, AddSources.ShouldUnpack(kind, unpack));
+    public void Unpacking_follows_the_flag_and_the_source_kind(object kind, bool? unpack, bool expected) =>
+        Assert.Equal(expected, AddSources.ShouldUnpack((AddSourceKind)kind, unpack));
 }

@@ -7,7 +7,7 @@ public class RedactionTests
 {
     private const string Secret = "s3cr3t-0b7e4d2a-unique";
 
-    public static TheoryData<RegistryCredential> Credentials => new()
+    public static TheoryData<object> Credentials => new()
     {
         RegistryCredential.FromPassword("alice", Secret, "/root/.docker/config.json"),
         RegistryCredential.FromIdentityToken(Secret, "alice"),
@@ -17,8 +17,9 @@ public class RedactionTests
 
     [Theory]
     [MemberData(nameof(Credentials))]
-    public void A_credential_prints_without_its_secrets(RegistryCredential credential)
+    public void A_credential_prints_without_its_secrets(object value)
     {
+        var credential = (RegistryCredential)value;
         Assert.DoesNotContain(Secret, credential.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(Secret, $"{credential}", StringComparison.Ordinal);
         Assert.DoesNotContain(Secret, (credential with { Source = "x" }).ToString(), StringComparison.Ordinal);

@@ -1,7 +1,4 @@
-using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Oci;
-
-namespace Kaniko.Engine.Registry;
+namespace Kaniko.Engine.Diagnostics;
 
 /// <summary>Which way a blob's bytes travel.</summary>
 public enum BlobTransferDirection
@@ -20,24 +17,24 @@ public enum BlobTransferDirection
 /// </summary>
 /// <param name="Direction">Pull or push.</param>
 /// <param name="Repository">The repository the blob comes from or goes to.</param>
-/// <param name="Digest">The blob's digest.</param>
+/// <param name="Digest">The blob's digest, <c>algorithm:hex</c>.</param>
 /// <param name="Size">The blob's size in bytes.</param>
-public sealed record BlobTransferStartedEvent(BlobTransferDirection Direction, RepositoryName Repository, Digest Digest, long Size) : BuildEvent;
+public sealed record BlobTransferStartedEvent(BlobTransferDirection Direction, string Repository, string Digest, long Size) : BuildEvent;
 
 /// <summary>
-/// A blob transfer has moved on. Reported at most every <see cref="BlobTransferProgress.Interval"/> per blob,
+/// A blob transfer has moved on. Reported at most every a fixed interval (a tenth of a second) per blob,
 /// never per buffer, so a host may render every one it gets.
 /// </summary>
 /// <param name="Direction">Pull or push.</param>
-/// <param name="Digest">The blob's digest.</param>
+/// <param name="Digest">The blob's digest, <c>algorithm:hex</c>.</param>
 /// <param name="Transferred">The bytes sent or received so far in this attempt.</param>
 /// <param name="Size">The blob's size in bytes.</param>
-public sealed record BlobTransferProgressEvent(BlobTransferDirection Direction, Digest Digest, long Transferred, long Size) : BuildEvent;
+public sealed record BlobTransferProgressEvent(BlobTransferDirection Direction, string Digest, long Transferred, long Size) : BuildEvent;
 
 /// <summary>A blob transfer completed, its bytes verified against the digest.</summary>
 /// <param name="Direction">Pull or push.</param>
 /// <param name="Repository">The repository the blob came from or went to.</param>
-/// <param name="Digest">The blob's digest.</param>
+/// <param name="Digest">The blob's digest, <c>algorithm:hex</c>.</param>
 /// <param name="Size">The blob's size in bytes.</param>
 /// <param name="Elapsed">The time from the first byte requested to the end, retries included.</param>
-public sealed record BlobTransferFinishedEvent(BlobTransferDirection Direction, RepositoryName Repository, Digest Digest, long Size, TimeSpan Elapsed) : BuildEvent;
+public sealed record BlobTransferFinishedEvent(BlobTransferDirection Direction, string Repository, string Digest, long Size, TimeSpan Elapsed) : BuildEvent;

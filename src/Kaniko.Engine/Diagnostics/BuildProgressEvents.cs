@@ -1,6 +1,4 @@
-using Kaniko.Engine.Diagnostics;
-
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Diagnostics;
 
 /// <summary>A step of a stage starts (the stage's <c>FROM</c> is step 1), for hosts that show progress.</summary>
 /// <param name="StageNumber">The stage's position in the build, from 1.</param>
@@ -21,4 +19,14 @@ public sealed record RunOutputEvent(SandboxOutputStream Stream, string Text) : B
 {
     /// <inheritdoc />
     public override string ToString() => Text;
+}
+
+/// <summary>Which stream of the process a line came from.</summary>
+public enum SandboxOutputStream
+{
+    /// <summary>Standard output.</summary>
+    StandardOutput,
+
+    /// <summary>Standard error.</summary>
+    StandardError,
 }

@@ -1,24 +1,50 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Kaniko.Engine;
 using Kaniko.Engine.Context;
+using Kaniko.Engine.Oci;
+using Kaniko.Engine.Registry;
 
-namespace Kaniko.Tasks;
+namespace Kaniko.Engine;
 
 /// <summary>
 /// The fingerprint of everything a build reads: the request, the Dockerfile's bytes, every context file the ignore
 /// file keeps (path, kind, size, content), and the engine build itself. Equal fingerprints give the same image up
-/// to its timestamps, so the target may skip the build when the registry already holds the last one.
+/// to its timestamps, so a host (the MSBuild target) may skip the build when the registry already holds the last one
+/// (<see cref="PublishedDigestAsync"/>).
 /// </summary>
-internal static class BuildInputs
+public static class BuildInputs
 {
-    /// <summary>The hex SHA-256 fingerprint; <paramref name="excludedDirectory"/> (the state folder) is left out of the walk.</summary>
-    internal static string Fingerprint(BuildRequest request, string dockerfilePath, string? excludedDirectory)
+    /// <summary>The full path of the Dockerfile <paramref name="request"/> builds, found as the build finds it.</summary>
+    /// <exception cref="Diagnostics.KanikoException">The Dockerfile is missing (<c>KANIKO2xxx</c>).</exception>
+    public static string DockerfilePath(BuildRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return DockerfileLocator.Resolve(request.Dockerfile, request.Context).FullPath;
+    }
+
+    /// <summary>
+    /// The digest the tag <paramref name="destination"/> names in its registry now (a <c>HEAD</c> of the manifest,
+    /// with the request's registry settings and push credentials), or <c>null</c> when the registry has no such tag.
+    /// </summary>
+    /// <exception cref="Diagnostics.KanikoException">The registry cannot be reached or refuses the request.</exception>
+    public static async Task<Digest?> PublishedDigestAsync(BuildRequest request, string destination, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        using var client = new RegistryClient(request.Registry.ToOptions());
+        var head = await client.HeadManifestAsync(ImageReference.Parse(destination), RegistryAccess.Push, cancellationToken).ConfigureAwait(false);
+        return head?.Digest;
+    }
+
+    /// <summary>
+    /// The hex SHA-256 fingerprint; <paramref name="excludedDirectory"/> (the host's state folder) is left out of the
+    /// walk, and <paramref name="host"/> (the host's own build, for example its assembly's version id) is hashed too.
+    /// </summary>
+    public static string Fingerprint(BuildRequest request, string dockerfilePath, string? excludedDirectory, string host)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Add(hash, "engine " + typeof(KanikoBuilder).Assembly.ManifestModule.ModuleVersionId.ToString("N"));
-        Add(hash, "task " + typeof(BuildInputs).Assembly.ManifestModule.ModuleVersionId.ToString("N"));
+        Add(hash, "task " + host);
         AddRequest(hash, request);
         Add(hash, "dockerfile " + dockerfilePath);
         hash.AppendData(File.ReadAllBytes(dockerfilePath));

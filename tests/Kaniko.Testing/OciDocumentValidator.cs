@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Oci;
 
-namespace Kaniko.Engine.Oci;
+namespace Kaniko.Testing;
 
 /// <summary>One rule a document breaks, located by a JSON path such as <c>$.layers[0].digest</c>.</summary>
 /// <param name="Path">Where in the document.</param>
@@ -99,7 +100,7 @@ public static partial class OciDocumentValidator
         {
             throw new KanikoException(
                 DiagnosticCodes.InvalidDocument,
-                string.Format(CultureInfo.InvariantCulture, Strings.InvalidDocument, source ?? "the document", mediaType, string.Join("; ", errors)));
+                string.Format(CultureInfo.InvariantCulture, "{0} is not a valid {1}: {2}", source ?? "the document", mediaType, string.Join("; ", errors)));
         }
     }
 
@@ -404,7 +405,7 @@ public static partial class OciDocumentValidator
                 Error(path, $"decodes to {bytes.LongLength} bytes but size is {expectedSize}");
             }
 
-            if (digest is { IsSupported: true } expected && Oci.Digest.Compute(bytes, expected.Algorithm) != expected)
+            if (digest is { IsSupported: true } expected && Kaniko.Engine.Oci.Digest.Compute(bytes, expected.Algorithm) != expected)
             {
                 Error(path, "does not match the descriptor's digest");
             }
@@ -418,7 +419,7 @@ public static partial class OciDocumentValidator
                 return null;
             }
 
-            if (!Oci.Digest.TryParse(element.GetString(), out var digest, out var reason))
+            if (!Kaniko.Engine.Oci.Digest.TryParse(element.GetString(), out var digest, out var reason))
             {
                 Error(path, $"invalid digest \"{element.GetString()}\": {reason}");
                 return null;

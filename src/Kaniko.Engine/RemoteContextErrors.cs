@@ -1,10 +1,10 @@
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
 
-namespace Kaniko.Engine.Context;
+namespace Kaniko.Engine;
 
 /// <summary>
-/// The errors an <see cref="IRemoteContextSource"/> for a bucket store (S3, Google Cloud Storage, Azure Blob)
+/// The errors an <see cref="IRemoteContextStore"/> for a bucket store (S3, Google Cloud Storage, Azure Blob)
 /// throws, so every store's messages read alike and come from the catalogue. Each message names the context as
 /// <see cref="Display"/> shows it, never a credential: a query string (an Azure SAS token) is cut off.
 /// </summary>

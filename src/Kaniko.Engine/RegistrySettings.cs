@@ -1,0 +1,95 @@
+using Kaniko.Engine.Registry;
+
+namespace Kaniko.Engine;
+
+/// <summary>
+/// How the build talks to registries, in kaniko's flags (<c>--insecure</c>, <c>--skip-tls-verify</c>,
+/// <c>--registry-mirror</c>, <c>--push-retry</c>, ...). The engine's registry client reads these values; hosts set
+/// them and never see the client.
+/// </summary>
+public sealed record RegistrySettings
+{
+    /// <summary>Registries reached over plain HTTP (<c>--insecure-registry</c>), by host name and optional port.</summary>
+    public IReadOnlySet<string> InsecureRegistries { get; init; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Pushes to every registry use plain HTTP (<c>--insecure</c>).</summary>
+    public bool InsecurePush { get; init; }
+
+    /// <summary>Pulls from every registry use plain HTTP (<c>--insecure-pull</c>).</summary>
+    public bool InsecurePull { get; init; }
+
+    /// <summary>Registries whose TLS certificate is not verified (<c>--skip-tls-verify-registry</c>).</summary>
+    public IReadOnlySet<string> SkipTlsVerifyRegistries { get; init; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Pushes do not verify TLS certificates (<c>--skip-tls-verify</c>).</summary>
+    public bool SkipTlsVerifyPush { get; init; }
+
+    /// <summary>Pulls do not verify TLS certificates (<c>--skip-tls-verify-pull</c>).</summary>
+    public bool SkipTlsVerifyPull { get; init; }
+
+    /// <summary>A CA certificate file per registry (<c>--registry-certificate REGISTRY=FILE</c>).</summary>
+    public IReadOnlyDictionary<string, string> RegistryCertificates { get; init; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Mirrors tried in order for Docker Hub pulls (<c>--registry-mirror</c>).</summary>
+    public IReadOnlyList<string> RegistryMirrors { get; init; } = [];
+
+    /// <summary>Pulls fail instead of falling back to Docker Hub when every mirror fails (<c>--skip-default-registry-fallback</c>).</summary>
+    public bool SkipDefaultRegistryFallback { get; init; }
+
+    /// <summary>Retries of a failed push request (<c>--push-retry</c>).</summary>
+    public int PushRetries { get; init; } = 3;
+
+    /// <summary>Retries of a failed pull request (<c>--image-download-retry</c>).</summary>
+    public int PullRetries { get; init; } = 3;
+
+    /// <summary>The first retry's delay; each retry doubles it, up to <see cref="MaxRetryDelay"/>.</summary>
+    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest delay between retries, <c>Retry-After</c> included.</summary>
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long one request may take before it counts as failed.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long opening a connection may take.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The <c>User-Agent</c> header of every request.</summary>
+    public string UserAgent { get; init; } = RegistryOptions.DefaultUserAgent;
+
+    /// <summary>How many blobs are uploaded at once.</summary>
+    public int MaxParallelUploads { get; init; } = 4;
+
+    /// <summary>Uploads in chunks of this many bytes, or in one request when <c>null</c>.</summary>
+    public long? UploadChunkSize { get; init; }
+
+    /// <summary>
+    /// Parses <c>--registry-certificate</c> values (<c>REGISTRY=FILE</c>). Throws a <c>KANIKO3215</c>
+    /// <see cref="Diagnostics.KanikoException"/> naming the value at fault.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> ParseRegistryCertificates(IEnumerable<string> values) =>
+        RegistryOptions.ParseRegistryCertificates(values);
+
+    /// <summary>The registry client's options these settings describe.</summary>
+    internal RegistryOptions ToOptions() => new()
+    {
+        InsecureRegistries = InsecureRegistries,
+        InsecurePush = InsecurePush,
+        InsecurePull = InsecurePull,
+        SkipTlsVerifyRegistries = SkipTlsVerifyRegistries,
+        SkipTlsVerifyPush = SkipTlsVerifyPush,
+        SkipTlsVerifyPull = SkipTlsVerifyPull,
+        RegistryCertificates = RegistryCertificates,
+        RegistryMirrors = RegistryMirrors,
+        SkipDefaultRegistryFallback = SkipDefaultRegistryFallback,
+        PushRetries = PushRetries,
+        PullRetries = PullRetries,
+        RetryBaseDelay = RetryBaseDelay,
+        MaxRetryDelay = MaxRetryDelay,
+        RequestTimeout = RequestTimeout,
+        ConnectTimeout = ConnectTimeout,
+        UserAgent = UserAgent,
+        MaxParallelUploads = MaxParallelUploads,
+        UploadChunkSize = UploadChunkSize,
+    };
+}

@@ -1,0 +1,30 @@
+namespace Kaniko.Engine;
+
+/// <summary>How <c>RUN</c> steps are isolated from this system (<c>--isolation</c>).</summary>
+public enum IsolationKind
+{
+    /// <summary>The best isolation available, chosen by probing: bubblewrap, then chroot as root. Never <see cref="None"/>.</summary>
+    Automatic,
+
+    /// <summary><c>bwrap</c>: new mount, PID, IPC and UTS namespaces, the stage's root filesystem as <c>/</c>.</summary>
+    Bubblewrap,
+
+    /// <summary>Root without namespaces (an unprivileged container): <c>chroot</c> into the stage's root filesystem.</summary>
+    Chroot,
+
+    /// <summary>kaniko's own mode: no isolation, the steps change <c>/</c> of this system. Only when asked for.</summary>
+    None,
+}
+
+/// <summary>How a snapshot after a <c>RUN</c> step decides that a path changed (<c>--snapshot-mode</c>).</summary>
+public enum SnapshotKind
+{
+    /// <summary>Metadata decides; a file whose change time or inode alone moved is hashed. The default.</summary>
+    Redo,
+
+    /// <summary>Content decides: a file whose metadata moved is in the layer only when its content differs.</summary>
+    Full,
+
+    /// <summary>Only the modification time (and the kind) decides. Fastest.</summary>
+    Time,
+}
