@@ -20,7 +20,7 @@ internal sealed class RegistryLayerCache : ILayerCache
     /// <summary>The config label that holds <see cref="LayerCacheRecord.Changes"/> (a JSON array of strings).</summary>
     public const string ChangesLabel = "dev.kaniko-dotnet.cache.changes";
 
-    private readonly RegistryClient _client;
+    private readonly IRegistryClient _client;
     private readonly BlobStore _store;
     private readonly TimeSpan _ttl;
     private readonly TimeProvider _time;
@@ -31,7 +31,7 @@ internal sealed class RegistryLayerCache : ILayerCache
     /// <param name="store">Where a cached layer is kept once a step reads it.</param>
     /// <param name="ttl">How long an entry is used after it was stored.</param>
     /// <param name="time">The clock (tests move it).</param>
-    public RegistryLayerCache(RegistryClient client, RepositoryName repository, BlobStore store, TimeSpan ttl, TimeProvider? time = null)
+    public RegistryLayerCache(IRegistryClient client, RepositoryName repository, BlobStore store, TimeSpan ttl, TimeProvider? time = null)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
         Repository = repository ?? throw new ArgumentNullException(nameof(repository));

@@ -10,13 +10,13 @@ namespace Kaniko.Engine.Registry;
 /// </summary>
 internal sealed class ImageFetcher
 {
-    private readonly RegistryClient client;
+    private readonly IRegistryClient client;
     private readonly IBuildEventSink events;
 
     /// <summary>Creates a fetcher over <paramref name="client"/>.</summary>
     /// <param name="client">The registry client.</param>
     /// <param name="events">Receives a low-importance message per image opened; none when null.</param>
-    public ImageFetcher(RegistryClient client, IBuildEventSink? events = null)
+    public ImageFetcher(IRegistryClient client, IBuildEventSink? events = null)
     {
         this.client = client ?? throw new ArgumentNullException(nameof(client));
         this.events = events ?? NullBuildEventSink.Instance;
@@ -73,7 +73,7 @@ internal sealed class ImageFetcher
         return image;
     }
 
-    internal static async Task<ManifestResponse> FetchChildAsync(RegistryClient client, RepositoryName repository, ImageReference parent, Descriptor entry, CancellationToken cancellationToken)
+    internal static async Task<ManifestResponse> FetchChildAsync(IRegistryClient client, RepositoryName repository, ImageReference parent, Descriptor entry, CancellationToken cancellationToken)
     {
         var childReference = ImageReference.Parse($"{repository}@{entry.Digest}");
         var child = await client.GetManifestAsync(childReference, cancellationToken).ConfigureAwait(false);

@@ -15,14 +15,14 @@ namespace Kaniko.Engine.Registry;
 /// </summary>
 internal sealed class ImagePusher
 {
-    private readonly RegistryClient client;
+    private readonly IRegistryClient client;
     private readonly IBuildEventSink events;
 
     /// <summary>Creates a pusher over <paramref name="client"/>.</summary>
     /// <param name="client">The registry client.</param>
     /// <param name="events">Receives a low-importance message per blob and one per manifest pushed, and the byte progress of each
     /// blob uploaded (<see cref="BlobTransferStartedEvent"/> and the events after it); none when null.</param>
-    public ImagePusher(RegistryClient client, IBuildEventSink? events = null)
+    public ImagePusher(IRegistryClient client, IBuildEventSink? events = null)
     {
         this.client = client ?? throw new ArgumentNullException(nameof(client));
         this.events = events ?? NullBuildEventSink.Instance;

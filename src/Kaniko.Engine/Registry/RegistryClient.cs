@@ -18,7 +18,7 @@ namespace Kaniko.Engine.Registry;
 /// retries with exponential backoff for transient failures (429, 5xx, resets, timeouts), honouring <c>Retry-After</c>.
 /// Thread-safe; one instance serves a whole build.
 /// </summary>
-internal sealed class RegistryClient : IDisposable
+internal sealed class RegistryClient : IRegistryClient, IDisposable
 {
     private const int MaxRedirects = 10;
     private const string OctetStream = "application/octet-stream";

@@ -46,7 +46,7 @@ internal sealed class RemoteImage : IImage
     /// <summary>The manifest's digest.</summary>
     public Digest Digest => Manifest.Digest;
 
-    internal static async Task<RemoteImage> OpenAsync(RegistryClient client, RepositoryName repository, ManifestResponse response, Platform? platform, CancellationToken cancellationToken)
+    internal static async Task<RemoteImage> OpenAsync(IRegistryClient client, RepositoryName repository, ManifestResponse response, Platform? platform, CancellationToken cancellationToken)
     {
         var source = "manifest " + response.Reference;
         var manifest = RawJson<ImageManifest>.Parse(response.Bytes.Span, source);
@@ -110,7 +110,7 @@ internal sealed class RemoteIndex : IImageIndex
     /// <summary>The index's digest.</summary>
     public Digest Digest => Index.Digest;
 
-    internal static async Task<RemoteIndex> OpenAsync(RegistryClient client, RepositoryName repository, ManifestResponse response, CancellationToken cancellationToken)
+    internal static async Task<RemoteIndex> OpenAsync(IRegistryClient client, RepositoryName repository, ManifestResponse response, CancellationToken cancellationToken)
     {
         var index = RawJson<ImageIndex>.Parse(response.Bytes.Span, "index " + response.Reference);
         var images = new List<IImage>();

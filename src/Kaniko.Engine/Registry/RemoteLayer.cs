@@ -10,9 +10,9 @@ namespace Kaniko.Engine.Registry;
 /// </summary>
 internal sealed class RemoteLayer : ILayer
 {
-    private readonly RegistryClient client;
+    private readonly IBlobClient client;
 
-    internal RemoteLayer(RegistryClient client, RepositoryName repository, Descriptor descriptor, Digest diffId)
+    internal RemoteLayer(IBlobClient client, RepositoryName repository, Descriptor descriptor, Digest diffId)
     {
         this.client = client;
         Repository = repository;
