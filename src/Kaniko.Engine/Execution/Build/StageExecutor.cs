@@ -31,6 +31,7 @@ public sealed class StageExecutor : IDisposable
     private readonly List<BuildWarning> _warnings;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<(ImageSnapshot Snapshot, BuildContextTree Tree)>>> _snapshots = new(StringComparer.Ordinal);
     private readonly RunHost _runHost;
+    private readonly LayerHeaderCache _headers;
     private int _snapshotCount;
 
     /// <summary>Creates an executor for the stages of one build.</summary>
@@ -60,6 +61,8 @@ public sealed class StageExecutor : IDisposable
         _archives = new ArchiveExtractor(Path.Combine(options.WorkDirectory, "archives"));
         _remote = new RemoteAddSources(options.WorkDirectory, _archives);
         _runHost = runHost ?? new RunHost(options, events);
+        // Beside the base-image blobs: the headers of the layers kept there.
+        _headers = new LayerHeaderCache(options.BaseImageCache.Root);
     }
 
     /// <summary>Builds <paramref name="stage"/>, numbered <paramref name="stageNumber"/> of <paramref name="stageCount"/>.</summary>
@@ -322,7 +325,7 @@ public sealed class StageExecutor : IDisposable
         WarnOnPlatformMismatch(stage, remote.Config.Value, platform);
         var state = ImageConfigState.FromImage(remote.Config.Value, _stateOptions);
         var cached = new CachedImage(remote, _options.BaseImageCache, _events);
-        return (cached, state, StageFilesystem.Of(cached.Layers));
+        return (cached, state, StageFilesystem.Of(cached.Layers, _headers));
     }
 
     /// <summary>
@@ -514,7 +517,7 @@ public sealed class StageExecutor : IDisposable
 
         var number = Interlocked.Increment(ref _snapshotCount) - 1;
         var directory = Path.Combine(_options.WorkDirectory, "snapshot-" + number.ToString(CultureInfo.InvariantCulture));
-        var read = await ImageSnapshot.ReadAsync(key, sourceLayers, directory, cancellationToken).ConfigureAwait(false);
+        var read = await ImageSnapshot.ReadAsync(key, sourceLayers, directory, _headers, cancellationToken).ConfigureAwait(false);
         return (read, BuildContextTree.Load(read));
     }
 
