@@ -23,6 +23,7 @@ public class LayeringTests
         "Kaniko.Engine.Planning",
         "Kaniko.Engine.Layers",
         "Kaniko.Engine.Filesystem",
+        "Kaniko.Engine.Storage",
         "Kaniko.Engine.Images",
         "Kaniko.Engine.Registry.Auth",
         "Kaniko.Engine.Registry",
