@@ -103,6 +103,8 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode DuplicateStageName = DiagnosticCode.Of(1313);
     /// <summary><c>STOPSIGNAL</c> is not a known signal name or number.</summary>
     public static readonly DiagnosticCode InvalidStopSignal = DiagnosticCode.Of(1314);
+    /// <summary>Warning: an <c>ARG</c> or <c>ENV</c> name looks like it holds a secret (BuildKit's <c>SecretsUsedInArgOrEnv</c>).</summary>
+    public static readonly DiagnosticCode SecretsUsedInArgOrEnv = DiagnosticCode.Of(1320);
     #endregion
 
     #region Build context (KANIKO2xxx)

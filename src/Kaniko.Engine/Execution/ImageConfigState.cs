@@ -220,8 +220,9 @@ public sealed class ImageConfigState
         // so resolve against a copy that follows along.
         var scope = new StateEnvironment(_environment);
         var resolved = new List<ArgDeclaration>();
-        foreach (var declaration in arg.Arguments)
+        foreach (var written in arg.Arguments)
         {
+            var declaration = StepExpansion.ExpandName(written, scope, _lexer, arg.Range);
             var value = StepExpansion.ResolveArg(declaration, _givenBuildArgs, _globalArgs, scope, _lexer, arg.Range);
             if (value is not null && !NonEnvironmentArgs.Contains(declaration.Name))
             {

@@ -118,6 +118,11 @@ public sealed class StageExecutor : IDisposable
             {
                 throw BaseTriggers.Failed(stage, step, e);
             }
+            catch (KanikoException e) when (step.RedactedText is not null)
+            {
+                // The step read a build argument's value: keep it out of the message, as out of the step line.
+                throw BuildArgumentSecrecy.MaskValues(e, plan.SensitiveValues);
+            }
 
             cache.EndStep(applied.Instruction, layer);
             if (layer is not null)
@@ -453,11 +458,18 @@ public sealed class StageExecutor : IDisposable
     /// <summary>
     /// The step as it runs: the planner expanded it without the base image's environment, so <c>USER $APP_UID</c>
     /// with <c>APP_UID</c> from the base's <c>Env</c> read <c>USER</c>; BuildKit's progress names a step expanded
-    /// with the stage's whole environment, and so does this. An <c>ARG</c> keeps the planned text (its expansion
+    /// with the stage's whole environment, and so does this (except that a step reading a build argument's value is
+    /// shown as written: <see cref="StepPlan.RedactedText"/>). An <c>ARG</c> keeps the planned text (its expansion
     /// resolves values, not the line as written).
     /// </summary>
     private static string StepText(ImageConfigState state, StepPlan step)
     {
+        // A step that reads a build argument's value is shown as the planner redacted it.
+        if (step.RedactedText is { } redacted)
+        {
+            return redacted;
+        }
+
         if (step.Instruction is ArgInstruction)
         {
             return step.Text;
