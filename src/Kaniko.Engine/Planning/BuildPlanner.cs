@@ -156,10 +156,12 @@ public static class BuildPlanner
         var names = new List<string>();
         foreach (var arg in dockerfile.MetaArgs)
         {
-            foreach (var written in arg.Arguments)
+            // As in a stage, the names are expanded before any declaration of the same ARG is set.
+            var nameLookups = new SensitiveLookups(args, sensitive.Contains);
+            var declarations = arg.Arguments.Select(written => StepExpansion.ExpandName(written, nameLookups, lexer, arg.Range)).ToArray();
+            foreach (var declaration in declarations)
             {
                 var lookups = new SensitiveLookups(args, sensitive.Contains);
-                var declaration = StepExpansion.ExpandName(written, lookups, lexer, arg.Range);
                 string? value = buildArgs.TryGetValue(declaration.Name, out var given) ? given
                     : declaration.DefaultValue is { } d ? Expand(lexer, d, lookups, arg.Range).Value
                     : null;
@@ -270,7 +272,7 @@ public static class BuildPlanner
         }
     }
 
-    // BuildKit's dispatchArg, with the name expanded first (see StepExpansion.ExpandName). A declaration whose name or
+    // BuildKit's dispatchArg, with the names expanded first (see StepExpansion.ExpandName). A declaration whose name or
     // value came from a build argument is printed by its name as written, without a value.
     private static (Instruction Expanded, string? Redacted) DispatchArg(ArgInstruction arg, StageVariables variables,
         SensitiveLookups lookups, ArgScope scope, HashSet<string> consumed, ShellLexer lexer, List<BuildWarning> warnings)
@@ -278,10 +280,16 @@ public static class BuildPlanner
         var resolved = new List<ArgDeclaration>();
         var shown = new List<string>();
         var hidden = false;
-        foreach (var written in arg.Arguments)
+        // The names are expanded against the variables before the ARG (BuildKit expanded the whole command first);
+        // each value then sees the declarations before it.
+        var names = arg.Arguments.Select(written =>
         {
             var nameLookups = lookups.Child();
-            var declaration = StepExpansion.ExpandName(written, nameLookups, lexer, arg.Range);
+            return (Declaration: StepExpansion.ExpandName(written, nameLookups, lexer, arg.Range), nameLookups.Touched);
+        }).ToArray();
+        for (var i = 0; i < names.Length; i++)
+        {
+            var (written, (declaration, nameTouched)) = (arg.Arguments[i], names[i]);
             BuildArgumentSecrecy.CheckName(InstructionNames.Arg, declaration.Name, arg.Range, warnings);
             var valueLookups = lookups.Child();
             var value = StepExpansion.ResolveArg(declaration, scope.BuildArgs, scope.Globals, valueLookups, lexer, arg.Range);
@@ -295,7 +303,7 @@ public static class BuildPlanner
             consumed.Add(declaration.Name);
             var result = declaration with { DefaultValue = value };
             resolved.Add(result);
-            var hide = nameLookups.Touched || (value is not null && sensitive);
+            var hide = nameTouched || (value is not null && sensitive);
             hidden |= hide;
             shown.Add(hide ? written.Name : result.Format());
         }
