@@ -50,6 +50,13 @@ internal sealed class RunHost
             return new StageRootFs(directory, ownsDirectory: true, IgnoredPaths.Default, baseLayerCount, _options.SingleSnapshot, events);
         }
 
+        if (SandboxNative.EffectiveUserId != 0)
+        {
+            // Unpacking over / fails on the first system folder otherwise; say what the container needs instead.
+            throw new KanikoException(DiagnosticCodes.RunNeedsRootInContainer, string.Format(
+                CultureInfo.InvariantCulture, Strings.RunNeedsRootInContainer, stageName, SandboxNative.EffectiveUserId));
+        }
+
         lock (_gate)
         {
             if (_hostRootStage is not null && _hostRootStage != stageName)
