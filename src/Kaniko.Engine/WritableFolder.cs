@@ -13,6 +13,7 @@ internal static class WritableFolder
     /// <summary>Throws <c>KANIKO4471</c> naming <paramref name="what"/> and <paramref name="setting"/> when <paramref name="path"/> cannot be written.</summary>
     public static void Require(string path, string what, string setting)
     {
+        path = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
         try
         {
             Directory.CreateDirectory(path);
