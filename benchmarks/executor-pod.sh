@@ -29,10 +29,15 @@ for flavor in sdk aspnet; do
 done
 cp -r "$root/samples/multistage-sdk" "$work/context"
 
+# runc where installed: crun refuses machines with hybrid cgroups.
+runtime=()
+if command -v runc >/dev/null; then runtime=(--runtime "$(command -v runc)"); fi
+
 build() { # build NAME CACHE_REPO
   local started ended
   started=$(date +%s.%N)
-  podman run --rm --network=host --pull=never --cap-drop=all \
+  podman ${runtime[@]+"${runtime[@]}"} run --rm --network=host --pull=never --cap-drop=all \
+    --ulimit=nofile=8192:8192 --ulimit=nproc=8192:8192 \
     --cap-add=CHOWN,DAC_OVERRIDE,FSETID,FOWNER,MKNOD,NET_RAW,SETGID,SETUID,SETFCAP,SETPCAP,NET_BIND_SERVICE,SYS_CHROOT,KILL,AUDIT_WRITE \
     -v "$work/context:/workspace:ro" "$image" \
     --context=dir:///workspace --build-arg "REGISTRY=$registry" --insecure-registry "$registry" \

@@ -27,6 +27,7 @@ internal sealed record PodSpec
 /// <c>/dev/termination-log</c>, and a service-account token under <c>/var/run/secrets/kubernetes.io/serviceaccount</c>.
 /// The pod shares the host's network (<c>hostNetwork: true</c>) so it reaches the test registries on 127.0.0.1.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed class PodmanPod : IDisposable
 {
     // containerd's (and Docker's) default capabilities, which a pod's container gets unless its securityContext says
@@ -65,13 +66,16 @@ internal sealed class PodmanPod : IDisposable
     /// <summary>Runs <paramref name="image"/> with <paramref name="arguments"/> (the container's <c>args</c>) to its end.</summary>
     public Task<ToolResult> RunAsync(string image, IEnumerable<string> arguments, PodSpec spec, CancellationToken cancellationToken)
     {
-        List<string> podman =
+        // runc where installed: crun (podman's default) refuses machines with hybrid cgroups, as CI containers have.
+        // Limits below the machine's, which an unprivileged runtime may not raise.
+        List<string> podman = ExternalTools.Find("runc") is { } runc ? ["--runtime", runc] : [];
+        podman.AddRange(
         [
-            "run", "--rm", "--name", Name + "-" + Guid.NewGuid().ToString("N")[..8], "--hostname", Name, "--network=host",
+            "run", "--rm", "--ulimit=nofile=8192:8192", "--ulimit=nproc=8192:8192", "--name", Name + "-" + Guid.NewGuid().ToString("N")[..8], "--hostname", Name, "--network=host",
             "--pull=never", "--cap-drop=all", "--cap-add=" + string.Join(',', DefaultCapabilities),
             "-v", TerminationLog + ":/dev/termination-log",
             "-v", ServiceAccount + ":/var/run/secrets/kubernetes.io/serviceaccount:ro",
-        ];
+        ]);
         foreach (var mount in spec.Mounts)
         {
             podman.AddRange(["-v", mount.HostPath + ":" + mount.ContainerPath + (mount.ReadOnly ? ":ro" : string.Empty)]);
