@@ -6,7 +6,8 @@ set -euo pipefail
 packages=(
   docker-registry   # the real distribution registry the integration fixture starts on 127.0.0.1
   skopeo umoci      # independent tools: push/inspect images, unpack OCI layouts
-  podman            # loads our docker-archive tarballs into a private store (podman load)
+  podman            # loads our docker-archive tarballs into a private store (podman load); runs the executor image as a pod
+  runc              # podman's runtime for the executor pod tests: crun refuses a machine with hybrid cgroups
   buildah           # reference builder for comparisons
   bubblewrap uidmap # sandboxed RUN execution and user namespaces
   passwd util-linux # useradd/userdel for the throwaway users of the rootless tests; unshare, setpriv

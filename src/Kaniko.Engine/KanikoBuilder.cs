@@ -40,6 +40,9 @@ public static class KanikoBuilder
 
         var planRequest = KanikoPlanner.ToPlanRequest(request);
 
+        // Before the context is fetched, which may already write there (an archive is unpacked into a folder).
+        WritableFolder.Require(request.WorkDirectoryRoot ?? Path.GetTempPath(), "the folder of temporary files", "TMPDIR");
+        WritableFolder.Require(request.CacheDirectory ?? BlobStore.DefaultRoot, "the cache folder", "--cache-dir (or KANIKO_CACHE_DIR)");
         using var context = await OpenedContext.OpenAsync(request, cancellationToken).ConfigureAwait(false);
         if (context.Materialized.IsScratchCopy)
         {

@@ -42,7 +42,8 @@ internal static class ExitCodes
 
         if (code == DiagnosticCodes.SandboxUnavailable || code == DiagnosticCodes.SandboxKindUnavailable
             || code == DiagnosticCodes.RunNeedsLinux || code == DiagnosticCodes.SingleSnapshotNeedsLinux
-            || code == DiagnosticCodes.ForeignPlatformRun)
+            || code == DiagnosticCodes.ForeignPlatformRun || code == DiagnosticCodes.RunNeedsRootInContainer
+            || code == DiagnosticCodes.BuildFolderNotWritable)
         {
             return NotAvailable;
         }

@@ -360,7 +360,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode RunCommandFailed = DiagnosticCode.Of(4408);
     /// <summary>Warning: the sandbox could not give the step everything a container has (groups, /proc, device nodes).</summary>
     public static readonly DiagnosticCode SandboxDegraded = DiagnosticCode.Of(4450);
-    // 4460-4479: rootless builds with subordinate id ranges (user namespaces).
+    // 4460-4469: rootless builds with subordinate id ranges (user namespaces).
     /// <summary>Warning: <c>RUN</c> steps run rootless with one mapped id, so the owners of what they write are flattened.</summary>
     public static readonly DiagnosticCode RootlessOneIdMapped = DiagnosticCode.Of(4460);
     /// <summary>The user has subordinate id ranges but <c>unshare</c>, <c>newuidmap</c> or <c>newgidmap</c> is missing.</summary>
@@ -371,6 +371,13 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode RootlessUserNamespaceFailed = DiagnosticCode.Of(4463);
     /// <summary>Warning: an owner in a layer is outside the ids the user namespace maps; on disk the file keeps the building user.</summary>
     public static readonly DiagnosticCode RootlessOwnerOutsideRange = DiagnosticCode.Of(4464);
+    // 4470-4489: running in a container whose / the tool does not own (the executor image in a Kubernetes pod).
+    /// <summary><c>RUN</c> in kaniko's mode (<c>--isolation none</c>) by a process that is not root in its container.</summary>
+    public static readonly DiagnosticCode RunNeedsRootInContainer = DiagnosticCode.Of(4470);
+    /// <summary>The folder of the build's temporary files or of its cache cannot be written (a read-only root, another user's folder).</summary>
+    public static readonly DiagnosticCode BuildFolderNotWritable = DiagnosticCode.Of(4471);
+    /// <summary>Warning: only the pull flags name the cache repository's registry insecure; as in kaniko they do not cover it.</summary>
+    public static readonly DiagnosticCode CacheRepositoryNeedsPushFlags = DiagnosticCode.Of(4472);
     // 4500-4599: the root filesystem (unpacking layers, snapshots).
     /// <summary>Resolving a path inside the root filesystem met too many symbolic links.</summary>
     public static readonly DiagnosticCode RootFsSymlinkLoop = DiagnosticCode.Of(4501);

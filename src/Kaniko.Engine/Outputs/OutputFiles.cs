@@ -43,6 +43,45 @@ internal static class OutputFiles
     }
 
     /// <summary>
+    /// Whether <paramref name="path"/> must be written in place rather than replaced by a rename: it is a mount point
+    /// of this container (a file a runtime binds, such as Kubernetes' <c>/dev/termination-log</c>, cannot be renamed
+    /// over: <c>EBUSY</c>) or not a regular file (a device or pipe such as <c>/dev/stdout</c>).
+    /// </summary>
+    public static bool MustWriteInPlace(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        var full = Path.GetFullPath(path);
+        var target = new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
+        if (!Filesystem.LibC.TryLstat(target, out var stat))
+        {
+            return false;
+        }
+
+        return Filesystem.FileStat.KindOf(stat.Mode) != Filesystem.FileEntryKind.RegularFile
+            || Execution.RootFsCleanup.MountPointsBelow(target).Contains(target, StringComparer.Ordinal);
+    }
+
+    /// <summary>Truncates the existing <paramref name="path"/> (when it can) and writes <paramref name="content"/> into it.</summary>
+    public static async Task WriteInPlaceAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 1, useAsync: false);
+        await using (file.ConfigureAwait(false))
+        {
+            if (file.CanSeek)
+            {
+                file.SetLength(0);
+            }
+
+            await file.WriteAsync(content, cancellationToken).ConfigureAwait(false);
+            await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// Writes a content-addressed blob unless a file of the right size is already there; the content arrives
     /// through <paramref name="open"/>, whose stream is expected to verify itself.
     /// </summary>
