@@ -24,9 +24,10 @@ public static class EnvironmentFaults
         _ => error.InnerException is { } inner ? Translate(inner) : null,
     };
 
-    private static bool IsDiskFull(IOException error) => OperatingSystem.IsWindows()
+    /// <summary>Whether <paramref name="error"/> says the disk is full or the quota used up.</summary>
+    public static bool IsDiskFull(IOException error) => error is not null && (OperatingSystem.IsWindows()
         ? (error.HResult & 0xFFFF) is DiskFullWin32 or HandleDiskFullWin32
-        : error.HResult is NoSpaceErrno or QuotaErrno;
+        : error.HResult is NoSpaceErrno or QuotaErrno);
 
     private static string Format(string format, string detail) => string.Format(System.Globalization.CultureInfo.InvariantCulture, format, detail);
 }

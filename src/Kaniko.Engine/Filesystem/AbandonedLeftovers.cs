@@ -26,6 +26,8 @@ public static class AbandonedLeftovers
         var removed = OwnedFolder.RemoveAbandoned(workRoot, WorkFolderPrefix)
             + OwnedFolder.RemoveAbandoned(Path.GetTempPath(), RunFolderPrefix)
             + cache.RemoveAbandonedIncoming();
+        // An empty partial file may be one whose writer has not locked it yet: removed only once it is old.
+        cache.RemoveStaleIncoming(TimeSpan.FromHours(1));
         if (removed > 0)
         {
             events.Report(new MessageEvent(string.Format(CultureInfo.InvariantCulture, Strings.AbandonedLeftoversRemoved, removed)));

@@ -17,7 +17,7 @@ internal enum ProxyFault
     /// <summary>Stop reading from the client (a registry that stops taking an upload: the client's window closes).</summary>
     StallRequest,
 
-    /// <summary>Forward the first bytes of the answer, then send nothing more and keep the connection open.</summary>
+    /// <summary>Forward the first 256 KiB of the answer, then send nothing more and keep the connection open.</summary>
     StallResponse,
 }
 
@@ -28,7 +28,8 @@ internal enum ProxyFault
 /// </summary>
 internal sealed partial class FaultProxy : IAsyncDisposable
 {
-    private const int ResponseBytesBeforeStall = 64 * 1024;
+    // More than the cache's 64 KiB write buffer, so a stalled download has written part of its blob to disk.
+    private const int ResponseBytesBeforeStall = 256 * 1024;
 
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly int _targetPort;
