@@ -11,6 +11,7 @@ internal static class KanikoCommandLine
         var root = new RootCommand("Build container images from a Dockerfile without a Docker daemon.")
         {
             BuildCommand.Create(host),
+            CacheCommand.Create(),
         };
         return root;
     }

@@ -51,14 +51,7 @@ public sealed class SignalAndLeftoverTests(RegistryFixture registry) : IClassFix
     [Fact]
     public async Task The_next_build_removes_what_a_SIGKILLed_build_left()
     {
-        await using (var proxy = await StalledBaseAsync())
-        {
-            using var killed = CliChild.Start(_scratch.TarballBuild("--insecure-registry", proxy.Host), _scratch.Environment);
-            Assert.True(await killed.WaitUntilAsync(() => _scratch.IncomingFiles().Any(f => new FileInfo(f).Length > 0) && _scratch.WorkFolders().Count > 0),
-                $"the build never wrote a partial blob:\n{killed.Output}\n{killed.Error}");
-            await killed.SignalAsync("KILL");
-            await killed.WaitAsync();
-        }
+        await KillBuildMidDownloadAsync();
 
         var leftFolders = _scratch.WorkFolders().Count;
         var leftPartials = _scratch.IncomingFiles().Count;
@@ -73,7 +66,31 @@ public sealed class SignalAndLeftoverTests(RegistryFixture registry) : IClassFix
         Assert.Contains("leftover", output + error, StringComparison.Ordinal);
     }
 
-    // A proxy in front of the registry that forwards the first 64 KiB of each blob download, then nothing.
+    [Fact]
+    public async Task Cache_prune_removes_what_a_SIGKILLed_build_left()
+    {
+        await KillBuildMidDownloadAsync();
+
+        var (exitCode, output, error) = await CliChild.RunAsync(["cache", "prune", "--cache-dir", _scratch.Cache], _scratch.Environment);
+
+        Assert.True(exitCode == 0, $"exit {exitCode}:\n{output}\n{error}");
+        Assert.Empty(_scratch.WorkFolders());
+        Assert.Empty(_scratch.IncomingFiles());
+        Assert.Contains("removed 2 leftover(s)", output, StringComparison.Ordinal);
+    }
+
+    // Starts a build whose base download stalls, and SIGKILLs it once it has written part of the blob.
+    private async Task KillBuildMidDownloadAsync()
+    {
+        await using var proxy = await StalledBaseAsync();
+        using var killed = CliChild.Start(_scratch.TarballBuild("--insecure-registry", proxy.Host), _scratch.Environment);
+        Assert.True(await killed.WaitUntilAsync(() => _scratch.IncomingFiles().Any(f => new FileInfo(f).Length > 0) && _scratch.WorkFolders().Count > 0),
+            $"the build never wrote a partial blob:\n{killed.Output}\n{killed.Error}");
+        await killed.SignalAsync("KILL");
+        await killed.WaitAsync();
+    }
+
+    // A proxy in front of the registry that forwards the first 256 KiB of each blob download, then nothing.
     private async Task<FaultProxy> StalledBaseAsync()
     {
         var pushed = await BaseImages.PushBusyboxAsync(registry, TestContext.Current.CancellationToken);
