@@ -3,6 +3,7 @@ using Kaniko.Engine.Caching;
 using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Execution;
+using Kaniko.Engine.Filesystem;
 using Kaniko.Engine.Images;
 using Kaniko.Engine.Layers;
 using Kaniko.Engine.Oci;
@@ -25,11 +26,26 @@ public static class KanikoBuilder
     public static Task<BuildResult> BuildAsync(BuildRequest request, IBuildEventSink? events, CancellationToken cancellationToken) =>
         BuildAsync(request, events, keychain: null, cancellationToken);
 
-    /// <summary>Builds <paramref name="request"/>, reading registry credentials from <paramref name="keychain"/> (the default chain when null).</summary>
+    /// <summary>
+    /// Builds <paramref name="request"/>, reading registry credentials from <paramref name="keychain"/> (the default
+    /// chain when null). A full disk or a denied file anywhere on the way ends as a <see cref="KanikoException"/>
+    /// (<see cref="EnvironmentFaults"/>).
+    /// </summary>
     public static async Task<BuildResult> BuildAsync(BuildRequest request, IBuildEventSink? events, IKeychain? keychain, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        events ??= NullBuildEventSink.Instance;
+        try
+        {
+            return await BuildCoreAsync(request, events ?? NullBuildEventSink.Instance, keychain, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (EnvironmentFaults.Translate(e) is { } fault)
+        {
+            throw fault;
+        }
+    }
+
+    private static async Task<BuildResult> BuildCoreAsync(BuildRequest request, IBuildEventSink events, IKeychain? keychain, CancellationToken cancellationToken)
+    {
         var destinations = ParseDestinations(request);
         var platforms = TargetPlatforms(request);
         if (platforms.Count > 1 && request.TarPath is not null)
@@ -61,9 +77,11 @@ public static class KanikoBuilder
         }
 
         var fixedTime = request.SourceDateEpoch ?? (request.Reproducible ? DateTimeOffset.UnixEpoch : null);
-        var workDirectory = Path.Combine(request.WorkDirectoryRoot ?? Path.GetTempPath(), "kaniko-dotnet-build-" + Guid.NewGuid().ToString("N"));
-        using var client = new RegistryClient(request.Registry, keychain);
         var blobStore = new BlobStore(request.CacheDirectory ?? BlobStore.DefaultRoot);
+        AbandonedLeftovers.Remove(request.WorkDirectoryRoot ?? Path.GetTempPath(), blobStore, events);
+        using var work = OwnedFolder.Create(request.WorkDirectoryRoot ?? Path.GetTempPath(), AbandonedLeftovers.WorkFolderPrefix);
+        var workDirectory = work.Path;
+        using var client = new RegistryClient(request.Registry, keychain);
         using var cacheClient = LayerCacheSetup.Client(request, destinations, keychain);
         var layerCache = LayerCacheSetup.Create(request, destinations, blobStore, cacheClient, events);
         try
@@ -131,8 +149,6 @@ public static class KanikoBuilder
             {
                 await layerCache.FlushAsync().ConfigureAwait(false);
             }
-
-            TryDelete(workDirectory);
         }
     }
 
@@ -238,25 +254,6 @@ public static class KanikoBuilder
         if (request.ImageNameTagWithDigestFile is { } nameTagFile)
         {
             await DigestFileWriter.WriteImageNameTagWithDigestAsync(nameTagFile, destinations, digest, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private static void TryDelete(string directory)
-    {
-        try
-        {
-            if (Directory.Exists(directory))
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-        }
-        catch (IOException)
-        {
-            // A leftover temporary folder must not turn a finished build into a failure.
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // Same as above.
         }
     }
 }

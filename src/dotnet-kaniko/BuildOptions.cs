@@ -80,6 +80,12 @@ internal static class BuildOptions
 
     internal static readonly Option<int?> PushRetry = new("--push-retry") { Description = "How many times a failed push request is retried.", HelpName = "N" };
 
+    internal static readonly Option<string?> TransferStallTimeout = new("--transfer-stall-timeout")
+    {
+        Description = "How long a blob upload or download may move no data before it is retried or fails, a Go duration (default 2m).",
+        HelpName = "DURATION",
+    };
+
     internal static readonly Option<int?> ImageDownloadRetry = new("--image-download-retry") { Description = "How many times a failed pull request is retried.", HelpName = "N" };
 
     internal static readonly Option<string[]> Label = Repeatable("--label", "A label KEY=VALUE of the image's config. Repeatable.", "KEY=VALUE");
@@ -200,7 +206,7 @@ internal static class BuildOptions
     [
         Context, Dockerfile, BuildArg, Target, DryRun, Platform, Destination, NoPush, TarPath, OciLayoutPath, DigestFile,
         ImageNameWithDigestFile, ImageNameTagWithDigestFile, Insecure, InsecurePull, InsecureRegistry, SkipTlsVerify,
-        SkipTlsVerifyPull, SkipTlsVerifyRegistry, RegistryCertificate, RegistryMirror, PushRetry, ImageDownloadRetry,
+        SkipTlsVerifyPull, SkipTlsVerifyRegistry, RegistryCertificate, RegistryMirror, PushRetry, ImageDownloadRetry, TransferStallTimeout,
         Label, Annotation, Reproducible, Compression, CompressionLevel, CacheDir, Verbosity, Isolation, SnapshotMode,
         SingleSnapshot, LogFormat, LogTimestamp, Progress, Secret, Ssh,
         Cache, CacheRepo, CacheTtl, CacheCopyLayers, CacheRunLayers,
@@ -229,6 +235,16 @@ internal static class BuildOptions
         if (parse.GetValue(ImageDownloadRetry) is { } pullRetries)
         {
             registry = registry with { PullRetries = NonNegative("--image-download-retry", pullRetries) };
+        }
+
+        if (parse.GetValue(TransferStallTimeout) is { } stall)
+        {
+            registry = registry with
+            {
+                TransferStallTimeout = Kaniko.Engine.Dockerfile.Instructions.GoDuration.TryParse(stall, out var timeout) && timeout > TimeSpan.Zero
+                    ? timeout
+                    : throw Usage($"--transfer-stall-timeout must be a positive Go duration (30s, 2m), not '{stall}'"),
+            };
         }
 
         return new BuildRequest

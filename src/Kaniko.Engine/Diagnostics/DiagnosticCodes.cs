@@ -11,6 +11,10 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode InternalError = DiagnosticCode.Of(1);
     /// <summary>The command line or the build request is invalid.</summary>
     public static readonly DiagnosticCode InvalidRequest = DiagnosticCode.Of(2);
+    /// <summary>A disk (the work folder's, the cache's, an output's) is full, or the user's quota is used up.</summary>
+    public static readonly DiagnosticCode NoSpaceLeft = DiagnosticCode.Of(3);
+    /// <summary>A file or folder the build needs (work folder, cache, output) cannot be read or written: permissions.</summary>
+    public static readonly DiagnosticCode AccessDenied = DiagnosticCode.Of(4);
     #endregion
 
     #region Dockerfile syntax (KANIKO10xx)
@@ -130,6 +134,8 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode ContextFileNotFound = DiagnosticCode.Of(2023);
     /// <summary>A folder of the build context cannot be read.</summary>
     public static readonly DiagnosticCode ContextUnreadable = DiagnosticCode.Of(2024);
+    /// <summary>The build context holds a FIFO, socket or device, which a build cannot send (reading a FIFO would hang).</summary>
+    public static readonly DiagnosticCode ContextSpecialFile = DiagnosticCode.Of(2060);
     /// <summary>The local archive a <c>tar://</c> context names does not exist.</summary>
     public static readonly DiagnosticCode ContextArchiveNotFound = DiagnosticCode.Of(2030);
     /// <summary>The bytes a <c>tar://</c>, URL or bucket context gave are not a tar archive.</summary>

@@ -122,7 +122,9 @@ internal static class OutputFiles
         {
             await action().ConfigureAwait(false);
         }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        // A full disk is not blamed on the output: the image's blobs are read (and the cache filled) while it is
+        // written, so the full disk may be another; EnvironmentFaults reports it with the system's path.
+        catch (Exception error) when (error is UnauthorizedAccessException || (error is IOException io && !EnvironmentFaults.IsDiskFull(io)))
         {
             throw new KanikoException(
                 DiagnosticCodes.OutputWriteFailed,
