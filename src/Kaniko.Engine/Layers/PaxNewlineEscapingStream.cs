@@ -1,6 +1,5 @@
 using System.Buffers.Text;
 using System.Formats.Tar;
-using Kaniko.Engine.Oci;
 
 namespace Kaniko.Engine.Layers;
 
@@ -13,23 +12,17 @@ namespace Kaniko.Engine.Layers;
 /// records stay valid); <see cref="RestoreNames"/> turns them back after the reader has parsed the entry. A NUL can
 /// never be part of a path, so the placeholder is unambiguous for names. Data blocks pass untouched.
 /// </summary>
-public sealed class PaxNewlineEscapingStream(Stream inner, bool leaveOpen = false) : ForwardReadStream
+public sealed class PaxNewlineEscapingStream(Stream inner, bool leaveOpen = false) : TarBlockStream(inner, leaveOpen)
 {
-    private const int BlockSize = 512;
     private const int RecordHeadSize = 32;
 
-    private readonly byte[] header = new byte[BlockSize];
     private readonly byte[] recordHead = new byte[RecordHeadSize];
-    private int headerFill;
-    private long skip;
-    private long paxRemaining;
-    private long paxPadding;
     private long recordLength = -1;
     private long recordPosition;
     private long pendingLength;
     private int headFill;
-    private bool paxBroken;
-    private long? pendingSize;
+    private bool broken;
+    private bool global;
 
     /// <summary>A reader of <paramref name="tar"/> through this filter; <paramref name="tar"/> stays open.</summary>
     public static TarReader OpenReader(Stream tar) => new(new PaxNewlineEscapingStream(tar, leaveOpen: true));
@@ -63,101 +56,21 @@ public sealed class PaxNewlineEscapingStream(Stream inner, bool leaveOpen = fals
     }
 
     /// <inheritdoc />
-    public override int Read(Span<byte> buffer)
+    protected override bool BeginExtendedHeader(char type, long size)
     {
-        var read = inner.Read(buffer);
-        Transform(buffer[..read]);
-        return read;
-    }
-
-    /// <inheritdoc />
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        var read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-        Transform(buffer.Span[..read]);
-        return read;
-    }
-
-    /// <inheritdoc />
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing && !leaveOpen)
-        {
-            inner.Dispose();
-        }
-
-        base.Dispose(disposing);
-    }
-
-    private void Transform(Span<byte> data)
-    {
-        while (!data.IsEmpty)
-        {
-            if (paxRemaining > 0)
-            {
-                var take = (int)Math.Min(paxRemaining, data.Length);
-                EscapeRecords(data[..take]);
-                paxRemaining -= take;
-                data = data[take..];
-                if (paxRemaining == 0)
-                {
-                    skip = paxPadding;
-                }
-
-                continue;
-            }
-
-            if (skip > 0)
-            {
-                var take = (int)Math.Min(skip, data.Length);
-                skip -= take;
-                data = data[take..];
-                continue;
-            }
-
-            var copy = Math.Min(BlockSize - headerFill, data.Length);
-            data[..copy].CopyTo(header.AsSpan(headerFill));
-            headerFill += copy;
-            data = data[copy..];
-            if (headerFill == BlockSize)
-            {
-                headerFill = 0;
-                OnHeader();
-            }
-        }
-    }
-
-    private void OnHeader()
-    {
-        if (header.AsSpan().IndexOfAnyExcept((byte)0) < 0)
-        {
-            return;
-        }
-
-        var type = (char)header[156];
-        var size = TarNumericField.Parse(header.AsSpan(124, 12));
-        if (type is 'x' or 'g')
-        {
-            paxRemaining = size;
-            paxPadding = Padded(size) - size;
-            recordLength = -1;
-            recordPosition = 0;
-            pendingLength = 0;
-            paxBroken = false;
-            skip = size == 0 ? paxPadding : 0;
-            return;
-        }
-
-        var dataSize = pendingSize ?? size;
-        pendingSize = null;
-        // Links, directories, devices and FIFOs carry no data, whatever their size field says.
-        skip = type is '1' or '2' or '3' or '4' or '5' or '6' ? 0 : Padded(dataSize);
+        recordLength = -1;
+        recordPosition = 0;
+        pendingLength = 0;
+        broken = false;
+        global = type == 'g';
+        return true;
     }
 
     // Walks "<length> <key>=<value>\n" records byte by byte (they may span reads), in place.
-    private void EscapeRecords(Span<byte> data)
+    /// <inheritdoc />
+    protected override void OnExtendedHeaderData(Span<byte> data)
     {
-        for (var i = 0; i < data.Length && !paxBroken; i++)
+        for (var i = 0; i < data.Length && !broken; i++)
         {
             var b = data[i];
             if (recordLength < 0)
@@ -178,7 +91,7 @@ public sealed class PaxNewlineEscapingStream(Stream inner, bool leaveOpen = fals
                 }
 
                 // Not a record: leave the rest as it is, the reader reports the damage.
-                paxBroken = true;
+                broken = true;
                 break;
             }
 
@@ -201,13 +114,12 @@ public sealed class PaxNewlineEscapingStream(Stream inner, bool leaveOpen = fals
         }
     }
 
-    // A "size" record overrides the next entry's size field (files of 8 GiB and more): its data must be skipped.
     private void OnRecordEnd()
     {
         var head = recordHead.AsSpan(0, headFill);
-        if (head.StartsWith("size="u8) && Utf8Parser.TryParse(head[5..], out long size, out var consumed) && consumed == head.Length - 5)
+        if (!global && head.StartsWith("size="u8) && Utf8Parser.TryParse(head[5..], out long size, out var consumed) && consumed == head.Length - 5)
         {
-            pendingSize = size;
+            SetNextEntrySize(size);
         }
 
         recordLength = -1;
@@ -215,6 +127,4 @@ public sealed class PaxNewlineEscapingStream(Stream inner, bool leaveOpen = fals
         pendingLength = 0;
         headFill = 0;
     }
-
-    private static long Padded(long size) => (size + BlockSize - 1) / BlockSize * BlockSize;
 }
