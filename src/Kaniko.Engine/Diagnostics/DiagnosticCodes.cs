@@ -287,6 +287,10 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode ChownUserNotFound = DiagnosticCode.Of(4120);
     /// <summary>Warning: the group named by <c>--chown</c> is not in the stage's <c>/etc/group</c>; the user's group is kept, as in BuildKit.</summary>
     public static readonly DiagnosticCode ChownGroupNotFound = DiagnosticCode.Of(4121);
+    /// <summary>The <c>--chown</c> user of <c>COPY</c> or <c>ADD</c> is not in the stage's <c>/etc/passwd</c>: the step fails.</summary>
+    public static readonly DiagnosticCode ChownUserUnknown = DiagnosticCode.Of(4130);
+    /// <summary>The <c>--chown</c> group of <c>COPY</c> or <c>ADD</c> is not in the stage's <c>/etc/group</c>: the step fails.</summary>
+    public static readonly DiagnosticCode ChownGroupUnknown = DiagnosticCode.Of(4131);
     // 4000-4099: the image config state (metadata instructions).
     /// <summary>An <c>EXPOSE</c> word is not a valid <c>[ip:][hostPort:]port[-end][/protocol]</c>.</summary>
     public static readonly DiagnosticCode InvalidExposedPort = DiagnosticCode.Of(4001);

@@ -1,4 +1,5 @@
 using System.Runtime.Versioning;
+using Kaniko.Engine.Diagnostics;
 using Kaniko.Testing;
 
 namespace Kaniko.IntegrationTests.Build;
@@ -31,5 +32,34 @@ public sealed class InputEdgeBuildTests(RegistryFixture registry) : IDisposable
         var rootfs = await _build.UnpackAsync(reference);
         Assert.Equal("newline name\n", await File.ReadAllTextAsync(Path.Combine(rootfs, "copy.txt"), BuildHarness.Cancellation));
         Assert.Equal("newline name\n", await File.ReadAllTextAsync(Path.Combine(rootfs, "data", "two\nlines.txt"), BuildHarness.Cancellation));
+    }
+
+    [Theory]
+    [InlineData("COPY --chown=ghost app.txt /app/", "KANIKO4130", "can't find uid for user ghost")]
+    [InlineData("ADD --chown=nobody:phantom app.txt /app/", "KANIKO4131", "can't find gid for group phantom")]
+    public async Task A_chown_name_the_stage_does_not_know_fails_at_its_line(string instruction, string code, string message)
+    {
+        var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
+        _build.Write("Dockerfile", $"FROM {busybox.Reference}\nCOPY app.txt /first/\n{instruction}\n");
+        _build.Write("app.txt", "app\n");
+
+        var error = await Assert.ThrowsAsync<KanikoException>(() => _build.BuildAsync(_build.Request(_build.NewReference("chown-unknown"))));
+
+        Assert.Equal(code, error.Code.ToString());
+        Assert.Equal(3, error.Range?.StartLine);
+        Assert.Contains("unable to convert uid/gid chown string to host mapping: " + message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Numeric_chown_ids_need_no_passwd_file()
+    {
+        _build.Write("Dockerfile", "FROM scratch\nCOPY --chown=4321:8765 app.txt /app/\n");
+        _build.Write("app.txt", "app\n");
+        var reference = _build.NewReference("chown-numeric");
+
+        await _build.BuildAsync(_build.Request(reference));
+
+        var copied = Assert.Single(Assert.Single(await _build.LayerEntriesAsync(reference)), e => e.Name == "app/app.txt");
+        Assert.Equal((4321, 8765), (copied.Uid, copied.Gid));
     }
 }

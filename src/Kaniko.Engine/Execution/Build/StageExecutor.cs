@@ -616,7 +616,7 @@ public sealed class StageExecutor : IDisposable
             var spec = ChownSpec.Parse(workdir.User);
             var users = spec.NeedsLookup ? await UsersAsync(run, cancellationToken).ConfigureAwait(false) : EtcUserDatabase.Empty;
             var warnings = new List<BuildWarning>();
-            owner = spec.Resolve(users, warnings, applied.Instruction.Range);
+            owner = spec.ResolveOrRoot(users, warnings, applied.Instruction.Range);
             foreach (var warning in warnings)
             {
                 Warn(warning);
