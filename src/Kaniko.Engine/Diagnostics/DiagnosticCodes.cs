@@ -34,6 +34,8 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode InvalidHeredocMarker = DiagnosticCode.Of(1009);
     /// <summary>Warning: an empty line inside a line continuation (BuildKit will reject these one day).</summary>
     public static readonly DiagnosticCode EmptyContinuationLine = DiagnosticCode.Of(1010);
+    /// <summary>An instruction holds a byte that is not UTF-8 (comments may).</summary>
+    public static readonly DiagnosticCode DockerfileNotUtf8 = DiagnosticCode.Of(1015);
     #endregion
 
     #region Dockerfile instructions (KANIKO11xx)
