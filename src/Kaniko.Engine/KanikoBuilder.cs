@@ -53,6 +53,11 @@ public static class KanikoBuilder
             : platforms.Select(p => KanikoPlanner.Plan(dockerfileBytes, dockerfile.DisplayName, planRequest with { TargetPlatform = p })).ToList();
         var planWarnings = plans.SelectMany(p => p.Warnings).Distinct().ToList();
         var imageFormat = EffectiveImageFormat(request, planWarnings);
+
+        // One keychain for pulls, pushes and the layer cache: its config file is read once, here, so a file that
+        // cannot be used is a warning for every registry rather than a failure only where credentials are needed.
+        keychain ??= ChainedKeychain.CreateDefault();
+        planWarnings.AddRange(keychain.Open());
         foreach (var warning in planWarnings)
         {
             events.Report(new WarningEvent(warning));

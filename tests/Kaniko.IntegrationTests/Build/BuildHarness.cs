@@ -62,6 +62,9 @@ internal sealed class BuildHarness : IDisposable
     public Task<BuildResult> BuildAsync(BuildRequest request) =>
         KanikoBuilder.BuildAsync(request, new ListSink(Events), Cancellation);
 
+    public Task<BuildResult> BuildAsync(BuildRequest request, Kaniko.Engine.Registry.Auth.IKeychain keychain) =>
+        KanikoBuilder.BuildAsync(request, new ListSink(Events), keychain, Cancellation);
+
     public string[] CachedBlobs() =>
         Directory.Exists(System.IO.Path.Combine(CacheDirectory, "blobs", "sha256"))
             ? Directory.GetFiles(System.IO.Path.Combine(CacheDirectory, "blobs", "sha256")).Select(f => "sha256:" + System.IO.Path.GetFileName(f)).ToArray()

@@ -1,5 +1,6 @@
 using System.Runtime.Versioning;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Registry.Auth;
 using Kaniko.Testing;
 
 namespace Kaniko.IntegrationTests.Build;
@@ -61,5 +62,24 @@ public sealed class InputEdgeBuildTests(RegistryFixture registry) : IDisposable
 
         var copied = Assert.Single(Assert.Single(await _build.LayerEntriesAsync(reference)), e => e.Name == "app/app.txt");
         Assert.Equal((4321, 8765), (copied.Uid, copied.Gid));
+    }
+
+    [Fact]
+    public async Task A_docker_config_that_is_not_json_is_a_warning_naming_it_even_where_no_credentials_are_needed()
+    {
+        var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
+        _build.Write("Dockerfile", $"FROM {busybox.Reference}\nCOPY app.txt /app/\n");
+        _build.Write("app.txt", "app\n");
+        var configDirectory = _build.Path("docker-config");
+        Directory.CreateDirectory(configDirectory);
+        var configFile = Path.Combine(configDirectory, "config.json");
+        await File.WriteAllTextAsync(configFile, "auths: {not json", BuildHarness.Cancellation);
+        var keychain = ChainedKeychain.CreateDefault(name => name == "DOCKER_CONFIG" ? configDirectory : null);
+
+        var result = await _build.BuildAsync(_build.Request(_build.NewReference("bad-config")), keychain);
+
+        var warning = Assert.Single(result.Warnings, w => w.Code == DiagnosticCodes.DockerConfigInvalid);
+        Assert.Contains(configFile, warning.Message, StringComparison.Ordinal);
+        Assert.Single(_build.Events.OfType<WarningEvent>(), e => e.Warning.Code == DiagnosticCodes.DockerConfigInvalid);
     }
 }
