@@ -38,6 +38,8 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode InvalidHeredocMarker = DiagnosticCode.Of(1009);
     /// <summary>Warning: an empty line inside a line continuation (BuildKit will reject these one day).</summary>
     public static readonly DiagnosticCode EmptyContinuationLine = DiagnosticCode.Of(1010);
+    /// <summary>An instruction holds a byte that is not UTF-8 (comments may).</summary>
+    public static readonly DiagnosticCode DockerfileNotUtf8 = DiagnosticCode.Of(1015);
     #endregion
 
     #region Dockerfile instructions (KANIKO11xx)
@@ -295,6 +297,10 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode ChownUserNotFound = DiagnosticCode.Of(4120);
     /// <summary>Warning: the group named by <c>--chown</c> is not in the stage's <c>/etc/group</c>; the user's group is kept, as in BuildKit.</summary>
     public static readonly DiagnosticCode ChownGroupNotFound = DiagnosticCode.Of(4121);
+    /// <summary>The <c>--chown</c> user of <c>COPY</c> or <c>ADD</c> is not in the stage's <c>/etc/passwd</c>: the step fails.</summary>
+    public static readonly DiagnosticCode ChownUserUnknown = DiagnosticCode.Of(4130);
+    /// <summary>The <c>--chown</c> group of <c>COPY</c> or <c>ADD</c> is not in the stage's <c>/etc/group</c>: the step fails.</summary>
+    public static readonly DiagnosticCode ChownGroupUnknown = DiagnosticCode.Of(4131);
     // 4000-4099: the image config state (metadata instructions).
     /// <summary>An <c>EXPOSE</c> word is not a valid <c>[ip:][hostPort:]port[-end][/protocol]</c>.</summary>
     public static readonly DiagnosticCode InvalidExposedPort = DiagnosticCode.Of(4001);
@@ -436,6 +442,8 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode DestinationRequired = DiagnosticCode.Of(5005);
     /// <summary><c>--tar-path</c> with several platforms: a <c>docker load</c> tarball holds one image per name.</summary>
     public static readonly DiagnosticCode TarballNeedsOnePlatform = DiagnosticCode.Of(5006);
+    /// <summary>Warning: <c>--image-format docker</c> with zstd layers, which Docker schema 2 cannot list: OCI media types are written.</summary>
+    public static readonly DiagnosticCode ImageFormatForcedToOci = DiagnosticCode.Of(5020);
     #endregion
 
     #region MSBuild tasks (KANIKO6xxx)

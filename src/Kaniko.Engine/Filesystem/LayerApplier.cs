@@ -34,7 +34,8 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
     public async Task ApplyAsync(Stream tar, CancellationToken cancellationToken)
     {
         sniffer = new PaxXattrSniffer(tar);
-        var reader = new TarReader(sniffer, leaveOpen: true);
+        // The sniffer sees the raw bytes, before newlines in PAX values are escaped for the reader.
+        var reader = PaxNewlineEscapingStream.OpenReader(sniffer);
         await using (reader.ConfigureAwait(false))
         {
             while (true)
@@ -42,7 +43,7 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
                 TarEntry? entry;
                 try
                 {
-                    entry = await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false);
+                    entry = await PaxNewlineEscapingStream.NextEntryAsync(reader, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception exception) when (exception is InvalidDataException or FormatException or EndOfStreamException)
                 {
@@ -347,11 +348,12 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
                 name = key[PaxXattrPrefix.Length..];
                 // The reader decodes PAX values as UTF-8, so a binary value comes back with replacement characters:
                 // the raw bytes come from the sniffer, trusted only when they decode to what the reader returned.
-                if (!value.Contains('\uFFFD', StringComparison.Ordinal))
+                // A NUL may stand for an escaped newline (PaxNewlineEscapingStream): the raw bytes say which.
+                if (!value.Contains('\uFFFD', StringComparison.Ordinal) && !value.Contains('\0', StringComparison.Ordinal))
                 {
                     bytes = Encoding.UTF8.GetBytes(value);
                 }
-                else if (sniffer?.LastEntryAttributes?.GetValueOrDefault(name) is { } raw && Encoding.UTF8.GetString(raw) == value)
+                else if (sniffer?.LastEntryAttributes?.GetValueOrDefault(name) is { } raw && Encoding.UTF8.GetString(raw).Replace('\n', '\0') == value)
                 {
                     bytes = raw;
                 }

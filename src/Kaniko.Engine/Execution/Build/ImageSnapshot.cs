@@ -75,10 +75,10 @@ public sealed class ImageSnapshot : IBuildContext
             var stream = await layer.OpenUncompressedAsync(cancellationToken).ConfigureAwait(false);
             await using (stream.ConfigureAwait(false))
             {
-                var reader = new TarReader(stream, leaveOpen: true);
+                var reader = PaxNewlineEscapingStream.OpenReader(stream);
                 await using (reader.ConfigureAwait(false))
                 {
-                    while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
+                    while (await PaxNewlineEscapingStream.NextEntryAsync(reader, cancellationToken).ConfigureAwait(false) is { } entry)
                     {
                         var path = Normalize(entry.Name);
                         if (path.Length == 0)

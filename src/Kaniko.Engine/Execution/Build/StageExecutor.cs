@@ -81,10 +81,14 @@ public sealed class StageExecutor : IDisposable
 
         var (baseImage, state, filesystem) = await StartAsync(plan, stage, earlier, cancellationToken).ConfigureAwait(false);
         var builder = new ImageBuilder(baseImage);
-        if (_options.Layers.Compression == LayerCompression.Zstd)
+        if (_options.ImageFormat is { } format)
+        {
+            builder.WithFormat(format);
+        }
+        else if (_options.Layers.Compression == LayerCompression.Zstd)
         {
             // A Docker schema 2 manifest has no name for a zstd layer: BuildKit then turns OCI media types on.
-            builder.WithFormat(ImageFormat.Oci);
+            builder.WithFormat(Images.ImageFormat.Oci);
         }
 
         var cache = new StepLayerCache(_options, _events);
@@ -624,7 +628,7 @@ public sealed class StageExecutor : IDisposable
             var spec = ChownSpec.Parse(workdir.User);
             var users = spec.NeedsLookup ? await UsersAsync(run, cancellationToken).ConfigureAwait(false) : EtcUserDatabase.Empty;
             var warnings = new List<BuildWarning>();
-            owner = spec.Resolve(users, warnings, applied.Instruction.Range);
+            owner = spec.ResolveOrRoot(users, warnings, applied.Instruction.Range);
             foreach (var warning in warnings)
             {
                 Warn(warning);
