@@ -19,7 +19,7 @@ public sealed class GenerateKanikoDockerfile : Microsoft.Build.Utilities.Task
     /// <summary>The base image (<c>KanikoBaseImage</c>, <c>ContainerBaseImage</c>, or MNBC's inferred one).</summary>
     public string? BaseImage { get; set; }
 
-    /// <summary>The working directory inside the image; <c>/app</c> when empty.</summary>
+    /// <summary>The working directory inside the image; <c>/app/</c> (the .NET SDK's default) when empty.</summary>
     public string? WorkingDirectory { get; set; }
 
     /// <summary>The user to run as; <c>$APP_UID</c> when empty.</summary>
@@ -42,6 +42,24 @@ public sealed class GenerateKanikoDockerfile : Microsoft.Build.Utilities.Task
     /// <summary><c>ContainerPort</c> items: the port number, and <c>Type</c> metadata (<c>tcp</c> or <c>udp</c>).</summary>
     public ITaskItem[] Ports { get; set; } = [];
 
+    /// <summary><c>ContainerEntrypoint</c> items, in order.</summary>
+    public ITaskItem[] Entrypoint { get; set; } = [];
+
+    /// <summary><c>ContainerEntrypointArgs</c> items, in order.</summary>
+    public ITaskItem[] EntrypointArgs { get; set; } = [];
+
+    /// <summary><c>ContainerDefaultArgs</c> items, in order.</summary>
+    public ITaskItem[] DefaultArgs { get; set; } = [];
+
+    /// <summary><c>ContainerAppCommand</c> items; empty for the .NET SDK's default (unless the instruction is <c>None</c>).</summary>
+    public ITaskItem[] AppCommand { get; set; } = [];
+
+    /// <summary><c>ContainerAppCommandArgs</c> items, in order.</summary>
+    public ITaskItem[] AppCommandArgs { get; set; } = [];
+
+    /// <summary><c>ContainerAppCommandInstruction</c>: <c>Entrypoint</c>, <c>DefaultArgs</c>, <c>None</c>, or empty.</summary>
+    public string? AppCommandInstruction { get; set; }
+
     /// <summary>True when the context holds one publish output per platform (several runtime identifiers).</summary>
     public bool PerPlatformContext { get; set; }
 
@@ -60,19 +78,32 @@ public sealed class GenerateKanikoDockerfile : Microsoft.Build.Utilities.Task
                     Path.Combine(ProjectDirectory ?? ".", "Dockerfile")));
             }
 
-            var workingDirectory = string.IsNullOrWhiteSpace(WorkingDirectory) ? "/app" : WorkingDirectory.Trim();
+            var workingDirectory = string.IsNullOrWhiteSpace(WorkingDirectory) ? "/app/" : WorkingDirectory.Trim();
             if (!workingDirectory.StartsWith('/'))
             {
                 throw GeneratedDockerfile.InvalidItem("ContainerWorkingDirectory", workingDirectory, "it must be an absolute path inside the image");
             }
 
+            var noAppCommand = string.Equals(AppCommandInstruction?.Trim(), "None", StringComparison.OrdinalIgnoreCase);
+            var (entrypoint, cmd) = ContainerCommand.Decide(new ContainerCommandItems
+            {
+                Entrypoint = Values(Entrypoint),
+                EntrypointArgs = Values(EntrypointArgs),
+                DefaultArgs = Values(DefaultArgs),
+                AppCommand = AppCommand.Length > 0 || noAppCommand
+                    ? Values(AppCommand)
+                    : GeneratedDockerfile.AppCommand(workingDirectory, SelfContained, AssemblyName, TargetFileName),
+                AppCommandArgs = Values(AppCommandArgs),
+                AppCommandInstruction = AppCommandInstruction,
+            });
             var text = GeneratedDockerfile.Write(new GeneratedDockerfileSpec
             {
                 BaseImage = BaseImage.Trim(),
-                WorkingDirectory = workingDirectory.Length > 1 ? workingDirectory.TrimEnd('/') : workingDirectory,
+                WorkingDirectory = workingDirectory,
                 User = string.IsNullOrWhiteSpace(User) ? null : User.Trim(),
                 PerPlatformContext = PerPlatformContext,
-                Entrypoint = GeneratedDockerfile.Entrypoint(workingDirectory, SelfContained, AssemblyName, TargetFileName),
+                Entrypoint = entrypoint,
+                Cmd = cmd,
                 Environment = [.. EnvironmentVariables.Select(e =>
                     KeyValuePair.Create(GeneratedDockerfile.CheckEnvironmentName(e.ItemSpec), e.GetMetadata("Value")))],
                 Ports = [.. Ports.Select(p => GeneratedDockerfile.Port(p.ItemSpec, p.GetMetadata("Type")))],
@@ -84,7 +115,7 @@ public sealed class GenerateKanikoDockerfile : Microsoft.Build.Utilities.Task
                 File.WriteAllBytes(OutputPath, bytes);
             }
 
-            Log.LogMessage(MessageImportance.Low, "Generated Dockerfile {0}:\n{1}", OutputPath, text);
+            Log.LogMessage(MessageImportance.Normal, "Generated Dockerfile {0}:\n{1}", OutputPath, text);
             return true;
         }
         catch (KanikoException e)
@@ -93,4 +124,6 @@ public sealed class GenerateKanikoDockerfile : Microsoft.Build.Utilities.Task
             return false;
         }
     }
+
+    private static IReadOnlyList<string> Values(ITaskItem[] items) => [.. items.Select(i => i.ItemSpec)];
 }
