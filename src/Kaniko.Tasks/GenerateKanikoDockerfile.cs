@@ -1,5 +1,6 @@
 using System.Text;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Registry;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using MessageImportance = Microsoft.Build.Framework.MessageImportance;
@@ -63,11 +64,28 @@ public sealed class GenerateKanikoDockerfile : Microsoft.Build.Utilities.Task
     /// <summary>True when the context holds one publish output per platform (several runtime identifiers).</summary>
     public bool PerPlatformContext { get; set; }
 
+    /// <summary>The registry pushed to (<c>KanikoRegistry</c>): <see cref="Insecure"/> and <see cref="SkipTlsVerify"/> apply to it.</summary>
+    public string? Registry { get; set; }
+
+    /// <summary>The pushed-to registry is plain HTTP (<c>KanikoInsecure</c>).</summary>
+    public bool Insecure { get; set; }
+
+    /// <summary>Registries reached over plain HTTP (<c>KanikoInsecureRegistries</c>, <c>DOTNET_CONTAINER_INSECURE_REGISTRIES</c>).</summary>
+    public string? InsecureRegistries { get; set; }
+
+    /// <summary>The pushed-to registry's certificate is not verified (<c>KanikoSkipTlsVerify</c>).</summary>
+    public bool SkipTlsVerify { get; set; }
+
+    /// <summary>The runtime identifier whose entry of a multi-platform base is read.</summary>
+    public string? RuntimeIdentifier { get; set; }
+
     /// <summary>The project file, named in the error when no base image is known.</summary>
     public string? ProjectDirectory { get; set; }
 
     /// <inheritdoc />
-    public override bool Execute()
+    public override bool Execute() => ExecuteAsync().GetAwaiter().GetResult();
+
+    private async Task<bool> ExecuteAsync()
     {
         try
         {
@@ -106,7 +124,7 @@ public sealed class GenerateKanikoDockerfile : Microsoft.Build.Utilities.Task
                 Cmd = cmd,
                 Environment = [.. EnvironmentVariables.Select(e =>
                     KeyValuePair.Create(GeneratedDockerfile.CheckEnvironmentName(e.ItemSpec), e.GetMetadata("Value")))],
-                Ports = [.. Ports.Select(p => GeneratedDockerfile.Port(p.ItemSpec, p.GetMetadata("Type")))],
+                Ports = await ExposedPortsAsync(BaseImage.Trim()).ConfigureAwait(false),
             });
             var bytes = Encoding.UTF8.GetBytes(text);
             if (!File.Exists(OutputPath) || !File.ReadAllBytes(OutputPath).AsSpan().SequenceEqual(bytes))
@@ -123,6 +141,35 @@ public sealed class GenerateKanikoDockerfile : Microsoft.Build.Utilities.Task
             MSBuildDiagnostics.LogError(Log, e, dockerfilePath: null);
             return false;
         }
+    }
+
+    // ContainerPort items, then what the .NET SDK exposes on its own: the ports ASP.NET Core listens on by the base
+    // image's environment as the project's ContainerEnvironmentVariable items leave it (one manifest and config read).
+    private async Task<IReadOnlyList<string>> ExposedPortsAsync(string baseImage)
+    {
+        var ports = Ports.Select(p => GeneratedDockerfile.Port(p.ItemSpec, p.GetMetadata("Type"))).ToList();
+        var pushRegistries = string.IsNullOrWhiteSpace(Registry) ? [] : new[] { Registry.Trim() };
+        using var client = new RegistryClient(TaskRegistryOptions.Create(pushRegistries, Insecure, InsecureRegistries, SkipTlsVerify), DotnetContainerKeychain.Chain(pushRegistries));
+        IEnumerable<string> baseEnvironment;
+        try
+        {
+            var platform = Kaniko.Engine.Oci.Platform.Parse(RuntimePlatforms.ToPlatform(string.IsNullOrWhiteSpace(RuntimeIdentifier) ? "linux-x64" : RuntimeIdentifier));
+            var image = await new ImageFetcher(client).OpenAsync(Kaniko.Engine.Oci.ImageReference.Parse(baseImage), platform).ConfigureAwait(false);
+            baseEnvironment = image.Config.Value.Config?.Env ?? [];
+        }
+        catch (KanikoException e)
+        {
+            Log.LogMessage(MessageImportance.Normal, "cannot read the environment of {0} ({1}): no ports inferred from it", baseImage, e.Message);
+            return ports;
+        }
+
+        var environment = AspNetCorePorts.Parse(baseEnvironment);
+        foreach (var variable in EnvironmentVariables)
+        {
+            environment[variable.ItemSpec] = variable.GetMetadata("Value");
+        }
+
+        return [.. ports, .. AspNetCorePorts.FromEnvironment(environment).Where(p => !ports.Contains(p))];
     }
 
     private static IReadOnlyList<string> Values(ITaskItem[] items) => [.. items.Select(i => i.ItemSpec)];

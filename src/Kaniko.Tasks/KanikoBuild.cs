@@ -128,26 +128,6 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
     private BuildRequest CreateRequest(string? dockerfile)
     {
         var destinations = Destinations.Select(d => d.ItemSpec.Trim()).Where(d => d.Length > 0).ToList();
-        var insecure = new HashSet<string>(ImageNames.SplitList(InsecureRegistries), StringComparer.OrdinalIgnoreCase);
-        if (Insecure)
-        {
-            // KanikoInsecure means the target registry: plain HTTP for the push and for pulls from it (a base image
-            // in the same registry), not for every registry the Dockerfile names.
-            foreach (var destination in destinations)
-            {
-                insecure.Add(ImageReference.Parse(destination).Registry);
-            }
-        }
-
-        var skipTls = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        if (SkipTlsVerify)
-        {
-            foreach (var destination in destinations)
-            {
-                skipTls.Add(ImageReference.Parse(destination).Registry);
-            }
-        }
-
         IReadOnlyList<string> platforms = [.. ImageNames.SplitList(Platforms)];
         if (platforms.Count == 0 && !string.IsNullOrWhiteSpace(RuntimeIdentifier))
         {
@@ -177,7 +157,7 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
                 CopyLayers = CacheCopyLayers,
                 RunLayers = CacheRunLayers,
             },
-            Registry = new RegistryOptions { InsecureRegistries = insecure, SkipTlsVerifyRegistries = skipTls },
+            Registry = TaskRegistryOptions.Create(destinations.Select(d => ImageReference.Parse(d).Registry), Insecure, InsecureRegistries, SkipTlsVerify),
         };
     }
 
