@@ -52,6 +52,7 @@ public static class KanikoBuilder
             ? [KanikoPlanner.Plan(dockerfileBytes, dockerfile.DisplayName, planRequest)]
             : platforms.Select(p => KanikoPlanner.Plan(dockerfileBytes, dockerfile.DisplayName, planRequest with { TargetPlatform = p })).ToList();
         var planWarnings = plans.SelectMany(p => p.Warnings).Distinct().ToList();
+        var imageFormat = EffectiveImageFormat(request, planWarnings);
         foreach (var warning in planWarnings)
         {
             events.Report(new WarningEvent(warning));
@@ -70,6 +71,7 @@ public static class KanikoBuilder
                 Created = fixedTime ?? DateTimeOffset.UtcNow,
                 FixedFileTime = fixedTime,
                 Layers = request.Layers,
+                ImageFormat = imageFormat,
                 WorkDirectory = workDirectory,
                 Fetcher = new ImageFetcher(client, events),
                 BaseImageCache = blobStore,
@@ -98,7 +100,7 @@ public static class KanikoBuilder
                 };
             }
 
-            var index = IndexOf(plans, builds);
+            var index = IndexOf(plans, [.. builds.Select(b => b.Image)], IndexFormat(builds.Select(b => b.Image)));
             var pushed = new List<ImageReference>();
             var blobs = new List<BlobPush>();
             if (!request.NoPush && destinations.Count > 0)
@@ -108,7 +110,10 @@ public static class KanikoBuilder
                 blobs.AddRange(result.Blobs);
             }
 
-            await WriteIndexOutputsAsync(request, index, destinations, cancellationToken).ConfigureAwait(false);
+            var layoutIndex = request.OciLayoutPath is null || request.ImageFormat is not null || index.Format == Images.ImageFormat.Oci
+                ? index
+                : IndexOf(plans, [.. builds.Select(b => b.Image.WithFormat(Images.ImageFormat.Oci))], Images.ImageFormat.Oci);
+            await WriteIndexOutputsAsync(request, index, layoutIndex, destinations, cancellationToken).ConfigureAwait(false);
             var size = index.Index.Bytes.Length + builds.Select(b => b.Image).DistinctBy(i => i.Digest)
                 .Sum(i => i.Manifest.Bytes.Length + i.Config.Bytes.Length)
                 + builds.SelectMany(b => b.Image.Layers).DistinctBy(l => l.Digest).Sum(l => l.Size);
@@ -119,6 +124,7 @@ public static class KanikoBuilder
                 Images = images,
                 LayerCount = layers.Count,
                 ReusedLayerCount = layers.Count(IsBaseLayer),
+                OciLayoutDigest = request.OciLayoutPath is null ? null : layoutIndex.Digest,
             };
         }
         finally
@@ -164,31 +170,53 @@ public static class KanikoBuilder
             blobs.AddRange(result.Blobs);
         }
 
-        await WriteOutputsAsync(request, image, destinations, cancellationToken).ConfigureAwait(false);
+        var layoutImage = await WriteOutputsAsync(request, image, destinations, cancellationToken).ConfigureAwait(false);
         var size = image.Manifest.Bytes.Length + image.Config.Bytes.Length + image.Layers.Sum(l => l.Size);
-        return new BuildResult(image.Digest, pushed, size, image.Manifest.Value.MediaType ?? ImageFormats.ManifestMediaType(image.Format), warnings, blobs);
+        return new BuildResult(image.Digest, pushed, size, image.Manifest.Value.MediaType ?? ImageFormats.ManifestMediaType(image.Format), warnings, blobs)
+        {
+            OciLayoutDigest = layoutImage?.Digest,
+        };
     }
 
     // The index takes the images' family: a Docker manifest list when every image is Docker schema 2 (a Docker base),
-    // an OCI index otherwise. Each entry names the platform it was built for.
-    private static BuiltImageIndex IndexOf(IReadOnlyList<BuildPlan> plans, IReadOnlyList<ExecutedBuild> builds)
+    // an OCI index otherwise.
+    private static Images.ImageFormat IndexFormat(IEnumerable<MutatedImage> images) =>
+        images.All(i => i.Format == Images.ImageFormat.Docker) ? Images.ImageFormat.Docker : Images.ImageFormat.Oci;
+
+    // Each entry names the platform it was built for.
+    private static BuiltImageIndex IndexOf(IReadOnlyList<BuildPlan> plans, IReadOnlyList<MutatedImage> images, Images.ImageFormat format)
     {
-        var format = builds.All(b => b.Image.Format == ImageFormat.Docker) ? ImageFormat.Docker : ImageFormat.Oci;
         var builder = new ImageIndexBuilder(format);
         for (var i = 0; i < plans.Count; i++)
         {
-            builder.Add(builds[i].Image, plans[i].TargetPlatform);
+            builder.Add(images[i], plans[i].TargetPlatform);
         }
 
         return builder.Build();
     }
 
-    private static async Task WriteIndexOutputsAsync(BuildRequest request, BuiltImageIndex index, IReadOnlyList<ImageReference> destinations, CancellationToken cancellationToken)
+    /// <summary>
+    /// The family the build writes: the one asked for, or none (each base's). Docker schema 2 has no name for a zstd
+    /// layer, so zstd with <c>docker</c> writes OCI media types with a warning, as BuildKit forces them on.
+    /// </summary>
+    private static Images.ImageFormat? EffectiveImageFormat(BuildRequest request, List<BuildWarning> warnings)
+    {
+        if (request.ImageFormat == ImageFormat.Docker && request.Layers.Compression == LayerCompression.Zstd)
+        {
+            warnings.Add(new BuildWarning(DiagnosticCodes.ImageFormatForcedToOci, Strings.ImageFormatForcedToOci));
+            return Images.ImageFormat.Oci;
+        }
+
+        return request.ImageFormat?.ToImages();
+    }
+
+    private static async Task WriteIndexOutputsAsync(
+        BuildRequest request, BuiltImageIndex index, BuiltImageIndex layoutIndex, IReadOnlyList<ImageReference> destinations, CancellationToken cancellationToken)
     {
         if (request.OciLayoutPath is { } layoutPath)
         {
             var name = destinations.Select(d => d.Tag).FirstOrDefault(t => t is not null);
-            await new OciLayoutDestination(layoutPath, name).WriteIndexAsync(index, cancellationToken).ConfigureAwait(false);
+            await new OciLayoutDestination(layoutPath, name).WriteIndexAsync(layoutIndex, cancellationToken).ConfigureAwait(false);
         }
 
         await WriteDigestFilesAsync(request, index.Digest, destinations, cancellationToken).ConfigureAwait(false);
@@ -204,20 +232,25 @@ public static class KanikoBuilder
         return [.. request.Destinations.Select(ImageReference.Parse)];
     }
 
-    private static async Task WriteOutputsAsync(BuildRequest request, MutatedImage image, IReadOnlyList<ImageReference> destinations, CancellationToken cancellationToken)
+    // Returns the image written into the OCI layout, if any: OCI media types unless a format was asked for, so
+    // skopeo's oci: transport and umoci can open it (BuildKit's and buildah's OCI outputs convert the same way).
+    private static async Task<MutatedImage?> WriteOutputsAsync(BuildRequest request, MutatedImage image, IReadOnlyList<ImageReference> destinations, CancellationToken cancellationToken)
     {
         if (request.TarPath is { } tarPath)
         {
             await new TarballDestination(tarPath, destinations).WriteAsync(image, cancellationToken).ConfigureAwait(false);
         }
 
+        MutatedImage? layoutImage = null;
         if (request.OciLayoutPath is { } layoutPath)
         {
+            layoutImage = request.ImageFormat is null ? image.WithFormat(Images.ImageFormat.Oci) : image;
             var name = destinations.Select(d => d.Tag).FirstOrDefault(t => t is not null);
-            await new OciLayoutDestination(layoutPath, name).WriteAsync(image, cancellationToken).ConfigureAwait(false);
+            await new OciLayoutDestination(layoutPath, name).WriteAsync(layoutImage, cancellationToken).ConfigureAwait(false);
         }
 
         await WriteDigestFilesAsync(request, image.Digest, destinations, cancellationToken).ConfigureAwait(false);
+        return layoutImage;
     }
 
     private static async Task WriteDigestFilesAsync(BuildRequest request, Digest digest, IReadOnlyList<ImageReference> destinations, CancellationToken cancellationToken)

@@ -97,6 +97,12 @@ internal static class BuildOptions
         HelpName = "gzip|zstd",
     };
 
+    internal static readonly Option<string?> ImageFormat = new("--image-format")
+    {
+        Description = "The media types of the image: oci or docker (Docker v2 schema 2). Default: pushes keep the base image's, an OCI layout gets OCI's.",
+        HelpName = "oci|docker",
+    };
+
     internal static readonly Option<int?> CompressionLevel = new("--compression-level")
     {
         Description = "The compression level (gzip 0-9, zstd 1-22).",
@@ -201,7 +207,7 @@ internal static class BuildOptions
         Context, Dockerfile, BuildArg, Target, DryRun, Platform, Destination, NoPush, TarPath, OciLayoutPath, DigestFile,
         ImageNameWithDigestFile, ImageNameTagWithDigestFile, Insecure, InsecurePull, InsecureRegistry, SkipTlsVerify,
         SkipTlsVerifyPull, SkipTlsVerifyRegistry, RegistryCertificate, RegistryMirror, PushRetry, ImageDownloadRetry,
-        Label, Annotation, Reproducible, Compression, CompressionLevel, CacheDir, Verbosity, Isolation, SnapshotMode,
+        Label, Annotation, Reproducible, Compression, CompressionLevel, ImageFormat, CacheDir, Verbosity, Isolation, SnapshotMode,
         SingleSnapshot, LogFormat, LogTimestamp, Progress, Secret, Ssh,
         Cache, CacheRepo, CacheTtl, CacheCopyLayers, CacheRunLayers,
         Git, ContextSubPath,
@@ -251,6 +257,7 @@ internal static class BuildOptions
             Reproducible = parse.GetValue(Reproducible),
             SourceDateEpoch = SourceDateEpoch(environment("SOURCE_DATE_EPOCH")),
             Layers = LayerOptions(ParseCompression(parse.GetValue(Compression)), parse.GetValue(CompressionLevel)),
+            ImageFormat = ParseImageFormat(parse.GetValue(ImageFormat)),
             CacheDirectory = parse.GetValue(CacheDir),
             Cache = new Kaniko.Engine.Caching.LayerCacheOptions
             {
@@ -350,6 +357,14 @@ internal static class BuildOptions
         null or "gzip" => LayerCompression.Gzip,
         "zstd" => LayerCompression.Zstd,
         _ => throw Usage($"--compression must be gzip or zstd, not '{value}'"),
+    };
+
+    private static Kaniko.Engine.ImageFormat? ParseImageFormat(string? value) => value?.ToLowerInvariant() switch
+    {
+        null => null,
+        "oci" => Kaniko.Engine.ImageFormat.Oci,
+        "docker" => Kaniko.Engine.ImageFormat.Docker,
+        _ => throw Usage($"--image-format must be oci or docker, not '{value}'"),
     };
 
     // A level out of the compression's range is a malformed option value, found before anything is built.

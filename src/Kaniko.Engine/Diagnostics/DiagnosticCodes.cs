@@ -421,6 +421,8 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode DestinationRequired = DiagnosticCode.Of(5005);
     /// <summary><c>--tar-path</c> with several platforms: a <c>docker load</c> tarball holds one image per name.</summary>
     public static readonly DiagnosticCode TarballNeedsOnePlatform = DiagnosticCode.Of(5006);
+    /// <summary>Warning: <c>--image-format docker</c> with zstd layers, which Docker schema 2 cannot list: OCI media types are written.</summary>
+    public static readonly DiagnosticCode ImageFormatForcedToOci = DiagnosticCode.Of(5020);
     #endregion
 
     #region MSBuild tasks (KANIKO6xxx)

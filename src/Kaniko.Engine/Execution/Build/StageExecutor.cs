@@ -81,10 +81,14 @@ public sealed class StageExecutor : IDisposable
 
         var (baseImage, state, filesystem) = await StartAsync(plan, stage, earlier, cancellationToken).ConfigureAwait(false);
         var builder = new ImageBuilder(baseImage);
-        if (_options.Layers.Compression == LayerCompression.Zstd)
+        if (_options.ImageFormat is { } format)
+        {
+            builder.WithFormat(format);
+        }
+        else if (_options.Layers.Compression == LayerCompression.Zstd)
         {
             // A Docker schema 2 manifest has no name for a zstd layer: BuildKit then turns OCI media types on.
-            builder.WithFormat(ImageFormat.Oci);
+            builder.WithFormat(Images.ImageFormat.Oci);
         }
 
         var cache = new StepLayerCache(_options, _events);
