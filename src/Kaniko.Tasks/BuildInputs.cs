@@ -66,7 +66,7 @@ internal static class BuildInputs
         Add(hash, "target " + request.Target);
         Add(hash, "platform " + request.Platform + " " + string.Join(",", request.Platforms));
         Add(hash, "destinations " + string.Join(",", request.Destinations) + " nopush " + request.NoPush);
-        Add(hash, "tar " + request.TarPath + " oci " + request.OciLayoutPath);
+        Add(hash, "tar " + request.TarPath + " oci " + request.OciLayoutPath + " format " + request.ImageFormat);
         Add(hash, "reproducible " + request.Reproducible + " " + request.SourceDateEpoch?.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
         Add(hash, "layers " + request.Layers);
 

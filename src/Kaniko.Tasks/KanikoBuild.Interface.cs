@@ -96,6 +96,9 @@ public sealed partial class KanikoBuild
     /// <summary>The <c>SOURCE_DATE_EPOCH</c> property (seconds since 1970); empty to read the environment variable.</summary>
     public string? SourceDateEpoch { get; set; }
 
+    /// <summary><c>ContainerImageFormat</c>: <c>OCI</c> or <c>Docker</c> media types; empty keeps the base image's.</summary>
+    public string? ImageFormat { get; set; }
+
     /// <summary>The incremental state file in <c>obj/</c>; empty to build every time.</summary>
     public string? StateFile { get; set; }
 

@@ -145,6 +145,7 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
             NoPush = NoPush || destinations.Count == 0,
             TarPath = NullIfEmpty(TarPath),
             OciLayoutPath = NullIfEmpty(OciLayoutPath),
+            ImageFormat = ParseImageFormat(ImageFormat),
             Labels = [.. Labels.Select(l => KeyValuePair.Create(CheckName("KanikoLabel", l.ItemSpec), l.GetMetadata("Value")))],
             Reproducible = Reproducible,
             SourceDateEpoch = ParseSourceDateEpoch(),
@@ -230,6 +231,16 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
             throw new KanikoException(e.Code, string.Format(CultureInfo.InvariantCulture, Kaniko.Engine.Strings.MSBuildInvalidCacheTtl, value), innerException: e);
         }
     }
+
+    // The .NET SDK's two values, in any case; empty keeps the base image's family, as the .NET SDK does.
+    private static Engine.ImageFormat? ParseImageFormat(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" => null,
+        "oci" => Engine.ImageFormat.Oci,
+        "docker" => Engine.ImageFormat.Docker,
+        _ => throw new KanikoException(DiagnosticCodes.MSBuildInvalidImageFormat, string.Format(
+            CultureInfo.InvariantCulture, Kaniko.Engine.Strings.MSBuildInvalidImageFormat, value)),
+    };
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
