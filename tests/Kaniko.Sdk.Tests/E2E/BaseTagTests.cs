@@ -30,6 +30,7 @@ public sealed class BaseTagTests(RegistryFixture registry, PackedSdkFeed feed)
                 <ContainerUser>1000</ContainerUser>
                 <Version>2.1.0</Version>
                 <SOURCE_DATE_EPOCH>1700000000</SOURCE_DATE_EPOCH>
+                <ContainerImageFormat>Docker</ContainerImageFormat>
               </PropertyGroup>
             """);
         string[] properties = ["KanikoPush=true", "KanikoRegistry=" + registry.Host, "KanikoInsecure=true", "KanikoRepository=parity/basetag", "KanikoTags=t"];
@@ -43,6 +44,11 @@ public sealed class BaseTagTests(RegistryFixture registry, PackedSdkFeed feed)
         Assert.Equal("2.1.0", labels.GetProperty("org.opencontainers.image.version").GetString());
         Assert.Equal("2023-11-14T22:13:20.0000000Z", labels.GetProperty("org.opencontainers.image.created").GetString());
         var firstBase = labels.GetProperty("org.opencontainers.image.base.digest").GetString();
+        // ContainerImageFormat=Docker on an OCI base: a Docker manifest with Docker layer types throughout.
+        var raw = await Skopeo.RunCheckedAsync(["inspect", "--tls-verify=false", "--raw", $"docker://{registry.Host}/parity/basetag:t"], TestContext.Current.CancellationToken);
+        var manifest = System.Text.Json.JsonDocument.Parse(raw.StandardOutput).RootElement;
+        Assert.Equal("application/vnd.docker.distribution.manifest.v2+json", manifest.GetProperty("mediaType").GetString());
+        Assert.All(manifest.GetProperty("layers").EnumerateArray(), l => Assert.StartsWith("application/vnd.docker.image.rootfs", l.GetProperty("mediaType").GetString(), StringComparison.Ordinal));
 
         var unchanged = await project.PublishAsync(properties);
         Assert.True(unchanged.ExitCode == 0, unchanged.Output);

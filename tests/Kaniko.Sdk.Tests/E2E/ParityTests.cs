@@ -41,7 +41,6 @@ public sealed class ParityTests(RegistryFixture registry, PackedSdkFeed feed, Pa
             <ContainerLicenseExpression>MIT</ContainerLicenseExpression>
             <PackageProjectUrl>https://example.invalid/worker</PackageProjectUrl>
             <ContainerImageTag>parity</ContainerImageTag>
-            <ContainerImageFormat>Docker</ContainerImageFormat>
           </PropertyGroup>
           <ItemGroup>
             <ContainerEntrypoint Include="/usr/bin/env" />
@@ -62,12 +61,6 @@ public sealed class ParityTests(RegistryFixture registry, PackedSdkFeed feed, Pa
     {
         var project = await projects.WorkerAsync(feed, await PrepareAsync(DotnetImageFlavor.Runtime));
         await AssertSameConfigAsync(project, "parity/worker");
-        foreach (var tool in new[] { "mnbc", "kaniko" })
-        {
-            var raw = await Skopeo.RunCheckedAsync(["inspect", "--tls-verify=false", "--raw", $"docker://{registry.Host}/parity/worker-{tool}:parity"], TestContext.Current.CancellationToken);
-            Assert.Equal("application/vnd.docker.distribution.manifest.v2+json", JsonDocument.Parse(raw.StandardOutput).RootElement.GetProperty("mediaType").GetString());
-        }
-
         Assert.Contains("CMD [\"dotnet\",\"/app/parityworker.dll\"]", await GeneratedDockerfileAsync(project), StringComparison.Ordinal);
     }
 
