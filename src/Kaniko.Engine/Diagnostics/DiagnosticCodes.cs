@@ -463,5 +463,21 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode MSBuildCoreRequired = DiagnosticCode.Of(6007);
     /// <summary>A <c>KanikoBuildArg</c>, <c>KanikoLabel</c> or <c>Container*</c> item is malformed.</summary>
     public static readonly DiagnosticCode MSBuildInvalidItem = DiagnosticCode.Of(6008);
+    /// <summary>No registry, no archive, and neither docker nor podman to load the image into.</summary>
+    public static readonly DiagnosticCode MSBuildNoLocalContainerEngine = DiagnosticCode.Of(6020);
+    /// <summary><c>docker load</c> or <c>podman load</c> of the built image failed.</summary>
+    public static readonly DiagnosticCode MSBuildLocalLoadFailed = DiagnosticCode.Of(6021);
+    /// <summary><c>LocalRegistry</c> is neither <c>Docker</c> nor <c>Podman</c>.</summary>
+    public static readonly DiagnosticCode MSBuildUnknownLocalRegistry = DiagnosticCode.Of(6022);
+    /// <summary>A <c>Container*</c> property or item is set but the project's own Dockerfile decides that part of the image (a warning).</summary>
+    public static readonly DiagnosticCode MSBuildContainerPropertyOverridden = DiagnosticCode.Of(6023);
+    /// <summary>The <c>ContainerEntrypoint*</c>, <c>ContainerAppCommand*</c> and <c>ContainerDefaultArgs</c> items do not fit together.</summary>
+    public static readonly DiagnosticCode MSBuildInvalidAppCommand = DiagnosticCode.Of(6024);
+    /// <summary>The MSBuild running the build cannot load the tasks: an SDK older than 10, or .NET Framework MSBuild without a .NET task host.</summary>
+    public static readonly DiagnosticCode MSBuildHostTooOld = DiagnosticCode.Of(6025);
+    /// <summary>The <c>SOURCE_DATE_EPOCH</c> property is not a number of seconds since 1970.</summary>
+    public static readonly DiagnosticCode MSBuildInvalidSourceDateEpoch = DiagnosticCode.Of(6026);
+    /// <summary><c>ContainerImageFormat</c> is neither <c>Docker</c> nor <c>OCI</c>.</summary>
+    public static readonly DiagnosticCode MSBuildInvalidImageFormat = DiagnosticCode.Of(6027);
     #endregion
 }
