@@ -1,4 +1,5 @@
 using System.Globalization;
+using Kaniko.Engine.Attestations;
 using Kaniko.Engine.Caching;
 using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
@@ -29,7 +30,10 @@ public static class KanikoBuilder
     public static async Task<BuildResult> BuildAsync(BuildRequest request, IBuildEventSink? events, IKeychain? keychain, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        events ??= NullBuildEventSink.Instance;
+        var startedOn = DateTimeOffset.UtcNow;
+        var resolvedImages = new ResolvedImagesRecorder(events ?? NullBuildEventSink.Instance);
+        events = resolvedImages;
+        BuildAttestations.Validate(request);
         var destinations = ParseDestinations(request);
         var platforms = TargetPlatforms(request);
         if (platforms.Count > 1 && request.TarPath is not null)
@@ -86,7 +90,9 @@ public static class KanikoBuilder
             var builds = await new BuildExecutor(options, events).ExecuteAsync(plans, planRequest, context.Files, cancellationToken).ConfigureAwait(false);
             var warnings = planWarnings.Concat(builds.SelectMany(b => b.Warnings)).Distinct().ToList();
             var images = plans.Zip(builds, (plan, build) => new PlatformImage(plan.TargetPlatform, build.Image.Digest)).ToList();
-            if (plans.Count == 1)
+            var attestations = await AttestAsync(
+                request, new BuildAttestations(request, context, dockerfileBytes, resolvedImages, startedOn, fixedTime), plans, builds, destinations, cancellationToken).ConfigureAwait(false);
+            if (plans.Count == 1 && attestations.Count == 0)
             {
                 var single = await FinishSingleAsync(request, client, events, builds[0].Image, destinations, warnings, cancellationToken).ConfigureAwait(false);
                 return single with
@@ -98,7 +104,13 @@ public static class KanikoBuilder
                 };
             }
 
-            var index = IndexOf(plans, builds);
+            var index = IndexOf(plans, builds, attestations);
+            if (attestations.Count > 0)
+            {
+                events.Report(new MessageEvent(string.Format(CultureInfo.InvariantCulture, Strings.AttestationsAttached,
+                    string.Join(", ", attestations.SelectMany(a => a.Statements).Select(s => s.PredicateType).Distinct()), index.Digest, string.Join(", ", images.Select(i => i.Digest)))));
+            }
+
             var pushed = new List<ImageReference>();
             var blobs = new List<BlobPush>();
             if (!request.NoPush && destinations.Count > 0)
@@ -106,6 +118,12 @@ public static class KanikoBuilder
                 var result = await new ImagePusher(client, events).PushAsync(index, destinations, cancellationToken).ConfigureAwait(false);
                 pushed.AddRange(result.References);
                 blobs.AddRange(result.Blobs);
+            }
+
+            if (request.TarPath is { } attestedTarPath)
+            {
+                // Only a single-platform build gets here with a tarball: the image, with its attestations beside it.
+                await new TarballDestination(attestedTarPath, destinations).WriteAsync(builds[0].Image, index, cancellationToken).ConfigureAwait(false);
             }
 
             await WriteIndexOutputsAsync(request, index, destinations, cancellationToken).ConfigureAwait(false);
@@ -170,17 +188,43 @@ public static class KanikoBuilder
     }
 
     // The index takes the images' family: a Docker manifest list when every image is Docker schema 2 (a Docker base),
-    // an OCI index otherwise. Each entry names the platform it was built for.
-    private static BuiltImageIndex IndexOf(IReadOnlyList<BuildPlan> plans, IReadOnlyList<ExecutedBuild> builds)
+    // an OCI index otherwise, and always with attestations (their manifests are OCI ones). Each entry names the
+    // platform it was built for; attestation manifests follow the images, as BuildKit orders them.
+    private static BuiltImageIndex IndexOf(IReadOnlyList<BuildPlan> plans, IReadOnlyList<ExecutedBuild> builds, IReadOnlyList<AttestationManifest> attestations)
     {
-        var format = builds.All(b => b.Image.Format == ImageFormat.Docker) ? ImageFormat.Docker : ImageFormat.Oci;
+        var format = attestations.Count == 0 && builds.All(b => b.Image.Format == ImageFormat.Docker) ? ImageFormat.Docker : ImageFormat.Oci;
         var builder = new ImageIndexBuilder(format);
         for (var i = 0; i < plans.Count; i++)
         {
             builder.Add(builds[i].Image, plans[i].TargetPlatform);
         }
 
+        foreach (var attestation in attestations)
+        {
+            builder.Add(attestation, AttestationManifest.UnknownPlatform, attestation.IndexAnnotations);
+        }
+
         return builder.Build();
+    }
+
+    private static async Task<IReadOnlyList<AttestationManifest>> AttestAsync(
+        BuildRequest request, BuildAttestations attester, IReadOnlyList<BuildPlan> plans, IReadOnlyList<ExecutedBuild> builds,
+        IReadOnlyList<ImageReference> destinations, CancellationToken cancellationToken)
+    {
+        if (!request.Attestations.Any)
+        {
+            return [];
+        }
+
+        var name = destinations.Select(d => RepositoryName.From(d).ToString()).FirstOrDefault() ?? "image";
+        var manifests = new List<AttestationManifest>();
+        for (var i = 0; i < plans.Count; i++)
+        {
+            manifests.Add(await attester.AttestAsync(plans[i], builds[i].Image, name, cancellationToken).ConfigureAwait(false));
+        }
+
+        await BuildAttestations.WriteFilesAsync(request.Attestations, manifests, cancellationToken).ConfigureAwait(false);
+        return manifests;
     }
 
     private static async Task WriteIndexOutputsAsync(BuildRequest request, BuiltImageIndex index, IReadOnlyList<ImageReference> destinations, CancellationToken cancellationToken)
