@@ -137,7 +137,7 @@ internal sealed class BuildAttestations
             Mode = options.Provenance,
             BuilderId = options.BuilderId ?? SlsaProvenance.DefaultBuilderId,
             BuilderVersion = ToolVersion,
-            Context = context.Materialized.Description,
+            Context = AsUri(context.Materialized.Description),
             GitUrl = gitUrl,
             GitCommit = gitCommit,
             ArchiveDigest = ArchiveDigest(request.Context),
@@ -156,6 +156,10 @@ internal sealed class BuildAttestations
             InvocationId = fixedTime is null ? Guid.NewGuid().ToString("D") : null,
         };
     }
+
+    // Provenance names the context by URI: a local directory becomes a file: URI.
+    private static string AsUri(string context) =>
+        context.Contains("://", StringComparison.Ordinal) ? context : new Uri(Path.GetFullPath(context)).AbsoluteUri;
 
     // A tar:// context's archive is hashed as given; stdin and remote archives are not kept, so they have none.
     private static Digest? ArchiveDigest(string contextArgument)
