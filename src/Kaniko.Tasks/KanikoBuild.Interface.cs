@@ -69,6 +69,15 @@ public sealed partial class KanikoBuild
     /// <summary>Caches <c>RUN</c> layers (<c>KanikoCacheRunLayers</c>, true unless set).</summary>
     public bool CacheRunLayers { get; set; } = true;
 
+    /// <summary>Attaches an SPDX SBOM (<c>KanikoSbom</c>: <c>true</c>/<c>false</c>, as <c>--sbom</c>); none when empty.</summary>
+    public string? Sbom { get; set; }
+
+    /// <summary>Attaches SLSA provenance (<c>KanikoProvenance</c>: <c>min</c>, <c>max</c>, <c>false</c>, as <c>--provenance</c>); none when empty.</summary>
+    public string? Provenance { get; set; }
+
+    /// <summary>The project's <c>project.assets.json</c> (NuGet's <c>ProjectAssetsFile</c>): marks direct references in the SBOM.</summary>
+    public string? ProjectAssetsFile { get; set; }
+
     /// <summary>The incremental state file in <c>obj/</c>; empty to build every time.</summary>
     public string? StateFile { get; set; }
 
