@@ -75,7 +75,14 @@ public sealed record BuildRequest
     /// </summary>
     public ImageFormat? ImageFormat { get; init; }
 
-    /// <summary>Writes the manifest digest here (<c>--digest-file</c>), or <c>null</c>.</summary>
+    /// <summary>
+    /// The SBOM and provenance attestations to attach (<c>--sbom</c>, <c>--provenance</c>) and the files to write them
+    /// to; none by default. With any, the image is pushed and written inside an index that also holds the attestation
+    /// manifests, and the digest files name that index.
+    /// </summary>
+    public AttestationOptions Attestations { get; init; } = new();
+
+    /// <summary>Writes the manifest digest here (<c>--digest-file</c>), or <c>null</c>; the index's when attestations are attached.</summary>
     public string? DigestFile { get; init; }
 
     /// <summary>Writes <c>REGISTRY/REPOSITORY@DIGEST</c> per destination here (<c>--image-name-with-digest-file</c>), or <c>null</c>.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Kaniko.Engine.Attestations;
 using Kaniko.Engine.Caching;
 using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
@@ -46,6 +47,10 @@ public static class KanikoBuilder
 
     private static async Task<BuildResult> BuildCoreAsync(BuildRequest request, IBuildEventSink events, IKeychain? keychain, CancellationToken cancellationToken)
     {
+        var startedOn = DateTimeOffset.UtcNow;
+        var resolvedImages = new ResolvedImagesRecorder(events);
+        events = resolvedImages;
+        BuildAttestations.Validate(request);
         var destinations = ParseDestinations(request);
         var platforms = TargetPlatforms(request);
         if (platforms.Count > 1 && request.TarPath is not null)
@@ -114,7 +119,9 @@ public static class KanikoBuilder
             var builds = await new BuildExecutor(options, events).ExecuteAsync(plans, planRequest, context.Files, cancellationToken).ConfigureAwait(false);
             var warnings = planWarnings.Concat(builds.SelectMany(b => b.Warnings)).Distinct().ToList();
             var images = plans.Zip(builds, (plan, build) => new PlatformImage(plan.TargetPlatform, build.Image.Digest)).ToList();
-            if (plans.Count == 1)
+            var attestations = await AttestAsync(
+                request, new BuildAttestations(request, context, dockerfileBytes, resolvedImages, startedOn, fixedTime), plans, builds, destinations, cancellationToken).ConfigureAwait(false);
+            if (plans.Count == 1 && attestations.Count == 0)
             {
                 var single = await FinishSingleAsync(request, client, events, builds[0].Image, destinations, warnings, cancellationToken).ConfigureAwait(false);
                 return single with
@@ -126,7 +133,13 @@ public static class KanikoBuilder
                 };
             }
 
-            var index = IndexOf(plans, [.. builds.Select(b => b.Image)], IndexFormat(builds.Select(b => b.Image)));
+            var index = IndexOf(plans, [.. builds.Select(b => b.Image)], attestations);
+            if (attestations.Count > 0)
+            {
+                events.Report(new MessageEvent(string.Format(CultureInfo.InvariantCulture, Strings.AttestationsAttached,
+                    string.Join(", ", attestations.SelectMany(a => a.Statements).Select(s => s.PredicateType).Distinct()), index.Digest, string.Join(", ", images.Select(i => i.Digest)))));
+            }
+
             var pushed = new List<ImageReference>();
             var blobs = new List<BlobPush>();
             if (!request.NoPush && destinations.Count > 0)
@@ -136,9 +149,17 @@ public static class KanikoBuilder
                 blobs.AddRange(result.Blobs);
             }
 
-            var layoutIndex = request.OciLayoutPath is null || request.ImageFormat is not null || index.Format == Images.ImageFormat.Oci
+            if (request.TarPath is { } attestedTarPath)
+            {
+                // Only a single-platform build gets here with a tarball: the image, with its attestations beside it.
+                await new TarballDestination(attestedTarPath, destinations).WriteAsync(builds[0].Image, index, cancellationToken).ConfigureAwait(false);
+            }
+
+            // The layout gets OCI media types (skopeo's oci: transport and umoci read only those). Attestations name
+            // the pushed manifests' digests, so a layout whose images had to be converted holds the images alone.
+            var layoutIndex = request.OciLayoutPath is null || request.ImageFormat is not null || builds.All(b => b.Image.Format == Images.ImageFormat.Oci)
                 ? index
-                : IndexOf(plans, [.. builds.Select(b => b.Image.WithFormat(Images.ImageFormat.Oci))], Images.ImageFormat.Oci);
+                : IndexOf(plans, [.. builds.Select(b => b.Image.WithFormat(Images.ImageFormat.Oci))], attestations: []);
             await WriteIndexOutputsAsync(request, index, layoutIndex, destinations, cancellationToken).ConfigureAwait(false);
             var size = index.Index.Bytes.Length + builds.Select(b => b.Image).DistinctBy(i => i.Digest)
                 .Sum(i => i.Manifest.Bytes.Length + i.Config.Bytes.Length)
@@ -203,17 +224,20 @@ public static class KanikoBuilder
     }
 
     // The index takes the images' family: a Docker manifest list when every image is Docker schema 2 (a Docker base),
-    // an OCI index otherwise.
-    private static Images.ImageFormat IndexFormat(IEnumerable<MutatedImage> images) =>
-        images.All(i => i.Format == Images.ImageFormat.Docker) ? Images.ImageFormat.Docker : Images.ImageFormat.Oci;
-
-    // Each entry names the platform it was built for.
-    private static BuiltImageIndex IndexOf(IReadOnlyList<BuildPlan> plans, IReadOnlyList<MutatedImage> images, Images.ImageFormat format)
+    // an OCI index otherwise, and always with attestations (their manifests are OCI ones). Each entry names the
+    // platform it was built for; attestation manifests follow the images, as BuildKit orders them.
+    private static BuiltImageIndex IndexOf(IReadOnlyList<BuildPlan> plans, IReadOnlyList<MutatedImage> images, IReadOnlyList<AttestationManifest> attestations)
     {
+        var format = attestations.Count == 0 && images.All(i => i.Format == Images.ImageFormat.Docker) ? Images.ImageFormat.Docker : Images.ImageFormat.Oci;
         var builder = new ImageIndexBuilder(format);
         for (var i = 0; i < plans.Count; i++)
         {
             builder.Add(images[i], plans[i].TargetPlatform);
+        }
+
+        foreach (var attestation in attestations)
+        {
+            builder.Add(attestation, AttestationManifest.UnknownPlatform, attestation.IndexAnnotations);
         }
 
         return builder.Build();
@@ -232,6 +256,26 @@ public static class KanikoBuilder
         }
 
         return request.ImageFormat?.ToImages();
+    }
+
+    private static async Task<IReadOnlyList<AttestationManifest>> AttestAsync(
+        BuildRequest request, BuildAttestations attester, IReadOnlyList<BuildPlan> plans, IReadOnlyList<ExecutedBuild> builds,
+        IReadOnlyList<ImageReference> destinations, CancellationToken cancellationToken)
+    {
+        if (!request.Attestations.Any)
+        {
+            return [];
+        }
+
+        var name = destinations.Select(d => RepositoryName.From(d).ToString()).FirstOrDefault() ?? "image";
+        var manifests = new List<AttestationManifest>();
+        for (var i = 0; i < plans.Count; i++)
+        {
+            manifests.Add(await attester.AttestAsync(plans[i], builds[i].Image, name, cancellationToken).ConfigureAwait(false));
+        }
+
+        await BuildAttestations.WriteFilesAsync(request.Attestations, manifests, cancellationToken).ConfigureAwait(false);
+        return manifests;
     }
 
     private static async Task WriteIndexOutputsAsync(

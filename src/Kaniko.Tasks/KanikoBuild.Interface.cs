@@ -98,6 +98,14 @@ public sealed partial class KanikoBuild
 
     /// <summary><c>ContainerImageFormat</c>: <c>OCI</c> or <c>Docker</c> media types; empty keeps the base image's.</summary>
     public string? ImageFormat { get; set; }
+    /// <summary>Attaches an SPDX SBOM (<c>KanikoSbom</c>: <c>true</c>/<c>false</c>, as <c>--sbom</c>); none when empty.</summary>
+    public string? Sbom { get; set; }
+
+    /// <summary>Attaches SLSA provenance (<c>KanikoProvenance</c>: <c>min</c>, <c>max</c>, <c>false</c>, as <c>--provenance</c>); none when empty.</summary>
+    public string? Provenance { get; set; }
+
+    /// <summary>The project's <c>project.assets.json</c> (NuGet's <c>ProjectAssetsFile</c>): marks direct references in the SBOM.</summary>
+    public string? ProjectAssetsFile { get; set; }
 
     /// <summary>The incremental state file in <c>obj/</c>; empty to build every time.</summary>
     public string? StateFile { get; set; }

@@ -159,7 +159,16 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
                 RunLayers = CacheRunLayers,
             },
             Registry = TaskRegistryOptions.Create(destinations.Select(d => ImageReference.Parse(d).Registry), Insecure, InsecureRegistries, SkipTlsVerify),
+            Attestations = AttestationSettings(),
         };
+    }
+
+    private AttestationOptions AttestationSettings()
+    {
+        var options = new AttestationOptions();
+        options = NullIfEmpty(Sbom) is { } sbom ? options.WithSbom(sbom.Trim()) : options;
+        options = NullIfEmpty(Provenance) is { } provenance ? options.WithProvenance(provenance.Trim()) : options;
+        return options.Sbom && NullIfEmpty(ProjectAssetsFile) is { } assets && File.Exists(assets) ? options with { ProjectAssetsFile = assets } : options;
     }
 
     // The registry holds the image when every destination's tag still names the digest the state recorded.

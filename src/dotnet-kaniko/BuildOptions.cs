@@ -216,7 +216,7 @@ internal static class BuildOptions
         Label, Annotation, Reproducible, Compression, CompressionLevel, ImageFormat, CacheDir, Verbosity, Isolation, SnapshotMode,
         SingleSnapshot, LogFormat, LogTimestamp, Progress, Secret, Ssh,
         Cache, CacheRepo, CacheTtl, CacheCopyLayers, CacheRunLayers,
-        Git, ContextSubPath,
+        Git, ContextSubPath, .. AttestationFlags.All,
     ];
 
     /// <summary>The request the parsed options describe; <paramref name="environment"/> gives <c>--build-arg NAME</c> values and <c>SOURCE_DATE_EPOCH</c>.</summary>
@@ -291,6 +291,7 @@ internal static class BuildOptions
             Secrets = [.. (parse.GetValue(Secret) ?? []).Select(s => SecretSource.Parse(s, environment))],
             SshAgents = [.. (parse.GetValue(Ssh) ?? []).Select(s => SshSource.Parse(s, environment))],
             ContextSubPath = NullIfEmpty(parse.GetValue(ContextSubPath)),
+            Attestations = AttestationFlags.Bind(parse),
             Git = GitContextOptions.FromEnvironment(parse.GetValue(Git) ?? [], environment),
             StandardInput = Console.OpenStandardInput,
         };

@@ -444,6 +444,12 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode TarballNeedsOnePlatform = DiagnosticCode.Of(5006);
     /// <summary>Warning: <c>--image-format docker</c> with zstd layers, which Docker schema 2 cannot list: OCI media types are written.</summary>
     public static readonly DiagnosticCode ImageFormatForcedToOci = DiagnosticCode.Of(5020);
+    /// <summary>A <c>--sbom</c> or <c>--provenance</c> value is not one buildx accepts.</summary>
+    public static readonly DiagnosticCode InvalidAttestationOption = DiagnosticCode.Of(5100);
+    /// <summary>An attestation file (<c>--sbom-file</c>, <c>--provenance-file</c>) was asked for without the attestation itself.</summary>
+    public static readonly DiagnosticCode AttestationFileWithoutAttestation = DiagnosticCode.Of(5101);
+    /// <summary>The <c>project.assets.json</c> given to the SBOM cannot be read.</summary>
+    public static readonly DiagnosticCode ProjectAssetsUnreadable = DiagnosticCode.Of(5102);
     #endregion
 
     #region MSBuild tasks (KANIKO6xxx)
