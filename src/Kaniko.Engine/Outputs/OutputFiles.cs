@@ -55,10 +55,19 @@ internal static class OutputFiles
         }
 
         var full = Path.GetFullPath(path);
-        var target = new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
-        if (!Filesystem.LibC.TryLstat(target, out var stat))
+        if (!Filesystem.LibC.TryLstat(full, out var stat))
         {
             return false;
+        }
+
+        var target = full;
+        if (Filesystem.FileStat.KindOf(stat.Mode) == Filesystem.FileEntryKind.SymbolicLink)
+        {
+            target = new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
+            if (!Filesystem.LibC.TryLstat(target, out stat))
+            {
+                return false;
+            }
         }
 
         return Filesystem.FileStat.KindOf(stat.Mode) != Filesystem.FileEntryKind.RegularFile
@@ -71,7 +80,8 @@ internal static class OutputFiles
         var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 1, useAsync: false);
         await using (file.ConfigureAwait(false))
         {
-            if (file.CanSeek)
+            // Devices report no length and cannot be truncated; a mounted regular file loses its old content.
+            if (file.CanSeek && file.Length > 0)
             {
                 file.SetLength(0);
             }
