@@ -4,7 +4,6 @@ using Kaniko.Engine.Caching;
 using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Execution;
-using Kaniko.Engine.Filesystem;
 using Kaniko.Engine.Images;
 using Kaniko.Engine.Layers;
 using Kaniko.Engine.Oci;

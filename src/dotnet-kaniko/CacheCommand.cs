@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Kaniko.Engine.Caching;
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Filesystem;
+using Kaniko.Engine.Execution;
 
 namespace Kaniko.Cli;
 

@@ -155,7 +155,7 @@ public sealed class BlobStore
     public int RemoveAbandonedIncoming()
     {
         var incoming = new DirectoryInfo(Path.Combine(Root, IncomingFolder));
-        if (Filesystem.OwnedFolder.LockingDisabled || !incoming.Exists)
+        if (Filesystem.FileLocking.Disabled || !incoming.Exists)
         {
             return 0;
         }

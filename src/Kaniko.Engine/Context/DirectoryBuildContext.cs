@@ -61,7 +61,6 @@ public sealed class DirectoryBuildContext : IBuildContext
                 string.Format(CultureInfo.InvariantCulture, Strings.ContextFileNotFound, relativePath));
         }
 
-        RefuseSpecialFile(hostPath, relativePath);
         try
         {
             return new FileStream(hostPath, FileMode.Open, FileAccess.Read, FileShare.Read);
@@ -136,11 +135,6 @@ public sealed class DirectoryBuildContext : IBuildContext
             {
                 if (!excluded)
                 {
-                    if (kind == ContextEntryKind.File)
-                    {
-                        RefuseSpecialFile(child.FullName, path);
-                    }
-
                     Emit(entry, pendingParents, output);
                 }
 
@@ -162,35 +156,6 @@ public sealed class DirectoryBuildContext : IBuildContext
     }
 
     /// <summary>A symbolic link's mode as Linux reports it (.NET would report its target's bits).</summary>
-    /// <summary>
-    /// Refuses a FIFO, socket or device node, which .NET lists as a file: reading a FIFO blocks until a writer comes
-    /// (the build would hang), and BuildKit does not send such files as content either. The message names the file
-    /// and the way out (.dockerignore).
-    /// </summary>
-    private static void RefuseSpecialFile(string hostPath, string relativePath)
-    {
-        if (!OperatingSystem.IsLinux() || !Filesystem.LibC.TryLstat(hostPath, out var stat))
-        {
-            return;
-        }
-
-        var kind = Filesystem.FileStat.KindOf(stat.Mode);
-        var name = kind switch
-        {
-            Filesystem.FileEntryKind.Fifo => "FIFO (named pipe)",
-            Filesystem.FileEntryKind.Socket => "socket",
-            Filesystem.FileEntryKind.CharacterDevice => "character device",
-            Filesystem.FileEntryKind.BlockDevice => "block device",
-            _ => null,
-        };
-        if (name is not null)
-        {
-            throw new KanikoException(
-                DiagnosticCodes.ContextSpecialFile,
-                string.Format(CultureInfo.InvariantCulture, Strings.ContextSpecialFile, relativePath, name));
-        }
-    }
-
     internal const UnixFileMode SymbolicLinkMode = (UnixFileMode)0x1FF;
 
     /// <summary>

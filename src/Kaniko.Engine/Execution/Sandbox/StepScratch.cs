@@ -15,9 +15,9 @@ internal sealed class StepScratch : IDisposable
     private const UnixFileMode DirectoryMode = (UnixFileMode)0x1ED; // 0755
 
     // Owned, so the next build removes it when a killed builder could not (AbandonedLeftovers).
-    private readonly Filesystem.OwnedFolder _folder;
+    private readonly OwnedFolder _folder;
 
-    private StepScratch(string rootFs, SandboxIdentity identity, IReadOnlyList<string> environment, string workingDirectory, Filesystem.OwnedFolder folder)
+    private StepScratch(string rootFs, SandboxIdentity identity, IReadOnlyList<string> environment, string workingDirectory, OwnedFolder folder)
     {
         _folder = folder;
         RootFs = rootFs;
@@ -73,7 +73,7 @@ internal sealed class StepScratch : IDisposable
         var identity = SandboxUserResolver.Resolve(rootFs, spec.User);
         var environment = SandboxHome.Complete(spec.Environment, identity.Uid, () => SandboxUserResolver.ReadUserFile(rootFs, "/etc/passwd"));
         var workingDirectory = EnsureWorkingDirectory(rootFs, spec.WorkingDirectory, identity);
-        var folder = Filesystem.OwnedFolder.Create(Path.GetTempPath(), Filesystem.AbandonedLeftovers.RunFolderPrefix);
+        var folder = OwnedFolder.Create(Path.GetTempPath(), AbandonedLeftovers.RunFolderPrefix);
         return new StepScratch(Path.TrimEndingDirectorySeparator(rootFs), identity, environment, workingDirectory, folder);
     }
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using Kaniko.Engine.Caching;
 using Kaniko.Engine.Diagnostics;
 
-namespace Kaniko.Engine.Filesystem;
+namespace Kaniko.Engine.Execution;
 
 /// <summary>
 /// What a killed build (SIGKILL, a lost machine) leaves behind, removed by the next build: its work folder, the

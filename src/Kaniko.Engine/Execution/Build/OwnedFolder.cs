@@ -1,7 +1,7 @@
 using System.Globalization;
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Filesystem;
 
-namespace Kaniko.Engine.Filesystem;
+namespace Kaniko.Engine.Execution;
 
 /// <summary>
 /// A temporary folder of one build (<c>kaniko-dotnet-build-*</c>, <c>kaniko-run-*</c>) that says whose it is: an
@@ -48,7 +48,7 @@ public sealed class OwnedFolder : IDisposable
     /// </summary>
     public static int RemoveAbandoned(string parent, string prefix)
     {
-        if (LockingDisabled || !Directory.Exists(parent))
+        if (FileLocking.Disabled || !Directory.Exists(parent))
         {
             return 0;
         }
@@ -72,11 +72,6 @@ public sealed class OwnedFolder : IDisposable
         _owner.Dispose();
         TryRemove(Path);
     }
-
-    /// <summary>Whether <c>DOTNET_SYSTEM_IO_DISABLEFILELOCKING</c> (or its AppContext switch) turned <c>flock</c> off.</summary>
-    internal static bool LockingDisabled =>
-        (AppContext.TryGetSwitch("System.IO.DisableFileLocking", out var disabled) && disabled)
-        || Environment.GetEnvironmentVariable("DOTNET_SYSTEM_IO_DISABLEFILELOCKING") is "1" or "true";
 
     private static bool IsAbandoned(DirectoryInfo folder)
     {
