@@ -15,6 +15,7 @@ packages=(
   debootstrap debian-archive-keyring # the Debian and .NET test base images (debootstrap from the apt mirror)
   openssl apache2-utils # TLS certificates and htpasswd for the authenticated registry variants
   jq curl ca-certificates
+  time              # GNU time: the peak memory of a CLI child process (the .dockerignore memory bound)
   git tar gzip bzip2 xz-utils zstd # ADD and build contexts: git sources (git daemon, git http-backend) and archives made by the system tools in the tests
   openssh-client    # RUN --mount=type=ssh: a real ssh-agent and ssh-add
   nodejs            # the storage emulators of the bucket-context tests (scripts/install-bucket-emulators.sh)
