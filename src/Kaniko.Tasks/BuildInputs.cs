@@ -8,18 +8,25 @@ namespace Kaniko.Tasks;
 
 /// <summary>
 /// The fingerprint of everything a build reads: the request, the Dockerfile's bytes, every context file the ignore
-/// file keeps (path, kind, size, content), and the engine build itself. Equal fingerprints give the same image up
+/// file keeps (path, kind, size, content), the digests the base images' tags name now, and the engine build itself. Equal fingerprints give the same image up
 /// to its timestamps, so the target may skip the build when the registry already holds the last one.
 /// </summary>
 internal static class BuildInputs
 {
     /// <summary>The hex SHA-256 fingerprint; <paramref name="excludedDirectory"/> (the state folder) is left out of the walk.</summary>
-    internal static string Fingerprint(BuildRequest request, string dockerfilePath, string? excludedDirectory)
+    internal static string Fingerprint(BuildRequest request, string dockerfilePath, string? excludedDirectory, BaseImageDigests? bases = null)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Add(hash, "engine " + typeof(KanikoBuilder).Assembly.ManifestModule.ModuleVersionId.ToString("N"));
         Add(hash, "task " + typeof(BuildInputs).Assembly.ManifestModule.ModuleVersionId.ToString("N"));
         AddRequest(hash, request);
+
+        // The digest each base tag names now: a moved tag (a patched base image) is a different input. A base the
+        // registry could not resolve makes the fingerprint unique, so the image is rebuilt rather than called up to date.
+        foreach (var (image, digest) in bases?.Images ?? [])
+        {
+            Add(hash, $"base {image} {digest?.ToString() ?? "unresolved " + Guid.NewGuid().ToString("N")}");
+        }
         Add(hash, "dockerfile " + dockerfilePath);
         hash.AppendData(File.ReadAllBytes(dockerfilePath));
 
@@ -59,9 +66,10 @@ internal static class BuildInputs
         Add(hash, "target " + request.Target);
         Add(hash, "platform " + request.Platform + " " + string.Join(",", request.Platforms));
         Add(hash, "destinations " + string.Join(",", request.Destinations) + " nopush " + request.NoPush);
-        Add(hash, "tar " + request.TarPath + " oci " + request.OciLayoutPath);
+        Add(hash, "tar " + request.TarPath + " oci " + request.OciLayoutPath + " format " + request.ImageFormat);
         Add(hash, "reproducible " + request.Reproducible + " " + request.SourceDateEpoch?.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
         Add(hash, "layers " + request.Layers);
+        Add(hash, "attestations sbom " + request.Attestations.Sbom + " provenance " + request.Attestations.Provenance);
 
         // request.Cache (KanikoCache*) is left out on purpose: a cache hit gives the very layer the step would make,
         // so the cache settings change how fast an image is built, never the image, and turning the cache on or off

@@ -48,10 +48,19 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
     {
         var request = CreateRequest(dockerfile);
         var dockerfilePath = Engine.Context.DockerfileLocator.Resolve(dockerfile, request.Context).FullPath;
+        var keychain = DotnetContainerKeychain.Chain([.. request.Destinations.Select(d => ImageReference.Parse(d).Registry)]);
+        using var client = new RegistryClient(request.Registry, keychain);
         var state = string.IsNullOrEmpty(StateFile) ? null : Path.GetFullPath(StateFile);
-        var fingerprint = state is null ? null : BuildInputs.Fingerprint(request, dockerfilePath, Path.GetDirectoryName(state));
-        if (state is not null && fingerprint is not null
-            && await IsUpToDateAsync(request, state, fingerprint, cancellationToken).ConfigureAwait(false) is { } upToDate)
+        BaseImageDigests? bases = null;
+        if (state is not null || GenerateBaseNameLabel || GenerateBaseDigestLabel)
+        {
+            bases = await BaseImageDigests.ResolveAsync(request, client, m => Log.LogMessage(MessageImportance.Normal, "{0}", m), cancellationToken).ConfigureAwait(false);
+            request = request with { Labels = [.. request.Labels, .. GeneratedLabels.ForBase(bases, GenerateBaseNameLabel, GenerateBaseDigestLabel)] };
+        }
+
+        var fingerprint = state is null ? null : BuildInputs.Fingerprint(request, dockerfilePath, Path.GetDirectoryName(state), bases);
+        if (state is not null && fingerprint is not null && !LoadLocally
+            && await IsUpToDateAsync(client, request, state, fingerprint, cancellationToken).ConfigureAwait(false) is { } upToDate)
         {
             Log.LogMessage(MessageImportance.High, "{0}", string.Format(
                 CultureInfo.InvariantCulture, Kaniko.Engine.Strings.MSBuildImageUpToDate, ImageName(request), upToDate));
@@ -65,14 +74,44 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
             BuildState.Delete(state);
         }
 
+        // The build time is an output, not an input: it is added after the fingerprint, so it never forces a rebuild.
+        request = request with { Labels = [.. request.Labels, .. GeneratedLabels.Created(CreatedLabels.Select(l => l.ItemSpec), request)] };
+        LocalContainerEngine? engine = null;
+        if (LoadLocally)
+        {
+            // Found before the build, so a machine without docker or podman fails at once, not after the build.
+            engine = await LocalContainerEngine.FindAsync(LocalRegistry, cancellationToken).ConfigureAwait(false);
+            request = request with
+            {
+                Destinations = [.. LocalImageNames.Select(n => n.ItemSpec)],
+                NoPush = true,
+                TarPath = Path.GetFullPath(LocalArchivePath ?? Path.Combine(request.Context, "..", "kaniko-load.tar")),
+            };
+        }
+
+        Log.LogMessage(MessageImportance.High, "Building image {0} with {1}", ImageName(request), dockerfilePath);
         var sink = new MSBuildEventSink(Log, dockerfilePath);
-        var result = await KanikoBuilder.BuildAsync(request, sink, cancellationToken).ConfigureAwait(false);
+        var result = await KanikoBuilder.BuildAsync(request, sink, keychain, cancellationToken).ConfigureAwait(false);
         foreach (var reference in result.References)
         {
             Log.LogMessage(MessageImportance.High, "Pushed image {0}@{1}", reference, result.Digest);
         }
 
-        if (request.NoPush)
+        if (engine is not null && request.TarPath is { } archive)
+        {
+            try
+            {
+                await engine.LoadAsync(archive, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                File.Delete(archive);
+            }
+
+            Log.LogMessage(MessageImportance.High, "{0}", string.Format(
+                CultureInfo.InvariantCulture, Kaniko.Engine.Strings.MSBuildImageLoaded, ImageName(request), result.Digest, engine.Command));
+        }
+        else if (request.NoPush)
         {
             Log.LogMessage(MessageImportance.High, "Built image {0} ({1}), not pushed", ImageName(request), result.Digest);
         }
@@ -89,26 +128,6 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
     private BuildRequest CreateRequest(string? dockerfile)
     {
         var destinations = Destinations.Select(d => d.ItemSpec.Trim()).Where(d => d.Length > 0).ToList();
-        var insecure = new HashSet<string>(ImageNames.SplitList(InsecureRegistries), StringComparer.OrdinalIgnoreCase);
-        if (Insecure)
-        {
-            // KanikoInsecure means the target registry: plain HTTP for the push and for pulls from it (a base image
-            // in the same registry), not for every registry the Dockerfile names.
-            foreach (var destination in destinations)
-            {
-                insecure.Add(ImageReference.Parse(destination).Registry);
-            }
-        }
-
-        var skipTls = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        if (SkipTlsVerify)
-        {
-            foreach (var destination in destinations)
-            {
-                skipTls.Add(ImageReference.Parse(destination).Registry);
-            }
-        }
-
         IReadOnlyList<string> platforms = [.. ImageNames.SplitList(Platforms)];
         if (platforms.Count == 0 && !string.IsNullOrWhiteSpace(RuntimeIdentifier))
         {
@@ -126,9 +145,10 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
             NoPush = NoPush || destinations.Count == 0,
             TarPath = NullIfEmpty(TarPath),
             OciLayoutPath = NullIfEmpty(OciLayoutPath),
+            ImageFormat = ParseImageFormat(ImageFormat),
             Labels = [.. Labels.Select(l => KeyValuePair.Create(CheckName("KanikoLabel", l.ItemSpec), l.GetMetadata("Value")))],
             Reproducible = Reproducible,
-            SourceDateEpoch = SourceDateEpoch(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH")),
+            SourceDateEpoch = ParseSourceDateEpoch(),
             CacheDirectory = NullIfEmpty(CacheDirectory),
             Cache = new LayerCacheOptions
             {
@@ -138,12 +158,21 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
                 CopyLayers = CacheCopyLayers,
                 RunLayers = CacheRunLayers,
             },
-            Registry = new RegistryOptions { InsecureRegistries = insecure, SkipTlsVerifyRegistries = skipTls },
+            Registry = TaskRegistryOptions.Create(destinations.Select(d => ImageReference.Parse(d).Registry), Insecure, InsecureRegistries, SkipTlsVerify),
+            Attestations = AttestationSettings(),
         };
     }
 
+    private AttestationOptions AttestationSettings()
+    {
+        var options = new AttestationOptions();
+        options = NullIfEmpty(Sbom) is { } sbom ? options.WithSbom(sbom.Trim()) : options;
+        options = NullIfEmpty(Provenance) is { } provenance ? options.WithProvenance(provenance.Trim()) : options;
+        return options.Sbom && NullIfEmpty(ProjectAssetsFile) is { } assets && File.Exists(assets) ? options with { ProjectAssetsFile = assets } : options;
+    }
+
     // The registry holds the image when every destination's tag still names the digest the state recorded.
-    private async Task<Digest?> IsUpToDateAsync(BuildRequest request, string stateFile, string fingerprint, CancellationToken cancellationToken)
+    private async Task<Digest?> IsUpToDateAsync(RegistryClient client, BuildRequest request, string stateFile, string fingerprint, CancellationToken cancellationToken)
     {
         var state = BuildState.Read(stateFile);
         if (state is null || state.InputsFingerprint != fingerprint || request.NoPush
@@ -152,7 +181,6 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
             return null;
         }
 
-        using var client = new RegistryClient(request.Registry);
         foreach (var destination in request.Destinations)
         {
             try
@@ -213,9 +241,31 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
         }
     }
 
+    // The .NET SDK's two values, in any case; empty keeps the base image's family, as the .NET SDK does.
+    private static Engine.ImageFormat? ParseImageFormat(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" => null,
+        "oci" => Engine.ImageFormat.Oci,
+        "docker" => Engine.ImageFormat.Docker,
+        _ => throw new KanikoException(DiagnosticCodes.MSBuildInvalidImageFormat, string.Format(
+            CultureInfo.InvariantCulture, Kaniko.Engine.Strings.MSBuildInvalidImageFormat, value)),
+    };
+
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
-    private static DateTimeOffset? SourceDateEpoch(string? value) =>
+    // The property wins over the environment variable; a bad property is an error, a bad variable is ignored as before.
+    private DateTimeOffset? ParseSourceDateEpoch()
+    {
+        if (!string.IsNullOrWhiteSpace(SourceDateEpoch))
+        {
+            return EpochSeconds(SourceDateEpoch.Trim()) ?? throw new KanikoException(DiagnosticCodes.MSBuildInvalidSourceDateEpoch, string.Format(
+                CultureInfo.InvariantCulture, Kaniko.Engine.Strings.MSBuildInvalidSourceDateEpoch, SourceDateEpoch));
+        }
+
+        return EpochSeconds(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH"));
+    }
+
+    private static DateTimeOffset? EpochSeconds(string? value) =>
         long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds <= 253402300799
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
             : null;

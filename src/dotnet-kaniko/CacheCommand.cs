@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using Kaniko.Engine.Caching;
+using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Execution;
 using Kaniko.Engine.Storage;
 
 namespace Kaniko.Cli;
@@ -67,6 +69,9 @@ internal static class CacheCommand
             return ExitCodes.UsageError;
         }
 
+        var cache = new BlobStore(parse.GetValue(CacheDir) ?? BlobStore.DefaultRoot);
+        var leftovers = AbandonedLeftovers.Remove(Path.GetTempPath(), cache, NullBuildEventSink.Instance);
+        output.WriteLine($"removed {leftovers} leftover(s) of interrupted builds");
         if (!OperatingSystem.IsLinux())
         {
             output.WriteLine("the layer store is used on Linux only");

@@ -77,10 +77,11 @@ public sealed class LayerHeaderCache
         var stream = await layer.OpenUncompressedAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            var reader = new TarReader(stream, leaveOpen: true);
+            // Through the newline filter: .NET's reader would split a PAX record at a newline inside a name.
+            var reader = PaxNewlineEscapingStream.OpenReader(stream);
             await using (reader.ConfigureAwait(false))
             {
-                while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
+                while (await PaxNewlineEscapingStream.NextEntryAsync(reader, cancellationToken).ConfigureAwait(false) is { } entry)
                 {
                     headers.Add(Of(entry));
                 }

@@ -234,12 +234,14 @@ public sealed class ImageSnapshot : IBuildContext
             var wanted = _nodes.Values.Select(n => n.Content).OfType<ContentRef>().Where(c => c.Layer == layerIndex)
                 .DistinctBy(c => c.Ordinal).ToDictionary(c => c.Ordinal);
             using var stream = _layers[layerIndex].OpenUncompressedAsync(_cancellationToken).GetAwaiter().GetResult();
-            using (var reader = new TarReader(stream, leaveOpen: true))
+            // Through the same newline filter as the headers were read with, so names compare equal.
+            using (var reader = PaxNewlineEscapingStream.OpenReader(stream))
             {
                 var ordinal = -1;
                 while (wanted.Count > 0 && reader.GetNextEntry(copyData: false) is { } entry)
                 {
                     _cancellationToken.ThrowIfCancellationRequested();
+                    PaxNewlineEscapingStream.RestoreNames(entry);
                     ordinal++;
                     if (!wanted.Remove(ordinal, out var content))
                     {
