@@ -8,6 +8,9 @@
 #   no-change   the same command again (Kaniko.Sdk's incremental check; MNBC always rebuilds and pushes)
 #   rebuild     the same again with -p:KanikoIncremental=false, so Kaniko.Sdk builds and pushes as MNBC does
 #   one-change  Program.cs edited, then publish
+# and, from MSBuild's performance summary of the same runs, the image step alone: the time in the tasks that make
+# the image (Kaniko.Sdk: KanikoBuild, GenerateKanikoDockerfile, ComputeKanikoImageNames; MNBC: CreateNewImage,
+# ParseContainerProperties, ComputeDotnetBaseImageAndTag), the rest of both runs being the same dotnet publish.
 #
 # Env:
 #   REGISTRY     host:port of a plain-HTTP registry (default: a private docker-registry on a free loopback port,
@@ -52,7 +55,8 @@ log "base $base from $BASE_LAYOUT"
 
 # The package under a version of its own, so the NuGet cache never serves an older build.
 version=0.0.1-bench.$(date +%s)
-dotnet pack "$repo_root/src/Kaniko.Sdk" -c Release -o "$work/feed" -p:Version="$version" --nologo -v quiet >/dev/null
+# PackageVersion, not Version: a global Version would rebuild the engine's shared Release output under another version.
+dotnet pack "$repo_root/src/Kaniko.Sdk" -c Release -o "$work/feed" -p:PackageVersion="$version" --nologo -v quiet >/dev/null
 project=$work/hello-web
 mkdir -p "$project"
 cp "$repo_root"/samples/hello-web/{Program.cs,hello-web.csproj} "$project/"
@@ -61,8 +65,8 @@ sed "s|^ARG BASE_IMAGE=.*|ARG BASE_IMAGE=$base|" "$repo_root/samples/hello-web/D
 printf '<configuration><packageSources><add key="bench" value="%s" /></packageSources></configuration>\n' "$work/feed" > "$project/NuGet.config"
 
 # One tag each, so both push the same: MNBC defaults to latest, Kaniko.Sdk to the version tags.
-kaniko() { dotnet publish -c Release -p:KanikoPush=true -p:KanikoRegistry="$REGISTRY" -p:KanikoInsecure=true -p:KanikoRepository="bench/kaniko-$1" -p:KanikoTags=latest "${@:2}"; }
-mnbc() { dotnet publish -c Release /t:PublishContainer -p:ContainerBaseImage="$base" -p:ContainerRegistry="$REGISTRY" -p:ContainerRepository="bench/mnbc-$1" -p:ContainerImageTag=latest "${@:2}"; }
+kaniko() { dotnet publish -c Release -clp:PerformanceSummary -p:KanikoPush=true -p:KanikoRegistry="$REGISTRY" -p:KanikoInsecure=true -p:KanikoRepository="bench/kaniko-$1" -p:KanikoTags=latest "${@:2}"; }
+mnbc() { dotnet publish -c Release -clp:PerformanceSummary /t:PublishContainer -p:ContainerBaseImage="$base" -p:ContainerRegistry="$REGISTRY" -p:ContainerRepository="bench/mnbc-$1" -p:ContainerImageTag=latest "${@:2}"; }
 timed() { # timed NAME COMMAND... -> seconds on stdout, the command's log in $work/logs
   local start end
   start=$(date +%s.%N)
@@ -70,9 +74,15 @@ timed() { # timed NAME COMMAND... -> seconds on stdout, the command's log in $wo
   end=$(date +%s.%N)
   echo "$end - $start" | bc
 }
+# The image step of one logged run: the summed milliseconds of the image tasks in its performance summary.
+image_ms() { # image_ms LOG TASK...
+  local log=$1; shift
+  local pattern; pattern=$(IFS='|'; echo "$*")
+  awk -v p="^($pattern)\$" '/Task Performance Summary/ { on = 1; next } on && $2 == "ms" && $3 ~ p { sum += $1 } END { printf "%.3f", sum / 1000 }' "$log"
+}
 median() { sort -n | awk '{ a[NR] = $1 } END { m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.2f", m }'; }
 mkdir -p "$work/logs"
-declare -A times
+declare -A times image
 for run in $(seq "$runs"); do
   for tool in kaniko mnbc; do
     rm -rf "$project/bin" "$project/obj"
@@ -82,6 +92,10 @@ for run in $(seq "$runs"); do
     times[$tool-rebuild]+="$(timed "$tool-rebuild-$run" "$tool" "c$run" -p:KanikoIncremental=false) "
     sed -i "s|\"Hello[^\"]*\"|\"Hello $tool $run\"|" "$project/Program.cs"
     times[$tool-one-change]+="$(timed "$tool-change-$run" "$tool" "c$run") "
+    for scenario in cold nochange rebuild change; do
+      if [[ $tool == kaniko ]]; then tasks=(KanikoBuild GenerateKanikoDockerfile ComputeKanikoImageNames); else tasks=(CreateNewImage ParseContainerProperties ComputeDotnetBaseImageAndTag); fi
+      image[$tool-$scenario]+="$(image_ms "$work/logs/$tool-$scenario-$run.log" "${tasks[@]}") "
+    done
     sed -i "s|\"Hello[^\"]*\"|\"Hello\"|" "$project/Program.cs"
   done
 done
@@ -93,3 +107,11 @@ for scenario in cold no-change rebuild one-change; do
   printf '%-12s %9ss %9ss %8.2f\n' "$scenario" "$k" "$m" "$(echo "$k / $m" | bc -l)"
 done
 echo "(median of $runs runs each, wall seconds of the whole dotnet publish; ratio = kaniko / mnbc; $(nproc) cores)"
+echo
+printf '%-12s %10s %10s %8s\n' "image step" kaniko mnbc ratio
+for scenario in cold nochange rebuild change; do
+  k=$(tr ' ' '\n' <<< "${image[kaniko-$scenario]}" | grep . | median)
+  m=$(tr ' ' '\n' <<< "${image[mnbc-$scenario]}" | grep . | median)
+  printf '%-12s %9ss %9ss %8.2f\n' "$scenario" "$k" "$m" "$(echo "$k / $m" | bc -l)"
+done
+echo "(seconds in the image tasks, from -clp:PerformanceSummary)"

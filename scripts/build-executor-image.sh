@@ -50,6 +50,12 @@ if [[ ! -x $tool ]]; then
 fi
 echo "executor binary: $(stat -c %s "$tool") bytes"
 
-# The publish folder is the context: the Dockerfile copies only the `dotnet-kaniko` file from it.
-exec "$tool" build --context "$publish_dir" --dockerfile images/executor/Dockerfile \
+# The context: the published binary and the folders the image gives every user (mode 1777, as /tmp), so a
+# container run as another user than root can still keep its temporary files and its cache there.
+context=$(mktemp -d)
+trap 'rm -rf -- "$context"' EXIT
+ln "$tool" "$context/dotnet-kaniko" 2>/dev/null || cp "$tool" "$context/dotnet-kaniko"
+mkdir -p "$context/kaniko-folders/tmp" "$context/kaniko-folders/cache"
+chmod 1777 "$context/kaniko-folders/tmp" "$context/kaniko-folders/cache"
+"$tool" build --context "$context" --dockerfile images/executor/Dockerfile \
   --target "$target" --build-arg "RUNTIME_DEPS=$runtime_deps" "${build_options[@]}"

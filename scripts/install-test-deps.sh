@@ -6,7 +6,8 @@ set -euo pipefail
 packages=(
   docker-registry   # the real distribution registry the integration fixture starts on 127.0.0.1
   skopeo umoci      # independent tools: push/inspect images, unpack OCI layouts
-  podman            # loads our docker-archive tarballs into a private store (podman load)
+  podman            # loads our docker-archive tarballs into a private store (podman load); runs the executor image as a pod
+  runc              # podman's runtime for the executor pod tests: crun refuses a machine with hybrid cgroups
   buildah           # reference builder for comparisons
   bubblewrap uidmap # sandboxed RUN execution and user namespaces
   passwd util-linux # useradd/userdel for the throwaway users of the rootless tests; unshare, setpriv
@@ -14,6 +15,7 @@ packages=(
   debootstrap debian-archive-keyring # the Debian and .NET test base images (debootstrap from the apt mirror)
   openssl apache2-utils # TLS certificates and htpasswd for the authenticated registry variants
   jq curl ca-certificates
+  time              # GNU time: the peak memory of a CLI child process (the .dockerignore memory bound)
   git tar gzip bzip2 xz-utils zstd # ADD and build contexts: git sources (git daemon, git http-backend) and archives made by the system tools in the tests
   openssh-client    # RUN --mount=type=ssh: a real ssh-agent and ssh-add
   nodejs            # the storage emulators of the bucket-context tests (scripts/install-bucket-emulators.sh)

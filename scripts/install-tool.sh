@@ -8,7 +8,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 feed=artifacts/tool-feed
 rm -rf "$feed"
 dotnet pack src/dotnet-kaniko -c Release -o "$feed" --nologo -v quiet
-version=$(ls "$feed"/dotnet-kaniko.*.nupkg | sed -E 's/.*dotnet-kaniko\.(.*)\.nupkg/\1/')
+# The top-level package (dotnet-kaniko.VERSION.nupkg) points at the RID packages (dotnet-kaniko.linux-x64.VERSION, .any.VERSION).
+version=$(ls "$feed"/dotnet-kaniko.[0-9]*.nupkg | sed -E 's/.*dotnet-kaniko\.(.*)\.nupkg/\1/')
 # `update` installs when missing and replaces an older build of the same version.
 dotnet tool uninstall --global dotnet-kaniko >/dev/null 2>&1 || true
 dotnet tool install --global --add-source "$feed" --version "$version" dotnet-kaniko

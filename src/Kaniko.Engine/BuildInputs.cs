@@ -9,7 +9,7 @@ namespace Kaniko.Engine;
 
 /// <summary>
 /// The fingerprint of everything a build reads: the request, the Dockerfile's bytes, every context file the ignore
-/// file keeps (path, kind, size, content), and the engine build itself. Equal fingerprints give the same image up
+/// file keeps (path, kind, size, content), the digests the base images' tags name now, and the engine build itself. Equal fingerprints give the same image up
 /// to its timestamps, so a host (the MSBuild target) may skip the build when the registry already holds the last one
 /// (<see cref="PublishedDigestAsync"/>).
 /// </summary>
@@ -31,21 +31,29 @@ public static class BuildInputs
     public static async Task<Digest?> PublishedDigestAsync(BuildRequest request, string destination, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        using var client = new RegistryClient(request.Registry.ToOptions());
+        using var client = RequestMapping.CreateClient(request);
         var head = await client.HeadManifestAsync(ImageReference.Parse(destination), RegistryAccess.Push, cancellationToken).ConfigureAwait(false);
         return head?.Digest;
     }
 
     /// <summary>
     /// The hex SHA-256 fingerprint; <paramref name="excludedDirectory"/> (the host's state folder) is left out of the
-    /// walk, and <paramref name="host"/> (the host's own build, for example its assembly's version id) is hashed too.
+    /// walk, and <paramref name="host"/> (the host's own build, for example its assembly's version id) is hashed too,
+    /// as are the base images' digests when <paramref name="bases"/> gives them.
     /// </summary>
-    public static string Fingerprint(BuildRequest request, string dockerfilePath, string? excludedDirectory, string host)
+    public static string Fingerprint(BuildRequest request, string dockerfilePath, string? excludedDirectory, string host, BaseImageDigests? bases = null)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Add(hash, "engine " + typeof(KanikoBuilder).Assembly.ManifestModule.ModuleVersionId.ToString("N"));
         Add(hash, "task " + host);
         AddRequest(hash, request);
+
+        // The digest each base tag names now: a moved tag (a patched base image) is a different input. A base the
+        // registry could not resolve makes the fingerprint unique, so the image is rebuilt rather than called up to date.
+        foreach (var (image, digest) in bases?.Images ?? [])
+        {
+            Add(hash, $"base {image} {digest?.ToString() ?? "unresolved " + Guid.NewGuid().ToString("N")}");
+        }
         Add(hash, "dockerfile " + dockerfilePath);
         hash.AppendData(File.ReadAllBytes(dockerfilePath));
 
@@ -85,9 +93,10 @@ public static class BuildInputs
         Add(hash, "target " + request.Target);
         Add(hash, "platform " + request.Platform + " " + string.Join(",", request.Platforms));
         Add(hash, "destinations " + string.Join(",", request.Destinations) + " nopush " + request.NoPush);
-        Add(hash, "tar " + request.TarPath + " oci " + request.OciLayoutPath);
+        Add(hash, "tar " + request.TarPath + " oci " + request.OciLayoutPath + " format " + request.ImageFormat);
         Add(hash, "reproducible " + request.Reproducible + " " + request.SourceDateEpoch?.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
         Add(hash, "layers " + request.Layers);
+        Add(hash, "attestations sbom " + request.Attestations.Sbom + " provenance " + request.Attestations.Provenance);
 
         // request.Cache (KanikoCache*) is left out on purpose: a cache hit gives the very layer the step would make,
         // so the cache settings change how fast an image is built, never the image, and turning the cache on or off

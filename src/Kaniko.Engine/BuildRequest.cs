@@ -64,7 +64,22 @@ public sealed record BuildRequest
     /// <summary>Writes the image into this OCI image layout (<c>--oci-layout-path</c>), or <c>null</c>.</summary>
     public string? OciLayoutPath { get; init; }
 
-    /// <summary>Writes the manifest digest here (<c>--digest-file</c>), or <c>null</c>.</summary>
+    /// <summary>
+    /// The media types of the image (<c>--image-format oci|docker</c>): every manifest, config and layer written is
+    /// of that family, a base of the other family converted. <c>null</c>: pushes and the tarball keep the base image's
+    /// family, and the OCI layout gets OCI media types (skopeo's <c>oci:</c> transport and umoci read only those), so
+    /// its digest may differ from the pushed one (<see cref="BuildResult.OciLayoutDigest"/>).
+    /// </summary>
+    public ImageFormat? ImageFormat { get; init; }
+
+    /// <summary>
+    /// The SBOM and provenance attestations to attach (<c>--sbom</c>, <c>--provenance</c>) and the files to write them
+    /// to; none by default. With any, the image is pushed and written inside an index that also holds the attestation
+    /// manifests, and the digest files name that index.
+    /// </summary>
+    public AttestationOptions Attestations { get; init; } = new();
+
+    /// <summary>Writes the manifest digest here (<c>--digest-file</c>), or <c>null</c>; the index's when attestations are attached.</summary>
     public string? DigestFile { get; init; }
 
     /// <summary>Writes <c>REGISTRY/REPOSITORY@DIGEST</c> per destination here (<c>--image-name-with-digest-file</c>), or <c>null</c>.</summary>

@@ -28,6 +28,12 @@ public sealed record BuildResult(
 
     /// <summary>How many of <see cref="LayerCount"/> are base-image layers taken as they are; the others are new.</summary>
     public int ReusedLayerCount { get; init; }
+
+    /// <summary>
+    /// The digest of the image (or index) written into the OCI layout, <c>null</c> without one. It differs from
+    /// <see cref="Digest"/> when the layout got OCI media types and the pushed image kept a Docker base's.
+    /// </summary>
+    public Digest? OciLayoutDigest { get; init; }
 }
 
 /// <summary>The image a build produced for one platform.</summary>

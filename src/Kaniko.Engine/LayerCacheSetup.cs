@@ -51,16 +51,15 @@ internal static class LayerCacheSetup
             return null;
         }
 
+        // kaniko reaches the cache repository with the push flags (--insecure, --skip-tls-verify) and the lists of
+        // registries (--insecure-registry, --skip-tls-verify-registry), for lookups as for writes: the pull flags
+        // do not cover it, so lookups and writes never disagree about how to reach it.
         var registry = request.Registry.ToOptions();
         var options = registry with
         {
             PullRetries = 0,
-            InsecureRegistries = registry.InsecurePush
-                ? new HashSet<string>(registry.InsecureRegistries.Append(repository.Registry), StringComparer.OrdinalIgnoreCase)
-                : registry.InsecureRegistries,
-            SkipTlsVerifyRegistries = registry.SkipTlsVerifyPush
-                ? new HashSet<string>(registry.SkipTlsVerifyRegistries.Append(repository.Registry), StringComparer.OrdinalIgnoreCase)
-                : registry.SkipTlsVerifyRegistries,
+            InsecurePull = registry.InsecurePush,
+            SkipTlsVerifyPull = registry.SkipTlsVerifyPush,
         };
         return new RegistryClient(options, keychain);
     }
@@ -77,10 +76,28 @@ internal static class LayerCacheSetup
         var remote = client is not null && Repository(request, destinations) is { } repository
             ? new RegistryLayerCache(client, repository, store, request.Cache.Ttl)
             : null;
+        if (remote is not null && client is not null)
+        {
+            WarnWhenOnlyPullFlagsCover(request.Registry.ToOptions(), client.Options, remote.Repository.Registry, events);
+        }
+
         var cache = new LayerCache(request.Cache.ToOptions(), local, remote, events);
         events.Report(new MessageEvent("layer cache: " + cache.Description
             + (remote is null ? " (local only: no --cache-repo and no destination)" : ""), MessageImportance.Normal));
         return cache;
+    }
+
+    // --insecure-pull or --skip-tls-verify-pull alone cover the base images but not the cache repository (kaniko's
+    // rule): say which flag does before every lookup fails.
+    private static void WarnWhenOnlyPullFlagsCover(RegistryOptions build, RegistryOptions cache, string cacheRegistry, IBuildEventSink events)
+    {
+        var pullOnly = (build.IsInsecure(cacheRegistry, RegistryAccess.Pull) && !cache.IsInsecure(cacheRegistry, RegistryAccess.Pull))
+            || (build.SkipsTlsVerify(cacheRegistry, RegistryAccess.Pull) && !cache.SkipsTlsVerify(cacheRegistry, RegistryAccess.Pull));
+        if (pullOnly)
+        {
+            events.Report(new WarningEvent(new BuildWarning(DiagnosticCodes.CacheRepositoryNeedsPushFlags,
+                string.Format(CultureInfo.InvariantCulture, Strings.CacheRepositoryNeedsPushFlags, cacheRegistry))));
+        }
     }
 
     /// <summary><paramref name="warnings"/> and the cache's, once its writes are done.</summary>

@@ -40,7 +40,7 @@ internal sealed class OpenedContext : IDisposable
         try
         {
             var dockerfile = materialized.ResolveDockerfile(request.Dockerfile);
-            var files = BuildContextFactory.Open(materialized.Directory, dockerfile.FullPath);
+            var files = SpecialFileGuard.Wrap(BuildContextFactory.Open(materialized.Directory, dockerfile.FullPath));
             try
             {
                 return new OpenedContext(materialized, files, dockerfile);

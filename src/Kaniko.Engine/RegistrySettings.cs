@@ -57,6 +57,12 @@ public sealed record RegistrySettings
     /// <summary>The <c>User-Agent</c> header of every request.</summary>
     public string UserAgent { get; init; } = RegistryOptions.DefaultUserAgent;
 
+    /// <summary>
+    /// How long a blob upload or download may go without moving a byte before it is abandoned
+    /// (<c>--transfer-stall-timeout</c>): an upload is retried, a download fails naming the blob.
+    /// </summary>
+    public TimeSpan TransferStallTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
     /// <summary>How many blobs are uploaded at once.</summary>
     public int MaxParallelUploads { get; init; } = 4;
 
@@ -64,11 +70,25 @@ public sealed record RegistrySettings
     public long? UploadChunkSize { get; init; }
 
     /// <summary>
+    /// Also reads the .NET SDK's credential variables (<c>DOTNET_CONTAINER_PUSH_REGISTRY_UNAME</c>/<c>_PWORD</c> and
+    /// the pull pair), after <c>KANIKO_REGISTRY_*</c> and before docker's <c>config.json</c>, as <c>Kaniko.Sdk</c> does
+    /// so that a pipeline that pushes with <c>/t:PublishContainer</c> pushes unchanged. The push pair is offered to the
+    /// destinations' registries only.
+    /// </summary>
+    public bool DotnetSdkCredentials { get; init; }
+
+    /// <summary>
     /// Parses <c>--registry-certificate</c> values (<c>REGISTRY=FILE</c>). Throws a <c>KANIKO3215</c>
     /// <see cref="Diagnostics.KanikoException"/> naming the value at fault.
     /// </summary>
     public static IReadOnlyDictionary<string, string> ParseRegistryCertificates(IEnumerable<string> values) =>
         RegistryOptions.ParseRegistryCertificates(values);
+
+    /// <summary>
+    /// Parses a duration as Go's <c>time.ParseDuration</c> does (<c>30s</c>, <c>2m</c>, <c>1h30m</c>), as kaniko's
+    /// duration flags take it; false when <paramref name="text"/> is not one.
+    /// </summary>
+    public static bool TryParseDuration(string text, out TimeSpan duration) => Dockerfile.Instructions.GoDuration.TryParse(text, out duration);
 
     /// <summary>The registry client's options these settings describe.</summary>
     internal RegistryOptions ToOptions() => new()
@@ -89,6 +109,7 @@ public sealed record RegistrySettings
         RequestTimeout = RequestTimeout,
         ConnectTimeout = ConnectTimeout,
         UserAgent = UserAgent,
+        TransferStallTimeout = TransferStallTimeout,
         MaxParallelUploads = MaxParallelUploads,
         UploadChunkSize = UploadChunkSize,
     };

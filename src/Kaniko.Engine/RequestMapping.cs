@@ -1,6 +1,9 @@
 using Kaniko.Engine.Context;
 using Kaniko.Engine.Execution;
 using Kaniko.Engine.Filesystem;
+using Kaniko.Engine.Oci;
+using Kaniko.Engine.Registry;
+using Kaniko.Engine.Registry.Auth;
 
 namespace Kaniko.Engine;
 
@@ -24,6 +27,20 @@ internal static class RequestMapping
         SnapshotKind.Time => SnapshotMode.Time,
         _ => SnapshotMode.Redo,
     };
+
+    /// <summary>
+    /// The credentials of <paramref name="settings"/>: the default chain, or with the .NET SDK's variables offered for
+    /// <paramref name="pushRegistries"/> (null means the default chain).
+    /// </summary>
+    public static IKeychain? Keychain(RegistrySettings settings, IReadOnlyCollection<string> pushRegistries) =>
+        settings.DotnetSdkCredentials ? DotnetContainerKeychain.Chain(pushRegistries) : null;
+
+    /// <summary>The credentials of a build: its settings', with its destinations' registries as the push registries.</summary>
+    public static IKeychain? Keychain(BuildRequest request) =>
+        Keychain(request.Registry, [.. request.Destinations.Select(d => ImageReference.TryParse(d, out var reference, out _) ? reference.Registry : d)]);
+
+    /// <summary>A registry client with the request's settings and credentials.</summary>
+    public static RegistryClient CreateClient(BuildRequest request) => new(request.Registry.ToOptions(), Keychain(request));
 
     public static IReadOnlyList<SecretSource> ToSources(this IReadOnlyList<BuildSecret> secrets) => [.. secrets.Select(s => s.Source)];
 

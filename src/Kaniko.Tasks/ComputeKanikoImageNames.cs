@@ -49,6 +49,10 @@ public sealed class ComputeKanikoImageNames : Microsoft.Build.Utilities.Task
     [Output]
     public ITaskItem[] Destinations { get; private set; } = [];
 
+    /// <summary>The names an image loaded into the local docker or podman gets (<c>REPOSITORY:TAG</c>), one per tag.</summary>
+    [Output]
+    public ITaskItem[] LocalNames { get; private set; } = [];
+
     /// <inheritdoc />
     public override bool Execute()
     {
@@ -78,6 +82,7 @@ public sealed class ComputeKanikoImageNames : Microsoft.Build.Utilities.Task
 
                 // Validate the names all the same, so a bad repository is found before the first push, not at it.
                 ImageNames.Destinations("localhost", repository, tags);
+                LocalNames = [.. tags.Select(t => new TaskItem(repository + ":" + t))];
                 return true;
             }
 

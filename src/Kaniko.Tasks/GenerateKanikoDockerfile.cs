@@ -1,4 +1,5 @@
 using System.Text;
+using Kaniko.Engine;
 using Kaniko.Engine.Diagnostics;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
@@ -19,7 +20,7 @@ public sealed class GenerateKanikoDockerfile : Microsoft.Build.Utilities.Task
     /// <summary>The base image (<c>KanikoBaseImage</c>, <c>ContainerBaseImage</c>, or MNBC's inferred one).</summary>
     public string? BaseImage { get; set; }
 
-    /// <summary>The working directory inside the image; <c>/app</c> when empty.</summary>
+    /// <summary>The working directory inside the image; <c>/app/</c> (the .NET SDK's default) when empty.</summary>
     public string? WorkingDirectory { get; set; }
 
     /// <summary>The user to run as; <c>$APP_UID</c> when empty.</summary>
@@ -42,14 +43,49 @@ public sealed class GenerateKanikoDockerfile : Microsoft.Build.Utilities.Task
     /// <summary><c>ContainerPort</c> items: the port number, and <c>Type</c> metadata (<c>tcp</c> or <c>udp</c>).</summary>
     public ITaskItem[] Ports { get; set; } = [];
 
+    /// <summary><c>ContainerEntrypoint</c> items, in order.</summary>
+    public ITaskItem[] Entrypoint { get; set; } = [];
+
+    /// <summary><c>ContainerEntrypointArgs</c> items, in order.</summary>
+    public ITaskItem[] EntrypointArgs { get; set; } = [];
+
+    /// <summary><c>ContainerDefaultArgs</c> items, in order.</summary>
+    public ITaskItem[] DefaultArgs { get; set; } = [];
+
+    /// <summary><c>ContainerAppCommand</c> items; empty for the .NET SDK's default (unless the instruction is <c>None</c>).</summary>
+    public ITaskItem[] AppCommand { get; set; } = [];
+
+    /// <summary><c>ContainerAppCommandArgs</c> items, in order.</summary>
+    public ITaskItem[] AppCommandArgs { get; set; } = [];
+
+    /// <summary><c>ContainerAppCommandInstruction</c>: <c>Entrypoint</c>, <c>DefaultArgs</c>, <c>None</c>, or empty.</summary>
+    public string? AppCommandInstruction { get; set; }
+
     /// <summary>True when the context holds one publish output per platform (several runtime identifiers).</summary>
     public bool PerPlatformContext { get; set; }
+
+    /// <summary>The registry pushed to (<c>KanikoRegistry</c>): <see cref="Insecure"/> and <see cref="SkipTlsVerify"/> apply to it.</summary>
+    public string? Registry { get; set; }
+
+    /// <summary>The pushed-to registry is plain HTTP (<c>KanikoInsecure</c>).</summary>
+    public bool Insecure { get; set; }
+
+    /// <summary>Registries reached over plain HTTP (<c>KanikoInsecureRegistries</c>, <c>DOTNET_CONTAINER_INSECURE_REGISTRIES</c>).</summary>
+    public string? InsecureRegistries { get; set; }
+
+    /// <summary>The pushed-to registry's certificate is not verified (<c>KanikoSkipTlsVerify</c>).</summary>
+    public bool SkipTlsVerify { get; set; }
+
+    /// <summary>The runtime identifier whose entry of a multi-platform base is read.</summary>
+    public string? RuntimeIdentifier { get; set; }
 
     /// <summary>The project file, named in the error when no base image is known.</summary>
     public string? ProjectDirectory { get; set; }
 
     /// <inheritdoc />
-    public override bool Execute()
+    public override bool Execute() => ExecuteAsync().GetAwaiter().GetResult();
+
+    private async Task<bool> ExecuteAsync()
     {
         try
         {
@@ -60,22 +96,35 @@ public sealed class GenerateKanikoDockerfile : Microsoft.Build.Utilities.Task
                     Path.Combine(ProjectDirectory ?? ".", "Dockerfile")));
             }
 
-            var workingDirectory = string.IsNullOrWhiteSpace(WorkingDirectory) ? "/app" : WorkingDirectory.Trim();
+            var workingDirectory = string.IsNullOrWhiteSpace(WorkingDirectory) ? "/app/" : WorkingDirectory.Trim();
             if (!workingDirectory.StartsWith('/'))
             {
                 throw GeneratedDockerfile.InvalidItem("ContainerWorkingDirectory", workingDirectory, "it must be an absolute path inside the image");
             }
 
+            var noAppCommand = string.Equals(AppCommandInstruction?.Trim(), "None", StringComparison.OrdinalIgnoreCase);
+            var (entrypoint, cmd) = ContainerCommand.Decide(new ContainerCommandItems
+            {
+                Entrypoint = Values(Entrypoint),
+                EntrypointArgs = Values(EntrypointArgs),
+                DefaultArgs = Values(DefaultArgs),
+                AppCommand = AppCommand.Length > 0 || noAppCommand
+                    ? Values(AppCommand)
+                    : GeneratedDockerfile.AppCommand(workingDirectory, SelfContained, AssemblyName, TargetFileName),
+                AppCommandArgs = Values(AppCommandArgs),
+                AppCommandInstruction = AppCommandInstruction,
+            });
             var text = GeneratedDockerfile.Write(new GeneratedDockerfileSpec
             {
                 BaseImage = BaseImage.Trim(),
-                WorkingDirectory = workingDirectory.Length > 1 ? workingDirectory.TrimEnd('/') : workingDirectory,
+                WorkingDirectory = workingDirectory,
                 User = string.IsNullOrWhiteSpace(User) ? null : User.Trim(),
                 PerPlatformContext = PerPlatformContext,
-                Entrypoint = GeneratedDockerfile.Entrypoint(workingDirectory, SelfContained, AssemblyName, TargetFileName),
+                Entrypoint = entrypoint,
+                Cmd = cmd,
                 Environment = [.. EnvironmentVariables.Select(e =>
                     KeyValuePair.Create(GeneratedDockerfile.CheckEnvironmentName(e.ItemSpec), e.GetMetadata("Value")))],
-                Ports = [.. Ports.Select(p => GeneratedDockerfile.Port(p.ItemSpec, p.GetMetadata("Type")))],
+                Ports = await ExposedPortsAsync(BaseImage.Trim()).ConfigureAwait(false),
             });
             var bytes = Encoding.UTF8.GetBytes(text);
             if (!File.Exists(OutputPath) || !File.ReadAllBytes(OutputPath).AsSpan().SequenceEqual(bytes))
@@ -84,7 +133,7 @@ public sealed class GenerateKanikoDockerfile : Microsoft.Build.Utilities.Task
                 File.WriteAllBytes(OutputPath, bytes);
             }
 
-            Log.LogMessage(MessageImportance.Low, "Generated Dockerfile {0}:\n{1}", OutputPath, text);
+            Log.LogMessage(MessageImportance.Normal, "Generated Dockerfile {0}:\n{1}", OutputPath, text);
             return true;
         }
         catch (KanikoException e)
@@ -93,4 +142,34 @@ public sealed class GenerateKanikoDockerfile : Microsoft.Build.Utilities.Task
             return false;
         }
     }
+
+    // ContainerPort items, then what the .NET SDK exposes on its own: the ports ASP.NET Core listens on by the base
+    // image's environment as the project's ContainerEnvironmentVariable items leave it (one manifest and config read).
+    private async Task<IReadOnlyList<string>> ExposedPortsAsync(string baseImage)
+    {
+        var ports = Ports.Select(p => GeneratedDockerfile.Port(p.ItemSpec, p.GetMetadata("Type"))).ToList();
+        var pushRegistries = string.IsNullOrWhiteSpace(Registry) ? [] : new[] { Registry.Trim() };
+        var settings = TaskRegistryOptions.Create(pushRegistries, Insecure, InsecureRegistries, SkipTlsVerify);
+        IEnumerable<string> baseEnvironment;
+        try
+        {
+            var platform = RuntimePlatforms.ToPlatform(string.IsNullOrWhiteSpace(RuntimeIdentifier) ? "linux-x64" : RuntimeIdentifier);
+            baseEnvironment = await ImageInspection.EnvironmentAsync(baseImage, platform, settings, pushRegistries, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (KanikoException e)
+        {
+            Log.LogMessage(MessageImportance.Normal, "cannot read the environment of {0} ({1}): no ports inferred from it", baseImage, e.Message);
+            return ports;
+        }
+
+        var environment = AspNetCorePorts.Parse(baseEnvironment);
+        foreach (var variable in EnvironmentVariables)
+        {
+            environment[variable.ItemSpec] = variable.GetMetadata("Value");
+        }
+
+        return [.. ports, .. AspNetCorePorts.FromEnvironment(environment).Where(p => !ports.Contains(p))];
+    }
+
+    private static IReadOnlyList<string> Values(ITaskItem[] items) => [.. items.Select(i => i.ItemSpec)];
 }

@@ -12,14 +12,17 @@ internal sealed record GeneratedDockerfileSpec
     /// <summary>The <c>FROM</c> image.</summary>
     public required string BaseImage { get; init; }
 
-    /// <summary>The absolute <c>WORKDIR</c> the publish output is copied into.</summary>
-    public string WorkingDirectory { get; init; } = "/app";
+    /// <summary>The absolute <c>WORKDIR</c> the publish output is copied into, as given (the .NET SDK's default keeps its slash).</summary>
+    public string WorkingDirectory { get; init; } = "/app/";
 
     /// <summary>The <c>USER</c>, or null for <c>$APP_UID</c> (Microsoft's .NET images define it as 1654).</summary>
     public string? User { get; init; }
 
-    /// <summary>The <c>ENTRYPOINT</c>, exec form.</summary>
-    public required IReadOnlyList<string> Entrypoint { get; init; }
+    /// <summary>The <c>ENTRYPOINT</c>, exec form; null keeps the base image's.</summary>
+    public IReadOnlyList<string>? Entrypoint { get; init; }
+
+    /// <summary>The <c>CMD</c>, exec form; empty writes none.</summary>
+    public IReadOnlyList<string> Cmd { get; init; } = [];
 
     /// <summary>The <c>ENV</c> pairs, in order.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
@@ -68,12 +71,21 @@ internal static class GeneratedDockerfile
         }
 
         text.Append("USER ").Append(spec.User ?? "$APP_UID").Append('\n');
-        text.Append("ENTRYPOINT ").Append(JsonSerializer.Serialize(spec.Entrypoint, GeneratedDockerfileJson.Default.IReadOnlyListString)).Append('\n');
+        if (spec.Entrypoint is { } entrypoint)
+        {
+            text.Append("ENTRYPOINT ").Append(ExecForm(entrypoint)).Append('\n');
+        }
+
+        if (spec.Cmd.Count > 0)
+        {
+            text.Append("CMD ").Append(ExecForm(spec.Cmd)).Append('\n');
+        }
+
         return text.ToString();
     }
 
-    /// <summary>The entrypoint MNBC gives: the apphost for self-contained apps, else <c>dotnet</c> and the app's dll.</summary>
-    internal static IReadOnlyList<string> Entrypoint(string workingDirectory, bool selfContained, string assemblyName, string targetFileName) =>
+    /// <summary>The app command the .NET SDK gives: the apphost for self-contained apps, else <c>dotnet</c> and the app's dll.</summary>
+    internal static IReadOnlyList<string> AppCommand(string workingDirectory, bool selfContained, string assemblyName, string targetFileName) =>
         selfContained
             ? [Join(workingDirectory, assemblyName)]
             : ["dotnet", Join(workingDirectory, targetFileName)];
@@ -98,6 +110,13 @@ internal static class GeneratedDockerfile
 
     internal static KanikoException InvalidItem(string item, string value, string reason) =>
         new(DiagnosticCodes.MSBuildInvalidItem, string.Format(CultureInfo.InvariantCulture, Strings.MSBuildInvalidItem, item, value, reason));
+
+    // The Dockerfile reads exec forms as JSON; the relaxed encoder leaves characters such as + and & as they are
+    // (the default would write \u002B), so the generated file reads as a person would write it.
+    private static readonly GeneratedDockerfileJson Json = new(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
+    private static string ExecForm(IReadOnlyList<string> arguments) =>
+        JsonSerializer.Serialize(arguments, Json.IReadOnlyListString);
 
     private static string Join(string directory, string name) => directory.TrimEnd('/') + "/" + name;
 

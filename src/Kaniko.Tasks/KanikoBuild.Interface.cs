@@ -69,6 +69,44 @@ public sealed partial class KanikoBuild
     /// <summary>Caches <c>RUN</c> layers (<c>KanikoCacheRunLayers</c>, true unless set).</summary>
     public bool CacheRunLayers { get; set; } = true;
 
+    /// <summary>
+    /// Loads the image into the local docker or podman instead of pushing it (no registry named and no archive asked
+    /// for, as <c>/t:PublishContainer</c> does); the image is named by <see cref="LocalImageNames"/>.
+    /// </summary>
+    public bool LoadLocally { get; set; }
+
+    /// <summary><c>LocalRegistry</c>: <c>Docker</c> or <c>Podman</c>; empty to use whichever answers, as the .NET SDK does.</summary>
+    public string? LocalRegistry { get; set; }
+
+    /// <summary>The names (<c>REPOSITORY:TAG</c>) the image gets in the local engine.</summary>
+    public ITaskItem[] LocalImageNames { get; set; } = [];
+
+    /// <summary>The archive written for the local engine's <c>load</c> (in <c>obj/</c>), removed once loaded.</summary>
+    public string? LocalArchivePath { get; set; }
+
+    /// <summary>Label keys that get the build time (<c>org.opencontainers.image.created</c>), kept out of the up-to-date fingerprint.</summary>
+    public ITaskItem[] CreatedLabels { get; set; } = [];
+
+    /// <summary>Adds <c>org.opencontainers.image.base.name</c>: the image the target stage starts from.</summary>
+    public bool GenerateBaseNameLabel { get; set; }
+
+    /// <summary>Adds <c>org.opencontainers.image.base.digest</c>: the digest that image's tag resolved to.</summary>
+    public bool GenerateBaseDigestLabel { get; set; }
+
+    /// <summary>The <c>SOURCE_DATE_EPOCH</c> property (seconds since 1970); empty to read the environment variable.</summary>
+    public string? SourceDateEpoch { get; set; }
+
+    /// <summary><c>ContainerImageFormat</c>: <c>OCI</c> or <c>Docker</c> media types; empty keeps the base image's.</summary>
+    public string? ImageFormat { get; set; }
+    /// <summary>Attaches an SPDX SBOM (<c>KanikoSbom</c>: <c>true</c>/<c>false</c>, as <c>--sbom</c>); none when empty.</summary>
+    public string? Sbom { get; set; }
+
+    /// <summary>Attaches SLSA provenance (<c>KanikoProvenance</c>: <c>min</c>, <c>max</c>, <c>false</c>, as <c>--provenance</c>); none when empty.</summary>
+    public string? Provenance { get; set; }
+
+    /// <summary>The project's <c>project.assets.json</c> (NuGet's <c>ProjectAssetsFile</c>): marks direct references in the SBOM.</summary>
+    public string? ProjectAssetsFile { get; set; }
+
     /// <summary>The incremental state file in <c>obj/</c>; empty to build every time.</summary>
     public string? StateFile { get; set; }
 

@@ -46,8 +46,15 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
         var request = CreateRequest(dockerfile);
         var dockerfilePath = BuildInputs.DockerfilePath(request);
         var state = string.IsNullOrEmpty(StateFile) ? null : Path.GetFullPath(StateFile);
-        var fingerprint = state is null ? null : BuildInputs.Fingerprint(request, dockerfilePath, Path.GetDirectoryName(state), HostIdentity);
-        if (state is not null && fingerprint is not null
+        BaseImageDigests? bases = null;
+        if (state is not null || GenerateBaseNameLabel || GenerateBaseDigestLabel)
+        {
+            bases = await BaseImageDigests.ResolveAsync(request, m => Log.LogMessage(MessageImportance.Normal, "{0}", m), cancellationToken).ConfigureAwait(false);
+            request = request with { Labels = [.. request.Labels, .. GeneratedLabels.ForBase(bases, GenerateBaseNameLabel, GenerateBaseDigestLabel)] };
+        }
+
+        var fingerprint = state is null ? null : BuildInputs.Fingerprint(request, dockerfilePath, Path.GetDirectoryName(state), HostIdentity, bases);
+        if (state is not null && fingerprint is not null && !LoadLocally
             && await IsUpToDateAsync(request, state, fingerprint, cancellationToken).ConfigureAwait(false) is { } upToDate)
         {
             Log.LogMessage(MessageImportance.High, "{0}", string.Format(
@@ -62,6 +69,22 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
             BuildState.Delete(state);
         }
 
+        // The build time is an output, not an input: it is added after the fingerprint, so it never forces a rebuild.
+        request = request with { Labels = [.. request.Labels, .. GeneratedLabels.Created(CreatedLabels.Select(l => l.ItemSpec), request)] };
+        LocalContainerEngine? engine = null;
+        if (LoadLocally)
+        {
+            // Found before the build, so a machine without docker or podman fails at once, not after the build.
+            engine = await LocalContainerEngine.FindAsync(LocalRegistry, cancellationToken).ConfigureAwait(false);
+            request = request with
+            {
+                Destinations = [.. LocalImageNames.Select(n => n.ItemSpec)],
+                NoPush = true,
+                TarPath = Path.GetFullPath(LocalArchivePath ?? Path.Combine(request.Context, "..", "kaniko-load.tar")),
+            };
+        }
+
+        Log.LogMessage(MessageImportance.High, "Building image {0} with {1}", ImageName(request), dockerfilePath);
         var sink = new MSBuildEventSink(Log, dockerfilePath);
         var result = await KanikoBuilder.BuildAsync(request, sink, cancellationToken).ConfigureAwait(false);
         foreach (var reference in result.References)
@@ -69,7 +92,21 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
             Log.LogMessage(MessageImportance.High, "Pushed image {0}@{1}", reference, result.Digest);
         }
 
-        if (request.NoPush)
+        if (engine is not null && request.TarPath is { } archive)
+        {
+            try
+            {
+                await engine.LoadAsync(archive, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                File.Delete(archive);
+            }
+
+            Log.LogMessage(MessageImportance.High, "{0}", string.Format(
+                CultureInfo.InvariantCulture, Strings.MSBuildImageLoaded, ImageName(request), result.Digest, engine.Command));
+        }
+        else if (request.NoPush)
         {
             Log.LogMessage(MessageImportance.High, "Built image {0} ({1}), not pushed", ImageName(request), result.Digest);
         }
@@ -86,26 +123,6 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
     private BuildRequest CreateRequest(string? dockerfile)
     {
         var destinations = Destinations.Select(d => d.ItemSpec.Trim()).Where(d => d.Length > 0).ToList();
-        var insecure = new HashSet<string>(ImageNames.SplitList(InsecureRegistries), StringComparer.OrdinalIgnoreCase);
-        if (Insecure)
-        {
-            // KanikoInsecure means the target registry: plain HTTP for the push and for pulls from it (a base image
-            // in the same registry), not for every registry the Dockerfile names.
-            foreach (var destination in destinations)
-            {
-                insecure.Add(ImageReference.Parse(destination).Registry);
-            }
-        }
-
-        var skipTls = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        if (SkipTlsVerify)
-        {
-            foreach (var destination in destinations)
-            {
-                skipTls.Add(ImageReference.Parse(destination).Registry);
-            }
-        }
-
         IReadOnlyList<string> platforms = [.. ImageNames.SplitList(Platforms)];
         if (platforms.Count == 0 && !string.IsNullOrWhiteSpace(RuntimeIdentifier))
         {
@@ -123,9 +140,10 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
             NoPush = NoPush || destinations.Count == 0,
             TarPath = NullIfEmpty(TarPath),
             OciLayoutPath = NullIfEmpty(OciLayoutPath),
+            ImageFormat = ParseImageFormat(ImageFormat),
             Labels = [.. Labels.Select(l => KeyValuePair.Create(CheckName("KanikoLabel", l.ItemSpec), l.GetMetadata("Value")))],
             Reproducible = Reproducible,
-            SourceDateEpoch = SourceDateEpoch(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH")),
+            SourceDateEpoch = ParseSourceDateEpoch(),
             CacheDirectory = NullIfEmpty(CacheDirectory),
             Cache = new LayerCacheSettings
             {
@@ -135,8 +153,17 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
                 CopyLayers = CacheCopyLayers,
                 RunLayers = CacheRunLayers,
             },
-            Registry = new RegistrySettings { InsecureRegistries = insecure, SkipTlsVerifyRegistries = skipTls },
+            Registry = TaskRegistryOptions.Create(destinations.Select(d => ImageReference.Parse(d).Registry), Insecure, InsecureRegistries, SkipTlsVerify),
+            Attestations = AttestationSettings(),
         };
+    }
+
+    private AttestationOptions AttestationSettings()
+    {
+        var options = new AttestationOptions();
+        options = NullIfEmpty(Sbom) is { } sbom ? options.WithSbom(sbom.Trim()) : options;
+        options = NullIfEmpty(Provenance) is { } provenance ? options.WithProvenance(provenance.Trim()) : options;
+        return options.Sbom && NullIfEmpty(ProjectAssetsFile) is { } assets && File.Exists(assets) ? options with { ProjectAssetsFile = assets } : options;
     }
 
     // The registry holds the image when every destination's tag still names the digest the state recorded.
@@ -212,9 +239,31 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
         }
     }
 
+    // The .NET SDK's two values, in any case; empty keeps the base image's family, as the .NET SDK does.
+    private static Engine.ImageFormat? ParseImageFormat(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" => null,
+        "oci" => Engine.ImageFormat.Oci,
+        "docker" => Engine.ImageFormat.Docker,
+        _ => throw new KanikoException(DiagnosticCodes.MSBuildInvalidImageFormat, string.Format(
+            CultureInfo.InvariantCulture, Strings.MSBuildInvalidImageFormat, value)),
+    };
+
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
-    private static DateTimeOffset? SourceDateEpoch(string? value) =>
+    // The property wins over the environment variable; a bad property is an error, a bad variable is ignored as before.
+    private DateTimeOffset? ParseSourceDateEpoch()
+    {
+        if (!string.IsNullOrWhiteSpace(SourceDateEpoch))
+        {
+            return EpochSeconds(SourceDateEpoch.Trim()) ?? throw new KanikoException(DiagnosticCodes.MSBuildInvalidSourceDateEpoch, string.Format(
+                CultureInfo.InvariantCulture, Strings.MSBuildInvalidSourceDateEpoch, SourceDateEpoch));
+        }
+
+        return EpochSeconds(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH"));
+    }
+
+    private static DateTimeOffset? EpochSeconds(string? value) =>
         long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds <= 253402300799
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
             : null;

@@ -76,6 +76,12 @@ internal static class BuildOptions
 
     internal static readonly Option<int?> PushRetry = new("--push-retry") { Description = "How many times a failed push request is retried.", HelpName = "N" };
 
+    internal static readonly Option<string?> TransferStallTimeout = new("--transfer-stall-timeout")
+    {
+        Description = "How long a blob upload or download may move no data before it is retried or fails, a Go duration (default 2m).",
+        HelpName = "DURATION",
+    };
+
     internal static readonly Option<int?> ImageDownloadRetry = new("--image-download-retry") { Description = "How many times a failed pull request is retried.", HelpName = "N" };
 
     internal static readonly Option<string[]> Label = Repeatable("--label", "A label KEY=VALUE of the image's config. Repeatable.", "KEY=VALUE");
@@ -91,6 +97,12 @@ internal static class BuildOptions
     {
         Description = "The compression of new layers: gzip (default) or zstd.",
         HelpName = "gzip|zstd",
+    };
+
+    internal static readonly Option<string?> ImageFormat = new("--image-format")
+    {
+        Description = "The media types of the image: oci or docker (Docker v2 schema 2). Default: pushes keep the base image's, an OCI layout gets OCI's.",
+        HelpName = "oci|docker",
     };
 
     internal static readonly Option<int?> CompressionLevel = new("--compression-level")
@@ -196,11 +208,11 @@ internal static class BuildOptions
     [
         Context, Dockerfile, BuildArg, Target, DryRun, Platform, Destination, NoPush, TarPath, OciLayoutPath, DigestFile,
         ImageNameWithDigestFile, ImageNameTagWithDigestFile, Insecure, InsecurePull, InsecureRegistry, SkipTlsVerify,
-        SkipTlsVerifyPull, SkipTlsVerifyRegistry, RegistryCertificate, RegistryMirror, PushRetry, ImageDownloadRetry,
-        Label, Annotation, Reproducible, Compression, CompressionLevel, CacheDir, Verbosity, Isolation, SnapshotMode,
+        SkipTlsVerifyPull, SkipTlsVerifyRegistry, RegistryCertificate, RegistryMirror, PushRetry, ImageDownloadRetry, TransferStallTimeout,
+        Label, Annotation, Reproducible, Compression, CompressionLevel, ImageFormat, CacheDir, Verbosity, Isolation, SnapshotMode,
         SingleSnapshot, LogFormat, LogTimestamp, Progress, Secret, Ssh,
         Cache, CacheRepo, CacheTtl, CacheCopyLayers, CacheRunLayers,
-        Git, ContextSubPath,
+        Git, ContextSubPath, .. AttestationFlags.All,
     ];
 
     /// <summary>The request the parsed options describe; <paramref name="environment"/> gives <c>--build-arg NAME</c> values and <c>SOURCE_DATE_EPOCH</c>.</summary>
@@ -227,6 +239,16 @@ internal static class BuildOptions
             registry = registry with { PullRetries = NonNegative("--image-download-retry", pullRetries) };
         }
 
+        if (parse.GetValue(TransferStallTimeout) is { } stall)
+        {
+            registry = registry with
+            {
+                TransferStallTimeout = RegistrySettings.TryParseDuration(stall, out var timeout) && timeout > TimeSpan.Zero
+                    ? timeout
+                    : throw Usage($"--transfer-stall-timeout must be a positive Go duration (30s, 2m), not '{stall}'"),
+            };
+        }
+
         return new BuildRequest
         {
             Context = parse.GetValue(Context) ?? ".",
@@ -247,6 +269,7 @@ internal static class BuildOptions
             Reproducible = parse.GetValue(Reproducible),
             SourceDateEpoch = SourceDateEpoch(environment("SOURCE_DATE_EPOCH")),
             Layers = LayerOptions(ParseCompression(parse.GetValue(Compression)), parse.GetValue(CompressionLevel)),
+            ImageFormat = ParseImageFormat(parse.GetValue(ImageFormat)),
             CacheDirectory = parse.GetValue(CacheDir),
             Cache = new LayerCacheSettings
             {
@@ -264,6 +287,7 @@ internal static class BuildOptions
             Secrets = [.. (parse.GetValue(Secret) ?? []).Select(s => BuildSecret.Parse(s, environment))],
             SshAgents = [.. (parse.GetValue(Ssh) ?? []).Select(s => SshAgent.Parse(s, environment))],
             ContextSubPath = NullIfEmpty(parse.GetValue(ContextSubPath)),
+            Attestations = AttestationFlags.Bind(parse),
             Git = GitContextSettings.FromEnvironment(parse.GetValue(Git) ?? [], environment),
             StandardInput = Console.OpenStandardInput,
         };
@@ -346,6 +370,14 @@ internal static class BuildOptions
         null or "gzip" => CompressionKind.Gzip,
         "zstd" => CompressionKind.Zstd,
         _ => throw Usage($"--compression must be gzip or zstd, not '{value}'"),
+    };
+
+    private static Kaniko.Engine.ImageFormat? ParseImageFormat(string? value) => value?.ToLowerInvariant() switch
+    {
+        null => null,
+        "oci" => Kaniko.Engine.ImageFormat.Oci,
+        "docker" => Kaniko.Engine.ImageFormat.Docker,
+        _ => throw Usage($"--image-format must be oci or docker, not '{value}'"),
     };
 
     // A level out of the compression's range is a malformed option value, found before anything is built.

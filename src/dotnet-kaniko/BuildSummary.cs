@@ -37,7 +37,10 @@ internal sealed record BuildSummary(
 
         if (request.OciLayoutPath is { } layoutPath)
         {
-            outputs.Add("OCI layout " + layoutPath);
+            // The layout holds OCI media types unless --image-format docker: its digest may then not be the pushed one.
+            outputs.Add(result.OciLayoutDigest is { } layoutDigest && layoutDigest != result.Digest
+                ? $"OCI layout {layoutPath} (digest {layoutDigest})"
+                : "OCI layout " + layoutPath);
         }
 
         return new BuildSummary(result.References, outputs, result.Digest, result.Images, result.Size, result.LayerCount, result.ReusedLayerCount, elapsed);

@@ -23,6 +23,12 @@ internal static class ExitCodes
     /// <summary>An output file (tarball, OCI layout, digest file) could not be written.</summary>
     internal const int OutputFailed = 5;
 
+    /// <summary>The build was cancelled by SIGINT (Ctrl+C): 128 + 2, as shells report it.</summary>
+    internal const int Interrupted = 130;
+
+    /// <summary>The build was cancelled by SIGTERM: 128 + 15.</summary>
+    internal const int Terminated = 143;
+
     /// <summary>A bug in the tool.</summary>
     internal const int InternalError = 70;
 
@@ -42,7 +48,8 @@ internal static class ExitCodes
 
         if (code == DiagnosticCodes.SandboxUnavailable || code == DiagnosticCodes.SandboxKindUnavailable
             || code == DiagnosticCodes.RunNeedsLinux || code == DiagnosticCodes.SingleSnapshotNeedsLinux
-            || code == DiagnosticCodes.ForeignPlatformRun)
+            || code == DiagnosticCodes.ForeignPlatformRun || code == DiagnosticCodes.RunNeedsRootInContainer
+            || code == DiagnosticCodes.BuildFolderNotWritable)
         {
             return NotAvailable;
         }

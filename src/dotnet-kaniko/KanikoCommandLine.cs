@@ -11,6 +11,7 @@ internal static class KanikoCommandLine
         var root = new RootCommand("Build container images from a Dockerfile without a Docker daemon.")
         {
             BuildCommand.Create(host),
+            CacheCommand.Create(),
         };
         return root;
     }
@@ -35,14 +36,31 @@ internal static class KanikoCommandLine
             return ExitCodes.UsageError;
         }
 
+        using var signals = TerminationSignals.Listen(error);
         try
         {
-            return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+            var configuration = new InvocationConfiguration
+            {
+                Output = output,
+                Error = error,
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = null,
+            };
+            var exitCode = parse.InvokeAsync(configuration, signals.Token).GetAwaiter().GetResult();
+            // A step killed by the cancellation may have failed on its own first: the signal is still the reason.
+            return signals.Received is null ? exitCode : signals.ExitCode;
+        }
+        catch (OperationCanceledException) when (signals.Received is not null)
+        {
+            error.WriteLine("build cancelled");
+            return signals.ExitCode;
         }
 #pragma warning disable CA1031 // The last line of defence: a bug must become an exit code, not a stack trace only.
         catch (Exception e)
 #pragma warning restore CA1031
         {
+            // Reached only by bugs: every fault of the input, the registry or the machine is a KanikoException with
+            // its own exit code (tests/Kaniko.ArchitectureTests checks the faults it knows of).
             error.WriteLine($"internal error: {e}");
             return ExitCodes.InternalError;
         }

@@ -39,7 +39,7 @@ public sealed class BuildFlagTests : IDisposable
             "-d", "reg.test/app:1", "--destination", "reg.test/app:2", "--no-push", "--tar-path", "out.tar",
             "--oci-layout-path", "layout", "--digest-file", "d", "--image-name-with-digest-file", "n",
             "--image-name-tag-with-digest-file", "t", "--label", "a=1", "--label", "b=x=y", "--annotation", "k=v",
-            "--reproducible", "--compression", "zstd", "--compression-level", "7", "--cache-dir", "cache");
+            "--reproducible", "--compression", "zstd", "--compression-level", "7", "--cache-dir", "cache", "--image-format", "Docker");
 
         Assert.Equal(["reg.test/app:1", "reg.test/app:2"], request.Destinations);
         Assert.True(request.NoPush);
@@ -49,7 +49,9 @@ public sealed class BuildFlagTests : IDisposable
         Assert.True(request.Reproducible);
         Assert.Equal(new LayerSettings { Compression = CompressionKind.Zstd, CompressionLevel = 7 }, request.Layers);
         Assert.Equal("cache", request.CacheDirectory);
+        Assert.Equal(ImageFormat.Docker, request.ImageFormat);
         Assert.Null(request.SourceDateEpoch);
+        Assert.Null(Bind(null).ImageFormat);
     }
 
     [Fact]
@@ -119,6 +121,7 @@ public sealed class BuildFlagTests : IDisposable
     [InlineData("--label", "novalue")]
     [InlineData("--annotation", "=v")]
     [InlineData("--compression", "lz4")]
+    [InlineData("--image-format", "v2s2")]
     [InlineData("--push-retry", "-1")]
     [InlineData("--compression-level", "30")]
     [InlineData("--verbosity", "loud")]

@@ -13,6 +13,8 @@ public sealed class ExitCodeTests
         { nameof(DiagnosticCodes.RunNeedsLinux), 3 },
         { nameof(DiagnosticCodes.SingleSnapshotNeedsLinux), 3 },
         { nameof(DiagnosticCodes.ForeignPlatformRun), 3 },
+        { nameof(DiagnosticCodes.RunNeedsRootInContainer), 3 },
+        { nameof(DiagnosticCodes.BuildFolderNotWritable), 3 },
         { nameof(DiagnosticCodes.RunStepFailed), 1 },
         { nameof(DiagnosticCodes.RunProgramNotFound), 1 },
         { nameof(DiagnosticCodes.RunSecurityInsecure), 1 },

@@ -67,6 +67,21 @@ public sealed class KanikoBuildTaskTests : IDisposable
         Assert.Equal("KANIKO6008", Assert.Single(engine.Errors).Code);
     }
 
+    [Theory]
+    [InlineData("ImageFormat", "Zip", "KANIKO6027")]
+    [InlineData("SourceDateEpoch", "yesterday", "KANIKO6026")]
+    [InlineData("LocalRegistry", "Containerd", "KANIKO6022")]
+    public void A_bad_container_setting_is_its_own_KANIKO_error(string parameter, string value, string code)
+    {
+        var task = Task(WriteDockerfile("FROM scratch\n"));
+        typeof(KanikoBuild).GetProperty(parameter)!.SetValue(task, value);
+        task.LoadLocally = parameter == "LocalRegistry";
+
+        Assert.False(task.Execute());
+
+        Assert.Equal(code, Assert.Single(engine.Errors).Code);
+    }
+
     public void Dispose() => directory.Dispose();
 
     private KanikoBuild Task(string dockerfile) => new()

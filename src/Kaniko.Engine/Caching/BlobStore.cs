@@ -97,21 +97,24 @@ internal sealed class BlobStore
         var temporary = Path.Combine(incoming, string.Create(CultureInfo.InvariantCulture, $"{digest.Encoded}.{Environment.ProcessId}.{Guid.NewGuid():N}"));
         try
         {
+            // FileShare.None holds an exclusive lock on the temporary file while it is written: RemoveAbandonedIncoming
+            // leaves it alone until this process ends. Where the system allows it the file is renamed while still
+            // locked, so no moment exists where a written file is unlocked and still in incoming/.
             await using (var source = await openSource(cancellationToken).ConfigureAwait(false))
             await using (var verified = new DigestVerifyingStream(source, digest, size))
             await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
             {
                 await verified.CopyToAsync(file, 1 << 16, cancellationToken).ConfigureAwait(false);
                 await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (!OperatingSystem.IsWindows())
+                {
+                    MoveIntoPlace(temporary, target);
+                }
             }
 
-            try
+            if (OperatingSystem.IsWindows())
             {
-                File.Move(temporary, target, overwrite: false);
-            }
-            catch (IOException) when (File.Exists(target))
-            {
-                // Another build stored the same content first; its copy is as good as ours.
+                MoveIntoPlace(temporary, target);
             }
 
             return target;
@@ -141,6 +144,53 @@ internal sealed class BlobStore
             {
                 TryDelete(file.FullName);
             }
+        }
+    }
+
+    /// <summary>
+    /// Removes the temporary files in <c>incoming/</c> whose writer is gone (a killed build: its lock went with it),
+    /// and returns how many. An empty one is left to <see cref="RemoveStaleIncoming"/>: its writer may not have taken
+    /// its lock yet. Nothing is removed when file locking is switched off for this process.
+    /// </summary>
+    public int RemoveAbandonedIncoming()
+    {
+        var incoming = new DirectoryInfo(Path.Combine(Root, IncomingFolder));
+        if (Filesystem.FileLocking.Disabled || !incoming.Exists)
+        {
+            return 0;
+        }
+
+        var removed = 0;
+        foreach (var file in incoming.EnumerateFiles())
+        {
+            try
+            {
+                using var unlocked = new FileStream(file.FullName, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+                if (unlocked.Length > 0)
+                {
+                    // Deleted while this process holds the lock, so no writer can take the name meanwhile.
+                    File.Delete(file.FullName);
+                    removed++;
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Locked by a live writer, already gone, or not ours.
+            }
+        }
+
+        return removed;
+    }
+
+    private static void MoveIntoPlace(string temporary, string target)
+    {
+        try
+        {
+            File.Move(temporary, target, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(target))
+        {
+            // Another build stored the same content first; its copy is as good as ours.
         }
     }
 

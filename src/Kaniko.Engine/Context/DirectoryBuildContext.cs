@@ -61,7 +61,18 @@ internal sealed class DirectoryBuildContext : IBuildContext
                 string.Format(CultureInfo.InvariantCulture, Strings.ContextFileNotFound, relativePath));
         }
 
-        return new FileStream(hostPath, FileMode.Open, FileAccess.Read, FileShare.Read);
+        try
+        {
+            return new FileStream(hostPath, FileMode.Open, FileAccess.Read, FileShare.Read);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            // A file the user running the build may not read (a non-root build of a context with root-only files).
+            throw new KanikoException(
+                DiagnosticCodes.ContextUnreadable,
+                string.Format(CultureInfo.InvariantCulture, Strings.ContextUnreadable, relativePath, e.Message),
+                innerException: e);
+        }
     }
 
     /// <inheritdoc />

@@ -9,17 +9,32 @@ namespace Kaniko.Engine.Context;
 /// expression by the same translation Docker uses (so its quirks, such as <c>^</c> acting as an anchor and POSIX
 /// classes inside brackets, behave the same here).
 /// </summary>
+/// <remarks>
+/// Thousands of patterns must stay cheap, as in BuildKit (Go's RE2 regexps are small and linear). A path is first
+/// checked against the pattern's literal start, so most patterns never run their expression; the expression is
+/// built on first use only. Expressions with at most <see cref="MaxBacktrackingStars"/> unbounded repetitions use
+/// .NET's backtracking interpreter (a few kilobytes each, at worst quadratic in the path's length); others use the
+/// non-backtracking engine, linear like RE2 but some hundred kilobytes each.
+/// </remarks>
 internal sealed class IgnorePattern
 {
-    private readonly Kind _kind;
-    private readonly Regex? _regex;
+    private const int MaxBacktrackingStars = 2;
 
-    private IgnorePattern(string text, bool isException, Kind kind, Regex? regex)
+    // What ends a pattern's literal start: a wildcard, a class, an escape, or '^' (an anchor in Docker's translation).
+    private static readonly char[] LiteralBreakers = ['*', '?', '[', ']', '\\', '^'];
+
+    private readonly Kind _kind;
+    private readonly Lazy<Regex>? _regex;
+    private readonly string _literalStart;
+
+    private IgnorePattern(string text, bool isException, Kind kind, Lazy<Regex>? regex)
     {
         Text = text;
         IsException = isException;
         _kind = kind;
         _regex = regex;
+        var breaker = text.IndexOfAny(LiteralBreakers);
+        _literalStart = breaker < 0 ? text : text[..breaker];
     }
 
     private enum Kind
@@ -62,8 +77,8 @@ internal sealed class IgnorePattern
             return null;
         }
 
-        var (kind, expression) = Translate(text);
-        Regex? regex = null;
+        var (kind, expression, stars) = Translate(text);
+        Lazy<Regex>? regex = null;
         if (kind == Kind.Regex)
         {
             string dotnet;
@@ -77,7 +92,8 @@ internal sealed class IgnorePattern
                 return null;
             }
 
-            regex = new Regex(dotnet, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+            var options = RegexOptions.CultureInvariant | (stars <= MaxBacktrackingStars ? RegexOptions.None : RegexOptions.NonBacktracking);
+            regex = new Lazy<Regex>(() => new Regex(dotnet, options));
         }
 
         return new IgnorePattern(text, isException, kind, regex);
@@ -89,7 +105,7 @@ internal sealed class IgnorePattern
         Kind.Exact => path == Text,
         Kind.Prefix => path.StartsWith(Text[..^2], StringComparison.Ordinal),
         Kind.Suffix => MatchesSuffix(path),
-        _ => _regex!.IsMatch(path),
+        _ => path.StartsWith(_literalStart, StringComparison.Ordinal) && _regex!.Value.IsMatch(path),
     };
 
     private bool MatchesSuffix(string path)
@@ -105,10 +121,12 @@ internal sealed class IgnorePattern
     }
 
     // Docker's translation, step for step: the kind it settles on and the regular expression (RE2 syntax) it builds.
-    private static (Kind Kind, string Expression) Translate(string pattern)
+    // Also counts the unbounded repetitions it writes (".*", "[^/]*"), which decide the engine.
+    private static (Kind Kind, string Expression, int Stars) Translate(string pattern)
     {
         var expression = new StringBuilder("^");
         var kind = Kind.Exact;
+        var stars = 0;
         var runes = pattern.EnumerateRunes().Select(r => r.ToString()).ToList();
         var position = 0;
         for (var step = 0; position < runes.Count; step++)
@@ -143,6 +161,8 @@ internal sealed class IgnorePattern
                         kind = Kind.Regex;
                     }
 
+                    stars++;
+
                     if (step == 0)
                     {
                         kind = Kind.Suffix;
@@ -152,6 +172,7 @@ internal sealed class IgnorePattern
                 case "*":
                     expression.Append("[^/]*");
                     kind = Kind.Regex;
+                    stars++;
                     break;
                 case "?":
                     expression.Append("[^/]");
@@ -188,6 +209,6 @@ internal sealed class IgnorePattern
             expression.Append('$');
         }
 
-        return (kind, expression.ToString());
+        return (kind, expression.ToString(), stars);
     }
 }

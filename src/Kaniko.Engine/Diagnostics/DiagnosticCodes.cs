@@ -11,6 +11,10 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode InternalError = DiagnosticCode.Of(1);
     /// <summary>The command line or the build request is invalid.</summary>
     public static readonly DiagnosticCode InvalidRequest = DiagnosticCode.Of(2);
+    /// <summary>A disk (the work folder's, the cache's, an output's) is full, or the user's quota is used up.</summary>
+    public static readonly DiagnosticCode NoSpaceLeft = DiagnosticCode.Of(3);
+    /// <summary>A file or folder the build needs (work folder, cache, output) cannot be read or written: permissions.</summary>
+    public static readonly DiagnosticCode AccessDenied = DiagnosticCode.Of(4);
     #endregion
 
     #region Dockerfile syntax (KANIKO10xx)
@@ -34,6 +38,8 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode InvalidHeredocMarker = DiagnosticCode.Of(1009);
     /// <summary>Warning: an empty line inside a line continuation (BuildKit will reject these one day).</summary>
     public static readonly DiagnosticCode EmptyContinuationLine = DiagnosticCode.Of(1010);
+    /// <summary>An instruction holds a byte that is not UTF-8 (comments may).</summary>
+    public static readonly DiagnosticCode DockerfileNotUtf8 = DiagnosticCode.Of(1015);
     #endregion
 
     #region Dockerfile instructions (KANIKO11xx)
@@ -103,6 +109,8 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode DuplicateStageName = DiagnosticCode.Of(1313);
     /// <summary><c>STOPSIGNAL</c> is not a known signal name or number.</summary>
     public static readonly DiagnosticCode InvalidStopSignal = DiagnosticCode.Of(1314);
+    /// <summary>Warning: an <c>ARG</c> or <c>ENV</c> name looks like it holds a secret (BuildKit's <c>SecretsUsedInArgOrEnv</c>).</summary>
+    public static readonly DiagnosticCode SecretsUsedInArgOrEnv = DiagnosticCode.Of(1320);
     #endregion
 
     #region Build context (KANIKO2xxx)
@@ -128,6 +136,8 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode ContextFileNotFound = DiagnosticCode.Of(2023);
     /// <summary>A folder of the build context cannot be read.</summary>
     public static readonly DiagnosticCode ContextUnreadable = DiagnosticCode.Of(2024);
+    /// <summary>The build context holds a FIFO, socket or device, which a build cannot send (reading a FIFO would hang).</summary>
+    public static readonly DiagnosticCode ContextSpecialFile = DiagnosticCode.Of(2060);
     /// <summary>The local archive a <c>tar://</c> context names does not exist.</summary>
     public static readonly DiagnosticCode ContextArchiveNotFound = DiagnosticCode.Of(2030);
     /// <summary>The bytes a <c>tar://</c>, URL or bucket context gave are not a tar archive.</summary>
@@ -287,6 +297,10 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode ChownUserNotFound = DiagnosticCode.Of(4120);
     /// <summary>Warning: the group named by <c>--chown</c> is not in the stage's <c>/etc/group</c>; the user's group is kept, as in BuildKit.</summary>
     public static readonly DiagnosticCode ChownGroupNotFound = DiagnosticCode.Of(4121);
+    /// <summary>The <c>--chown</c> user of <c>COPY</c> or <c>ADD</c> is not in the stage's <c>/etc/passwd</c>: the step fails.</summary>
+    public static readonly DiagnosticCode ChownUserUnknown = DiagnosticCode.Of(4130);
+    /// <summary>The <c>--chown</c> group of <c>COPY</c> or <c>ADD</c> is not in the stage's <c>/etc/group</c>: the step fails.</summary>
+    public static readonly DiagnosticCode ChownGroupUnknown = DiagnosticCode.Of(4131);
     // 4000-4099: the image config state (metadata instructions).
     /// <summary>An <c>EXPOSE</c> word is not a valid <c>[ip:][hostPort:]port[-end][/protocol]</c>.</summary>
     public static readonly DiagnosticCode InvalidExposedPort = DiagnosticCode.Of(4001);
@@ -356,7 +370,7 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode RunMountInvalid = DiagnosticCode.Of(4407);
     /// <summary>Warning: the sandbox could not give the step everything a container has (groups, /proc, device nodes).</summary>
     public static readonly DiagnosticCode SandboxDegraded = DiagnosticCode.Of(4450);
-    // 4460-4479: rootless builds with subordinate id ranges (user namespaces).
+    // 4460-4469: rootless builds with subordinate id ranges (user namespaces).
     /// <summary>Warning: <c>RUN</c> steps run rootless with one mapped id, so the owners of what they write are flattened.</summary>
     public static readonly DiagnosticCode RootlessOneIdMapped = DiagnosticCode.Of(4460);
     /// <summary>The user has subordinate id ranges but <c>unshare</c>, <c>newuidmap</c> or <c>newgidmap</c> is missing.</summary>
@@ -367,6 +381,13 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode RootlessUserNamespaceFailed = DiagnosticCode.Of(4463);
     /// <summary>Warning: an owner in a layer is outside the ids the user namespace maps; on disk the file keeps the building user.</summary>
     public static readonly DiagnosticCode RootlessOwnerOutsideRange = DiagnosticCode.Of(4464);
+    // 4470-4489: running in a container whose / the tool does not own (the executor image in a Kubernetes pod).
+    /// <summary><c>RUN</c> in kaniko's mode (<c>--isolation none</c>) by a process that is not root in its container.</summary>
+    public static readonly DiagnosticCode RunNeedsRootInContainer = DiagnosticCode.Of(4470);
+    /// <summary>The folder of the build's temporary files or of its cache cannot be written (a read-only root, another user's folder).</summary>
+    public static readonly DiagnosticCode BuildFolderNotWritable = DiagnosticCode.Of(4471);
+    /// <summary>Warning: only the pull flags name the cache repository's registry insecure; as in kaniko they do not cover it.</summary>
+    public static readonly DiagnosticCode CacheRepositoryNeedsPushFlags = DiagnosticCode.Of(4472);
     // 4500-4599: the root filesystem (unpacking layers, snapshots).
     /// <summary>Resolving a path inside the root filesystem met too many symbolic links.</summary>
     public static readonly DiagnosticCode RootFsSymlinkLoop = DiagnosticCode.Of(4501);
@@ -419,6 +440,14 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode DestinationRequired = DiagnosticCode.Of(5005);
     /// <summary><c>--tar-path</c> with several platforms: a <c>docker load</c> tarball holds one image per name.</summary>
     public static readonly DiagnosticCode TarballNeedsOnePlatform = DiagnosticCode.Of(5006);
+    /// <summary>Warning: <c>--image-format docker</c> with zstd layers, which Docker schema 2 cannot list: OCI media types are written.</summary>
+    public static readonly DiagnosticCode ImageFormatForcedToOci = DiagnosticCode.Of(5020);
+    /// <summary>A <c>--sbom</c> or <c>--provenance</c> value is not one buildx accepts.</summary>
+    public static readonly DiagnosticCode InvalidAttestationOption = DiagnosticCode.Of(5100);
+    /// <summary>An attestation file (<c>--sbom-file</c>, <c>--provenance-file</c>) was asked for without the attestation itself.</summary>
+    public static readonly DiagnosticCode AttestationFileWithoutAttestation = DiagnosticCode.Of(5101);
+    /// <summary>The <c>project.assets.json</c> given to the SBOM cannot be read.</summary>
+    public static readonly DiagnosticCode ProjectAssetsUnreadable = DiagnosticCode.Of(5102);
     #endregion
 
     #region MSBuild tasks (KANIKO6xxx)
@@ -438,5 +467,21 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode MSBuildCoreRequired = DiagnosticCode.Of(6007);
     /// <summary>A <c>KanikoBuildArg</c>, <c>KanikoLabel</c> or <c>Container*</c> item is malformed.</summary>
     public static readonly DiagnosticCode MSBuildInvalidItem = DiagnosticCode.Of(6008);
+    /// <summary>No registry, no archive, and neither docker nor podman to load the image into.</summary>
+    public static readonly DiagnosticCode MSBuildNoLocalContainerEngine = DiagnosticCode.Of(6020);
+    /// <summary><c>docker load</c> or <c>podman load</c> of the built image failed.</summary>
+    public static readonly DiagnosticCode MSBuildLocalLoadFailed = DiagnosticCode.Of(6021);
+    /// <summary><c>LocalRegistry</c> is neither <c>Docker</c> nor <c>Podman</c>.</summary>
+    public static readonly DiagnosticCode MSBuildUnknownLocalRegistry = DiagnosticCode.Of(6022);
+    /// <summary>A <c>Container*</c> property or item is set but the project's own Dockerfile decides that part of the image (a warning).</summary>
+    public static readonly DiagnosticCode MSBuildContainerPropertyOverridden = DiagnosticCode.Of(6023);
+    /// <summary>The <c>ContainerEntrypoint*</c>, <c>ContainerAppCommand*</c> and <c>ContainerDefaultArgs</c> items do not fit together.</summary>
+    public static readonly DiagnosticCode MSBuildInvalidAppCommand = DiagnosticCode.Of(6024);
+    /// <summary>The MSBuild running the build cannot load the tasks: an SDK older than 10, or .NET Framework MSBuild without a .NET task host.</summary>
+    public static readonly DiagnosticCode MSBuildHostTooOld = DiagnosticCode.Of(6025);
+    /// <summary>The <c>SOURCE_DATE_EPOCH</c> property is not a number of seconds since 1970.</summary>
+    public static readonly DiagnosticCode MSBuildInvalidSourceDateEpoch = DiagnosticCode.Of(6026);
+    /// <summary><c>ContainerImageFormat</c> is neither <c>Docker</c> nor <c>OCI</c>.</summary>
+    public static readonly DiagnosticCode MSBuildInvalidImageFormat = DiagnosticCode.Of(6027);
     #endregion
 }

@@ -220,7 +220,9 @@ internal sealed class ImageConfigState
         // so resolve against a copy that follows along.
         var scope = new StateEnvironment(_environment);
         var resolved = new List<ArgDeclaration>();
-        foreach (var declaration in arg.Arguments)
+        // The names are expanded against the variables before the ARG, as the planner does.
+        var declarations = arg.Arguments.Select(written => StepExpansion.ExpandName(written, _environment, _lexer, arg.Range)).ToArray();
+        foreach (var declaration in declarations)
         {
             var value = StepExpansion.ResolveArg(declaration, _givenBuildArgs, _globalArgs, scope, _lexer, arg.Range);
             if (value is not null && !NonEnvironmentArgs.Contains(declaration.Name))

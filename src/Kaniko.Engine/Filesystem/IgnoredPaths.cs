@@ -51,7 +51,26 @@ internal sealed class IgnoredPaths
         return false;
     }
 
-    private static bool Matches(string[] pattern, string path)
+    /// <summary>
+    /// Whether an ignored path lies strictly below <paramref name="path"/> (an absolute, cleaned container path):
+    /// such a directory may be written into but never removed, or what is ignored would go with it.
+    /// </summary>
+    public bool HoldsIgnored(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var depth = path == "/" ? 0 : path.Count(c => c == '/');
+        foreach (var pattern in patterns)
+        {
+            if (pattern.Length > depth && Matches(pattern.AsSpan(0, depth), path))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool Matches(ReadOnlySpan<string> pattern, string path)
     {
         var position = 1;
         foreach (var element in pattern)

@@ -15,7 +15,7 @@ namespace Kaniko.Engine.Filesystem;
 /// files whose hashes to record.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-internal sealed class LayerApplier(RootFs rootFs, string description)
+internal sealed partial class LayerApplier(RootFs rootFs, string description)
 {
     private const string PaxXattrPrefix = "SCHILY.xattr.";
     private const string LibarchiveXattrPrefix = "LIBARCHIVE.xattr.";
@@ -34,7 +34,8 @@ internal sealed class LayerApplier(RootFs rootFs, string description)
     public async Task ApplyAsync(Stream tar, CancellationToken cancellationToken)
     {
         sniffer = new PaxXattrSniffer(tar);
-        var reader = new TarReader(sniffer, leaveOpen: true);
+        // The sniffer sees the raw bytes, before newlines in PAX values are escaped for the reader.
+        var reader = PaxNewlineEscapingStream.OpenReader(sniffer);
         await using (reader.ConfigureAwait(false))
         {
             while (true)
@@ -42,7 +43,7 @@ internal sealed class LayerApplier(RootFs rootFs, string description)
                 TarEntry? entry;
                 try
                 {
-                    entry = await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false);
+                    entry = await PaxNewlineEscapingStream.NextEntryAsync(reader, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception exception) when (exception is InvalidDataException or FormatException or EndOfStreamException)
                 {
@@ -85,6 +86,11 @@ internal sealed class LayerApplier(RootFs rootFs, string description)
         var name = path.Name;
         if (name == LayerEntry.OpaqueWhiteoutName)
         {
+            if (IsLeftAlone(path.Parent.Value))
+            {
+                return;
+            }
+
             var directory = SecurePath.Resolve(Root, path.Parent.Value);
             if (LibC.TryLstat(directory, out var stat) && FileStat.KindOf(stat.Mode) == FileEntryKind.Directory)
             {
@@ -106,7 +112,7 @@ internal sealed class LayerApplier(RootFs rootFs, string description)
             var deleted = path.Parent.Append(target);
             if (!deleted.IsRoot)
             {
-                Delete(SecurePath.ResolveEntry(Root, deleted.Value));
+                Remove(SecurePath.ResolveEntry(Root, deleted.Value));
             }
 
             return;
@@ -123,6 +129,14 @@ internal sealed class LayerApplier(RootFs rootFs, string description)
             return;
         }
 
+        if (IsLeftAlone(path.Value) || (entry.EntryType != TarEntryType.Directory && HoldsLeftAlone(path.Value)))
+        {
+            // A mount of this container (or the tool's own folder), or a directory holding one that this entry
+            // would replace: the disk keeps what is there; the layer, and so the image, keeps the entry.
+            ReportLeftAlone(path.Value);
+            return;
+        }
+
         var hostPath = SecurePath.ResolveEntry(Root, path.Value);
         if (!path.IsRoot)
         {
@@ -135,7 +149,7 @@ internal sealed class LayerApplier(RootFs rootFs, string description)
             case TarEntryType.Directory:
                 if (!IsDirectory(hostPath))
                 {
-                    Delete(hostPath);
+                    Remove(hostPath);
                     Directory.CreateDirectory(hostPath);
                 }
 
@@ -143,13 +157,13 @@ internal sealed class LayerApplier(RootFs rootFs, string description)
                 directoryTimes.Add((hostPath, entry.ModificationTime));
                 return;
             case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
-                Delete(hostPath);
+                Remove(hostPath);
                 var hash = await WriteFileAsync(entry, hostPath, cancellationToken).ConfigureAwait(false);
                 writtenFiles.Add((path.Value, hostPath, hash));
                 hashByHostPath[hostPath] = hash;
                 break;
             case TarEntryType.SymbolicLink:
-                Delete(hostPath);
+                Remove(hostPath);
                 File.CreateSymbolicLink(hostPath, entry.LinkName);
                 break;
             case TarEntryType.HardLink:
@@ -221,7 +235,7 @@ internal sealed class LayerApplier(RootFs rootFs, string description)
             return;
         }
 
-        Delete(hostPath);
+        Remove(hostPath);
         LibC.Link(targetHost, hostPath);
         if (hashByHostPath.TryGetValue(targetHost, out var targetHash))
         {
@@ -263,7 +277,7 @@ internal sealed class LayerApplier(RootFs rootFs, string description)
             _ => LibC.Fifo,
         };
         var (major, minor) = entry is PosixTarEntry posix ? (posix.DeviceMajor, posix.DeviceMinor) : (0, 0);
-        Delete(hostPath);
+        Remove(hostPath);
         try
         {
             LibC.Mknod(hostPath, type | ((uint)entry.Mode & 0xFFF), (uint)major, (uint)minor);
@@ -334,11 +348,12 @@ internal sealed class LayerApplier(RootFs rootFs, string description)
                 name = key[PaxXattrPrefix.Length..];
                 // The reader decodes PAX values as UTF-8, so a binary value comes back with replacement characters:
                 // the raw bytes come from the sniffer, trusted only when they decode to what the reader returned.
-                if (!value.Contains('\uFFFD', StringComparison.Ordinal))
+                // A NUL may stand for an escaped newline (PaxNewlineEscapingStream): the raw bytes say which.
+                if (!value.Contains('\uFFFD', StringComparison.Ordinal) && !value.Contains('\0', StringComparison.Ordinal))
                 {
                     bytes = Encoding.UTF8.GetBytes(value);
                 }
-                else if (sniffer?.LastEntryAttributes?.GetValueOrDefault(name) is { } raw && Encoding.UTF8.GetString(raw) == value)
+                else if (sniffer?.LastEntryAttributes?.GetValueOrDefault(name) is { } raw && Encoding.UTF8.GetString(raw).Replace('\n', '\0') == value)
                 {
                     bytes = raw;
                 }
@@ -400,7 +415,7 @@ internal sealed class LayerApplier(RootFs rootFs, string description)
             var childPath = containerDirectory + "/" + Path.GetFileName(child);
             if (!touched.Contains(childPath))
             {
-                Delete(child);
+                Remove(child);
             }
             else if (IsDirectory(child))
             {
@@ -428,7 +443,7 @@ internal sealed class LayerApplier(RootFs rootFs, string description)
 
         while (missing.TryPop(out var directory))
         {
-            Delete(directory);
+            Remove(directory);
             Directory.CreateDirectory(directory);
         }
     }

@@ -64,6 +64,9 @@ internal static partial class LibC
     [LibraryImport(Library, EntryPoint = "utimensat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int UtimensatNative(int directoryFd, string path, [In] TimeSpec[] times, int flags);
 
+    [LibraryImport(Library, EntryPoint = "umount2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Umount2Native(string target, int flags);
+
     [LibraryImport(Library, EntryPoint = "geteuid")]
     private static partial uint GeteuidNative();
 
@@ -74,7 +77,15 @@ internal static partial class LibC
     internal static uint EffectiveUserId => GeteuidNative();
 
     /// <summary>The effective group id of this process.</summary>
+    private const int MntDetach = 0x2;
+
     internal static uint EffectiveGroupId => GetegidNative();
+
+    /// <summary>
+    /// Detaches the mount at <paramref name="target"/> (<c>umount2(MNT_DETACH)</c>): 0, or the errno. Cleanup of a
+    /// stage's root filesystem and the sandboxes both unmount through here, so libc has one interop class.
+    /// </summary>
+    internal static int Unmount(string target) => Umount2Native(target, MntDetach) == 0 ? 0 : Marshal.GetLastPInvokeError();
 
     /// <summary><c>statx</c> of <paramref name="path"/> without following a final symbolic link; false when it does not exist.</summary>
     internal static bool TryLstat(string path, out StatxBuffer buffer)

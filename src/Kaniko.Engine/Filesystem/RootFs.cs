@@ -45,6 +45,7 @@ internal sealed class RootFs
         IgnoredPaths = ignoredPaths ?? IgnoredPaths.Default;
         Events = events ?? NullBuildEventSink.Instance;
         IsPrivileged = privileged ?? LibC.EffectiveUserId == 0;
+        LeavesIgnoredAlone = HostDirectory == "/";
     }
 
     /// <summary>The host directory that plays <c>/</c>, as a full path without a trailing separator.</summary>
@@ -52,6 +53,14 @@ internal sealed class RootFs
 
     /// <summary>Paths snapshots of this root leave out.</summary>
     public IgnoredPaths IgnoredPaths { get; }
+
+    /// <summary>
+    /// Whether unpacking leaves the ignored paths alone (kaniko's rule for <c>/</c> of its container, which is the
+    /// default when the root is <c>/</c>): entries at or below them are skipped, and directories holding them are
+    /// written into but never removed, so the container's mounts (<c>/etc/hostname</c>, <c>/sys</c>, secrets,
+    /// volumes) and the tool itself stay as they are. The layers keep those entries: only the disk lacks them.
+    /// </summary>
+    internal bool LeavesIgnoredAlone { get; init; }
 
     /// <summary>Whether the process is root, so owners, device nodes and most extended attributes are applied.</summary>
     public bool IsPrivileged { get; }

@@ -99,6 +99,12 @@ internal static class SecurePath
             return "/";
         }
 
+        if (hostRoot == "/")
+        {
+            // The root of this system (kaniko's mode): host and container paths are the same.
+            return hostPath;
+        }
+
         if (!hostPath.StartsWith(hostRoot + "/", StringComparison.Ordinal))
         {
             throw new ArgumentException("the path is not under the root", nameof(hostPath));

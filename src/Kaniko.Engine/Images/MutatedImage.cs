@@ -35,4 +35,31 @@ internal sealed class MutatedImage : IImage
 
     /// <summary>A descriptor of the manifest, as an index or an OCI layout lists it.</summary>
     public Descriptor ToDescriptor() => Manifest.ToDescriptor(ImageFormats.ManifestMediaType(Format));
+
+    /// <summary>
+    /// The same image with the manifest, config and layer media types of <paramref name="format"/> (this image when
+    /// it already has them). The config and layer bytes stay as they are, so their digests do too: BuildKit and
+    /// buildah keep a Docker config's fields (<c>Healthcheck</c>, ...) in an OCI config in the same way; only the
+    /// manifest, and so the image's digest, changes. A zstd layer has no Docker name and throws <c>KANIKO3310</c>.
+    /// </summary>
+    public MutatedImage WithFormat(ImageFormat format)
+    {
+        if (format == Format)
+        {
+            return this;
+        }
+
+        var manifest = Manifest.Value;
+        var descriptors = manifest.Layers
+            .Select(d => d with { MediaType = ImageFormats.LayerMediaType(format, d.MediaType) })
+            .ToList();
+        var layers = Layers.Zip(descriptors, (layer, descriptor) => RetypedLayer.As(layer, descriptor.MediaType)).ToList();
+        var converted = RawJson<ImageManifest>.Serialize(manifest with
+        {
+            MediaType = ImageFormats.ManifestMediaType(format),
+            Config = manifest.Config with { MediaType = ImageFormats.ConfigMediaType(format) },
+            Layers = descriptors,
+        });
+        return new MutatedImage(converted, Config, layers, format);
+    }
 }

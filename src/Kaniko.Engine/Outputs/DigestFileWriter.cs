@@ -9,7 +9,8 @@ namespace Kaniko.Engine.Outputs;
 /// Writes the files kaniko writes after a build, byte for byte in its formats, so pipelines that read them keep
 /// working: <c>--digest-file</c> (the digest, no newline), <c>--image-name-with-digest-file</c>
 /// (<c>REPOSITORY@DIGEST</c> lines) and <c>--image-name-tag-with-digest-file</c> (<c>REPOSITORY:TAG@DIGEST</c>
-/// lines), one line per destination, each ending in a newline. Missing parent directories are created.
+/// lines), one line per destination, each ending in a newline. Missing parent directories are created. A file
+/// that is mounted (Kubernetes' <c>/dev/termination-log</c>) or a device is written in place.
 /// </summary>
 internal static class DigestFileWriter
 {
@@ -62,6 +63,10 @@ internal static class DigestFileWriter
         return builder.ToString();
     }
 
+    // A mounted file (the termination log of a Kubernetes container) or a device is written in place, as kaniko
+    // does; anything else is replaced at once, so a reader never sees half a file.
     private static Task WriteAsync(string path, string content, CancellationToken cancellationToken) =>
-        OutputFiles.GuardAsync(path, () => OutputFiles.WriteAtomicallyAsync(path, Encoding.UTF8.GetBytes(content), cancellationToken));
+        OutputFiles.GuardAsync(path, () => OutputFiles.MustWriteInPlace(path)
+            ? OutputFiles.WriteInPlaceAsync(path, Encoding.UTF8.GetBytes(content), cancellationToken)
+            : OutputFiles.WriteAtomicallyAsync(path, Encoding.UTF8.GetBytes(content), cancellationToken));
 }

@@ -43,6 +43,55 @@ internal static class OutputFiles
     }
 
     /// <summary>
+    /// Whether <paramref name="path"/> must be written in place rather than replaced by a rename: it is a mount point
+    /// of this container (a file a runtime binds, such as Kubernetes' <c>/dev/termination-log</c>, cannot be renamed
+    /// over: <c>EBUSY</c>) or not a regular file (a device or pipe such as <c>/dev/stdout</c>).
+    /// </summary>
+    public static bool MustWriteInPlace(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        var full = Path.GetFullPath(path);
+        if (!Filesystem.LibC.TryLstat(full, out var stat))
+        {
+            return false;
+        }
+
+        var target = full;
+        if (Filesystem.FileStat.KindOf(stat.Mode) == Filesystem.FileEntryKind.SymbolicLink)
+        {
+            target = new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
+            if (!Filesystem.LibC.TryLstat(target, out stat))
+            {
+                return false;
+            }
+        }
+
+        return Filesystem.FileStat.KindOf(stat.Mode) != Filesystem.FileEntryKind.RegularFile
+            || Filesystem.RootFsCleanup.MountPointsBelow(target).Contains(target, StringComparer.Ordinal);
+    }
+
+    /// <summary>Truncates the existing <paramref name="path"/> (when it can) and writes <paramref name="content"/> into it.</summary>
+    public static async Task WriteInPlaceAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 1, useAsync: false);
+        await using (file.ConfigureAwait(false))
+        {
+            // Devices report no length and cannot be truncated; a mounted regular file loses its old content.
+            if (file.CanSeek && file.Length > 0)
+            {
+                file.SetLength(0);
+            }
+
+            await file.WriteAsync(content, cancellationToken).ConfigureAwait(false);
+            await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// Writes a content-addressed blob unless a file of the right size is already there; the content arrives
     /// through <paramref name="open"/>, whose stream is expected to verify itself.
     /// </summary>
@@ -83,7 +132,9 @@ internal static class OutputFiles
         {
             await action().ConfigureAwait(false);
         }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        // A full disk is not blamed on the output: the image's blobs are read (and the cache filled) while it is
+        // written, so the full disk may be another; EnvironmentFaults reports it with the system's path.
+        catch (Exception error) when (error is UnauthorizedAccessException || (error is IOException io && !EnvironmentFaults.IsDiskFull(io)))
         {
             throw new KanikoException(
                 DiagnosticCodes.OutputWriteFailed,

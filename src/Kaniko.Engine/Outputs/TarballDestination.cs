@@ -45,14 +45,21 @@ internal sealed class TarballDestination : IImageDestination
     public string Description => string.Format(CultureInfo.InvariantCulture, "tarball {0}", Path);
 
     /// <inheritdoc />
-    public Task WriteAsync(IImage image, CancellationToken cancellationToken)
+    public Task WriteAsync(IImage image, CancellationToken cancellationToken) => WriteAsync(image, null, cancellationToken);
+
+    /// <summary>
+    /// Writes <paramref name="image"/>; with <paramref name="attested"/> (an index holding the image and its
+    /// attestation manifests) the archive's <c>index.json</c> names that index, as Docker's own archives of attested
+    /// images do, and its other manifests' blobs are written too. <c>manifest.json</c> names the image either way.
+    /// </summary>
+    public Task WriteAsync(IImage image, IImageIndex? attested, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(image);
         return OutputFiles.GuardAsync(Description, () => OutputFiles.WriteAtomicallyAsync(
-            Path, stream => WriteTarAsync(stream, image, cancellationToken), cancellationToken));
+            Path, stream => WriteTarAsync(stream, image, attested, cancellationToken), cancellationToken));
     }
 
-    private async Task WriteTarAsync(Stream stream, IImage image, CancellationToken cancellationToken)
+    private async Task WriteTarAsync(Stream stream, IImage image, IImageIndex? attested, CancellationToken cancellationToken)
     {
         var tar = new TarWriter(stream, TarEntryFormat.Ustar, leaveOpen: true);
         await using (tar.ConfigureAwait(false))
@@ -82,7 +89,12 @@ internal sealed class TarballDestination : IImageDestination
             if (layout == TarballLayout.Oci)
             {
                 await WriteBytesAsync(tar, BlobName(image.Manifest.Digest), image.Manifest.Bytes, cancellationToken).ConfigureAwait(false);
-                await WriteBytesAsync(tar, "index.json", ArchiveIndex(image).Bytes, cancellationToken).ConfigureAwait(false);
+                if (attested is not null)
+                {
+                    await WriteOtherManifestsAsync(tar, image, attested, written, cancellationToken).ConfigureAwait(false);
+                }
+
+                await WriteBytesAsync(tar, "index.json", ArchiveIndex(image, attested).Bytes, cancellationToken).ConfigureAwait(false);
             }
 
             IReadOnlyList<DockerArchiveManifestEntry> manifest =
@@ -104,10 +116,29 @@ internal sealed class TarballDestination : IImageDestination
         }
     }
 
-    private RawJson<ImageIndex> ArchiveIndex(IImage image)
+    private static async Task WriteOtherManifestsAsync(TarWriter tar, IImage image, IImageIndex attested, HashSet<string> written, CancellationToken cancellationToken)
+    {
+        foreach (var other in attested.Manifests.Where(m => m.Manifest.Digest != image.Manifest.Digest))
+        {
+            foreach (var layer in other.Layers.Where(l => written.Add(BlobName(l.Digest))))
+            {
+                var content = new ExactLengthReadStream(await layer.OpenCompressedAsync(cancellationToken).ConfigureAwait(false), layer.Size, BlobName(layer.Digest));
+                await WriteFileAsync(tar, BlobName(layer.Digest), content, cancellationToken).ConfigureAwait(false);
+            }
+
+            await WriteBytesAsync(tar, BlobName(other.Config.Digest), other.Config.Bytes, cancellationToken).ConfigureAwait(false);
+            await WriteBytesAsync(tar, BlobName(other.Manifest.Digest), other.Manifest.Bytes, cancellationToken).ConfigureAwait(false);
+        }
+
+        await WriteBytesAsync(tar, BlobName(attested.Index.Digest), attested.Index.Bytes, cancellationToken).ConfigureAwait(false);
+    }
+
+    private RawJson<ImageIndex> ArchiveIndex(IImage image, IImageIndex? attested)
     {
         var manifest = image.Manifest;
-        var descriptor = manifest.ToDescriptor(manifest.Value.MediaType ?? ImageFormats.ManifestMediaType(ImageFormats.Of(manifest.Value)));
+        var descriptor = attested is not null
+            ? attested.Index.ToDescriptor(attested.Index.Value.MediaType ?? MediaType.OciIndex)
+            : manifest.ToDescriptor(manifest.Value.MediaType ?? ImageFormats.ManifestMediaType(ImageFormats.Of(manifest.Value)));
         var entries = tags.Count == 0
             ? [descriptor]
             : tags.Select(tag => descriptor with

@@ -31,6 +31,12 @@ internal sealed record BuildPlan(
 
     /// <summary>The Dockerfile's escape character, for expanding the steps again once the base images are known.</summary>
     public char EscapeToken { get; init; } = '\\';
+
+    /// <summary>
+    /// The build-argument values given, longest first, which errors of steps that read them must not show
+    /// (<see cref="BuildArgumentSecrecy.MaskValues"/>).
+    /// </summary>
+    public IReadOnlyList<string> SensitiveValues { get; init; } = [];
 }
 
 /// <summary>One stage of a plan.</summary>
@@ -78,6 +84,15 @@ internal sealed record StepPlan(
     IReadOnlyList<KeyValuePair<string, string>> BuildArgs,
     IReadOnlyList<StepSource> Sources)
 {
-    /// <summary>The expanded step as one line, for display.</summary>
+    /// <summary>The expanded step as one line: what the step does (cache keys use it).</summary>
     public string Text => Expanded.Format();
+
+    /// <summary>
+    /// The line to print when the step reads a variable whose value came from a build argument: the instruction as
+    /// written (an <c>ARG</c>: those names without their values), so the value stays out of logs; <c>null</c> otherwise.
+    /// </summary>
+    public string? RedactedText { get; init; }
+
+    /// <summary>The step as one line for logs and dry runs: <see cref="RedactedText"/> if set, else <see cref="Text"/>.</summary>
+    public string DisplayText => RedactedText ?? Text;
 }

@@ -32,17 +32,20 @@ internal static class BuildPlanner
         var buildPlatform = request.BuildPlatform.Normalize();
         var targetPlatform = (request.TargetPlatform ?? request.BuildPlatform).Normalize();
 
-        var (globalArgs, metaArgNames) = GlobalScope(dockerfile, buildPlatform, targetPlatform, TargetStageValue(request.Target, stages), buildArgs, lexer);
+        var sensitiveValues = BuildArgumentSecrecy.ValuesOf(buildArgs);
+        var (globalArgs, metaArgNames, sensitiveGlobals) = GlobalScope(dockerfile, buildPlatform, targetPlatform, TargetStageValue(request.Target, stages), buildArgs, lexer);
+        var scope = new ArgScope(globalArgs, sensitiveGlobals, buildArgs);
         var declaredInGlobalScope = new HashSet<string>(metaArgNames.Concat(globalArgs.Names), StringComparer.Ordinal);
 
-        // FROM lines are expanded with the global scope only; a name matches an earlier stage exactly.
+        // FROM lines are expanded with the global scope only; a name matches an earlier stage whatever its case, as
+        // BuildKit looks stages up by their lower-cased name (findStateByName).
         var froms = new FromInstruction[stages.Count];
         var platforms = new Platform?[stages.Count];
         var baseStages = new int?[stages.Count];
         foreach (var stage in stages)
         {
             (froms[stage.Index], platforms[stage.Index]) = ExpandFrom(stage.From, globalArgs, declaredInGlobalScope, lexer, warnings);
-            baseStages[stage.Index] = stages.Take(stage.Index).LastOrDefault(s => s.Name == froms[stage.Index].BaseName)?.Index;
+            baseStages[stage.Index] = stages.Take(stage.Index).LastOrDefault(s => s.Name == froms[stage.Index].BaseName.ToLowerInvariant())?.Index;
         }
 
         // As in BuildKit, the FROM lines are checked before the target is looked up.
@@ -78,9 +81,23 @@ internal static class BuildPlanner
                         string.Format(CultureInfo.InvariantCulture, format, source.Reference, StageGraph.DisplayName(stage)), instruction.Range);
                 }
 
-                var expanded = Dispatch(instruction, variables, globalArgs, buildArgs, consumed, lexer);
+                var lookups = new SensitiveLookups(variables, variables.IsSensitive);
+                Instruction expanded;
+                string? redacted;
+                try
+                {
+                    (expanded, redacted) = Dispatch(instruction, variables, lookups, scope, consumed, lexer, warnings);
+                }
+                catch (KanikoException error) when (lookups.Touched)
+                {
+                    throw BuildArgumentSecrecy.MaskValues(error, sensitiveValues);
+                }
+
                 stepPlans.Add(new StepPlan(instruction, expanded, isTrigger,
-                    variables.Args.Where(kv => !BuildArguments.ProxyNames.Contains(kv.Key)).ToArray(), sources));
+                    variables.Args.Where(kv => !BuildArguments.ProxyNames.Contains(kv.Key)).ToArray(), sources)
+                {
+                    RedactedText = redacted,
+                });
             }
 
             var plan = new StagePlan(stage, StageGraph.DisplayName(stage), froms[index], baseStages[index], platforms[index],
@@ -111,10 +128,11 @@ internal static class BuildPlanner
             warnings)
         {
             EscapeToken = dockerfile.EscapeToken,
+            SensitiveValues = sensitiveValues,
         };
     }
 
-    private static (VariableMap Args, IReadOnlyList<string> MetaArgNames) GlobalScope(
+    private static (VariableMap Args, IReadOnlyList<string> MetaArgNames, IReadOnlySet<string> Sensitive) GlobalScope(
         DockerfileInstructions dockerfile, Platform build, Platform target, string targetStage, Dictionary<string, string> buildArgs, ShellLexer lexer)
     {
         var automatic = new[]
@@ -124,30 +142,47 @@ internal static class BuildPlanner
             target.ToString(), target.Os, target.OsVersion ?? "", target.Architecture, target.Variant ?? "", targetStage,
         };
         var args = new VariableMap();
+        var sensitive = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < automatic.Length; i++)
         {
             var name = BuildArguments.AutomaticNames[i];
             args.Set(name, buildArgs.TryGetValue(name, out var overridden) ? overridden : automatic[i]);
+            if (buildArgs.ContainsKey(name))
+            {
+                sensitive.Add(name);
+            }
         }
 
         var names = new List<string>();
         foreach (var arg in dockerfile.MetaArgs)
         {
-            foreach (var declaration in arg.Arguments)
+            // As in a stage, the names are expanded before any declaration of the same ARG is set.
+            var nameLookups = new SensitiveLookups(args, sensitive.Contains);
+            var declarations = arg.Arguments.Select(written => StepExpansion.ExpandName(written, nameLookups, lexer, arg.Range)).ToArray();
+            foreach (var declaration in declarations)
             {
+                var lookups = new SensitiveLookups(args, sensitive.Contains);
                 string? value = buildArgs.TryGetValue(declaration.Name, out var given) ? given
-                    : declaration.DefaultValue is { } d ? Expand(lexer, d, args, arg.Range).Value
+                    : declaration.DefaultValue is { } d ? Expand(lexer, d, lookups, arg.Range).Value
                     : null;
                 if (value is not null)
                 {
                     args.Set(declaration.Name, value);
+                    if (buildArgs.ContainsKey(declaration.Name) || lookups.Touched)
+                    {
+                        sensitive.Add(declaration.Name);
+                    }
+                    else
+                    {
+                        sensitive.Remove(declaration.Name);
+                    }
                 }
 
                 names.Add(declaration.Name);
             }
         }
 
-        return (args, names);
+        return (args, names, sensitive);
     }
 
     // TARGETSTAGE: the --target as given, else the last stage's name, else "default" (BuildKit's defaultArgs).
@@ -204,38 +239,76 @@ internal static class BuildPlanner
         baseStage.Instructions.OfType<OnbuildInstruction>()
             .Select(o => (o.Trigger with { Range = stage.From.Range }, true));
 
-    private static Instruction Dispatch(
-        Instruction instruction, StageVariables variables, VariableMap globalArgs, Dictionary<string, string> buildArgs, HashSet<string> consumed, ShellLexer lexer)
+    // Expands and applies one step to the stage's variables; the second value is the line to print instead of the
+    // expanded one when the step read a build argument's value (see StepPlan.RedactedText).
+    private static (Instruction Expanded, string? Redacted) Dispatch(Instruction instruction, StageVariables variables,
+        SensitiveLookups lookups, ArgScope scope, HashSet<string> consumed, ShellLexer lexer, List<BuildWarning> warnings)
     {
         switch (instruction)
         {
             case ArgInstruction arg:
-                var resolved = new List<ArgDeclaration>();
-                foreach (var declaration in arg.Arguments)
-                {
-                    var value = StepExpansion.ResolveArg(declaration, buildArgs, globalArgs, variables, lexer, instruction.Range);
-                    if (value is not null)
-                    {
-                        variables.SetArg(declaration.Name, value);
-                    }
-
-                    consumed.Add(declaration.Name);
-                    resolved.Add(declaration with { DefaultValue = value });
-                }
-
-                return arg with { Arguments = resolved };
+                return DispatchArg(arg, variables, lookups, scope, consumed, lexer, warnings);
             case EnvInstruction env:
-                var expandedEnv = (EnvInstruction)StepExpansion.Expand(env, variables, lexer);
-                foreach (var variable in expandedEnv.Variables)
+                // BuildKit expands every pair against the variables before the ENV, then sets them in order.
+                var pairs = new List<(KeyValue Pair, bool Sensitive)>();
+                foreach (var written in env.Variables)
                 {
-                    variables.SetEnv(variable.Key, variable.Value);
+                    var pairLookups = lookups.Child();
+                    var expandedPair = ((EnvInstruction)StepExpansion.Expand(env with { Variables = [written] }, pairLookups, lexer)).Variables[0];
+                    pairs.Add((expandedPair, pairLookups.Touched));
                 }
 
-                return expandedEnv;
+                foreach (var (pair, sensitive) in pairs)
+                {
+                    BuildArgumentSecrecy.CheckName(InstructionNames.Env, pair.Key, instruction.Range, warnings);
+                    variables.SetEnv(pair.Key, pair.Value, sensitive);
+                }
+
+                return (env with { Variables = pairs.Select(p => p.Pair).ToArray() }, lookups.Touched ? instruction.Format() : null);
             default:
                 // CMD, ENTRYPOINT, SHELL, HEALTHCHECK, ONBUILD and MAINTAINER keep their text as written.
-                return StepExpansion.Expand(instruction, variables, lexer);
+                var expanded = StepExpansion.Expand(instruction, lookups, lexer);
+                return (expanded, lookups.Touched ? instruction.Format() : null);
         }
+    }
+
+    // BuildKit's dispatchArg, with the names expanded first (see StepExpansion.ExpandName). A declaration whose name or
+    // value came from a build argument is printed by its name as written, without a value.
+    private static (Instruction Expanded, string? Redacted) DispatchArg(ArgInstruction arg, StageVariables variables,
+        SensitiveLookups lookups, ArgScope scope, HashSet<string> consumed, ShellLexer lexer, List<BuildWarning> warnings)
+    {
+        var resolved = new List<ArgDeclaration>();
+        var shown = new List<string>();
+        var hidden = false;
+        // The names are expanded against the variables before the ARG (BuildKit expanded the whole command first);
+        // each value then sees the declarations before it.
+        var names = arg.Arguments.Select(written =>
+        {
+            var nameLookups = lookups.Child();
+            return (Declaration: StepExpansion.ExpandName(written, nameLookups, lexer, arg.Range), nameLookups.Touched);
+        }).ToArray();
+        for (var i = 0; i < names.Length; i++)
+        {
+            var (written, (declaration, nameTouched)) = (arg.Arguments[i], names[i]);
+            BuildArgumentSecrecy.CheckName(InstructionNames.Arg, declaration.Name, arg.Range, warnings);
+            var valueLookups = lookups.Child();
+            var value = StepExpansion.ResolveArg(declaration, scope.BuildArgs, scope.Globals, valueLookups, lexer, arg.Range);
+            var sensitive = scope.BuildArgs.ContainsKey(declaration.Name)
+                || (declaration.DefaultValue is not null ? valueLookups.Touched : scope.SensitiveGlobals.Contains(declaration.Name));
+            if (value is not null)
+            {
+                variables.SetArg(declaration.Name, value, sensitive);
+            }
+
+            consumed.Add(declaration.Name);
+            var result = declaration with { DefaultValue = value };
+            resolved.Add(result);
+            var hide = nameTouched || (value is not null && sensitive);
+            hidden |= hide;
+            shown.Add(hide ? written.Name : result.Format());
+        }
+
+        return (arg with { Arguments = resolved }, hidden ? InstructionText.Line(arg.Name, [], shown) : null);
     }
 
     private static ExpansionResult Expand(ShellLexer lexer, string word, IVariableSource variables, SourceRange range)
@@ -251,4 +324,8 @@ internal static class BuildPlanner
     }
 
     private static string Get(VariableMap map, string name) => map.TryGetValue(name, out var value) ? value : "";
+
+    // The scope an ARG inside a stage resolves against: the global arguments (and which of them hold build-argument
+    // values) and the build arguments given.
+    private sealed record ArgScope(VariableMap Globals, IReadOnlySet<string> SensitiveGlobals, Dictionary<string, string> BuildArgs);
 }

@@ -9,7 +9,8 @@ namespace Kaniko.Engine.Planning;
 /// [stage 1/2 build] FROM busybox:latest AS build
 ///   COPY --chown=1000 app.txt /app/
 /// </code>
-/// Skipped stages and warnings follow. Hosts decide where the text goes.
+/// Skipped stages and warnings follow. Steps that read a build argument's value are shown as written
+/// (<see cref="StepPlan.DisplayText"/>). Hosts decide where the text goes.
 /// </summary>
 internal static class PlanTextWriter
 {
@@ -24,7 +25,7 @@ internal static class PlanTextWriter
             text.Append(CultureInfo.InvariantCulture, $"[stage {i + 1}/{plan.Stages.Count} {stage.DisplayName}] {stage.From.Format()}\n");
             foreach (var step in stage.Steps)
             {
-                text.Append("  ").Append(step.IsOnbuildTrigger ? "(onbuild) " : "").Append(step.Text).Append('\n');
+                text.Append("  ").Append(step.IsOnbuildTrigger ? "(onbuild) " : "").Append(step.DisplayText).Append('\n');
             }
         }
 

@@ -59,6 +59,24 @@ internal static class StepExpansion
     }
 
     /// <summary>
+    /// The declaration with its name expanded: BuildKit's <c>ArgCommand.Expand</c> covers the key as well as the value,
+    /// so <c>ARG ${src}=x</c> declares the argument whose name <c>src</c> holds (as the classic builder, buildah and
+    /// BuildKit up to Dockerfile frontend 1.7 do; the value is resolved afterwards by <see cref="ResolveArg"/>).
+    /// A name that expands to nothing is an error, as a blank name is.
+    /// </summary>
+    public static ArgDeclaration ExpandName(ArgDeclaration declaration, IVariableSource variables, ShellLexer lexer, SourceRange range)
+    {
+        var name = ExpandWord(lexer, declaration.Name, variables, range);
+        if (name.Length == 0)
+        {
+            throw new KanikoException(DiagnosticCodes.InvalidInstructionArguments,
+                string.Format(CultureInfo.InvariantCulture, Strings.BlankNames, InstructionNames.Arg), range);
+        }
+
+        return name == declaration.Name ? declaration : declaration with { Name = name };
+    }
+
+    /// <summary>
     /// The value an <c>ARG</c> declaration takes in a stage (BuildKit's <c>dispatchArg</c>): the build argument if one
     /// was given, else its default expanded, else the global value, else <c>null</c> (unset).
     /// </summary>

@@ -33,7 +33,7 @@ internal sealed class ImageFetcher
         var (repository, response) = await FetchAsync(reference, cancellationToken).ConfigureAwait(false);
         if (!response.MediaType.IsIndex)
         {
-            return Opened(await RemoteImage.OpenAsync(client, repository, response, null, cancellationToken).ConfigureAwait(false));
+            return Opened(reference, null, await RemoteImage.OpenAsync(client, repository, response, null, cancellationToken).ConfigureAwait(false));
         }
 
         var wanted = platform ?? Platform.Current;
@@ -48,7 +48,7 @@ internal sealed class ImageFetcher
         }
 
         var child = (await FetchChildAsync(client, repository, reference, entry, cancellationToken).ConfigureAwait(false)) with { Reference = reference.WithDigest(entry.Digest) };
-        return Opened(await RemoteImage.OpenAsync(client, repository, child, entry.Platform, cancellationToken).ConfigureAwait(false));
+        return Opened(reference, entry.Platform, await RemoteImage.OpenAsync(client, repository, child, entry.Platform, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Opens the index <paramref name="reference"/> names, with all its images; fails when it names a single image.</summary>
@@ -66,8 +66,9 @@ internal sealed class ImageFetcher
         return await RemoteIndex.OpenAsync(client, repository, response, cancellationToken).ConfigureAwait(false);
     }
 
-    private RemoteImage Opened(RemoteImage image)
+    private RemoteImage Opened(ImageReference asked, Platform? platform, RemoteImage image)
     {
+        events.Report(new ImageResolvedEvent(asked, image.Digest, platform));
         var source = image.Repository == RepositoryName.From(image.Reference) ? image.Digest.ToString() : $"{image.Digest} from {image.Repository}";
         events.Report(new MessageEvent(string.Format(CultureInfo.InvariantCulture, Strings.RegistryImageOpened, image.Reference, source), MessageImportance.Low));
         return image;

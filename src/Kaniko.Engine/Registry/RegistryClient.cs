@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Kaniko.Engine.Diagnostics;
@@ -243,7 +244,7 @@ internal sealed class RegistryClient : IRegistryClient, IDisposable
         try
         {
             var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            var guarded = new ResponseBodyStream(response, body, blob, repository);
+            var guarded = new ResponseBodyStream(response, body, blob, repository, Options.TransferStallTimeout);
             return new DigestVerifyingStream(guarded, blob);
         }
         catch
@@ -335,22 +336,33 @@ internal sealed class RegistryClient : IRegistryClient, IDisposable
         var chunked = Options.UploadChunkSize is > 0 && blob.Size > 0;
         try
         {
-            await ExecuteAsync(context, bounded: false, async token =>
+            await ExecuteAsync(context, bounded: false, async attemptToken =>
             {
-                var start = location ?? (await StartUploadAsync(repository, null, null, token).ConfigureAwait(false)).Location!;
-                location = null; // an upload session is used once; a retry starts a new one
+                // No deadline for the whole upload (a large blob on a slow link takes what it takes), but one for
+                // moving no byte: a registry that stops reading must not hold the build forever.
+                using var watchdog = new TransferWatchdog(Options.TransferStallTimeout, attemptToken);
+                var token = watchdog.Token;
                 try
                 {
-                    await SendContentAsync(repository, blob, openContent, start, chunked, context, token).ConfigureAwait(false);
+                    var start = location ?? (await StartUploadAsync(repository, null, null, token).ConfigureAwait(false)).Location!;
+                    location = null; // an upload session is used once; a retry starts a new one
+                    try
+                    {
+                        await SendContentAsync(repository, blob, openContent, start, chunked, context, watchdog).ConfigureAwait(false);
+                    }
+                    catch (RegistryException refused) when (refused.StatusCode is HttpStatusCode.MethodNotAllowed or HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.NotImplemented
+                        && (chunked || blob.Size > 0))
+                    {
+                        // The registry (or a proxy in front of it) refuses this way of sending: try the other one, and
+                        // keep it for any retry.
+                        chunked = !chunked;
+                        var again = (await StartUploadAsync(repository, null, null, token).ConfigureAwait(false)).Location!;
+                        await SendContentAsync(repository, blob, openContent, again, chunked, context, watchdog).ConfigureAwait(false);
+                    }
                 }
-                catch (RegistryException refused) when (refused.StatusCode is HttpStatusCode.MethodNotAllowed or HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.NotImplemented
-                    && (chunked || blob.Size > 0))
+                catch (OperationCanceledException e) when (watchdog.Stalled)
                 {
-                    // The registry (or a proxy in front of it) refuses this way of sending: try the other one, and
-                    // keep it for any retry.
-                    chunked = !chunked;
-                    var again = (await StartUploadAsync(repository, null, null, token).ConfigureAwait(false)).Location!;
-                    await SendContentAsync(repository, blob, openContent, again, chunked, context, token).ConfigureAwait(false);
+                    throw RegistryErrors.Stalled(context, Options.TransferStallTimeout, e);
                 }
 
                 return true;
@@ -365,11 +377,13 @@ internal sealed class RegistryClient : IRegistryClient, IDisposable
         }
     }
 
-    private async Task SendContentAsync(RepositoryName repository, Descriptor blob, Func<CancellationToken, Task<Stream>> openContent, Uri location, bool chunked, RequestContext context, CancellationToken cancellationToken)
+    private async Task SendContentAsync(RepositoryName repository, Descriptor blob, Func<CancellationToken, Task<Stream>> openContent, Uri location, bool chunked, RequestContext context, TransferWatchdog watchdog)
     {
+        var cancellationToken = watchdog.Token;
         var transport = Transport(repository.Registry, RegistryAccess.Push);
         // Checked on the way out: content that is not what the descriptor says fails here, not as a registry error.
-        await using var content = new DigestVerifyingStream(await openContent(cancellationToken).ConfigureAwait(false), blob);
+        // Every read the request makes of it is progress for the watchdog.
+        await using var content = new DigestVerifyingStream(watchdog.Watch(await openContent(cancellationToken).ConfigureAwait(false)), blob);
         var scopes = RegistryScope.RepositoryPush(repository.Repository);
         if (chunked)
         {
@@ -688,7 +702,7 @@ internal sealed class RegistryClient : IRegistryClient, IDisposable
             using var response = await SendAsync(Transport(registry, access).Plain, probe, timeout.Token).ConfigureAwait(false);
             return https;
         }
-        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
+        catch (Exception e) when (e is HttpRequestException or IOException or SocketException or OperationCanceledException)
         {
             return new Uri("http://" + host + "/");
         }
@@ -764,6 +778,11 @@ internal sealed class RegistryClient : IRegistryClient, IDisposable
         }
         catch (IOException e)
         {
+            throw RegistryErrors.FromTransport(e, context);
+        }
+        catch (SocketException e)
+        {
+            // Not an IOException: a socket call made outside a stream (a reset while a connection is set up).
             throw RegistryErrors.FromTransport(e, context);
         }
     }

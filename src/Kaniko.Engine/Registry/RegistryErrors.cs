@@ -100,6 +100,13 @@ internal static class RegistryErrors
         isTransient: true,
         innerException: inner);
 
+    /// <summary>A transfer that moved no byte for <paramref name="timeout"/> (<see cref="TransferWatchdog"/>).</summary>
+    public static RegistryException Stalled(RequestContext context, TimeSpan timeout, Exception inner) => new(
+        DiagnosticCodes.RegistryTimeout,
+        Format(Strings.TransferStalledAt, context.Description, context.Registry, timeout.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)),
+        isTransient: true,
+        innerException: inner);
+
     public static bool IsTransientStatus(HttpStatusCode status) =>
         status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests
             or HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway

@@ -78,6 +78,13 @@ internal sealed record RegistryOptions
     /// <summary>How long a request without a large body (ping, manifest, HEAD, upload start) may take.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How long a blob upload or download may go without moving a byte before it is abandoned: an upload is then
+    /// retried like any transient failure, a download fails naming the blob (<c>--transfer-stall-timeout</c>). A
+    /// registry that stops reading or sending would otherwise hold the build forever.
+    /// </summary>
+    public TimeSpan TransferStallTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
     /// <summary>How long opening a connection may take.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

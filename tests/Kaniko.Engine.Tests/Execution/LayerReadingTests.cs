@@ -103,6 +103,57 @@ public sealed class LayerReadingTests : IDisposable
         Assert.False(snapshot.FileExists("app/b.txt"));
     }
 
+    [Fact]
+    public async Task A_snapshot_unpacks_only_the_layers_whose_files_are_read()
+    {
+        var bottom = new CountingLayer(await LayerAsync(Text("usr/lib/big.so", "base")));
+        var top = new CountingLayer(await LayerAsync(Text("app/app.dll", "app")));
+
+        using var snapshot = await ImageSnapshot.ReadAsync("test", [bottom, top], _temp.Combine("snapshot"), Cancellation);
+        Assert.True(snapshot.FileExists("usr/lib/big.so"));
+        Assert.Equal("app", await ReadAsync(snapshot, "app/app.dll"));
+        Assert.Equal("app", await ReadAsync(snapshot, "app/app.dll"));
+
+        // Headers once each; then only the top layer again, once, for its content.
+        Assert.Equal((1, 2), (bottom.Opens, top.Opens));
+        Assert.Equal("base", await ReadAsync(snapshot, "usr/lib/big.so"));
+        Assert.Equal(2, bottom.Opens);
+    }
+
+    [Fact]
+    public async Task Kept_headers_give_the_tree_without_opening_the_layer_and_a_damaged_file_is_read_again()
+    {
+        var random = new byte[(1 << 20) + 4096];
+        new Random(7).NextBytes(random);
+        var written = await LayerAsync(LayerEntry.Directory("opt/tool") with { Uid = 3, Gid = 4 }, LayerEntry.File("opt/tool/blob", random),
+            LayerEntry.SymbolicLink("opt/current", "tool"));
+        var headers = new Kaniko.Engine.Caching.LayerHeaderCache(_temp.Combine("cache"));
+
+        var first = await ImageSnapshot.ReadTreeAsync([new CountingLayer(written)], headers, Cancellation);
+        var cachedLayer = new CountingLayer(written);
+        var second = await ImageSnapshot.ReadTreeAsync([cachedLayer], headers, Cancellation);
+        Assert.Equal(0, cachedLayer.Opens);
+        Assert.Equal(first.Directories, second.Directories);
+        Assert.Equal(first.Links, second.Links);
+        Assert.Equal((UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute
+            | UnixFileMode.OtherRead | UnixFileMode.OtherExecute, new CopyOwner(3, 4)), second.Directories["opt/tool"]);
+
+        var file = headers.PathOf(written.Digest);
+        var bytes = await File.ReadAllBytesAsync(file, Cancellation);
+        bytes[bytes.Length / 2] ^= 0xFF;
+        await File.WriteAllBytesAsync(file, bytes, Cancellation);
+        var afterDamage = new CountingLayer(written);
+        var third = await ImageSnapshot.ReadTreeAsync([afterDamage], headers, Cancellation);
+        Assert.Equal(1, afterDamage.Opens);
+        Assert.Equal(first.Links, third.Links);
+
+        using var snapshot = await ImageSnapshot.ReadAsync("test", [new CountingLayer(written)], _temp.Combine("snapshot"), headers, Cancellation);
+        await using var content = snapshot.OpenRead("opt/tool/blob");
+        var read = new MemoryStream();
+        await content.CopyToAsync(read, Cancellation);
+        Assert.Equal(random, read.ToArray());
+    }
+
     private static async Task<string> ReadAsync(ImageSnapshot snapshot, string path)
     {
         await using var stream = snapshot.OpenRead(path);

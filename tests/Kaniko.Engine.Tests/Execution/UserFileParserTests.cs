@@ -77,20 +77,38 @@ public class ChownSpecTests
     [InlineData("-1", "-1:-1")]
     public void Resolves_like_BuildKit(string value, string expected)
     {
-        var warnings = new List<BuildWarning>();
-
-        var owner = ChownSpec.Parse(value).Resolve(Users, warnings, null);
+        var owner = ChownSpec.Parse(value).Resolve(Users, null);
 
         Assert.Equal(expected, owner.ToString());
-        Assert.Empty(warnings);
+    }
+
+    [Theory]
+    [InlineData("ghost", "can't find uid for user ghost: no such user: ghost")]
+    [InlineData("ghost:staff", "can't find uid for user ghost")]
+    [InlineData("app:phantom", "can't find gid for group phantom: no such group: phantom")]
+    [InlineData("5:phantom", "can't find gid for group phantom")]
+    public void Unknown_names_fail_the_copy_at_its_line(string value, string message)
+    {
+        var error = Assert.Throws<KanikoException>(() => ChownSpec.Parse(value).Resolve(Users, SourceRange.Line("Dockerfile", 3)));
+
+        Assert.Contains(error.Code, new[] { DiagnosticCodes.ChownUserUnknown, DiagnosticCodes.ChownGroupUnknown });
+        Assert.StartsWith("Dockerfile:3: unable to convert uid/gid chown string to host mapping: " + message, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Unknown_names_fall_back_with_warnings()
+    public void Numeric_ids_resolve_without_any_user_database()
+    {
+        Assert.Equal("1000:1000", ChownSpec.Parse("1000").Resolve(EtcUserDatabase.Empty, null).ToString());
+        Assert.Equal("7:8", ChownSpec.Parse("7:8").Resolve(EtcUserDatabase.Empty, null).ToString());
+        Assert.Equal("0:0", ChownSpec.Parse("root").Resolve(EtcUserDatabase.Empty, null).ToString());
+    }
+
+    [Fact]
+    public void Unknown_names_of_a_workdir_user_fall_back_with_warnings()
     {
         var warnings = new List<BuildWarning>();
 
-        var owner = ChownSpec.Parse("ghost:phantom").Resolve(Users, warnings, SourceRange.Line("Dockerfile", 3));
+        var owner = ChownSpec.Parse("ghost:phantom").ResolveOrRoot(Users, warnings, SourceRange.Line("Dockerfile", 3));
 
         Assert.Equal(CopyOwner.Root, owner);
         Assert.Equal([DiagnosticCodes.ChownUserNotFound, DiagnosticCodes.ChownGroupNotFound], warnings.Select(w => w.Code));

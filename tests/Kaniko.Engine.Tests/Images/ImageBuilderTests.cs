@@ -91,12 +91,12 @@ public sealed class ImageBuilderTests : IDisposable
     public async Task A_docker_base_keeps_docker_media_types_for_new_layers()
     {
         var first = await WriteLayerAsync("one", "1");
-        var dockerBase = ImageBuilder.FromScratch(LinuxArm64, ImageFormat.Docker).AppendLayer(first).Build();
+        var dockerBase = ImageBuilder.FromScratch(LinuxArm64, Kaniko.Engine.Images.ImageFormat.Docker).AppendLayer(first).Build();
 
         var image = new ImageBuilder(dockerBase).AppendLayer(await WriteLayerAsync("two", "2")).Build();
 
         OciDocumentValidator.EnsureValid(image.Manifest.Bytes.Span, MediaType.DockerManifest);
-        Assert.Equal(ImageFormat.Docker, image.Format);
+        Assert.Equal(Kaniko.Engine.Images.ImageFormat.Docker, image.Format);
         Assert.Equal(MediaType.DockerManifest, image.Manifest.Value.MediaType);
         Assert.Equal(MediaType.DockerConfig, image.Manifest.Value.Config.MediaType);
         Assert.All(image.Manifest.Value.Layers, d => Assert.Equal(MediaType.DockerLayerGzip, d.MediaType));
@@ -107,12 +107,33 @@ public sealed class ImageBuilderTests : IDisposable
     [Fact]
     public async Task Converting_a_docker_image_to_oci_renames_its_layer_types()
     {
-        var dockerImage = ImageBuilder.FromScratch(LinuxArm64, ImageFormat.Docker).AppendLayer(await WriteLayerAsync("one", "1")).Build();
+        var dockerImage = ImageBuilder.FromScratch(LinuxArm64, Kaniko.Engine.Images.ImageFormat.Docker).AppendLayer(await WriteLayerAsync("one", "1")).Build();
 
-        var image = new ImageBuilder(dockerImage).WithFormat(ImageFormat.Oci).Build();
+        var image = new ImageBuilder(dockerImage).WithFormat(Kaniko.Engine.Images.ImageFormat.Oci).Build();
 
         Assert.Equal(MediaType.OciLayerGzip, Assert.Single(image.Manifest.Value.Layers).MediaType);
         Assert.Equal(MediaType.OciConfig, image.Manifest.Value.Config.MediaType);
+    }
+
+    [Fact]
+    public async Task A_built_image_in_the_other_format_keeps_its_config_and_layer_bytes()
+    {
+        var dockerImage = ImageBuilder.FromScratch(LinuxArm64, Kaniko.Engine.Images.ImageFormat.Docker)
+            .AppendLayer(await WriteLayerAsync("one", "1"))
+            .WithConfig(c => c with { Healthcheck = new HealthConfig { Test = ["CMD-SHELL", "true"] } })
+            .Build();
+
+        var image = dockerImage.WithFormat(Kaniko.Engine.Images.ImageFormat.Oci);
+
+        Assert.Equal(MediaType.OciManifest, image.Manifest.Value.MediaType);
+        Assert.Equal(MediaType.OciConfig, image.Manifest.Value.Config.MediaType);
+        Assert.Equal(MediaType.OciLayerGzip, Assert.Single(image.Layers).MediaType);
+        Assert.Equal(dockerImage.Config.Digest, image.Manifest.Value.Config.Digest);
+        Assert.Equal(dockerImage.Layers[0].Digest, image.Manifest.Value.Layers[0].Digest);
+        Assert.NotNull(image.Config.Value.Config?.Healthcheck);
+        Assert.NotEqual(dockerImage.Digest, image.Digest);
+        Assert.Same(image, image.WithFormat(Kaniko.Engine.Images.ImageFormat.Oci));
+        Assert.Equal(dockerImage.Manifest.Bytes.ToArray(), image.WithFormat(Kaniko.Engine.Images.ImageFormat.Docker).Manifest.Bytes.ToArray());
     }
 
     [Fact]
@@ -121,7 +142,7 @@ public sealed class ImageBuilderTests : IDisposable
         var zstd = await new LayerWriter(new LayerWriterOptions { Compression = LayerCompression.Zstd })
             .WriteAsync([LayerEntry.File("z", Encoding.ASCII.GetBytes("z"))], work.Path, Cancellation);
 
-        var error = Assert.Throws<KanikoException>(() => ImageBuilder.FromScratch(LinuxArm64, ImageFormat.Docker).AppendLayer(zstd).Build());
+        var error = Assert.Throws<KanikoException>(() => ImageBuilder.FromScratch(LinuxArm64, Kaniko.Engine.Images.ImageFormat.Docker).AppendLayer(zstd).Build());
 
         Assert.Equal(DiagnosticCodes.LayerNotAllowedInManifest, error.Code);
     }
@@ -178,9 +199,9 @@ public sealed class ImageBuilderTests : IDisposable
     [Fact]
     public void A_docker_manifest_list_lists_docker_manifests()
     {
-        var image = ImageBuilder.FromScratch(LinuxArm64, ImageFormat.Docker).Build();
+        var image = ImageBuilder.FromScratch(LinuxArm64, Kaniko.Engine.Images.ImageFormat.Docker).Build();
 
-        var index = new ImageIndexBuilder(ImageFormat.Docker).Add(image).Build();
+        var index = new ImageIndexBuilder(Kaniko.Engine.Images.ImageFormat.Docker).Add(image).Build();
 
         Assert.Equal(MediaType.DockerManifestList, index.Index.Value.MediaType);
         Assert.Equal(MediaType.DockerManifest, Assert.Single(index.Index.Value.Manifests).MediaType);

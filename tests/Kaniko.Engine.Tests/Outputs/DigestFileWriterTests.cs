@@ -30,6 +30,19 @@ public sealed class DigestFileWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task A_digest_file_that_is_a_device_is_written_in_place_not_replaced()
+    {
+        // A link to /dev/null: a rename would replace the link, so the link surviving shows the write went through it.
+        var path = work.Combine("to-null");
+        File.CreateSymbolicLink(path, "/dev/null");
+
+        await DigestFileWriter.WriteDigestAsync(path, ImageDigest, Cancellation);
+
+        Assert.Equal("/dev/null", new FileInfo(path).LinkTarget);
+        Assert.Empty(Directory.GetFiles(work.Path, "*.partial"));
+    }
+
+    [Fact]
     public async Task Image_name_with_digest_has_one_repository_line_per_destination()
     {
         var path = work.Combine("names");

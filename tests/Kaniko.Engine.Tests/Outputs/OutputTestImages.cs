@@ -8,7 +8,7 @@ namespace Kaniko.Engine.Tests.Outputs;
 internal static class OutputTestImages
 {
     /// <summary>Scratch plus two small layers, its blobs under <paramref name="directory"/>.</summary>
-    public static async Task<MutatedImage> TwoLayersAsync(string directory, string marker = "one", ImageFormat format = ImageFormat.Oci)
+    public static async Task<MutatedImage> TwoLayersAsync(string directory, string marker = "one", Kaniko.Engine.Images.ImageFormat format = Kaniko.Engine.Images.ImageFormat.Oci)
     {
         var writer = new LayerWriter();
         var first = await writer.WriteAsync([LayerEntry.Directory("app"), LayerEntry.File("app/" + marker, Encoding.ASCII.GetBytes(marker))], directory);

@@ -19,6 +19,12 @@ public class PlanCaseTests
         var plan = KanikoPlanner.Plan(testCase.Dockerfile, "Dockerfile", testCase.Request());
 
         Assert.Equal(testCase.ReadText("expected.txt"), PlanTextWriter.Write(plan));
+        if (File.Exists(Path.Combine(testCase.Directory, "expanded.txt")))
+        {
+            // The printed plan hides build-argument values; expanded.txt pins the values the steps really use.
+            var expanded = string.Concat(plan.Stages.SelectMany(s => s.Steps).Select(s => s.Text + "\n"));
+            Assert.Equal(testCase.ReadText("expanded.txt"), expanded);
+        }
     }
 
     [Theory]

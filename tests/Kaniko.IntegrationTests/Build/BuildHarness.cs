@@ -62,6 +62,9 @@ internal sealed class BuildHarness : IDisposable
     public Task<BuildResult> BuildAsync(BuildRequest request) =>
         KanikoBuilder.BuildAsync(request, new ListSink(Events), Cancellation);
 
+    public Task<BuildResult> BuildAsync(BuildRequest request, Kaniko.Engine.Registry.Auth.IKeychain keychain) =>
+        KanikoBuilder.BuildAsync(request, new ListSink(Events), keychain, Cancellation);
+
     public string[] CachedBlobs() =>
         Directory.Exists(System.IO.Path.Combine(CacheDirectory, "blobs", "sha256"))
             ? Directory.GetFiles(System.IO.Path.Combine(CacheDirectory, "blobs", "sha256")).Select(f => "sha256:" + System.IO.Path.GetFileName(f)).ToArray()
@@ -119,8 +122,9 @@ internal sealed class BuildHarness : IDisposable
             await using var file = File.OpenRead(blob);
             await using var gzip = new GZipStream(file, CompressionMode.Decompress);
             var entries = new List<TarEntrySummary>();
-            await using var reader = new TarReader(gzip);
-            while (await reader.GetNextEntryAsync(cancellationToken: Cancellation) is { } entry)
+            // .NET's reader cannot read a PAX value holding a newline (a file named "a\nb"): the engine's filter can.
+            await using var reader = Kaniko.Engine.Layers.PaxNewlineEscapingStream.OpenReader(gzip);
+            while (await Kaniko.Engine.Layers.PaxNewlineEscapingStream.NextEntryAsync(reader, Cancellation) is { } entry)
             {
                 entries.Add(new TarEntrySummary(entry.Name, entry.EntryType, entry.Mode, entry.Uid, entry.Gid, entry.ModificationTime, entry.LinkName));
             }

@@ -177,13 +177,24 @@ public sealed class MultiPlatformBuildTests(RegistryFixture registry) : IDisposa
         _build.Write("app.txt", "hello\n");
         var reference = _build.NewReference("manifestlist");
 
-        var result = await _build.BuildAsync(_build.Request(reference) with { Platforms = BothPlatforms });
+        var layout = _build.Path("layout");
+
+        var result = await _build.BuildAsync(_build.Request(reference) with { Platforms = BothPlatforms, OciLayoutPath = layout });
 
         var list = await BuildHarness.ManifestAsync(reference);
         Assert.Equal("application/vnd.docker.distribution.manifest.list.v2+json", list.GetProperty("mediaType").GetString());
         Assert.Equal("application/vnd.docker.distribution.manifest.list.v2+json", result.ManifestMediaType.ToString());
         Assert.All(list.GetProperty("manifests").EnumerateArray(),
             e => Assert.Equal("application/vnd.docker.distribution.manifest.v2+json", e.GetProperty("mediaType").GetString()));
+
+        // The OCI layout gets an OCI index of OCI manifests, which skopeo's oci: transport reads.
+        using var index = await BuildHarness.SkopeoJsonAsync("inspect", "--raw", $"oci:{layout}:v1");
+        Assert.Equal("application/vnd.oci.image.index.v1+json", index.RootElement.GetProperty("mediaType").GetString());
+        Assert.All(index.RootElement.GetProperty("manifests").EnumerateArray(),
+            e => Assert.Equal("application/vnd.oci.image.manifest.v1+json", e.GetProperty("mediaType").GetString()));
+        Assert.NotEqual(result.Digest, result.OciLayoutDigest);
+        using var amd64 = await BuildHarness.SkopeoJsonAsync("inspect", "--override-arch", "amd64", $"oci:{layout}:v1");
+        Assert.Equal(2, amd64.RootElement.GetProperty("Layers").GetArrayLength());
     }
 
     [Fact]

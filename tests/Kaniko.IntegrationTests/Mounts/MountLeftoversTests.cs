@@ -1,3 +1,4 @@
+using Kaniko.Engine.Filesystem;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Execution;
 using Kaniko.Testing;

@@ -9,19 +9,22 @@ namespace Kaniko.Sdk.Tests.E2E;
 public static class SharedBaseImages
 {
     private static readonly SemaphoreSlim Gate = new(1, 1);
-    private static readonly Dictionary<string, string> Aspnet = new(StringComparer.Ordinal);
+    private static readonly Dictionary<(string, DotnetImageFlavor), string> Pushed = [];
 
     /// <summary>The reference of <c>dotnet/aspnet:10.0</c> in <paramref name="registry"/>, pushed on first use.</summary>
-    public static async Task<string> AspnetAsync(RegistryFixture registry)
+    public static Task<string> AspnetAsync(RegistryFixture registry) => DotnetAsync(registry, DotnetImageFlavor.Aspnet);
+
+    /// <summary>The reference of the <paramref name="flavor"/> image (<c>dotnet/runtime:10.0</c>, ...) in <paramref name="registry"/>, pushed on first use.</summary>
+    public static async Task<string> DotnetAsync(RegistryFixture registry, DotnetImageFlavor flavor)
     {
         ArgumentNullException.ThrowIfNull(registry);
         await Gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (!Aspnet.TryGetValue(registry.Host, out var reference))
+            if (!Pushed.TryGetValue((registry.Host, flavor), out var reference))
             {
-                reference = (await BaseImages.PushDotnetAsync(registry, DotnetImageFlavor.Aspnet).ConfigureAwait(false)).Reference;
-                Aspnet[registry.Host] = reference;
+                reference = (await BaseImages.PushDotnetAsync(registry, flavor).ConfigureAwait(false)).Reference;
+                Pushed[(registry.Host, flavor)] = reference;
             }
 
             return reference;

@@ -54,6 +54,7 @@ internal static partial class InstructionParser
     {
         ArgumentNullException.ThrowIfNull(node);
         var request = new ParseRequest(node, new SourceRange(fileName, node.StartLine, node.EndLine));
+        Utf8Check.Require(node, request.Range);
         return node.Name switch
         {
             "from" => ParseFrom(request),

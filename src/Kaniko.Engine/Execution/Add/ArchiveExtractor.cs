@@ -78,7 +78,7 @@ internal sealed class ArchiveExtractor
         var decompressed = ArchiveDetector.OpenDecompressed(new NonClosingStream(archive), out _);
         await using (decompressed.ConfigureAwait(false))
         {
-            var reader = new TarReader(decompressed, leaveOpen: true);
+            var reader = PaxNewlineEscapingStream.OpenReader(decompressed);
             await using (reader.ConfigureAwait(false))
             {
                 while (await NextEntryAsync(reader, archiveName, cancellationToken).ConfigureAwait(false) is { } entry)
@@ -95,7 +95,7 @@ internal sealed class ArchiveExtractor
     {
         try
         {
-            return await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false);
+            return await PaxNewlineEscapingStream.NextEntryAsync(reader, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or IOException
             or ICSharpCode.SharpZipLib.SharpZipBaseException or ZstdSharp.ZstdException or SharpCompress.Common.SharpCompressException)

@@ -23,6 +23,12 @@ internal sealed record ExecutionOptions
     /// <summary>How layers are compressed.</summary>
     public LayerWriterOptions Layers { get; init; } = LayerWriterOptions.Default;
 
+    /// <summary>
+    /// The media type family every stage's image is written in (<c>--image-format</c>), or <c>null</c> to keep each
+    /// base image's (OCI when the layers are zstd, which Docker schema 2 cannot list).
+    /// </summary>
+    public Images.ImageFormat? ImageFormat { get; init; }
+
     /// <summary>A folder where the new layers are written; it must outlive the outputs that read them.</summary>
     public required string WorkDirectory { get; init; }
 

@@ -47,10 +47,10 @@ internal static class LayerFileReader
         var stream = await layer.OpenUncompressedAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            var reader = new TarReader(stream, leaveOpen: true);
+            var reader = PaxNewlineEscapingStream.OpenReader(stream);
             await using (reader.ConfigureAwait(false))
             {
-                while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
+                while (await PaxNewlineEscapingStream.NextEntryAsync(reader, cancellationToken).ConfigureAwait(false) is { } entry)
                 {
                     var name = Normalize(entry.Name);
                     if (name.Length == 0)

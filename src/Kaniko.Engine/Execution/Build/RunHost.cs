@@ -50,6 +50,13 @@ internal sealed class RunHost
             return new StageRootFs(directory, ownsDirectory: true, IgnoredPaths.Default, baseLayerCount, _options.SingleSnapshot, events);
         }
 
+        if (SandboxNative.EffectiveUserId != 0)
+        {
+            // Unpacking over / fails on the first system folder otherwise; say what the container needs instead.
+            throw new KanikoException(DiagnosticCodes.RunNeedsRootInContainer, string.Format(
+                CultureInfo.InvariantCulture, Strings.RunNeedsRootInContainer, stageName, SandboxNative.EffectiveUserId));
+        }
+
         lock (_gate)
         {
             if (_hostRootStage is not null && _hostRootStage != stageName)
@@ -65,14 +72,19 @@ internal sealed class RunHost
     }
 
     /// <summary>
-    /// What a snapshot of <c>/</c> of this system leaves out (kaniko's ignore list): the kernel's file systems, every
-    /// other mount point (the tool, its runtime, volumes), the build's work and cache folders and the tool's own.
+    /// What a snapshot of <c>/</c> of this system leaves out and unpacking leaves alone (kaniko's ignore list): the
+    /// kernel's file systems, every other mount point of this container (read from <c>/proc/self/mountinfo</c>: the
+    /// runtime's <c>/etc/hostname</c>, <c>/etc/hosts</c>, <c>/etc/resolv.conf</c>, <c>/dev/termination-log</c>,
+    /// volumes, secrets), <c>/kaniko</c> and <c>/var/run/secrets</c> (service-account tokens) even when they are not
+    /// mounts, the build's work and cache folders and the tool's own.
     /// </summary>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     private IgnoredPaths HostRootIgnores()
     {
         var extra = new List<string>
         {
+            "/kaniko",
+            "/var/run/secrets",
             _options.WorkDirectory,
             _options.BaseImageCache.Root,
             AppContext.BaseDirectory,

@@ -31,6 +31,7 @@ internal sealed class StageExecutor : IDisposable
     private readonly List<BuildWarning> _warnings;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<(ImageSnapshot Snapshot, BuildContextTree Tree)>>> _snapshots = new(StringComparer.Ordinal);
     private readonly RunHost _runHost;
+    private readonly LayerHeaderCache _headers;
     private int _snapshotCount;
 
     /// <summary>Creates an executor for the stages of one build.</summary>
@@ -60,6 +61,8 @@ internal sealed class StageExecutor : IDisposable
         _archives = new ArchiveExtractor(Path.Combine(options.WorkDirectory, "archives"));
         _remote = new RemoteAddSources(options.WorkDirectory, _archives);
         _runHost = runHost ?? new RunHost(options, events);
+        // Beside the base-image blobs: the headers of the layers kept there.
+        _headers = new LayerHeaderCache(options.BaseImageCache.Root);
     }
 
     /// <summary>Builds <paramref name="stage"/>, numbered <paramref name="stageNumber"/> of <paramref name="stageCount"/>.</summary>
@@ -81,10 +84,14 @@ internal sealed class StageExecutor : IDisposable
 
         var (baseImage, state, filesystem) = await StartAsync(plan, stage, earlier, cancellationToken).ConfigureAwait(false);
         var builder = new ImageBuilder(baseImage);
-        if (_options.Layers.Compression == LayerCompression.Zstd)
+        if (_options.ImageFormat is { } format)
+        {
+            builder.WithFormat(format);
+        }
+        else if (_options.Layers.Compression == LayerCompression.Zstd)
         {
             // A Docker schema 2 manifest has no name for a zstd layer: BuildKit then turns OCI media types on.
-            builder.WithFormat(ImageFormat.Oci);
+            builder.WithFormat(Images.ImageFormat.Oci);
         }
 
         var cache = new StepLayerCache(_options, _events);
@@ -117,6 +124,11 @@ internal sealed class StageExecutor : IDisposable
             catch (KanikoException e) when (index < triggers.Count)
             {
                 throw BaseTriggers.Failed(stage, step, e);
+            }
+            catch (KanikoException e) when (step.RedactedText is not null)
+            {
+                // The step read a build argument's value: keep it out of the message, as out of the step line.
+                throw BuildArgumentSecrecy.MaskValues(e, plan.SensitiveValues);
             }
 
             cache.EndStep(applied.Instruction, layer);
@@ -322,7 +334,7 @@ internal sealed class StageExecutor : IDisposable
         WarnOnPlatformMismatch(stage, remote.Config.Value, platform);
         var state = ImageConfigState.FromImage(remote.Config.Value, _stateOptions);
         var cached = new CachedImage(remote, _options.BaseImageCache, _events);
-        return (cached, state, StageFilesystem.Of(cached.Layers));
+        return (cached, state, StageFilesystem.Of(cached.Layers, _headers));
     }
 
     /// <summary>
@@ -453,11 +465,18 @@ internal sealed class StageExecutor : IDisposable
     /// <summary>
     /// The step as it runs: the planner expanded it without the base image's environment, so <c>USER $APP_UID</c>
     /// with <c>APP_UID</c> from the base's <c>Env</c> read <c>USER</c>; BuildKit's progress names a step expanded
-    /// with the stage's whole environment, and so does this. An <c>ARG</c> keeps the planned text (its expansion
+    /// with the stage's whole environment, and so does this (except that a step reading a build argument's value is
+    /// shown as written: <see cref="StepPlan.RedactedText"/>). An <c>ARG</c> keeps the planned text (its expansion
     /// resolves values, not the line as written).
     /// </summary>
     private static string StepText(ImageConfigState state, StepPlan step)
     {
+        // A step that reads a build argument's value is shown as the planner redacted it.
+        if (step.RedactedText is { } redacted)
+        {
+            return redacted;
+        }
+
         if (step.Instruction is ArgInstruction)
         {
             return step.Text;
@@ -514,7 +533,7 @@ internal sealed class StageExecutor : IDisposable
 
         var number = Interlocked.Increment(ref _snapshotCount) - 1;
         var directory = Path.Combine(_options.WorkDirectory, "snapshot-" + number.ToString(CultureInfo.InvariantCulture));
-        var read = await ImageSnapshot.ReadAsync(key, sourceLayers, directory, cancellationToken).ConfigureAwait(false);
+        var read = await ImageSnapshot.ReadAsync(key, sourceLayers, directory, _headers, cancellationToken).ConfigureAwait(false);
         return (read, BuildContextTree.Load(read));
     }
 
@@ -612,7 +631,7 @@ internal sealed class StageExecutor : IDisposable
             var spec = ChownSpec.Parse(workdir.User);
             var users = spec.NeedsLookup ? await UsersAsync(run, cancellationToken).ConfigureAwait(false) : EtcUserDatabase.Empty;
             var warnings = new List<BuildWarning>();
-            owner = spec.Resolve(users, warnings, applied.Instruction.Range);
+            owner = spec.ResolveOrRoot(users, warnings, applied.Instruction.Range);
             foreach (var warning in warnings)
             {
                 Warn(warning);

@@ -1,3 +1,4 @@
+using Kaniko.Engine.Caching;
 using Kaniko.Engine.Filesystem;
 using Kaniko.Engine.Layers;
 using Kaniko.Engine.Oci;
@@ -17,6 +18,7 @@ internal sealed class StageFilesystem
     private readonly Dictionary<ContainerPath, (UnixFileMode Mode, CopyOwner Owner)> _directories;
     private readonly Dictionary<ContainerPath, (UnixFileMode Mode, CopyOwner Owner)> _written;
     private readonly IReadOnlyList<ILayer> _baseLayers;
+    private readonly LayerHeaderCache? _headers;
     private readonly HashSet<ContainerPath> _noted;
     private readonly HashSet<ContainerPath> _forgotten;
     private readonly Dictionary<ContainerPath, string> _links;
@@ -25,7 +27,7 @@ internal sealed class StageFilesystem
     private const int MaxLinks = 255;
 
     private StageFilesystem(
-        bool isComplete, IReadOnlyList<ILayer> baseLayers,
+        bool isComplete, IReadOnlyList<ILayer> baseLayers, LayerHeaderCache? headers,
         Dictionary<ContainerPath, (UnixFileMode Mode, CopyOwner Owner)> directories,
         Dictionary<ContainerPath, (UnixFileMode Mode, CopyOwner Owner)> written,
         HashSet<ContainerPath> noted,
@@ -37,21 +39,28 @@ internal sealed class StageFilesystem
         _forgotten = forgotten;
         IsComplete = isComplete;
         _baseLayers = baseLayers;
+        _headers = headers;
         _directories = directories;
         _written = written;
     }
 
     /// <summary>The filesystem of <c>scratch</c>: empty, and fully known.</summary>
-    public static StageFilesystem Empty() => new(true, [], [], [], [], [], []);
+    public static StageFilesystem Empty() => new(true, [], null, [], [], [], [], []);
 
     /// <summary>The filesystem of an image whose tree is read from <paramref name="baseLayers"/> only when needed.</summary>
-    public static StageFilesystem Of(IReadOnlyList<ILayer> baseLayers) => new(false, baseLayers, [], [], [], [], []);
+    public static StageFilesystem Of(IReadOnlyList<ILayer> baseLayers) => Of(baseLayers, null);
+
+    /// <summary>
+    /// The filesystem of an image whose tree is read from <paramref name="baseLayers"/> only when needed, with the
+    /// layers' headers kept between builds in <paramref name="headers"/>.
+    /// </summary>
+    public static StageFilesystem Of(IReadOnlyList<ILayer> baseLayers, LayerHeaderCache? headers) => new(false, baseLayers, headers, [], [], [], [], []);
 
     /// <summary>Whether every directory of the stage is listed.</summary>
     public bool IsComplete { get; private set; }
 
     /// <summary>A copy for a stage that starts from this one.</summary>
-    public StageFilesystem Clone() => new(IsComplete, _baseLayers, new(_directories), new(_written), new(_noted), new(_forgotten), new(_links));
+    public StageFilesystem Clone() => new(IsComplete, _baseLayers, _headers, new(_directories), new(_written), new(_noted), new(_forgotten), new(_links));
 
     /// <summary>
     /// <paramref name="path"/> with the symbolic links the stage knows followed in every component, the last one
@@ -217,7 +226,7 @@ internal sealed class StageFilesystem
             return;
         }
 
-        var (baseDirectories, baseLinks) = await ImageSnapshot.ReadTreeAsync(_baseLayers, cancellationToken).ConfigureAwait(false);
+        var (baseDirectories, baseLinks) = await ImageSnapshot.ReadTreeAsync(_baseLayers, _headers, cancellationToken).ConfigureAwait(false);
         foreach (var (path, target) in baseLinks)
         {
             // A directory the stage's layers noted under a base link was written through it (an extractor

@@ -1,3 +1,5 @@
+using Kaniko.Engine.Filesystem;
+
 namespace Kaniko.Engine.Execution;
 
 /// <summary>Private folders for materialised contexts, under the system's temporary folder (<c>TMPDIR</c>) unless told otherwise.</summary>

@@ -60,15 +60,63 @@ internal sealed class ChownSpec
     }
 
     /// <summary>
-    /// Resolves the owner as BuildKit's file operation does: a numeric user gives the same number as group; a named
-    /// user gives its uid and primary gid; a group part then replaces the gid. BuildKit silently uses 0 for a user
-    /// name the stage does not know and keeps the gid for an unknown group name; we do the same and add a warning.
+    /// Resolves the owner of <c>COPY --chown</c> and <c>ADD --chown</c>: a numeric user gives the same number as group;
+    /// a named user gives its uid and primary gid; a group part then replaces the gid. A name the stage's
+    /// <c>/etc/passwd</c> or <c>/etc/group</c> does not hold fails the step (<c>KANIKO4130</c>, <c>KANIKO4131</c>), as
+    /// Docker's builder, buildah and kaniko fail, rather than silently writing root's files (BuildKit's file operation
+    /// falls back to 0 there: a security surprise, see issue 15). Numeric ids need no file.
     /// </summary>
-    public CopyOwner Resolve(IUserDatabase users, ICollection<BuildWarning> warnings, SourceRange? range)
+    public CopyOwner Resolve(IUserDatabase users, SourceRange? range)
+    {
+        var (owner, unknownUser, unknownGroup) = Lookup(users);
+        if (unknownUser)
+        {
+            throw new KanikoException(DiagnosticCodes.ChownUserUnknown,
+                string.Format(CultureInfo.InvariantCulture, Strings.ChownUserUnknown, User), range);
+        }
+
+        if (unknownGroup)
+        {
+            throw new KanikoException(DiagnosticCodes.ChownGroupUnknown,
+                string.Format(CultureInfo.InvariantCulture, Strings.ChownGroupUnknown, Group), range);
+        }
+
+        return owner;
+    }
+
+    /// <summary>
+    /// Resolves the owner of the folders <c>WORKDIR</c> makes for the stage's <c>USER</c>, as BuildKit's mkdir does:
+    /// a user name the stage does not know gives 0, an unknown group name keeps the gid; each with a warning.
+    /// </summary>
+    public CopyOwner ResolveOrRoot(IUserDatabase users, ICollection<BuildWarning> warnings, SourceRange? range)
+    {
+        ArgumentNullException.ThrowIfNull(warnings);
+        var (owner, unknownUser, unknownGroup) = Lookup(users);
+        if (unknownUser)
+        {
+            warnings.Add(new BuildWarning(DiagnosticCodes.ChownUserNotFound,
+                string.Format(CultureInfo.InvariantCulture, Strings.ChownUserNotFound, User), range));
+        }
+
+        if (unknownGroup)
+        {
+            warnings.Add(new BuildWarning(DiagnosticCodes.ChownGroupNotFound,
+                string.Format(CultureInfo.InvariantCulture, Strings.ChownGroupNotFound, Group), range));
+        }
+
+        return owner;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Text;
+
+    // The owner, with 0 for an unknown user and the user's gid for an unknown group, and which names were unknown.
+    private (CopyOwner Owner, bool UnknownUser, bool UnknownGroup) Lookup(IUserDatabase users)
     {
         ArgumentNullException.ThrowIfNull(users);
-        ArgumentNullException.ThrowIfNull(warnings);
         int uid = 0, gid = 0;
+        var unknownUser = false;
+        var unknownGroup = false;
         if (Uid is { } id)
         {
             uid = gid = id;
@@ -79,8 +127,7 @@ internal sealed class ChownSpec
         }
         else
         {
-            warnings.Add(new BuildWarning(DiagnosticCodes.ChownUserNotFound,
-                string.Format(CultureInfo.InvariantCulture, Strings.ChownUserNotFound, User), range));
+            unknownUser = true;
         }
 
         if (Gid is { } groupId)
@@ -95,16 +142,12 @@ internal sealed class ChownSpec
             }
             else
             {
-                warnings.Add(new BuildWarning(DiagnosticCodes.ChownGroupNotFound,
-                    string.Format(CultureInfo.InvariantCulture, Strings.ChownGroupNotFound, Group), range));
+                unknownGroup = true;
             }
         }
 
-        return new CopyOwner(uid, gid);
+        return (new CopyOwner(uid, gid), unknownUser, unknownGroup);
     }
-
-    /// <inheritdoc />
-    public override string ToString() => Text;
 
     // Go's strconv.ParseInt(s, 10, 32): optional sign, decimal digits, 32-bit range; "root" is always 0.
     private static int? ParseId(string part)

@@ -75,7 +75,7 @@ internal static class CopyPlanner
             _chmod = string.IsNullOrEmpty(_request.Chmod) ? null : ChmodSpec.Parse(_request.Chmod);
             _owner = string.IsNullOrEmpty(_request.Chown)
                 ? CopyOwner.Root
-                : ChownSpec.Parse(_request.Chown).Resolve(_request.Users, _warnings, _request.Range);
+                : ChownSpec.Parse(_request.Chown).Resolve(_request.Users, _request.Range);
             _exclude = _request.Excludes.Count == 0 ? null : CompilePatterns(_request.Excludes);
 
             // dispatchCopy keeps a trailing "/" (or "/.") through pathRelativeToWorkingDir; "" and "." mean the

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Filesystem;
 
 namespace Kaniko.Engine.Execution;
 

@@ -18,7 +18,7 @@ internal static class SandboxFactory
     {
         events ??= NullBuildEventSink.Instance;
         var isRoot = SandboxNative.EffectiveUserId == 0;
-        var sandbox = Create(kind, events, FindTools(), isRoot, () => BwrapProbe.Value);
+        var sandbox = Create(kind, events, FindTools(kind), isRoot, () => BwrapProbe.Value);
         if (!isRoot && sandbox.Kind == SandboxKind.Bubblewrap)
         {
             events.Report(new WarningEvent(new BuildWarning(DiagnosticCodes.RootlessOneIdMapped, OneIdMappedWarning())));
@@ -54,7 +54,7 @@ internal static class SandboxFactory
         {
             case SandboxKind.Bubblewrap:
                 sandbox = BubblewrapProblem(tools, isRoot, probe) is { } problem
-                    ? throw Unavailable("bubblewrap", problem)
+                    ? throw Unavailable("bwrap", problem)
                     : new BubblewrapSandbox(tools, events);
                 break;
             case SandboxKind.Chroot:
@@ -133,11 +133,20 @@ internal static class SandboxFactory
     private static string Missing(string tool, string package) =>
         string.Format(CultureInfo.InvariantCulture, Strings.SandboxToolMissing, tool, package);
 
+    private static KanikoException NoSetsid(SandboxKind kind) => kind switch
+    {
+        SandboxKind.Automatic => new(DiagnosticCodes.SandboxUnavailable,
+            string.Format(CultureInfo.InvariantCulture, Strings.SandboxUnavailable, Missing("setsid", "util-linux"))),
+        SandboxKind.Bubblewrap => Unavailable("bwrap", Missing("setsid", "util-linux")),
+        _ => Unavailable(kind.ToString().ToLowerInvariant(), Missing("setsid", "util-linux")),
+    };
+
     private static KanikoException Unavailable(string kind, string problem) =>
         new(DiagnosticCodes.SandboxKindUnavailable, string.Format(CultureInfo.InvariantCulture, Strings.SandboxKindUnavailable, kind, problem));
 
-    private static HostToolPaths FindTools() => new(
-        HostTools.Find("setsid") ?? throw Unavailable("any", Missing("setsid", "util-linux")),
+    // Every mode starts its steps through setsid; without it no mode can run, and the error names the one asked for.
+    private static HostToolPaths FindTools(SandboxKind kind) => new(
+        HostTools.Find("setsid") ?? throw NoSetsid(kind),
         HostTools.Find("bwrap"),
         HostTools.Find("setpriv"),
         HostTools.Find("unshare"),

@@ -58,8 +58,7 @@ internal static class SandboxNative
             data is null ? null : Utf8(data)) == 0 ? 0 : Marshal.GetLastPInvokeError();
 
     /// <summary>Detaches the mount at <paramref name="target"/>; returns 0 or the errno.</summary>
-    internal static int Unmount(string target) =>
-        umount2(Utf8(target), MntDetach) == 0 ? 0 : Marshal.GetLastPInvokeError();
+    internal static int Unmount(string target) => LibC.Unmount(target);
 
     /// <summary>The system's text for an errno.</summary>
     internal static string Describe(int errno) => Marshal.GetPInvokeErrorMessage(errno);
@@ -73,7 +72,5 @@ internal static class SandboxNative
     [DllImport(Library, SetLastError = true)]
     private static extern int mount(byte[]? source, byte[] target, byte[]? fileSystemType, ulong flags, byte[]? data);
 
-    [DllImport(Library, SetLastError = true)]
-    private static extern int umount2(byte[] target, int flags);
 #pragma warning restore SYSLIB1054
 }

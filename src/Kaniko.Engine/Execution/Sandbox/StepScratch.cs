@@ -14,13 +14,17 @@ internal sealed class StepScratch : IDisposable
 {
     private const UnixFileMode DirectoryMode = (UnixFileMode)0x1ED; // 0755
 
-    private StepScratch(string rootFs, SandboxIdentity identity, IReadOnlyList<string> environment, string workingDirectory, string folder)
+    // Owned, so the next build removes it when a killed builder could not (AbandonedLeftovers).
+    private readonly OwnedFolder _folder;
+
+    private StepScratch(string rootFs, SandboxIdentity identity, IReadOnlyList<string> environment, string workingDirectory, OwnedFolder folder)
     {
+        _folder = folder;
         RootFs = rootFs;
         Identity = identity;
         Environment = environment;
         WorkingDirectory = workingDirectory;
-        Folder = folder;
+        Folder = folder.Path;
     }
 
     /// <summary>The full path of the rootfs, without a trailing slash (except for <c>/</c>).</summary>
@@ -69,7 +73,7 @@ internal sealed class StepScratch : IDisposable
         var identity = SandboxUserResolver.Resolve(rootFs, spec.User);
         var environment = SandboxHome.Complete(spec.Environment, identity.Uid, () => SandboxUserResolver.ReadUserFile(rootFs, "/etc/passwd"));
         var workingDirectory = EnsureWorkingDirectory(rootFs, spec.WorkingDirectory, identity);
-        var folder = Directory.CreateTempSubdirectory("kaniko-run-").FullName;
+        var folder = OwnedFolder.Create(Path.GetTempPath(), AbandonedLeftovers.RunFolderPrefix);
         return new StepScratch(Path.TrimEndingDirectorySeparator(rootFs), identity, environment, workingDirectory, folder);
     }
 
@@ -95,16 +99,7 @@ internal sealed class StepScratch : IDisposable
     }
 
     /// <summary>Deletes the temporary folder.</summary>
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => _folder.Dispose();
 
     /// <summary>The user mounts (binds and tmpfs) in the order they must be made: parents before children.</summary>
     public static IReadOnlyList<StepMount> OrderedMounts(SandboxSpec spec) =>

@@ -25,6 +25,9 @@ internal sealed class ChainedKeychain : IKeychain
     public string Description => _keychains.Count == 0 ? "no credential sources" : string.Join(" or ", _keychains.Select(k => k.Description));
 
     /// <inheritdoc />
+    public IReadOnlyList<Diagnostics.BuildWarning> Open() => [.. _keychains.SelectMany(k => k.Open())];
+
+    /// <inheritdoc />
     public async ValueTask<RegistryCredential> ResolveAsync(string registryHost, CancellationToken cancellationToken = default)
     {
         foreach (var keychain in _keychains)

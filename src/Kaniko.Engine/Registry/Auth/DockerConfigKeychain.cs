@@ -1,9 +1,13 @@
+using Kaniko.Engine.Diagnostics;
+
 namespace Kaniko.Engine.Registry.Auth;
 
 /// <summary>
 /// Credentials from docker's <c>config.json</c>, looked up as the docker CLI does: a registry's own helper in
 /// <c>credHelpers</c> first, then the default helper <c>credsStore</c>, then the inline <c>auths</c> entry.
-/// A missing file means anonymous. The file is read once, on first use.
+/// A missing file means anonymous. The file is read once, on first use (or <see cref="Open"/>); a file that cannot be
+/// used (not JSON, a malformed entry, unreadable) counts as no file for every registry, with a warning naming it, as
+/// the docker CLI warns "Error loading config file" and goes on.
 /// </summary>
 /// <remarks>
 /// One deviation from docker: when <c>credsStore</c> has nothing for a registry, the inline <c>auths</c> entry is
@@ -12,7 +16,7 @@ namespace Kaniko.Engine.Registry.Auth;
 /// </remarks>
 internal sealed class DockerConfigKeychain : IKeychain
 {
-    private readonly Lazy<DockerConfigFile?> _file;
+    private readonly Lazy<(DockerConfigFile? File, BuildWarning? Problem)> _file;
     private readonly Func<string, string, CredentialHelperClient> _createHelper;
 
     /// <summary>Creates a keychain over a config file.</summary>
@@ -23,7 +27,7 @@ internal sealed class DockerConfigKeychain : IKeychain
         ArgumentException.ThrowIfNullOrEmpty(configPath);
         ConfigPath = configPath;
         _createHelper = createHelper ?? ((name, file) => new CredentialHelperClient(name, file));
-        _file = new Lazy<DockerConfigFile?>(() => DockerConfigFile.Load(ConfigPath), LazyThreadSafetyMode.ExecutionAndPublication);
+        _file = new(Read, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>
@@ -41,10 +45,13 @@ internal sealed class DockerConfigKeychain : IKeychain
     public string Description => ConfigPath;
 
     /// <inheritdoc />
+    public IReadOnlyList<BuildWarning> Open() => _file.Value.Problem is { } problem ? [problem] : [];
+
+    /// <inheritdoc />
     public async ValueTask<RegistryCredential> ResolveAsync(string registryHost, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(registryHost);
-        var file = _file.Value;
+        var file = _file.Value.File;
         if (file is null)
         {
             return RegistryCredential.Anonymous;
@@ -65,5 +72,18 @@ internal sealed class DockerConfigKeychain : IKeychain
         }
 
         return RegistryHostNames.TryFindEntry(file.Auths, registryHost, out _, out var inline) ? inline : RegistryCredential.Anonymous;
+    }
+
+    // The message names the file and the place, never a value from it (the parser's own words could quote a secret).
+    private (DockerConfigFile? File, BuildWarning? Problem) Read()
+    {
+        try
+        {
+            return (DockerConfigFile.Load(ConfigPath), null);
+        }
+        catch (KanikoException e) when (e.Code == DiagnosticCodes.DockerConfigInvalid)
+        {
+            return (null, new BuildWarning(e.Code, e.Detail + Strings.AuthDockerConfigIgnored));
+        }
     }
 }

@@ -17,4 +17,10 @@ internal interface IKeychain
     /// <param name="registryHost">The registry as <c>host</c> or <c>host:port</c>, without scheme or path (for example <c>127.0.0.1:5000</c>).</param>
     /// <param name="cancellationToken">Cancels a running credential helper.</param>
     ValueTask<RegistryCredential> ResolveAsync(string registryHost, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reads now, once, what the keychain reads (a config file), so that every registry is answered the same way,
+    /// and returns what could not be used as warnings naming it. A build calls this before its first request.
+    /// </summary>
+    IReadOnlyList<Diagnostics.BuildWarning> Open() => [];
 }

@@ -105,6 +105,8 @@ public class RunMountTests
     [InlineData("type=cache,ro=maybe", "invalid value for ro: maybe")]
     [InlineData("type=cache,mode=0999", "invalid value 0999 for mode")]
     [InlineData("type=tmpfs,uid=1", "uid not allowed for \"tmpfs\" type mounts")]
+    [InlineData("type=cache,target=/c,uid=app", "invalid value app for uid")] // BuildKit takes numbers only, never a name
+    [InlineData("type=secret,id=s,gid=staff", "invalid value staff for gid")]
     [InlineData("type=secret", "invalid secret mount. one of source, target required")]
     [InlineData("type=secret,id=a,source=b", "both source and id can't be set")]
     [InlineData("type=secret,id=a,sharing=locked", "secret mount should not define sharing")]

@@ -108,15 +108,34 @@ public class DockerConfigKeychainTests
         Assert.DoesNotContain("SECRET-VALUE-1", error.ToString(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task The_keychain_reports_a_malformed_file_on_first_use()
+    [Theory]
+    [InlineData("{")]
+    [InlineData("not json at all")]
+    [InlineData("""{"auths":{"reg.test":{"auth":"SECRET-VALUE-1!"}}}""")]
+    public async Task A_file_that_cannot_be_used_is_a_warning_naming_it_and_no_credentials_for_every_registry(string config)
     {
         using var dir = new TempDirectory();
-        var path = dir.Write("config.json", "{");
+        var path = dir.Write("config.json", config);
+        var keychain = new DockerConfigKeychain(path);
 
-        var error = await Assert.ThrowsAsync<KanikoException>(async () => await new DockerConfigKeychain(path).ResolveAsync("reg.test", TestContext.Current.CancellationToken));
+        var warning = Assert.Single(keychain.Open());
 
-        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.Equal(DiagnosticCodes.DockerConfigInvalid, warning.Code);
+        Assert.Contains(path, warning.Message, StringComparison.Ordinal);
+        Assert.Contains("the file is not used", warning.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("SECRET-VALUE-1", warning.Message, StringComparison.Ordinal);
+        Assert.True((await keychain.ResolveAsync("reg.test", TestContext.Current.CancellationToken)).IsAnonymous);
+        Assert.True((await keychain.ResolveAsync("127.0.0.1:5000", TestContext.Current.CancellationToken)).IsAnonymous);
+        Assert.Single(new ChainedKeychain(new EnvironmentKeychain(_ => null), keychain).Open());
+    }
+
+    [Fact]
+    public void A_missing_or_good_file_opens_without_warnings()
+    {
+        using var dir = new TempDirectory();
+
+        Assert.Empty(new DockerConfigKeychain(dir.Combine("absent.json")).Open());
+        Assert.Empty(new DockerConfigKeychain(dir.Write("config.json", """{"auths":{}}""")).Open());
     }
 
     [Theory]

@@ -25,7 +25,8 @@ internal static class KnownDifferences
         ["run-heredoc-debian"] = "buildah 1.28 does not read RUN heredocs; its Dockerfile runs the same commands inline",
         ["copy-chmod-symbolic"] = "buildah 1.28 takes only an octal --chmod; its Dockerfile gives each file the octal mode the symbolic one makes of it",
         ["copy-link-chown"] = "buildah 1.28 has no COPY --link; its Dockerfile copies the same without it (the layer's files are the same)",
-                ["run-network-none-busybox"] = "buildah 1.28 has no RUN --network (\"RUN only supports the --mount flag\"); its Dockerfile drops the flag and the case only reads what is the same with and without a network",
+        ["run-stage-name-case-busybox"] = "buildah 1.28 finds a stage only by its name as written (FROM builder after AS Builder is read as an image); its Dockerfile spells every reference as the stage is named, ours lower-cases them as BuildKit looks stages up",
+        ["run-network-none-busybox"] = "buildah 1.28 has no RUN --network (\"RUN only supports the --mount flag\"); its Dockerfile drops the flag and the case only reads what is the same with and without a network",
     };
 
     // buildah's chroot isolation makes these to mount over and leaves them in the image when the base lacked them;

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Filesystem;
 
 /// <summary>
 /// Removes a stage's root filesystem folder: first whatever is still mounted inside it (a step killed before its
@@ -22,10 +22,10 @@ internal static class RootFsCleanup
 
         foreach (var mountPoint in MountPointsBelow(full).OrderByDescending(m => m.Length))
         {
-            _ = SandboxNative.Unmount(mountPoint);
+            _ = LibC.Unmount(mountPoint);
         }
 
-        if (SandboxNative.EffectiveUserId != 0)
+        if (LibC.EffectiveUserId != 0)
         {
             MakeDirectoriesWritable(new DirectoryInfo(full));
         }

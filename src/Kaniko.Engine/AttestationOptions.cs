@@ -1,0 +1,107 @@
+using System.Globalization;
+using Kaniko.Engine.Diagnostics;
+
+namespace Kaniko.Engine;
+
+/// <summary>How much a provenance attestation records, as BuildKit names the levels (<c>--provenance=mode=min|max</c>).</summary>
+public enum ProvenanceMode
+{
+    /// <summary>No provenance attestation.</summary>
+    None,
+
+    /// <summary>
+    /// The builder, the build's parameters (context, Dockerfile path and digest, build arguments, target, platform),
+    /// the base images resolved to digests, the times and whether the build was reproducible.
+    /// </summary>
+    Min,
+
+    /// <summary>Everything of <see cref="Min"/>, plus the context's content digest and each stage's expanded steps.</summary>
+    Max,
+}
+
+/// <summary>
+/// The attestations a build attaches to its image (<c>--sbom</c>, <c>--provenance</c>) and the files it also writes
+/// them to. Attestations are attached as BuildKit attaches them: the pushed tag then names an index that holds the
+/// image (its digest unchanged) and one attestation manifest per image.
+/// </summary>
+public sealed record AttestationOptions
+{
+    /// <summary>Whether to attach an SPDX SBOM of the packages the final image holds (<c>--sbom</c>).</summary>
+    public bool Sbom { get; init; }
+
+    /// <summary>The provenance level (<c>--provenance</c>); off unless asked for, see <c>docs/supply-chain.md</c> for why.</summary>
+    public ProvenanceMode Provenance { get; init; }
+
+    /// <summary>The builder id recorded in the provenance (<c>--provenance=builder-id=URI</c>), or null for this tool's.</summary>
+    public string? BuilderId { get; init; }
+
+    /// <summary>Writes the SBOM's in-toto statement here too (<c>--sbom-file</c>), or null.</summary>
+    public string? SbomFile { get; init; }
+
+    /// <summary>Writes the provenance's in-toto statement here too (<c>--provenance-file</c>), or null.</summary>
+    public string? ProvenanceFile { get; init; }
+
+    /// <summary>
+    /// The project's <c>project.assets.json</c> (the MSBuild SDK fills it): its direct package references are marked
+    /// as such in the SBOM. Null when the build has no project.
+    /// </summary>
+    public string? ProjectAssetsFile { get; init; }
+
+    /// <summary>Whether any attestation is asked for.</summary>
+    public bool Any => Sbom || Provenance != ProvenanceMode.None;
+
+    /// <summary>
+    /// Parses a <c>--provenance</c> value as buildx does: <c>true</c>/<c>false</c>/<c>min</c>/<c>max</c>, or
+    /// comma-separated <c>mode=min|max</c>, <c>disabled=true</c>, <c>builder-id=URI</c>; returns the options with the
+    /// level (and builder id) set. Anything else is <c>KANIKO5100</c>.
+    /// </summary>
+    public AttestationOptions WithProvenance(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var mode = ProvenanceMode.Min;
+        var builderId = BuilderId;
+        foreach (var part in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var at = part.IndexOf('=', StringComparison.Ordinal);
+            var (key, setting) = at < 0 ? ("mode", part) : (part[..at], part[(at + 1)..]);
+            mode = (key.ToLowerInvariant(), setting.ToLowerInvariant()) switch
+            {
+                ("mode", "min" or "true" or "1") => ProvenanceMode.Min,
+                ("mode", "max") => ProvenanceMode.Max,
+                ("mode", "false" or "0") or ("disabled", "true") => ProvenanceMode.None,
+                ("disabled", "false") => mode,
+                ("builder-id", _) when Uri.TryCreate(setting, UriKind.Absolute, out _) => Keep(mode, () => builderId = setting),
+                _ => throw new KanikoException(DiagnosticCodes.InvalidAttestationOption,
+                    string.Format(CultureInfo.InvariantCulture, Strings.InvalidAttestationOption, "--provenance", value, part)),
+            };
+        }
+
+        return this with { Provenance = mode, BuilderId = builderId };
+    }
+
+    /// <summary>Parses an <c>--sbom</c> value: <c>true</c>/<c>false</c>, or buildx's <c>generator=...</c> and <c>disabled=</c> forms (any generator means this tool's own scanner).</summary>
+    public AttestationOptions WithSbom(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var enabled = true;
+        foreach (var part in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            enabled = part.ToLowerInvariant() switch
+            {
+                "true" or "1" or "disabled=false" => true,
+                "false" or "0" or "disabled=true" => false,
+                _ when part.StartsWith("generator=", StringComparison.OrdinalIgnoreCase) => enabled,
+                _ => throw new KanikoException(DiagnosticCodes.InvalidAttestationOption,
+                    string.Format(CultureInfo.InvariantCulture, Strings.InvalidAttestationOption, "--sbom", value, part)),
+            };
+        }
+
+        return this with { Sbom = enabled };
+    }
+
+    private static ProvenanceMode Keep(ProvenanceMode mode, Action action)
+    {
+        action();
+        return mode;
+    }
+}

@@ -1,0 +1,57 @@
+using System.CommandLine;
+using Kaniko.Engine;
+
+namespace Kaniko.Cli;
+
+/// <summary>
+/// The attestation flags, named and parsed as buildx names them: <c>--sbom[=true|false]</c> and
+/// <c>--provenance[=true|false|min|max|mode=…,builder-id=…]</c>, a bare flag meaning <c>true</c>; and the files
+/// the statements are also written to.
+/// </summary>
+internal static class AttestationFlags
+{
+    internal static readonly Option<string?> Sbom = new("--sbom")
+    {
+        Description = "Attach an SPDX SBOM of the packages in the image (as docker buildx build --sbom). Off by default.",
+        HelpName = "true|false",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
+    internal static readonly Option<string?> Provenance = new("--provenance")
+    {
+        Description = "Attach a SLSA v1 provenance attestation: min (a bare flag) or max, mode=..., builder-id=URI. Off by default.",
+        HelpName = "min|max|false",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
+    internal static readonly Option<string?> SbomFile = new("--sbom-file")
+    {
+        Description = "Also write the SBOM's in-toto statement (one line per platform) to this file.",
+        HelpName = "PATH",
+    };
+
+    internal static readonly Option<string?> ProvenanceFile = new("--provenance-file")
+    {
+        Description = "Also write the provenance's in-toto statement (one line per platform) to this file.",
+        HelpName = "PATH",
+    };
+
+    internal static IEnumerable<Option> All => [Sbom, Provenance, SbomFile, ProvenanceFile];
+
+    /// <summary>The attestation settings of <paramref name="parse"/>.</summary>
+    internal static AttestationOptions Bind(ParseResult parse)
+    {
+        var options = new AttestationOptions { SbomFile = parse.GetValue(SbomFile), ProvenanceFile = parse.GetValue(ProvenanceFile) };
+        if (parse.GetResult(Sbom) is not null)
+        {
+            options = options.WithSbom(parse.GetValue(Sbom) ?? "true");
+        }
+
+        if (parse.GetResult(Provenance) is not null)
+        {
+            options = options.WithProvenance(parse.GetValue(Provenance) ?? "true");
+        }
+
+        return options;
+    }
+}

@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using Kaniko.Engine.Layers;
+using Kaniko.Engine.Storage;
+using Kaniko.Testing;
+
+namespace Kaniko.Engine.Tests.Storage;
+
+/// <summary>
+/// The overlay pieces of the snapshotter: the ladder's choice, the mount options with short lower links, a real
+/// overlay mounted by <see cref="OverlayMount"/> in a private mount namespace of one thread, and the upper folder of a
+/// real overlay (made by <c>unshare -m</c>) read as layer entries. Everything is mounted on folders of the test's
+/// scratch directory, never elsewhere, and only in namespaces that end with the test.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class OverlayTests : IDisposable
+{
+    private readonly TempDirectory _temp = new("kaniko-overlay-");
+
+    public void Dispose() => _temp.Dispose();
+
+    [Theory]
+    [InlineData(true, true, true, "6.1", OverlayRung.KernelOverlay)]
+    [InlineData(true, true, false, "6.1", OverlayRung.KernelOverlayInUserNamespace)]
+    [InlineData(true, true, false, "5.10", OverlayRung.Unpack)]
+    [InlineData(true, false, true, "6.1", OverlayRung.Unpack)]
+    [InlineData(false, true, true, "6.1", OverlayRung.Unpack)]
+    public void The_ladder_takes_the_best_rung_the_host_allows(bool overlay, bool root, bool initialNamespace, string kernel, object expected)
+    {
+        var choice = OverlayLadder.Choose(new OverlayHost(overlay, root, initialNamespace, Version.Parse(kernel), null, false));
+
+        Assert.Equal((OverlayRung)expected, choice.Rung);
+        Assert.NotEmpty(choice.Findings);
+    }
+
+    [Fact]
+    public void Fuse_overlayfs_is_the_rung_below_the_kernel_when_installed_with_dev_fuse()
+    {
+        var host = new OverlayHost(false, false, false, new Version(6, 1), "/usr/bin/fuse-overlayfs", true);
+
+        Assert.Equal(OverlayRung.FuseOverlayfs, OverlayLadder.Choose(host).Rung);
+        Assert.Equal(OverlayRung.Unpack, OverlayLadder.Choose(host with { HasDevFuse = false }).Rung);
+        Assert.Equal(new Version(5, 11), OverlayHost.ParseKernel("5.11.0-1-amd64"));
+    }
+
+    [Fact]
+    public void Short_lower_links_keep_seventy_layers_under_the_one_page_limit()
+    {
+        // About 4000 / (length of the link folder + 3) layers fit: 80 under a typical cache folder, where the
+        // layers' own folders (sha256-<64 hex>) would allow 30.
+        var links = Enumerable.Range(0, 70).Select(i => "/home/builder/.cache/kaniko-dotnet/l/0a1b2c3d/" + i).ToList();
+
+        var options = OverlayMount.OptionsFor(OverlayRung.KernelOverlayInUserNamespace, links, "/tmp/b/upper", "/tmp/b/work");
+
+        Assert.True(options.Length <= OverlayMount.MaxOptionsLength, options.Length + " bytes");
+        Assert.StartsWith("lowerdir=/home/builder/.cache/kaniko-dotnet/l/0a1b2c3d/0:", options, StringComparison.Ordinal);
+        Assert.EndsWith(",upperdir=/tmp/b/upper,workdir=/tmp/b/work,redirect_dir=off,userxattr", options, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => OverlayMount.OptionsFor(OverlayRung.KernelOverlay, ["/a:b"], "/u", "/w"));
+    }
+
+    [Fact]
+    public void An_overlay_mounted_in_a_private_namespace_shows_the_layers_and_writes_to_the_upper_folder()
+    {
+        SkipUnlessRootWithOverlay();
+        var (bottom, top, upper, work, merged) = Folders();
+        string? seen = null;
+        Exception? failure = null;
+
+        // unshare(CLONE_NEWNS) gives this thread alone a mount namespace; it ends with the thread.
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Assert.Equal(0, OverlayNative.EnterPrivateMountNamespace());
+                using var mount = OverlayMount.Mount(OverlayRung.KernelOverlay, [bottom, top], upper, work, merged, _temp.Combine("l"));
+                seen = File.ReadAllText(Path.Combine(merged, "etc", "a")) + File.ReadAllText(Path.Combine(merged, "etc", "c"));
+                File.WriteAllText(Path.Combine(merged, "etc", "new"), "new");
+                File.Delete(Path.Combine(merged, "etc", "b"));
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        });
+        thread.Start();
+        thread.Join();
+
+        Assert.Null(failure);
+        Assert.Equal("a\nc\n", seen);
+        Assert.Equal("new", File.ReadAllText(Path.Combine(upper, "etc", "new")));
+        Assert.False(File.Exists(Path.Combine(merged, "etc", "a")), "the mount must not be seen outside its namespace");
+        var entries = OverlayUpperReader.Read(upper);
+        Assert.Contains(entries, e => e.Type == LayerEntryType.Whiteout && e.Path == "etc/b");
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_temp.Combine("l")));
+    }
+
+    [Fact]
+    public void The_upper_folder_of_a_real_overlay_becomes_whiteouts_an_opaque_directory_links_and_files()
+    {
+        SkipUnlessRootWithOverlay();
+        var (bottom, top, upper, work, merged) = Folders();
+        var script = $"""
+            set -e
+            mount -t overlay overlay -o lowerdir={top}:{bottom},upperdir={upper},workdir={work} {merged}
+            cd {merged}
+            rm etc/a
+            rm -r dir && mkdir dir && echo n > dir/new
+            echo added > etc/new && ln etc/new etc/new-link
+            ln -s ../etc/new bin/tool
+            chown 1000:1001 etc/new && chmod 0640 etc/new
+            cd / && umount {merged}
+            """;
+        using var process = Process.Start(new ProcessStartInfo("unshare", ["-m", "--propagation", "private", "/bin/sh", "-c", script]) { RedirectStandardError = true })!;
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, error);
+
+        var entries = OverlayUpperReader.Read(upper);
+
+        Assert.Equal(
+            ["bin/", "bin/tool", "dir/", "dir/.wh..wh..opq", "dir/new", "etc/", "etc/.wh.a", "etc/new", "etc/new-link"],
+            entries.Select(e => e.TarName));
+        var file = entries.Single(e => e.Path == "etc/new");
+        Assert.Equal((1000, 1001, (UnixFileMode)0x1A0, 6L), (file.Uid, file.Gid, file.Mode, file.Size));
+        Assert.Equal("etc/new", entries.Single(e => e.Path == "etc/new-link").LinkTarget);
+        Assert.Equal("../etc/new", entries.Single(e => e.Path == "bin/tool").LinkTarget);
+    }
+
+    private static void SkipUnlessRootWithOverlay()
+    {
+        if (!Environment.IsPrivilegedProcess || !File.ReadAllText("/proc/filesystems").Contains("\toverlay", StringComparison.Ordinal))
+        {
+            Assert.Skip("needs root and the kernel's overlayfs");
+        }
+    }
+
+    // Two layers (bottom: etc/a, etc/b, dir/x, bin/; top: etc/c) and the overlay's folders, all in the scratch folder.
+    private (string Bottom, string Top, string Upper, string Work, string Merged) Folders()
+    {
+        var bottom = _temp.Combine("layers", "0");
+        var top = _temp.Combine("layers", "1");
+        foreach (var folder in new[] { Path.Combine(bottom, "etc"), Path.Combine(bottom, "dir", "sub"), Path.Combine(bottom, "bin"), Path.Combine(top, "etc"),
+            _temp.Combine("upper"), _temp.Combine("work"), _temp.Combine("merged"), _temp.Combine("l") })
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        File.WriteAllText(Path.Combine(bottom, "etc", "a"), "a\n");
+        File.WriteAllText(Path.Combine(bottom, "etc", "b"), "b\n");
+        File.WriteAllText(Path.Combine(bottom, "dir", "sub", "x"), "x\n");
+        File.WriteAllText(Path.Combine(top, "etc", "c"), "c\n");
+        return (bottom, top, _temp.Combine("upper"), _temp.Combine("work"), _temp.Combine("merged"));
+    }
+}
