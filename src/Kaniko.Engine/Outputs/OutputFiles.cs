@@ -71,7 +71,7 @@ internal static class OutputFiles
         }
 
         return Filesystem.FileStat.KindOf(stat.Mode) != Filesystem.FileEntryKind.RegularFile
-            || Filesystem.RootFsCleanup.MountPointsBelow(target).Contains(target, StringComparer.Ordinal);
+            || Filesystem.MountPoints.Below(target).Contains(target, StringComparer.Ordinal);
     }
 
     /// <summary>Truncates the existing <paramref name="path"/> (when it can) and writes <paramref name="content"/> into it.</summary>

@@ -19,6 +19,9 @@ internal sealed class SpecialFileGuard : IBuildContext
         _inner = inner;
     }
 
+    /// <summary>The directory context guarded, for what reads its files' host metadata (hard links).</summary>
+    public DirectoryBuildContext Inner => _inner;
+
     public string Description => _inner.Description;
 
     public DockerIgnoreMatcher Ignore => _inner.Ignore;

@@ -17,6 +17,7 @@ internal static class ContextHardLinks
     {
         ImageSnapshot snapshot => snapshot.HardLinkKey,
         DirectoryBuildContext directory when OperatingSystem.IsLinux() => OfDirectory(directory),
+        SpecialFileGuard guarded when OperatingSystem.IsLinux() => OfDirectory(guarded.Inner),
         _ => null,
     };
 
