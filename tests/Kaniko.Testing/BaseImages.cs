@@ -103,7 +103,22 @@ public static partial class BaseImages
         }
 
         arguments.AddRange([layout.TransportReference, "docker://" + destination]);
-        await ExternalTools.RunCheckedAsync(skopeo, arguments, cancellationToken: cancellationToken).ConfigureAwait(false);
+
+        // Test classes that start at once push the same base blobs to one registry, and the distribution registry can
+        // then refuse one upload ("digest invalid", "blob unknown") while the other commits; a second push finds the
+        // blobs there. skopeo's own --retry-times does not retry those answers.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ExternalTools.RunCheckedAsync(skopeo, arguments, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500 * attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     private static void RequireBusybox()
