@@ -7,7 +7,7 @@ namespace Kaniko.Engine.Layers;
 /// <see cref="LayerWriter"/>, a cached blob, or a blob of an OCI layout. Every stream it opens is verified, so a file
 /// changed or damaged on disk is noticed by whoever reads it to the end.
 /// </summary>
-internal sealed class FileBackedLayer : ILayer
+internal sealed class FileBackedLayer : BlobLayer
 {
     private const int BufferSize = 128 * 1024;
 
@@ -18,30 +18,15 @@ internal sealed class FileBackedLayer : ILayer
     /// <param name="diffId">The digest of the uncompressed tar.</param>
     /// <param name="size">The size of the blob in bytes.</param>
     public FileBackedLayer(string path, MediaType mediaType, Digest digest, Digest diffId, long size)
+        : base(digest, diffId, size, mediaType)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentOutOfRangeException.ThrowIfNegative(size);
         FilePath = path;
-        MediaType = mediaType;
-        Digest = digest;
-        DiffId = diffId;
-        Size = size;
     }
 
     /// <summary>The blob's file.</summary>
     public string FilePath { get; }
-
-    /// <inheritdoc />
-    public Digest Digest { get; }
-
-    /// <inheritdoc />
-    public Digest DiffId { get; }
-
-    /// <inheritdoc />
-    public long Size { get; }
-
-    /// <inheritdoc />
-    public MediaType MediaType { get; }
 
     /// <summary>
     /// Describes an existing blob file whose digests are not known yet, computing both by reading it once
@@ -68,11 +53,11 @@ internal sealed class FileBackedLayer : ILayer
     }
 
     /// <inheritdoc />
-    public Task<Stream> OpenCompressedAsync(CancellationToken cancellationToken) =>
+    public override Task<Stream> OpenCompressedAsync(CancellationToken cancellationToken) =>
         Task.FromResult<Stream>(new DigestVerifyingStream(OpenFile(FilePath), Digest, Size));
 
     /// <inheritdoc />
-    public Task<Stream> OpenUncompressedAsync(CancellationToken cancellationToken)
+    public override Task<Stream> OpenUncompressedAsync(CancellationToken cancellationToken)
     {
         // The compressed bytes are not hashed on this path: the diff id covers the content, and a decompressor need
         // not read the blob's last bytes (gzip trailers, padding), so a compressed check could not always finish.

@@ -32,16 +32,13 @@ internal sealed record CopySources(IReadOnlyList<string> SourcePaths, IReadOnlyL
 }
 
 /// <summary>
-/// <c>COPY [--from=] [--chown=] [--chmod=] [--link] [--parents] [--exclude=]... src... dest</c>.
-/// Sources, destination, <c>--chown</c> and <c>--chmod</c> are expanded; <c>--from</c> is not (BuildKit refuses variables there).
+/// What <c>COPY</c> and <c>ADD</c> share: sources and destination, and the flags both take. Both expand their sources,
+/// destination, <c>--chown</c> and <c>--chmod</c>, and heredoc sources whose marker is not quoted.
 /// </summary>
-internal sealed record CopyInstruction : Instruction, IExpandable<CopyInstruction>
+internal abstract record FileTransferInstruction : Instruction
 {
     /// <summary>What to copy and where.</summary>
     public required CopySources Sources { get; init; }
-
-    /// <summary><c>--from</c>: a stage name, stage index or image, or <c>null</c> for the build context.</summary>
-    public string? From { get; init; }
 
     /// <summary><c>--chown</c>, or <c>null</c>.</summary>
     public string? Chown { get; init; }
@@ -52,28 +49,45 @@ internal sealed record CopyInstruction : Instruction, IExpandable<CopyInstructio
     /// <summary><c>--link</c>.</summary>
     public bool Link { get; init; }
 
-    /// <summary><c>--parents</c>.</summary>
-    public bool Parents { get; init; }
-
     /// <summary><c>--exclude</c> patterns, in order.</summary>
     public IReadOnlyList<string> Excludes { get; init; } = [];
 
-    /// <inheritdoc />
-    public override string Name => InstructionNames.Copy;
-
     /// <summary>
-    /// Returns a copy whose heredoc sources with an unquoted marker have their content expanded (BuildKit's
-    /// <c>ExpandRaw</c>: quotes in the content are kept, so the expander must not remove them).
+    /// This instruction with its heredoc sources that have an unquoted marker expanded (BuildKit's <c>ExpandRaw</c>:
+    /// quotes in the content are kept, so the expander must not remove them).
     /// </summary>
-    public CopyInstruction ExpandInlineSources(WordExpander rawExpander) => this with { Sources = Sources.ExpandContents(rawExpander) };
+    protected FileTransferInstruction WithInlineSourcesExpanded(WordExpander rawExpander) =>
+        this with { Sources = Sources.ExpandContents(rawExpander) };
 
-    /// <inheritdoc />
-    public CopyInstruction Expand(WordExpander expander) => this with
+    /// <summary>This instruction with the words both instructions expand expanded.</summary>
+    protected FileTransferInstruction WithSharedWordsExpanded(WordExpander expander) => this with
     {
         Chown = Chown is null ? null : expander(Chown),
         Chmod = Chmod is null ? null : expander(Chmod),
         Sources = Sources.Expand(expander),
     };
+}
+
+/// <summary>
+/// <c>COPY [--from=] [--chown=] [--chmod=] [--link] [--parents] [--exclude=]... src... dest</c>.
+/// Sources, destination, <c>--chown</c> and <c>--chmod</c> are expanded; <c>--from</c> is not (BuildKit refuses variables there).
+/// </summary>
+internal sealed record CopyInstruction : FileTransferInstruction, IExpandable<CopyInstruction>
+{
+    /// <summary><c>--from</c>: a stage name, stage index or image, or <c>null</c> for the build context.</summary>
+    public string? From { get; init; }
+
+    /// <summary><c>--parents</c>.</summary>
+    public bool Parents { get; init; }
+
+    /// <inheritdoc />
+    public override string Name => InstructionNames.Copy;
+
+    /// <summary>A copy whose heredoc sources with an unquoted marker have their content expanded.</summary>
+    public CopyInstruction ExpandInlineSources(WordExpander rawExpander) => (CopyInstruction)WithInlineSourcesExpanded(rawExpander);
+
+    /// <inheritdoc />
+    public CopyInstruction Expand(WordExpander expander) => (CopyInstruction)WithSharedWordsExpanded(expander);
 
     /// <inheritdoc />
     public override string Format() => InstructionText.Line(Name,
@@ -90,20 +104,8 @@ internal sealed record CopyInstruction : Instruction, IExpandable<CopyInstructio
 /// <c>ADD [--chown=] [--chmod=] [--link] [--checksum=] [--keep-git-dir] [--unpack] [--exclude=]... src... dest</c>.
 /// Sources, destination, <c>--chown</c>, <c>--chmod</c> and <c>--checksum</c> are expanded.
 /// </summary>
-internal sealed record AddInstruction : Instruction, IExpandable<AddInstruction>
+internal sealed record AddInstruction : FileTransferInstruction, IExpandable<AddInstruction>
 {
-    /// <summary>What to add and where.</summary>
-    public required CopySources Sources { get; init; }
-
-    /// <summary><c>--chown</c>, or <c>null</c>.</summary>
-    public string? Chown { get; init; }
-
-    /// <summary><c>--chmod</c>, or <c>null</c>.</summary>
-    public string? Chmod { get; init; }
-
-    /// <summary><c>--link</c>.</summary>
-    public bool Link { get; init; }
-
     /// <summary><c>--checksum</c> of a remote source, or <c>null</c>.</summary>
     public string? Checksum { get; init; }
 
@@ -113,26 +115,15 @@ internal sealed record AddInstruction : Instruction, IExpandable<AddInstruction>
     /// <summary><c>--unpack</c>, or <c>null</c> when not given (archives from the context are unpacked by default).</summary>
     public bool? Unpack { get; init; }
 
-    /// <summary><c>--exclude</c> patterns, in order.</summary>
-    public IReadOnlyList<string> Excludes { get; init; } = [];
-
     /// <inheritdoc />
     public override string Name => InstructionNames.Add;
 
-    /// <summary>
-    /// Returns a copy whose heredoc sources with an unquoted marker have their content expanded (BuildKit's
-    /// <c>ExpandRaw</c>: quotes in the content are kept, so the expander must not remove them).
-    /// </summary>
-    public AddInstruction ExpandInlineSources(WordExpander rawExpander) => this with { Sources = Sources.ExpandContents(rawExpander) };
+    /// <summary>A copy whose heredoc sources with an unquoted marker have their content expanded.</summary>
+    public AddInstruction ExpandInlineSources(WordExpander rawExpander) => (AddInstruction)WithInlineSourcesExpanded(rawExpander);
 
     /// <inheritdoc />
-    public AddInstruction Expand(WordExpander expander) => this with
-    {
-        Chown = Chown is null ? null : expander(Chown),
-        Chmod = Chmod is null ? null : expander(Chmod),
-        Checksum = Checksum is null ? null : expander(Checksum),
-        Sources = Sources.Expand(expander),
-    };
+    public AddInstruction Expand(WordExpander expander) =>
+        (AddInstruction)WithSharedWordsExpanded(expander) with { Checksum = Checksum is null ? null : expander(Checksum) };
 
     /// <inheritdoc />
     public override string Format() => InstructionText.Line(Name,

@@ -99,7 +99,37 @@ internal static class InstructionLineParser
     /// </summary>
     internal static (string Remaining, IReadOnlyList<string> Flags) ExtractFlags(string text, char escapeToken)
     {
-        var flags = new List<string>();
+        var (stop, flags) = ScanWords(text, escapeToken, WordRules.Flags);
+        return (stop < 0 ? "" : text[stop..], flags);
+    }
+
+    /// <summary>
+    /// BuildKit's word splitter for ARG, ENV and LABEL: it only finds word boundaries and keeps quotes and escapes.
+    /// </summary>
+    internal static List<string> SplitWords(string text, char escapeToken) => ScanWords(text, escapeToken, WordRules.Raw).Words;
+
+    /// <summary>The two ways BuildKit splits an instruction's text into words with one state machine.</summary>
+    private enum WordRules
+    {
+        /// <summary>
+        /// BuildKit's <c>extractBuilderFlags</c>: only leading words that start with <c>--</c>; quotes and escapes are
+        /// removed, the escape character works inside single quotes too, and a bare <c>--</c> ends the flags.
+        /// </summary>
+        Flags,
+
+        /// <summary>BuildKit's <c>parseWords</c>: every word, with its quotes and escapes kept; single quotes escape nothing.</summary>
+        Raw,
+    }
+
+    /// <summary>
+    /// Splits <paramref name="text"/> into words by <paramref name="rules"/>. Returns where the flags stopped (the
+    /// first character of the rest, or -1 when the text ended) and the words. Written by hand because the two rule
+    /// sets must match BuildKit's quirks exactly (empty quoted words count, an escape at the end is dropped).
+    /// </summary>
+    private static (int Stop, List<string> Words) ScanWords(string text, char escapeToken, WordRules rules)
+    {
+        var flags = rules == WordRules.Flags;
+        var words = new List<string>();
         var word = new StringBuilder();
         var inWord = false;
         var inQuote = false;
@@ -109,6 +139,7 @@ internal static class InstructionLineParser
         {
             var atEnd = pos == text.Length;
             var ch = atEnd ? '\0' : text[pos];
+            var last = pos + 1 == text.Length;
             if (!inWord)
             {
                 if (atEnd)
@@ -121,9 +152,9 @@ internal static class InstructionLineParser
                     continue;
                 }
 
-                if (ch != '-' || pos + 1 == text.Length || text[pos + 1] != '-')
+                if (flags && (ch != '-' || last || text[pos + 1] != '-'))
                 {
-                    return (text[pos..], flags);
+                    return (pos, words);
                 }
 
                 inWord = true;
@@ -131,10 +162,9 @@ internal static class InstructionLineParser
 
             if (atEnd)
             {
-                var last = word.ToString();
-                if (last != "--" && (blankOk || last.Length > 0))
+                if ((blankOk || word.Length > 0) && !(flags && word.ToString() == "--"))
                 {
-                    flags.Add(last);
+                    words.Add(word.ToString());
                 }
 
                 break;
@@ -145,36 +175,38 @@ internal static class InstructionLineParser
                 if (ch == quote)
                 {
                     inQuote = false;
-                    continue;
+                    if (flags)
+                    {
+                        continue;
+                    }
                 }
-
-                if (ch == escapeToken)
+                else if (ch == escapeToken && (flags || quote != '\''))
                 {
-                    if (pos + 1 == text.Length)
+                    if (last)
                     {
                         inQuote = false;
                         continue;
                     }
 
+                    KeepEscape(word, ch, rules);
                     ch = text[++pos];
                 }
 
-                word.Append(ch);
+                Append(word, ch, rules);
                 continue;
             }
 
             if (GoText.IsSpace(ch))
             {
-                var done = word.ToString();
                 inWord = false;
-                if (done == "--")
+                if (flags && word.ToString() == "--")
                 {
-                    return (text[pos..], flags);
+                    return (pos, words);
                 }
 
-                if (blankOk || done.Length > 0)
+                if (blankOk || word.Length > 0)
                 {
-                    flags.Add(done);
+                    words.Add(word.ToString());
                 }
 
                 word.Clear();
@@ -187,126 +219,53 @@ internal static class InstructionLineParser
                 quote = ch;
                 blankOk = true;
                 inQuote = true;
+                if (!flags)
+                {
+                    Append(word, ch, rules);
+                }
+
                 continue;
             }
 
             if (ch == escapeToken)
             {
-                if (pos + 1 == text.Length)
+                if (last)
                 {
                     continue;
                 }
 
+                KeepEscape(word, ch, rules);
                 ch = text[++pos];
             }
 
-            word.Append(ch);
+            Append(word, ch, rules);
         }
 
-        return ("", flags);
+        return (-1, words);
     }
 
-    /// <summary>
-    /// BuildKit's word splitter for ARG, ENV and LABEL: it only finds word boundaries and keeps quotes and escapes.
-    /// </summary>
-    internal static List<string> SplitWords(string text, char escapeToken)
+    // Go writes the rune it decoded, so on the raw path an invalid byte comes out as U+FFFD.
+    private static void Append(StringBuilder word, char ch, WordRules rules)
     {
-        var words = new List<string>();
-        var word = new StringBuilder();
-        var inWord = false;
-        var inQuote = false;
-        var quote = '\0';
-        var blankOk = false;
-        for (var pos = 0; pos <= text.Length; pos++)
+        if (rules == WordRules.Raw)
         {
-            var atEnd = pos == text.Length;
-            var ch = atEnd ? '\0' : text[pos];
-            if (!inWord && !inQuote)
-            {
-                if (atEnd)
-                {
-                    break;
-                }
-
-                if (GoText.IsSpace(ch))
-                {
-                    continue;
-                }
-
-                inWord = true;
-            }
-
-            if (atEnd)
-            {
-                if (blankOk || word.Length > 0)
-                {
-                    words.Add(word.ToString());
-                }
-
-                break;
-            }
-
-            if (!inQuote)
-            {
-                if (GoText.IsSpace(ch))
-                {
-                    inWord = false;
-                    if (blankOk || word.Length > 0)
-                    {
-                        words.Add(word.ToString());
-                    }
-
-                    word.Clear();
-                    blankOk = false;
-                    continue;
-                }
-
-                if (ch is '\'' or '"')
-                {
-                    quote = ch;
-                    blankOk = true;
-                    inQuote = true;
-                }
-
-                if (ch == escapeToken)
-                {
-                    if (pos + 1 == text.Length)
-                    {
-                        continue;
-                    }
-
-                    AppendWordChar(word, ch);
-                    ch = text[++pos];
-                }
-
-                AppendWordChar(word, ch);
-                continue;
-            }
-
-            if (ch == quote)
-            {
-                inQuote = false;
-            }
-
-            if (ch == escapeToken && quote != '\'')
-            {
-                if (pos + 1 == text.Length)
-                {
-                    inQuote = false;
-                    continue;
-                }
-
-                AppendWordChar(word, ch);
-                ch = text[++pos];
-            }
-
             AppendWordChar(word, ch);
         }
-
-        return words;
+        else
+        {
+            word.Append(ch);
+        }
     }
 
-    // Go writes the rune it decoded, so an invalid byte comes out as U+FFFD here.
+    // The raw rules keep an escape character in the word; the flag rules drop it and keep only what it escapes.
+    private static void KeepEscape(StringBuilder word, char escape, WordRules rules)
+    {
+        if (rules == WordRules.Raw)
+        {
+            AppendWordChar(word, escape);
+        }
+    }
+
     private static void AppendWordChar(StringBuilder word, char ch) =>
         word.Append(GoText.TryGetEscapedByte(ch, out _) ? '\uFFFD' : ch);
 

@@ -77,20 +77,7 @@ internal static class CopyLayerEntries
         }
 
         links.Resolve(entries);
-        foreach (var (path, entry) in entries)
-        {
-            if (entry.Type == LayerEntryType.Directory)
-            {
-                filesystem.AddDirectory(path, entry.Mode, new CopyOwner(entry.Uid, entry.Gid));
-            }
-
-            for (var parent = path.Parent; !parent.IsRoot; parent = parent.Parent)
-            {
-                filesystem.NoteDirectory(parent);
-            }
-        }
-
-        return [.. entries.Values];
+        return RecordInStage(entries, filesystem);
     }
 
     /// <summary>
@@ -124,8 +111,16 @@ internal static class CopyLayerEntries
         }
 
         links.Resolve(merged);
+        return RecordInStage(merged, filesystem);
+    }
 
-        foreach (var (path, entry) in merged)
+    /// <summary>
+    /// Tells the stage's view of its files about the directories a layer writes and the parents of every entry, so
+    /// later steps of the stage see them, and returns the layer's entries.
+    /// </summary>
+    private static IReadOnlyList<LayerEntry> RecordInStage(Dictionary<ContainerPath, LayerEntry> entries, StageFilesystem filesystem)
+    {
+        foreach (var (path, entry) in entries)
         {
             if (entry.Type == LayerEntryType.Directory)
             {
@@ -138,7 +133,7 @@ internal static class CopyLayerEntries
             }
         }
 
-        return [.. merged.Values];
+        return [.. entries.Values];
     }
 
     /// <summary>
