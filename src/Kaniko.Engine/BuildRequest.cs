@@ -140,6 +140,9 @@ public sealed record BuildRequest
     /// <summary>How a snapshot after a <c>RUN</c> step decides what changed (<c>--snapshot-mode</c>).</summary>
     public SnapshotKind SnapshotMode { get; init; } = SnapshotKind.Redo;
 
+    /// <summary>How the root filesystem of a stage that runs steps is made (<c>--stage-root</c>): an overlay when possible, by default.</summary>
+    public StageRootKind StageRoot { get; init; } = StageRootKind.Automatic;
+
     /// <summary>One layer per stage for everything its steps changed (<c>--single-snapshot</c>).</summary>
     public bool SingleSnapshot { get; init; }
 

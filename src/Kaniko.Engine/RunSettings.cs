@@ -16,6 +16,19 @@ public enum IsolationKind
     None,
 }
 
+/// <summary>How the root filesystem of a stage that runs steps is made (<c>--stage-root</c>).</summary>
+public enum StageRootKind
+{
+    /// <summary>
+    /// An overlay of the stage's layers, each unpacked once into the layer store of the cache directory, when this
+    /// machine can mount one (see docs/storage.md); else <see cref="Unpack"/>. The default.
+    /// </summary>
+    Automatic,
+
+    /// <summary>The stage's layers are unpacked into a folder of its own and a step's changes found by a diff.</summary>
+    Unpack,
+}
+
 /// <summary>How a snapshot after a <c>RUN</c> step decides that a path changed (<c>--snapshot-mode</c>).</summary>
 public enum SnapshotKind
 {

@@ -154,6 +154,12 @@ internal static class BuildOptions
         HelpName = "redo|full|time",
     };
 
+    internal static readonly Option<string?> StageRoot = new("--stage-root")
+    {
+        Description = "How a stage's root is made for RUN: auto (default: an overlay of the layer store when one can be mounted) or unpack.",
+        HelpName = "auto|unpack",
+    };
+
     internal static readonly Option<bool> SingleSnapshot = new("--single-snapshot")
     {
         Description = "Write one layer per stage, with everything its steps changed, instead of one per step.",
@@ -210,7 +216,7 @@ internal static class BuildOptions
         ImageNameWithDigestFile, ImageNameTagWithDigestFile, Insecure, InsecurePull, InsecureRegistry, SkipTlsVerify,
         SkipTlsVerifyPull, SkipTlsVerifyRegistry, RegistryCertificate, RegistryMirror, PushRetry, ImageDownloadRetry, TransferStallTimeout,
         Label, Annotation, Reproducible, Compression, CompressionLevel, ImageFormat, CacheDir, Verbosity, Isolation, SnapshotMode,
-        SingleSnapshot, LogFormat, LogTimestamp, Progress, Secret, Ssh,
+        StageRoot, SingleSnapshot, LogFormat, LogTimestamp, Progress, Secret, Ssh,
         Cache, CacheRepo, CacheTtl, CacheCopyLayers, CacheRunLayers,
         Git, ContextSubPath, .. AttestationFlags.All,
     ];
@@ -283,6 +289,7 @@ internal static class BuildOptions
             // The executor image sets KANIKO_ISOLATION=none: there, / of the container is the stage's rootfs, as in kaniko.
             Isolation = ParseIsolation(parse.GetValue(Isolation) ?? NullIfEmpty(environment("KANIKO_ISOLATION"))),
             SnapshotMode = ParseSnapshotMode(parse.GetValue(SnapshotMode)),
+            StageRoot = ParseStageRoot(parse.GetValue(StageRoot)),
             SingleSnapshot = parse.GetValue(SingleSnapshot),
             Secrets = [.. (parse.GetValue(Secret) ?? []).Select(s => BuildSecret.Parse(s, environment))],
             SshAgents = [.. (parse.GetValue(Ssh) ?? []).Select(s => SshAgent.Parse(s, environment))],
@@ -310,6 +317,13 @@ internal static class BuildOptions
         "full" => SnapshotKind.Full,
         "time" => SnapshotKind.Time,
         _ => throw Usage($"--snapshot-mode must be redo, full or time, not '{value}'"),
+    };
+
+    private static StageRootKind ParseStageRoot(string? value) => value?.ToLowerInvariant() switch
+    {
+        null or "auto" => StageRootKind.Automatic,
+        "unpack" => StageRootKind.Unpack,
+        _ => throw Usage($"--stage-root must be auto or unpack, not '{value}'"),
     };
 
     // Every value is parsed here so a typo is a usage error before anything runs; the engine drops repeats.

@@ -20,12 +20,16 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
     private const string PaxXattrPrefix = "SCHILY.xattr.";
     private const string LibarchiveXattrPrefix = "LIBARCHIVE.xattr.";
     private const int CopyBufferSize = 128 * 1024;
+    private const string OverlayOpaqueAttribute = "trusted.overlay.opaque";
 
     // Every path this layer wrote, and all their ancestors: an opaque whiteout keeps these.
     private readonly HashSet<string> touched = new(StringComparer.Ordinal);
     private readonly List<(string HostPath, DateTimeOffset Time)> directoryTimes = [];
     private readonly List<(string ContainerPath, string HostPath, byte[] Hash)> writtenFiles = [];
     private readonly Dictionary<string, byte[]> hashByHostPath = new(StringComparer.Ordinal);
+
+    // Directories made only because an entry lies below them (the layer does not list them), deepest last.
+    private readonly List<string> implicitDirectories = [];
     private bool specialFileWarningGiven;
     private PaxXattrSniffer? sniffer;
 
@@ -71,6 +75,16 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
             }
         }
 
+        foreach (var hostPath in implicitDirectories)
+        {
+            if (rootFs.LowerDirectory?.Invoke(SecurePath.ToContainerPath(Root, hostPath)) is { } lower)
+            {
+                LibC.Lchown(hostPath, lower.Uid, lower.Gid);
+                File.SetUnixFileMode(hostPath, lower.Mode);
+                LibC.SetTimes(hostPath, lower.ModificationTime);
+            }
+        }
+
         foreach (var (containerPath, hostPath, hash) in writtenFiles)
         {
             if (LibC.TryLstat(hostPath, out var stat) && FileStat.KindOf(stat.Mode) == FileEntryKind.RegularFile)
@@ -92,6 +106,12 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
             }
 
             var directory = SecurePath.Resolve(Root, path.Parent.Value);
+            if (rootFs.KeepsWhiteouts)
+            {
+                MarkOpaque(directory);
+                return;
+            }
+
             if (LibC.TryLstat(directory, out var stat) && FileStat.KindOf(stat.Mode) == FileEntryKind.Directory)
             {
                 Prune(directory, path.Parent.IsRoot ? string.Empty : path.Parent.Value);
@@ -110,7 +130,11 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
             }
 
             var deleted = path.Parent.Append(target);
-            if (!deleted.IsRoot)
+            if (!deleted.IsRoot && rootFs.KeepsWhiteouts)
+            {
+                WriteOverlayWhiteout(SecurePath.ResolveEntry(Root, deleted.Value));
+            }
+            else if (!deleted.IsRoot)
             {
                 Remove(SecurePath.ResolveEntry(Root, deleted.Value));
             }
@@ -147,6 +171,7 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
         switch (entry.EntryType)
         {
             case TarEntryType.Directory:
+                implicitDirectories.Remove(hostPath);
                 if (!IsDirectory(hostPath))
                 {
                     Remove(hostPath);
@@ -424,6 +449,30 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
         }
     }
 
+    // A layer kept for an overlay mount (RootFs.KeepsWhiteouts) says what it hides as overlayfs does: a character
+    // device 0/0 for a deleted path, the trusted.overlay.opaque attribute on a directory that replaces the lower ones.
+    private void WriteOverlayWhiteout(string hostPath)
+    {
+        EnsureParentDirectory(hostPath);
+        Remove(hostPath);
+        LibC.Mknod(hostPath, LibC.CharacterDevice, 0, 0);
+    }
+
+    private void MarkOpaque(string hostDirectory)
+    {
+        if (!IsDirectory(hostDirectory))
+        {
+            EnsureParentDirectory(hostDirectory);
+            Remove(hostDirectory);
+            Directory.CreateDirectory(hostDirectory);
+        }
+
+        if (LibC.TrySetXattr(hostDirectory, OverlayOpaqueAttribute, "y"u8.ToArray()) is var errno and not 0)
+        {
+            throw LibC.Error("setxattr " + OverlayOpaqueAttribute, hostDirectory, errno);
+        }
+    }
+
     private void EnsureParentDirectory(string hostPath)
     {
         var parent = Path.GetDirectoryName(hostPath)!;
@@ -445,6 +494,10 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
         {
             Remove(directory);
             Directory.CreateDirectory(directory);
+            if (rootFs.LowerDirectory is not null)
+            {
+                implicitDirectories.Add(directory);
+            }
         }
     }
 

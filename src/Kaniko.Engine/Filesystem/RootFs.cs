@@ -62,6 +62,18 @@ internal sealed class RootFs
     /// </summary>
     internal bool LeavesIgnoredAlone { get; init; }
 
+    /// <summary>
+    /// Whether whiteouts are written as overlayfs's own (a character device 0/0, a directory marked opaque) instead of
+    /// deleting: the root then holds one layer alone, kept as a lower folder of an overlay mount (the layer store's).
+    /// </summary>
+    internal bool KeepsWhiteouts { get; init; }
+
+    /// <summary>
+    /// With <see cref="KeepsWhiteouts"/>: the metadata the layers below give a directory (by container path), for the
+    /// directories a layer writes into without listing them, so the overlay shows them as the layers below do.
+    /// </summary>
+    internal Func<string, FileEntryMetadata?>? LowerDirectory { get; init; }
+
     /// <summary>Whether the process is root, so owners, device nodes and most extended attributes are applied.</summary>
     public bool IsPrivileged { get; }
 

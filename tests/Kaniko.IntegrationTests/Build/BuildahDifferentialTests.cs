@@ -1,5 +1,6 @@
 using System.Runtime.Versioning;
 using Kaniko.Engine;
+using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Execution;
 using Kaniko.IntegrationTests.Build.Differential;
 using Kaniko.Testing;
@@ -17,9 +18,20 @@ public sealed class BuildahDifferentialTests(RegistryFixture registry, BuildahPe
 {
     public static TheoryData<string> Cases => [.. DifferentialCase.Names()];
 
+    /// <summary>The cases whose stages run steps, so have a root filesystem made on a rung of the stage-root ladder.</summary>
+    public static TheoryData<string> RunCases => [.. DifferentialCase.Names().Where(n => n.StartsWith("run-", StringComparison.Ordinal))];
+
+    /// <summary>The default rung: on this machine (root, kernel overlayfs) the stages' roots are overlays of the layer store.</summary>
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task Buildah_and_kaniko_dotnet_give_the_same_filesystem_and_config(string name)
+    public Task Buildah_and_kaniko_dotnet_give_the_same_filesystem_and_config(string name) => CompareAsync(name, StageRootKind.Automatic);
+
+    /// <summary>The last rung, where no overlay can be mounted: the layers unpacked into the stage's folder and diffed.</summary>
+    [Theory]
+    [MemberData(nameof(RunCases))]
+    public Task Buildah_and_kaniko_dotnet_agree_on_the_unpack_rung(string name) => CompareAsync(name, StageRootKind.Unpack);
+
+    private async Task CompareAsync(string name, StageRootKind stageRoot)
     {
         if (!Environment.IsPrivilegedProcess)
         {
@@ -51,6 +63,7 @@ public sealed class BuildahDifferentialTests(RegistryFixture registry, BuildahPe
         {
             BuildArgs = buildArgs,
             Target = testCase.Target,
+            StageRoot = stageRoot,
             Secrets = [.. testCase.Secrets.Select(s => BuildSecret.Parse($"id={s.Id},src={s.Source}", Environment.GetEnvironmentVariable))],
         });
         List<string> peerArguments = [.. buildArgs.SelectMany(a => new[] { "--build-arg", a.Key + "=" + a.Value })];
@@ -64,6 +77,13 @@ public sealed class BuildahDifferentialTests(RegistryFixture registry, BuildahPe
         var peerDockerfile = testCase.PeerDockerfile ?? Path.Combine(build.ContextDirectory, "Dockerfile");
         var peerBuild = peer.BuildAndPushAsync(peerDockerfile, build.ContextDirectory, theirs, peerArguments, cancellation);
         await Task.WhenAll(ourBuild, peerBuild);
+
+        var rung = build.Events.OfType<MessageEvent>().Select(e => e.Text).FirstOrDefault(m => m.StartsWith("RUN stage roots: ", StringComparison.Ordinal));
+        TestContext.Current.TestOutputHelper?.WriteLine(rung ?? "(no stage root made)");
+        if (rung is not null)
+        {
+            Assert.Equal(stageRoot == StageRootKind.Unpack ? "RUN stage roots: unpacked" : "RUN stage roots: overlay of the layer store", rung[..rung.IndexOf(" (", StringComparison.Ordinal)]);
+        }
 
         var ourView = ImageView.ReadAsync(ours, build.Path("view-ours"), cancellation);
         var theirView = ImageView.ReadAsync(theirs, build.Path("view-buildah"), cancellation);

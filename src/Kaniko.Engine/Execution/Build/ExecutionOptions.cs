@@ -57,6 +57,12 @@ internal sealed record ExecutionOptions
     public SnapshotMode SnapshotMode { get; init; } = SnapshotMode.Redo;
 
     /// <summary>
+    /// Whether a stage's root may be an overlay of layers kept in the layer store (<c>--stage-root</c>), when this
+    /// machine can mount one; otherwise the layers are unpacked into a folder of the stage's own.
+    /// </summary>
+    public bool OverlayStageRoots { get; init; }
+
+    /// <summary>
     /// One layer per stage (<c>--single-snapshot</c>): the steps add no layers of their own, and the stage's changes
     /// to its base are written as one layer when its last step is done.
     /// </summary>

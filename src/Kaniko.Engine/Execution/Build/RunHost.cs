@@ -16,6 +16,7 @@ internal sealed class RunHost
     private ISandbox? _sandbox;
     private readonly Lock _gate = new();
     private string? _hostRootStage;
+    private StageRootLadder? _stageRoots;
 
     /// <summary>Creates the shared part for a build run with <paramref name="options"/>.</summary>
     public RunHost(ExecutionOptions options, IBuildEventSink events)
@@ -37,6 +38,19 @@ internal sealed class RunHost
         }
     }
 
+    /// <summary>How stage roots are made here (an overlay or unpacked), chosen and reported once, when the first stage needs one.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private StageRootLadder StageRoots
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _stageRoots ??= StageRootLadder.Choose(_options, _events);
+            }
+        }
+    }
+
     /// <summary>
     /// The root filesystem of the stage <paramref name="stageName"/>: a fresh folder in <paramref name="workDirectory"/>, or, with
     /// <see cref="SandboxKind.None"/>, <c>/</c> of this system (for one stage only: a second would see the first's files).
@@ -47,7 +61,8 @@ internal sealed class RunHost
         if (_options.Isolation != SandboxKind.None)
         {
             var directory = Path.Combine(workDirectory, "rootfs-" + stageIndex.ToString(CultureInfo.InvariantCulture));
-            return new StageRootFs(directory, ownsDirectory: true, IgnoredPaths.Default, baseLayerCount, _options.SingleSnapshot, events);
+            var overlay = StageRoots.Overlay(Path.Combine(workDirectory, "ov-" + stageIndex.ToString(CultureInfo.InvariantCulture)));
+            return new StageRootFs(directory, ownsDirectory: true, IgnoredPaths.Default, baseLayerCount, _options.SingleSnapshot, events, overlay);
         }
 
         if (SandboxNative.EffectiveUserId != 0)

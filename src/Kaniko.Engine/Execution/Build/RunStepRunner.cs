@@ -71,7 +71,7 @@ internal sealed class RunStepRunner(ExecutionOptions options, RunHost host, Laye
         }
 
         // A single snapshot still diffs each step: the stage must know the directories the step made for later copies.
-        var diff = await Snapshotter.DiffAsync(rootFs.RootFs, rootFs.Index, options.SnapshotMode, cancellationToken).ConfigureAwait(false);
+        var diff = await rootFs.DiffAsync(options.SnapshotMode, cancellationToken).ConfigureAwait(false);
         var layer = diff.IsEmpty || options.SingleSnapshot ? null : await WriteAsync(diff, cancellationToken).ConfigureAwait(false);
         rootFs.Commit(diff.NewIndex, layers.Count + (layer is null ? 0 : 1));
         return (layer, diff.Changes);

@@ -17,7 +17,7 @@ namespace Kaniko.Engine.Execution;
 internal sealed class StageRootFs : IDisposable
 {
     // Enough to keep a local disk busy while one layer unpacks; a registry serves a few blobs at once happily.
-    private const int ParallelDownloads = 3;
+    internal const int ParallelDownloads = 3;
 
     private bool _ownsDirectory;
     private readonly IgnoredPaths _ignored;
@@ -27,6 +27,7 @@ internal sealed class StageRootFs : IDisposable
     private RootFs? _rootFs;
     private FileIndex? _index;
     private int _applied;
+    private OverlayStageRoot? _overlay;
 
     /// <summary>A stage filesystem that will live in <paramref name="directory"/> (nothing is made yet).</summary>
     /// <param name="directory">The folder that plays <c>/</c>.</param>
@@ -35,8 +36,10 @@ internal sealed class StageRootFs : IDisposable
     /// <param name="baseLayerCount">How many of the stage's layers come from its base.</param>
     /// <param name="keepBaseline">Whether to index the base alone first (<c>--single-snapshot</c> compares with it at the end).</param>
     /// <param name="events">Receives the warnings of unpacking.</param>
-    public StageRootFs(string directory, bool ownsDirectory, IgnoredPaths ignored, int baseLayerCount, bool keepBaseline, IBuildEventSink events)
+    /// <param name="overlay">The overlay the folder is to be (its layers from the layer store), or null to unpack the layers into it.</param>
+    public StageRootFs(string directory, bool ownsDirectory, IgnoredPaths ignored, int baseLayerCount, bool keepBaseline, IBuildEventSink events, OverlayStageRoot? overlay = null)
     {
+        _overlay = overlay;
         HostDirectory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
         _ownsDirectory = ownsDirectory;
         _ignored = ignored;
@@ -67,6 +70,11 @@ internal sealed class StageRootFs : IDisposable
     public async Task SyncAsync(IReadOnlyList<ILayer> layers, bool index, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(layers);
+        if (_overlay is { } overlay && await TrySyncOverlayAsync(overlay, layers, index, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
         if (_rootFs is null)
         {
             if (_ownsDirectory)
@@ -108,6 +116,53 @@ internal sealed class StageRootFs : IDisposable
         }
     }
 
+    /// <summary>
+    /// The overlay rung of <see cref="SyncAsync"/>: mounts the layers (again) when layers were added since, or when a
+    /// snapshot is to follow and the upper folder holds an earlier step's changes. False, with the overlay given up
+    /// for the rest of the stage, when it cannot be made (a layer the store cannot hold alone, a file system that
+    /// takes no overlay): the layers are then unpacked as without one.
+    /// </summary>
+    private async Task<bool> TrySyncOverlayAsync(OverlayStageRoot overlay, IReadOnlyList<ILayer> layers, bool index, CancellationToken cancellationToken)
+    {
+        if (_rootFs is not null && _applied == layers.Count && !(index && overlay.HasChanges))
+        {
+            return true;
+        }
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            if (_rootFs is null && _ownsDirectory)
+            {
+                RootFsCleanup.Remove(HostDirectory);
+            }
+
+            _rootFs ??= new RootFs(HostDirectory, _ignored, _events);
+            await overlay.MountAsync(layers, HostDirectory, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or KanikoException or NotSupportedException)
+        {
+            _events.Report(new MessageEvent("root filesystem " + HostDirectory + ": no overlay (" + e.Message + "), the layers are unpacked", MessageImportance.High));
+            overlay.Dispose();
+            _overlay = null;
+            _rootFs = null;
+            _index = null;
+            _applied = 0;
+            return false;
+        }
+
+        _applied = layers.Count;
+        Report("overlay of " + layers.Count.ToString(CultureInfo.InvariantCulture) + " layer(s) from the layer store", started);
+        return true;
+    }
+
+    /// <summary>
+    /// What the step just run changed: read from the overlay's upper folder on the overlay rung, else the diff of the
+    /// whole root with its index (taken by <see cref="SyncAsync"/>).
+    /// </summary>
+    public Task<FileSystemDiff> DiffAsync(SnapshotMode mode, CancellationToken cancellationToken) =>
+        _overlay is { } overlay ? overlay.DiffAsync(RootFs, cancellationToken) : Snapshotter.DiffAsync(RootFs, Index, mode, cancellationToken);
+
     private void Report(string what, long started) =>
         _events.Report(new MessageEvent(
             string.Format(CultureInfo.InvariantCulture, "root filesystem {0}: {1} in {2:0.00} s", HostDirectory, what,
@@ -120,6 +175,7 @@ internal sealed class StageRootFs : IDisposable
     /// </summary>
     public void Commit(FileIndex? newIndex, int layerCount)
     {
+        _overlay?.Commit();
         _index = newIndex;
         _applied = layerCount;
     }
@@ -137,7 +193,9 @@ internal sealed class StageRootFs : IDisposable
             _rootFs = RootFs,
             _index = _index,
             _applied = baseLayerCount,
+            _overlay = _overlay,
         };
+        _overlay = null;
         _ownsDirectory = false;
         _rootFs = null;
         return taker;
@@ -146,6 +204,7 @@ internal sealed class StageRootFs : IDisposable
     /// <summary>Removes the folder (with whatever a killed step left mounted in it), when it is the stage's own.</summary>
     public void Dispose()
     {
+        _overlay?.Dispose();
         if (_ownsDirectory)
         {
             RootFsCleanup.Remove(HostDirectory);
@@ -187,7 +246,8 @@ internal sealed class StageRootFs : IDisposable
         }
     }
 
-    private static async Task DownloadAsync(CachedLayer layer, SemaphoreSlim throttle, CancellationToken cancellationToken)
+    /// <summary>Downloads <paramref name="layer"/> into the base-image cache, one of a few at a time (<paramref name="throttle"/>).</summary>
+    internal static async Task DownloadAsync(CachedLayer layer, SemaphoreSlim throttle, CancellationToken cancellationToken)
     {
         await throttle.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

@@ -1,0 +1,46 @@
+using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Filesystem;
+using Kaniko.Engine.Storage;
+
+namespace Kaniko.Engine.Execution;
+
+/// <summary>
+/// Decides once per build how the roots of stages that run steps are made: an overlay of layers kept in the
+/// <see cref="LayerStore"/> (kernel overlayfs as root of the machine), or the unpack-and-diff path. The ladder and
+/// the rung taken are reported as the isolation ladder is, with why each rung above was passed over.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+internal sealed class StageRootLadder
+{
+    private readonly LayerStore? _store;
+    private readonly IBuildEventSink _events;
+
+    private StageRootLadder(LayerStore? store, IBuildEventSink events)
+    {
+        _store = store;
+        _events = events;
+    }
+
+    /// <summary>The rung for a build run with <paramref name="options"/> on this machine, reported on <paramref name="events"/>.</summary>
+    public static StageRootLadder Choose(ExecutionOptions options, IBuildEventSink events)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var choice = OverlayLadder.Choose(OverlayHost.Current());
+        var reason = options switch
+        {
+            { OverlayStageRoots: false } => "--stage-root=unpack",
+            { SingleSnapshot: true } => "--single-snapshot compares a stage with its base",
+            { SnapshotMode: not SnapshotMode.Redo } => "--snapshot-mode=" + options.SnapshotMode.ToString().ToLowerInvariant() + " is decided by a diff of the whole root",
+            _ when choice.Rung is OverlayRung.KernelOverlayInUserNamespace or OverlayRung.FuseOverlayfs => choice.Rung + " is not used for stage roots yet",
+            _ => null,
+        };
+        var overlay = reason is null && choice.Rung == OverlayRung.KernelOverlay;
+        events.Report(new MessageEvent("RUN stage roots: " + (overlay ? "overlay of the layer store" : "unpacked")
+            + " (" + string.Join("; ", choice.Findings) + (reason is null ? "" : "; unpack because " + reason) + ")"));
+        return new StageRootLadder(overlay ? new LayerStore(options.CacheDirectory, sizeLimit: 0) : null, events);
+    }
+
+    /// <summary>An overlay root whose own folders go in <paramref name="folder"/>; null on the unpack rung.</summary>
+    public OverlayStageRoot? Overlay(string folder) =>
+        _store is null ? null : new OverlayStageRoot(_store, OverlayRung.KernelOverlay, folder, _events);
+}

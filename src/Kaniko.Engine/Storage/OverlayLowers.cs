@@ -1,0 +1,73 @@
+using Kaniko.Engine.Filesystem;
+
+namespace Kaniko.Engine.Storage;
+
+/// <summary>
+/// What a stack of layer folders (an overlay's lower folders, in the store's form: whiteouts as character devices
+/// 0/0, replaced directories marked opaque) shows at a path, read without a mount: the path in the topmost folder that
+/// has it, unless a folder above hides it (a whiteout of the path or of a parent, a parent that is not a directory
+/// there, or an opaque parent).
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+internal sealed class OverlayLowers
+{
+    private static readonly string[] OpaqueAttributes = ["trusted.overlay.opaque", "user.overlay.opaque"];
+    private readonly IReadOnlyList<string> _topFirst;
+
+    /// <summary>The stack of <paramref name="bottomFirst"/> (the image's order: base layer first).</summary>
+    public OverlayLowers(IReadOnlyList<string> bottomFirst)
+    {
+        ArgumentNullException.ThrowIfNull(bottomFirst);
+        _topFirst = [.. bottomFirst.Reverse().Select(d => Path.TrimEndingDirectorySeparator(Path.GetFullPath(d)))];
+    }
+
+    /// <summary>The metadata and host path of <paramref name="containerPath"/> (<c>/a/b</c>) as the stack shows it; null when it has none.</summary>
+    public (FileEntryMetadata Metadata, string HostPath)? Find(string containerPath)
+    {
+        ArgumentNullException.ThrowIfNull(containerPath);
+        foreach (var folder in _topFirst)
+        {
+            var hostPath = folder + containerPath;
+            if (FileStat.TryRead(hostPath) is { } found)
+            {
+                return IsWhiteout(found) ? null : (found, hostPath);
+            }
+
+            if (HidesBelow(folder, containerPath))
+            {
+                return null;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether <paramref name="metadata"/> is overlayfs's whiteout (a character device 0/0).</summary>
+    public static bool IsWhiteout(FileEntryMetadata metadata) =>
+        metadata is { Kind: FileEntryKind.CharacterDevice, DeviceMajor: 0, DeviceMinor: 0 };
+
+    /// <summary>Whether the directory <paramref name="hostPath"/> is marked opaque (it replaced the lower ones).</summary>
+    public static bool IsOpaque(string hostPath) =>
+        OpaqueAttributes.Any(a => LibC.TryGetXattr(hostPath, a) is [(byte)'y']);
+
+    // A folder that lacks the path still hides the lower ones when a parent of it there is a whiteout, a file, or an
+    // opaque directory.
+    private static bool HidesBelow(string folder, string containerPath)
+    {
+        for (var slash = containerPath.IndexOf('/', 1); slash > 0; slash = containerPath.IndexOf('/', slash + 1))
+        {
+            var parent = folder + containerPath[..slash];
+            if (FileStat.TryRead(parent) is not { } metadata)
+            {
+                return false;
+            }
+
+            if (metadata.Kind != FileEntryKind.Directory || IsOpaque(parent))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

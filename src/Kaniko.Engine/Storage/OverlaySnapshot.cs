@@ -1,0 +1,130 @@
+using System.Security.Cryptography;
+using Kaniko.Engine.Filesystem;
+
+namespace Kaniko.Engine.Storage;
+
+/// <summary>
+/// What a step changed, read from its overlay's upper folder instead of a walk of the whole root: only the paths the
+/// step wrote are there, so the snapshot costs what the step changed. Each is compared with what the lower folders
+/// show at that path by the rules of <see cref="Snapshotter"/>'s default mode, so both give the same changes and
+/// the same layer: a path is in the layer when it is new, when its visible metadata moved, or (a file copied up with
+/// only its change time moved) when its content differs. A whiteout is a deletion; an opaque directory that was a
+/// directory below is a directory made again (an opaque whiteout, and everything in it added); a directory's size is
+/// not compared (the upper copy of a directory lists only what the step wrote, and a real change of its entries moves
+/// its modification time anyway).
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+internal static class OverlaySnapshot
+{
+    /// <summary>
+    /// The changes in <paramref name="upperDirectory"/> over <paramref name="lowers"/>; the layer's files are read
+    /// from <paramref name="merged"/> (the mounted overlay) when it is written.
+    /// </summary>
+    public static Task<FileSystemDiff> DiffAsync(RootFs merged, string upperDirectory, OverlayLowers lowers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(merged);
+        ArgumentNullException.ThrowIfNull(lowers);
+        return Task.Run(() => Diff(merged, upperDirectory, lowers, cancellationToken), cancellationToken);
+    }
+
+    private static FileSystemDiff Diff(RootFs merged, string upperDirectory, OverlayLowers lowers, CancellationToken cancellationToken)
+    {
+        var walk = new Walker(merged.IgnoredPaths, lowers, cancellationToken);
+        walk.Directory(Path.TrimEndingDirectorySeparator(Path.GetFullPath(upperDirectory)), "", insideRecreated: false);
+        foreach (var group in walk.Linked.Values.Where(g => g.Count > 1))
+        {
+            // One inode, several paths, all in the upper folder: the first by path is the file, the others link to it.
+            group.Sort((a, b) => StringComparer.Ordinal.Compare(a.Path, b.Path));
+            var first = group[0].Path;
+            foreach (var (path, metadata) in group)
+            {
+                var kind = walk.Changes.TryGetValue(path, out var existing) ? existing.Kind : FileChangeKind.Modified;
+                walk.Changes[path] = new FileChange(path, kind, metadata, path == first ? null : first);
+            }
+        }
+
+        var sorted = walk.Changes.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => c.Value).ToList();
+        return new FileSystemDiff(merged, sorted, FileIndex.Empty);
+    }
+
+    private sealed class Walker(IgnoredPaths ignored, OverlayLowers lowers, CancellationToken cancellationToken)
+    {
+        public Dictionary<string, FileChange> Changes { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<(ulong Device, ulong Inode), List<(string Path, FileEntryMetadata Metadata)>> Linked { get; } = [];
+
+        public void Directory(string hostDirectory, string containerDirectory, bool insideRecreated)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            foreach (var hostPath in System.IO.Directory.EnumerateFileSystemEntries(hostDirectory))
+            {
+                var path = containerDirectory + "/" + Path.GetFileName(hostPath);
+                if (ignored.IsIgnored(path) || FileStat.TryRead(hostPath) is not { } now)
+                {
+                    continue;
+                }
+
+                if (OverlayLowers.IsWhiteout(now))
+                {
+                    // Inside a directory made again, the opaque whiteout already hides everything below.
+                    if (!insideRecreated && lowers.Find(path) is not null)
+                    {
+                        Changes[path] = new FileChange(path, FileChangeKind.Deleted, null);
+                    }
+
+                    continue;
+                }
+
+                if (now is { Kind: FileEntryKind.RegularFile, LinkCount: > 1 })
+                {
+                    if (!Linked.TryGetValue((now.Device, now.Inode), out var group))
+                    {
+                        Linked[(now.Device, now.Inode)] = group = [];
+                    }
+
+                    group.Add((path, now));
+                }
+
+                var before = insideRecreated ? null : lowers.Find(path);
+                if (before is not { } lower)
+                {
+                    Changes[path] = new FileChange(path, FileChangeKind.Added, now);
+                }
+                else if (now.Kind == FileEntryKind.Directory && lower.Metadata.Kind == FileEntryKind.Directory && OverlayLowers.IsOpaque(hostPath))
+                {
+                    Changes[path] = new FileChange(path, FileChangeKind.Modified, now);
+                    Changes[path + "/" + Layers.LayerEntry.OpaqueWhiteoutName] = new FileChange(path, FileChangeKind.OpaqueDirectory, null);
+                    Directory(hostPath, path, insideRecreated: true);
+                    continue;
+                }
+                else if (IsChanged(now, lower.Metadata, hostPath, lower.HostPath))
+                {
+                    Changes[path] = new FileChange(path, FileChangeKind.Modified, now);
+                }
+
+                if (now.Kind == FileEntryKind.Directory)
+                {
+                    Directory(hostPath, path, insideRecreated);
+                }
+            }
+        }
+
+        private static bool IsChanged(FileEntryMetadata now, FileEntryMetadata before, string hostPath, string lowerHostPath)
+        {
+            var comparable = now.Kind == FileEntryKind.Directory ? before with { Size = now.Size } : before;
+            if (now.HasVisibleChange(comparable))
+            {
+                return true;
+            }
+
+            // Copied up with nothing visible moved: a write that restored the time, a chmod back. The content decides.
+            return now.Kind == FileEntryKind.RegularFile && !HashOf(hostPath).AsSpan().SequenceEqual(HashOf(lowerHostPath));
+        }
+
+        private static byte[] HashOf(string hostPath)
+        {
+            using var stream = new FileStream(hostPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+            return SHA256.HashData(stream);
+        }
+    }
+}
