@@ -6,9 +6,9 @@ namespace Kaniko.Engine.Execution;
 
 /// <summary>
 /// The last guard before a step's snapshot: nothing may still be mounted in the root filesystem. Chroot mode mounts
-/// a step's binds and tmpfs in this process's own mount namespace and unmounts them when the step ends; should an
-/// unmount fail, the snapshot would read the mounted content (a secret, a cache) into the layer. Whatever is left is
-/// detached here and the step fails instead. (Bubblewrap's mounts live in its own namespace and end with it.)
+/// a step's binds and tmpfs in this process's own mount namespace and detaches them once the step's namespace holds
+/// its copies, or when the step ends where it cannot have one; should an unmount fail, the snapshot would read the
+/// mounted content (a secret, a cache) into the layer. Whatever is left is detached here and the step fails instead. (Bubblewrap's mounts live in its own namespace and end with it.)
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal static class MountLeftovers

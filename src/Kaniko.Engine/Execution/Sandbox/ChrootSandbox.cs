@@ -4,7 +4,7 @@ using Kaniko.Engine.Diagnostics;
 namespace Kaniko.Engine.Execution;
 
 /// <summary>
-/// Runs a step as root without namespaces (for example in an unprivileged container, where bwrap cannot work):
+/// Runs a step as root without a user namespace (for example in an unprivileged container, where bwrap cannot work):
 /// <c>setpriv</c> sets the groups and keeps only Docker's default capabilities, then <c>unshare --root --wd
 /// --setuid</c> enters the rootfs (chroot), changes to the working directory and drops to the user. coreutils'
 /// <c>chroot --userspec</c> would do the same but always starts in <c>/</c>.
@@ -12,7 +12,15 @@ namespace Kaniko.Engine.Execution;
 /// The device nodes of a container's <c>/dev</c> (null, zero, full, random, urandom, tty) are made with mknod when
 /// missing; <c>/proc</c>, <c>/etc/resolv.conf</c> and <c>/etc/hosts</c> are mounted only when mounting is permitted;
 /// bind and tmpfs mounts need that permission. Everything is unmounted and removed when the step ends. There is no
-/// PID or UTS namespace: the host name is the machine's, and the step sees the machine's processes in <c>/proc</c>.
+/// UTS namespace: the host name is the machine's.
+/// </para>
+/// <para>
+/// Where namespaces may be made (<see cref="ChrootNamespaces"/>), the step runs in a private mount namespace and a PID
+/// namespace of its own, both ending with this process however it ends (a parent-death signal kills the namespace's
+/// first process, whose end kills the rest): <c>/proc</c> is mounted inside them, and the other mounts, made here
+/// before the step starts, are detached from this process's namespace as soon as the step's namespace holds its own
+/// copies, so a killed build leaves neither mounts nor processes. Where they may not (no <c>CAP_SYS_ADMIN</c>, which
+/// also means no mounts), the step's first process gets the parent-death signal alone.
 /// </para>
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -23,14 +31,19 @@ internal sealed class ChrootSandbox : ISandbox
         ("null", 1, 3), ("zero", 1, 5), ("full", 1, 7), ("random", 1, 8), ("urandom", 1, 9), ("tty", 5, 0),
     ];
 
+    // Long enough for a loaded machine to fork and exec unshare; past it the step keeps this namespace's mounts.
+    private static readonly TimeSpan HandOverTimeout = TimeSpan.FromSeconds(10);
+
     private readonly HostToolPaths _tools;
     private readonly IBuildEventSink _events;
+    private readonly Lazy<ChrootNamespaces> _namespaces;
 
     /// <summary>Creates a sandbox that uses the given programs.</summary>
     public ChrootSandbox(HostToolPaths tools, IBuildEventSink events)
     {
         _tools = tools;
         _events = events;
+        _namespaces = new(ProbeNamespaces);
     }
 
     /// <inheritdoc />
@@ -42,13 +55,29 @@ internal sealed class ChrootSandbox : ISandbox
         StepScratch.RefuseMachineRoot(spec);
         using var scratch = StepScratch.Prepare(spec);
 
+        var namespaces = _namespaces.Value;
         using var stubs = new MountStubs(scratch.RootFs);
         var mounts = new List<string>();
         try
         {
             MakeDevices(stubs);
-            MountOptional(stubs, mounts, "/proc", directory: true, "proc", "proc", SandboxNative.MsNosuid | SandboxNative.MsNodev | SandboxNative.MsNoexec,
-                errno => Warn(Strings.SandboxChrootNoProc, SandboxNative.Describe(errno)));
+            string? procTarget = null;
+            if (namespaces.Proc)
+            {
+                // Mounted by unshare inside the step's namespaces, so it shows the step's PID namespace.
+                procTarget = stubs.Directory("/proc");
+            }
+            else if (namespaces.Namespaces)
+            {
+                stubs.Directory("/proc");
+                Warn(Strings.SandboxChrootNoProc, namespaces.Problem!);
+            }
+            else
+            {
+                MountOptional(stubs, mounts, "/proc", directory: true, "proc", "proc", SandboxNative.MsNosuid | SandboxNative.MsNodev | SandboxNative.MsNoexec,
+                    errno => Warn(Strings.SandboxChrootNoProc, SandboxNative.Describe(errno)));
+            }
+
             if (File.Exists("/etc/resolv.conf"))
             {
                 MountOptional(stubs, mounts, "/etc/resolv.conf", directory: false, "/etc/resolv.conf", null, SandboxNative.MsBind, _ => { });
@@ -67,8 +96,9 @@ internal sealed class ChrootSandbox : ISandbox
                 File.SetUnixFileMode(target, (UnixFileMode)0x16D); // 0555: the step reads and runs it, as BuildKit's read-only mount
             }
 
-            var command = BuildCommand(spec, scratch, _tools);
-            return await SandboxProcess.RunAsync(command, _tools.Setsid, output, cancellationToken).ConfigureAwait(false);
+            var command = BuildCommand(spec, scratch, _tools, namespaces.Namespaces, procTarget);
+            Action<int>? started = namespaces.Namespaces ? pid => HandOver(pid, mounts) : null;
+            return await SandboxProcess.RunAsync(command, _tools.Setsid, output, started, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -90,16 +120,30 @@ internal sealed class ChrootSandbox : ISandbox
         }
     }
 
-    /// <summary>The host command that enters the rootfs and runs the step.</summary>
-    internal static HostCommand BuildCommand(SandboxSpec spec, StepScratch scratch, HostToolPaths tools)
+    /// <summary>
+    /// The host command that enters the rootfs and runs the step: in new mount and PID namespaces when
+    /// <paramref name="namespaces"/> (with <c>/proc</c> mounted at <paramref name="procTarget"/> when given), always
+    /// with a parent-death signal on its first process.
+    /// </summary>
+    internal static HostCommand BuildCommand(
+        SandboxSpec spec, StepScratch scratch, HostToolPaths tools, bool namespaces = false, string? procTarget = null)
     {
         var identity = scratch.Identity;
         var bounding = "-all," + string.Join(',', BubblewrapSandbox.DefaultCapabilities.Select(c => "+" + c[4..].ToLowerInvariant()));
-        List<string> args =
+        // The signal goes with the builder's RUN thread (SandboxProcess). setpriv sets it after changing the ids, so it
+        // holds for the program it starts; a later change of ids (unshare --setuid) clears it, which is why, where
+        // namespaces can be made, the guard is their first process, whose ids never change.
+        List<string> args = ["--pdeathsig=KILL"];
+        if (namespaces)
+        {
+            args.AddRange(["--", tools.Unshare!, .. ChrootNamespaces.Prefix(tools.Unshare!, procTarget), tools.Setpriv!]);
+        }
+
+        args.AddRange(
         [
             "--regid=" + Id(identity.Gid), "--groups=" + identity.GroupList, "--inh-caps=-all", "--bounding-set=" + bounding, "--",
             tools.Unshare!, "--root=" + scratch.RootFs, "--wd=" + scratch.WorkingDirectory,
-        ];
+        ]);
         if (spec.Network == SandboxNetwork.None)
         {
             args.Add("--net");
@@ -143,6 +187,36 @@ internal sealed class ChrootSandbox : ISandbox
             {
             }
         }
+    }
+
+    // Once the step's mount namespace holds its own copies of the mounts and no longer shares mount events with this
+    // one, this namespace's copies go: from then on a killed builder leaves none. Should that not be seen in time, they
+    // stay until the step ends (and the next build's leftover cleanup removes them after a kill).
+    private static void HandOver(int pid, List<string> mounts)
+    {
+        if (mounts.Count == 0 || !ChrootNamespaces.WaitUntilPrivate(pid, HandOverTimeout))
+        {
+            return;
+        }
+
+        for (var i = mounts.Count - 1; i >= 0; i--)
+        {
+            _ = SandboxNative.Unmount(mounts[i]);
+        }
+
+        mounts.Clear();
+    }
+
+    private ChrootNamespaces ProbeNamespaces()
+    {
+        var namespaces = ChrootNamespaces.Probe(_tools.Unshare!);
+        if (!namespaces.Namespaces)
+        {
+            _events.Report(new MessageEvent(string.Format(CultureInfo.InvariantCulture, Strings.SandboxChrootNoNamespaces, namespaces.Problem),
+                MessageImportance.Low));
+        }
+
+        return namespaces;
     }
 
     private void MakeDevices(MountStubs stubs)

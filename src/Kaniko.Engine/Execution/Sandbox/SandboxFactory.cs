@@ -103,7 +103,7 @@ internal static class SandboxFactory
             : Filesystem.UserNamespaceIds.CurrentCount() is { } count
                 ? "bubblewrap (namespaces, as root of a user namespace mapping " + count.ToString(CultureInfo.InvariantCulture) + " ids)"
                 : "bubblewrap (namespaces, as root)",
-        SandboxKind.Chroot => "chroot (root without namespaces)",
+        SandboxKind.Chroot => "chroot (as root, without a user namespace)",
         _ => "none (RUN steps change / of this system)",
     };
 

@@ -16,8 +16,16 @@ internal static class SandboxProcess
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>Runs <paramref name="command"/> to its end and returns its exit code.</summary>
+    public static Task<int> RunAsync(
+        HostCommand command, string setsid, IProgress<SandboxOutputLine>? output, CancellationToken cancellationToken) =>
+        RunAsync(command, setsid, output, started: null, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="command"/> to its end and returns its exit code; <paramref name="started"/> gets the
+    /// process id once it runs and its output is being read.
+    /// </summary>
     public static async Task<int> RunAsync(
-        HostCommand command, string setsid, IProgress<SandboxOutputLine>? output, CancellationToken cancellationToken)
+        HostCommand command, string setsid, IProgress<SandboxOutputLine>? output, Action<int>? started, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var startInfo = new ProcessStartInfo(setsid)
@@ -43,11 +51,11 @@ internal static class SandboxProcess
             }
         }
 
-        var started = new TaskCompletionSource<Process>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = new TaskCompletionSource<Process>(TaskCreationOptions.RunContinuationsAsynchronously);
         var exited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        // bwrap --die-with-parent (PR_SET_PDEATHSIG) fires when the *thread* that started it ends, and pool threads
-        // end when idle: a dedicated thread starts the process and lives exactly as long as it does.
+        // bwrap --die-with-parent and setpriv --pdeathsig (PR_SET_PDEATHSIG) fire when the *thread* that started the
+        // process ends, and pool threads end when idle: a dedicated thread starts it and lives exactly as long as it does.
         var thread = new Thread(() =>
         {
             Process process;
@@ -57,11 +65,11 @@ internal static class SandboxProcess
             }
             catch (Exception e)
             {
-                started.SetException(e);
+                running.SetException(e);
                 return;
             }
 
-            started.SetResult(process);
+            running.SetResult(process);
             process.WaitForExit();
             exited.SetResult();
         })
@@ -71,7 +79,7 @@ internal static class SandboxProcess
         };
         thread.Start();
 
-        using var process = await started.Task.ConfigureAwait(false);
+        using var process = await running.Task.ConfigureAwait(false);
         var processGroup = process.Id;
         process.StandardInput.Close();
         var gate = new object();
@@ -80,6 +88,7 @@ internal static class SandboxProcess
 
         using (cancellationToken.Register(() => Kill(process, processGroup)))
         {
+            started?.Invoke(process.Id);
             await exited.Task.ConfigureAwait(false);
         }
 
