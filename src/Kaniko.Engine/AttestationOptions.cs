@@ -22,15 +22,21 @@ public enum ProvenanceMode
 /// <summary>
 /// The attestations a build attaches to its image (<c>--sbom</c>, <c>--provenance</c>) and the files it also writes
 /// them to. Attestations are attached as BuildKit attaches them: the pushed tag then names an index that holds the
-/// image (its digest unchanged) and one attestation manifest per image.
+/// image (its digest unchanged) and one attestation manifest per image. The defaults are buildx's: provenance
+/// <c>min</c> when the build pushes or writes an OCI layout, no SBOM.
 /// </summary>
 public sealed record AttestationOptions
 {
     /// <summary>Whether to attach an SPDX SBOM of the packages the final image holds (<c>--sbom</c>).</summary>
     public bool Sbom { get; init; }
 
-    /// <summary>The provenance level (<c>--provenance</c>); off unless asked for, see <c>docs/supply-chain.md</c> for why.</summary>
-    public ProvenanceMode Provenance { get; init; }
+    /// <summary>
+    /// The provenance level (<c>--provenance</c>), or null for buildx's default: <see cref="ProvenanceMode.Min"/> when
+    /// the build pushes or writes an OCI layout (or <see cref="ProvenanceFile"/> asks for the statement), none for a
+    /// build that only writes a tarball, as BuildKit's docker exporter drops the default provenance. See
+    /// <c>docs/supply-chain.md</c> for what the default changes for kaniko users.
+    /// </summary>
+    public ProvenanceMode? Provenance { get; init; }
 
     /// <summary>The builder id recorded in the provenance (<c>--provenance=builder-id=URI</c>), or null for this tool's.</summary>
     public string? BuilderId { get; init; }
@@ -47,8 +53,19 @@ public sealed record AttestationOptions
     /// </summary>
     public string? ProjectAssetsFile { get; init; }
 
-    /// <summary>Whether any attestation is asked for.</summary>
-    public bool Any => Sbom || Provenance != ProvenanceMode.None;
+    /// <summary>Whether any attestation is asked for (a null <see cref="Provenance"/> counts as none: see <see cref="ForOutputs"/>).</summary>
+    public bool Any => Sbom || Provenance is ProvenanceMode.Min or ProvenanceMode.Max;
+
+    /// <summary>
+    /// These options with <see cref="Provenance"/> decided for a build that pushes (<paramref name="pushes"/>) or
+    /// writes an OCI layout (<paramref name="writesLayout"/>): buildx adds <c>mode=min</c> unless told otherwise, and
+    /// only the outputs that carry an index (a registry, an OCI layout) keep it.
+    /// </summary>
+    internal AttestationOptions ForOutputs(bool pushes, bool writesLayout) =>
+        Provenance is not null ? this : this with
+        {
+            Provenance = pushes || writesLayout || ProvenanceFile is not null ? ProvenanceMode.Min : ProvenanceMode.None,
+        };
 
     /// <summary>
     /// Parses a <c>--provenance</c> value as buildx does: <c>true</c>/<c>false</c>/<c>min</c>/<c>max</c>, or

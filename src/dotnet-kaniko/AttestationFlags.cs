@@ -19,7 +19,7 @@ internal static class AttestationFlags
 
     internal static readonly Option<string?> Provenance = new("--provenance")
     {
-        Description = "Attach a SLSA v1 provenance attestation: min (a bare flag) or max, mode=..., builder-id=URI. Off by default.",
+        Description = "Attach a SLSA v1 provenance attestation: min (a bare flag) or max, mode=..., builder-id=URI, or false. Default: min when pushing or writing an OCI layout, as docker buildx build.",
         HelpName = "min|max|false",
         Arity = ArgumentArity.ZeroOrOne,
     };
