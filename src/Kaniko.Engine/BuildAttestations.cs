@@ -83,8 +83,11 @@ internal sealed class BuildAttestations
                 packages = packagesByConfig[image.Config.Digest] = ImageSoftware.Find(files, direct);
             }
 
-            var document = SpdxDocument.Write(subject, packages, finishedOn, ToolVersion);
-            statements.Add(new StatementLayer(InTotoStatement.Write(subject, SpdxDocument.PredicateType, document), SpdxDocument.PredicateType));
+            var predicateType = SbomPredicateType(options);
+            var document = options.SbomFormat == SbomFormat.CycloneDx
+                ? CycloneDxDocument.Write(subject, packages, finishedOn, ToolVersion)
+                : SpdxDocument.Write(subject, packages, finishedOn, ToolVersion);
+            statements.Add(new StatementLayer(InTotoStatement.Write(subject, predicateType, document), predicateType));
         }
 
         if (options.Provenance is ProvenanceMode.Min or ProvenanceMode.Max)
@@ -99,9 +102,12 @@ internal sealed class BuildAttestations
     /// <summary>Writes <c>--sbom-file</c> and <c>--provenance-file</c>: each statement of that type, one JSON document per line.</summary>
     public static async Task WriteFilesAsync(AttestationOptions options, IReadOnlyList<AttestationManifest> manifests, CancellationToken cancellationToken)
     {
-        await WriteStatementsAsync(options.SbomFile, SpdxDocument.PredicateType, manifests, cancellationToken).ConfigureAwait(false);
+        await WriteStatementsAsync(options.SbomFile, SbomPredicateType(options), manifests, cancellationToken).ConfigureAwait(false);
         await WriteStatementsAsync(options.ProvenanceFile, SlsaProvenance.PredicateType, manifests, cancellationToken).ConfigureAwait(false);
     }
+
+    private static string SbomPredicateType(AttestationOptions options) =>
+        options.SbomFormat == SbomFormat.CycloneDx ? CycloneDxDocument.PredicateType : SpdxDocument.PredicateType;
 
     private static async Task WriteStatementsAsync(string? file, string predicateType, IReadOnlyList<AttestationManifest> manifests, CancellationToken cancellationToken)
     {

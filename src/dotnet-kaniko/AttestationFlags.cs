@@ -12,8 +12,8 @@ internal static class AttestationFlags
 {
     internal static readonly Option<string?> Sbom = new("--sbom")
     {
-        Description = "Attach an SPDX SBOM of the packages in the image (as docker buildx build --sbom). Off by default.",
-        HelpName = "true|false",
+        Description = "Attach an SBOM of the packages in the image (as docker buildx build --sbom): SPDX, or format=cyclonedx for CycloneDX 1.6. Off by default.",
+        HelpName = "true|false|format=spdx|format=cyclonedx",
         Arity = ArgumentArity.ZeroOrOne,
     };
 
