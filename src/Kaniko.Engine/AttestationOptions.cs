@@ -19,18 +19,37 @@ public enum ProvenanceMode
     Max,
 }
 
+/// <summary>The document format of the SBOM (<c>--sbom=format=spdx|cyclonedx</c>).</summary>
+public enum SbomFormat
+{
+    /// <summary>SPDX 2.3 JSON (predicate type <c>https://spdx.dev/Document</c>), as BuildKit's scanner writes.</summary>
+    Spdx,
+
+    /// <summary>CycloneDX 1.6 JSON (predicate type <c>https://cyclonedx.org/bom</c>).</summary>
+    CycloneDx,
+}
+
 /// <summary>
 /// The attestations a build attaches to its image (<c>--sbom</c>, <c>--provenance</c>) and the files it also writes
 /// them to. Attestations are attached as BuildKit attaches them: the pushed tag then names an index that holds the
-/// image (its digest unchanged) and one attestation manifest per image.
+/// image (its digest unchanged) and one attestation manifest per image. The defaults are buildx's: provenance
+/// <c>min</c> when the build pushes or writes an OCI layout, no SBOM.
 /// </summary>
 public sealed record AttestationOptions
 {
     /// <summary>Whether to attach an SPDX SBOM of the packages the final image holds (<c>--sbom</c>).</summary>
     public bool Sbom { get; init; }
 
-    /// <summary>The provenance level (<c>--provenance</c>); off unless asked for, see <c>docs/supply-chain.md</c> for why.</summary>
-    public ProvenanceMode Provenance { get; init; }
+    /// <summary>The SBOM's format (<c>--sbom=format=cyclonedx</c>); SPDX unless asked.</summary>
+    public SbomFormat SbomFormat { get; init; }
+
+    /// <summary>
+    /// The provenance level (<c>--provenance</c>), or null for buildx's default: <see cref="ProvenanceMode.Min"/> when
+    /// the build pushes or writes an OCI layout (or <see cref="ProvenanceFile"/> asks for the statement), none for a
+    /// build that only writes a tarball, as BuildKit's docker exporter drops the default provenance. See
+    /// <c>docs/supply-chain.md</c> for what the default changes for kaniko users.
+    /// </summary>
+    public ProvenanceMode? Provenance { get; init; }
 
     /// <summary>The builder id recorded in the provenance (<c>--provenance=builder-id=URI</c>), or null for this tool's.</summary>
     public string? BuilderId { get; init; }
@@ -47,8 +66,19 @@ public sealed record AttestationOptions
     /// </summary>
     public string? ProjectAssetsFile { get; init; }
 
-    /// <summary>Whether any attestation is asked for.</summary>
-    public bool Any => Sbom || Provenance != ProvenanceMode.None;
+    /// <summary>Whether any attestation is asked for (a null <see cref="Provenance"/> counts as none: see <see cref="ForOutputs"/>).</summary>
+    public bool Any => Sbom || Provenance is ProvenanceMode.Min or ProvenanceMode.Max;
+
+    /// <summary>
+    /// These options with <see cref="Provenance"/> decided for a build that pushes (<paramref name="pushes"/>) or
+    /// writes an OCI layout (<paramref name="writesLayout"/>): buildx adds <c>mode=min</c> unless told otherwise, and
+    /// only the outputs that carry an index (a registry, an OCI layout) keep it.
+    /// </summary>
+    internal AttestationOptions ForOutputs(bool pushes, bool writesLayout) =>
+        Provenance is not null ? this : this with
+        {
+            Provenance = pushes || writesLayout || ProvenanceFile is not null ? ProvenanceMode.Min : ProvenanceMode.None,
+        };
 
     /// <summary>
     /// Parses a <c>--provenance</c> value as buildx does: <c>true</c>/<c>false</c>/<c>min</c>/<c>max</c>, or
@@ -79,29 +109,36 @@ public sealed record AttestationOptions
         return this with { Provenance = mode, BuilderId = builderId };
     }
 
-    /// <summary>Parses an <c>--sbom</c> value: <c>true</c>/<c>false</c>, or buildx's <c>generator=...</c> and <c>disabled=</c> forms (any generator means this tool's own scanner).</summary>
+    /// <summary>
+    /// Parses an <c>--sbom</c> value: <c>true</c>/<c>false</c>, buildx's <c>generator=...</c> and <c>disabled=</c>
+    /// forms (any generator means this tool's own scanner), and this tool's <c>format=spdx|cyclonedx</c> (which
+    /// turns the SBOM on).
+    /// </summary>
     public AttestationOptions WithSbom(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
         var enabled = true;
+        var format = SbomFormat;
         foreach (var part in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
             enabled = part.ToLowerInvariant() switch
             {
                 "true" or "1" or "disabled=false" => true,
                 "false" or "0" or "disabled=true" => false,
+                "format=spdx" => Keep(enabled, () => format = SbomFormat.Spdx),
+                "format=cyclonedx" => Keep(enabled, () => format = SbomFormat.CycloneDx),
                 _ when part.StartsWith("generator=", StringComparison.OrdinalIgnoreCase) => enabled,
                 _ => throw new KanikoException(DiagnosticCodes.InvalidAttestationOption,
                     string.Format(CultureInfo.InvariantCulture, Strings.InvalidAttestationOption, "--sbom", value, part)),
             };
         }
 
-        return this with { Sbom = enabled };
+        return this with { Sbom = enabled, SbomFormat = format };
     }
 
-    private static ProvenanceMode Keep(ProvenanceMode mode, Action action)
+    private static T Keep<T>(T value, Action action)
     {
         action();
-        return mode;
+        return value;
     }
 }

@@ -28,6 +28,11 @@ internal sealed class BuildAttestations
     private readonly DateTimeOffset startedOn;
     private readonly DateTimeOffset? fixedTime;
 
+    // An image converted to other media types (an OCI layout of a Docker-format build) holds the same config and
+    // layers: its packages are read once, and its statements carry the same finish time, only the subject differs.
+    private readonly Dictionary<Digest, IReadOnlyList<SoftwarePackage>> packagesByConfig = [];
+    private DateTimeOffset? finishedOn;
+
     public BuildAttestations(BuildRequest request, OpenedContext context, byte[] dockerfileBytes, ResolvedImagesRecorder resolved, DateTimeOffset startedOn, DateTimeOffset? fixedTime)
     {
         this.request = request;
@@ -52,29 +57,40 @@ internal sealed class BuildAttestations
                 string.Format(CultureInfo.InvariantCulture, Strings.AttestationFileWithoutAttestation, "--sbom-file", "SBOM", "--sbom"));
         }
 
-        if (options.ProvenanceFile is not null && options.Provenance == ProvenanceMode.None)
+        if (options.ProvenanceFile is not null && options.Provenance is ProvenanceMode.None)
         {
             throw new KanikoException(DiagnosticCodes.AttestationFileWithoutAttestation,
                 string.Format(CultureInfo.InvariantCulture, Strings.AttestationFileWithoutAttestation, "--provenance-file", "provenance", "--provenance"));
         }
     }
 
-    /// <summary>The attestation manifest of <paramref name="image"/>, built by <paramref name="plan"/>.</summary>
+    /// <summary>
+    /// The attestation manifest of <paramref name="image"/>, built by <paramref name="plan"/>. The same image in
+    /// other media types gets the same statements about its own digest.
+    /// </summary>
     public async Task<AttestationManifest> AttestAsync(BuildPlan plan, MutatedImage image, string imageName, CancellationToken cancellationToken)
     {
         var options = request.Attestations;
-        var finishedOn = fixedTime ?? DateTimeOffset.UtcNow;
+        var finishedOn = this.finishedOn ??= fixedTime ?? DateTimeOffset.UtcNow;
         var subject = new AttestedImage(imageName, image.Digest, plan.TargetPlatform, BaseImageOf(plan));
         var statements = new List<StatementLayer>();
         if (options.Sbom)
         {
-            var files = await ImagePackageFiles.CollectAsync(image, cancellationToken).ConfigureAwait(false);
-            var direct = options.ProjectAssetsFile is { } assets ? ProjectAssets.DirectDependencies(assets) : new HashSet<string>();
-            var document = SpdxDocument.Write(subject, ImageSoftware.Find(files, direct), finishedOn, ToolVersion);
-            statements.Add(new StatementLayer(InTotoStatement.Write(subject, SpdxDocument.PredicateType, document), SpdxDocument.PredicateType));
+            if (!packagesByConfig.TryGetValue(image.Config.Digest, out var packages))
+            {
+                var files = await ImagePackageFiles.CollectAsync(image, cancellationToken).ConfigureAwait(false);
+                var direct = options.ProjectAssetsFile is { } assets ? ProjectAssets.DirectDependencies(assets) : new HashSet<string>();
+                packages = packagesByConfig[image.Config.Digest] = ImageSoftware.Find(files, direct);
+            }
+
+            var predicateType = SbomPredicateType(options);
+            var document = options.SbomFormat == SbomFormat.CycloneDx
+                ? CycloneDxDocument.Write(subject, packages, finishedOn, ToolVersion)
+                : SpdxDocument.Write(subject, packages, finishedOn, ToolVersion);
+            statements.Add(new StatementLayer(InTotoStatement.Write(subject, predicateType, document), predicateType));
         }
 
-        if (options.Provenance != ProvenanceMode.None)
+        if (options.Provenance is ProvenanceMode.Min or ProvenanceMode.Max)
         {
             var predicate = SlsaProvenance.Write(Facts(plan, options, finishedOn));
             statements.Add(new StatementLayer(InTotoStatement.Write(subject, SlsaProvenance.PredicateType, predicate), SlsaProvenance.PredicateType));
@@ -86,9 +102,12 @@ internal sealed class BuildAttestations
     /// <summary>Writes <c>--sbom-file</c> and <c>--provenance-file</c>: each statement of that type, one JSON document per line.</summary>
     public static async Task WriteFilesAsync(AttestationOptions options, IReadOnlyList<AttestationManifest> manifests, CancellationToken cancellationToken)
     {
-        await WriteStatementsAsync(options.SbomFile, SpdxDocument.PredicateType, manifests, cancellationToken).ConfigureAwait(false);
+        await WriteStatementsAsync(options.SbomFile, SbomPredicateType(options), manifests, cancellationToken).ConfigureAwait(false);
         await WriteStatementsAsync(options.ProvenanceFile, SlsaProvenance.PredicateType, manifests, cancellationToken).ConfigureAwait(false);
     }
+
+    private static string SbomPredicateType(AttestationOptions options) =>
+        options.SbomFormat == SbomFormat.CycloneDx ? CycloneDxDocument.PredicateType : SpdxDocument.PredicateType;
 
     private static async Task WriteStatementsAsync(string? file, string predicateType, IReadOnlyList<AttestationManifest> manifests, CancellationToken cancellationToken)
     {

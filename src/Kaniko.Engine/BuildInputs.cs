@@ -96,7 +96,7 @@ public static class BuildInputs
         Add(hash, "tar " + request.TarPath + " oci " + request.OciLayoutPath + " format " + request.ImageFormat);
         Add(hash, "reproducible " + request.Reproducible + " " + request.SourceDateEpoch?.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
         Add(hash, "layers " + request.Layers);
-        Add(hash, "attestations sbom " + request.Attestations.Sbom + " provenance " + request.Attestations.Provenance);
+        Add(hash, "attestations sbom " + request.Attestations.Sbom + " " + request.Attestations.SbomFormat + " provenance " + request.Attestations.Provenance);
 
         // request.Cache (KanikoCache*) is left out on purpose: a cache hit gives the very layer the step would make,
         // so the cache settings change how fast an image is built, never the image, and turning the cache on or off

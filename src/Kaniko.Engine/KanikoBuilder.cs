@@ -49,6 +49,10 @@ public static class KanikoBuilder
         var startedOn = DateTimeOffset.UtcNow;
         var resolvedImages = new ResolvedImagesRecorder(events);
         events = resolvedImages;
+        request = request with
+        {
+            Attestations = request.Attestations.ForOutputs(pushes: !request.NoPush && request.Destinations.Count > 0, writesLayout: request.OciLayoutPath is not null),
+        };
         BuildAttestations.Validate(request);
         var destinations = ParseDestinations(request);
         var platforms = TargetPlatforms(request);
@@ -119,8 +123,9 @@ public static class KanikoBuilder
             var builds = await new BuildExecutor(options, events).ExecuteAsync(plans, planRequest, context.Files, cancellationToken).ConfigureAwait(false);
             var warnings = planWarnings.Concat(builds.SelectMany(b => b.Warnings)).Distinct().ToList();
             var images = plans.Zip(builds, (plan, build) => new PlatformImage(plan.TargetPlatform, build.Image.Digest)).ToList();
-            var attestations = await AttestAsync(
-                request, new BuildAttestations(request, context, dockerfileBytes, resolvedImages, startedOn, fixedTime), plans, builds, destinations, cancellationToken).ConfigureAwait(false);
+            var attester = new BuildAttestations(request, context, dockerfileBytes, resolvedImages, startedOn, fixedTime);
+            var attestations = await AttestAsync(request, attester, plans, [.. builds.Select(b => b.Image)], destinations, cancellationToken).ConfigureAwait(false);
+            await BuildAttestations.WriteFilesAsync(request.Attestations, attestations, cancellationToken).ConfigureAwait(false);
             if (plans.Count == 1 && attestations.Count == 0)
             {
                 var single = await FinishSingleAsync(request, client, events, builds[0].Image, destinations, warnings, cancellationToken).ConfigureAwait(false);
@@ -155,11 +160,16 @@ public static class KanikoBuilder
                 await new TarballDestination(attestedTarPath, destinations).WriteAsync(builds[0].Image, index, cancellationToken).ConfigureAwait(false);
             }
 
-            // The layout gets OCI media types (skopeo's oci: transport and umoci read only those). Attestations name
-            // the pushed manifests' digests, so a layout whose images had to be converted holds the images alone.
-            var layoutIndex = request.OciLayoutPath is null || request.ImageFormat is not null || builds.All(b => b.Image.Format == Images.ImageFormat.Oci)
-                ? index
-                : IndexOf(plans, [.. builds.Select(b => b.Image.WithFormat(Images.ImageFormat.Oci))], attestations: []);
+            // The layout gets OCI media types (skopeo's oci: transport and umoci read only those). A converted image
+            // has another digest, so its attestations are made again about that digest: same statements, new subject.
+            var layoutIndex = index;
+            if (request.OciLayoutPath is not null && request.ImageFormat is null && builds.Any(b => b.Image.Format != Images.ImageFormat.Oci))
+            {
+                var layoutImages = builds.Select(b => b.Image.WithFormat(Images.ImageFormat.Oci)).ToList();
+                var layoutAttestations = await AttestAsync(request, attester, plans, layoutImages, destinations, cancellationToken).ConfigureAwait(false);
+                layoutIndex = IndexOf(plans, layoutImages, layoutAttestations);
+            }
+
             await WriteIndexOutputsAsync(request, index, layoutIndex, destinations, cancellationToken).ConfigureAwait(false);
             var size = index.Index.Bytes.Length + builds.Select(b => b.Image).DistinctBy(i => i.Digest)
                 .Sum(i => i.Manifest.Bytes.Length + i.Config.Bytes.Length)
@@ -261,7 +271,7 @@ public static class KanikoBuilder
     }
 
     private static async Task<IReadOnlyList<AttestationManifest>> AttestAsync(
-        BuildRequest request, BuildAttestations attester, IReadOnlyList<BuildPlan> plans, IReadOnlyList<ExecutedBuild> builds,
+        BuildRequest request, BuildAttestations attester, IReadOnlyList<BuildPlan> plans, IReadOnlyList<MutatedImage> images,
         IReadOnlyList<ImageReference> destinations, CancellationToken cancellationToken)
     {
         if (!request.Attestations.Any)
@@ -273,10 +283,9 @@ public static class KanikoBuilder
         var manifests = new List<AttestationManifest>();
         for (var i = 0; i < plans.Count; i++)
         {
-            manifests.Add(await attester.AttestAsync(plans[i], builds[i].Image, name, cancellationToken).ConfigureAwait(false));
+            manifests.Add(await attester.AttestAsync(plans[i], images[i], name, cancellationToken).ConfigureAwait(false));
         }
 
-        await BuildAttestations.WriteFilesAsync(request.Attestations, manifests, cancellationToken).ConfigureAwait(false);
         return manifests;
     }
 

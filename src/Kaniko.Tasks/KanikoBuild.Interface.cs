@@ -101,7 +101,10 @@ public sealed partial class KanikoBuild
     /// <summary>Attaches an SPDX SBOM (<c>KanikoSbom</c>: <c>true</c>/<c>false</c>, as <c>--sbom</c>); none when empty.</summary>
     public string? Sbom { get; set; }
 
-    /// <summary>Attaches SLSA provenance (<c>KanikoProvenance</c>: <c>min</c>, <c>max</c>, <c>false</c>, as <c>--provenance</c>); none when empty.</summary>
+    /// <summary>
+    /// Attaches SLSA provenance (<c>KanikoProvenance</c>: <c>min</c>, <c>max</c>, <c>false</c>, as <c>--provenance</c>);
+    /// when empty, buildx's default: <c>min</c> when the image is pushed or written to an OCI layout.
+    /// </summary>
     public string? Provenance { get; set; }
 
     /// <summary>The project's <c>project.assets.json</c> (NuGet's <c>ProjectAssetsFile</c>): marks direct references in the SBOM.</summary>

@@ -12,14 +12,14 @@ internal static class AttestationFlags
 {
     internal static readonly Option<string?> Sbom = new("--sbom")
     {
-        Description = "Attach an SPDX SBOM of the packages in the image (as docker buildx build --sbom). Off by default.",
-        HelpName = "true|false",
+        Description = "Attach an SBOM of the packages in the image (as docker buildx build --sbom): SPDX, or format=cyclonedx for CycloneDX 1.6. Off by default.",
+        HelpName = "true|false|format=spdx|format=cyclonedx",
         Arity = ArgumentArity.ZeroOrOne,
     };
 
     internal static readonly Option<string?> Provenance = new("--provenance")
     {
-        Description = "Attach a SLSA v1 provenance attestation: min (a bare flag) or max, mode=..., builder-id=URI. Off by default.",
+        Description = "Attach a SLSA v1 provenance attestation: min (a bare flag) or max, mode=..., builder-id=URI, or false. Default: min when pushing or writing an OCI layout, as docker buildx build.",
         HelpName = "min|max|false",
         Arity = ArgumentArity.ZeroOrOne,
     };

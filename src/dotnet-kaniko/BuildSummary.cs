@@ -7,7 +7,7 @@ namespace Kaniko.Cli;
 /// <summary>What the tool says after a build: where the image went, its digest, size, layers and the time taken.</summary>
 /// <param name="References">The references pushed.</param>
 /// <param name="Outputs">The files written, described (<c>tarball PATH</c>, <c>OCI layout PATH</c>).</param>
-/// <param name="Digest">The manifest digest, or the index's with several platforms.</param>
+/// <param name="Digest">The digest the tag names: the image manifest's, or the index's with several platforms or attestations.</param>
 /// <param name="Images">Each platform's image.</param>
 /// <param name="Size">Manifest, config and compressed layers, in bytes.</param>
 /// <param name="Layers">How many layers the image has.</param>
@@ -23,6 +23,12 @@ internal sealed record BuildSummary(
     int ReusedLayers,
     TimeSpan Elapsed)
 {
+    /// <summary>
+    /// Whether <see cref="Digest"/> names an index (several platforms, or attestations beside the image), so that each
+    /// image's own digest is worth its line.
+    /// </summary>
+    internal bool IsIndex => Images.Count > 1 || Images.Any(i => i.Digest != Digest);
+
     /// <summary>How many layers the build made.</summary>
     internal int NewLayers => Layers - ReusedLayers;
 
@@ -59,7 +65,7 @@ internal sealed record BuildSummary(
             yield return "Wrote " + output;
         }
 
-        if (Images.Count > 1)
+        if (IsIndex)
         {
             foreach (var image in Images)
             {

@@ -169,7 +169,7 @@ internal sealed class JsonEventSink(TextWriter error, ConsoleVerbosity verbosity
             Digest = summary.Digest.ToString(),
             References = [.. summary.References.Select(r => r.ToString())],
             Outputs = summary.Outputs.Count > 0 ? summary.Outputs : null,
-            Images = summary.Images.Count > 1 ? [.. summary.Images.Select(i => new JsonPlatformImage(i.Platform.ToString(), i.Digest.ToString()))] : null,
+            Images = summary.IsIndex ? [.. summary.Images.Select(i => new JsonPlatformImage(i.Platform.ToString(), i.Digest.ToString()))] : null,
             Size = summary.Size,
             Layers = summary.Layers,
             NewLayers = summary.NewLayers,

@@ -5,12 +5,38 @@ namespace Kaniko.Cli.Tests;
 
 public sealed class AttestationFlagTests
 {
+    // The default changed from "off" to buildx's: without flags the CLI leaves provenance to the engine, which
+    // attaches min when the build pushes or writes an OCI layout; the SBOM stays off.
     [Fact]
-    public void Attestations_are_off_unless_asked_for()
+    public void Without_flags_provenance_is_buildx_default_min_when_pushing_and_the_sbom_is_off()
     {
         var request = Bind("--destination", "reg.test/app:1");
 
+        Assert.False(request.Attestations.Sbom);
+        Assert.Null(request.Attestations.Provenance);
+        Assert.Equal(ProvenanceMode.Min, request.Attestations.ForOutputs(pushes: true, writesLayout: false).Provenance);
+        Assert.Equal(ProvenanceMode.Min, request.Attestations.ForOutputs(pushes: false, writesLayout: true).Provenance);
+        Assert.Equal(ProvenanceMode.None, request.Attestations.ForOutputs(pushes: false, writesLayout: false).Provenance);
+    }
+
+    [Theory]
+    [InlineData("--provenance=false")]
+    [InlineData("--provenance=mode=false")]
+    [InlineData("--provenance=disabled=true")]
+    public void Provenance_false_turns_the_default_off(string flag)
+    {
+        var request = Bind("--destination", "reg.test/app:1", flag);
+
+        Assert.Equal(ProvenanceMode.None, request.Attestations.ForOutputs(pushes: true, writesLayout: true).Provenance);
         Assert.False(request.Attestations.Any);
+    }
+
+    [Fact]
+    public void A_provenance_file_alone_asks_for_provenance_even_without_a_push()
+    {
+        var request = Bind("--no-push", "--tar-path", "image.tar", "--provenance-file", "p.jsonl");
+
+        Assert.Equal(ProvenanceMode.Min, request.Attestations.ForOutputs(pushes: false, writesLayout: false).Provenance);
     }
 
     [Fact]

@@ -82,6 +82,25 @@ public sealed class KanikoBuildTaskTests : IDisposable
         Assert.Equal(code, Assert.Single(engine.Errors).Code);
     }
 
+    // As buildx: an OCI layout (like a push) gets min provenance unless KanikoProvenance=false, and the digest the
+    // task reports is what the layout's name points at: the index with the attestation, or the image manifest alone.
+    [Theory]
+    [InlineData("", "application/vnd.oci.image.index.v1+json")]
+    [InlineData("false", "application/vnd.oci.image.manifest.v1+json")]
+    public void KanikoProvenance_defaults_to_min_for_an_OCI_layout_and_false_turns_it_off(string provenance, string mediaType)
+    {
+        var task = Task(WriteDockerfile("FROM scratch\nCOPY greeting.txt /\n"));
+        task.OciLayoutPath = directory.Combine("layout");
+        task.Provenance = provenance;
+
+        Assert.True(task.Execute(), string.Join("\n", engine.Errors.Select(e => e.Message)));
+
+        using var index = System.Text.Json.JsonDocument.Parse(File.ReadAllText(directory.Combine("layout", "index.json")));
+        var entry = Assert.Single(index.RootElement.GetProperty("manifests").EnumerateArray());
+        Assert.Equal(mediaType, entry.GetProperty("mediaType").GetString());
+        Assert.Equal(task.ImageDigest, entry.GetProperty("digest").GetString());
+    }
+
     public void Dispose() => directory.Dispose();
 
     private KanikoBuild Task(string dockerfile) => new()

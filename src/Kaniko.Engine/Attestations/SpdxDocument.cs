@@ -150,19 +150,9 @@ internal static class SpdxDocument
             WriteRelationship(json, ImageId, "CONTAINS", ids[package.Key]);
         }
 
-        // The .NET graph: names resolve within the packages of the same deps file first, then any .NET package.
-        var dotnet = packages.Where(p => p.Ecosystem is PackageEcosystem.NuGet or PackageEcosystem.DotnetApplication).ToList();
-        foreach (var package in dotnet)
+        foreach (var (from, to) in DotnetDependencyGraph.Edges(packages))
         {
-            foreach (var dependency in package.DependsOn)
-            {
-                var target = dotnet.FirstOrDefault(p => p.FoundIn == package.FoundIn && string.Equals(p.Name, dependency, StringComparison.OrdinalIgnoreCase))
-                    ?? dotnet.FirstOrDefault(p => string.Equals(p.Name, dependency, StringComparison.OrdinalIgnoreCase));
-                if (target is not null)
-                {
-                    WriteRelationship(json, ids[package.Key], "DEPENDS_ON", ids[target.Key]);
-                }
-            }
+            WriteRelationship(json, ids[from.Key], "DEPENDS_ON", ids[to.Key]);
         }
 
         json.WriteEndArray();
@@ -202,8 +192,8 @@ internal static class SpdxDocument
         return slug.ToString();
     }
 
-    // A version-5-style UUID of the text: unique per image, the same for the same image.
-    private static string NameBasedId(string text)
+    /// <summary>A version-5-style UUID of <paramref name="text"/>: unique per image, the same for the same image.</summary>
+    internal static string NameBasedId(string text)
     {
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 16).ToArray();
         hash[6] = (byte)((hash[6] & 0x0F) | 0x50);

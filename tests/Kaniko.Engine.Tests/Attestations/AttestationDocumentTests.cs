@@ -41,6 +41,45 @@ public sealed class AttestationDocumentTests
     }
 
     [Fact]
+    public void CycloneDx_statement_is_valid_cyclonedx_1_6_with_the_same_packages_and_graph_and_the_same_bytes_twice()
+    {
+        var first = CycloneDxStatement();
+
+        using var document = JsonDocument.Parse(first);
+        Assert.Empty(AttestationSchemas.CycloneDxStatementErrors(document.RootElement));
+        Assert.Equal(first, CycloneDxStatement());
+        Assert.Equal(CycloneDxDocument.PredicateType, document.RootElement.GetProperty("predicateType").GetString());
+        var bom = document.RootElement.GetProperty("predicate");
+        var image = bom.GetProperty("metadata").GetProperty("component");
+        Assert.Equal(("container", ImageDigest.ToString()), (image.GetProperty("type").GetString(), image.GetProperty("version").GetString()));
+        Assert.Equal(Image.BaseImage!.Reference, image.GetProperty("pedigree").GetProperty("ancestors")[0].GetProperty("name").GetString());
+        var components = bom.GetProperty("components").EnumerateArray().ToList();
+        Assert.Equal(Packages.Select(p => p.Purl), components.Select(c => c.GetProperty("purl").GetString()));
+        Assert.Equal(["library", "application", "library"], components.Select(c => c.GetProperty("type").GetString()));
+        Assert.Equal(new string('a', 128), components[2].GetProperty("hashes")[0].GetProperty("content").GetString());
+
+        // Every reference names a component of the BOM (the schema cannot say so), and the app depends on Polly.Core.
+        var refs = components.Select(c => c.GetProperty("bom-ref").GetString()).Append(image.GetProperty("bom-ref").GetString()).ToHashSet();
+        var dependencies = bom.GetProperty("dependencies").EnumerateArray().ToList();
+        Assert.All(dependencies.SelectMany(d => d.GetProperty("dependsOn").EnumerateArray().Append(d.GetProperty("ref"))), r => Assert.Contains(r.GetString(), refs));
+        Assert.Equal(
+            ["pkg:nuget/Polly.Core@8.9.1"],
+            dependencies.Single(d => d.GetProperty("ref").GetString() == "pkg:generic/dotnet/App@1.0.0").GetProperty("dependsOn").EnumerateArray().Select(r => r.GetString()));
+    }
+
+    [Theory]
+    [InlineData("format=cyclonedx", true, SbomFormat.CycloneDx)]
+    [InlineData("true,format=spdx", true, SbomFormat.Spdx)]
+    [InlineData("false,format=cyclonedx", false, SbomFormat.CycloneDx)]
+    [InlineData("generator=docker/buildkit-syft-scanner", true, SbomFormat.Spdx)]
+    public void Sbom_values_take_a_format(string value, bool enabled, SbomFormat format)
+    {
+        var options = new AttestationOptions().WithSbom(value);
+
+        Assert.Equal((enabled, format), (options.Sbom, options.SbomFormat));
+    }
+
+    [Fact]
     public void Provenance_statement_is_valid_slsa_v1_records_args_and_is_the_same_bytes_twice()
     {
         var facts = Facts(ProvenanceMode.Max);
@@ -59,10 +98,12 @@ public sealed class AttestationDocumentTests
     public void Schemas_reject_documents_that_miss_what_the_specs_require()
     {
         using var spdx = JsonDocument.Parse("""{"_type":"https://in-toto.io/Statement/v1","subject":[],"predicateType":"https://spdx.dev/Document","predicate":{"spdxVersion":"SPDX-2.2"}}""");
+        using var cyclonedx = JsonDocument.Parse("""{"_type":"https://in-toto.io/Statement/v1","subject":[{"digest":{"sha256":"ab"}}],"predicateType":"https://cyclonedx.org/bom","predicate":{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"type":"lib","name":"x"}]}}""");
         using var slsa = JsonDocument.Parse("""{"_type":"https://in-toto.io/Statement/v1","subject":[{"digest":{"sha256":"ab"}}],"predicateType":"https://slsa.dev/provenance/v1","predicate":{"runDetails":{"builder":{}}}}""");
 
         Assert.NotEmpty(AttestationSchemas.SpdxStatementErrors(spdx.RootElement));
         Assert.NotEmpty(AttestationSchemas.ProvenanceStatementErrors(slsa.RootElement));
+        Assert.NotEmpty(AttestationSchemas.CycloneDxStatementErrors(cyclonedx.RootElement));
     }
 
     [Fact]
@@ -97,6 +138,9 @@ public sealed class AttestationDocumentTests
 
         Assert.Equal(DiagnosticCodes.InvalidAttestationOption, error.Code);
     }
+
+    private static byte[] CycloneDxStatement() =>
+        InTotoStatement.Write(Image, CycloneDxDocument.PredicateType, CycloneDxDocument.Write(Image, Packages, Epoch, "1.0.0"));
 
     private static byte[] SbomStatement() =>
         InTotoStatement.Write(Image, SpdxDocument.PredicateType, SpdxDocument.Write(Image, Packages, Epoch, "1.0.0"));

@@ -48,11 +48,17 @@ internal sealed class BuildHarness : IDisposable
         }
     }
 
+    /// <summary>
+    /// A request that pushes to <paramref name="destinations"/> without the default provenance (as
+    /// <c>--provenance=false</c>): most tests read the image manifest by its tag. The tests of the default
+    /// (<c>Attestations/DefaultProvenanceTests</c>) and of attestations set <see cref="BuildRequest.Attestations"/>.
+    /// </summary>
     public BuildRequest Request(params string[] destinations) => new()
     {
         Context = ContextDirectory,
         Destinations = destinations,
         CacheDirectory = CacheDirectory,
+        Attestations = new AttestationOptions { Provenance = ProvenanceMode.None },
         Registry = new RegistrySettings
         {
             InsecureRegistries = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { _registry.Host },
@@ -90,6 +96,24 @@ internal sealed class BuildHarness : IDisposable
         return document.RootElement.Clone();
     }
 
+    /// <summary>
+    /// The image manifest of <paramref name="reference"/>: the tag's own manifest, or, when the tag names an index (the
+    /// CLI's default provenance, several platforms), its first image entry, as a runtime on this machine picks it.
+    /// </summary>
+    public static async Task<JsonElement> ImageManifestAsync(string reference)
+    {
+        var manifest = await ManifestAsync(reference);
+        if (!manifest.TryGetProperty("manifests", out var entries))
+        {
+            return manifest;
+        }
+
+        var image = entries.EnumerateArray().First(e => e.GetProperty("platform").GetProperty("os").GetString() != "unknown");
+        var repository = reference.Contains('@', StringComparison.Ordinal) ? reference[..reference.IndexOf('@', StringComparison.Ordinal)]
+            : reference[..reference.LastIndexOf(':')];
+        return await ManifestAsync(repository + "@" + image.GetProperty("digest").GetString());
+    }
+
     /// <summary>Copies the image into an OCI layout with skopeo and unpacks it with umoci; returns the root filesystem.</summary>
     public async Task<string> UnpackAsync(string reference)
     {
@@ -113,7 +137,7 @@ internal sealed class BuildHarness : IDisposable
     {
         var layout = _root.Combine("layers-" + Guid.NewGuid().ToString("N")[..8]);
         await Skopeo.RunCheckedAsync(["copy", "--quiet", "--src-tls-verify=false", "docker://" + reference, $"oci:{layout}:image"], Cancellation);
-        var manifest = await ManifestAsync(reference);
+        var manifest = await ImageManifestAsync(reference);
         var layers = new List<List<TarEntrySummary>>();
         foreach (var layer in manifest.GetProperty("layers").EnumerateArray())
         {

@@ -111,7 +111,9 @@ public sealed class ExecutorImageTests(RegistryFixture registry, TlsBasicAuthReg
             [
                 script, "--publish-dir", publish, "--runtime-deps", runtimeDeps.Reference,
                 "--insecure-registry", registry.Host, "--cache-dir", _temp.Combine("cache"),
-                "--no-push", "--destination", "kaniko/executor:test", "--oci-layout-path", layout, .. options,
+                // Without the default provenance: umoci refuses a layout tag whose index holds two manifests (the
+                // image and its attestation manifest) as ambiguous.
+                "--no-push", "--destination", "kaniko/executor:test", "--oci-layout-path", layout, "--provenance=false", .. options,
             ],
             BuildTimeout,
             Cancellation);

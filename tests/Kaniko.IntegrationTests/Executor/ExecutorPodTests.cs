@@ -213,8 +213,9 @@ public sealed class ExecutorPodTests(RegistryFixture registry, TlsBasicAuthRegis
         var layout = _temp.Combine("layout-" + name);
         var build = await ExternalTools.RunAsync(
             Path.Combine(publish, "dotnet-kaniko"),
+            // Without the default provenance: umoci takes a layout tag whose index also holds an attestation manifest as ambiguous.
             ["build", "--context", context, "--no-push", "--destination", "outside:1", "--oci-layout-path", layout, "--insecure-registry", registry.Host,
-             "--cache-dir", _temp.Combine("outside-cache"), "--isolation", "auto"],
+             "--cache-dir", _temp.Combine("outside-cache"), "--isolation", "auto", "--provenance=false"],
             TimeSpan.FromMinutes(10),
             Cancellation,
             environment: new Dictionary<string, string?> { ["KANIKO_ISOLATION"] = null });

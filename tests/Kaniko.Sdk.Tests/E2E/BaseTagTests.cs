@@ -44,8 +44,13 @@ public sealed class BaseTagTests(RegistryFixture registry, PackedSdkFeed feed)
         Assert.Equal("2.1.0", labels.GetProperty("org.opencontainers.image.version").GetString());
         Assert.Equal("2023-11-14T22:13:20.0000000Z", labels.GetProperty("org.opencontainers.image.created").GetString());
         var firstBase = labels.GetProperty("org.opencontainers.image.base.digest").GetString();
-        // ContainerImageFormat=Docker on an OCI base: a Docker manifest with Docker layer types throughout.
+        // ContainerImageFormat=Docker on an OCI base: a Docker manifest with Docker layer types throughout. The tag names
+        // the OCI index that holds it beside its default provenance (an attestation manifest is always OCI).
         var raw = await Skopeo.RunCheckedAsync(["inspect", "--tls-verify=false", "--raw", $"docker://{registry.Host}/parity/basetag:t"], TestContext.Current.CancellationToken);
+        var index = System.Text.Json.JsonDocument.Parse(raw.StandardOutput).RootElement;
+        Assert.Equal("application/vnd.oci.image.index.v1+json", index.GetProperty("mediaType").GetString());
+        var image = index.GetProperty("manifests")[0].GetProperty("digest").GetString();
+        raw = await Skopeo.RunCheckedAsync(["inspect", "--tls-verify=false", "--raw", $"docker://{registry.Host}/parity/basetag@{image}"], TestContext.Current.CancellationToken);
         var manifest = System.Text.Json.JsonDocument.Parse(raw.StandardOutput).RootElement;
         Assert.Equal("application/vnd.docker.distribution.manifest.v2+json", manifest.GetProperty("mediaType").GetString());
         Assert.All(manifest.GetProperty("layers").EnumerateArray(), l => Assert.StartsWith("application/vnd.docker.image.rootfs", l.GetProperty("mediaType").GetString(), StringComparison.Ordinal));
