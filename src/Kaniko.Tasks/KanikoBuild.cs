@@ -27,6 +27,8 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
         var dockerfile = string.IsNullOrEmpty(Dockerfile) ? null : Path.GetFullPath(Dockerfile);
         try
         {
+            // The warm-up (KanikoWarmUp) has compiled what it could by now; it must not compete with the build for the CPU.
+            EngineWarmUp.StopAsync(BuildEngine).GetAwaiter().GetResult();
             return ExecuteAsync(dockerfile, cancellation.Token).GetAwaiter().GetResult();
         }
         catch (KanikoException e)
@@ -215,7 +217,7 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
     private static string ImageName(BuildRequest request) => request.Destinations.Count > 0 ? string.Join(", ", request.Destinations) : "(no destination)";
 
     // No Value metadata means "take the value from the environment", as --build-arg NAME does.
-    private static string BuildArgumentSpec(ITaskItem item)
+    internal static string BuildArgumentSpec(ITaskItem item)
     {
         var name = CheckName("KanikoBuildArg", item.ItemSpec);
         return item.MetadataNames.Cast<string>().Contains("Value", StringComparer.OrdinalIgnoreCase) ? name + "=" + item.GetMetadata("Value") : name;
