@@ -124,65 +124,43 @@ public static class KanikoBuilder
             var warnings = planWarnings.Concat(builds.SelectMany(b => b.Warnings)).Distinct().ToList();
             var images = plans.Zip(builds, (plan, build) => new PlatformImage(plan.TargetPlatform, build.Image.Digest)).ToList();
             var attester = new BuildAttestations(request, context, dockerfileBytes, resolvedImages, startedOn, fixedTime);
-            var attestations = await AttestAsync(request, attester, plans, [.. builds.Select(b => b.Image)], destinations, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<Platform> targetPlatforms = [.. plans.Select(p => p.TargetPlatform)];
+            IReadOnlyList<MutatedImage> builtImages = [.. builds.Select(b => b.Image)];
+            var attestations = await AttestAsync(request, attester, plans, builtImages, destinations, cancellationToken).ConfigureAwait(false);
             await BuildAttestations.WriteFilesAsync(request.Attestations, attestations, cancellationToken).ConfigureAwait(false);
-            if (plans.Count == 1 && attestations.Count == 0)
+            var output = BuildOutput.Of(targetPlatforms, builtImages, attestations);
+            if (attestations.Count > 0 && request.OciLayoutPath is not null && request.ImageFormat is null
+                && builtImages.Any(i => i.Format != Images.ImageFormat.Oci))
             {
-                var single = await FinishSingleAsync(request, client, events, builds[0].Image, destinations, warnings, cancellationToken).ConfigureAwait(false);
-                return single with
-                {
-                    Images = images,
-                    LayerCount = builds[0].Image.Layers.Count,
-                    ReusedLayerCount = builds[0].Image.Layers.Count(IsBaseLayer),
-                    Warnings = await LayerCacheSetup.WithCacheWarningsAsync(single.Warnings, layerCache).ConfigureAwait(false),
-                };
+                // The layout gets OCI media types; a converted image has another digest, so its attestations are
+                // made again about that digest: the same statements with a new subject.
+                IReadOnlyList<MutatedImage> layoutImages = [.. builtImages.Select(i => i.WithFormat(Images.ImageFormat.Oci))];
+                var layoutAttestations = await AttestAsync(request, attester, plans, layoutImages, destinations, cancellationToken).ConfigureAwait(false);
+                output = output.WithOciLayoutForm(BuildOutput.Of(targetPlatforms, layoutImages, layoutAttestations));
             }
 
-            var index = IndexOf(plans, [.. builds.Select(b => b.Image)], attestations);
             if (attestations.Count > 0)
             {
                 events.Report(new MessageEvent(string.Format(CultureInfo.InvariantCulture, Strings.AttestationsAttached,
-                    string.Join(", ", attestations.SelectMany(a => a.Statements).Select(s => s.PredicateType).Distinct()), index.Digest, string.Join(", ", images.Select(i => i.Digest)))));
+                    string.Join(", ", attestations.SelectMany(a => a.Statements).Select(s => s.PredicateType).Distinct()), output.Digest, string.Join(", ", images.Select(i => i.Digest)))));
             }
 
-            var pushed = new List<ImageReference>();
-            var blobs = new List<BlobPush>();
-            if (!request.NoPush && destinations.Count > 0)
+            var written = new List<WrittenOutput>();
+            foreach (var destination in OutputDestinations(request, client, events, destinations))
             {
-                var result = await new ImagePusher(client, events).PushAsync(index, destinations, cancellationToken).ConfigureAwait(false);
-                pushed.AddRange(result.References);
-                blobs.AddRange(result.Blobs);
+                written.Add(await destination.WriteAsync(output, cancellationToken).ConfigureAwait(false));
             }
 
-            if (request.TarPath is { } attestedTarPath)
-            {
-                // Only a single-platform build gets here with a tarball: the image, with its attestations beside it.
-                await new TarballDestination(attestedTarPath, destinations).WriteAsync(builds[0].Image, index, cancellationToken).ConfigureAwait(false);
-            }
-
-            // The layout gets OCI media types (skopeo's oci: transport and umoci read only those). A converted image
-            // has another digest, so its attestations are made again about that digest: same statements, new subject.
-            var layoutIndex = index;
-            if (request.OciLayoutPath is not null && request.ImageFormat is null && builds.Any(b => b.Image.Format != Images.ImageFormat.Oci))
-            {
-                var layoutImages = builds.Select(b => b.Image.WithFormat(Images.ImageFormat.Oci)).ToList();
-                var layoutAttestations = await AttestAsync(request, attester, plans, layoutImages, destinations, cancellationToken).ConfigureAwait(false);
-                layoutIndex = IndexOf(plans, layoutImages, layoutAttestations);
-            }
-
-            await WriteIndexOutputsAsync(request, index, layoutIndex, destinations, cancellationToken).ConfigureAwait(false);
-            var size = index.Index.Bytes.Length + builds.Select(b => b.Image).DistinctBy(i => i.Digest)
-                .Sum(i => i.Manifest.Bytes.Length + i.Config.Bytes.Length)
-                + builds.SelectMany(b => b.Image.Layers).DistinctBy(l => l.Digest).Sum(l => l.Size);
+            await WriteDigestFilesAsync(request, output.Digest, destinations, cancellationToken).ConfigureAwait(false);
             warnings = [.. await LayerCacheSetup.WithCacheWarningsAsync(warnings, layerCache).ConfigureAwait(false)];
-            var layers = builds.SelectMany(b => b.Image.Layers).DistinctBy(l => l.Digest).ToList();
-            return new BuildResult(index.Digest, pushed, size, index.Index.Value.MediaType ?? ImageFormats.IndexMediaType(index.Format), warnings)
+            var layers = output.Layers;
+            return new BuildResult(output.Digest, [.. written.SelectMany(w => w.Pushed)], output.Size, output.MediaType, warnings)
             {
-                PushedBlobs = blobs,
+                PushedBlobs = [.. written.SelectMany(w => w.Blobs)],
                 Images = images,
                 LayerCount = layers.Count,
                 ReusedLayerCount = layers.Count(IsBaseLayer),
-                OciLayoutDigest = request.OciLayoutPath is null ? null : layoutIndex.Digest,
+                OciLayoutDigest = written.Select(w => w.OciLayoutDigest).FirstOrDefault(d => d is not null),
             };
         }
         finally
@@ -212,48 +190,6 @@ public static class KanikoBuilder
 
     // A layer read from a registry is a base layer the image keeps as it is; built layers are files of this build.
     private static bool IsBaseLayer(ILayer layer) => WrappedLayers.Find<RemoteLayer>(layer) is not null;
-
-    private static async Task<BuildResult> FinishSingleAsync(
-        BuildRequest request, RegistryClient client, IBuildEventSink events, MutatedImage image, List<ImageReference> destinations,
-        IReadOnlyList<BuildWarning> warnings, CancellationToken cancellationToken)
-    {
-        var pushed = new List<ImageReference>();
-        var blobs = new List<BlobPush>();
-        if (!request.NoPush && destinations.Count > 0)
-        {
-            var result = await new ImagePusher(client, events).PushAsync(image, destinations, cancellationToken).ConfigureAwait(false);
-            pushed.AddRange(result.References);
-            blobs.AddRange(result.Blobs);
-        }
-
-        var layoutImage = await WriteOutputsAsync(request, image, destinations, cancellationToken).ConfigureAwait(false);
-        var size = image.Manifest.Bytes.Length + image.Config.Bytes.Length + image.Layers.Sum(l => l.Size);
-        return new BuildResult(image.Digest, pushed, size, image.Manifest.Value.MediaType ?? ImageFormats.ManifestMediaType(image.Format), warnings)
-        {
-            PushedBlobs = blobs,
-            OciLayoutDigest = layoutImage?.Digest,
-        };
-    }
-
-    // The index takes the images' family: a Docker manifest list when every image is Docker schema 2 (a Docker base),
-    // an OCI index otherwise, and always with attestations (their manifests are OCI ones). Each entry names the
-    // platform it was built for; attestation manifests follow the images, as BuildKit orders them.
-    private static BuiltImageIndex IndexOf(IReadOnlyList<BuildPlan> plans, IReadOnlyList<MutatedImage> images, IReadOnlyList<AttestationManifest> attestations)
-    {
-        var format = attestations.Count == 0 && images.All(i => i.Format == Images.ImageFormat.Docker) ? Images.ImageFormat.Docker : Images.ImageFormat.Oci;
-        var builder = new ImageIndexBuilder(format);
-        for (var i = 0; i < plans.Count; i++)
-        {
-            builder.Add(images[i], plans[i].TargetPlatform);
-        }
-
-        foreach (var attestation in attestations)
-        {
-            builder.Add(attestation, AttestationManifest.UnknownPlatform, attestation.IndexAnnotations);
-        }
-
-        return builder.Build();
-    }
 
     /// <summary>
     /// The family the build writes: the one asked for, or none (each base's). Docker schema 2 has no name for a zstd
@@ -289,18 +225,6 @@ public static class KanikoBuilder
         return manifests;
     }
 
-    private static async Task WriteIndexOutputsAsync(
-        BuildRequest request, BuiltImageIndex index, BuiltImageIndex layoutIndex, IReadOnlyList<ImageReference> destinations, CancellationToken cancellationToken)
-    {
-        if (request.OciLayoutPath is { } layoutPath)
-        {
-            var name = destinations.Select(d => d.Tag).FirstOrDefault(t => t is not null);
-            await new OciLayoutDestination(layoutPath, name).WriteIndexAsync(layoutIndex, cancellationToken).ConfigureAwait(false);
-        }
-
-        await WriteDigestFilesAsync(request, index.Digest, destinations, cancellationToken).ConfigureAwait(false);
-    }
-
     private static List<ImageReference> ParseDestinations(BuildRequest request)
     {
         if (!request.NoPush && request.Destinations.Count == 0)
@@ -311,25 +235,32 @@ public static class KanikoBuilder
         return [.. request.Destinations.Select(ImageReference.Parse)];
     }
 
-    // Returns the image written into the OCI layout, if any: OCI media types unless a format was asked for, so
-    // skopeo's oci: transport and umoci can open it (BuildKit's and buildah's OCI outputs convert the same way).
-    private static async Task<MutatedImage?> WriteOutputsAsync(BuildRequest request, MutatedImage image, IReadOnlyList<ImageReference> destinations, CancellationToken cancellationToken)
+    /// <summary>
+    /// Where the output goes, in the order written: the registry references (unless <c>--no-push</c>), the tarball,
+    /// the OCI layout. The digest files follow them all.
+    /// </summary>
+    private static List<IImageDestination> OutputDestinations(
+        BuildRequest request, RegistryClient client, IBuildEventSink events, IReadOnlyList<ImageReference> destinations)
     {
+        var outputs = new List<IImageDestination>();
+        if (!request.NoPush && destinations.Count > 0)
+        {
+            outputs.Add(new RegistryDestination(new ImagePusher(client, events), destinations));
+        }
+
         if (request.TarPath is { } tarPath)
         {
-            await new TarballDestination(tarPath, destinations).WriteAsync(image, cancellationToken).ConfigureAwait(false);
+            // A tarball holds one platform: a build for several stopped before running.
+            outputs.Add(new TarballDestination(tarPath, destinations));
         }
 
-        MutatedImage? layoutImage = null;
         if (request.OciLayoutPath is { } layoutPath)
         {
-            layoutImage = request.ImageFormat is null ? image.WithFormat(Images.ImageFormat.Oci) : image;
             var name = destinations.Select(d => d.Tag).FirstOrDefault(t => t is not null);
-            await new OciLayoutDestination(layoutPath, name).WriteAsync(layoutImage, cancellationToken).ConfigureAwait(false);
+            outputs.Add(new OciLayoutDestination(layoutPath, name) { KeepFormat = request.ImageFormat is not null });
         }
 
-        await WriteDigestFilesAsync(request, image.Digest, destinations, cancellationToken).ConfigureAwait(false);
-        return layoutImage;
+        return outputs;
     }
 
     private static async Task WriteDigestFilesAsync(BuildRequest request, Digest digest, IReadOnlyList<ImageReference> destinations, CancellationToken cancellationToken)

@@ -9,6 +9,7 @@ namespace Kaniko.Engine.Context;
 /// itself, backslash escapes and bracket classes (ranges, negation, POSIX <c>[:name:]</c> classes, Perl classes).
 /// RE2 works on code points: negated classes here also match a whole surrogate pair. Anything RE2 rejects, or that
 /// has no faithful .NET form (Unicode property escapes), raises a <see cref="FormatException"/> with the reason.
+/// A translator (a parser of RE2 syntax), kept in one file on purpose: one recursive pass over the pattern.
 /// </summary>
 internal static class Re2Translator
 {

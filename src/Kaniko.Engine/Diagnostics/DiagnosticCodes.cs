@@ -3,6 +3,7 @@ namespace Kaniko.Engine.Diagnostics;
 /// <summary>
 /// The catalogue of codes. Each area owns a range and adds its codes in its own region; the docs table in
 /// <c>docs/diagnostics.md</c> is kept in step (a test checks that every code here is documented).
+/// A code table, kept in one file on purpose so that every range and its owner are seen together.
 /// </summary>
 public static class DiagnosticCodes
 {

@@ -8,46 +8,6 @@ using Kaniko.Engine.Planning;
 
 namespace Kaniko.Engine.Execution;
 
-/// <summary>What an <see cref="ImageConfigState"/> needs besides its base.</summary>
-internal sealed record ConfigStateOptions
-{
-    /// <summary>
-    /// The time written into the new history entries and the config's <c>created</c>: the build's start, or the
-    /// reproducible epoch (<c>SOURCE_DATE_EPOCH</c>).
-    /// </summary>
-    public required DateTimeOffset Created { get; init; }
-
-    /// <summary>The proxy build arguments (<see cref="BuildPlan.ProxyArgs"/>), given to <c>RUN</c> but never recorded.</summary>
-    public IReadOnlyList<KeyValuePair<string, string>> ProxyArgs { get; init; } = [];
-
-    /// <summary>
-    /// The build arguments of the request (<see cref="PlanRequest.BuildArgs"/>; a later entry wins), which an
-    /// <c>ARG</c> takes before its default when <see cref="ImageConfigState.Apply(StepPlan)"/> expands it again.
-    /// </summary>
-    public IReadOnlyList<KeyValuePair<string, string>> BuildArgs { get; init; } = [];
-
-    /// <summary>The global scope (<see cref="BuildPlan.GlobalArgs"/>), which a bare <c>ARG NAME</c> takes its value from.</summary>
-    public IReadOnlyList<KeyValuePair<string, string>> GlobalArgs { get; init; } = [];
-
-    /// <summary>The Dockerfile's escape character (the <c>escape</c> directive), used when expanding again.</summary>
-    public char EscapeToken { get; init; } = '\\';
-
-    /// <summary>The options for the stages of <paramref name="plan"/>, built from the request it was made for.</summary>
-    public static ConfigStateOptions For(BuildPlan plan, PlanRequest request, DateTimeOffset created)
-    {
-        ArgumentNullException.ThrowIfNull(plan);
-        ArgumentNullException.ThrowIfNull(request);
-        return new ConfigStateOptions
-        {
-            Created = created,
-            ProxyArgs = plan.ProxyArgs,
-            BuildArgs = request.BuildArgs,
-            GlobalArgs = plan.GlobalArgs,
-            EscapeToken = plan.EscapeToken,
-        };
-    }
-}
-
 /// <summary>
 /// The metadata side of one stage: the image config and history that BuildKit's Dockerfile frontend produces as it
 /// dispatches each instruction (<c>dockerfile2llb/convert.go</c>), starting from a base image's config, from
@@ -55,6 +15,8 @@ internal sealed record ConfigStateOptions
 /// which layer the step needs, and a <c>RUN</c> step carries the <see cref="RunCommandSpec"/> to execute.
 /// A planned step is expanded again against the base image's environment before it is applied
 /// (<see cref="Apply(StepPlan)"/>); an instruction given directly is applied as it is (<see cref="Apply(Instruction)"/>).
+/// One cohesive algorithm, kept in one file on purpose: the dispatch of every metadata instruction over one state, as
+/// <c>convert.go</c> keeps it (the command lines are <see cref="ShellCommandLine"/>, the options <see cref="ConfigStateOptions"/>).
 /// </summary>
 internal sealed class ImageConfigState
 {
@@ -111,7 +73,7 @@ internal sealed class ImageConfigState
         // As BuildKit prepares every stage: triggers are consumed, PATH is always set on Linux, the image's Env
         // enters the build state, and a relative WorkingDir is resolved.
         var config = (image.Config ?? new ContainerConfig()) with { OnBuild = null };
-        if (!IsWindows(image.Os) && !(config.Env ?? []).Any(e => EnvEntry.Split(e).Name == "PATH"))
+        if (!ShellCommandLine.IsWindows(image.Os) && !(config.Env ?? []).Any(e => EnvEntry.Split(e).Name == "PATH"))
         {
             config = config with { Env = [.. config.Env ?? [], "PATH=" + DefaultPath] };
         }
@@ -153,7 +115,7 @@ internal sealed class ImageConfigState
             OsVersion = platform.OsVersion,
             OsFeatures = platform.OsFeatures,
             Variant = platform.Variant,
-            Config = new ContainerConfig { WorkingDir = "/", Env = IsWindows(platform.Os) ? null : ["PATH=" + DefaultPath] },
+            Config = new ContainerConfig { WorkingDir = "/", Env = ShellCommandLine.IsWindows(platform.Os) ? null : ["PATH=" + DefaultPath] },
         };
         return new ImageConfigState(image, options, new StateEnvironment(), [], []);
     }
@@ -277,10 +239,10 @@ internal sealed class ImageConfigState
     public RunCommandSpec PrepareRun(RunInstruction run)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var (args, script) = RunArguments(run);
+        var (args, script) = ShellCommandLine.ForRun(run, _image);
         var environment = _environment.Entries.Select(kv => kv.Key + "=" + kv.Value).ToList();
         environment.AddRange(ProxyEnvironment());
-        if (!IsWindows(_image.Os) && !environment.Any(e => e.StartsWith("PATH=", StringComparison.Ordinal)))
+        if (!ShellCommandLine.IsWindows(_image.Os) && !environment.Any(e => e.StartsWith("PATH=", StringComparison.Ordinal)))
         {
             environment.Add("PATH=" + DefaultPath);
         }
@@ -363,7 +325,7 @@ internal sealed class ImageConfigState
 
     private AppliedStep ApplyCmd(CmdInstruction cmd)
     {
-        var args = cmd.PrependShell ? WithShell(cmd.CommandLine) : cmd.CommandLine.ToArray();
+        var args = cmd.PrependShell ? ShellCommandLine.WithShell(_image, cmd.CommandLine) : cmd.CommandLine.ToArray();
         _cmdSet = true;
 
         // BuildKit marks every CMD as escaped, a Windows notion Linux runtimes ignore.
@@ -372,7 +334,7 @@ internal sealed class ImageConfigState
 
     private AppliedStep ApplyEntrypoint(EntrypointInstruction entrypoint)
     {
-        var args = entrypoint.PrependShell ? WithShell(entrypoint.CommandLine) : entrypoint.CommandLine.ToArray();
+        var args = entrypoint.PrependShell ? ShellCommandLine.WithShell(_image, entrypoint.CommandLine) : entrypoint.CommandLine.ToArray();
 
         // A new ENTRYPOINT drops the inherited CMD, but keeps one this stage set earlier (BuildKit's cmd tracker).
         return Metadata(entrypoint, c => c with { Entrypoint = args, Cmd = _cmdSet ? c.Cmd : null },
@@ -420,60 +382,6 @@ internal sealed class ImageConfigState
         return Record(run, text, StepLayerKind.Run) with { Run = spec };
     }
 
-    private (IReadOnlyList<string> Args, RunScript? Script) RunArguments(RunInstruction run)
-    {
-        IReadOnlyList<string> args = run.CommandLine;
-        RunScript? script = null;
-        if (run.Heredocs.Count > 0)
-        {
-            if (args.Count != 1 || !run.PrependShell)
-            {
-                throw new KanikoException(DiagnosticCodes.InternalError,
-                    string.Format(CultureInfo.InvariantCulture, Strings.InvalidRunCommand, GoFormat.List(args)), run.Range);
-            }
-
-            if (SingleHeredoc(args[0]))
-            {
-                // The whole command is one heredoc: its body is the script.
-                var file = run.Heredocs[0];
-                var data = file.Chomp ? ChompLeadingTabs(file.Data) : file.Data;
-                if (!IsWindows(_image.Os) && data.StartsWith("#!", StringComparison.Ordinal))
-                {
-                    script = new RunScript("/dev/pipes/" + file.Name, data);
-                    args = [script.Path];
-                }
-                else
-                {
-                    args = [data];
-                }
-            }
-            else
-            {
-                // The shell reads the heredocs itself: BuildKit appends each body and terminator to the command.
-                args = [args[0] + string.Concat(run.Heredocs.Select(f => "\n" + f.Data + f.Name))];
-            }
-        }
-
-        return (run.PrependShell ? WithShell(args) : args.ToArray(), script);
-    }
-
-    private static bool SingleHeredoc(string command)
-    {
-        try
-        {
-            return HeredocMarkers.ParseWord(command) is not null;
-        }
-        catch (ShellWordException)
-        {
-            // BuildKit's MustParseHeredoc ignores a marker it cannot read.
-            return false;
-        }
-    }
-
-    // Go's (?m)^\t+ replaced by nothing: tabs at the start of every line.
-    private static string ChompLeadingTabs(string data) =>
-        string.Join('\n', data.Split('\n').Select(line => line.TrimStart('\t')));
-
     private IReadOnlyList<KeyValuePair<string, string>> ResolvedBuildArgs()
     {
         // runCommandString: each name once, where it was first declared, with the state's current value (an ENV of
@@ -510,13 +418,6 @@ internal sealed class ImageConfigState
                 yield return kind.ToLowerInvariant() + "=" + value;
             }
         }
-    }
-
-    private string[] WithShell(IReadOnlyList<string> commandLine)
-    {
-        var shell = _image.Config!.Shell is { Count: > 0 } configured ? configured
-            : IsWindows(_image.Os) ? ["cmd", "/S", "/C"] : ["/bin/sh", "-c"];
-        return [.. shell, string.Join(' ', commandLine)];
     }
 
     private static string CopyHistory(string name, bool parents, string? chown, string? chmod, CopySources sources)
@@ -580,6 +481,4 @@ internal sealed class ImageConfigState
         StopSignal = string.IsNullOrEmpty(config.StopSignal) ? null : config.StopSignal,
         ArgsEscaped = config.ArgsEscaped == true ? true : null,
     };
-
-    private static bool IsWindows(string os) => os == "windows";
 }

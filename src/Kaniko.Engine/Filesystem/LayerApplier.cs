@@ -13,6 +13,8 @@ namespace Kaniko.Engine.Filesystem;
 /// Unpacks one layer tar into a <see cref="RootFs"/>. One instance per layer: it remembers which paths this layer
 /// wrote (an opaque whiteout spares them), the directory times to set once their content is written, and the
 /// files whose hashes to record.
+/// One cohesive algorithm, kept in one file on purpose: applying a tar entry, a whiteout or a link depends on
+/// what the same layer wrote before it.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed partial class LayerApplier(RootFs rootFs, string description)

@@ -52,6 +52,27 @@ internal sealed class OciLayoutDestination : IImageDestination
         });
     }
 
+    /// <summary>Whether the output keeps its image format (one was asked for) rather than getting OCI media types.</summary>
+    public bool KeepFormat { get; init; }
+
+    /// <inheritdoc />
+    /// <remarks>The layout gets <see cref="BuildOutput.ForOciLayout"/>: OCI media types unless <see cref="KeepFormat"/>.</remarks>
+    public async Task<WrittenOutput> WriteAsync(BuildOutput output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var layout = output.ForOciLayout(KeepFormat);
+        if (layout.Index is { } index)
+        {
+            await WriteIndexAsync(index, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await WriteAsync(layout.Images[0], cancellationToken).ConfigureAwait(false);
+        }
+
+        return WrittenOutput.None with { OciLayoutDigest = layout.Digest };
+    }
+
     /// <summary>Writes a multi-platform image: every image's blobs, the index blob, and an <c>index.json</c> entry for it.</summary>
     public Task WriteIndexAsync(IImageIndex imageIndex, CancellationToken cancellationToken)
     {

@@ -47,6 +47,15 @@ internal sealed class TarballDestination : IImageDestination
     /// <inheritdoc />
     public Task WriteAsync(IImage image, CancellationToken cancellationToken) => WriteAsync(image, null, cancellationToken);
 
+    /// <inheritdoc />
+    /// <remarks>A tarball holds one platform's image; an index (of its attestations) is named beside it.</remarks>
+    public async Task<WrittenOutput> WriteAsync(BuildOutput output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        await WriteAsync(output.Images[0], output.Index, cancellationToken).ConfigureAwait(false);
+        return WrittenOutput.None;
+    }
+
     /// <summary>
     /// Writes <paramref name="image"/>; with <paramref name="attested"/> (an index holding the image and its
     /// attestation manifests) the archive's <c>index.json</c> names that index, as Docker's own archives of attested

@@ -19,10 +19,14 @@ namespace Kaniko.Engine.Registry;
 /// retries with exponential backoff for transient failures (429, 5xx, resets, timeouts), honouring <c>Retry-After</c>.
 /// Thread-safe; one instance serves a whole build.
 /// </summary>
-internal sealed class RegistryClient : IRegistryClient, IDisposable
+/// <remarks>
+/// One protocol client, kept whole on purpose: every operation shares the retry pipeline, the per-registry
+/// transports, the scheme probe and the redirect rules. The blob upload protocol is <see cref="BlobUpload"/>;
+/// reading manifest answers is <see cref="ManifestResponses"/>.
+/// </remarks>
+internal sealed class RegistryClient : IRegistryClient, IRegistryChannel, IDisposable
 {
     private const int MaxRedirects = 10;
-    private const string OctetStream = "application/octet-stream";
 
     private static readonly string[] ManifestAccept =
     [
@@ -37,6 +41,7 @@ internal sealed class RegistryClient : IRegistryClient, IDisposable
     private readonly Lazy<HttpMessageInvoker> foreign;
     private readonly ResiliencePipeline pullPipeline;
     private readonly ResiliencePipeline pushPipeline;
+    private readonly BlobUpload uploads;
 
     /// <summary>Creates a client.</summary>
     /// <param name="options">Registry settings; defaults when null.</param>
@@ -53,6 +58,7 @@ internal sealed class RegistryClient : IRegistryClient, IDisposable
         foreign = new Lazy<HttpMessageInvoker>(() => new HttpMessageInvoker(RegistryTransport.CreateForeignHandler(Options, wrap), disposeHandler: true));
         pullPipeline = BuildPipeline(Options.RetriesFor(RegistryAccess.Pull));
         pushPipeline = BuildPipeline(Options.RetriesFor(RegistryAccess.Push));
+        uploads = new BlobUpload(this);
     }
 
     /// <summary>The settings in use.</summary>
@@ -98,9 +104,9 @@ internal sealed class RegistryClient : IRegistryClient, IDisposable
         return ExecuteAsync(context, bounded: true, async token =>
         {
             using var response = await SendManifestRequestAsync(HttpMethod.Get, reference, access, context, token).ConfigureAwait(false);
-            var bytes = await ReadManifestAsync(response, reference, token).ConfigureAwait(false);
-            var mediaType = ManifestMediaType(response, bytes, reference);
-            var digest = VerifyManifestDigest(response, bytes, reference);
+            var bytes = await ManifestResponses.ReadManifestAsync(response, reference, token).ConfigureAwait(false);
+            var mediaType = ManifestResponses.ManifestMediaType(response, bytes, reference);
+            var digest = ManifestResponses.VerifyManifestDigest(response, bytes, reference);
             return new ManifestResponse(reference, mediaType, bytes, digest);
         }, cancellationToken);
     }
@@ -123,7 +129,7 @@ internal sealed class RegistryClient : IRegistryClient, IDisposable
 
             var type = response.Content.Headers.ContentType?.MediaType;
             var size = response.Content.Headers.ContentLength;
-            if (type is null || size is null || !TryGetHeaderDigest(response, out var digest))
+            if (type is null || size is null || !ManifestResponses.TryGetHeaderDigest(response, out var digest))
             {
                 return (Found: true, Descriptor: null);
             }
@@ -254,67 +260,22 @@ internal sealed class RegistryClient : IRegistryClient, IDisposable
         }
     }
 
-    /// <summary>
-    /// Asks the registry to mount a blob from another repository of the same registry
-    /// (<c>POST /v2/NAME/blobs/uploads/?mount=DIGEST&amp;from=REPO</c>). True when it did (201); false when it
-    /// answered 202 instead (the blob must be uploaded).
-    /// </summary>
-    public async Task<bool> TryMountBlobAsync(RepositoryName repository, Digest digest, RepositoryName source, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(repository);
-        ArgumentNullException.ThrowIfNull(source);
-        var (mounted, _) = await StartUploadAsync(repository, digest, source, cancellationToken).ConfigureAwait(false);
-        return mounted;
-    }
+    /// <inheritdoc />
+    public Task<bool> TryMountBlobAsync(RepositoryName repository, Digest digest, RepositoryName source, CancellationToken cancellationToken = default) =>
+        uploads.TryMountBlobAsync(repository, digest, source, cancellationToken);
 
-    /// <summary>
-    /// Makes sure the repository has a blob, doing as little as possible: HEAD (present: done), then a cross-repository
-    /// mount when <paramref name="mountFrom"/> is another repository of the same registry, then an upload.
-    /// Content-addressed, so calling it twice is harmless.
-    /// </summary>
-    /// <param name="repository">Where the blob must end up.</param>
-    /// <param name="blob">The blob's digest and size.</param>
-    /// <param name="openContent">Opens the blob's bytes; called again for each retry, never buffered.</param>
-    /// <param name="mountFrom">A repository of the same registry known to hold the blob.</param>
-    /// <param name="cancellationToken">Cancels the transfer.</param>
-    public async Task<BlobPushOutcome> PushBlobAsync(
+    /// <inheritdoc />
+    public Task<BlobPushOutcome> PushBlobAsync(
         RepositoryName repository,
         Descriptor blob,
         Func<CancellationToken, Task<Stream>> openContent,
         RepositoryName? mountFrom = null,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(repository);
-        ArgumentNullException.ThrowIfNull(blob);
-        ArgumentNullException.ThrowIfNull(openContent);
-        if (await HeadBlobAsync(repository, blob.Digest, RegistryAccess.Push, cancellationToken).ConfigureAwait(false) is not null)
-        {
-            return BlobPushOutcome.AlreadyPresent;
-        }
+        CancellationToken cancellationToken = default) =>
+        uploads.PushBlobAsync(repository, blob, openContent, mountFrom, cancellationToken);
 
-        Uri? location = null;
-        if (mountFrom is not null && mountFrom.Registry == repository.Registry && mountFrom.Repository != repository.Repository)
-        {
-            var (mounted, offered) = await StartUploadAsync(repository, blob.Digest, mountFrom, cancellationToken).ConfigureAwait(false);
-            if (mounted)
-            {
-                return BlobPushOutcome.Mounted;
-            }
-
-            location = offered;
-        }
-
-        await UploadBlobAsync(repository, blob, openContent, location, cancellationToken).ConfigureAwait(false);
-        return BlobPushOutcome.Uploaded;
-    }
-
-    /// <summary>
-    /// Uploads a blob without checking first: one PUT by default, or PATCH chunks then a PUT when
-    /// <see cref="RegistryOptions.UploadChunkSize"/> is set; when the registry refuses one way (405, 413, 501) the
-    /// other is tried. A transient failure restarts the upload from a freshly opened stream.
-    /// </summary>
+    /// <inheritdoc />
     public Task UploadBlobAsync(RepositoryName repository, Descriptor blob, Func<CancellationToken, Task<Stream>> openContent, CancellationToken cancellationToken = default) =>
-        UploadBlobAsync(repository, blob, openContent, null, cancellationToken);
+        uploads.UploadBlobAsync(repository, blob, openContent, cancellationToken);
 
     /// <inheritdoc />
     public void Dispose()
@@ -328,152 +289,6 @@ internal sealed class RegistryClient : IRegistryClient, IDisposable
         {
             foreign.Value.Dispose();
         }
-    }
-
-    private async Task UploadBlobAsync(RepositoryName repository, Descriptor blob, Func<CancellationToken, Task<Stream>> openContent, Uri? location, CancellationToken cancellationToken)
-    {
-        var context = new RequestContext($"upload blob {blob.Digest} to {repository}", repository.Registry, RegistryAccess.Push);
-        var chunked = Options.UploadChunkSize is > 0 && blob.Size > 0;
-        try
-        {
-            await ExecuteAsync(context, bounded: false, async attemptToken =>
-            {
-                // No deadline for the whole upload (a large blob on a slow link takes what it takes), but one for
-                // moving no byte: a registry that stops reading must not hold the build forever.
-                using var watchdog = new TransferWatchdog(Options.TransferStallTimeout, attemptToken);
-                var token = watchdog.Token;
-                try
-                {
-                    var start = location ?? (await StartUploadAsync(repository, null, null, token).ConfigureAwait(false)).Location!;
-                    location = null; // an upload session is used once; a retry starts a new one
-                    try
-                    {
-                        await SendContentAsync(repository, blob, openContent, start, chunked, context, watchdog).ConfigureAwait(false);
-                    }
-                    catch (RegistryException refused) when (refused.StatusCode is HttpStatusCode.MethodNotAllowed or HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.NotImplemented
-                        && (chunked || blob.Size > 0))
-                    {
-                        // The registry (or a proxy in front of it) refuses this way of sending: try the other one, and
-                        // keep it for any retry.
-                        chunked = !chunked;
-                        var again = (await StartUploadAsync(repository, null, null, token).ConfigureAwait(false)).Location!;
-                        await SendContentAsync(repository, blob, openContent, again, chunked, context, watchdog).ConfigureAwait(false);
-                    }
-                }
-                catch (OperationCanceledException e) when (watchdog.Stalled)
-                {
-                    throw RegistryErrors.Stalled(context, Options.TransferStallTimeout, e);
-                }
-
-                return true;
-            }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RegistryException e) when (e.Code == DiagnosticCodes.RegistryRequestFailed)
-        {
-            throw new RegistryException(
-                DiagnosticCodes.BlobUploadFailed,
-                string.Format(CultureInfo.InvariantCulture, Strings.BlobUploadFailed, blob.Digest, repository, e.Detail),
-                e.StatusCode, e.Errors, e.IsTransient, e.RetryAfter, e);
-        }
-    }
-
-    private async Task SendContentAsync(RepositoryName repository, Descriptor blob, Func<CancellationToken, Task<Stream>> openContent, Uri location, bool chunked, RequestContext context, TransferWatchdog watchdog)
-    {
-        var cancellationToken = watchdog.Token;
-        var transport = Transport(repository.Registry, RegistryAccess.Push);
-        // Checked on the way out: content that is not what the descriptor says fails here, not as a registry error.
-        // Every read the request makes of it is progress for the watchdog.
-        await using var content = new DigestVerifyingStream(watchdog.Watch(await openContent(cancellationToken).ConfigureAwait(false)), blob);
-        var scopes = RegistryScope.RepositoryPush(repository.Repository);
-        if (chunked)
-        {
-            var chunkSize = Options.UploadChunkSize ?? blob.Size;
-            for (long offset = 0; offset < blob.Size;)
-            {
-                var length = Math.Min(chunkSize, blob.Size - offset);
-                using var patch = new HttpRequestMessage(HttpMethod.Patch, location)
-                {
-                    Content = new StreamContent(new LengthLimitedStream(content, length)),
-                };
-                patch.Content.Headers.ContentLength = length;
-                patch.Content.Headers.ContentType = new MediaTypeHeaderValue(OctetStream);
-                // The distribution spec wants "start-end" (inclusive), not the "bytes start-end/total" of RFC 9110.
-                patch.Content.Headers.TryAddWithoutValidation("Content-Range", string.Create(CultureInfo.InvariantCulture, $"{offset}-{offset + length - 1}"));
-                AuthenticatingHandler.SetScopes(patch, scopes);
-                using var answer = await SendAsync(transport.Authenticated, patch, cancellationToken).ConfigureAwait(false);
-                if (answer.StatusCode != HttpStatusCode.Accepted)
-                {
-                    throw await ErrorAsync(answer, context, cancellationToken).ConfigureAwait(false);
-                }
-
-                location = NextLocation(answer, location, context);
-                offset += length;
-            }
-
-            // One more read reaches the end of the source, where the verifying stream checks size and digest.
-            if (await content.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) != 0)
-            {
-                throw new InvalidOperationException("unreachable: the verifying stream rejects extra bytes");
-            }
-
-            using var finish = new HttpRequestMessage(HttpMethod.Put, WithDigest(location, blob.Digest)) { Content = new ByteArrayContent([]) };
-            finish.Content.Headers.ContentType = new MediaTypeHeaderValue(OctetStream);
-            AuthenticatingHandler.SetScopes(finish, scopes);
-            using var done = await SendAsync(transport.Authenticated, finish, cancellationToken).ConfigureAwait(false);
-            if (!done.IsSuccessStatusCode)
-            {
-                throw await ErrorAsync(done, context, cancellationToken).ConfigureAwait(false);
-            }
-
-            return;
-        }
-
-        using var put = new HttpRequestMessage(HttpMethod.Put, WithDigest(location, blob.Digest))
-        {
-            // Read to its end, so the verifying stream checks the digest before the request completes.
-            Content = new StreamContent(content),
-        };
-        put.Content.Headers.ContentLength = blob.Size;
-        put.Content.Headers.ContentType = new MediaTypeHeaderValue(OctetStream);
-        AuthenticatingHandler.SetScopes(put, scopes);
-        using var response = await SendAsync(transport.Authenticated, put, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw await ErrorAsync(response, context, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private Task<(bool Mounted, Uri? Location)> StartUploadAsync(RepositoryName repository, Digest? mount, RepositoryName? from, CancellationToken cancellationToken)
-    {
-        var description = mount is { } m && from is not null ? $"mount blob {m} from {from} into {repository}" : $"start upload to {repository}";
-        var context = new RequestContext(description, repository.Registry, RegistryAccess.Push);
-        return ExecuteAsync(context, bounded: true, async token =>
-        {
-            var query = mount is { } d && from is not null
-                ? "?mount=" + Uri.EscapeDataString(d.ToString()) + "&from=" + Uri.EscapeDataString(from.Repository)
-                : string.Empty;
-            var uri = await RepositoryUriAsync(repository.Registry, repository.Repository, RegistryAccess.Push, "blobs/uploads/" + query, token).ConfigureAwait(false);
-            using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent([]) };
-            List<RegistryScope> scopes = [RegistryScope.RepositoryPush(repository.Repository)];
-            if (from is not null)
-            {
-                scopes.Add(RegistryScope.RepositoryPull(from.Repository));
-            }
-
-            AuthenticatingHandler.SetScopes(request, scopes);
-            using var response = await SendAsync(Transport(repository.Registry, RegistryAccess.Push).Authenticated, request, token).ConfigureAwait(false);
-            if (response.StatusCode == HttpStatusCode.Created && mount is not null)
-            {
-                return (true, (Uri?)null);
-            }
-
-            if (response.StatusCode != HttpStatusCode.Accepted)
-            {
-                throw await ErrorAsync(response, context, token).ConfigureAwait(false);
-            }
-
-            return (false, NextLocation(response, uri, context));
-        }, cancellationToken);
     }
 
     private async Task<HttpResponseMessage> SendManifestRequestAsync(HttpMethod method, ImageReference reference, RegistryAccess access, RequestContext context, CancellationToken cancellationToken, bool allowNotFound = false)
@@ -497,110 +312,6 @@ internal sealed class RegistryClient : IRegistryClient, IDisposable
         {
             throw await ErrorAsync(response, context, cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    private static async Task<byte[]> ReadManifestAsync(HttpResponseMessage response, ImageReference reference, CancellationToken cancellationToken)
-    {
-        if (response.Content.Headers.ContentLength > RegistryOptions.MaxManifestSize)
-        {
-            throw TooLarge(reference);
-        }
-
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > RegistryOptions.MaxManifestSize)
-            {
-                throw TooLarge(reference);
-            }
-        }
-
-        return buffer.ToArray();
-    }
-
-    private static RegistryException TooLarge(ImageReference reference) => new(
-        DiagnosticCodes.ManifestTooLarge,
-        string.Format(CultureInfo.InvariantCulture, Strings.ManifestTooLarge, reference, RegistryOptions.MaxManifestSize));
-
-    private static MediaType ManifestMediaType(HttpResponseMessage response, byte[] bytes, ImageReference reference)
-    {
-        var declared = response.Content.Headers.ContentType?.MediaType;
-        var mediaType = declared is null or "application/json" or "text/plain" ? MediaTypeFromBody(bytes) : new MediaType(declared);
-        if (!mediaType.IsManifest && !mediaType.IsIndex)
-        {
-            throw new RegistryException(
-                DiagnosticCodes.ManifestMediaTypeUnsupported,
-                string.Format(CultureInfo.InvariantCulture, Strings.ManifestMediaTypeUnsupported, reference, mediaType.Value.Length == 0 ? "document without media type" : mediaType.Value));
-        }
-
-        return mediaType;
-    }
-
-    // Registries that serve application/json leave the type to the document; an OCI manifest may omit its
-    // mediaType, in which case "manifests" tells an index from an image manifest.
-    private static MediaType MediaTypeFromBody(byte[] bytes)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(bytes);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return default;
-            }
-
-            if (root.TryGetProperty("mediaType", out var type) && type.ValueKind == JsonValueKind.String)
-            {
-                return new MediaType(type.GetString()!);
-            }
-
-            return root.TryGetProperty("manifests", out _) ? MediaType.OciIndex
-                : root.TryGetProperty("config", out _) ? MediaType.OciManifest
-                : default;
-        }
-        catch (JsonException)
-        {
-            return default;
-        }
-    }
-
-    private static Digest VerifyManifestDigest(HttpResponseMessage response, byte[] bytes, ImageReference reference)
-    {
-        var digest = Digest.Compute(bytes);
-        if (reference.Digest is { } pinned)
-        {
-            var actual = pinned.Algorithm == digest.Algorithm ? digest : Digest.Compute(bytes, pinned.Algorithm);
-            if (actual != pinned)
-            {
-                throw DigestMismatch(reference, actual, "the digest the reference pins", pinned);
-            }
-        }
-
-        if (TryGetHeaderDigest(response, out var announced) && announced.IsSupported)
-        {
-            var actual = announced.Algorithm == digest.Algorithm ? digest : Digest.Compute(bytes, announced.Algorithm);
-            if (actual != announced)
-            {
-                throw DigestMismatch(reference, actual, "the registry's Docker-Content-Digest header", announced);
-            }
-        }
-
-        return digest;
-    }
-
-    private static RegistryException DigestMismatch(ImageReference reference, Digest actual, string source, Digest expected) => new(
-        DiagnosticCodes.ManifestDigestMismatch,
-        string.Format(CultureInfo.InvariantCulture, Strings.ManifestDigestMismatch, reference, actual, source, expected));
-
-    private static bool TryGetHeaderDigest(HttpResponseMessage response, out Digest digest)
-    {
-        digest = default;
-        return response.Headers.TryGetValues("Docker-Content-Digest", out var values)
-            && Digest.TryParse(values.FirstOrDefault()?.Trim(), out digest);
     }
 
     private async Task<HttpResponseMessage> SendFollowingRedirectsAsync(HttpMethod method, Uri uri, RepositoryName repository, RegistryAccess access, RequestContext context, CancellationToken cancellationToken)
@@ -638,27 +349,21 @@ internal sealed class RegistryClient : IRegistryClient, IDisposable
         status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.SeeOther
             or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect;
 
-    private static Uri NextLocation(HttpResponseMessage response, Uri requestUri, RequestContext context)
-    {
-        if (response.Headers.Location is not { } location)
-        {
-            throw new RegistryException(
-                DiagnosticCodes.RegistryRequestFailed,
-                string.Format(CultureInfo.InvariantCulture, Strings.RegistryRequestFailed, context.Description, context.Registry,
-                    ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture), " without the Location header the upload needs"),
-                response.StatusCode);
-        }
+    /// <inheritdoc />
+    Task<T> IRegistryChannel.ExecuteAsync<T>(RequestContext context, bool bounded, Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken) =>
+        ExecuteAsync(context, bounded, attempt, cancellationToken);
 
-        return new Uri(requestUri, location);
-    }
+    /// <inheritdoc />
+    Task<Uri> IRegistryChannel.RepositoryUriAsync(RepositoryName repository, RegistryAccess access, string path, CancellationToken cancellationToken) =>
+        RepositoryUriAsync(repository.Registry, repository.Repository, access, path, cancellationToken);
 
-    private static Uri WithDigest(Uri location, Digest digest)
-    {
-        var builder = new UriBuilder(location);
-        var query = builder.Query.TrimStart('?');
-        builder.Query = (query.Length > 0 ? query + "&" : string.Empty) + "digest=" + Uri.EscapeDataString(digest.ToString());
-        return builder.Uri;
-    }
+    /// <inheritdoc />
+    Task<HttpResponseMessage> IRegistryChannel.SendAuthenticatedAsync(string registry, RegistryAccess access, HttpRequestMessage request, CancellationToken cancellationToken) =>
+        SendAsync(Transport(registry, access).Authenticated, request, cancellationToken);
+
+    /// <inheritdoc />
+    Task<RegistryException> IRegistryChannel.ErrorAsync(HttpResponseMessage response, RequestContext context, CancellationToken cancellationToken) =>
+        ErrorAsync(response, context, cancellationToken);
 
     private async Task<Uri> RepositoryUriAsync(string registry, string repository, RegistryAccess access, string path, CancellationToken cancellationToken)
     {

@@ -11,6 +11,7 @@ namespace Kaniko.Engine.Dockerfile.Expansion;
 /// <see cref="ProcessUntil"/>, which stops at a given character. Results are appended to a caller's
 /// <see cref="StringBuilder"/>; a modifier's word is written in place and kept or cut off once the variable is known,
 /// so the common forms allocate nothing beyond the output.
+/// A lexer, kept in one file on purpose: its states call each other and share one position.
 /// </summary>
 internal ref struct ShellWordScanner
 {

@@ -9,6 +9,7 @@ namespace Kaniko.Engine.Dockerfile.Instructions;
 /// Turns the syntax tree into typed instructions, with BuildKit's rules (<c>instructions/parse.go</c>): argument
 /// counts, flags, stage names, mounts, heredocs and ONBUILD triggers are checked here, before anything is expanded.
 /// Every flag or instruction that is not supported is an error located at its line, never ignored.
+/// A parser, kept in one file on purpose: one method per instruction over the same flag and argument rules.
 /// </summary>
 internal static partial class InstructionParser
 {

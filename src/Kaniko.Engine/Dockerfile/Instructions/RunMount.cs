@@ -34,6 +34,7 @@ internal enum CacheSharing
 /// <summary>
 /// One <c>RUN --mount=...</c>, parsed as BuildKit does (<c>commands_runmount.go</c>): comma-separated
 /// <c>key=value</c> fields in CSV syntax, keys case-insensitive, <c>type</c> defaulting to <c>bind</c>.
+/// A parser, kept in one file on purpose: the mount, its CSV fields and the rules per mount type are one grammar.
 /// </summary>
 internal sealed record RunMount
 {

@@ -7,6 +7,7 @@ namespace Kaniko.Engine.Dockerfile.Syntax;
 /// <summary>
 /// Turns one logical line into a node: the keyword, the <c>--flags</c>, then the arguments, shaped by the
 /// instruction's argument parser (BuildKit's dispatch table). Lines and heredocs are added by the caller.
+/// A parser, kept in one file on purpose: one argument parser per shape of BuildKit's dispatch table.
 /// </summary>
 internal static class InstructionLineParser
 {

@@ -20,6 +20,7 @@ internal enum JsonArrayOutcome
 /// Reads the exec form (<c>["a", "b"]</c>) with the rules of Go's <c>encoding/json</c> as BuildKit calls it: strict
 /// RFC 8259 syntax, at most 10,000 levels of nesting, numbers that overflow a float64 rejected, invalid UTF-8 and
 /// lone surrogate escapes turned into U+FFFD. Validation is iterative, so deep nesting cannot overflow the stack.
+/// A parser, kept in one file on purpose: one pass of Go's JSON grammar.
 /// </summary>
 internal sealed class JsonStringArray
 {

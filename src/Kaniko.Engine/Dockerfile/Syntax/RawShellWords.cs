@@ -12,6 +12,7 @@ internal sealed class ShellWordException(string message) : Exception(message);
 /// written), quotes and escapes optionally kept raw, and <c>&lt;&lt;</c> plus the blanks after it glued to the next
 /// word. The Syntax layer must not depend on Expansion, so this is a small reader of its own; it also reproduces
 /// the lexer's quirks that decide which words come out (a <c>${v:-w}</c> drops the text before it in the same word).
+/// A lexer, kept in one file on purpose: its states call each other and share one position.
 /// </summary>
 internal sealed class RawShellWords
 {

@@ -11,28 +11,19 @@ using Kaniko.Engine.Planning;
 namespace Kaniko.Engine.Execution;
 
 /// <summary>
-/// Builds one stage: starts from its base (scratch, an earlier stage, or a registry image read lazily through the
-/// base-image cache), applies each step's metadata with <see cref="ImageConfigState"/>, writes a layer for each
-/// <c>COPY</c>, <c>ADD</c> and <c>WORKDIR</c> that needs one, and assembles the image with <see cref="ImageBuilder"/>.
+/// Builds one stage: starts from its base (<see cref="BaseImageResolver"/>), applies each step's metadata with
+/// <see cref="ImageConfigState"/>, hands the step to the one <see cref="IStepExecutor"/> for its kind (copy/add,
+/// <c>WORKDIR</c>, <c>RUN</c>, metadata-only), records the layers it returns through the stage's layer cache, and
+/// assembles the image with <see cref="ImageBuilder"/>.
 /// </summary>
 internal sealed class StageExecutor : IDisposable
 {
-    private const string PasswdPath = "/etc/passwd";
-    private const string GroupPath = "/etc/group";
-
     private readonly ExecutionOptions _options;
-    private readonly ConfigStateOptions _stateOptions;
-    private readonly IBuildContext _context;
-    private readonly BuildContextTree _tree;
     private readonly IBuildEventSink _events;
-    private readonly LayerWriter _writer;
-    private readonly ArchiveExtractor _archives;
-    private readonly RemoteAddSources _remote;
-    private readonly List<BuildWarning> _warnings;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<(ImageSnapshot Snapshot, BuildContextTree Tree)>>> _snapshots = new(StringComparer.Ordinal);
-    private readonly RunHost _runHost;
-    private readonly LayerHeaderCache _headers;
-    private int _snapshotCount;
+    private readonly BaseImageResolver _bases;
+    private readonly CopyStepExecutor _copy;
+    private readonly RunStepExecutor _run;
+    private readonly IReadOnlyList<IStepExecutor> _steps;
 
     /// <summary>Creates an executor for the stages of one build.</summary>
     /// <param name="options">Layers, times, fetching.</param>
@@ -52,17 +43,21 @@ internal sealed class StageExecutor : IDisposable
         RunHost? runHost)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
-        _stateOptions = stateOptions ?? throw new ArgumentNullException(nameof(stateOptions));
-        _context = context ?? throw new ArgumentNullException(nameof(context));
-        _tree = tree ?? throw new ArgumentNullException(nameof(tree));
+        ArgumentNullException.ThrowIfNull(stateOptions);
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(tree);
         _events = events ?? throw new ArgumentNullException(nameof(events));
-        _warnings = warnings ?? throw new ArgumentNullException(nameof(warnings));
-        _writer = new LayerWriter(options.Layers);
-        _archives = new ArchiveExtractor(Path.Combine(options.WorkDirectory, "archives"));
-        _remote = new RemoteAddSources(options.WorkDirectory, _archives);
-        _runHost = runHost ?? new RunHost(options, events);
+        ArgumentNullException.ThrowIfNull(warnings);
+        var writer = new LayerWriter(options.Layers);
+        var buildWarnings = new BuildWarnings(warnings, events);
         // Beside the base-image blobs: the headers of the layers kept there.
-        _headers = new LayerHeaderCache(options.BaseImageCache.Root);
+        var headers = new LayerHeaderCache(options.BaseImageCache.Root);
+        var snapshots = new SourceSnapshots(options, events, headers);
+        _bases = new BaseImageResolver(options, stateOptions, events, headers, buildWarnings);
+        _copy = new CopyStepExecutor(
+            options, context, tree, writer, new ArchiveExtractor(Path.Combine(options.WorkDirectory, "archives")), snapshots, buildWarnings);
+        _run = new RunStepExecutor(options, context, tree, events, writer, runHost ?? new RunHost(options, events), snapshots);
+        _steps = [new MetadataStepExecutor(), _copy, new WorkdirStepExecutor(options, writer, buildWarnings), _run];
     }
 
     /// <summary>Builds <paramref name="stage"/>, numbered <paramref name="stageNumber"/> of <paramref name="stageCount"/>.</summary>
@@ -82,7 +77,8 @@ internal sealed class StageExecutor : IDisposable
         var stepCount = stage.Steps.Count + 1;
         _events.Report(new StepStartedEvent(stageNumber, stageCount, 1, stepCount, stage.From.Format()));
 
-        var (baseImage, state, filesystem) = await StartAsync(plan, stage, earlier, cancellationToken).ConfigureAwait(false);
+        var platform = PlatformOf(plan, stage);
+        var (baseImage, state, filesystem) = await _bases.ResolveAsync(stage, platform, earlier, cancellationToken).ConfigureAwait(false);
         var builder = new ImageBuilder(baseImage);
         if (_options.ImageFormat is { } format)
         {
@@ -97,7 +93,7 @@ internal sealed class StageExecutor : IDisposable
         var cache = new StepLayerCache(_options, _events);
         cache.StartStage(
             stage.BaseStage is { } parent ? "stage " + (earlier[parent].CacheChain ?? earlier[parent].Image.Digest.ToString()) : "image " + baseImage.Manifest.Digest,
-            PlatformOf(plan, stage));
+            platform);
         using var run = new StageRun(stage, baseImage.Layers) { LayerCache = cache };
         if (OperatingSystem.IsLinux() && stage.BaseStage is { } baseIndex && earlier[baseIndex].RootFs?.Take() is { } taken)
         {
@@ -105,6 +101,7 @@ internal sealed class StageExecutor : IDisposable
             run.RootFs = taken.HandOver(run.BaseLayerCount, _options.SingleSnapshot);
         }
 
+        var context = new StageContext(plan, stage, platform, earlier, state, filesystem, run);
         var triggers = BaseTriggers.Parse(stage, state.BaseOnBuildTriggers);
         var steps = triggers.Concat(stage.Steps).ToList();
         var recorded = new List<(AppliedStep Applied, ILayer? Layer)>();
@@ -119,7 +116,7 @@ internal sealed class StageExecutor : IDisposable
             cache.BeginStep(state);
             try
             {
-                (applied, layer) = await ApplyAsync(plan, stage, step, earlier, state, filesystem, run, cancellationToken).ConfigureAwait(false);
+                (applied, layer) = await ApplyAsync(context, step, cancellationToken).ConfigureAwait(false);
             }
             catch (KanikoException e) when (index < triggers.Count)
             {
@@ -190,17 +187,6 @@ internal sealed class StageExecutor : IDisposable
         return new RootFsHandOff(rootFs);
     }
 
-    // Stages of one build may run at the same time; the warnings list is theirs to share.
-    private void Warn(BuildWarning warning)
-    {
-        lock (_warnings)
-        {
-            _warnings.Add(warning);
-        }
-
-        _events.Report(new WarningEvent(warning));
-    }
-
     private static void Record(ImageBuilder builder, AppliedStep applied, ILayer? layer)
     {
         if (applied.History is { } history)
@@ -240,101 +226,17 @@ internal sealed class StageExecutor : IDisposable
                 CultureInfo.InvariantCulture, Strings.SingleSnapshotNeedsLinux, System.Runtime.InteropServices.RuntimeInformation.OSDescription));
         }
 
-        var runner = new RunStepRunner(_options, _runHost, _writer, _events);
-        run.RootFs ??= _runHost.CreateRootFs(_options.WorkDirectory, run.Stage.DisplayName, run.Stage.Index, run.BaseLayerCount, _events);
-        await run.RootFs.SyncAsync(run.Layers, index: false, cancellationToken).ConfigureAwait(false);
-        var diff = await Filesystem.Snapshotter.DiffAsync(run.RootFs.RootFs, run.RootFs.Baseline!, _options.SnapshotMode, cancellationToken).ConfigureAwait(false);
-        var layer = diff.IsEmpty ? null : await runner.WriteAsync(diff, cancellationToken).ConfigureAwait(false);
+        var layer = await _run.SnapshotStageAsync(run, cancellationToken).ConfigureAwait(false);
         return [.. recorded.Select((r, i) => (r.Applied, i == last ? layer : null))];
     }
 
-    private static KanikoException RunNeedsLinux(Instruction instruction) =>
-        new(DiagnosticCodes.RunNeedsLinux, string.Format(CultureInfo.InvariantCulture, Strings.RunNeedsLinux,
-            instruction.Original.Trim(), System.Runtime.InteropServices.RuntimeInformation.OSDescription), instruction.Range);
-
-    private async Task<ILayer?> RunAsync(
-        AppliedStep applied, StageFilesystem filesystem, StageRun run, IMountSourceProvider mountSources, CancellationToken cancellationToken)
+    private async Task<(AppliedStep Applied, ILayer? Layer)> ApplyAsync(StageContext stage, StepPlan step, CancellationToken cancellationToken)
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            throw RunNeedsLinux(applied.Instruction);
-        }
-
-        return await run.LayerCache.RunAsync(
-            applied, filesystem, cacheable: !_options.SingleSnapshot, mountSources,
-            () => OperatingSystem.IsLinux() ? ExecuteRunAsync(applied, filesystem, run, mountSources, cancellationToken) : throw RunNeedsLinux(applied.Instruction),
-            cancellationToken).ConfigureAwait(false);
-    }
-
-    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-    private async Task<(ILayer? Layer, IReadOnlyList<Filesystem.FileChange> Changes)> ExecuteRunAsync(
-        AppliedStep applied, StageFilesystem filesystem, StageRun run, IMountSourceProvider mountSources, CancellationToken cancellationToken)
-    {
-        var runner = new RunStepRunner(_options, _runHost, _writer, _events);
-        run.RootFs ??= _runHost.CreateRootFs(_options.WorkDirectory, run.Stage.DisplayName, run.Stage.Index, run.BaseLayerCount, _events);
-        var (layer, changes) = await runner.RunAsync(applied, run.RootFs, run.Layers, mountSources, cancellationToken).ConfigureAwait(false);
-        filesystem.Record(changes);
-        return (layer, changes);
-    }
-
-    private async Task<(AppliedStep Applied, ILayer? Layer)> ApplyAsync(
-        BuildPlan plan, StagePlan stage, StepPlan step, IReadOnlyDictionary<int, StageResult> earlier, ImageConfigState state,
-        StageFilesystem filesystem, StageRun run, CancellationToken cancellationToken)
-    {
-        RefuseForeignRun(plan, stage, step.Instruction);
-        var applied = state.Apply(step);
-        ILayer? layer = applied.Layer switch
-        {
-            StepLayerKind.None => null,
-            StepLayerKind.Copy when applied.Instruction is CopyInstruction { From: not null } copyFrom =>
-                await CopyFromAsync(PlatformOf(plan, stage), copyFrom, step, earlier, state, filesystem, run, cancellationToken).ConfigureAwait(false),
-            StepLayerKind.Copy or StepLayerKind.Add => await CopyAsync(applied.Instruction, state, filesystem, run, cancellationToken).ConfigureAwait(false),
-            StepLayerKind.CreateWorkdir => await WorkdirAsync(applied, filesystem, run, cancellationToken).ConfigureAwait(false),
-            StepLayerKind.Run => await RunAsync(applied, filesystem, run, MountSources(PlatformOf(plan, stage), step, earlier), cancellationToken).ConfigureAwait(false),
-            _ => throw new InvalidOperationException("unknown layer kind " + applied.Layer),
-        };
+        _run.RefuseForeignRun(stage.Plan, stage.Stage, step.Instruction);
+        var applied = stage.State.Apply(step);
+        var executor = _steps.FirstOrDefault(e => e.Handles(applied.Layer)) ?? throw new InvalidOperationException("unknown layer kind " + applied.Layer);
+        var layer = await executor.ExecuteAsync(stage, step, applied, cancellationToken).ConfigureAwait(false);
         return (applied, layer);
-    }
-
-    private async Task<(IImage Image, ImageConfigState State, StageFilesystem Filesystem)> StartAsync(
-        BuildPlan plan, StagePlan stage, IReadOnlyDictionary<int, StageResult> earlier, CancellationToken cancellationToken)
-    {
-        if (stage.BaseStage is { } baseIndex)
-        {
-            var baseStage = earlier[baseIndex];
-            return (baseStage.Image, baseStage.State.ForDerivedStage(), baseStage.Filesystem.Clone());
-        }
-
-        var platform = PlatformOf(plan, stage);
-        if (stage.IsScratch)
-        {
-            return (ScratchImage.For(platform), ImageConfigState.FromScratch(platform, _stateOptions), StageFilesystem.Empty());
-        }
-
-        ImageReference reference;
-        try
-        {
-            reference = ImageReference.Parse(stage.From.BaseName);
-        }
-        catch (KanikoException e)
-        {
-            throw e.WithRangeIfMissing(stage.From.Range);
-        }
-
-        IImage remote;
-        try
-        {
-            remote = await _options.Fetcher.OpenAsync(reference, platform, cancellationToken).ConfigureAwait(false);
-        }
-        catch (KanikoException e)
-        {
-            throw e.WithRangeIfMissing(stage.From.Range);
-        }
-
-        WarnOnPlatformMismatch(stage, remote.Config.Value, platform);
-        var state = ImageConfigState.FromImage(remote.Config.Value, _stateOptions);
-        var cached = new CachedImage(remote, _options.BaseImageCache, _events);
-        return (cached, state, StageFilesystem.Of(cached.Layers, _headers));
     }
 
     /// <summary>
@@ -352,115 +254,6 @@ internal sealed class StageExecutor : IDisposable
 
         return current.Platform ?? plan.TargetPlatform;
     }
-
-    // A RUN of another architecture needs an emulator; saying so first spares the user a confusing exec error.
-    private void RefuseForeignRun(BuildPlan plan, StagePlan stage, Instruction instruction)
-    {
-        if (instruction is not RunInstruction)
-        {
-            return;
-        }
-
-        var platform = PlatformOf(plan, stage);
-        if (!_options.Emulation.CanRun(platform, plan.BuildPlatform))
-        {
-            throw new KanikoException(
-                DiagnosticCodes.ForeignPlatformRun,
-                string.Format(CultureInfo.InvariantCulture, Strings.ForeignPlatformRun, platform, plan.BuildPlatform,
-                    PlatformEmulation.HandlerName(platform.Normalize().Architecture)),
-                instruction.Range);
-        }
-    }
-
-    // A single-platform base of another platform is used as it is (BuildKit does the same and warns): the image
-    // then says it is for the base's platform, whatever the build asked for.
-    private void WarnOnPlatformMismatch(StagePlan stage, ImageConfigFile config, Platform wanted)
-    {
-        if (string.IsNullOrEmpty(config.Os) || string.IsNullOrEmpty(config.Architecture))
-        {
-            return;
-        }
-
-        var offered = new Platform { Os = config.Os, Architecture = config.Architecture, Variant = string.IsNullOrEmpty(config.Variant) ? null : config.Variant };
-        if (!wanted.Matches(offered))
-        {
-            var warning = new BuildWarning(
-                DiagnosticCodes.BaseImagePlatformMismatch,
-                string.Format(CultureInfo.InvariantCulture, Strings.BaseImagePlatformMismatch, stage.From.BaseName, offered.Normalize(), wanted),
-                stage.From.Range);
-            Warn(warning);
-        }
-    }
-
-    private Task<ILayer> CopyAsync(
-        Instruction instruction, ImageConfigState state, StageFilesystem filesystem, StageRun run, CancellationToken cancellationToken)
-    {
-        var workdir = WorkingDirectory(state);
-        if (instruction is AddInstruction { Checksum: not null } checksummed)
-        {
-            CheckChecksumSources(checksummed);
-        }
-
-        if (instruction is AddInstruction add && add.Sources.SourcePaths.Any(RemoteAddSources.IsRemote))
-        {
-            var remote = add.Sources.SourcePaths.Where(RemoteAddSources.IsRemote).ToList();
-            var local = CopyRequest.FromInstruction(add, workdir) with { SourcePaths = [.. add.Sources.SourcePaths.Where(s => !RemoteAddSources.IsRemote(s))] };
-            return WriteCopyLayerAsync(local, _tree, _context, null, instruction, filesystem, run, cancellationToken, async plan =>
-            {
-                if (!plan.DestinationIsDirectory && !filesystem.IsDirectory(plan.Destination) && !filesystem.IsComplete)
-                {
-                    await filesystem.EnsureCompleteAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                var intoDirectory = plan.DestinationIsDirectory || filesystem.IsDirectory(plan.Destination);
-                return await _remote.FetchAsync(add, remote, plan.Destination, intoDirectory, plan.Owner, _options.FixedFileTime, cancellationToken).ConfigureAwait(false);
-            });
-        }
-
-        var request = instruction switch
-        {
-            CopyInstruction copy => CopyRequest.FromInstruction(copy, workdir),
-            AddInstruction addLocal => CopyRequest.FromInstruction(addLocal, workdir),
-            _ => throw new InvalidOperationException("not a COPY or ADD: " + instruction.Name),
-        };
-        return WriteCopyLayerAsync(request, _tree, _context, null, instruction, filesystem, run, cancellationToken);
-    }
-
-    // BuildKit checks --checksum before anything is fetched: one source, a URL or a git repository.
-    private static void CheckChecksumSources(AddInstruction add)
-    {
-        var sources = add.Sources.SourcePaths;
-        if (sources.Count != 1)
-        {
-            throw new KanikoException(DiagnosticCodes.AddChecksumSeveralSources, Strings.AddChecksumSeveralSources, add.Range);
-        }
-
-        if (!RemoteAddSources.IsRemote(sources[0]))
-        {
-            throw new KanikoException(DiagnosticCodes.AddChecksumNeedsRemoteSource,
-                string.Format(CultureInfo.InvariantCulture, Strings.AddChecksumNeedsRemoteSource, sources[0]), add.Range);
-        }
-    }
-
-    /// <summary><c>COPY --from</c>: the same rules over the files of an earlier stage or of an image, owners kept unless <c>--chown</c>.</summary>
-    private async Task<ILayer> CopyFromAsync(
-        Platform platform, CopyInstruction copy, StepPlan step, IReadOnlyDictionary<int, StageResult> earlier, ImageConfigState state,
-        StageFilesystem filesystem, StageRun run, CancellationToken cancellationToken)
-    {
-        var snapshot = await SnapshotAsync(platform, copy.From!, step, earlier, copy.Range, cancellationToken).ConfigureAwait(false);
-        var request = CopyRequest.FromInstruction(copy with { From = null }, WorkingDirectory(state));
-        return await WriteCopyLayerAsync(request, snapshot.Tree, snapshot.Snapshot, snapshot.Snapshot, copy, filesystem, run, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>What a step's <c>RUN --mount</c>s read: the context, or the stages and images the step's sources name.</summary>
-    private StageMountSources MountSources(Platform platform, StepPlan step, IReadOnlyDictionary<int, StageResult> earlier) =>
-        new(_context, _tree, async (from, range, cancellationToken) =>
-        {
-            var snapshot = await SnapshotAsync(platform, from, step, earlier, range, cancellationToken).ConfigureAwait(false);
-            var stageIndex = step.Sources.FirstOrDefault(s => s.Reference == from)?.StageIndex;
-            var description = stageIndex is { } index ? "stage " + earlier[index].Stage.DisplayName : "image " + from;
-            return new MountSource(description, snapshot.Snapshot, snapshot.Tree, path => snapshot.Snapshot.OwnerOf(path));
-        }, step.Instruction.Range);
 
     /// <summary>
     /// The step as it runs: the planner expanded it without the base image's environment, so <c>USER $APP_UID</c>
@@ -493,212 +286,6 @@ internal sealed class StageExecutor : IDisposable
         }
     }
 
-    /// <summary>
-    /// The files of the earlier stage or the image <paramref name="from"/> names (as the step's sources resolve it),
-    /// read once per build: for <c>COPY --from</c> and <c>RUN --mount from</c>.
-    /// </summary>
-    private Task<(ImageSnapshot Snapshot, BuildContextTree Tree)> SnapshotAsync(
-        Platform platform, string from, StepPlan step, IReadOnlyDictionary<int, StageResult> earlier, SourceRange range, CancellationToken cancellationToken)
-    {
-        var stageIndex = step.Sources.FirstOrDefault(s => s.Reference == from)?.StageIndex;
-        var key = stageIndex is { } index ? "stage:" + index.ToString(CultureInfo.InvariantCulture) : "image:" + platform + ":" + from;
-        return _snapshots.GetOrAdd(key, k => new Lazy<Task<(ImageSnapshot, BuildContextTree)>>(
-            () => ReadSnapshotAsync(k, platform, from, range, stageIndex, earlier, cancellationToken))).Value;
-    }
-
-    /// <summary>Reads the files of a stage or an image, once per build (stages may ask at the same time).</summary>
-    private async Task<(ImageSnapshot Snapshot, BuildContextTree Tree)> ReadSnapshotAsync(
-        string key, Platform platform, string from, SourceRange range, int? stageIndex, IReadOnlyDictionary<int, StageResult> earlier, CancellationToken cancellationToken)
-    {
-        IReadOnlyList<ILayer> sourceLayers;
-        if (stageIndex is { } i)
-        {
-            sourceLayers = earlier[i].Image.Layers;
-        }
-        else
-        {
-            IImage image;
-            try
-            {
-                var remote = await _options.Fetcher.OpenAsync(ImageReference.Parse(from), platform, cancellationToken).ConfigureAwait(false);
-                image = new CachedImage(remote, _options.BaseImageCache, _events);
-            }
-            catch (KanikoException e)
-            {
-                throw e.WithRangeIfMissing(range);
-            }
-
-            sourceLayers = image.Layers;
-        }
-
-        var number = Interlocked.Increment(ref _snapshotCount) - 1;
-        var directory = Path.Combine(_options.WorkDirectory, "snapshot-" + number.ToString(CultureInfo.InvariantCulture));
-        var read = await ImageSnapshot.ReadAsync(key, sourceLayers, directory, _headers, cancellationToken).ConfigureAwait(false);
-        return (read, BuildContextTree.Load(read));
-    }
-
-    /// <summary>
-    /// Whether writing <paramref name="plan"/> needs to know which directories the base has: when the directories
-    /// the copy creates, or those it copies, would get another owner or mode than the runtime gives a missing parent
-    /// (root, 0755), or when a copied directory is empty (it must then be written, over any base metadata).
-    /// </summary>
-    private static bool NeedsBaseTree(CopyPlan plan)
-    {
-        if (plan.Owner != CopyOwner.Root || plan.CreatedDirectoryMode != LayerEntry.DefaultDirectoryMode)
-        {
-            return true;
-        }
-
-        var parents = plan.Items.Select(i => i.Destination.Parent).ToHashSet();
-        return plan.Items.Any(d => d.Kind == CopyItemKind.Directory
-            && (d.Owner != CopyOwner.Root || d.Mode != LayerEntry.DefaultDirectoryMode || !parents.Contains(d.Destination)));
-    }
-
-    /// <summary>
-    /// BuildKit keeps the owners of what is copied from a stage or an image (files and directories alike) unless
-    /// <c>--chown</c> is given; the destination it creates is root's.
-    /// </summary>
-    private static CopyPlan WithSourceOwners(CopyPlan plan, ImageSnapshot? owners, CopyRequest request) =>
-        owners is null || request.Chown is not null
-            ? plan
-            : plan with
-            {
-                Items = [.. plan.Items.Select(item => item.Kind == CopyItemKind.Directory && item.Destination == plan.Destination
-                    ? item
-                    : item with { Owner = owners.OwnerOf(item.Source) })],
-            };
-
-    private static ContainerPath WorkingDirectory(ImageConfigState state) =>
-        ContainerPath.Parse(string.IsNullOrEmpty(state.Config.Config?.WorkingDir) ? "/" : state.Config.Config!.WorkingDir!);
-
-    private async Task<ILayer> WriteCopyLayerAsync(
-        CopyRequest request, BuildContextTree tree, IBuildContext source, ImageSnapshot? owners, Instruction instruction,
-        StageFilesystem filesystem, StageRun run, CancellationToken cancellationToken,
-        Func<CopyPlan, Task<RemoteAddContent>>? remoteEntries = null)
-    {
-        var users = request.Chown is { } chown && ChownSpec.Parse(chown).NeedsLookup
-            ? await UsersAsync(run, cancellationToken).ConfigureAwait(false)
-            : EtcUserDatabase.Empty;
-        // The planner asks whether a destination is a directory of the stage; when the stage does not know its base
-        // tree, an unknown answer is checked against the base's directories and the copy planned again.
-        var askedUnknown = false;
-        request = request with
-        {
-            CreatedTime = _options.FixedFileTime,
-            Users = users,
-            ResolveDestination = filesystem.Resolve,
-            IsExistingDirectory = path =>
-            {
-                var known = filesystem.IsDirectory(path);
-                askedUnknown |= !known && !filesystem.IsComplete;
-                return known;
-            },
-        };
-        // The source owners are applied before NeedsBaseTree looks at the plan: a copied directory that keeps a
-        // non-root owner must be written, so the stage must know its base tree.
-        var copyPlan = WithSourceOwners(CopyPlanner.Plan(tree, request), owners, request);
-        if (askedUnknown || NeedsBaseTree(copyPlan))
-        {
-            await filesystem.EnsureCompleteAsync(cancellationToken).ConfigureAwait(false);
-            copyPlan = WithSourceOwners(CopyPlanner.Plan(tree, request with { IsExistingDirectory = filesystem.IsDirectory }), owners, request);
-        }
-
-        foreach (var warning in copyPlan.Warnings)
-        {
-            Warn(warning);
-        }
-
-        var entries = await CopyLayerEntries.CreateAsync(
-            copyPlan, source, filesystem, _options.FixedFileTime ?? _options.Created, instruction.Range, _archives, cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<string>? remoteIdentity = null;
-        if (remoteEntries is not null)
-        {
-            var remote = await remoteEntries(copyPlan).ConfigureAwait(false);
-            entries = CopyLayerEntries.Merge(entries, remote.Entries, copyPlan, filesystem, _options.FixedFileTime ?? _options.Created);
-            remoteIdentity = remote.CacheIdentity;
-        }
-
-        return await run.LayerCache.CopyAsync(instruction, copyPlan, source, remoteIdentity,
-            async () => await _writer.WriteAsync(entries, _options.WorkDirectory, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<ILayer> WorkdirAsync(AppliedStep applied, StageFilesystem filesystem, StageRun run, CancellationToken cancellationToken)
-    {
-        var workdir = applied.Workdir!;
-        var owner = CopyOwner.Root;
-        if (workdir.User.Length > 0)
-        {
-            var spec = ChownSpec.Parse(workdir.User);
-            var users = spec.NeedsLookup ? await UsersAsync(run, cancellationToken).ConfigureAwait(false) : EtcUserDatabase.Empty;
-            var warnings = new List<BuildWarning>();
-            owner = spec.ResolveOrRoot(users, warnings, applied.Instruction.Range);
-            foreach (var warning in warnings)
-            {
-                Warn(warning);
-            }
-        }
-
-        // BuildKit creates the missing parents of the working directory as the user too, and leaves an existing
-        // directory alone: both need the base tree. A stage that runs commands downloads its base anyway (the
-        // headers are read from the same cached blobs), so it always learns the tree and WORKDIR /tmp keeps 1777;
-        // a COPY-only stage reads it only for another owner, so that it downloads no base layer.
-        if (owner != CopyOwner.Root || run.Stage.Steps.Any(s => s.Instruction is RunInstruction))
-        {
-            await filesystem.EnsureCompleteAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        // BuildKit's mkdir follows the stage's links: WORKDIR /bin/app on a merged-/usr image makes /usr/bin/app.
-        var path = filesystem.Resolve(ContainerPath.Parse(workdir.Path));
-        var time = _options.FixedFileTime ?? _options.Created;
-        var entries = new List<LayerEntry>();
-        foreach (var directory in filesystem.MissingAncestors(path))
-        {
-            entries.Add(LayerEntry.Directory(directory.Value) with { Uid = owner.Uid, Gid = owner.Gid, ModificationTime = time });
-            filesystem.AddDirectory(directory, LayerEntry.DefaultDirectoryMode, owner);
-        }
-
-        // Parents left out of the layer (the stage does not know its base tree) exist once it is applied: a later
-        // WORKDIR for another user must not create them again with its owner.
-        for (var parent = path.Parent; !parent.IsRoot; parent = parent.Parent)
-        {
-            filesystem.NoteDirectory(parent);
-        }
-
-        // An existing working directory keeps its mode and owner, as BuildKit's mkdir leaves it alone.
-        var (mode, pathOwner) = filesystem.TryGetDirectory(path, out var existing) ? existing : (LayerEntry.DefaultDirectoryMode, owner);
-        entries.Add(LayerEntry.Directory(path.Value, mode) with { Uid = pathOwner.Uid, Gid = pathOwner.Gid, ModificationTime = time });
-        filesystem.AddDirectory(path, mode, pathOwner);
-
-        return await _writer.WriteAsync(entries, _options.WorkDirectory, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// The stage's user database: <c>/etc/passwd</c> and <c>/etc/group</c> of its root filesystem when a step made
-    /// one (a <c>RUN</c> may have added users), else read from its layers, top first.
-    /// </summary>
-    /// <remarks>Layers are read again only when a layer was added since the last read (it may have changed them).</remarks>
-    private async Task<IUserDatabase> UsersAsync(StageRun run, CancellationToken cancellationToken)
-    {
-        if (OperatingSystem.IsLinux() && run.RootFs is { IsMaterialised: true } rootFs)
-        {
-            await rootFs.SyncAsync(run.Layers, index: false, cancellationToken).ConfigureAwait(false);
-            var passwd = ReadIfFile(rootFs.RootFs.Resolve(PasswdPath));
-            var group = ReadIfFile(rootFs.RootFs.Resolve(GroupPath));
-            return new EtcUserDatabase(() => passwd, () => group);
-        }
-
-        if (run.Etc is not { } etc || etc.LayerCount != run.Layers.Count)
-        {
-            var files = await LayerFileReader.ReadAsync(run.Layers, [PasswdPath, GroupPath], cancellationToken).ConfigureAwait(false);
-            etc = new EtcFiles(run.Layers.Count, files[PasswdPath], files[GroupPath]);
-            run.Etc = etc;
-        }
-
-        return new EtcUserDatabase(() => etc.Passwd, () => etc.Group);
-    }
-
-    private static byte[]? ReadIfFile(string hostPath) => File.Exists(hostPath) ? File.ReadAllBytes(hostPath) : null;
-
     /// <inheritdoc />
-    public void Dispose() => _remote.Dispose();
+    public void Dispose() => _copy.Dispose();
 }

@@ -14,6 +14,7 @@ namespace Kaniko.Engine.Execution;
 /// not a directory takes that name; wildcards follow Go's <c>filepath.Match</c> and may match nothing; symbolic
 /// links named as sources (or matched by a wildcard) are followed, those inside a copied directory are copied as
 /// links; <c>--exclude</c> and <c>--parents</c> filter what a directory copy walks.
+/// One cohesive algorithm, kept in one file on purpose: the copy rules decide together what each source becomes.
 /// </summary>
 internal static class CopyPlanner
 {

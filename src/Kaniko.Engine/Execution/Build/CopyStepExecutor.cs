@@ -1,0 +1,184 @@
+using System.Globalization;
+using Kaniko.Engine.Context;
+using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Dockerfile.Instructions;
+using Kaniko.Engine.Layers;
+using Kaniko.Engine.Oci;
+using Kaniko.Engine.Planning;
+
+namespace Kaniko.Engine.Execution;
+
+/// <summary>
+/// <c>COPY</c> and <c>ADD</c>: plans the copy over the build context (or, for <c>COPY --from</c>, over the files of
+/// an earlier stage or an image), fetches <c>ADD</c>'s remote sources, and writes the copied files as the step's
+/// layer through the stage's layer cache.
+/// </summary>
+/// <param name="options">Layers, times, fetching.</param>
+/// <param name="context">The build context, for file contents.</param>
+/// <param name="tree">The build context's entries, read once.</param>
+/// <param name="writer">Writes the layers.</param>
+/// <param name="archives">Unpacks the archives <c>ADD</c> extracts.</param>
+/// <param name="snapshots">The files of earlier stages and images, for <c>COPY --from</c>.</param>
+/// <param name="warnings">Collects the copies' warnings.</param>
+internal sealed class CopyStepExecutor(
+    ExecutionOptions options, IBuildContext context, BuildContextTree tree, LayerWriter writer, ArchiveExtractor archives, SourceSnapshots snapshots, BuildWarnings warnings)
+    : IStepExecutor, IDisposable
+{
+    private readonly RemoteAddSources _remote = new(options.WorkDirectory, archives);
+
+    /// <inheritdoc />
+    public bool Handles(StepLayerKind kind) => kind is StepLayerKind.Copy or StepLayerKind.Add;
+
+    /// <inheritdoc />
+    public async Task<ILayer?> ExecuteAsync(StageContext stage, StepPlan step, AppliedStep applied, CancellationToken cancellationToken) =>
+        applied.Layer == StepLayerKind.Copy && applied.Instruction is CopyInstruction { From: not null } copyFrom
+            ? await CopyFromAsync(stage, copyFrom, step, cancellationToken).ConfigureAwait(false)
+            : await CopyAsync(stage, applied.Instruction, cancellationToken).ConfigureAwait(false);
+
+    private Task<ILayer> CopyAsync(StageContext stage, Instruction instruction, CancellationToken cancellationToken)
+    {
+        var workdir = WorkingDirectory(stage.State);
+        var filesystem = stage.Filesystem;
+        if (instruction is AddInstruction { Checksum: not null } checksummed)
+        {
+            CheckChecksumSources(checksummed);
+        }
+
+        if (instruction is AddInstruction add && add.Sources.SourcePaths.Any(RemoteAddSources.IsRemote))
+        {
+            var remote = add.Sources.SourcePaths.Where(RemoteAddSources.IsRemote).ToList();
+            var local = CopyRequest.FromInstruction(add, workdir) with { SourcePaths = [.. add.Sources.SourcePaths.Where(s => !RemoteAddSources.IsRemote(s))] };
+            return WriteCopyLayerAsync(local, tree, context, null, instruction, stage, cancellationToken, async plan =>
+            {
+                if (!plan.DestinationIsDirectory && !filesystem.IsDirectory(plan.Destination) && !filesystem.IsComplete)
+                {
+                    await filesystem.EnsureCompleteAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                var intoDirectory = plan.DestinationIsDirectory || filesystem.IsDirectory(plan.Destination);
+                return await _remote.FetchAsync(add, remote, plan.Destination, intoDirectory, plan.Owner, options.FixedFileTime, cancellationToken).ConfigureAwait(false);
+            });
+        }
+
+        var request = instruction switch
+        {
+            CopyInstruction copy => CopyRequest.FromInstruction(copy, workdir),
+            AddInstruction addLocal => CopyRequest.FromInstruction(addLocal, workdir),
+            _ => throw new InvalidOperationException("not a COPY or ADD: " + instruction.Name),
+        };
+        return WriteCopyLayerAsync(request, tree, context, null, instruction, stage, cancellationToken);
+    }
+
+    // BuildKit checks --checksum before anything is fetched: one source, a URL or a git repository.
+    private static void CheckChecksumSources(AddInstruction add)
+    {
+        var sources = add.Sources.SourcePaths;
+        if (sources.Count != 1)
+        {
+            throw new KanikoException(DiagnosticCodes.AddChecksumSeveralSources, Strings.AddChecksumSeveralSources, add.Range);
+        }
+
+        if (!RemoteAddSources.IsRemote(sources[0]))
+        {
+            throw new KanikoException(DiagnosticCodes.AddChecksumNeedsRemoteSource,
+                string.Format(CultureInfo.InvariantCulture, Strings.AddChecksumNeedsRemoteSource, sources[0]), add.Range);
+        }
+    }
+
+    /// <summary><c>COPY --from</c>: the same rules over the files of an earlier stage or of an image, owners kept unless <c>--chown</c>.</summary>
+    private async Task<ILayer> CopyFromAsync(StageContext stage, CopyInstruction copy, StepPlan step, CancellationToken cancellationToken)
+    {
+        var snapshot = await snapshots.GetAsync(stage.Platform, copy.From!, step, stage.Earlier, copy.Range, cancellationToken).ConfigureAwait(false);
+        var request = CopyRequest.FromInstruction(copy with { From = null }, WorkingDirectory(stage.State));
+        return await WriteCopyLayerAsync(request, snapshot.Tree, snapshot.Snapshot, snapshot.Snapshot, copy, stage, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Whether writing <paramref name="plan"/> needs to know which directories the base has: when the directories
+    /// the copy creates, or those it copies, would get another owner or mode than the runtime gives a missing parent
+    /// (root, 0755), or when a copied directory is empty (it must then be written, over any base metadata).
+    /// </summary>
+    private static bool NeedsBaseTree(CopyPlan plan)
+    {
+        if (plan.Owner != CopyOwner.Root || plan.CreatedDirectoryMode != LayerEntry.DefaultDirectoryMode)
+        {
+            return true;
+        }
+
+        var parents = plan.Items.Select(i => i.Destination.Parent).ToHashSet();
+        return plan.Items.Any(d => d.Kind == CopyItemKind.Directory
+            && (d.Owner != CopyOwner.Root || d.Mode != LayerEntry.DefaultDirectoryMode || !parents.Contains(d.Destination)));
+    }
+
+    /// <summary>
+    /// BuildKit keeps the owners of what is copied from a stage or an image (files and directories alike) unless
+    /// <c>--chown</c> is given; the destination it creates is root's.
+    /// </summary>
+    private static CopyPlan WithSourceOwners(CopyPlan plan, ImageSnapshot? owners, CopyRequest request) =>
+        owners is null || request.Chown is not null
+            ? plan
+            : plan with
+            {
+                Items = [.. plan.Items.Select(item => item.Kind == CopyItemKind.Directory && item.Destination == plan.Destination
+                    ? item
+                    : item with { Owner = owners.OwnerOf(item.Source) })],
+            };
+
+    private static ContainerPath WorkingDirectory(ImageConfigState state) =>
+        ContainerPath.Parse(string.IsNullOrEmpty(state.Config.Config?.WorkingDir) ? "/" : state.Config.Config!.WorkingDir!);
+
+    private async Task<ILayer> WriteCopyLayerAsync(
+        CopyRequest request, BuildContextTree sourceTree, IBuildContext source, ImageSnapshot? owners, Instruction instruction,
+        StageContext stage, CancellationToken cancellationToken,
+        Func<CopyPlan, Task<RemoteAddContent>>? remoteEntries = null)
+    {
+        var filesystem = stage.Filesystem;
+        var users = request.Chown is { } chown && ChownSpec.Parse(chown).NeedsLookup
+            ? await StageUsers.ReadAsync(stage.Run, cancellationToken).ConfigureAwait(false)
+            : EtcUserDatabase.Empty;
+        // The planner asks whether a destination is a directory of the stage; when the stage does not know its base
+        // tree, an unknown answer is checked against the base's directories and the copy planned again.
+        var askedUnknown = false;
+        request = request with
+        {
+            CreatedTime = options.FixedFileTime,
+            Users = users,
+            ResolveDestination = filesystem.Resolve,
+            IsExistingDirectory = path =>
+            {
+                var known = filesystem.IsDirectory(path);
+                askedUnknown |= !known && !filesystem.IsComplete;
+                return known;
+            },
+        };
+        // The source owners are applied before NeedsBaseTree looks at the plan: a copied directory that keeps a
+        // non-root owner must be written, so the stage must know its base tree.
+        var copyPlan = WithSourceOwners(CopyPlanner.Plan(sourceTree, request), owners, request);
+        if (askedUnknown || NeedsBaseTree(copyPlan))
+        {
+            await filesystem.EnsureCompleteAsync(cancellationToken).ConfigureAwait(false);
+            copyPlan = WithSourceOwners(CopyPlanner.Plan(sourceTree, request with { IsExistingDirectory = filesystem.IsDirectory }), owners, request);
+        }
+
+        foreach (var warning in copyPlan.Warnings)
+        {
+            warnings.Add(warning);
+        }
+
+        var entries = await CopyLayerEntries.CreateAsync(
+            copyPlan, source, filesystem, options.FixedFileTime ?? options.Created, instruction.Range, archives, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<string>? remoteIdentity = null;
+        if (remoteEntries is not null)
+        {
+            var remote = await remoteEntries(copyPlan).ConfigureAwait(false);
+            entries = CopyLayerEntries.Merge(entries, remote.Entries, copyPlan, filesystem, options.FixedFileTime ?? options.Created);
+            remoteIdentity = remote.CacheIdentity;
+        }
+
+        return await stage.Run.LayerCache.CopyAsync(instruction, copyPlan, source, remoteIdentity,
+            async () => await writer.WriteAsync(entries, options.WorkDirectory, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _remote.Dispose();
+}
