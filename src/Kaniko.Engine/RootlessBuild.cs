@@ -1,6 +1,7 @@
+using Kaniko.Engine.Context.Sources;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Dockerfile.Instructions;
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Sandbox;
 
 namespace Kaniko.Engine;
 

@@ -1,6 +1,5 @@
 using System.Runtime.Versioning;
 using Kaniko.Engine;
-using Kaniko.Engine.Execution;
 using Kaniko.IntegrationTests.Build.Differential;
 using Kaniko.Testing;
 

@@ -1,6 +1,7 @@
-using Kaniko.Engine.Filesystem;
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Mounts;
+using Kaniko.Engine.Execution.Sandbox;
+using Kaniko.Engine.Filesystem;
 using Kaniko.Testing;
 
 namespace Kaniko.IntegrationTests.Mounts;

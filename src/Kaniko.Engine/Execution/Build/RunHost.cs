@@ -1,8 +1,9 @@
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Execution.Sandbox;
 using Kaniko.Engine.Filesystem;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Build;
 
 /// <summary>
 /// What the <c>RUN</c> steps of one build share: the sandbox, chosen (and reported) once, when the first step runs,

@@ -3,9 +3,10 @@ using System.Security.Cryptography;
 using System.Text;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Dockerfile.Instructions;
+using Kaniko.Engine.Execution.Sandbox;
 using Kaniko.Engine.Layers;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Mounts;
 
 /// <summary>
 /// The folders of <c>RUN --mount=type=cache</c>, kept across builds under <c>ROOT/run-cache/</c>: one folder per

@@ -1,8 +1,9 @@
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Execution.Sandbox;
 using Kaniko.Engine.Filesystem;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Mounts;
 
 /// <summary>
 /// The last guard before a step's snapshot: nothing may still be mounted in the root filesystem. Chroot mode mounts

@@ -2,9 +2,10 @@ using System.Globalization;
 using System.Text;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Dockerfile.Instructions;
+using Kaniko.Engine.Execution.Sandbox;
 using Kaniko.Engine.Layers;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Mounts;
 
 /// <summary>
 /// Turns the <c>--mount</c> flags of one <c>RUN</c> step into sandbox mounts and environment, with BuildKit's

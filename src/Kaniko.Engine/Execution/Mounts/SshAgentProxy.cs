@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
+using Kaniko.Engine.Execution.Sandbox;
+using Kaniko.Engine.Layers;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Mounts;
 
 /// <summary>
 /// A socket a <c>RUN --mount=type=ssh</c> step talks to instead of the machine's agent: it forwards the requests that

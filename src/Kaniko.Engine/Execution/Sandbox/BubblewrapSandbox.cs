@@ -1,7 +1,7 @@
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Sandbox;
 
 /// <summary>
 /// Runs a step with <c>bwrap</c> (bubblewrap): new mount, PID, IPC and UTS namespaces (and network with

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Sandbox;
 
 /// <summary>
 /// Runs a step as root without namespaces (for example in an unprivileged container, where bwrap cannot work):

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Sandbox;
 
 /// <summary>
 /// kaniko's own mode: no isolation at all. The rootfs must be <c>/</c>, the system this tool runs in, which only

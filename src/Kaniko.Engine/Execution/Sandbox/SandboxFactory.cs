@@ -1,7 +1,7 @@
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Sandbox;
 
 /// <summary>
 /// Chooses how <c>RUN</c> steps are isolated, following the ladder of the design: bubblewrap when it is installed and

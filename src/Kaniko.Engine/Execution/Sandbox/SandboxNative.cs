@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Kaniko.Engine.Filesystem;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Sandbox;
 
 /// <summary>
 /// The Linux system calls the sandboxes need and the base library lacks: <c>geteuid</c>, <c>kill</c> of a process

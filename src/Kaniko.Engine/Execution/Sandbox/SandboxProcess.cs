@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Kaniko.Engine.Diagnostics;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Sandbox;
 
 /// <summary>
 /// Starts a <see cref="HostCommand"/> in a session and process group of its own (through <c>setsid</c>), streams its

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Kaniko.Engine.Diagnostics;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Sandbox;
 
 /// <summary>
 /// What every isolation mode prepares for a step outside the rootfs: the checked spec, the resolved user, the

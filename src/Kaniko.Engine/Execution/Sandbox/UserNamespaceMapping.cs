@@ -1,7 +1,7 @@
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Sandbox;
 
 /// <summary>
 /// The subordinate id ranges of the building user and how a host enters a user namespace that maps them: the user
