@@ -15,6 +15,7 @@ public class LayeringTests
     public static readonly string[] Order =
     [
         "Kaniko.Engine.Diagnostics",
+        "Kaniko.Engine.Compat",
         "Kaniko.Engine.Oci",
         "Kaniko.Engine.Context",
         "Kaniko.Engine.Dockerfile.Syntax",

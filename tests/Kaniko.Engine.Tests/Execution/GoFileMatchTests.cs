@@ -1,3 +1,4 @@
+using Kaniko.Engine.Compat;
 using Kaniko.Engine.Execution.Copy;
 
 namespace Kaniko.Engine.Tests.Execution;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Kaniko.Engine.Compat;
 using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Layers;
