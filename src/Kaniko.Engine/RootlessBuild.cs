@@ -2,6 +2,7 @@ using Kaniko.Engine.Context.Sources;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Dockerfile.Instructions;
 using Kaniko.Engine.Execution.Sandbox;
+using Kaniko.Engine.Filesystem;
 
 namespace Kaniko.Engine;
 
@@ -30,7 +31,7 @@ public static class RootlessBuild
     public static IReadOnlyList<string>? UserNamespaceCommand(BuildRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!OperatingSystem.IsLinux() || SandboxNative.EffectiveUserId == 0 || request.Isolation == IsolationKind.None)
+        if (!OperatingSystem.IsLinux() || LibC.EffectiveUserId == 0 || request.Isolation == IsolationKind.None)
         {
             return null;
         }

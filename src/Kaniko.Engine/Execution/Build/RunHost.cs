@@ -51,11 +51,11 @@ internal sealed class RunHost
             return new StageRootFs(directory, ownsDirectory: true, IgnoredPaths.Default, baseLayerCount, _options.SingleSnapshot, events);
         }
 
-        if (SandboxNative.EffectiveUserId != 0)
+        if (LibC.EffectiveUserId != 0)
         {
             // Unpacking over / fails on the first system folder otherwise; say what the container needs instead.
             throw new KanikoException(DiagnosticCodes.RunNeedsRootInContainer, string.Format(
-                CultureInfo.InvariantCulture, Strings.RunNeedsRootInContainer, stageName, SandboxNative.EffectiveUserId));
+                CultureInfo.InvariantCulture, Strings.RunNeedsRootInContainer, stageName, LibC.EffectiveUserId));
         }
 
         lock (_gate)

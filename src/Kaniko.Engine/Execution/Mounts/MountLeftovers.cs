@@ -30,7 +30,7 @@ internal static class MountLeftovers
         var left = RootFsCleanup.MountPointsBelow(root).Where(m => m != root).OrderByDescending(m => m.Length).ToList();
         foreach (var mountPoint in left)
         {
-            _ = SandboxNative.Unmount(mountPoint);
+            _ = LibC.Unmount(mountPoint);
         }
 
         return left.Count == 0 ? null : left[^1][root.Length..];

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Filesystem;
 
 namespace Kaniko.Engine.Execution.Sandbox;
 
@@ -40,7 +41,7 @@ internal sealed class HostSandbox : ISandbox
         }
 
         using var scratch = StepScratch.Prepare(spec);
-        var command = BuildCommand(spec, scratch, _tools, SandboxNative.EffectiveUserId, SandboxNative.EffectiveGroupId);
+        var command = BuildCommand(spec, scratch, _tools, LibC.EffectiveUserId, LibC.EffectiveGroupId);
         return await SandboxProcess.RunAsync(command, _tools.Setsid, output, cancellationToken).ConfigureAwait(false);
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Filesystem;
 
 namespace Kaniko.Engine.Execution.Sandbox;
 
@@ -84,7 +85,7 @@ internal static class SandboxProcess
         }
 
         // Whatever the step left running in its group (a daemon it started) ends with it, as in a container.
-        SandboxNative.KillProcessGroup(processGroup);
+        LibC.KillProcessGroup(processGroup);
         try
         {
             await Task.WhenAll(stdout, stderr).WaitAsync(DrainTimeout, CancellationToken.None).ConfigureAwait(false);
@@ -100,7 +101,7 @@ internal static class SandboxProcess
 
     private static void Kill(Process process, int processGroup)
     {
-        SandboxNative.KillProcessGroup(processGroup);
+        LibC.KillProcessGroup(processGroup);
         try
         {
             process.Kill(entireProcessTree: true);
