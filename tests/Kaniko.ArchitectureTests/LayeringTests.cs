@@ -23,15 +23,15 @@ public class LayeringTests
         "Kaniko.Engine.Dockerfile.Instructions",
         "Kaniko.Engine.Planning",
         "Kaniko.Engine.Layers",
+        "Kaniko.Engine.Fetching",
         "Kaniko.Engine.Filesystem",
+        "Kaniko.Engine.Context.Sources",
         "Kaniko.Engine.Storage",
         "Kaniko.Engine.Images",
         "Kaniko.Engine.Registry.Auth",
         "Kaniko.Engine.Registry",
         "Kaniko.Engine.Attestations",
         "Kaniko.Engine.Caching",
-        "Kaniko.Engine.Fetching",
-        "Kaniko.Engine.Context.Sources",
         "Kaniko.Engine.Execution",
         "Kaniko.Engine.Execution.Sandbox",
         "Kaniko.Engine.Execution.Copy",
@@ -115,9 +115,9 @@ public class LayeringTests
         Assert.True(result.IsSuccessful, Describe(result));
     }
 
-    /// <summary>The namespaces of the Dockerfile frontend, the plan and its execution, which the OCI library must not know.</summary>
+    /// <summary>The namespaces of the build context, the Dockerfile frontend, the plan and its execution, which the OCI library must not know.</summary>
     private static bool IsBuildLayer(string layer) =>
-        layer is "Kaniko.Engine.Context" or "Kaniko.Engine.Planning"
+        layer is "Kaniko.Engine.Context" or "Kaniko.Engine.Context.Sources" or "Kaniko.Engine.Planning"
         || layer.StartsWith("Kaniko.Engine.Dockerfile.", StringComparison.Ordinal)
         || layer.StartsWith("Kaniko.Engine.Execution", StringComparison.Ordinal);
 
