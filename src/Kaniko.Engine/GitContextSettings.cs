@@ -1,4 +1,4 @@
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Context.Sources;
 
 namespace Kaniko.Engine;
 

@@ -4,11 +4,12 @@ using Kaniko.Engine.Caching;
 using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Build;
 using Kaniko.Engine.Images;
 using Kaniko.Engine.Layers;
 using Kaniko.Engine.Oci;
-using Kaniko.Engine.Planning;
 using Kaniko.Engine.Outputs;
+using Kaniko.Engine.Planning;
 using Kaniko.Engine.Registry;
 using Kaniko.Engine.Registry.Auth;
 

@@ -1,5 +1,5 @@
 using Kaniko.Engine.Context;
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Context.Sources;
 
 namespace Kaniko.Engine;
 

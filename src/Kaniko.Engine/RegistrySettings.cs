@@ -88,7 +88,7 @@ public sealed record RegistrySettings
     /// Parses a duration as Go's <c>time.ParseDuration</c> does (<c>30s</c>, <c>2m</c>, <c>1h30m</c>), as kaniko's
     /// duration flags take it; false when <paramref name="text"/> is not one.
     /// </summary>
-    public static bool TryParseDuration(string text, out TimeSpan duration) => Dockerfile.Instructions.GoDuration.TryParse(text, out duration);
+    public static bool TryParseDuration(string text, out TimeSpan duration) => Compat.GoDuration.TryParse(text, out duration);
 
     /// <summary>The registry client's options these settings describe.</summary>
     internal RegistryOptions ToOptions() => new()

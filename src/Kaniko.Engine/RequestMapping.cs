@@ -1,5 +1,6 @@
 using Kaniko.Engine.Context;
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Mounts;
+using Kaniko.Engine.Execution.Sandbox;
 using Kaniko.Engine.Filesystem;
 using Kaniko.Engine.Oci;
 using Kaniko.Engine.Registry;

@@ -1,6 +1,8 @@
+using Kaniko.Engine.Context.Sources;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Dockerfile.Instructions;
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Sandbox;
+using Kaniko.Engine.Filesystem;
 
 namespace Kaniko.Engine;
 
@@ -29,7 +31,7 @@ public static class RootlessBuild
     public static IReadOnlyList<string>? UserNamespaceCommand(BuildRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!OperatingSystem.IsLinux() || SandboxNative.EffectiveUserId == 0 || request.Isolation == IsolationKind.None)
+        if (!OperatingSystem.IsLinux() || LibC.EffectiveUserId == 0 || request.Isolation == IsolationKind.None)
         {
             return null;
         }

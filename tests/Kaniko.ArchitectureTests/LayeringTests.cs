@@ -15,6 +15,7 @@ public class LayeringTests
     public static readonly string[] Order =
     [
         "Kaniko.Engine.Diagnostics",
+        "Kaniko.Engine.Compat",
         "Kaniko.Engine.Oci",
         "Kaniko.Engine.Context",
         "Kaniko.Engine.Dockerfile.Syntax",
@@ -22,7 +23,9 @@ public class LayeringTests
         "Kaniko.Engine.Dockerfile.Instructions",
         "Kaniko.Engine.Planning",
         "Kaniko.Engine.Layers",
+        "Kaniko.Engine.Fetching",
         "Kaniko.Engine.Filesystem",
+        "Kaniko.Engine.Context.Sources",
         "Kaniko.Engine.Storage",
         "Kaniko.Engine.Images",
         "Kaniko.Engine.Registry.Auth",
@@ -30,6 +33,11 @@ public class LayeringTests
         "Kaniko.Engine.Attestations",
         "Kaniko.Engine.Caching",
         "Kaniko.Engine.Execution",
+        "Kaniko.Engine.Execution.Sandbox",
+        "Kaniko.Engine.Execution.Copy",
+        "Kaniko.Engine.Execution.Mounts",
+        "Kaniko.Engine.Execution.Add",
+        "Kaniko.Engine.Execution.Build",
         "Kaniko.Engine.Outputs",
         "Kaniko.Engine",
     ];
@@ -107,9 +115,9 @@ public class LayeringTests
         Assert.True(result.IsSuccessful, Describe(result));
     }
 
-    /// <summary>The namespaces of the Dockerfile frontend, the plan and its execution, which the OCI library must not know.</summary>
+    /// <summary>The namespaces of the build context, the Dockerfile frontend, the plan and its execution, which the OCI library must not know.</summary>
     private static bool IsBuildLayer(string layer) =>
-        layer is "Kaniko.Engine.Context" or "Kaniko.Engine.Planning"
+        layer is "Kaniko.Engine.Context" or "Kaniko.Engine.Context.Sources" or "Kaniko.Engine.Planning"
         || layer.StartsWith("Kaniko.Engine.Dockerfile.", StringComparison.Ordinal)
         || layer.StartsWith("Kaniko.Engine.Execution", StringComparison.Ordinal);
 

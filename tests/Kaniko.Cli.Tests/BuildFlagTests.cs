@@ -1,6 +1,5 @@
 using System.Text;
 using Kaniko.Engine;
-using Kaniko.Engine.Execution;
 using Kaniko.Engine.Filesystem;
 using Kaniko.Engine.Layers;
 using Kaniko.Testing;

@@ -1,5 +1,4 @@
 using Kaniko.Engine;
-using Kaniko.Engine.Execution;
 
 namespace Kaniko.Cli.Tests;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Build;
 using Kaniko.Testing;
 
 namespace Kaniko.Cli.Tests;

@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using Kaniko.Engine.Execution;
 using Kaniko.Testing;
 
 namespace Kaniko.Cli.Tests;

@@ -1,7 +1,7 @@
 using System.Formats.Tar;
 using System.Runtime.Versioning;
 using System.Text.Json;
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Sandbox;
 using Kaniko.IntegrationTests.Sandbox;
 using Kaniko.Testing;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
+using Kaniko.Engine.Compat;
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Dockerfile.Instructions;
 
 namespace Kaniko.Engine.Caching;
 

@@ -15,7 +15,7 @@ internal static partial class BuildContextFactory
 
     /// <summary>
     /// Resolves the context argument and picks the ignore file. The argument is a local path or <c>dir://PATH</c>:
-    /// archives, git repositories, URLs and buckets are made local first by <c>Execution.ContextMaterializer</c>, and
+    /// archives, git repositories, URLs and buckets are made local first by <c>Context.Sources.ContextMaterializer</c>, and
     /// a bucket scheme (<c>s3://</c>, <c>gs://</c>) that reaches this method had no registered source
     /// (<c>KANIKO2001</c>); other schemes are unknown (<c>KANIKO2002</c>). The ignore file follows BuildKit's rule:
     /// <c>&lt;Dockerfile name&gt;.dockerignore</c> beside the Dockerfile when it exists, else <c>.dockerignore</c> at

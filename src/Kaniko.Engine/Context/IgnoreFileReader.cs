@@ -1,4 +1,5 @@
 using System.Text;
+using Kaniko.Engine.Compat;
 
 namespace Kaniko.Engine.Context;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Kaniko.Engine.Compat;
 
 namespace Kaniko.Engine.Context;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Kaniko.Engine.Compat;
 using Kaniko.Engine.Dockerfile.Instructions;
 using Kaniko.Engine.Dockerfile.Syntax;
 using Kaniko.Engine.Oci;

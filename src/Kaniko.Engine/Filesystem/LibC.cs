@@ -4,7 +4,8 @@ namespace Kaniko.Engine.Filesystem;
 
 /// <summary>
 /// The few Linux system calls the base library does not expose: <c>statx</c> (inode, owner, ctime, birth time),
-/// <c>lchown</c>, <c>link</c>, <c>mknod</c>, <c>lsetxattr</c> and <c>utimensat</c> (times of a link itself).
+/// <c>lchown</c>, <c>link</c>, <c>mknod</c>, <c>lsetxattr</c> and <c>utimensat</c> (times of a link itself), and
+/// for the sandboxes <c>kill</c> and <c>mount</c> (<c>LibC.Sandbox.cs</c>). It is the engine's one libc interop class.
 /// Nothing is shipped: these are the system C library's own functions.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]

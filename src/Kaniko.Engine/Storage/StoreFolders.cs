@@ -3,7 +3,7 @@ namespace Kaniko.Engine.Storage;
 /// <summary>
 /// Removes a folder of the store (an evicted layer, a half-written one, a mount's links) without following links.
 /// Store folders are never mount points (overlays are mounted on a stage's own folder), so unlike a stage's root
-/// (<c>Execution.RootFsCleanup</c>, which this namespace must not reference: the execution layer uses the store) nothing
+/// (<c>Filesystem.RootFsCleanup</c>, which this namespace must not reference: the execution layer uses the store) nothing
 /// is unmounted first. A layer may hold read-only directories: the owner gets write permission on them first when
 /// this process is not root.
 /// </summary>

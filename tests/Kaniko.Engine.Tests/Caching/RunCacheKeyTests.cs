@@ -3,6 +3,7 @@ using Kaniko.Engine.Caching;
 using Kaniko.Engine.Dockerfile.Instructions;
 using Kaniko.Engine.Dockerfile.Syntax;
 using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Build;
 using Kaniko.Engine.Filesystem;
 
 namespace Kaniko.Engine.Tests.Caching;

@@ -1,7 +1,6 @@
 using System.Text;
 using Kaniko.Engine.Caching;
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Execution;
 using Kaniko.Engine.Layers;
 using Kaniko.Testing;
 

@@ -1,10 +1,10 @@
+using System.Runtime.Versioning;
 using System.Text;
 using Kaniko.Engine.Context;
+using Kaniko.Engine.Context.Sources;
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Execution;
 using Kaniko.Engine.Tests.Execution.Add;
 using Kaniko.Testing;
-using System.Runtime.Versioning;
 
 namespace Kaniko.Engine.Tests.Context;
 

@@ -1,5 +1,6 @@
+using Kaniko.Engine.Context.Sources;
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Fetching;
 
 namespace Kaniko.Engine.Tests.Context;
 

@@ -3,6 +3,7 @@ using System.Text;
 using Kaniko.Engine.Context;
 using Kaniko.Engine.Dockerfile.Instructions;
 using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Copy;
 using Kaniko.Engine.Oci;
 using Kaniko.Engine.Planning;
 using Kaniko.Testing;
@@ -54,7 +55,7 @@ internal sealed class CopyCase : IDisposable
         var ignorePath = Path.Combine(_context.Path, ".dockerignore");
         var ignore = File.Exists(ignorePath) ? DockerIgnoreMatcher.Parse(File.ReadAllBytes(ignorePath), ".dockerignore") : DockerIgnoreMatcher.Empty;
         using var directory = new DirectoryBuildContext(_context.Path, ignore);
-        var context = Engine.Execution.BuildContextTree.Load(directory);
+        var context = Engine.Execution.Copy.BuildContextTree.Load(directory);
         var users = new EtcUserDatabase(() => ReadOptional("passwd"), () => ReadOptional("group"));
         var existing = File.Exists(Path.Combine(Directory, "existing.txt"))
             ? ReadText("existing.txt").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(ContainerPath.Parse).ToHashSet()

@@ -1,6 +1,6 @@
 using Kaniko.Engine.Context;
 using Kaniko.Engine.Dockerfile.Instructions;
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Copy;
 using Kaniko.Engine.Oci;
 using Kaniko.Testing;
 

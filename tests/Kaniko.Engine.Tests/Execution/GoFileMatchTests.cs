@@ -1,4 +1,5 @@
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Compat;
+using Kaniko.Engine.Execution.Copy;
 
 namespace Kaniko.Engine.Tests.Execution;
 

@@ -1,6 +1,8 @@
 using System.Formats.Tar;
 using System.Text;
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Build;
+using Kaniko.Engine.Execution.Copy;
+using Kaniko.Engine.Fetching;
 using Kaniko.Engine.Layers;
 using Kaniko.Engine.Oci;
 using Kaniko.Testing;

@@ -1,5 +1,6 @@
 using System.Text;
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Build;
+using Kaniko.Engine.Execution.Copy;
 using Kaniko.Engine.Layers;
 using Kaniko.Testing;
 

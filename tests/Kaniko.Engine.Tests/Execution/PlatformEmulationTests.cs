@@ -1,4 +1,4 @@
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Build;
 using Kaniko.Engine.Oci;
 using Kaniko.Testing;
 

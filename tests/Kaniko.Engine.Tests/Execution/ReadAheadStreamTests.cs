@@ -1,4 +1,4 @@
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Build;
 
 namespace Kaniko.Engine.Tests.Execution;
 

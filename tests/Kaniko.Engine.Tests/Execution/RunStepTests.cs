@@ -1,7 +1,9 @@
-using Kaniko.Engine.Filesystem;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Dockerfile.Instructions;
 using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Build;
+using Kaniko.Engine.Execution.Sandbox;
+using Kaniko.Engine.Filesystem;
 using Kaniko.Testing;
 
 namespace Kaniko.Engine.Tests.Execution;

@@ -1,5 +1,5 @@
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Sandbox;
 
 namespace Kaniko.Engine.Tests.Execution;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Sandbox;
 
 namespace Kaniko.Engine.Tests.Execution;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Sandbox;
 
 namespace Kaniko.Engine.Tests.Execution;
 

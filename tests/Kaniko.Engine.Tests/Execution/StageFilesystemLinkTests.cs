@@ -1,5 +1,5 @@
 using System.Text;
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Build;
 using Kaniko.Engine.Filesystem;
 using Kaniko.Engine.Layers;
 using Kaniko.Engine.Oci;

@@ -1,6 +1,8 @@
 using System.Text;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Copy;
+using Kaniko.Engine.Layers;
 
 namespace Kaniko.Engine.Tests.Execution;
 

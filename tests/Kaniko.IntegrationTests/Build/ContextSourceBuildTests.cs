@@ -4,7 +4,6 @@ using System.IO.Compression;
 using System.Runtime.Versioning;
 using Kaniko.Engine;
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Execution;
 using Kaniko.Testing;
 
 namespace Kaniko.IntegrationTests.Build;

@@ -3,7 +3,6 @@ using System.Runtime.Versioning;
 using System.Text.Json;
 using Kaniko.Engine;
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Execution;
 using Kaniko.Testing;
 
 namespace Kaniko.IntegrationTests.Build;

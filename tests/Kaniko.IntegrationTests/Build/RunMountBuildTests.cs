@@ -5,7 +5,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Kaniko.Engine;
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Execution;
 using Kaniko.IntegrationTests.Mounts;
 using Kaniko.Testing;
 

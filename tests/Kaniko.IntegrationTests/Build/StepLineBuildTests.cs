@@ -1,6 +1,5 @@
 using System.Runtime.Versioning;
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Execution;
 using Kaniko.Testing;
 
 namespace Kaniko.IntegrationTests.Build;

@@ -2,7 +2,6 @@ using System.Runtime.Versioning;
 using Kaniko.Engine;
 using Kaniko.Engine.Caching;
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Execution;
 using Kaniko.IntegrationTests.Build;
 using Kaniko.Testing;
 

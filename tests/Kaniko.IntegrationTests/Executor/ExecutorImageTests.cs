@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Sandbox;
 using Kaniko.IntegrationTests.Fixtures;
 using Kaniko.IntegrationTests.Sandbox;
 using Kaniko.Testing;

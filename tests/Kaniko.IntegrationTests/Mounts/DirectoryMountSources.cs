@@ -1,5 +1,7 @@
 using Kaniko.Engine.Context;
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Copy;
+using Kaniko.Engine.Execution.Mounts;
+using Kaniko.Engine.Layers;
 
 namespace Kaniko.IntegrationTests.Mounts;
 

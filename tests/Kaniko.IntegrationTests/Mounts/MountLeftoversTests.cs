@@ -1,6 +1,7 @@
-using Kaniko.Engine.Filesystem;
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Mounts;
+using Kaniko.Engine.Execution.Sandbox;
+using Kaniko.Engine.Filesystem;
 using Kaniko.Testing;
 
 namespace Kaniko.IntegrationTests.Mounts;
@@ -16,9 +17,9 @@ public sealed class MountLeftoversTests
         using var rootFs = new TempDirectory("kaniko-leftover-");
         var target = rootFs.Combine("run", "secrets");
         Directory.CreateDirectory(target);
-        if (SandboxNative.Mount("tmpfs", target, "tmpfs", 0, "size=1m") is var errno and not 0)
+        if (LibC.Mount("tmpfs", target, "tmpfs", 0, "size=1m") is var errno and not 0)
         {
-            Assert.Skip("mounting is not permitted here: " + SandboxNative.Describe(errno));
+            Assert.Skip("mounting is not permitted here: " + LibC.Describe(errno));
         }
 
         var left = MountLeftovers.Detach(rootFs.Path);

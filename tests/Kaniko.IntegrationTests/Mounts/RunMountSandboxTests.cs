@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Dockerfile.Instructions;
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Mounts;
+using Kaniko.Engine.Execution.Sandbox;
 using Kaniko.IntegrationTests.Sandbox;
 using Kaniko.Testing;
 

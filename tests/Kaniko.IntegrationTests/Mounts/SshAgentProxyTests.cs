@@ -1,4 +1,5 @@
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Mounts;
+using Kaniko.Engine.Layers;
 using Kaniko.Testing;
 
 namespace Kaniko.IntegrationTests.Mounts;

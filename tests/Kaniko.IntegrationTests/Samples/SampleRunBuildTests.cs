@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Text.Json;
 using Kaniko.Cli;
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Sandbox;
 using Kaniko.IntegrationTests.Build;
 using Kaniko.IntegrationTests.Sandbox;
 using Kaniko.Testing;

@@ -1,4 +1,4 @@
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Sandbox;
 using Kaniko.Testing;
 
 namespace Kaniko.IntegrationTests.Sandbox;

@@ -1,5 +1,5 @@
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Sandbox;
 using Kaniko.Testing;
 
 namespace Kaniko.IntegrationTests.Sandbox;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Sandbox;
 using Kaniko.Testing;
 
 namespace Kaniko.IntegrationTests.Sandbox;

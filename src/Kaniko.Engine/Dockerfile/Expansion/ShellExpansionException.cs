@@ -1,4 +1,5 @@
 using System.Globalization;
+using Kaniko.Engine.Compat;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Dockerfile.Syntax;
 

@@ -1,3 +1,5 @@
+using Kaniko.Engine.Compat;
+
 namespace Kaniko.Engine.Dockerfile.Instructions;
 
 /// <summary>

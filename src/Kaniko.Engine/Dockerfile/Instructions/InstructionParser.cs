@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Kaniko.Engine.Compat;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Dockerfile.Syntax;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Kaniko.Engine.Compat;
 
 namespace Kaniko.Engine.Dockerfile.Syntax;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Kaniko.Engine.Compat;
 using Kaniko.Engine.Diagnostics;
 
 namespace Kaniko.Engine.Dockerfile.Syntax;

@@ -1,4 +1,6 @@
-namespace Kaniko.Engine.Execution;
+using Kaniko.Engine.Fetching;
+
+namespace Kaniko.Engine.Execution.Add;
 
 /// <summary>What an ADD source names.</summary>
 internal enum AddSourceKind

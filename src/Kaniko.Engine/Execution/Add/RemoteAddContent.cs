@@ -1,6 +1,6 @@
 using Kaniko.Engine.Layers;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Add;
 
 /// <summary>What the remote sources of an <c>ADD</c> put into its layer, and what identifies that content for the layer cache.</summary>
 /// <param name="Entries">The layer entries of the downloads and checkouts.</param>

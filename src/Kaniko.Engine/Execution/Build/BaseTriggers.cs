@@ -5,7 +5,7 @@ using Kaniko.Engine.Dockerfile.Instructions;
 using Kaniko.Engine.Dockerfile.Syntax;
 using Kaniko.Engine.Planning;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Build;
 
 /// <summary>
 /// The <c>ONBUILD</c> triggers a base image carries, as BuildKit runs them: each trigger text is parsed as a

@@ -3,10 +3,11 @@ using System.Security.Cryptography;
 using System.Text;
 using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Execution.Copy;
 using Kaniko.Engine.Images;
 using Kaniko.Engine.Planning;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Build;
 
 /// <summary>The image a build produced, and the warnings found while running it.</summary>
 /// <param name="Image">The target stage's image.</param>

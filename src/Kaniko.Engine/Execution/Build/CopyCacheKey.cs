@@ -1,9 +1,11 @@
 using System.Globalization;
 using Kaniko.Engine.Caching;
 using Kaniko.Engine.Context;
+using Kaniko.Engine.Execution.Copy;
+using Kaniko.Engine.Layers;
 using Kaniko.Engine.Oci;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Build;
 
 /// <summary>
 /// The part of a <c>COPY</c>/<c>ADD</c> cache key that comes from its sources: every item of the planned copy

@@ -2,10 +2,12 @@ using System.Globalization;
 using System.Text;
 using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Execution.Copy;
+using Kaniko.Engine.Fetching;
 using Kaniko.Engine.Layers;
 using Kaniko.Engine.Oci;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Build;
 
 /// <summary>
 /// Turns a <see cref="CopyPlan"/> into the entries of its layer: the planned items (a later item at the same path

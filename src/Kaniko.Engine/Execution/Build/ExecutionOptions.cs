@@ -1,9 +1,11 @@
 using Kaniko.Engine.Caching;
+using Kaniko.Engine.Execution.Mounts;
+using Kaniko.Engine.Execution.Sandbox;
 using Kaniko.Engine.Filesystem;
 using Kaniko.Engine.Layers;
 using Kaniko.Engine.Registry;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Build;
 
 /// <summary>What <see cref="BuildExecutor"/> needs besides the plan and the context.</summary>
 internal sealed record ExecutionOptions

@@ -1,7 +1,7 @@
 using System.Formats.Tar;
 using Kaniko.Engine.Layers;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Build;
 
 /// <summary>
 /// Reads a few small files of an image's filesystem straight from its layers, without unpacking it: layers are

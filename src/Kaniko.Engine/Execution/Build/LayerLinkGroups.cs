@@ -1,7 +1,7 @@
 using Kaniko.Engine.Layers;
 using Kaniko.Engine.Oci;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Build;
 
 /// <summary>
 /// The hard link groups of one layer being assembled: paths that must end up as one inode. A path written again

@@ -1,6 +1,6 @@
 using Kaniko.Engine.Oci;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Build;
 
 /// <summary>
 /// Whether this machine can run the programs of another platform: natively (the same architecture, or 386 on amd64)

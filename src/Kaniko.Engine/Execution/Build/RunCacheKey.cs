@@ -2,9 +2,11 @@ using System.Globalization;
 using Kaniko.Engine.Caching;
 using Kaniko.Engine.Context;
 using Kaniko.Engine.Dockerfile.Instructions;
+using Kaniko.Engine.Execution.Mounts;
+using Kaniko.Engine.Execution.Sandbox;
 using Kaniko.Engine.Filesystem;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Build;
 
 /// <summary>
 /// The <c>RUN</c> part of a cache key, and what a cached <c>RUN</c> layer must carry for later steps: the

@@ -1,8 +1,9 @@
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Execution.Sandbox;
 using Kaniko.Engine.Filesystem;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Build;
 
 /// <summary>
 /// What the <c>RUN</c> steps of one build share: the sandbox, chosen (and reported) once, when the first step runs,
@@ -65,11 +66,11 @@ internal sealed class RunHost
             return new StageRootFs(directory, ownsDirectory: true, IgnoredPaths.Default, baseLayerCount, _options.SingleSnapshot, events, overlay);
         }
 
-        if (SandboxNative.EffectiveUserId != 0)
+        if (LibC.EffectiveUserId != 0)
         {
             // Unpacking over / fails on the first system folder otherwise; say what the container needs instead.
             throw new KanikoException(DiagnosticCodes.RunNeedsRootInContainer, string.Format(
-                CultureInfo.InvariantCulture, Strings.RunNeedsRootInContainer, stageName, SandboxNative.EffectiveUserId));
+                CultureInfo.InvariantCulture, Strings.RunNeedsRootInContainer, stageName, LibC.EffectiveUserId));
         }
 
         lock (_gate)

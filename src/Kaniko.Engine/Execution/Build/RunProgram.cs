@@ -1,9 +1,11 @@
 using System.Globalization;
+using Kaniko.Engine.Compat;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Dockerfile.Instructions;
 using Kaniko.Engine.Dockerfile.Syntax;
+using Kaniko.Engine.Execution.Sandbox;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Build;
 
 /// <summary>
 /// Checks, before a <c>RUN</c> step starts, that the program it runs is in the stage's filesystem: the sandboxes

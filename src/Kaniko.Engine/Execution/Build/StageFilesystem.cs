@@ -1,9 +1,11 @@
 using Kaniko.Engine.Caching;
+using Kaniko.Engine.Execution.Copy;
+using Kaniko.Engine.Execution.Sandbox;
 using Kaniko.Engine.Filesystem;
 using Kaniko.Engine.Layers;
 using Kaniko.Engine.Oci;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Build;
 
 /// <summary>
 /// What a stage knows of its directories: those its own layers wrote, and, once <see cref="EnsureCompleteAsync"/>

@@ -1,7 +1,7 @@
 using Kaniko.Engine.Images;
 using Kaniko.Engine.Planning;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Build;
 
 /// <summary>A stage once built: its image, its config state and what it knows of its directories.</summary>
 /// <param name="Stage">The stage's plan.</param>

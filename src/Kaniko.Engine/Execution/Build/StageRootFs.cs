@@ -4,7 +4,7 @@ using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Filesystem;
 using Kaniko.Engine.Layers;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Build;
 
 /// <summary>
 /// The root filesystem of one stage, made only when a step needs it (the stage's first <c>RUN</c>): the stage's

@@ -1,7 +1,7 @@
 using Kaniko.Engine.Layers;
 using Kaniko.Engine.Planning;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Build;
 
 /// <summary>
 /// The state of one stage while it builds: its layers so far (base first), its root filesystem once a step needed

@@ -3,10 +3,13 @@ using Kaniko.Engine.Caching;
 using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Dockerfile.Instructions;
+using Kaniko.Engine.Execution.Add;
+using Kaniko.Engine.Execution.Copy;
+using Kaniko.Engine.Execution.Mounts;
 using Kaniko.Engine.Layers;
 using Kaniko.Engine.Oci;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Build;
 
 /// <summary>
 /// The layer cache as a stage's steps see it. Each layer-making step gets a <see cref="CacheKey"/> chained on the

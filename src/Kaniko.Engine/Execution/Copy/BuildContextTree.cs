@@ -1,8 +1,9 @@
 using System.Globalization;
 using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Execution.Sandbox;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Copy;
 
 /// <summary>
 /// The entries of a build context that the ignore rules keep, as a tree, so that sources are resolved against

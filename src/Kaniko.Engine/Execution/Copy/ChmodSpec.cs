@@ -1,7 +1,7 @@
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Copy;
 
 /// <summary>
 /// The value of <c>COPY --chmod</c> / <c>ADD --chmod</c>: an octal mode (<c>755</c>, <c>0644</c>, up to <c>07777</c>)

@@ -1,19 +1,8 @@
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Layers;
 
-namespace Kaniko.Engine.Execution;
-
-/// <summary>The owner given to copied entries.</summary>
-/// <param name="Uid">The user id.</param>
-/// <param name="Gid">The group id.</param>
-internal readonly record struct CopyOwner(int Uid, int Gid)
-{
-    /// <summary><c>0:0</c>, what entries get without <c>--chown</c>.</summary>
-    public static CopyOwner Root => default;
-
-    /// <inheritdoc />
-    public override string ToString() => Uid.ToString(CultureInfo.InvariantCulture) + ":" + Gid.ToString(CultureInfo.InvariantCulture);
-}
+namespace Kaniko.Engine.Execution.Copy;
 
 /// <summary>
 /// The value of <c>--chown</c>: <c>uid</c>, <c>uid:gid</c>, <c>user</c>, <c>user:group</c> or <c>user:</c>, read as

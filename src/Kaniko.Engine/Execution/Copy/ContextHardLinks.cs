@@ -1,8 +1,9 @@
 using System.Globalization;
 using Kaniko.Engine.Context;
+using Kaniko.Engine.Context.Sources;
 using Kaniko.Engine.Filesystem;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Copy;
 
 /// <summary>
 /// Which files of a copy source are hard links to one another, so that a copy keeps them linked as BuildKit's

@@ -1,6 +1,7 @@
+using Kaniko.Engine.Layers;
 using Kaniko.Engine.Oci;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Copy;
 
 /// <summary>What a <see cref="CopyItem"/> puts at its destination.</summary>
 internal enum CopyItemKind

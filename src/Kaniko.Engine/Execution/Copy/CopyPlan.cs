@@ -1,7 +1,8 @@
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Layers;
 using Kaniko.Engine.Oci;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Copy;
 
 /// <summary>
 /// The resolved effect of one <c>COPY</c> or <c>ADD</c> from the build context: the items to write, in order, and

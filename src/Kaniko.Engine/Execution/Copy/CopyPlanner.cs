@@ -1,10 +1,12 @@
 using System.Globalization;
 using System.Text;
+using Kaniko.Engine.Compat;
 using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Layers;
 using Kaniko.Engine.Oci;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Copy;
 
 /// <summary>
 /// Resolves a <c>COPY</c> or <c>ADD</c> from the build context into the <see cref="CopyItem"/>s it writes, with

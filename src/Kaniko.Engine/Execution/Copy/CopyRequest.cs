@@ -2,7 +2,7 @@ using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Dockerfile.Instructions;
 using Kaniko.Engine.Oci;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Copy;
 
 /// <summary>An expanded <c>COPY</c> or <c>ADD</c> from the build context, with the stage state it needs.</summary>
 internal sealed record CopyRequest

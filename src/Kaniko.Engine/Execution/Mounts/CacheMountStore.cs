@@ -3,9 +3,11 @@ using System.Security.Cryptography;
 using System.Text;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Dockerfile.Instructions;
+using Kaniko.Engine.Execution.Sandbox;
+using Kaniko.Engine.Filesystem;
 using Kaniko.Engine.Layers;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Mounts;
 
 /// <summary>
 /// The folders of <c>RUN --mount=type=cache</c>, kept across builds under <c>ROOT/run-cache/</c>: one folder per
@@ -149,9 +151,9 @@ internal sealed class CacheMountStore
                 File.SetUnixFileMode(staging, bits);
             }
 
-            if (owner is { } o && SandboxNative.EffectiveUserId == 0 && SandboxNative.ChangeOwner(staging, (uint)o.Uid, (uint)o.Gid) is var errno and not 0)
+            if (owner is { } o && LibC.EffectiveUserId == 0 && LibC.ChangeOwner(staging, (uint)o.Uid, (uint)o.Gid) is var errno and not 0)
             {
-                throw new IOException("cannot change the owner of the cache folder: " + SandboxNative.Describe(errno));
+                throw new IOException("cannot change the owner of the cache folder: " + LibC.Describe(errno));
             }
 
             try

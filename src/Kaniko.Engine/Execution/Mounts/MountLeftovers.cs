@@ -1,8 +1,9 @@
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Execution.Sandbox;
 using Kaniko.Engine.Filesystem;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Mounts;
 
 /// <summary>
 /// The last guard before a step's snapshot: nothing may still be mounted in the root filesystem. Chroot mode mounts
@@ -29,7 +30,7 @@ internal static class MountLeftovers
         var left = RootFsCleanup.MountPointsBelow(root).Where(m => m != root).OrderByDescending(m => m.Length).ToList();
         foreach (var mountPoint in left)
         {
-            _ = SandboxNative.Unmount(mountPoint);
+            _ = LibC.Unmount(mountPoint);
         }
 
         return left.Count == 0 ? null : left[^1][root.Length..];

@@ -1,6 +1,8 @@
 using Kaniko.Engine.Context;
+using Kaniko.Engine.Execution.Copy;
+using Kaniko.Engine.Layers;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Mounts;
 
 /// <summary>
 /// A tree a bind or cache mount can read from: the build context after <c>.dockerignore</c>, or the files of a

@@ -1,9 +1,10 @@
 using System.Globalization;
 using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Execution.Sandbox;
 using Kaniko.Engine.Filesystem;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Mounts;
 
 /// <summary>
 /// Copies the part of a <see cref="MountSource"/> a mount needs into a private host folder, so that the step sees

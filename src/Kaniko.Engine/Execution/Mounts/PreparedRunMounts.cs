@@ -1,4 +1,6 @@
-namespace Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Sandbox;
+
+namespace Kaniko.Engine.Execution.Mounts;
 
 /// <summary>
 /// The mounts and environment one <c>RUN</c> step gets from its <c>--mount</c> flags, and everything made for them

@@ -1,4 +1,4 @@
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Mounts;
 
 /// <summary>What a build gives its <c>RUN --mount</c> steps: the cache store, the secrets and the SSH agents.</summary>
 internal sealed record RunMountOptions

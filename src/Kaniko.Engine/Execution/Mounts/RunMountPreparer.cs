@@ -2,9 +2,11 @@ using System.Globalization;
 using System.Text;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Dockerfile.Instructions;
+using Kaniko.Engine.Execution.Sandbox;
+using Kaniko.Engine.Filesystem;
 using Kaniko.Engine.Layers;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Mounts;
 
 /// <summary>
 /// Turns the <c>--mount</c> flags of one <c>RUN</c> step into sandbox mounts and environment, with BuildKit's
@@ -206,10 +208,10 @@ internal sealed class RunMountPreparer
     private static void SetOwnerAndMode(string path, RunMount mount, UnixFileMode defaultMode)
     {
         File.SetUnixFileMode(path, mount.Mode is { } m ? (UnixFileMode)m : defaultMode);
-        if (SandboxNative.EffectiveUserId == 0
-            && SandboxNative.ChangeOwner(path, mount.Uid ?? 0, mount.Gid ?? 0) is var errno and not 0)
+        if (LibC.EffectiveUserId == 0
+            && LibC.ChangeOwner(path, mount.Uid ?? 0, mount.Gid ?? 0) is var errno and not 0)
         {
-            throw new IOException("cannot change the owner of " + path + ": " + SandboxNative.Describe(errno));
+            throw new IOException("cannot change the owner of " + path + ": " + LibC.Describe(errno));
         }
     }
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Dockerfile.Instructions;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Mounts;
 
 /// <summary>
 /// Where the value of a build secret comes from (<c>--secret</c>): a file or an environment variable of this

@@ -1,7 +1,10 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
+using Kaniko.Engine.Execution.Sandbox;
+using Kaniko.Engine.Filesystem;
+using Kaniko.Engine.Layers;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Mounts;
 
 /// <summary>
 /// A socket a <c>RUN --mount=type=ssh</c> step talks to instead of the machine's agent: it forwards the requests that
@@ -45,9 +48,9 @@ internal sealed class SshAgentProxy : IDisposable
         {
             listener.Bind(new UnixDomainSocketEndPoint(socketPath));
             File.SetUnixFileMode(socketPath, mode);
-            if (SandboxNative.EffectiveUserId == 0 && SandboxNative.ChangeOwner(socketPath, (uint)owner.Uid, (uint)owner.Gid) is var errno and not 0)
+            if (LibC.EffectiveUserId == 0 && LibC.ChangeOwner(socketPath, (uint)owner.Uid, (uint)owner.Gid) is var errno and not 0)
             {
-                throw new IOException("cannot change the owner of the agent socket: " + SandboxNative.Describe(errno));
+                throw new IOException("cannot change the owner of the agent socket: " + LibC.Describe(errno));
             }
 
             listener.Listen(16);

@@ -2,7 +2,7 @@ using System.Globalization;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Filesystem;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Mounts;
 
 /// <summary>
 /// An SSH agent the build may forward to <c>RUN --mount=type=ssh</c> steps (<c>--ssh</c>): an id and the agent's

@@ -1,7 +1,8 @@
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Filesystem;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Sandbox;
 
 /// <summary>
 /// Runs a step with <c>bwrap</c> (bubblewrap): new mount, PID, IPC and UTS namespaces (and network with
@@ -53,7 +54,7 @@ internal sealed class BubblewrapSandbox : ISandbox
         using var scratch = StepScratch.Prepare(spec);
 
         using var stubs = new MountStubs(scratch.RootFs);
-        var command = BuildCommand(spec, scratch, stubs, SandboxNative.EffectiveUserId == 0);
+        var command = BuildCommand(spec, scratch, stubs, LibC.EffectiveUserId == 0);
         return await SandboxProcess.RunAsync(command, _tools.Setsid, output, cancellationToken).ConfigureAwait(false);
     }
 

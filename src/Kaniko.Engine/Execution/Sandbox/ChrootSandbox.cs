@@ -1,7 +1,8 @@
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Filesystem;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Sandbox;
 
 /// <summary>
 /// Runs a step as root without a user namespace (for example in an unprivileged container, where bwrap cannot work):
@@ -74,16 +75,16 @@ internal sealed class ChrootSandbox : ISandbox
             }
             else
             {
-                MountOptional(stubs, mounts, "/proc", directory: true, "proc", "proc", SandboxNative.MsNosuid | SandboxNative.MsNodev | SandboxNative.MsNoexec,
-                    errno => Warn(Strings.SandboxChrootNoProc, SandboxNative.Describe(errno)));
+                MountOptional(stubs, mounts, "/proc", directory: true, "proc", "proc", LibC.MsNosuid | LibC.MsNodev | LibC.MsNoexec,
+                    errno => Warn(Strings.SandboxChrootNoProc, LibC.Describe(errno)));
             }
 
             if (File.Exists("/etc/resolv.conf"))
             {
-                MountOptional(stubs, mounts, "/etc/resolv.conf", directory: false, "/etc/resolv.conf", null, SandboxNative.MsBind, _ => { });
+                MountOptional(stubs, mounts, "/etc/resolv.conf", directory: false, "/etc/resolv.conf", null, LibC.MsBind, _ => { });
             }
 
-            MountOptional(stubs, mounts, "/etc/hosts", directory: false, scratch.WriteHostsFile(spec.Hostname), null, SandboxNative.MsBind, _ => { });
+            MountOptional(stubs, mounts, "/etc/hosts", directory: false, scratch.WriteHostsFile(spec.Hostname), null, LibC.MsBind, _ => { });
             foreach (var mount in StepScratch.OrderedMounts(spec))
             {
                 MountRequired(stubs, mounts, mount);
@@ -105,7 +106,7 @@ internal sealed class ChrootSandbox : ISandbox
             KillProcessesRootedIn(scratch.RootFs);
             for (var i = mounts.Count - 1; i >= 0; i--)
             {
-                _ = SandboxNative.Unmount(mounts[i]);
+                _ = LibC.Unmount(mounts[i]);
             }
 
             if (spec.Script is { } script)
@@ -176,7 +177,7 @@ internal sealed class ChrootSandbox : ISandbox
             {
                 if (new FileInfo(Path.Combine(directory, "root")).LinkTarget == rootFs)
                 {
-                    SandboxNative.KillProcess(pid);
+                    LibC.KillProcess(pid);
                 }
             }
             catch (IOException)
@@ -201,7 +202,7 @@ internal sealed class ChrootSandbox : ISandbox
 
         for (var i = mounts.Count - 1; i >= 0; i--)
         {
-            _ = SandboxNative.Unmount(mounts[i]);
+            _ = LibC.Unmount(mounts[i]);
         }
 
         mounts.Clear();
@@ -231,10 +232,10 @@ internal sealed class ChrootSandbox : ISandbox
             }
 
             var errno = 0;
-            stubs.Record(path, () => errno = SandboxNative.MakeCharacterDevice(path, major, minor));
+            stubs.Record(path, () => errno = LibC.MakeCharacterDevice(path, major, minor));
             if (errno != 0)
             {
-                Warn(Strings.SandboxChrootNoDevice, name, SandboxNative.Describe(errno));
+                Warn(Strings.SandboxChrootNoDevice, name, LibC.Describe(errno));
             }
         }
     }
@@ -243,7 +244,7 @@ internal sealed class ChrootSandbox : ISandbox
         MountStubs stubs, List<string> mounts, string containerPath, bool directory, string source, string? type, ulong flags, Action<int> onFailure)
     {
         var target = directory ? stubs.Directory(containerPath) : stubs.File(containerPath);
-        var errno = SandboxNative.Mount(source, target, type, flags, null);
+        var errno = LibC.Mount(source, target, type, flags, null);
         if (errno != 0)
         {
             onFailure(errno);
@@ -253,7 +254,7 @@ internal sealed class ChrootSandbox : ISandbox
         mounts.Add(target);
         if (type is null)
         {
-            errno = SandboxNative.Mount(null, target, null, SandboxNative.MsBind | SandboxNative.MsRemount | SandboxNative.MsRdonly, null);
+            errno = LibC.Mount(null, target, null, LibC.MsBind | LibC.MsRemount | LibC.MsRdonly, null);
             if (errno != 0)
             {
                 onFailure(errno);
@@ -269,7 +270,7 @@ internal sealed class ChrootSandbox : ISandbox
         {
             target = stubs.Directory(mount.Target);
             var data = tmpfs.SizeBytes is { } size ? "size=" + size.ToString(CultureInfo.InvariantCulture) : null;
-            errno = SandboxNative.Mount("tmpfs", target, "tmpfs", 0, data);
+            errno = LibC.Mount("tmpfs", target, "tmpfs", 0, data);
         }
         else
         {
@@ -281,19 +282,19 @@ internal sealed class ChrootSandbox : ISandbox
             }
 
             target = isDirectory ? stubs.Directory(mount.Target) : stubs.File(mount.Target);
-            errno = SandboxNative.Mount(bind.Source, target, null, SandboxNative.MsBind | SandboxNative.MsRec, null);
+            errno = LibC.Mount(bind.Source, target, null, LibC.MsBind | LibC.MsRec, null);
             if (errno == 0)
             {
                 mounts.Add(target);
                 if (bind.ReadOnly)
                 {
-                    errno = SandboxNative.Mount(null, target, null,
-                        SandboxNative.MsBind | SandboxNative.MsRemount | SandboxNative.MsRdonly, null);
+                    errno = LibC.Mount(null, target, null,
+                        LibC.MsBind | LibC.MsRemount | LibC.MsRdonly, null);
                 }
 
                 if (errno != 0)
                 {
-                    throw Invalid(mount.Target, "chroot mode cannot mount it read-only: " + SandboxNative.Describe(errno));
+                    throw Invalid(mount.Target, "chroot mode cannot mount it read-only: " + LibC.Describe(errno));
                 }
 
                 return;
@@ -302,7 +303,7 @@ internal sealed class ChrootSandbox : ISandbox
 
         if (errno != 0)
         {
-            throw Invalid(mount.Target, "chroot mode cannot mount here: " + SandboxNative.Describe(errno));
+            throw Invalid(mount.Target, "chroot mode cannot mount here: " + LibC.Describe(errno));
         }
 
         mounts.Add(target);

@@ -1,4 +1,4 @@
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Sandbox;
 
 /// <summary>A program of the host to start for a step: its full path, its arguments and its whole environment.</summary>
 /// <param name="FileName">The full path of the program.</param>

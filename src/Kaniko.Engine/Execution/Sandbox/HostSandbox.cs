@@ -1,7 +1,8 @@
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Filesystem;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Sandbox;
 
 /// <summary>
 /// kaniko's own mode: no isolation at all. The rootfs must be <c>/</c>, the system this tool runs in, which only
@@ -40,7 +41,7 @@ internal sealed class HostSandbox : ISandbox
         }
 
         using var scratch = StepScratch.Prepare(spec);
-        var command = BuildCommand(spec, scratch, _tools, SandboxNative.EffectiveUserId, SandboxNative.EffectiveGroupId);
+        var command = BuildCommand(spec, scratch, _tools, LibC.EffectiveUserId, LibC.EffectiveGroupId);
         return await SandboxProcess.RunAsync(command, _tools.Setsid, output, cancellationToken).ConfigureAwait(false);
     }
 

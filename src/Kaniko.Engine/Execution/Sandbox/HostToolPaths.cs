@@ -1,4 +1,4 @@
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Sandbox;
 
 /// <summary>The host programs a sandbox starts, found once when it is created; <c>null</c> when not installed.</summary>
 /// <param name="Setsid">util-linux <c>setsid</c>: every step runs in a process group of its own.</param>

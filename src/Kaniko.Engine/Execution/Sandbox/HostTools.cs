@@ -1,4 +1,4 @@
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Sandbox;
 
 /// <summary>Finds the host programs the sandboxes start: on <c>PATH</c>, then in the usual system folders.</summary>
 internal static class HostTools

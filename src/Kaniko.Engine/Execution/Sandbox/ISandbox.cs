@@ -1,4 +1,4 @@
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Sandbox;
 
 /// <summary>
 /// Runs one <c>RUN</c> step isolated in a root filesystem. A .NET process is multi-threaded and cannot enter new

@@ -1,6 +1,6 @@
 using Kaniko.Engine.Diagnostics;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Sandbox;
 
 /// <summary>
 /// The mount points, device nodes and files a step needs in its rootfs but the rootfs does not have. They are created

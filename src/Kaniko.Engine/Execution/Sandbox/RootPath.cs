@@ -1,4 +1,4 @@
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Sandbox;
 
 /// <summary>
 /// Resolves a path inside a rootfs to a host path the way <c>containerd/continuity fs.RootPath</c> does: every

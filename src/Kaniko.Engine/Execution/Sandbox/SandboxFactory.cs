@@ -1,7 +1,8 @@
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Filesystem;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Sandbox;
 
 /// <summary>
 /// Chooses how <c>RUN</c> steps are isolated, following the ladder of the design: bubblewrap when it is installed and
@@ -17,7 +18,7 @@ internal static class SandboxFactory
     public static ISandbox Create(SandboxKind kind = SandboxKind.Automatic, IBuildEventSink? events = null)
     {
         events ??= NullBuildEventSink.Instance;
-        var isRoot = SandboxNative.EffectiveUserId == 0;
+        var isRoot = LibC.EffectiveUserId == 0;
         var sandbox = Create(kind, events, FindTools(kind), isRoot, () => BwrapProbe.Value);
         if (!isRoot && sandbox.Kind == SandboxKind.Bubblewrap)
         {
@@ -164,7 +165,7 @@ internal static class SandboxFactory
         }
 
         List<string> args = ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent"];
-        if (SandboxNative.EffectiveUserId != 0)
+        if (LibC.EffectiveUserId != 0)
         {
             args.Add("--unshare-user");
         }

@@ -1,4 +1,4 @@
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Sandbox;
 
 /// <summary>
 /// Gives a <c>RUN</c> process the <c>HOME</c> that BuildKit's runc gives it when the step's environment has none:

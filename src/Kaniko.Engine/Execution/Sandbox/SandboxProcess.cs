@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Text;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Filesystem;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Sandbox;
 
 /// <summary>
 /// Starts a <see cref="HostCommand"/> in a session and process group of its own (through <c>setsid</c>), streams its
@@ -93,7 +94,7 @@ internal static class SandboxProcess
         }
 
         // Whatever the step left running in its group (a daemon it started) ends with it, as in a container.
-        SandboxNative.KillProcessGroup(processGroup);
+        LibC.KillProcessGroup(processGroup);
         try
         {
             await Task.WhenAll(stdout, stderr).WaitAsync(DrainTimeout, CancellationToken.None).ConfigureAwait(false);
@@ -109,7 +110,7 @@ internal static class SandboxProcess
 
     private static void Kill(Process process, int processGroup)
     {
-        SandboxNative.KillProcessGroup(processGroup);
+        LibC.KillProcessGroup(processGroup);
         try
         {
             process.Kill(entireProcessTree: true);

@@ -1,6 +1,6 @@
 using Kaniko.Engine.Diagnostics;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Sandbox;
 
 /// <summary>How a <c>RUN</c> step is isolated from the machine the build runs on.</summary>
 internal enum SandboxKind

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Filesystem;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Sandbox;
 
 /// <summary>
 /// What every isolation mode prepares for a step outside the rootfs: the checked spec, the resolved user, the
@@ -129,7 +130,7 @@ internal sealed class StepScratch : IDisposable
 
         var relative = hostPath[(root.Length + 1)..].Split('/');
         var current = root;
-        var chown = SandboxNative.EffectiveUserId == 0;
+        var chown = LibC.EffectiveUserId == 0;
         foreach (var part in relative)
         {
             current += "/" + part;
@@ -145,10 +146,10 @@ internal sealed class StepScratch : IDisposable
             }
 
             Directory.CreateDirectory(current, DirectoryMode);
-            if (chown && SandboxNative.ChangeOwner(current, identity.Uid, identity.Gid) is var errno and not 0)
+            if (chown && LibC.ChangeOwner(current, identity.Uid, identity.Gid) is var errno and not 0)
             {
                 throw new KanikoException(DiagnosticCodes.RunWorkingDirectoryInvalid,
-                    Format(Strings.RunWorkingDirectoryInvalid, cleaned, SandboxNative.Describe(errno)));
+                    Format(Strings.RunWorkingDirectoryInvalid, cleaned, LibC.Describe(errno)));
             }
         }
 

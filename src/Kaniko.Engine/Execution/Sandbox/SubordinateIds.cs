@@ -1,7 +1,7 @@
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Sandbox;
 
 /// <summary>One range of subordinate ids a user may map into a user namespace.</summary>
 /// <param name="Start">The first host id of the range.</param>

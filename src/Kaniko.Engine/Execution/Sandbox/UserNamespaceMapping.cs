@@ -1,7 +1,8 @@
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Filesystem;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Sandbox;
 
 /// <summary>
 /// The subordinate id ranges of the building user and how a host enters a user namespace that maps them: the user
@@ -35,7 +36,7 @@ internal sealed record UserNamespaceMapping(string? UserName, uint Uid, Subordin
     public string UserDisplayName => UserName ?? Uid.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Reads the ranges of this process's user from the system's files.</summary>
-    public static UserNamespaceMapping ForCurrentUser() => Read(CurrentUserName(), SandboxNative.EffectiveUserId, SubuidFile, SubgidFile);
+    public static UserNamespaceMapping ForCurrentUser() => Read(CurrentUserName(), LibC.EffectiveUserId, SubuidFile, SubgidFile);
 
     /// <summary>
     /// Reads the ranges of a user from the two files; a user with a range in one file and none in the other is an

@@ -1,3 +1,4 @@
+using Kaniko.Engine.Compat;
 using Kaniko.Engine.Dockerfile.Instructions;
 
 namespace Kaniko.Engine.Tests.Dockerfile.Instructions;

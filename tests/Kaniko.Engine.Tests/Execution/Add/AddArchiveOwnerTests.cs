@@ -1,5 +1,7 @@
 using Kaniko.Engine.Context;
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Build;
+using Kaniko.Engine.Execution.Copy;
+using Kaniko.Engine.Fetching;
 using Kaniko.Engine.Layers;
 using Kaniko.Testing;
 

@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using System.Text;
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Fetching;
 using Kaniko.Testing;
 using Xunit;
 

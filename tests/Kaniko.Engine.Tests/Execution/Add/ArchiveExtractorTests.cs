@@ -1,5 +1,5 @@
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Fetching;
 using Kaniko.Engine.Layers;
 using Kaniko.Testing;
 using Xunit;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Fetching;
 using Kaniko.Engine.Layers;
 using Kaniko.Testing;
 using Xunit;

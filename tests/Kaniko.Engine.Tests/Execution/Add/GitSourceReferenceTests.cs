@@ -1,5 +1,6 @@
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Add;
+using Kaniko.Engine.Fetching;
 using Xunit;
 
 namespace Kaniko.Engine.Tests.Execution.Add;

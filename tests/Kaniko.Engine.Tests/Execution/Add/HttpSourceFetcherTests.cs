@@ -1,6 +1,6 @@
 using System.Text;
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Fetching;
 using Kaniko.Engine.Oci;
 using Kaniko.Testing;
 using Xunit;

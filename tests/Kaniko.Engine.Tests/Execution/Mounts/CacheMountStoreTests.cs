@@ -1,5 +1,5 @@
 using Kaniko.Engine.Dockerfile.Instructions;
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Mounts;
 using Kaniko.Testing;
 
 namespace Kaniko.Engine.Tests.Execution.Mounts;

@@ -1,5 +1,5 @@
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Mounts;
 
 namespace Kaniko.Engine.Tests.Execution.Mounts;
 

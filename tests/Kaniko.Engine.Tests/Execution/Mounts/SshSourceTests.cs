@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Execution;
+using Kaniko.Engine.Execution.Mounts;
 using Kaniko.Testing;
 
 namespace Kaniko.Engine.Tests.Execution.Mounts;

@@ -1,7 +1,7 @@
 using Kaniko.Engine.Layers;
 using Kaniko.Engine.Oci;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Fetching;
 
 /// <summary>A URL source of ADD downloaded to a host file, with the metadata BuildKit's HTTP source gives it.</summary>
 /// <param name="Url">The URL as written in the Dockerfile.</param>

@@ -1,6 +1,6 @@
 using Kaniko.Engine.Layers;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Fetching;
 
 /// <summary>A git source checked out on the host: the folder whose content ADD copies, and the commit it is.</summary>
 /// <param name="Source">The source as parsed.</param>

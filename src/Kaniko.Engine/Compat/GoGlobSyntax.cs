@@ -1,4 +1,4 @@
-namespace Kaniko.Engine.Context;
+namespace Kaniko.Engine.Compat;
 
 /// <summary>
 /// The syntax check Docker's pattern matcher runs on every pattern when it is loaded: Go's <c>filepath.Match</c>

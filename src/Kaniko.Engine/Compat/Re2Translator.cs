@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Kaniko.Engine.Context;
+namespace Kaniko.Engine.Compat;
 
 /// <summary>
 /// Rewrites the regular expressions Docker's pattern matcher builds (Go RE2 syntax) as equivalent .NET expressions.

@@ -4,7 +4,7 @@ using Kaniko.Engine.Caching;
 using Kaniko.Engine.Context;
 using Kaniko.Engine.Layers;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Copy;
 
 /// <summary>
 /// The filesystem an image's layers make, read into a folder so that <c>COPY --from</c> can copy from it with the

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Fetching;
 
 /// <summary>Hides the credentials a URL may carry (<c>https://user:token@host/…</c>) before it reaches a message or a log.</summary>
 internal static partial class UrlRedaction

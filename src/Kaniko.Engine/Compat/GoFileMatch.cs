@@ -1,4 +1,4 @@
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Compat;
 
 /// <summary>
 /// Go's <c>path/filepath.Match</c> on Unix, which BuildKit uses for wildcard sources: <c>*</c> is any run of

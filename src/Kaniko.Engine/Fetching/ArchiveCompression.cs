@@ -1,4 +1,4 @@
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Fetching;
 
 /// <summary>The compressions Docker's <c>DecompressStream</c> recognises by their first bytes, and so ADD unpacks.</summary>
 internal enum ArchiveCompression

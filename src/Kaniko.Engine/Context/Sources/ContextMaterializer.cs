@@ -3,9 +3,10 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Fetching;
 using Kaniko.Engine.Filesystem;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Context.Sources;
 
 /// <summary>
 /// Turns a <c>--context</c> value into a local directory before the build is planned, as kaniko's build contexts

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Kaniko.Engine.Diagnostics;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Fetching;
 
 /// <summary>
 /// A git repository named as an ADD source, as BuildKit's <c>gitutil.ParseGitRef</c> reads it: <c>git://</c> and

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Kaniko.Engine.Context;
+namespace Kaniko.Engine.Compat;
 
 /// <summary>
 /// Lexical path cleaning with the exact rules of Go's <c>path/filepath.Clean</c> on Unix, which Docker's ignore-file

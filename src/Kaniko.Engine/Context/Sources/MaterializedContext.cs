@@ -3,7 +3,7 @@ using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Filesystem;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Context.Sources;
 
 /// <summary>
 /// A build context made available as a local directory: the directory itself for a local context, or a private

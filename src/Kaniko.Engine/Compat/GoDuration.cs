@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Kaniko.Engine.Dockerfile.Instructions;
+namespace Kaniko.Engine.Compat;
 
 /// <summary>
 /// Parses durations the way Go's <c>time.ParseDuration</c> does, because Dockerfiles are written for it:

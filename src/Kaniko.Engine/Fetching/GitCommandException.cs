@@ -1,7 +1,7 @@
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Fetching;
 
 /// <summary>
 /// A git command run by <see cref="GitSourceFetcher"/> failed (<c>KANIKO4221</c>). The remote and git's message are

@@ -3,7 +3,7 @@ using System.Globalization;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Layers;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Fetching;
 
 /// <summary>
 /// Turns a (possibly compressed) tar archive into the layer entries ADD puts under a destination directory, as

@@ -2,7 +2,7 @@ using System.Globalization;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Oci;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Fetching;
 
 /// <summary>
 /// Downloads the <c>http://</c> and <c>https://</c> sources of ADD as BuildKit's HTTP source does: a GET (redirects

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Context.Sources;
 
 /// <summary>
 /// kaniko's <c>--git</c> options for git contexts (<c>branch=NAME,single-branch=BOOL,recurse-submodules=BOOL,

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Context.Sources;
 
 /// <summary>
 /// A user name and password for a git remote over HTTP(S). Its text form never shows them, so a request or its

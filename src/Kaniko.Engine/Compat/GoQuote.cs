@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Kaniko.Engine.Dockerfile.Syntax;
+namespace Kaniko.Engine.Compat;
 
 /// <summary>
 /// Go's <c>strconv.Quote</c> (the <c>%q</c> verb), which BuildKit's dump uses for every argument and flag and its

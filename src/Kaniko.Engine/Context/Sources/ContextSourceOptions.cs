@@ -1,6 +1,6 @@
 using Kaniko.Engine.Context;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Context.Sources;
 
 /// <summary>How <see cref="ContextMaterializer"/> turns a <c>--context</c> value into a local directory.</summary>
 internal sealed record ContextSourceOptions

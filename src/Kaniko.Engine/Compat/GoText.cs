@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Kaniko.Engine.Dockerfile.Syntax;
+namespace Kaniko.Engine.Compat;
 
 /// <summary>
 /// Text helpers that reproduce how Go (and so BuildKit) treats strings: UTF-8 decoding that keeps invalid bytes,

@@ -1,9 +1,10 @@
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Fetching;
 using Kaniko.Engine.Filesystem;
 using Kaniko.Engine.Layers;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Context.Sources;
 
 /// <summary>
 /// Unpacks a build context archive (a tar, plain or compressed) into a directory. The archive is read once by ADD's

@@ -1,6 +1,6 @@
 using Kaniko.Engine.Oci;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Fetching;
 
 /// <summary>A read-only stream that returns a few bytes already read from <paramref name="inner"/>, then the rest of it.</summary>
 internal sealed class PrefixedStream(byte[] prefix, Stream inner) : ForwardReadStream

@@ -1,7 +1,8 @@
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Fetching;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Context.Sources;
 
 /// <summary>
 /// A git repository named as a build context. Two spellings are read:

@@ -3,7 +3,7 @@ using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Filesystem;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Context.Sources;
 
 /// <summary>
 /// Refuses a FIFO, socket or device node of a directory context, which .NET lists as a file: opening a FIFO blocks

@@ -1,6 +1,6 @@
 using System.IO.Compression;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Fetching;
 
 /// <summary>
 /// Decides, as BuildKit's <c>isArchivePath</c> does, whether a file ADD copies is a tar archive to unpack: by its

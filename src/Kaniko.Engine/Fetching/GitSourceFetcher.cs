@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Fetching;
 
 /// <summary>
 /// Checks out the git sources of ADD with the <c>git</c> program, as BuildKit's git source does: an empty repository,
