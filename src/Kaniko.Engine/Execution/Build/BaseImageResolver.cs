@@ -1,11 +1,21 @@
 using System.Globalization;
 using Kaniko.Engine.Caching;
+using Kaniko.Engine.Compat;
+using Kaniko.Engine.Context.Sources;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Execution.Add;
+using Kaniko.Engine.Execution.Copy;
+using Kaniko.Engine.Execution.Mounts;
+using Kaniko.Engine.Execution.Sandbox;
+using Kaniko.Engine.Execution;
+using Kaniko.Engine.Fetching;
+using Kaniko.Engine.Filesystem;
 using Kaniko.Engine.Images;
+using Kaniko.Engine.Layers;
 using Kaniko.Engine.Oci;
 using Kaniko.Engine.Planning;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Build;
 
 /// <summary>What a stage starts from: its base image, its config state and what it knows of its files.</summary>
 /// <param name="Image">Scratch, an earlier stage's image, or a registry image read lazily through the base-image cache.</param>

@@ -1,6 +1,16 @@
+using Kaniko.Engine.Compat;
+using Kaniko.Engine.Context.Sources;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Execution.Add;
+using Kaniko.Engine.Execution.Copy;
+using Kaniko.Engine.Execution.Mounts;
+using Kaniko.Engine.Execution.Sandbox;
+using Kaniko.Engine.Execution;
+using Kaniko.Engine.Fetching;
+using Kaniko.Engine.Filesystem;
+using Kaniko.Engine.Layers;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Build;
 
 /// <summary>
 /// The warnings of one platform's build: stages of one build may run at the same time, so the list is shared under

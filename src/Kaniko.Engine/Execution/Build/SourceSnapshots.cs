@@ -1,14 +1,23 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Kaniko.Engine.Caching;
+using Kaniko.Engine.Compat;
+using Kaniko.Engine.Context.Sources;
 using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Execution.Add;
+using Kaniko.Engine.Execution.Copy;
+using Kaniko.Engine.Execution.Mounts;
+using Kaniko.Engine.Execution.Sandbox;
+using Kaniko.Engine.Execution;
+using Kaniko.Engine.Fetching;
+using Kaniko.Engine.Filesystem;
 using Kaniko.Engine.Images;
 using Kaniko.Engine.Layers;
 using Kaniko.Engine.Oci;
 using Kaniko.Engine.Planning;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Build;
 
 /// <summary>
 /// The files of the earlier stages and the images that steps read (<c>COPY --from</c>, <c>RUN --mount from</c>),

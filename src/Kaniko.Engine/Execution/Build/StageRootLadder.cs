@@ -1,8 +1,17 @@
+using Kaniko.Engine.Compat;
+using Kaniko.Engine.Context.Sources;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Execution.Add;
+using Kaniko.Engine.Execution.Copy;
+using Kaniko.Engine.Execution.Mounts;
+using Kaniko.Engine.Execution.Sandbox;
+using Kaniko.Engine.Execution;
+using Kaniko.Engine.Fetching;
 using Kaniko.Engine.Filesystem;
+using Kaniko.Engine.Layers;
 using Kaniko.Engine.Storage;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Build;
 
 /// <summary>
 /// Decides once per build how the roots of stages that run steps are made: an overlay of layers kept in the

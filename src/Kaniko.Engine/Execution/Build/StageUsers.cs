@@ -1,4 +1,14 @@
-namespace Kaniko.Engine.Execution;
+using Kaniko.Engine.Compat;
+using Kaniko.Engine.Context.Sources;
+using Kaniko.Engine.Execution.Add;
+using Kaniko.Engine.Execution.Copy;
+using Kaniko.Engine.Execution.Mounts;
+using Kaniko.Engine.Execution.Sandbox;
+using Kaniko.Engine.Execution;
+using Kaniko.Engine.Fetching;
+using Kaniko.Engine.Filesystem;
+using Kaniko.Engine.Layers;
+namespace Kaniko.Engine.Execution.Build;
 
 /// <summary>
 /// The stage's user database, for <c>--chown</c> and <c>WORKDIR</c> owners: <c>/etc/passwd</c> and <c>/etc/group</c>

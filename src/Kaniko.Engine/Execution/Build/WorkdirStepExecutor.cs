@@ -1,10 +1,19 @@
+using Kaniko.Engine.Compat;
+using Kaniko.Engine.Context.Sources;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Dockerfile.Instructions;
+using Kaniko.Engine.Execution.Add;
+using Kaniko.Engine.Execution.Copy;
+using Kaniko.Engine.Execution.Mounts;
+using Kaniko.Engine.Execution.Sandbox;
+using Kaniko.Engine.Execution;
+using Kaniko.Engine.Fetching;
+using Kaniko.Engine.Filesystem;
 using Kaniko.Engine.Layers;
 using Kaniko.Engine.Oci;
 using Kaniko.Engine.Planning;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Build;
 
 /// <summary>
 /// <c>WORKDIR</c> other than <c>/</c>: writes the working directory and its missing parents, owned by the stage's

@@ -1,6 +1,16 @@
 using System.Globalization;
+using Kaniko.Engine.Compat;
+using Kaniko.Engine.Context.Sources;
+using Kaniko.Engine.Execution.Add;
+using Kaniko.Engine.Execution.Build;
+using Kaniko.Engine.Execution.Copy;
+using Kaniko.Engine.Execution.Mounts;
+using Kaniko.Engine.Execution;
+using Kaniko.Engine.Fetching;
+using Kaniko.Engine.Filesystem;
+using Kaniko.Engine.Layers;
 
-namespace Kaniko.Engine.Execution;
+namespace Kaniko.Engine.Execution.Sandbox;
 
 /// <summary>
 /// What chroot mode may do here to keep a step from outliving the builder, probed once per sandbox: a private mount
