@@ -1,7 +1,6 @@
 using System.Globalization;
 using Kaniko.Engine.Attestations;
 using Kaniko.Engine.Caching;
-using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Execution;
 using Kaniko.Engine.Execution.Build;

@@ -1,4 +1,3 @@
-using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Dockerfile.Instructions;
 using Kaniko.Engine.Dockerfile.Syntax;

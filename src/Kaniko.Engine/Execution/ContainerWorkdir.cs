@@ -1,5 +1,4 @@
 using Kaniko.Engine.Compat;
-using Kaniko.Engine.Context;
 
 namespace Kaniko.Engine.Execution;
 

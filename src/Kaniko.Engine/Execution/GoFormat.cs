@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using Kaniko.Engine.Compat;
 using Kaniko.Engine.Dockerfile.Instructions;
-using Kaniko.Engine.Dockerfile.Syntax;
 using Kaniko.Engine.Oci;
 
 namespace Kaniko.Engine.Execution;

@@ -2,7 +2,6 @@ using System.Globalization;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Dockerfile.Expansion;
 using Kaniko.Engine.Dockerfile.Instructions;
-using Kaniko.Engine.Dockerfile.Syntax;
 using Kaniko.Engine.Oci;
 using Kaniko.Engine.Planning;
 

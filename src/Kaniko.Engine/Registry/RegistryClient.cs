@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Net.Http.Headers;
-using System.Text.Json;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Oci;
 using Kaniko.Engine.Registry.Auth;

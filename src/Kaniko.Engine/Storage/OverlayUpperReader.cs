@@ -1,4 +1,3 @@
-using System.Text;
 using Kaniko.Engine.Filesystem;
 using Kaniko.Engine.Layers;
 

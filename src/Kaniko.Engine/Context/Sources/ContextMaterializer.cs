@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Fetching;
 using Kaniko.Engine.Filesystem;

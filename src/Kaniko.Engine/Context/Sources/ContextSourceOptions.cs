@@ -1,4 +1,3 @@
-using Kaniko.Engine.Context;
 
 namespace Kaniko.Engine.Context.Sources;
 

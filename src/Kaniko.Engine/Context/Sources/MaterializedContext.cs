@@ -1,5 +1,4 @@
 using System.Globalization;
-using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Filesystem;
 

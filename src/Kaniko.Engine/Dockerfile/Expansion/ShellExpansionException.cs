@@ -1,7 +1,6 @@
 using System.Globalization;
 using Kaniko.Engine.Compat;
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Dockerfile.Syntax;
 
 namespace Kaniko.Engine.Dockerfile.Expansion;
 

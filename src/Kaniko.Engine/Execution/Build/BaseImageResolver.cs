@@ -1,9 +1,7 @@
 using System.Globalization;
 using Kaniko.Engine.Caching;
-using Kaniko.Engine.Compat;
 using Kaniko.Engine.Context.Sources;
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Execution.Add;
 using Kaniko.Engine.Execution.Copy;
 using Kaniko.Engine.Execution.Mounts;
 using Kaniko.Engine.Execution.Sandbox;
@@ -11,7 +9,6 @@ using Kaniko.Engine.Execution;
 using Kaniko.Engine.Fetching;
 using Kaniko.Engine.Filesystem;
 using Kaniko.Engine.Images;
-using Kaniko.Engine.Layers;
 using Kaniko.Engine.Oci;
 using Kaniko.Engine.Planning;
 

@@ -1,7 +1,5 @@
-using Kaniko.Engine.Compat;
 using Kaniko.Engine.Context.Sources;
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Execution.Add;
 using Kaniko.Engine.Execution.Copy;
 using Kaniko.Engine.Execution.Mounts;
 using Kaniko.Engine.Execution.Sandbox;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;

@@ -1,16 +1,13 @@
 using System.Globalization;
-using Kaniko.Engine.Compat;
 using Kaniko.Engine.Context.Sources;
 using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Dockerfile.Instructions;
 using Kaniko.Engine.Execution.Add;
 using Kaniko.Engine.Execution.Copy;
-using Kaniko.Engine.Execution.Mounts;
 using Kaniko.Engine.Execution.Sandbox;
 using Kaniko.Engine.Execution;
 using Kaniko.Engine.Fetching;
-using Kaniko.Engine.Filesystem;
 using Kaniko.Engine.Layers;
 using Kaniko.Engine.Oci;
 using Kaniko.Engine.Planning;

@@ -1,8 +1,6 @@
 using System.Globalization;
-using Kaniko.Engine.Compat;
 using Kaniko.Engine.Context.Sources;
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Execution.Add;
 using Kaniko.Engine.Execution.Copy;
 using Kaniko.Engine.Execution.Mounts;
 using Kaniko.Engine.Execution.Sandbox;

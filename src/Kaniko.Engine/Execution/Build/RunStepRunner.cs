@@ -2,7 +2,6 @@ using System.Globalization;
 using Kaniko.Engine.Compat;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Dockerfile.Instructions;
-using Kaniko.Engine.Dockerfile.Syntax;
 using Kaniko.Engine.Execution.Mounts;
 using Kaniko.Engine.Execution.Sandbox;
 using Kaniko.Engine.Filesystem;

@@ -1,13 +1,10 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Kaniko.Engine.Caching;
-using Kaniko.Engine.Compat;
 using Kaniko.Engine.Context.Sources;
 using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Execution.Add;
 using Kaniko.Engine.Execution.Copy;
-using Kaniko.Engine.Execution.Mounts;
 using Kaniko.Engine.Execution.Sandbox;
 using Kaniko.Engine.Execution;
 using Kaniko.Engine.Fetching;

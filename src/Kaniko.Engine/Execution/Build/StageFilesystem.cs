@@ -1,6 +1,5 @@
 using Kaniko.Engine.Caching;
 using Kaniko.Engine.Execution.Copy;
-using Kaniko.Engine.Execution.Sandbox;
 using Kaniko.Engine.Filesystem;
 using Kaniko.Engine.Layers;
 using Kaniko.Engine.Oci;

@@ -1,4 +1,3 @@
-using Kaniko.Engine.Compat;
 using Kaniko.Engine.Context.Sources;
 using Kaniko.Engine.Execution.Add;
 using Kaniko.Engine.Execution.Copy;

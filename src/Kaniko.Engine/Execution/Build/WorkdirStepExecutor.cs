@@ -1,10 +1,7 @@
-using Kaniko.Engine.Compat;
 using Kaniko.Engine.Context.Sources;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Dockerfile.Instructions;
-using Kaniko.Engine.Execution.Add;
 using Kaniko.Engine.Execution.Copy;
-using Kaniko.Engine.Execution.Mounts;
 using Kaniko.Engine.Execution.Sandbox;
 using Kaniko.Engine.Execution;
 using Kaniko.Engine.Fetching;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Kaniko.Engine.Context;
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Execution.Sandbox;
 
 namespace Kaniko.Engine.Execution.Copy;
 

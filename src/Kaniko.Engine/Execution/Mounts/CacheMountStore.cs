@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Dockerfile.Instructions;
-using Kaniko.Engine.Execution.Sandbox;
 using Kaniko.Engine.Filesystem;
 using Kaniko.Engine.Layers;
 

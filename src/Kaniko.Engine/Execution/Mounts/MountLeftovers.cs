@@ -1,6 +1,5 @@
 using System.Globalization;
 using Kaniko.Engine.Diagnostics;
-using Kaniko.Engine.Execution.Sandbox;
 using Kaniko.Engine.Filesystem;
 
 namespace Kaniko.Engine.Execution.Mounts;

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
-using Kaniko.Engine.Execution.Sandbox;
 using Kaniko.Engine.Filesystem;
 using Kaniko.Engine.Layers;
 

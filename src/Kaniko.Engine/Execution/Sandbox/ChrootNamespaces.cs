@@ -1,5 +1,4 @@
 using System.Globalization;
-using Kaniko.Engine.Compat;
 using Kaniko.Engine.Context.Sources;
 using Kaniko.Engine.Execution.Add;
 using Kaniko.Engine.Execution.Build;
