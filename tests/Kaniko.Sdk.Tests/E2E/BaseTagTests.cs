@@ -6,7 +6,8 @@ namespace Kaniko.Sdk.Tests.E2E;
 /// <summary>
 /// A project with a Dockerfile of its own: the generated labels still go on its image, a <c>Container*</c> property
 /// the Dockerfile decides is a warning, a moved base tag is rebuilt, and <c>dotnet clean</c> removes what the targets
-/// wrote. Also what the package holds and the error of an MSBuild that cannot run the tasks.
+/// wrote. Also what the package holds, the error of an MSBuild that cannot run the tasks, and the tasks in the
+/// out-of-process .NET task host.
 /// </summary>
 [Trait("Category", "Integration")]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -88,6 +89,23 @@ public sealed class BaseTagTests(RegistryFixture registry, PackedSdkFeed feed)
         Assert.Contains("error KANIKO6025: Kaniko.Sdk needs the .NET 10 SDK", result.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("MSB4062", result.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("MSB4018", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_tasks_run_in_the_out_of_process_NET_task_host_a_NET_Framework_MSBuild_uses()
+    {
+        Assert.Null(feed.Failure);
+        using var project = new TestProject(feed, "taskhost", dockerfile: null);
+
+        // What Visual Studio's MSBuild gets (Runtime="NET" with TaskHostFactory), asked for in the .NET MSBuild.
+        var result = await DotnetCli.RunAsync(
+            project.Directory, ["msbuild", "-restore", "-t:KanikoGenerateDockerfile", "-p:_KanikoTasksOutOfProcess=true", "-nologo", "-v:d"], TimeSpan.FromMinutes(3));
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("Launching task \"GenerateKanikoDockerfile\" from assembly", result.Output, StringComparison.Ordinal);
+        Assert.Contains("in an external task host with a runtime of \"NET\"", result.Output, StringComparison.Ordinal);
+        var dockerfile = Assert.Single(Directory.GetFiles(Path.Combine(project.Directory, "obj"), "Dockerfile", SearchOption.AllDirectories));
+        Assert.Contains("taskhost.dll", await File.ReadAllTextAsync(dockerfile, TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
 
     [Fact]
