@@ -81,6 +81,24 @@ public sealed record AttestationOptions
         };
 
     /// <summary>
+    /// Applies buildx's <c>BUILDX_NO_DEFAULT_ATTESTATIONS</c> setting, a Go boolean (<c>1</c>, <c>t</c>, <c>true</c>,
+    /// <c>0</c>, <c>f</c>, <c>false</c>, in the cases buildx accepts): when true and no provenance was asked for, the
+    /// default provenance is turned off. Anything else is <c>KANIKO5100</c>, as buildx refuses it.
+    /// </summary>
+    public AttestationOptions WithNoDefaultAttestations(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var off = value switch
+        {
+            "1" or "t" or "T" or "true" or "TRUE" or "True" => true,
+            "0" or "f" or "F" or "false" or "FALSE" or "False" => false,
+            _ => throw new KanikoException(DiagnosticCodes.InvalidAttestationOption,
+                string.Format(CultureInfo.InvariantCulture, Strings.InvalidAttestationOption, "BUILDX_NO_DEFAULT_ATTESTATIONS", value, value)),
+        };
+        return off && Provenance is null ? this with { Provenance = ProvenanceMode.None } : this;
+    }
+
+    /// <summary>
     /// Parses a <c>--provenance</c> value as buildx does: <c>true</c>/<c>false</c>/<c>min</c>/<c>max</c>, or
     /// comma-separated <c>mode=min|max</c>, <c>disabled=true</c>, <c>builder-id=URI</c>; returns the options with the
     /// level (and builder id) set. Anything else is <c>KANIKO5100</c>.

@@ -38,8 +38,11 @@ internal static class AttestationFlags
 
     internal static IEnumerable<Option> All => [Sbom, Provenance, SbomFile, ProvenanceFile];
 
-    /// <summary>The attestation settings of <paramref name="parse"/>.</summary>
-    internal static AttestationOptions Bind(ParseResult parse)
+    /// <summary>
+    /// The attestation settings of <paramref name="parse"/>; buildx's <c>BUILDX_NO_DEFAULT_ATTESTATIONS</c> in
+    /// <paramref name="environment"/> turns the default provenance off, as it does for buildx.
+    /// </summary>
+    internal static AttestationOptions Bind(ParseResult parse, Func<string, string?> environment)
     {
         var options = new AttestationOptions { SbomFile = parse.GetValue(SbomFile), ProvenanceFile = parse.GetValue(ProvenanceFile) };
         if (parse.GetResult(Sbom) is not null)
@@ -50,6 +53,11 @@ internal static class AttestationFlags
         if (parse.GetResult(Provenance) is not null)
         {
             options = options.WithProvenance(parse.GetValue(Provenance) ?? "true");
+        }
+
+        if (environment("BUILDX_NO_DEFAULT_ATTESTATIONS") is { Length: > 0 } noDefaults)
+        {
+            options = options.WithNoDefaultAttestations(noDefaults);
         }
 
         return options;

@@ -294,7 +294,7 @@ internal static class BuildOptions
             Secrets = [.. (parse.GetValue(Secret) ?? []).Select(s => BuildSecret.Parse(s, environment))],
             SshAgents = [.. (parse.GetValue(Ssh) ?? []).Select(s => SshAgent.Parse(s, environment))],
             ContextSubPath = NullIfEmpty(parse.GetValue(ContextSubPath)),
-            Attestations = AttestationFlags.Bind(parse),
+            Attestations = AttestationFlags.Bind(parse, environment),
             Git = GitContextSettings.FromEnvironment(parse.GetValue(Git) ?? [], environment),
             StandardInput = Console.OpenStandardInput,
         };

@@ -31,6 +31,19 @@ public sealed class AttestationFlagTests
         Assert.False(request.Attestations.Any);
     }
 
+    [Theory]
+    [InlineData("1", null, ProvenanceMode.None)]
+    [InlineData("true", null, ProvenanceMode.None)]
+    [InlineData("0", null, ProvenanceMode.Min)]
+    [InlineData("1", "--provenance=max", ProvenanceMode.Max)]
+    public void BUILDX_NO_DEFAULT_ATTESTATIONS_turns_only_the_default_off(string value, string? flag, ProvenanceMode expected)
+    {
+        string[] args = flag is null ? ["--destination", "reg.test/app:1"] : ["--destination", "reg.test/app:1", flag];
+        var request = BuildOptions.Bind(KanikoCommandLine.Create().Parse(["build", .. args]), name => name == "BUILDX_NO_DEFAULT_ATTESTATIONS" ? value : null);
+
+        Assert.Equal(expected, request.Attestations.ForOutputs(pushes: true, writesLayout: false).Provenance);
+    }
+
     [Fact]
     public void A_provenance_file_alone_asks_for_provenance_even_without_a_push()
     {
