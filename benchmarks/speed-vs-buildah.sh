@@ -23,6 +23,8 @@
 #   KANIKO_EXE=PATH                    or a native/apphost executable instead of `dotnet DLL`
 #   BUILDAH_DRIVER=overlay|vfs         buildah's storage driver (default overlay)
 #   KEEP=1                             keep the work folder (each run's log is there)
+# With GNU time installed (/usr/bin/time), each run of ours also prints the megabytes it wrote to disk. To compare
+# the two ways a stage's root is made, run ours twice: OURS_FLAGS="--cache --cache-copy-layers --stage-root unpack".
 # Base images: the integration tests' cached OCI layouts (busybox-v1-*, dotnet-sdk-v1-*, dotnet-aspnet-v1-* under
 # ${KANIKO_TEST_CACHE:-~/.cache/kaniko-tests}), pushed with skopeo to a docker-registry this script starts on a free
 # loopback port and stops (by its PID) at the end. Needs root (RUN steps, buildah's chroot isolation), buildah,
@@ -141,8 +143,11 @@ change_context() { # WORKLOAD CONTEXT RUN
 run_ours() { # WORKLOAD CONTEXT DEST COLD LOG
   local cache=$work/ours-cache-$1
   [[ $4 == 1 ]] && rm -rf "$cache"
+  # GNU time's %O: the blocks (512 bytes) the build and its children wrote to disk (their write_bytes in /proc/PID/io).
+  local io=()
+  [[ -x /usr/bin/time ]] && io=(/usr/bin/time -f "%O" -o "$5.io")
   # shellcheck disable=SC2086
-  "${ours[@]}" build --context "$2" --build-arg "$(base_args "$1")" --insecure-registry "$registry" --cache-dir "$cache" \
+  "${io[@]}" "${ours[@]}" build --context "$2" --build-arg "$(base_args "$1")" --insecure-registry "$registry" --cache-dir "$cache" \
     $ours_flags --destination "$3" --log-timestamp --progress plain >"$5" 2>&1
 }
 
@@ -175,7 +180,9 @@ measure() { # WORKLOAD BUILDER
       "run_$builder" "$workload" "$ctx" "$dest" "$cold" "$runlog" || { tail -30 "$runlog" >&2; die "$builder failed on $workload ($scenario run $i)"; }
       t=$(seconds "$start")
       echo "$workload $builder $scenario $t" >>"$work/times"
-      log "$(printf '%-8s %-8s %-11s run %d: %6.2f s   (load %s)' "$workload" "$builder" "$scenario" "$i" "$t" "$(load)")"
+      local written=""
+      [[ -f $runlog.io ]] && written=$(awk 'END { printf "  written %.0f MB", $1 * 512 / 1048576 }' "$runlog.io")
+      log "$(printf '%-8s %-8s %-11s run %d: %6.2f s   (load %s)%s' "$workload" "$builder" "$scenario" "$i" "$t" "$(load)" "$written")"
     done
   done
 }

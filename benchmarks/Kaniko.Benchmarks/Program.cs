@@ -8,8 +8,8 @@ namespace Kaniko.Benchmarks;
 /// <summary>
 /// Runs the benchmarks chosen on the command line (BenchmarkDotNet's switcher: --filter, --list), or, with
 /// <c>write-layer INPUT OUTPUT [gzip|zstd]</c>, writes one layer from a folder and prints its digests and speed (the
-/// comparison script benchmarks/layer-writer-vs-shell.sh uses this), or, with <c>snapshot-loop [ITERATIONS]</c>, times
-/// <see cref="SnapshotBenchmarks"/> in a plain loop and prints every time and the median (quicker than a full run).
+/// comparison script benchmarks/layer-writer-vs-shell.sh uses this), or, with <c>snapshot-loop [ITERATIONS] [overlay]</c>, times
+/// <see cref="SnapshotBenchmarks"/> (or <see cref="OverlaySnapshotBenchmarks"/>) in a plain loop and prints every time and the median (quicker than a full run).
 /// </summary>
 public static class Program
 {
@@ -26,30 +26,39 @@ public static class Program
 
         if (args is ["snapshot-loop", ..] && OperatingSystem.IsLinux())
         {
-            await SnapshotLoopAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20).ConfigureAwait(false);
+            var iterations = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20;
+            if (args is [_, _, "overlay", ..])
+            {
+                var overlay = new OverlaySnapshotBenchmarks();
+                await TimeLoopAsync(iterations, overlay.Setup, overlay.SnapshotAfterTouchingOneFile, overlay.Cleanup).ConfigureAwait(false);
+            }
+            else
+            {
+                var full = new SnapshotBenchmarks();
+                await TimeLoopAsync(iterations, full.Setup, full.SnapshotAfterTouchingOneFile, full.Cleanup).ConfigureAwait(false);
+            }
+
             return;
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 
-    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-    private static async Task SnapshotLoopAsync(int iterations)
+    private static async Task TimeLoopAsync(int iterations, Action setup, Func<Task<int>> snapshot, Action cleanup)
     {
-        var benchmark = new SnapshotBenchmarks();
-        benchmark.Setup();
+        setup();
         try
         {
             for (var i = 0; i < 3; i++)
             {
-                await benchmark.SnapshotAfterTouchingOneFile().ConfigureAwait(false);
+                await snapshot().ConfigureAwait(false);
             }
 
             var times = new double[iterations];
             for (var i = 0; i < iterations; i++)
             {
                 var stopwatch = Stopwatch.StartNew();
-                await benchmark.SnapshotAfterTouchingOneFile().ConfigureAwait(false);
+                await snapshot().ConfigureAwait(false);
                 times[i] = stopwatch.Elapsed.TotalMilliseconds;
             }
 
@@ -59,7 +68,7 @@ public static class Program
         }
         finally
         {
-            benchmark.Cleanup();
+            cleanup();
         }
     }
 

@@ -24,12 +24,24 @@ public class SnapshotBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        (root, var middle) = CreateTree();
+        rootFs = new RootFs(root);
+        baseline = Snapshotter.IndexAsync(rootFs).GetAwaiter().GetResult();
+        touched = Path.Combine(root, middle);
+    }
+
+    /// <summary>
+    /// A new folder of <c>KANIKO_BENCH_FILES</c> files (100,000 by default) of 64 bytes, 100 per directory, and the
+    /// relative path of the file in the middle.
+    /// </summary>
+    internal static (string Root, string Middle) CreateTree()
+    {
         var files = int.TryParse(Environment.GetEnvironmentVariable("KANIKO_BENCH_FILES"), out var value) ? value : 100_000;
-        root = Directory.CreateTempSubdirectory("kaniko-bench-rootfs-").FullName;
+        var root = Directory.CreateTempSubdirectory("kaniko-bench-rootfs-").FullName;
         var content = new byte[64];
         for (var i = 0; i < files; i++)
         {
-            var directory = Path.Combine(root, "d" + (i / FilesPerDirectory).ToString("D4", System.Globalization.CultureInfo.InvariantCulture));
+            var directory = Path.Combine(root, DirectoryOf(i));
             if (i % FilesPerDirectory == 0)
             {
                 Directory.CreateDirectory(directory);
@@ -38,14 +50,11 @@ public class SnapshotBenchmarks
             File.WriteAllBytes(Path.Combine(directory, "f" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)), content);
         }
 
-        rootFs = new RootFs(root);
-        baseline = Snapshotter.IndexAsync(rootFs).GetAwaiter().GetResult();
         var middle = files / 2;
-        touched = Path.Combine(
-            root,
-            "d" + (middle / FilesPerDirectory).ToString("D4", System.Globalization.CultureInfo.InvariantCulture),
-            "f" + middle.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return (root, Path.Combine(DirectoryOf(middle), "f" + middle.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
+
+    private static string DirectoryOf(int file) => "d" + (file / FilesPerDirectory).ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Removes the tree.</summary>
     [GlobalCleanup]

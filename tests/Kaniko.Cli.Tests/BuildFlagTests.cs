@@ -109,6 +109,14 @@ public sealed class BuildFlagTests : IDisposable
     }
 
     [Fact]
+    public void Stage_root_reaches_the_request()
+    {
+        Assert.Equal(StageRootKind.Automatic, Bind(null).StageRoot);
+        Assert.Equal(StageRootKind.Automatic, Bind(null, "--stage-root", "auto").StageRoot);
+        Assert.Equal(StageRootKind.Unpack, Bind(null, "--stage-root", "unpack").StageRoot);
+    }
+
+    [Fact]
     public void Source_date_epoch_comes_from_the_environment()
     {
         var request = Bind(new Dictionary<string, string> { ["SOURCE_DATE_EPOCH"] = "1700000000" });
@@ -128,6 +136,7 @@ public sealed class BuildFlagTests : IDisposable
     [InlineData("--destination", "UPPER/Case")]
     [InlineData("--isolation", "docker")]
     [InlineData("--snapshot-mode", "fast")]
+    [InlineData("--stage-root", "overlayfs")]
     public void A_malformed_flag_value_is_a_usage_error(string option, string value)
     {
         Write("Dockerfile", "FROM scratch\n");

@@ -22,7 +22,7 @@ internal sealed class OverlayLowers
     }
 
     /// <summary>The metadata and host path of <paramref name="containerPath"/> (<c>/a/b</c>) as the stack shows it; null when it has none.</summary>
-    public (FileEntryMetadata Metadata, string HostPath)? Find(string containerPath)
+    public (FileEntryMetadata Metadata, string HostPath, string Folder)? Find(string containerPath)
     {
         ArgumentNullException.ThrowIfNull(containerPath);
         foreach (var folder in _topFirst)
@@ -30,7 +30,7 @@ internal sealed class OverlayLowers
             var hostPath = folder + containerPath;
             if (FileStat.TryRead(hostPath) is { } found)
             {
-                return IsWhiteout(found) ? null : (found, hostPath);
+                return IsWhiteout(found) ? null : (found, hostPath, folder);
             }
 
             if (HidesBelow(folder, containerPath))
@@ -40,6 +40,22 @@ internal sealed class OverlayLowers
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The container paths of <paramref name="folder"/> (one of the stack's) whose inode is <paramref name="inode"/>:
+    /// the other names of a file with several links, which a copy-up of one of them does not carry along.
+    /// </summary>
+    public static IEnumerable<string> PathsOfInode(string folder, ulong inode)
+    {
+        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = true };
+        foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*", options))
+        {
+            if (file.LinkTarget is null && LibC.TryLstat(file.FullName, out var stat) && stat.Inode == inode)
+            {
+                yield return file.FullName[folder.Length..];
+            }
+        }
     }
 
     /// <summary>Whether <paramref name="metadata"/> is overlayfs's whiteout (a character device 0/0).</summary>

@@ -31,7 +31,7 @@ internal static class OverlaySnapshot
     {
         var walk = new Walker(merged.IgnoredPaths, lowers, cancellationToken);
         walk.Directory(Path.TrimEndingDirectorySeparator(Path.GetFullPath(upperDirectory)), "", insideRecreated: false);
-        foreach (var group in walk.Linked.Values.Where(g => g.Count > 1))
+        foreach (var group in walk.LinkGroups(merged).Where(g => g.Count > 1 && g.Exists(m => walk.Changes.ContainsKey(m.Path))))
         {
             // One inode, several paths, all in the upper folder: the first by path is the file, the others link to it.
             group.Sort((a, b) => StringComparer.Ordinal.Compare(a.Path, b.Path));
@@ -51,7 +51,54 @@ internal static class OverlaySnapshot
     {
         public Dictionary<string, FileChange> Changes { get; } = new(StringComparer.Ordinal);
 
-        public Dictionary<(ulong Device, ulong Inode), List<(string Path, FileEntryMetadata Metadata)>> Linked { get; } = [];
+        // Paths of one inode: in the upper folder by its own inode, and, for a file copied up from a lower one with
+        // several links, by the lower inode, whose other names stay below (a copy-up does not carry them along) but
+        // in a root made by unpacking would still be the same file.
+        private readonly Dictionary<(string Folder, ulong Device, ulong Inode), List<(string Path, FileEntryMetadata Metadata)>> _linked = [];
+        private readonly Dictionary<string, (string Folder, ulong Device, ulong Inode)> _lowerKeyOf = new(StringComparer.Ordinal);
+
+        /// <summary>The groups of paths that are one file in the root as an unpacked one would have it.</summary>
+        public List<List<(string Path, FileEntryMetadata Metadata)>> LinkGroups(RootFs merged)
+        {
+            foreach (var ((folder, _, inode), group) in _linked.Where(g => g.Key.Folder.Length > 0).ToList())
+            {
+                foreach (var path in OverlayLowers.PathsOfInode(folder, inode))
+                {
+                    if (!group.Exists(m => m.Path == path) && !_lowerKeyOf.ContainsKey(path) && lowers.Find(path) is { } shown
+                        && shown.Folder == folder && FileStat.TryRead(merged.HostDirectory + path) is { } metadata)
+                    {
+                        group.Add((path, metadata));
+                    }
+                }
+            }
+
+            // A path in two groups (its upper inode and its lower one) joins them.
+            var groups = new List<List<(string Path, FileEntryMetadata Metadata)>>();
+            foreach (var group in _linked.Values)
+            {
+                var joined = groups.FirstOrDefault(g => g.Exists(m => group.Exists(n => n.Path == m.Path)));
+                if (joined is null)
+                {
+                    groups.Add([.. group]);
+                }
+                else
+                {
+                    joined.AddRange(group.Where(m => !joined.Exists(n => n.Path == m.Path)));
+                }
+            }
+
+            return groups;
+        }
+
+        private void Link(string folder, ulong device, ulong inode, string path, FileEntryMetadata metadata)
+        {
+            if (!_linked.TryGetValue((folder, device, inode), out var group))
+            {
+                _linked[(folder, device, inode)] = group = [];
+            }
+
+            group.Add((path, metadata));
+        }
 
         public void Directory(string hostDirectory, string containerDirectory, bool insideRecreated)
         {
@@ -77,15 +124,16 @@ internal static class OverlaySnapshot
 
                 if (now is { Kind: FileEntryKind.RegularFile, LinkCount: > 1 })
                 {
-                    if (!Linked.TryGetValue((now.Device, now.Inode), out var group))
-                    {
-                        Linked[(now.Device, now.Inode)] = group = [];
-                    }
-
-                    group.Add((path, now));
+                    Link("", now.Device, now.Inode, path, now);
                 }
 
                 var before = insideRecreated ? null : lowers.Find(path);
+                if (now.Kind == FileEntryKind.RegularFile && before is { Metadata: { Kind: FileEntryKind.RegularFile, LinkCount: > 1 } linkedBelow } below)
+                {
+                    _lowerKeyOf[path] = (below.Folder, linkedBelow.Device, linkedBelow.Inode);
+                    Link(below.Folder, linkedBelow.Device, linkedBelow.Inode, path, now);
+                }
+
                 if (before is not { } lower)
                 {
                     Changes[path] = new FileChange(path, FileChangeKind.Added, now);
