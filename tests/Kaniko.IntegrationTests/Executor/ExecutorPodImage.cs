@@ -39,7 +39,7 @@ internal static class ExecutorPodImage
                 "--runtime-deps", runtimeDeps.Reference, "--insecure-registry", registry.Host, "--cache-dir", temp.Combine("cache"),
                 "--no-push", "--destination", "kaniko/executor:test", "--oci-layout-path", layout,
             ],
-            TimeSpan.FromMinutes(5),
+            TimeSpan.FromMinutes(15), // minutes on a loaded machine: it unpacks and packs the whole tool
             cancellationToken);
         Assert.True(build.ExitCode == 0, build.StandardOutput + build.StandardError);
 
