@@ -303,7 +303,7 @@ public sealed class ExecutorKubePlayTests(RegistryFixture registry, TlsBasicAuth
 
         var buildah = TestRequirements.Executable("buildah");
         var timeout = TimeSpan.FromMinutes(5);
-        var container = (await ExternalTools.RunCheckedAsync(buildah, ["from", "--quiet", debian.TransportReference], timeout, Cancellation)).StandardOutput.Trim();
+        var container = (await ExternalTools.RunCheckedAsync(buildah, ["from", "--quiet", "--name", "kaniko-git-" + Guid.NewGuid().ToString("N")[..8], debian.TransportReference], timeout, Cancellation)).StandardOutput.Trim();
         try
         {
             await ExternalTools.RunCheckedAsync(buildah, ["copy", "--quiet", container, git, "/usr/bin/git"], timeout, Cancellation);

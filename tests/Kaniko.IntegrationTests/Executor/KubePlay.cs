@@ -188,7 +188,7 @@ internal sealed class KubePlay : IAsyncDisposable
         await File.WriteAllTextAsync(script, PauseScript, cancellationToken);
         File.SetUnixFileMode(script, (UnixFileMode)0x1ED); // 0755
         var buildah = TestRequirements.Executable("buildah");
-        var container = (await ExternalTools.RunCheckedAsync(buildah, ["from", "--quiet", busybox.TransportReference], Timeout, cancellationToken)).StandardOutput.Trim();
+        var container = (await ExternalTools.RunCheckedAsync(buildah, ["from", "--quiet", "--name", "kaniko-pause-" + Guid.NewGuid().ToString("N")[..8], busybox.TransportReference], Timeout, cancellationToken)).StandardOutput.Trim();
         try
         {
             await ExternalTools.RunCheckedAsync(buildah, ["copy", "--quiet", container, script, "/pause"], Timeout, cancellationToken);
