@@ -290,31 +290,6 @@ public sealed class ExecutorKubePlayTests(RegistryFixture registry, TlsBasicAuth
     /// An image whose entrypoint is <c>git</c>, standing in for <c>alpine/git</c>: the Debian fixture plus this
     /// machine's <c>git</c> (a Debian 12 program, whose libraries, zlib and PCRE2, Debian's minimal system holds).
     /// </summary>
-    private static async Task<string> GitImageAsync()
-    {
-        var debian = await BaseImages.DebianLayoutAsync(Cancellation);
-        var git = TestGit.Executable;
-        var reference = "localhost/kaniko-tests/git:" + debian.ManifestDigest["sha256:".Length..][..16];
-        var podman = TestRequirements.Executable("podman");
-        if ((await ExternalTools.RunAsync(podman, ["image", "exists", reference], cancellationToken: Cancellation)).ExitCode == 0)
-        {
-            return reference;
-        }
-
-        var buildah = TestRequirements.Executable("buildah");
-        var timeout = TimeSpan.FromMinutes(5);
-        var container = (await ExternalTools.RunCheckedAsync(buildah, ["from", "--quiet", "--name", "kaniko-git-" + Guid.NewGuid().ToString("N")[..8], debian.TransportReference], timeout, Cancellation)).StandardOutput.Trim();
-        try
-        {
-            await ExternalTools.RunCheckedAsync(buildah, ["copy", "--quiet", container, git, "/usr/bin/git"], timeout, Cancellation);
-            await ExternalTools.RunCheckedAsync(buildah, ["config", "--entrypoint", "[\"/usr/bin/git\"]", "--cmd", "", container], timeout, Cancellation);
-            await ExternalTools.RunCheckedAsync(buildah, ["commit", "--quiet", container, reference], timeout, Cancellation);
-        }
-        finally
-        {
-            await ExternalTools.RunAsync(buildah, ["rm", container], timeout, CancellationToken.None);
-        }
-
-        return reference;
-    }
+    private static async Task<string> GitImageAsync() =>
+        await DerivedImage.GetAsync("git", await BaseImages.DebianLayoutAsync(Cancellation), TestGit.Executable, "/usr/bin/git", Cancellation);
 }

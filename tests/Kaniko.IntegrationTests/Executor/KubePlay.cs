@@ -172,34 +172,13 @@ internal sealed class KubePlay : IAsyncDisposable
         return configuration;
     }
 
-    /// <summary>The busybox fixture plus a <c>/pause</c> script, committed with buildah into podman's storage.</summary>
+    /// <summary>The busybox fixture plus a <c>/pause</c> script, its entrypoint.</summary>
     private static async Task<string> InfraImageAsync(CancellationToken cancellationToken)
     {
         var busybox = await BaseImages.BusyboxLayoutAsync(cancellationToken);
-        var reference = "localhost/kaniko-tests/pause:" + busybox.ManifestDigest["sha256:".Length..][..16];
-        var podman = TestRequirements.Executable("podman");
-        if ((await ExternalTools.RunAsync(podman, ["image", "exists", reference], cancellationToken: cancellationToken)).ExitCode == 0)
-        {
-            return reference;
-        }
-
         using var temp = new TempDirectory("kaniko-pause-");
         var script = temp.Combine("pause");
         await File.WriteAllTextAsync(script, PauseScript, cancellationToken);
-        File.SetUnixFileMode(script, (UnixFileMode)0x1ED); // 0755
-        var buildah = TestRequirements.Executable("buildah");
-        var container = (await ExternalTools.RunCheckedAsync(buildah, ["from", "--quiet", "--name", "kaniko-pause-" + Guid.NewGuid().ToString("N")[..8], busybox.TransportReference], Timeout, cancellationToken)).StandardOutput.Trim();
-        try
-        {
-            await ExternalTools.RunCheckedAsync(buildah, ["copy", "--quiet", container, script, "/pause"], Timeout, cancellationToken);
-            await ExternalTools.RunCheckedAsync(buildah, ["config", "--entrypoint", "[\"/pause\"]", "--cmd", "", container], Timeout, cancellationToken);
-            await ExternalTools.RunCheckedAsync(buildah, ["commit", "--quiet", container, reference], Timeout, cancellationToken);
-        }
-        finally
-        {
-            await ExternalTools.RunAsync(buildah, ["rm", container], Timeout, CancellationToken.None);
-        }
-
-        return reference;
+        return await DerivedImage.GetAsync("pause", busybox, script, "/pause", cancellationToken);
     }
 }
