@@ -106,11 +106,14 @@ public sealed class ExecutorKubePlayTests(RegistryFixture registry, TlsBasicAuth
             {
                 var (run, terminationLog) = runs[index];
                 Assert.True(run.ExitCode == 0, run.Log);
-                Assert.Contains("RUN isolation: none", run.Log, StringComparison.Ordinal);
                 var digest = (await Skopeo.RunCheckedAsync(
                     ["inspect", "--tls-verify=false", "--format", "{{.Digest}}", $"docker://{registry.Host}/pod/app-{index}-{_id}:1.0"], Cancellation)).StandardOutput.Trim();
                 Assert.Equal(digest, await File.ReadAllTextAsync(terminationLog, Cancellation));
-                if (round == "warm")
+                if (round == "cold")
+                {
+                    Assert.Contains("RUN isolation: none", run.Log, StringComparison.Ordinal);
+                }
+                else
                 {
                     Assert.Contains("cache hit", run.Log, StringComparison.Ordinal);
                     Assert.DoesNotContain("cache miss", run.Log, StringComparison.Ordinal);
@@ -207,11 +210,8 @@ public sealed class ExecutorKubePlayTests(RegistryFixture registry, TlsBasicAuth
         await CreateRegistrySecretAsync(kube, registry.Host, credentials: null);
         await kube.CreateSecretAsync(
             "s3-build-contexts-" + _id,
-            new Dictionary<string, byte[]>
-            {
-                ["access-key-id"] = Encoding.UTF8.GetBytes(S3rverFixture.AccessKeyId),
-                ["secret-access-key"] = Encoding.UTF8.GetBytes(S3rverFixture.SecretAccessKey),
-            },
+            new Dictionary<string, string> { ["access-key-id"] = S3rverFixture.AccessKeyId, ["secret-access-key"] = S3rverFixture.SecretAccessKey },
+            SecretUse.Environment,
             Cancellation);
         var destination = $"{registry.Host}/pod/s3:{_id}";
         var pod = FromDocs("kaniko-s3")
@@ -274,7 +274,7 @@ public sealed class ExecutorKubePlayTests(RegistryFixture registry, TlsBasicAuth
         }
 
         var config = new JsonObject { ["auths"] = auths }.ToJsonString();
-        return kube.CreateSecretAsync("regcred-" + _id, new Dictionary<string, byte[]> { ["config.json"] = Encoding.UTF8.GetBytes(config) }, Cancellation);
+        return kube.CreateSecretAsync("regcred-" + _id, new Dictionary<string, string> { ["config.json"] = config }, SecretUse.Volume, Cancellation);
     }
 
     private string WriteContext(string name, string dockerfile)

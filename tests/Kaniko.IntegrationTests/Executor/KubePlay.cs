@@ -4,6 +4,16 @@ using Kaniko.Testing;
 
 namespace Kaniko.IntegrationTests.Executor;
 
+/// <summary>Where a pod takes a Secret from.</summary>
+internal enum SecretUse
+{
+    /// <summary>A <c>secret</c> volume.</summary>
+    Volume,
+
+    /// <summary><c>env</c> entries with <c>valueFrom.secretKeyRef</c>.</summary>
+    Environment,
+}
+
 /// <summary>How a pod's container ended: its exit code and its log (standard output and error, as the kubelet keeps it).</summary>
 internal sealed record PodRun(int ExitCode, string Log);
 
@@ -64,21 +74,22 @@ internal sealed class KubePlay : IAsyncDisposable
     }
 
     /// <summary>
-    /// A Secret with <paramref name="data"/>, as <c>kubectl create secret generic NAME --from-file=KEY=FILE</c> makes it
-    /// (podman 4.3 reads a Secret's keys from a JSON Secret object stored as a podman secret).
+    /// A Secret with <paramref name="data"/>, as <c>kubectl create secret generic NAME --from-file=KEY=FILE</c> makes it,
+    /// stored the way podman 4.3 reads it where <paramref name="usedAs"/> says: a Secret volume's files are the
+    /// values of a Secret object's <c>data</c> taken as they are (not base64-decoded), while <c>secretKeyRef</c>
+    /// reads a flat JSON map of base64 values.
     /// </summary>
-    public async Task CreateSecretAsync(string name, IReadOnlyDictionary<string, byte[]> data, CancellationToken cancellationToken)
+    public async Task CreateSecretAsync(string name, IReadOnlyDictionary<string, string> data, SecretUse usedAs, CancellationToken cancellationToken)
     {
         var values = new JsonObject();
         foreach (var (key, value) in data)
         {
-            values[key] = Convert.ToBase64String(value);
+            values[key] = usedAs == SecretUse.Volume ? value : Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(value));
         }
 
-        var secret = new JsonObject
-        {
-            ["apiVersion"] = "v1", ["kind"] = "Secret", ["metadata"] = new JsonObject { ["name"] = name }, ["type"] = "Opaque", ["data"] = values,
-        };
+        var secret = usedAs == SecretUse.Volume
+            ? new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Secret", ["metadata"] = new JsonObject { ["name"] = name }, ["type"] = "Opaque", ["data"] = values }
+            : values;
         var file = _files.Combine("secret-" + name + ".json");
         await File.WriteAllTextAsync(file, secret.ToJsonString(), cancellationToken);
         await PodmanCheckedAsync(["secret", "create", name, file], cancellationToken);
