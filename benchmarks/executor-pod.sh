@@ -2,7 +2,9 @@
 # Times the classic .NET multi-stage Dockerfile (samples/multistage-sdk) built by the executor image in an
 # unprivileged pod (podman run as tests/Kaniko.IntegrationTests/Executor/PodmanPod.cs runs it: containerd's default
 # capabilities, no privileges, host network to reach a registry on 127.0.0.1), cold (empty cache repository, empty
-# /kaniko/cache) and warm (a new pod, same cache repository: every RUN is a cache hit). Prints each run's seconds.
+# /kaniko/cache) and warm (a new pod, same cache repository: every RUN is a cache hit). Prints each run's seconds,
+# the load average when it ended, and where the time of the last warm run went: each log line (--log-timestamp)
+# with the seconds since the container's first line and since the line before.
 # Usage: benchmarks/executor-pod.sh IMAGE [RUNS=1]
 #   IMAGE  the executor image in podman's storage, e.g. localhost/kaniko-dotnet/executor:<tag> (the tests leave one;
 #          or build it: scripts/build-executor-image.sh ... --tar-path executor.tar && podman load -i executor.tar)
@@ -40,11 +42,29 @@ build() { # build NAME CACHE_REPO
     --ulimit=nofile=8192:8192 --ulimit=nproc=8192:8192 \
     --cap-add=CHOWN,DAC_OVERRIDE,FSETID,FOWNER,MKNOD,NET_RAW,SETGID,SETUID,SETFCAP,SETPCAP,NET_BIND_SERVICE,SYS_CHROOT,KILL,AUDIT_WRITE \
     -v "$work/context:/workspace:ro" "$image" \
-    --context=dir:///workspace --build-arg "REGISTRY=$registry" --insecure-registry "$registry" \
+    --context=dir:///workspace --build-arg "REGISTRY=$registry" --insecure-registry "$registry" --log-timestamp \
     --destination "$registry/bench/app:$1" --cache=true --cache-repo "$2" >"$work/$1.log" 2>&1 \
     || { echo "build $1 failed:" >&2; tail -20 "$work/$1.log" >&2; exit 1; }
   ended=$(date +%s.%N)
-  printf '%s %.1f s (%s cache hits)\n' "$1" "$(echo "$ended - $started" | bc)" "$(grep -c 'cache hit' "$work/$1.log" || true)"
+  printf '%s %.1f s (%s cache hits; load average %s)\n' "$1" "$(echo "$ended - $started" | bc)" \
+    "$(grep -c 'cache hit' "$work/$1.log" || true)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+breakdown() { # breakdown LOG: seconds since the first line and since the line before, for each timestamped line
+  python3 - "$1" <<'PY'
+import sys, datetime
+first = previous = None
+for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
+    stamp, _, text = line.rstrip("\n").partition(" ")
+    try:
+        at = datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ")
+    except ValueError:
+        continue
+    first = first or at
+    previous = previous or at
+    print(f"{(at - first).total_seconds():7.2f} {(at - previous).total_seconds():+7.2f}  {text[:110]}")
+    previous = at
+PY
 }
 
 for run in $(seq 1 "$runs"); do
@@ -52,3 +72,5 @@ for run in $(seq 1 "$runs"); do
   build "cold-$run" "$cache"
   build "warm-$run" "$cache"
 done
+echo "where the time of warm-$runs went (seconds since the first line, since the line before):"
+breakdown "$work/warm-$runs.log"
