@@ -32,7 +32,7 @@ public sealed class PackedSdkFeed : IAsyncLifetime
         var result = await DotnetCli.RunAsync(
             TestPaths.RepositoryRoot,
             ["pack", project, "-c", "Release", "-o", Directory, "-p:PackageVersion=" + Version, "--nologo"],
-            TimeSpan.FromMinutes(5)).ConfigureAwait(false);
+            TimeSpan.FromMinutes(15)).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
             Failure = "dotnet pack src/Kaniko.Sdk failed: " + result.Output;
