@@ -31,10 +31,10 @@ internal sealed class EngineWarmUp : IDisposable
     private readonly CancellationTokenSource cancellation = new();
     private readonly Task running;
 
-    private EngineWarmUp(string folder, BuildRequest? baseImages)
+    private EngineWarmUp(string folder, KanikoWarmUp task)
     {
         // Task.Run: the task that starts it returns at once; the work runs on the thread pool beside the build.
-        running = Task.Run(() => RunAsync(folder, baseImages, cancellation.Token));
+        running = Task.Run(() => RunAsync(folder, task, cancellation.Token));
     }
 
     /// <summary>
@@ -44,15 +44,15 @@ internal sealed class EngineWarmUp : IDisposable
     /// <param name="engine">The build engine whose registered task objects hold it.</param>
     /// <param name="key">The project file (<see cref="IBuildEngine.ProjectFileOfTaskNode"/>): one warm-up per project and build.</param>
     /// <param name="folder">A folder of its own under the project's <c>obj/</c>.</param>
-    /// <param name="baseImages">A request whose base images to resolve (the project's Dockerfile), or null.</param>
-    internal static void Start(IBuildEngine4 engine, string key, string folder, BuildRequest? baseImages)
+    /// <param name="task">The task that starts it: its <see cref="KanikoWarmUp.BaseImagesRequest"/> names the base images to resolve.</param>
+    internal static void Start(IBuildEngine4 engine, string key, string folder, KanikoWarmUp task)
     {
         if (engine.GetRegisteredTaskObject(RegistrationKey(key), RegisteredTaskObjectLifetime.Build) is EngineWarmUp)
         {
             return;
         }
 
-        engine.RegisterTaskObject(RegistrationKey(key), new EngineWarmUp(folder, baseImages), RegisteredTaskObjectLifetime.Build, allowEarlyCollection: false);
+        engine.RegisterTaskObject(RegistrationKey(key), new EngineWarmUp(folder, task), RegisteredTaskObjectLifetime.Build, allowEarlyCollection: false);
     }
 
     /// <summary>Cancels the warm-up of the project <paramref name="engine"/> builds, if one runs, and waits for it to clean up.</summary>
@@ -83,10 +83,11 @@ internal sealed class EngineWarmUp : IDisposable
 
     private static string RegistrationKey(string key) => "Kaniko.Tasks.EngineWarmUp|" + key;
 
-    private static async Task RunAsync(string folder, BuildRequest? baseImages, CancellationToken cancellationToken)
+    private static async Task RunAsync(string folder, KanikoWarmUp task, CancellationToken cancellationToken)
     {
         try
         {
+            var baseImages = task.BaseImagesRequest();
             // The image the project's Dockerfile builds on, when it resolves: then its manifest and config are fetched
             // as the build fetches them (no layer: nothing is pushed or written), else the warm-up starts from scratch.
             var resolved = baseImages is null ? null : await BaseImageDigests.ResolveAsync(baseImages, _ => { }, cancellationToken).ConfigureAwait(false);

@@ -37,12 +37,16 @@ public sealed class KanikoWarmUp : Microsoft.Build.Utilities.Task
             return true;
         }
 
-        EngineWarmUp.Start(engine, engine.ProjectFileOfTaskNode, Path.GetFullPath(WorkingFolder), BaseImagesRequest());
+        // No engine type is named on this thread: loading the engine is part of the warm-up, on the thread pool.
+        EngineWarmUp.Start(engine, engine.ProjectFileOfTaskNode, Path.GetFullPath(WorkingFolder), this);
         return true;
     }
 
-    // Only what naming and reaching the base images needs. Anything wrong here is for the build to report, not the warm-up.
-    private BuildRequest? BaseImagesRequest()
+    /// <summary>
+    /// A request naming the project Dockerfile's base images as the build will (with its build arguments and
+    /// registry settings), or null without a Dockerfile or when something is wrong, which is for the build to report.
+    /// </summary>
+    internal BuildRequest? BaseImagesRequest()
     {
         if (string.IsNullOrWhiteSpace(Dockerfile) || !File.Exists(Dockerfile))
         {

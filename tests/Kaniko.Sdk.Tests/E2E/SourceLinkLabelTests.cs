@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Kaniko.Testing;
 
 namespace Kaniko.Sdk.Tests.E2E;
@@ -7,9 +6,10 @@ namespace Kaniko.Sdk.Tests.E2E;
 /// A project in a real git repository (made here: <c>git init</c>, a commit, an <c>origin</c> remote) that opts in with
 /// <c>PublishRepositoryUrl</c>: SourceLink's repository URL and commit become the <c>org.opencontainers.image.source</c>
 /// and <c>revision</c> labels, the values the .NET SDK's own <c>ComputeContainerConfig</c> gives for the same project.
+/// The image is built <c>FROM scratch</c>: no base image is needed.
 /// </summary>
-[Trait("Category", "Integration")]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[Trait("Category", "Integration")]
 public sealed class SourceLinkLabelTests(RegistryFixture registry, PackedSdkFeed feed)
 {
     private const string Source = "org.opencontainers.image.source";
@@ -45,7 +45,7 @@ public sealed class SourceLinkLabelTests(RegistryFixture registry, PackedSdkFeed
             ["build", "-c", "Release", "--disable-build-servers", "-nologo", "-t:Build;ComputeContainerConfig", "-getItem:ContainerLabel"],
             TimeSpan.FromMinutes(5));
         Assert.True(computed.ExitCode == 0, computed.Output);
-        var expected = JsonDocument.Parse(computed.Output[computed.Output.IndexOf('{', StringComparison.Ordinal)..]).RootElement
+        var expected = System.Text.Json.JsonDocument.Parse(computed.Output[computed.Output.IndexOf('{', StringComparison.Ordinal)..]).RootElement
             .GetProperty("Items").GetProperty("ContainerLabel").EnumerateArray()
             .ToDictionary(l => l.GetProperty("Identity").GetString()!, l => l.GetProperty("Value").GetString());
         Assert.Equal(expected[Source], labels.GetProperty(Source).GetString());
