@@ -72,6 +72,13 @@ internal static class BuildCommand
                 return ExitCodes.Success;
             }
 
+            PrivateMountNamespace.EnterIfUseful(request, message =>
+            {
+                if (verbosity >= ConsoleVerbosity.Debug)
+                {
+                    error.WriteLine(message);
+                }
+            });
             if (await UserNamespaceReentry.TryRunAsync(request, cancellationToken).ConfigureAwait(false) is { } reentered)
             {
                 return reentered;

@@ -33,7 +33,7 @@ internal static class UserNamespaceReentry
         var temporary = Directory.CreateTempSubdirectory("kaniko-userns-");
         try
         {
-            var startInfo = Command(prefix, OwnCommandLine());
+            var startInfo = Command(prefix, OwnCommandLine.Get());
             startInfo.Environment["TMPDIR"] = temporary.FullName;
             using var process = Process.Start(startInfo)!;
             using var stop = new CancellationTokenSource();
@@ -119,20 +119,5 @@ internal static class UserNamespaceReentry
         }
 
         return startInfo;
-    }
-
-    // The tool's assembly beside the app, found without Assembly.Location, which a single-file publish (the executor
-    // image's) leaves empty and flags; that build is an app host and never takes the muxer branch.
-    private static string EntryAssemblyPath() =>
-        Path.Combine(AppContext.BaseDirectory, typeof(UserNamespaceReentry).Assembly.GetName().Name + ".dll");
-
-    // `dotnet dotnet-kaniko.dll ARGS` runs the muxer with the assembly; an app host (the installed tool) runs alone.
-    private static IEnumerable<string> OwnCommandLine()
-    {
-        var arguments = Environment.GetCommandLineArgs();
-        var program = Environment.ProcessPath ?? throw new InvalidOperationException("the path of this program is unknown");
-        return Path.GetFileNameWithoutExtension(program) == "dotnet"
-            ? [program, EntryAssemblyPath(), .. arguments.Skip(1)]
-            : [program, .. arguments.Skip(1)];
     }
 }

@@ -1,0 +1,76 @@
+using System.Collections;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Kaniko.Engine;
+
+namespace Kaniko.Cli;
+
+/// <summary>
+/// Makes a root build's mounts (the overlay roots of its stages, a chroot step's binds) private to it: before the
+/// build starts, this process becomes <c>unshare --mount --propagation private</c> running this same command line.
+/// <c>exec</c> keeps the process id, so a signal, a parent waiting for the exit code or a pod's termination reach the
+/// build as before; and the mount namespace ends with the process however it ends, SIGKILL included, so a killed
+/// build leaves no mount on the machine (issue: a killed build left <c>rootfs-0</c> mounted).
+/// <para>
+/// Not done where it cannot work or is not needed: not root, no <c>CAP_SYS_ADMIN</c> (an unprivileged pod: the build
+/// there mounts nothing), no <c>unshare</c> program, or <c>--stage-root=unpack</c> (no overlay; a chroot step's
+/// mounts are handed to the step's own namespaces then). A build run by a library host (the MSBuild tasks) stays in
+/// its host's namespace; its leftovers are removed by the next build.
+/// </para>
+/// </summary>
+internal static partial class PrivateMountNamespace
+{
+    /// <summary>Set in the re-executed build, so it does not try again.</summary>
+    internal const string Marker = "KANIKO_PRIVATE_MOUNT_NAMESPACE";
+
+    // Linux capability number of CAP_SYS_ADMIN, which unshare(CLONE_NEWNS) needs in the initial user namespace.
+    private const int CapSysAdmin = 21;
+
+    /// <summary>
+    /// Replaces this process with the same build inside a private mount namespace, where that is useful and possible;
+    /// returns (and the build goes on here) otherwise, or when <c>exec</c> fails.
+    /// </summary>
+    public static void EnterIfUseful(BuildRequest request, Action<string> debug)
+    {
+        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable(Marker) is not null
+            || !Environment.IsPrivilegedProcess || request.StageRoot == StageRootKind.Unpack
+            || !HasCapability(CapSysAdmin) || FindUnshare() is not { } unshare)
+        {
+            return;
+        }
+
+        string[] argv = [unshare, "--mount", "--propagation", "private", "--", .. OwnCommandLine.Get()];
+        var environment = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
+            .Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.Key}={e.Value}"))
+            .Append(Marker + "=1")
+            .ToArray();
+        // execve returns only on failure; the build then simply runs in this namespace.
+        _ = Execve(unshare, [.. argv, null], [.. environment, null]);
+        debug(string.Create(CultureInfo.InvariantCulture, $"private mount namespace: exec {unshare} failed (errno {Marshal.GetLastPInvokeError()}); building in this one"));
+    }
+
+    private static bool HasCapability(int capability)
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("CapEff:", StringComparison.Ordinal));
+            return line is not null
+                && ulong.TryParse(line["CapEff:".Length..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var mask)
+                && (mask & (1UL << capability)) != 0;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    // The executor image ships util-linux's unshare in /kaniko/bin; elsewhere it is on PATH.
+    private static string? FindUnshare() =>
+        new[] { "/kaniko/bin" }
+            .Concat((Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries))
+            .Select(directory => Path.Combine(directory, "unshare"))
+            .FirstOrDefault(File.Exists);
+
+    [LibraryImport("libc", EntryPoint = "execve", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Execve(string path, string?[] argv, string?[] envp);
+}
