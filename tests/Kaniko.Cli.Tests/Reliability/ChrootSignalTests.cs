@@ -53,6 +53,31 @@ public sealed class ChrootSignalTests(RegistryFixture registry) : IClassFixture<
         Assert.DoesNotContain("internal error", child.Error, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A root build's own mounts (the overlay root of a stage that runs steps) are private to it, whatever isolation
+    /// runs the step, so SIGKILL leaves none on the machine, not even until the next build cleans up.
+    /// </summary>
+    [Fact]
+    public async Task A_killed_root_build_leaves_no_stage_root_mounted()
+    {
+        RequireChrootMode();
+        var busybox = await BaseImages.PushBusyboxAsync(registry, TestContext.Current.CancellationToken);
+        var marker = Random.Shared.Next(300_000, 999_999).ToString(CultureInfo.InvariantCulture);
+        _scratch.WriteDockerfile($"FROM {busybox.Reference}\nRUN sleep {marker}\n");
+
+        using var child = CliChild.Start(_scratch.TarballBuild("--insecure-registry", registry.Host), _scratch.Environment);
+        IReadOnlyList<int> sleepers = [];
+        Assert.True(await child.WaitUntilAsync(() => (sleepers = Sleepers(marker)).Count > 0),
+            $"the step never ran:\n{child.Output}\n{child.Error}");
+        Assert.Empty(MountsBelow(_scratch.Tmp));
+
+        await child.SignalAsync("KILL");
+        await child.WaitAsync();
+
+        Assert.True(await EventuallyAsync(() => !sleepers.Any(IsAlive)), $"the step's sleep outlived the builder (pids {string.Join(' ', sleepers)})");
+        Assert.Empty(MountsBelow(_scratch.Tmp));
+    }
+
     private static void RequireChrootMode()
     {
         if (Environment.UserName != "root")
