@@ -32,7 +32,7 @@ internal static partial class PrivateMountNamespace
     /// </summary>
     public static void EnterIfUseful(BuildRequest request, Action<string> debug)
     {
-        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable(Marker) is not null
+        if (!OperatingSystem.IsLinux() || !IsThisTool() || Environment.GetEnvironmentVariable(Marker) is not null
             || !Environment.IsPrivilegedProcess || request.StageRoot == StageRootKind.Unpack
             || !HasCapability(CapSysAdmin) || FindUnshare() is not { } unshare)
         {
@@ -48,6 +48,11 @@ internal static partial class PrivateMountNamespace
         _ = Execve(unshare, [.. argv, null], [.. environment, null]);
         debug(string.Create(CultureInfo.InvariantCulture, $"private mount namespace: exec {unshare} failed (errno {Marshal.GetLastPInvokeError()}); building in this one"));
     }
+
+    // Only the tool's own process may be replaced: a host that runs the command in its process (a test host) would
+    // be started again from the beginning.
+    private static bool IsThisTool() =>
+        System.Reflection.Assembly.GetEntryAssembly() == typeof(PrivateMountNamespace).Assembly;
 
     private static bool HasCapability(int capability)
     {
