@@ -39,6 +39,14 @@ internal static partial class PrivateMountNamespace
             return;
         }
 
+        // exec cannot be taken back: first make sure unshare can make the namespace here (in a chroot whose root is no
+        // mount point, making "/" private fails), by letting it run its own --version inside one.
+        if (!CanUnshare(unshare))
+        {
+            debug("private mount namespace: unshare --mount cannot work here; building in this one");
+            return;
+        }
+
         string[] argv = [unshare, "--mount", "--propagation", "private", "--", .. OwnCommandLine.Get()];
         var environment = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
             .Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.Key}={e.Value}"))
@@ -64,6 +72,38 @@ internal static partial class PrivateMountNamespace
                 && (mask & (1UL << capability)) != 0;
         }
         catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private static bool CanUnshare(string unshare)
+    {
+        try
+        {
+            var probe = new System.Diagnostics.ProcessStartInfo(unshare)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var argument in new[] { "--mount", "--propagation", "private", "--", unshare, "--version" })
+            {
+                probe.ArgumentList.Add(argument);
+            }
+
+            using var process = System.Diagnostics.Process.Start(probe);
+            if (process is null)
+            {
+                return false;
+            }
+
+            process.StandardOutput.ReadToEnd();
+            process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            return process.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
         {
             return false;
         }
