@@ -109,15 +109,18 @@ public sealed class ExecutorKubePlayTests(RegistryFixture registry, TlsBasicAuth
                 var digest = (await Skopeo.RunCheckedAsync(
                     ["inspect", "--tls-verify=false", "--format", "{{.Digest}}", $"docker://{registry.Host}/pod/app-{index}-{_id}:1.0"], Cancellation)).StandardOutput.Trim();
                 Assert.Equal(digest, await File.ReadAllTextAsync(terminationLog, Cancellation));
-                if (round == "cold")
-                {
-                    Assert.Contains("RUN isolation: none", run.Log, StringComparison.Ordinal);
-                }
-                else
+                if (round == "warm")
                 {
                     Assert.Contains("cache hit", run.Log, StringComparison.Ordinal);
                     Assert.DoesNotContain("cache miss", run.Log, StringComparison.Ordinal);
                 }
+            }
+
+            if (round == "cold")
+            {
+                // The pods start a few seconds apart: the later one may already find the earlier one's RUN layers in
+                // the shared cache repository, so only one of them surely runs its steps.
+                Assert.Contains(runs, r => r.Run.Log.Contains("RUN isolation: none", StringComparison.Ordinal));
             }
         }
 
