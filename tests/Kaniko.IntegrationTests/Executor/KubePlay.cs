@@ -110,6 +110,7 @@ internal sealed class KubePlay : IAsyncDisposable
     /// </summary>
     public async Task<PodRun> RunAsync(PodManifest pod, string container, CancellationToken cancellationToken)
     {
+        _volumes.AddRange(pod.MakeEmptyDirsPrivate());
         var file = _files.Combine(pod.Name + ".yaml");
         await File.WriteAllTextAsync(file, pod.ToString(), cancellationToken);
         _pods.Add(pod.Name);

@@ -54,6 +54,31 @@ internal sealed partial class PodManifest
         return this;
     }
 
+    /// <summary>
+    /// Gives every <c>emptyDir</c> volume a name of this pod's own and returns the names: podman 4.3's <c>kube play</c>
+    /// makes an <c>emptyDir</c> a named volume that outlives the pod, so a later pod with the same volume name would
+    /// find the files of an earlier one, where a cluster gives each pod an empty folder.
+    /// </summary>
+    public IReadOnlyList<string> MakeEmptyDirsPrivate()
+    {
+        var names = new List<string>();
+        for (var i = 1; i < _lines.Count; i++)
+        {
+            var previous = _lines[i - 1].Trim();
+            if (_lines[i].Trim().StartsWith("emptyDir:", StringComparison.Ordinal) && previous.StartsWith("- name: ", StringComparison.Ordinal))
+            {
+                names.Add(previous["- name: ".Length..].Trim());
+            }
+        }
+
+        return [.. names.Select(volume =>
+        {
+            var own = volume + "-" + Name;
+            Replace("name: " + volume + "\n", "name: " + own + "\n");
+            return own;
+        })];
+    }
+
     /// <summary>Replaces every occurrence of <paramref name="text"/>; it must occur.</summary>
     public PodManifest Replace(string text, string replacement)
     {
