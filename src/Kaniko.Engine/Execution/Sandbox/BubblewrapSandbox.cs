@@ -20,7 +20,7 @@ namespace Kaniko.Engine.Execution.Sandbox;
 /// </para>
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-internal sealed class BubblewrapSandbox : ISandbox
+internal sealed class BubblewrapSandbox : IsolatingSandbox
 {
     /// <summary>Docker's and BuildKit's default capabilities of a container's root.</summary>
     internal static readonly string[] DefaultCapabilities =
@@ -34,28 +34,21 @@ internal sealed class BubblewrapSandbox : ISandbox
 
     private static readonly string[] HostToolFolders = ["usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc"];
 
-    private readonly HostToolPaths _tools;
-    private readonly IBuildEventSink _events;
-
     /// <summary>Creates a sandbox that uses the given programs.</summary>
     public BubblewrapSandbox(HostToolPaths tools, IBuildEventSink events)
+        : base(tools, events)
     {
-        _tools = tools;
-        _events = events;
     }
 
     /// <inheritdoc />
-    public SandboxKind Kind => SandboxKind.Bubblewrap;
+    public override SandboxKind Kind => SandboxKind.Bubblewrap;
 
     /// <inheritdoc />
-    public async Task<int> RunAsync(SandboxSpec spec, IProgress<SandboxOutputLine>? output, CancellationToken cancellationToken)
+    protected override async Task<int> RunPreparedAsync(
+        SandboxSpec spec, StepScratch scratch, MountStubs stubs, IProgress<SandboxOutputLine>? output, CancellationToken cancellationToken)
     {
-        StepScratch.RefuseMachineRoot(spec);
-        using var scratch = StepScratch.Prepare(spec);
-
-        using var stubs = new MountStubs(scratch.RootFs);
         var command = BuildCommand(spec, scratch, stubs, LibC.EffectiveUserId == 0);
-        return await SandboxProcess.RunAsync(command, _tools.Setsid, output, cancellationToken).ConfigureAwait(false);
+        return await SandboxProcess.RunAsync(command, Tools.Setsid, output, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The host command that runs <paramref name="spec"/>; creates the mount points it needs in the rootfs.</summary>
@@ -75,7 +68,7 @@ internal sealed class BubblewrapSandbox : ISandbox
             args.AddRange(["--unshare-user", "--uid", Id(identity.Uid), "--gid", Id(identity.Gid)]);
             if (identity.Groups.Any(g => g != identity.Gid))
             {
-                _events.Report(new WarningEvent(new BuildWarning(DiagnosticCodes.SandboxDegraded, Strings.SandboxRootlessGroups)));
+                Events.Report(new WarningEvent(new BuildWarning(DiagnosticCodes.SandboxDegraded, Strings.SandboxRootlessGroups)));
             }
         }
 
@@ -149,7 +142,7 @@ internal sealed class BubblewrapSandbox : ISandbox
 
         if (nested)
         {
-            args.AddRange(["--chdir", "/", "--", _tools.Unshare!, "--root=" + NestedRoot, "--wd=" + scratch.WorkingDirectory,
+            args.AddRange(["--chdir", "/", "--", Tools.Unshare!, "--root=" + NestedRoot, "--wd=" + scratch.WorkingDirectory,
                 "--setuid=" + Id(identity.Uid), "--"]);
         }
         else
@@ -160,12 +153,12 @@ internal sealed class BubblewrapSandbox : ISandbox
         args.AddRange(spec.Args);
         if (!asRoot)
         {
-            return new HostCommand(_tools.Bwrap!, args, inherited);
+            return new HostCommand(Tools.Bwrap!, args, inherited);
         }
 
         // setpriv sets the groups while this process is still root; bwrap leaves them as they are.
-        List<string> setpriv = ["--regid=" + Id(identity.Gid), "--groups=" + identity.GroupList, "--", _tools.Bwrap!];
-        return new HostCommand(_tools.Setpriv!, [.. setpriv, .. args], inherited);
+        List<string> setpriv = ["--regid=" + Id(identity.Gid), "--groups=" + identity.GroupList, "--", Tools.Bwrap!];
+        return new HostCommand(Tools.Setpriv!, [.. setpriv, .. args], inherited);
     }
 
     // LD_PRELOAD, LD_LIBRARY_PATH and the like name files of the rootfs; on the host they would load the wrong libraries.

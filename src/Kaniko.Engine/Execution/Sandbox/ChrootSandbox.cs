@@ -25,7 +25,7 @@ namespace Kaniko.Engine.Execution.Sandbox;
 /// </para>
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-internal sealed class ChrootSandbox : ISandbox
+internal sealed class ChrootSandbox : IsolatingSandbox
 {
     private static readonly (string Name, uint Major, uint Minor)[] Devices =
     [
@@ -35,29 +35,23 @@ internal sealed class ChrootSandbox : ISandbox
     // Long enough for a loaded machine to fork and exec unshare; past it the step keeps this namespace's mounts.
     private static readonly TimeSpan HandOverTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly HostToolPaths _tools;
-    private readonly IBuildEventSink _events;
     private readonly Lazy<ChrootNamespaces> _namespaces;
 
     /// <summary>Creates a sandbox that uses the given programs.</summary>
     public ChrootSandbox(HostToolPaths tools, IBuildEventSink events)
+        : base(tools, events)
     {
-        _tools = tools;
-        _events = events;
         _namespaces = new(ProbeNamespaces);
     }
 
     /// <inheritdoc />
-    public SandboxKind Kind => SandboxKind.Chroot;
+    public override SandboxKind Kind => SandboxKind.Chroot;
 
     /// <inheritdoc />
-    public async Task<int> RunAsync(SandboxSpec spec, IProgress<SandboxOutputLine>? output, CancellationToken cancellationToken)
+    protected override async Task<int> RunPreparedAsync(
+        SandboxSpec spec, StepScratch scratch, MountStubs stubs, IProgress<SandboxOutputLine>? output, CancellationToken cancellationToken)
     {
-        StepScratch.RefuseMachineRoot(spec);
-        using var scratch = StepScratch.Prepare(spec);
-
         var namespaces = _namespaces.Value;
-        using var stubs = new MountStubs(scratch.RootFs);
         var mounts = new List<string>();
         try
         {
@@ -97,9 +91,9 @@ internal sealed class ChrootSandbox : ISandbox
                 File.SetUnixFileMode(target, (UnixFileMode)0x16D); // 0555: the step reads and runs it, as BuildKit's read-only mount
             }
 
-            var command = BuildCommand(spec, scratch, _tools, namespaces.Namespaces, procTarget);
+            var command = BuildCommand(spec, scratch, Tools, namespaces.Namespaces, procTarget);
             Action<int>? started = namespaces.Namespaces ? pid => HandOver(pid, mounts) : null;
-            return await SandboxProcess.RunAsync(command, _tools.Setsid, output, started, cancellationToken).ConfigureAwait(false);
+            return await SandboxProcess.RunAsync(command, Tools.Setsid, output, started, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -210,10 +204,10 @@ internal sealed class ChrootSandbox : ISandbox
 
     private ChrootNamespaces ProbeNamespaces()
     {
-        var namespaces = ChrootNamespaces.Probe(_tools.Unshare!);
+        var namespaces = ChrootNamespaces.Probe(Tools.Unshare!);
         if (!namespaces.Namespaces)
         {
-            _events.Report(new MessageEvent(string.Format(CultureInfo.InvariantCulture, Strings.SandboxChrootNoNamespaces, namespaces.Problem),
+            Events.Report(new MessageEvent(string.Format(CultureInfo.InvariantCulture, Strings.SandboxChrootNoNamespaces, namespaces.Problem),
                 MessageImportance.Low));
         }
 
@@ -310,7 +304,7 @@ internal sealed class ChrootSandbox : ISandbox
     }
 
     private void Warn(string format, params object[] args) =>
-        _events.Report(new WarningEvent(new BuildWarning(DiagnosticCodes.SandboxDegraded, string.Format(CultureInfo.InvariantCulture, format, args))));
+        Events.Report(new WarningEvent(new BuildWarning(DiagnosticCodes.SandboxDegraded, string.Format(CultureInfo.InvariantCulture, format, args))));
 
     private static KanikoException Invalid(string target, string reason) =>
         new(DiagnosticCodes.RunMountInvalid, string.Format(CultureInfo.InvariantCulture, Strings.RunMountInvalid, target, reason));
