@@ -53,7 +53,7 @@ public sealed class OverlayTests : IDisposable
 
         Assert.True(options.Length <= OverlayMount.MaxOptionsLength, options.Length + " bytes");
         Assert.StartsWith("lowerdir=/home/builder/.cache/kaniko-dotnet/l/0a1b2c3d/0:", options, StringComparison.Ordinal);
-        Assert.EndsWith(",upperdir=/tmp/b/upper,workdir=/tmp/b/work,redirect_dir=off,userxattr", options, StringComparison.Ordinal);
+        Assert.EndsWith(",upperdir=/tmp/b/upper,workdir=/tmp/b/work,redirect_dir=nofollow,userxattr", options, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => OverlayMount.OptionsFor(OverlayRung.KernelOverlay, ["/a:b"], "/u", "/w"));
     }
 
@@ -88,7 +88,7 @@ public sealed class OverlayTests : IDisposable
         Assert.Equal("a\nc\n", seen);
         Assert.Equal("new", File.ReadAllText(Path.Combine(upper, "etc", "new")));
         Assert.False(File.Exists(Path.Combine(merged, "etc", "a")), "the mount must not be seen outside its namespace");
-        var entries = OverlayUpperReader.Read(upper);
+        var entries = OverlayUpperReader.Read(upper, OverlayForm.Trusted);
         Assert.Contains(entries, e => e.Type == LayerEntryType.Whiteout && e.Path == "etc/b");
         Assert.Empty(Directory.EnumerateFileSystemEntries(_temp.Combine("l")));
     }
@@ -114,7 +114,7 @@ public sealed class OverlayTests : IDisposable
         process.WaitForExit();
         Assert.True(process.ExitCode == 0, error);
 
-        var entries = OverlayUpperReader.Read(upper);
+        var entries = OverlayUpperReader.Read(upper, OverlayForm.Trusted);
 
         Assert.Equal(
             ["bin/", "bin/tool", "dir/", "dir/.wh..wh..opq", "dir/new", "etc/", "etc/.wh.a", "etc/new", "etc/new-link"],
