@@ -125,6 +125,42 @@ public sealed class OverlayTests : IDisposable
         Assert.Equal("../etc/new", entries.Single(e => e.Path == "bin/tool").LinkTarget);
     }
 
+    [Fact]
+    public void In_a_user_namespace_the_upper_folder_of_a_userxattr_overlay_marks_a_replaced_directory_with_the_user_attribute()
+    {
+        SkipUnlessRootWithOverlay();
+        var (bottom, top, upper, work, merged) = Folders();
+        var options = OverlayMount.OptionsFor(OverlayRung.KernelOverlayInUserNamespace, [top, bottom], upper, work);
+        var script = $"""
+            set -e
+            mount -t overlay overlay -o {options} {merged}
+            cd {merged}
+            rm etc/a
+            rm -r dir && mkdir dir && echo n > dir/new
+            cd / && umount {merged}
+            """;
+        // As root of a user namespace that is not the machine's, where trusted.* attributes are out of reach.
+        using var process = Process.Start(new ProcessStartInfo("unshare", ["--user", "--map-root-user", "--mount", "--propagation", "private", "/bin/sh", "-c", script]) { RedirectStandardError = true })!;
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, error);
+
+        Assert.Equal(["dir/", "dir/.wh..wh..opq", "dir/new", "etc/", "etc/.wh.a"], OverlayUpperReader.Read(upper, OverlayForm.UserXattr).Select(e => e.TarName));
+        // The other form's reader takes user.overlay.opaque for an ordinary attribute, as root's overlay would.
+        Assert.Equal(["dir/", "dir/new", "etc/", "etc/.wh.a"], OverlayUpperReader.Read(upper, OverlayForm.Trusted).Select(e => e.TarName));
+        Assert.True(new OverlayLowers([bottom, upper], OverlayForm.UserXattr).Find("/dir/sub") is null);
+        Assert.NotNull(new OverlayLowers([bottom, upper], OverlayForm.Trusted).Find("/dir/sub"));
+    }
+
+    [Fact]
+    public void Each_rung_reads_the_store_in_its_own_form()
+    {
+        Assert.Equal(OverlayForm.Trusted, OverlayForm.Of(OverlayRung.KernelOverlay));
+        Assert.Equal(OverlayForm.UserXattr, OverlayForm.Of(OverlayRung.KernelOverlayInUserNamespace));
+        Assert.NotEqual(OverlayForm.Trusted.StoreVersion, OverlayForm.UserXattr.StoreVersion);
+        Assert.EndsWith(",redirect_dir=off", OverlayMount.OptionsFor(OverlayRung.KernelOverlay, ["/l"], "/u", "/w"), StringComparison.Ordinal);
+    }
+
     private static void SkipUnlessRootWithOverlay()
     {
         if (!Environment.IsPrivilegedProcess || !File.ReadAllText("/proc/filesystems").Contains("\toverlay", StringComparison.Ordinal))
