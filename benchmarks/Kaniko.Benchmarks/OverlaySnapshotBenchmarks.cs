@@ -34,7 +34,7 @@ public class OverlaySnapshotBenchmarks
         var target = Directory.CreateDirectory(Path.Combine(folder, "m")).FullName;
         mount = OverlayMount.Mount(OverlayRung.KernelOverlay, [lower], upper, work, target, folder);
         merged = new RootFs(target);
-        lowers = new OverlayLowers([lower]);
+        lowers = new OverlayLowers([lower], OverlayForm.Trusted);
         touched = Path.Combine(target, middle);
     }
 
@@ -52,7 +52,7 @@ public class OverlaySnapshotBenchmarks
     public async Task<int> SnapshotAfterTouchingOneFile()
     {
         File.SetLastWriteTimeUtc(touched, DateTime.UnixEpoch.AddSeconds(++round));
-        var diff = await OverlaySnapshot.DiffAsync(merged, upper, lowers, CancellationToken.None);
+        var diff = (await OverlaySnapshot.DiffAsync(merged, upper, lowers, CancellationToken.None)).Diff;
         if (diff.Changes.Count != 1)
         {
             throw new InvalidOperationException($"expected one change, found {diff.Changes.Count}");

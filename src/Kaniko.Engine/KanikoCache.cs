@@ -31,19 +31,23 @@ public static class KanikoCache
     /// <summary>The unpacked layers of <paramref name="cacheDirectory"/>, least recently used first.</summary>
     [SupportedOSPlatform("linux")]
     public static IReadOnlyList<UnpackedLayer> List(string cacheDirectory) =>
-        [.. new LayerStore(cacheDirectory, 0).List().Select(ToLayer)];
+        [.. Stores(cacheDirectory).SelectMany(s => s.List()).OrderBy(e => e.LastUsed).Select(ToLayer)];
 
     /// <summary>Removes unpacked layers not in use, least recently used first, until at most <paramref name="keepBytes"/> remain.</summary>
     [SupportedOSPlatform("linux")]
     public static CachePruneResult Prune(string cacheDirectory, long keepBytes)
     {
-        var result = new LayerStore(cacheDirectory, 0).Prune(keepBytes);
+        var result = LayerStore.PruneTogether(Stores(cacheDirectory), keepBytes);
         return new CachePruneResult([.. result.Removed.Select(ToLayer)], result.KeptBytes);
     }
 
     /// <summary>Removes what killed builds left in the system's temporary folder and in <paramref name="cacheDirectory"/>; returns how many.</summary>
     public static int RemoveLeftovers(string cacheDirectory) =>
         AbandonedLeftovers.Remove(Path.GetTempPath(), new BlobStore(cacheDirectory), NullBuildEventSink.Instance);
+
+    // Root's layers and those of builds in a user namespace are kept apart (their whiteouts differ); both are listed.
+    [SupportedOSPlatform("linux")]
+    private static LayerStore[] Stores(string cacheDirectory) => [.. OverlayForm.All.Select(f => new LayerStore(cacheDirectory, 0, f))];
 
     private static UnpackedLayer ToLayer(LayerStoreEntry entry) => new(entry.DiffId, entry.Size, entry.LastUsed, entry.InUse);
 }

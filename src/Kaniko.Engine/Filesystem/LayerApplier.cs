@@ -22,7 +22,6 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
     private const string PaxXattrPrefix = "SCHILY.xattr.";
     private const string LibarchiveXattrPrefix = "LIBARCHIVE.xattr.";
     private const int CopyBufferSize = 128 * 1024;
-    private const string OverlayOpaqueAttribute = "trusted.overlay.opaque";
 
     // Every path this layer wrote, and all their ancestors: an opaque whiteout keeps these.
     private readonly HashSet<string> touched = new(StringComparer.Ordinal);
@@ -409,6 +408,12 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
                 continue;
             }
 
+            if (rootFs.KeepsWhiteouts && IsOverlayOwn(name))
+            {
+                WarnXattr(name, path, "overlayfs would take it as its own on the layer store's folder");
+                continue;
+            }
+
             var errno = LibC.TrySetXattr(hostPath, name, bytes);
             if (errno != 0)
             {
@@ -416,6 +421,10 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
             }
         }
     }
+
+    // trusted.overlay.* or user.overlay.*, whichever namespace the overlay that mounts the folder reads.
+    private bool IsOverlayOwn(string name) =>
+        name.StartsWith(rootFs.OverlayOpaqueAttribute[..(rootFs.OverlayOpaqueAttribute.LastIndexOf('.') + 1)], StringComparison.Ordinal);
 
     private void WarnXattr(string name, ContainerPath path, string reason) =>
         rootFs.Warn(
@@ -452,7 +461,7 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
     }
 
     // A layer kept for an overlay mount (RootFs.KeepsWhiteouts) says what it hides as overlayfs does: a character
-    // device 0/0 for a deleted path, the trusted.overlay.opaque attribute on a directory that replaces the lower ones.
+    // device 0/0 for a deleted path, the opaque attribute of the overlay's form on a directory that replaces the lower ones.
     private void WriteOverlayWhiteout(string hostPath)
     {
         EnsureParentDirectory(hostPath);
@@ -469,9 +478,9 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
             Directory.CreateDirectory(hostDirectory);
         }
 
-        if (LibC.TrySetXattr(hostDirectory, OverlayOpaqueAttribute, "y"u8.ToArray()) is var errno and not 0)
+        if (LibC.TrySetXattr(hostDirectory, rootFs.OverlayOpaqueAttribute, "y"u8.ToArray()) is var errno and not 0)
         {
-            throw LibC.Error("setxattr " + OverlayOpaqueAttribute, hostDirectory, errno);
+            throw LibC.Error("setxattr " + rootFs.OverlayOpaqueAttribute, hostDirectory, errno);
         }
     }
 

@@ -69,6 +69,13 @@ internal sealed class RootFs
     internal bool KeepsWhiteouts { get; init; }
 
     /// <summary>
+    /// With <see cref="KeepsWhiteouts"/>: the extended attribute that marks a directory opaque for the overlay that
+    /// will mount the folder (<c>trusted.overlay.opaque</c> as root of the machine, <c>user.overlay.opaque</c> under
+    /// <c>userxattr</c>). A layer's own attributes in that namespace are left out: overlayfs would obey them.
+    /// </summary>
+    internal string OverlayOpaqueAttribute { get; init; } = "trusted.overlay.opaque";
+
+    /// <summary>
     /// With <see cref="KeepsWhiteouts"/>: the metadata the layers below give a directory (by container path), for the
     /// directories a layer writes into without listing them, so the overlay shows them as the layers below do.
     /// </summary>

@@ -19,7 +19,9 @@ internal sealed record LayerStorePruneResult(IReadOnlyList<LayerStoreEntry> Remo
 /// <summary>
 /// Layers unpacked once, by DiffID, into folders under the cache directory
 /// (<c>ROOT/layer-store/v1/entries/sha256-HEX</c>), as buildah's and BuildKit's stores keep them, so a stage's root can
-/// be assembled from them (an overlay mount, <see cref="OverlayMount"/>) instead of unpacking its base again.
+/// be assembled from them (an overlay mount, <see cref="OverlayMount"/>) instead of unpacking its base again. Each
+/// <see cref="OverlayForm"/> has a store of its own (<c>v1</c> for root of the machine, <c>v1-userxattr</c> inside a
+/// user namespace): the kernel reads only one form's opaque attribute.
 /// <list type="bullet">
 /// <item>An entry is unpacked under a private name in <c>incoming/</c> and renamed into <c>entries/</c> when complete:
 /// a folder in <c>entries/</c> is always whole. Half-written folders of a process that was killed are removed by the
@@ -35,18 +37,24 @@ internal sealed record LayerStorePruneResult(IReadOnlyList<LayerStoreEntry> Remo
 internal sealed class LayerStore
 {
     private const string StoreFolder = "layer-store";
-    private const string Version = "v1";
     private const string InfoSuffix = ".size";
     private static readonly TimeSpan LockPoll = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>A store under <paramref name="cacheDirectory"/> holding at most <paramref name="sizeLimit"/> bytes (0: no limit).</summary>
-    public LayerStore(string cacheDirectory, long sizeLimit)
+    /// <summary>
+    /// A store under <paramref name="cacheDirectory"/> holding at most <paramref name="sizeLimit"/> bytes (0: no limit),
+    /// its layers in <paramref name="form"/> (root of the machine's, <see cref="OverlayForm.Trusted"/>, when not given).
+    /// </summary>
+    public LayerStore(string cacheDirectory, long sizeLimit, OverlayForm? form = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(cacheDirectory);
         ArgumentOutOfRangeException.ThrowIfNegative(sizeLimit);
-        Root = Path.Combine(Path.GetFullPath(cacheDirectory), StoreFolder, Version);
+        Form = form ?? OverlayForm.Trusted;
+        Root = Path.Combine(Path.GetFullPath(cacheDirectory), StoreFolder, Form.StoreVersion);
         SizeLimit = sizeLimit;
     }
+
+    /// <summary>The form its layers are kept in.</summary>
+    public OverlayForm Form { get; }
 
     /// <summary>The store's folder.</summary>
     public string Root { get; }
@@ -108,7 +116,7 @@ internal sealed class LayerStore
 
                 if (SizeLimit > 0)
                 {
-                    Evict(SizeLimit, keep: name);
+                    Evict([this], SizeLimit, keep: name);
                 }
 
                 continue;
@@ -151,47 +159,64 @@ internal sealed class LayerStore
     public LayerStorePruneResult Prune(long keepBytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(keepBytes);
-        return Evict(keepBytes, keep: null);
+        return Evict([this], keepBytes, keep: null);
     }
 
-    private LayerStorePruneResult Evict(long keepBytes, string? keep)
+    /// <summary>
+    /// <see cref="Prune"/> over several stores of one cache directory (its forms) as if they were one: the least
+    /// recently used entries of any of them go first, until all together hold at most <paramref name="keepBytes"/>.
+    /// </summary>
+    public static LayerStorePruneResult PruneTogether(IReadOnlyList<LayerStore> stores, long keepBytes)
     {
-        var entries = List();
-        var total = entries.Sum(e => e.Size);
+        ArgumentNullException.ThrowIfNull(stores);
+        ArgumentOutOfRangeException.ThrowIfNegative(keepBytes);
+        return Evict(stores, keepBytes, keep: null);
+    }
+
+    private static LayerStorePruneResult Evict(IReadOnlyList<LayerStore> stores, long keepBytes, string? keep)
+    {
+        var entries = stores.SelectMany(store => store.List().Select(entry => (Store: store, Entry: entry)))
+            .OrderBy(e => e.Entry.LastUsed).ThenBy(e => e.Entry.Directory, StringComparer.Ordinal).ToList();
+        var total = entries.Sum(e => e.Entry.Size);
         var removed = new List<LayerStoreEntry>();
-        foreach (var entry in entries)
+        foreach (var (store, entry) in entries)
         {
-            var name = Path.GetFileName(entry.Directory);
             if (total <= keepBytes && keepBytes > 0)
             {
                 break;
             }
 
-            if (name == keep || TryLock(LockPathOf(name), exclusive: true) is not { } held)
+            if (Path.Combine(store.Entries, keep ?? "") != entry.Directory && store.TryRemove(entry))
             {
-                continue;
+                total -= entry.Size;
+                removed.Add(entry);
             }
-
-            using (held)
-            {
-                if (!Directory.Exists(entry.Directory))
-                {
-                    continue;
-                }
-
-                // Out of sight first (one rename), then deleted at leisure: a reader never sees a half-removed layer.
-                var doomed = Path.Combine(Trash, name + "." + Guid.NewGuid().ToString("N"));
-                Directory.Move(entry.Directory, doomed);
-                File.Delete(entry.Directory + InfoSuffix);
-                StoreFolders.Remove(doomed);
-            }
-
-            total -= entry.Size;
-            removed.Add(entry);
         }
 
-        RemoveAbandoned(Trash);
+        foreach (var store in stores)
+        {
+            RemoveAbandoned(store.Trash);
+        }
+
         return new LayerStorePruneResult(removed, total);
+    }
+
+    // Only an entry nobody holds goes; out of sight first (one rename), then deleted at leisure, so a reader never
+    // sees a half-removed layer.
+    private bool TryRemove(LayerStoreEntry entry)
+    {
+        var name = Path.GetFileName(entry.Directory);
+        using var held = TryLock(LockPathOf(name), exclusive: true);
+        if (held is null || !Directory.Exists(entry.Directory))
+        {
+            return false;
+        }
+
+        var doomed = Path.Combine(Trash, name + "." + Guid.NewGuid().ToString("N"));
+        Directory.Move(entry.Directory, doomed);
+        File.Delete(entry.Directory + InfoSuffix);
+        StoreFolders.Remove(doomed);
+        return true;
     }
 
     private async Task UnpackAsync(string name, string entry, Func<string, CancellationToken, Task> unpack, CancellationToken cancellationToken)

@@ -3,21 +3,23 @@ using Kaniko.Engine.Filesystem;
 namespace Kaniko.Engine.Storage;
 
 /// <summary>
-/// What a stack of layer folders (an overlay's lower folders, in the store's form: whiteouts as character devices
-/// 0/0, replaced directories marked opaque) shows at a path, read without a mount: the path in the topmost folder that
+/// What a stack of layer folders (an overlay's lower folders, in one of the store's forms, <see cref="OverlayForm"/>:
+/// whiteouts as character devices 0/0, replaced directories marked opaque) shows at a path, read without a mount: the path in the topmost folder that
 /// has it, unless a folder above hides it (a whiteout of the path or of a parent, a parent that is not a directory
 /// there, or an opaque parent).
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed class OverlayLowers
 {
-    private static readonly string[] OpaqueAttributes = ["trusted.overlay.opaque", "user.overlay.opaque"];
     private readonly IReadOnlyList<string> _topFirst;
+    private readonly OverlayForm _form;
 
-    /// <summary>The stack of <paramref name="bottomFirst"/> (the image's order: base layer first).</summary>
-    public OverlayLowers(IReadOnlyList<string> bottomFirst)
+    /// <summary>The stack of <paramref name="bottomFirst"/> (the image's order: base layer first), in <paramref name="form"/>.</summary>
+    public OverlayLowers(IReadOnlyList<string> bottomFirst, OverlayForm form)
     {
         ArgumentNullException.ThrowIfNull(bottomFirst);
+        ArgumentNullException.ThrowIfNull(form);
+        _form = form;
         _topFirst = [.. bottomFirst.Reverse().Select(d => Path.TrimEndingDirectorySeparator(Path.GetFullPath(d)))];
     }
 
@@ -62,13 +64,15 @@ internal sealed class OverlayLowers
     public static bool IsWhiteout(FileEntryMetadata metadata) =>
         metadata is { Kind: FileEntryKind.CharacterDevice, DeviceMajor: 0, DeviceMinor: 0 };
 
-    /// <summary>Whether the directory <paramref name="hostPath"/> is marked opaque (it replaced the lower ones).</summary>
-    public static bool IsOpaque(string hostPath) =>
-        OpaqueAttributes.Any(a => LibC.TryGetXattr(hostPath, a) is [(byte)'y']);
+    /// <summary>
+    /// Whether the directory <paramref name="hostPath"/> (of a lower folder or of the upper one) is marked opaque in
+    /// this stack's form (it replaced the lower ones). The other form's attribute is an ordinary one the kernel ignores.
+    /// </summary>
+    public bool IsOpaque(string hostPath) => LibC.TryGetXattr(hostPath, _form.OpaqueAttribute) is [(byte)'y'];
 
     // A folder that lacks the path still hides the lower ones when a parent of it there is a whiteout, a file, or an
     // opaque directory.
-    private static bool HidesBelow(string folder, string containerPath)
+    private bool HidesBelow(string folder, string containerPath)
     {
         for (var slash = containerPath.IndexOf('/', 1); slash > 0; slash = containerPath.IndexOf('/', slash + 1))
         {

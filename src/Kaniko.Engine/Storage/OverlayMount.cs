@@ -41,8 +41,9 @@ internal sealed class OverlayMount : IDisposable
     /// <summary>
     /// The options of an overlay of <paramref name="lowerLinks"/> (top first, as overlayfs lists them), with
     /// <paramref name="upper"/> and <paramref name="work"/>; <c>userxattr</c> inside a user namespace. Renamed lower
-    /// directories are copied up rather than redirected (<c>redirect_dir=off</c>), so the upper folder alone says
-    /// what changed.
+    /// directories are copied up rather than redirected, so the upper folder alone says what changed:
+    /// <c>redirect_dir=off</c> as root, <c>redirect_dir=nofollow</c> under <c>userxattr</c> (the kernel refuses
+    /// <c>off</c> there, which it reads as "follow existing redirects").
     /// </summary>
     public static string OptionsFor(OverlayRung rung, IReadOnlyList<string> lowerLinks, string upper, string work)
     {
@@ -57,14 +58,13 @@ internal sealed class OverlayMount : IDisposable
 
         var options = new StringBuilder("lowerdir=").AppendJoin(':', lowerLinks)
             .Append(",upperdir=").Append(upper).Append(",workdir=").Append(work);
-        if (rung != OverlayRung.FuseOverlayfs)
+        if (rung == OverlayRung.KernelOverlay)
         {
             options.Append(",redirect_dir=off");
         }
-
-        if (rung == OverlayRung.KernelOverlayInUserNamespace)
+        else if (rung == OverlayRung.KernelOverlayInUserNamespace)
         {
-            options.Append(",userxattr");
+            options.Append(",redirect_dir=nofollow,userxattr");
         }
 
         return options.ToString();

@@ -13,6 +13,7 @@ namespace Kaniko.Engine.Storage;
 /// not compared (the upper copy of a directory lists only what the step wrote, and a real change of its entries moves
 /// its modification time anyway).
 /// </summary>
+/// <remarks>The result says how many paths of the upper folder were read, so a log can show what a snapshot cost.</remarks>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal static class OverlaySnapshot
 {
@@ -20,14 +21,14 @@ internal static class OverlaySnapshot
     /// The changes in <paramref name="upperDirectory"/> over <paramref name="lowers"/>; the layer's files are read
     /// from <paramref name="merged"/> (the mounted overlay) when it is written.
     /// </summary>
-    public static Task<FileSystemDiff> DiffAsync(RootFs merged, string upperDirectory, OverlayLowers lowers, CancellationToken cancellationToken)
+    public static Task<OverlayDiff> DiffAsync(RootFs merged, string upperDirectory, OverlayLowers lowers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(merged);
         ArgumentNullException.ThrowIfNull(lowers);
         return Task.Run(() => Diff(merged, upperDirectory, lowers, cancellationToken), cancellationToken);
     }
 
-    private static FileSystemDiff Diff(RootFs merged, string upperDirectory, OverlayLowers lowers, CancellationToken cancellationToken)
+    private static OverlayDiff Diff(RootFs merged, string upperDirectory, OverlayLowers lowers, CancellationToken cancellationToken)
     {
         var walk = new Walker(merged.IgnoredPaths, lowers, cancellationToken);
         walk.Directory(Path.TrimEndingDirectorySeparator(Path.GetFullPath(upperDirectory)), "", insideRecreated: false);
@@ -44,12 +45,15 @@ internal static class OverlaySnapshot
         }
 
         var sorted = walk.Changes.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => c.Value).ToList();
-        return new FileSystemDiff(merged, sorted, FileIndex.Empty);
+        return new OverlayDiff(new FileSystemDiff(merged, sorted, FileIndex.Empty), walk.UpperPaths);
     }
 
     private sealed class Walker(IgnoredPaths ignored, OverlayLowers lowers, CancellationToken cancellationToken)
     {
         public Dictionary<string, FileChange> Changes { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>How many paths of the upper folder were looked at.</summary>
+        public int UpperPaths { get; private set; }
 
         // Paths of one inode: in the upper folder by its own inode, and, for a file copied up from a lower one with
         // several links, by the lower inode, whose other names stay below (a copy-up does not carry them along) but
@@ -106,6 +110,7 @@ internal static class OverlaySnapshot
             foreach (var hostPath in System.IO.Directory.EnumerateFileSystemEntries(hostDirectory))
             {
                 var path = containerDirectory + "/" + Path.GetFileName(hostPath);
+                UpperPaths++;
                 if (ignored.IsIgnored(path) || FileStat.TryRead(hostPath) is not { } now)
                 {
                     continue;
@@ -138,7 +143,7 @@ internal static class OverlaySnapshot
                 {
                     Changes[path] = new FileChange(path, FileChangeKind.Added, now);
                 }
-                else if (now.Kind == FileEntryKind.Directory && lower.Metadata.Kind == FileEntryKind.Directory && OverlayLowers.IsOpaque(hostPath))
+                else if (now.Kind == FileEntryKind.Directory && lower.Metadata.Kind == FileEntryKind.Directory && lowers.IsOpaque(hostPath))
                 {
                     Changes[path] = new FileChange(path, FileChangeKind.Modified, now);
                     Changes[path + "/" + Layers.LayerEntry.OpaqueWhiteoutName] = new FileChange(path, FileChangeKind.OpaqueDirectory, null);
@@ -176,3 +181,8 @@ internal static class OverlaySnapshot
         }
     }
 }
+
+/// <summary>What a step changed, read from an overlay's upper folder.</summary>
+/// <param name="Diff">The changes, as a diff of the whole root would give them.</param>
+/// <param name="UpperPaths">How many paths of the upper folder were read to find them (the snapshot's cost).</param>
+internal sealed record OverlayDiff(FileSystemDiff Diff, int UpperPaths);

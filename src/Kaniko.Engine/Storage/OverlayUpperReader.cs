@@ -8,8 +8,9 @@ namespace Kaniko.Engine.Storage;
 /// a snapshot costs what the step changed, not what the image holds:
 /// <list type="bullet">
 /// <item>a character device 0/0 is overlayfs's whiteout: the path was deleted (<c>.wh.NAME</c>);</item>
-/// <item>a directory marked opaque (<c>trusted.overlay.opaque</c>, or <c>user.overlay.opaque</c> under
-/// <c>userxattr</c>, set to <c>y</c>) replaced the lower one: it is written with <c>.wh..wh..opq</c> inside;</item>
+/// <item>a directory marked opaque in the mount's form (<c>trusted.overlay.opaque</c>, or <c>user.overlay.opaque</c>
+/// under <c>userxattr</c>, set to <c>y</c>; <see cref="OverlayForm"/>) replaced the lower one: it is written with
+/// <c>.wh..wh..opq</c> inside;</item>
 /// <item>directories, regular files (a second path of one inode becomes a hard link), symbolic links with their
 /// modes, owners and times; sockets, FIFOs and other devices are left out, as a snapshot leaves them out.</item>
 /// </list>
@@ -21,21 +22,21 @@ namespace Kaniko.Engine.Storage;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal static class OverlayUpperReader
 {
-    private static readonly string[] OpaqueAttributes = ["trusted.overlay.opaque", "user.overlay.opaque"];
     private static readonly string[] UnreadableAttributes = ["trusted.overlay.redirect", "user.overlay.redirect", "trusted.overlay.metacopy", "user.overlay.metacopy"];
 
-    /// <summary>The layer entries of <paramref name="upperDirectory"/>.</summary>
-    public static IReadOnlyList<LayerEntry> Read(string upperDirectory)
+    /// <summary>The layer entries of <paramref name="upperDirectory"/>, an upper folder of a mount in <paramref name="form"/>.</summary>
+    public static IReadOnlyList<LayerEntry> Read(string upperDirectory, OverlayForm form)
     {
         ArgumentNullException.ThrowIfNull(upperDirectory);
+        ArgumentNullException.ThrowIfNull(form);
         var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(upperDirectory));
         var entries = new List<LayerEntry>();
         var firstPathOfInode = new Dictionary<ulong, string>();
-        Walk(root, "", entries, firstPathOfInode);
+        Walk(root, "", form, entries, firstPathOfInode);
         return entries;
     }
 
-    private static void Walk(string hostDirectory, string containerDirectory, List<LayerEntry> entries, Dictionary<ulong, string> firstPathOfInode)
+    private static void Walk(string hostDirectory, string containerDirectory, OverlayForm form, List<LayerEntry> entries, Dictionary<ulong, string> firstPathOfInode)
     {
         var names = Directory.EnumerateFileSystemEntries(hostDirectory).Select(Path.GetFileName).OfType<string>()
             .OrderBy(n => n, StringComparer.Ordinal);
@@ -67,12 +68,12 @@ internal static class OverlayUpperReader
                     break;
                 case LibC.Directory:
                     entries.Add(Owned(LayerEntry.Directory(path, mode)));
-                    if (OpaqueAttributes.Any(a => LibC.TryGetXattr(hostPath, a) is [(byte)'y']))
+                    if (LibC.TryGetXattr(hostPath, form.OpaqueAttribute) is [(byte)'y'])
                     {
                         entries.Add(LayerEntry.OpaqueWhiteout(path));
                     }
 
-                    Walk(hostPath, path, entries, firstPathOfInode);
+                    Walk(hostPath, path, form, entries, firstPathOfInode);
                     break;
                 case LibC.RegularFile when stat.LinkCount > 1 && firstPathOfInode.TryGetValue(stat.Inode, out var first):
                     entries.Add(Owned(LayerEntry.HardLink(path, first, mode)));

@@ -243,6 +243,21 @@ public sealed class RootFsTests
     }
 
     [Fact]
+    public async Task A_layer_kept_for_a_userxattr_overlay_sets_no_attribute_overlayfs_would_obey()
+    {
+        using var work = new TempDirectory();
+        var sink = new CollectingSink();
+        var rootFs = new RootFs(work.Combine("root"), events: sink) { KeepsWhiteouts = true, OverlayOpaqueAttribute = "user.overlay.opaque" };
+
+        await rootFs.ApplyTarAsync(RawTar(
+            RawFile("hidden/kept", "x", [new("SCHILY.xattr.user.overlay.opaque", "y"), new("SCHILY.xattr.user.kaniko", "hello")])),
+            "overlay-attributes", Cancellation);
+
+        Assert.Null(LibC.TryGetXattr(rootFs.HostDirectory + "/hidden/kept", "user.overlay.opaque"));
+        Assert.Contains(sink.Warnings, w => w.Code == DiagnosticCodes.RootFsXattrSkipped && w.Message.Contains("user.overlay.opaque", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_binary_pax_extended_attribute_is_set_byte_for_byte()
     {
         using var work = new TempDirectory();

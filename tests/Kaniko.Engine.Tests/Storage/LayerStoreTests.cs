@@ -118,4 +118,25 @@ public sealed class LayerStoreTests : IDisposable
         Assert.Equal(1000, pruned.KeptBytes);
         Assert.True(File.Exists(Path.Combine(holding.Directory, "usr", "data")));
     }
+
+    [Fact]
+    public async Task The_two_forms_keep_a_layer_apart_and_are_pruned_together_least_recently_used_first()
+    {
+        var (root, rootless) = (new LayerStore(_temp.Path, 0), new LayerStore(_temp.Path, 0, OverlayForm.UserXattr));
+        var (older, newer) = (DiffIdOf("older"), DiffIdOf("newer"));
+        (await rootless.AcquireAsync(older, Writes(1000), Cancellation)).Dispose();
+        await Task.Delay(20, Cancellation);
+        (await root.AcquireAsync(newer, Writes(1000), Cancellation)).Dispose();
+        await Task.Delay(20, Cancellation);
+        (await rootless.AcquireAsync(newer, Writes(1000), Cancellation)).Dispose();
+
+        Assert.NotEqual(root.PathOf(newer), rootless.PathOf(newer));
+        Assert.Equal([older, newer], rootless.List().Select(e => e.DiffId));
+        Assert.Equal([newer], root.List().Select(e => e.DiffId));
+
+        var pruned = LayerStore.PruneTogether([root, rootless], 2000);
+        Assert.Equal([rootless.PathOf(older)], pruned.Removed.Select(e => e.Directory));
+        Assert.Equal(2000, pruned.KeptBytes);
+        Assert.True(Directory.Exists(root.PathOf(newer)) && Directory.Exists(rootless.PathOf(newer)));
+    }
 }

@@ -53,7 +53,7 @@ public sealed class OverlayTests : IDisposable
 
         Assert.True(options.Length <= OverlayMount.MaxOptionsLength, options.Length + " bytes");
         Assert.StartsWith("lowerdir=/home/builder/.cache/kaniko-dotnet/l/0a1b2c3d/0:", options, StringComparison.Ordinal);
-        Assert.EndsWith(",upperdir=/tmp/b/upper,workdir=/tmp/b/work,redirect_dir=off,userxattr", options, StringComparison.Ordinal);
+        Assert.EndsWith(",upperdir=/tmp/b/upper,workdir=/tmp/b/work,redirect_dir=nofollow,userxattr", options, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => OverlayMount.OptionsFor(OverlayRung.KernelOverlay, ["/a:b"], "/u", "/w"));
     }
 
@@ -88,7 +88,7 @@ public sealed class OverlayTests : IDisposable
         Assert.Equal("a\nc\n", seen);
         Assert.Equal("new", File.ReadAllText(Path.Combine(upper, "etc", "new")));
         Assert.False(File.Exists(Path.Combine(merged, "etc", "a")), "the mount must not be seen outside its namespace");
-        var entries = OverlayUpperReader.Read(upper);
+        var entries = OverlayUpperReader.Read(upper, OverlayForm.Trusted);
         Assert.Contains(entries, e => e.Type == LayerEntryType.Whiteout && e.Path == "etc/b");
         Assert.Empty(Directory.EnumerateFileSystemEntries(_temp.Combine("l")));
     }
@@ -114,7 +114,7 @@ public sealed class OverlayTests : IDisposable
         process.WaitForExit();
         Assert.True(process.ExitCode == 0, error);
 
-        var entries = OverlayUpperReader.Read(upper);
+        var entries = OverlayUpperReader.Read(upper, OverlayForm.Trusted);
 
         Assert.Equal(
             ["bin/", "bin/tool", "dir/", "dir/.wh..wh..opq", "dir/new", "etc/", "etc/.wh.a", "etc/new", "etc/new-link"],
@@ -123,6 +123,42 @@ public sealed class OverlayTests : IDisposable
         Assert.Equal((1000, 1001, (UnixFileMode)0x1A0, 6L), (file.Uid, file.Gid, file.Mode, file.Size));
         Assert.Equal("etc/new", entries.Single(e => e.Path == "etc/new-link").LinkTarget);
         Assert.Equal("../etc/new", entries.Single(e => e.Path == "bin/tool").LinkTarget);
+    }
+
+    [Fact]
+    public void In_a_user_namespace_the_upper_folder_of_a_userxattr_overlay_marks_a_replaced_directory_with_the_user_attribute()
+    {
+        SkipUnlessRootWithOverlay();
+        var (bottom, top, upper, work, merged) = Folders();
+        var options = OverlayMount.OptionsFor(OverlayRung.KernelOverlayInUserNamespace, [top, bottom], upper, work);
+        var script = $"""
+            set -e
+            mount -t overlay overlay -o {options} {merged}
+            cd {merged}
+            rm etc/a
+            rm -r dir && mkdir dir && echo n > dir/new
+            cd / && umount {merged}
+            """;
+        // As root of a user namespace that is not the machine's, where trusted.* attributes are out of reach.
+        using var process = Process.Start(new ProcessStartInfo("unshare", ["--user", "--map-root-user", "--mount", "--propagation", "private", "/bin/sh", "-c", script]) { RedirectStandardError = true })!;
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, error);
+
+        Assert.Equal(["dir/", "dir/.wh..wh..opq", "dir/new", "etc/", "etc/.wh.a"], OverlayUpperReader.Read(upper, OverlayForm.UserXattr).Select(e => e.TarName));
+        // The other form's reader takes user.overlay.opaque for an ordinary attribute, as root's overlay would.
+        Assert.Equal(["dir/", "dir/new", "etc/", "etc/.wh.a"], OverlayUpperReader.Read(upper, OverlayForm.Trusted).Select(e => e.TarName));
+        Assert.True(new OverlayLowers([bottom, upper], OverlayForm.UserXattr).Find("/dir/sub") is null);
+        Assert.NotNull(new OverlayLowers([bottom, upper], OverlayForm.Trusted).Find("/dir/sub"));
+    }
+
+    [Fact]
+    public void Each_rung_reads_the_store_in_its_own_form()
+    {
+        Assert.Equal(OverlayForm.Trusted, OverlayForm.Of(OverlayRung.KernelOverlay));
+        Assert.Equal(OverlayForm.UserXattr, OverlayForm.Of(OverlayRung.KernelOverlayInUserNamespace));
+        Assert.NotEqual(OverlayForm.Trusted.StoreVersion, OverlayForm.UserXattr.StoreVersion);
+        Assert.EndsWith(",redirect_dir=off", OverlayMount.OptionsFor(OverlayRung.KernelOverlay, ["/l"], "/u", "/w"), StringComparison.Ordinal);
     }
 
     private static void SkipUnlessRootWithOverlay()

@@ -3,6 +3,7 @@ using Kaniko.Engine;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Execution;
 using Kaniko.IntegrationTests.Build.Differential;
+using Kaniko.IntegrationTests.Sandbox;
 using Kaniko.Testing;
 
 namespace Kaniko.IntegrationTests.Build;
@@ -31,7 +32,15 @@ public sealed class BuildahDifferentialTests(RegistryFixture registry, BuildahPe
     [MemberData(nameof(RunCases))]
     public Task Buildah_and_kaniko_dotnet_agree_on_the_unpack_rung(string name) => CompareAsync(name, StageRootKind.Unpack);
 
-    private async Task CompareAsync(string name, StageRootKind stageRoot)
+    /// <summary>
+    /// The rootless rung: the CLI run by a user with subordinate ids enters a user namespace of its own, and the
+    /// stages' roots are overlays mounted there with <c>userxattr</c> over the store's layers in that form.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(RunCases))]
+    public Task Buildah_and_kaniko_dotnet_agree_on_the_rootless_overlay_rung(string name) => CompareAsync(name, StageRootKind.Automatic, rootless: true);
+
+    private async Task CompareAsync(string name, StageRootKind stageRoot, bool rootless = false)
     {
         if (!Environment.IsPrivilegedProcess)
         {
@@ -59,13 +68,24 @@ public sealed class BuildahDifferentialTests(RegistryFixture registry, BuildahPe
 
         buildArgs.AddRange(testCase.BuildArgs);
 
-        var ourBuild = build.BuildAsync(build.Request(ours) with
+        await using var user = rootless ? await ThrowawayUser.CreateAsync(withRanges: true, cancellation) : null;
+        Task ourBuild;
+        Task<ToolResult>? ourCli = null;
+        if (user is null)
         {
-            BuildArgs = buildArgs,
-            Target = testCase.Target,
-            StageRoot = stageRoot,
-            Secrets = [.. testCase.Secrets.Select(s => BuildSecret.Parse($"id={s.Id},src={s.Source}", Environment.GetEnvironmentVariable))],
-        });
+            ourBuild = build.BuildAsync(build.Request(ours) with
+            {
+                BuildArgs = buildArgs,
+                Target = testCase.Target,
+                StageRoot = stageRoot,
+                Secrets = [.. testCase.Secrets.Select(s => BuildSecret.Parse($"id={s.Id},src={s.Source}", Environment.GetEnvironmentVariable))],
+            });
+        }
+        else
+        {
+            ourBuild = ourCli = RootlessCli.BuildAsync(build, registry, user, ours, [.. CliArguments(build, testCase, buildArgs)]);
+        }
+
         List<string> peerArguments = [.. buildArgs.SelectMany(a => new[] { "--build-arg", a.Key + "=" + a.Value })];
         peerArguments.AddRange(testCase.Secrets.SelectMany(s => new[] { "--secret", $"id={s.Id},src={s.Source}" }));
         if (testCase.Target is { } target)
@@ -78,11 +98,23 @@ public sealed class BuildahDifferentialTests(RegistryFixture registry, BuildahPe
         var peerBuild = peer.BuildAndPushAsync(peerDockerfile, build.ContextDirectory, theirs, peerArguments, cancellation);
         await Task.WhenAll(ourBuild, peerBuild);
 
-        var rung = build.Events.OfType<MessageEvent>().Select(e => e.Text).FirstOrDefault(m => m.StartsWith("RUN stage roots: ", StringComparison.Ordinal));
+        var messages = ourCli is null
+            ? build.Events.OfType<MessageEvent>().Select(e => e.Text).ToList()
+            : [.. (await ourCli).StandardOutput.Split('\n').Select(l => l.Trim())];
+        if (ourCli is not null)
+        {
+            var run = await ourCli;
+            Assert.True(run.ExitCode == 0, run.StandardOutput + run.StandardError);
+        }
+
+        var rung = messages.FirstOrDefault(m => m.StartsWith("RUN stage roots: ", StringComparison.Ordinal));
         TestContext.Current.TestOutputHelper?.WriteLine(rung ?? "(no stage root made)");
         if (rung is not null)
         {
             Assert.Equal(stageRoot == StageRootKind.Unpack ? "RUN stage roots: unpacked" : "RUN stage roots: overlay of the layer store", rung[..rung.IndexOf(" (", StringComparison.Ordinal)]);
+            Assert.Equal(rootless, rung.Contains("kernel overlay in a user namespace: userxattr", StringComparison.Ordinal));
+            // No stage gave the overlay up for unpacking.
+            Assert.DoesNotContain(messages, m => m.Contains(": no overlay (", StringComparison.Ordinal));
         }
 
         var ourView = ImageView.ReadAsync(ours, build.Path("view-ours"), cancellation);
@@ -102,5 +134,31 @@ public sealed class BuildahDifferentialTests(RegistryFixture registry, BuildahPe
             .Select(d => $"{d.Key}\n  buildah: {d.Buildah}\n  ours:    {d.Ours}")
             .ToList();
         Assert.True(differences.Count == 0, $"{name}: {differences.Count} difference(s)\n" + string.Join('\n', differences));
+    }
+
+    // The request's settings as the CLI spells them; secrets are copied where the building user can read them.
+    private static IEnumerable<string> CliArguments(BuildHarness build, DifferentialCase testCase, IEnumerable<KeyValuePair<string, string>> buildArgs)
+    {
+        yield return "--provenance=false";
+        foreach (var (key, value) in buildArgs)
+        {
+            yield return "--build-arg";
+            yield return key + "=" + value;
+        }
+
+        if (testCase.Target is { } target)
+        {
+            yield return "--target";
+            yield return target;
+        }
+
+        foreach (var (id, source) in testCase.Secrets)
+        {
+            var readable = build.Path("secret-" + id);
+            File.Copy(source, readable, overwrite: true);
+            File.SetUnixFileMode(readable, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            yield return "--secret";
+            yield return $"id={id},src={readable}";
+        }
     }
 }

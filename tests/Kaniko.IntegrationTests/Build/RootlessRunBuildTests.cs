@@ -89,6 +89,44 @@ public sealed class RootlessRunBuildTests(RegistryFixture registry) : IDisposabl
     }
 
     [Fact]
+    public async Task With_subordinate_ids_stage_roots_are_userxattr_overlays_and_a_step_is_read_from_the_upper_folder_only()
+    {
+        await using var user = await ThrowawayUser.CreateAsync(withRanges: true, BuildHarness.Cancellation);
+        var debian = await BaseImages.PushDebianAsync(registry, BuildHarness.Cancellation);
+        _build.Write("Dockerfile", $"""
+            FROM {debian.Reference}
+            RUN echo one > /one
+            RUN rm -r /etc/apt && mkdir /etc/apt && echo x > /etc/apt/only && rm /etc/debian_version
+            RUN ls -A /etc/apt > /apt-list && (test -e /etc/debian_version && echo present || echo gone) > /version
+            """);
+        var reference = _build.NewReference("rootless-overlay");
+
+        var run = await RootlessCli.BuildAsync(_build, registry, user, reference, "--verbosity", "debug");
+
+        var log = run.StandardOutput + run.StandardError;
+        Assert.True(run.ExitCode == 0, log);
+        Assert.Contains("RUN stage roots: overlay of the layer store (kernel overlay in a user namespace: userxattr)", log, StringComparison.Ordinal);
+        Assert.DoesNotContain(": no overlay (", log, StringComparison.Ordinal);
+        // The first step wrote one file: its snapshot read that path of the upper folder (and at most one more, an
+        // ignored mount point the sandbox's mounts copied up, not descended), not the base's thousands.
+        var snapshots = System.Text.RegularExpressions.Regex.Matches(log, @"snapshot \(KernelOverlayInUserNamespace\): (\d+) path\(s\) of the upper folder read, (\d+) change\(s\)");
+        Assert.Equal(3, snapshots.Count);
+        Assert.True(int.Parse(snapshots[0].Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) <= 2 && snapshots[0].Groups[2].Value == "1", log);
+        // The store kept the layers in the user namespace's form, apart from root's.
+        var store = Path.Combine(_build.Path("home-" + user.Name), "cache", "layer-store");
+        Assert.Equal(["v1-userxattr"], Directory.GetDirectories(store).Select(Path.GetFileName));
+        var layers = await _build.LayerEntriesAsync(reference);
+        Assert.Equal(["one"], layers[^3].Select(e => e.Name));
+        var replaced = layers[^2].Select(e => e.Name).ToList();
+        Assert.Contains("etc/apt/.wh..wh..opq", replaced);
+        Assert.Contains("etc/.wh.debian_version", replaced);
+        var rootfs = await _build.UnpackAsync(reference);
+        // The later step saw the replaced directory and the deletion through the store's userxattr form of that layer.
+        Assert.Equal("only\n", await File.ReadAllTextAsync(Path.Combine(rootfs, "apt-list"), BuildHarness.Cancellation));
+        Assert.Equal("gone\n", await File.ReadAllTextAsync(Path.Combine(rootfs, "version"), BuildHarness.Cancellation));
+    }
+
+    [Fact]
     public async Task Without_subordinate_ids_steps_map_one_id_and_a_warning_says_owners_are_flattened()
     {
         var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
@@ -195,25 +233,9 @@ public sealed class RootlessRunBuildTests(RegistryFixture registry) : IDisposabl
         Assert.NotEqual(0, inspect.ExitCode);
     }
 
-    private async Task<ToolResult> BuildAsUserAsync(ThrowawayUser user, string reference)
-    {
-        var (program, arguments, environment) = await CommandAsync(user, reference);
-        return await user.RunAsync(program, arguments, environment, BuildHarness.Cancellation);
-    }
+    private Task<ToolResult> BuildAsUserAsync(ThrowawayUser user, string reference) =>
+        RootlessCli.BuildAsync(_build, registry, user, reference);
 
-    private async Task<(string Program, string[] Arguments, string[] Environment)> CommandAsync(ThrowawayUser user, string reference)
-    {
-        // The harness's folder is private to root; the user reads the context and owns its home, cache and temp folders.
-        File.SetUnixFileMode(_build.Path(), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-        var home = await user.OwnDirectoryAsync(_build.Path("home-" + user.Name));
-        var temp = await user.OwnDirectoryAsync(_build.Path("temp-" + user.Name));
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? TestRequirements.Executable("dotnet");
-        return (
-            dotnet,
-            [Path.Combine(AppContext.BaseDirectory, "dotnet-kaniko.dll"), "build", "--context", _build.ContextDirectory,
-             "--destination", reference, "--insecure-registry", registry.Host, "--cache-dir", Path.Combine(home, "cache")],
-            ["HOME=" + home, "TMPDIR=" + temp, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "NO_COLOR=1",
-             "DOTNET_CLI_TELEMETRY_OPTOUT=1", "DOTNET_NOLOGO=1"]);
-    }
+    private Task<(string Program, string[] Arguments, string[] Environment)> CommandAsync(ThrowawayUser user, string reference) =>
+        RootlessCli.CommandAsync(_build, registry, user, reference);
 }

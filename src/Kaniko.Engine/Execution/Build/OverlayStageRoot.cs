@@ -31,9 +31,17 @@ internal sealed class OverlayStageRoot : IDisposable
     private OverlayLowers? _lowers;
     private int _generation;
 
-    /// <summary>An overlay root on <paramref name="rung"/> whose own folders (upper, work, links) go in <paramref name="folder"/>.</summary>
+    /// <summary>
+    /// An overlay root on <paramref name="rung"/> whose own folders (upper, work, links) go in <paramref name="folder"/>;
+    /// <paramref name="store"/> keeps its layers in the form that rung reads.
+    /// </summary>
     public OverlayStageRoot(LayerStore store, OverlayRung rung, string folder, IBuildEventSink events)
     {
+        if (store.Form != OverlayForm.Of(rung))
+        {
+            throw new ArgumentException("the store's layers are not in the form " + rung + " reads", nameof(store));
+        }
+
         _store = store;
         _rung = rung;
         _folder = Path.GetFullPath(folder);
@@ -97,15 +105,21 @@ internal sealed class OverlayStageRoot : IDisposable
             lowers.Add(Directory.CreateDirectory(Path.Combine(_folder, "e")).FullName);
         }
 
-        _lowers = new OverlayLowers(lowers);
+        _lowers = new OverlayLowers(lowers, _store.Form);
         _mount = OverlayMount.Mount(_rung, lowers, Upper, work, target, _folder);
         LowerCount = layers.Count;
         HasChanges = false;
     }
 
     /// <summary>What the current step changed, from the upper folder; the files are read from <paramref name="merged"/>.</summary>
-    public Task<FileSystemDiff> DiffAsync(RootFs merged, CancellationToken cancellationToken) =>
-        OverlaySnapshot.DiffAsync(merged, Upper, _lowers ?? throw new InvalidOperationException("the overlay is not mounted"), cancellationToken);
+    public async Task<FileSystemDiff> DiffAsync(RootFs merged, CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var result = await OverlaySnapshot.DiffAsync(merged, Upper, _lowers ?? throw new InvalidOperationException("the overlay is not mounted"), cancellationToken).ConfigureAwait(false);
+        _events.Report(new MessageEvent(string.Format(CultureInfo.InvariantCulture, "snapshot ({0}): {1} path(s) of the upper folder read, {2} change(s), in {3:0.00} s",
+            _rung, result.UpperPaths, result.Diff.Changes.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds), MessageImportance.Low));
+        return result.Diff;
+    }
 
     /// <summary>Records that the upper folder now holds a step's changes.</summary>
     public void Commit() => HasChanges = true;
@@ -146,10 +160,11 @@ internal sealed class OverlayStageRoot : IDisposable
         return await _store.AcquireAsync(layer.DiffId, async (folder, token) =>
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var lowers = new OverlayLowers([.. below.Select(l => l.Directory)]);
+            var lowers = new OverlayLowers([.. below.Select(l => l.Directory)], _store.Form);
             var rootFs = new RootFs(folder, IgnoredPaths.Default, _events)
             {
                 KeepsWhiteouts = true,
+                OverlayOpaqueAttribute = _store.Form.OpaqueAttribute,
                 LowerDirectory = path => lowers.Find(path) is { Metadata.Kind: FileEntryKind.Directory } found ? found.Metadata : null,
             };
             var readAhead = new ReadAheadStream(await layer.OpenUncompressedAsync(token).ConfigureAwait(false));
@@ -157,6 +172,15 @@ internal sealed class OverlayStageRoot : IDisposable
             {
                 await rootFs.ApplyTarAsync(readAhead, layer.Digest.ToString(), token).ConfigureAwait(false);
                 await readAhead.DrainAsync(token).ConfigureAwait(false);
+            }
+
+            // In a user namespace an owner outside the mapped ids stays root on disk, and only the unpacking root
+            // filesystem remembers the wanted one; a snapshot of the overlay would report root. The stage unpacks.
+            if (rootFs.WantedOwners.Count > 0)
+            {
+                var (path, owner) = rootFs.WantedOwners.First();
+                throw new NotSupportedException(string.Format(CultureInfo.InvariantCulture,
+                    "layer {0} gives {1} the owner {2}:{3}, outside the ids this user namespace maps", layer.DiffId, path, owner.Uid, owner.Gid));
             }
 
             _events.Report(new MessageEvent(string.Format(CultureInfo.InvariantCulture, "layer store: unpacked {0} in {1:0.00} s",

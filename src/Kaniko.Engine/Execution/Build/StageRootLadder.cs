@@ -12,18 +12,21 @@ namespace Kaniko.Engine.Execution.Build;
 
 /// <summary>
 /// Decides once per build how the roots of stages that run steps are made: an overlay of layers kept in the
-/// <see cref="LayerStore"/> (kernel overlayfs as root of the machine), or the unpack-and-diff path. The ladder and
-/// the rung taken are reported as the isolation ladder is, with why each rung above was passed over.
+/// <see cref="LayerStore"/> (kernel overlayfs as root of the machine, or as root of a user namespace with
+/// <c>userxattr</c>, each with a store in its own form), or the unpack-and-diff path. The ladder and the rung taken
+/// are reported as the isolation ladder is, with why each rung above was passed over.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed class StageRootLadder
 {
     private readonly LayerStore? _store;
+    private readonly OverlayRung _rung;
     private readonly IBuildEventSink _events;
 
-    private StageRootLadder(LayerStore? store, IBuildEventSink events)
+    private StageRootLadder(LayerStore? store, OverlayRung rung, IBuildEventSink events)
     {
         _store = store;
+        _rung = rung;
         _events = events;
     }
 
@@ -37,16 +40,17 @@ internal sealed class StageRootLadder
             { OverlayStageRoots: false } => "--stage-root=unpack",
             { SingleSnapshot: true } => "--single-snapshot compares a stage with its base",
             { SnapshotMode: not SnapshotMode.Redo } => "--snapshot-mode=" + options.SnapshotMode.ToString().ToLowerInvariant() + " is decided by a diff of the whole root",
-            _ when choice.Rung is OverlayRung.KernelOverlayInUserNamespace or OverlayRung.FuseOverlayfs => choice.Rung + " is not used for stage roots yet",
+            _ when choice.Rung is OverlayRung.FuseOverlayfs => choice.Rung + " is not used for stage roots yet",
             _ => null,
         };
-        var overlay = reason is null && choice.Rung == OverlayRung.KernelOverlay;
+        var overlay = reason is null && choice.Rung is OverlayRung.KernelOverlay or OverlayRung.KernelOverlayInUserNamespace;
         events.Report(new MessageEvent("RUN stage roots: " + (overlay ? "overlay of the layer store" : "unpacked")
             + " (" + string.Join("; ", choice.Findings) + (reason is null ? "" : "; unpack because " + reason) + ")"));
-        return new StageRootLadder(overlay ? new LayerStore(options.CacheDirectory, sizeLimit: 0) : null, events);
+        var store = overlay ? new LayerStore(options.CacheDirectory, sizeLimit: 0, OverlayForm.Of(choice.Rung)) : null;
+        return new StageRootLadder(store, choice.Rung, events);
     }
 
     /// <summary>An overlay root whose own folders go in <paramref name="folder"/>; null on the unpack rung.</summary>
     public OverlayStageRoot? Overlay(string folder) =>
-        _store is null ? null : new OverlayStageRoot(_store, OverlayRung.KernelOverlay, folder, _events);
+        _store is null ? null : new OverlayStageRoot(_store, _rung, folder, _events);
 }
