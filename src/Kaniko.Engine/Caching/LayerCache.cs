@@ -89,7 +89,19 @@ internal sealed class LayerCache
     public void Store(CacheKey key, ILayer layer, LayerCacheRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(layer);
+        Store(key, _ => Task.FromResult(layer), record, cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts storing under <paramref name="key"/> the layer <paramref name="prepare"/> makes (once, for both caches,
+    /// in the background when the first write's turn comes: a compression, for example), and returns at once;
+    /// <see cref="FlushAsync"/> waits for it and the writes. A failed preparation is a warning, as a failed write is.
+    /// </summary>
+    public void Store(CacheKey key, Func<CancellationToken, Task<ILayer>> prepare, LayerCacheRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(prepare);
         ArgumentNullException.ThrowIfNull(record);
+        var layer = new Lazy<Task<ILayer>>(() => prepare(cancellationToken));
         lock (_lock)
         {
             _writes.Add(Task.Run(() => WriteAsync(_local, key, layer, record, cancellationToken), CancellationToken.None));
@@ -121,7 +133,7 @@ internal sealed class LayerCache
         }
     }
 
-    private async Task WriteAsync(ILayerCache target, CacheKey key, ILayer layer, LayerCacheRecord record, CancellationToken cancellationToken)
+    private async Task WriteAsync(ILayerCache target, CacheKey key, Lazy<Task<ILayer>> layer, LayerCacheRecord record, CancellationToken cancellationToken)
     {
         await _writeSlots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
@@ -131,7 +143,9 @@ internal sealed class LayerCache
                 return;
             }
 
-            await target.StoreAsync(key, layer, record, cancellationToken).ConfigureAwait(false);
+            // Inside a write slot: a preparation that compresses takes a core, as many at once as writes do.
+            var prepared = await layer.Value.ConfigureAwait(false);
+            await target.StoreAsync(key, prepared, record, cancellationToken).ConfigureAwait(false);
             _events.Report(new MessageEvent(
                 string.Format(CultureInfo.InvariantCulture, "cached layer {0} of '{1}' in {2}", key.Short, record.CreatedBy, target.Description),
                 MessageImportance.Low));

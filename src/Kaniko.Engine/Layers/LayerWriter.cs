@@ -35,11 +35,74 @@ internal sealed class LayerWriter
     /// <param name="entries">The entries, in any order; two entries with the same tar name are refused (<c>KANIKO3302</c>).</param>
     /// <param name="directory">Where the blob goes, for example an OCI layout's <c>blobs/sha256</c>.</param>
     /// <param name="cancellationToken">Stops the writing; the temporary file is removed.</param>
-    public async Task<FileBackedLayer> WriteAsync(IEnumerable<LayerEntry> entries, string directory, CancellationToken cancellationToken = default)
+    public Task<FileBackedLayer> WriteAsync(IEnumerable<LayerEntry> entries, string directory, CancellationToken cancellationToken = default) =>
+        WriteAsync(entries, directory, compress: true, cancellationToken);
+
+    /// <summary>
+    /// Writes <paramref name="entries"/> as a plain tar layer (<see cref="MediaType.OciLayer"/>, its digest its diff
+    /// id) into <paramref name="directory"/>: for a layer only this build reads (a stage no output holds), which
+    /// then costs no compression. <see cref="CompressAsync"/> makes the blob <see cref="WriteAsync(IEnumerable{LayerEntry}, string, CancellationToken)"/>
+    /// would have written, byte for byte, when it is needed after all (a layer cache).
+    /// </summary>
+    /// <param name="entries">The entries, in any order; two entries with the same tar name are refused (<c>KANIKO3302</c>).</param>
+    /// <param name="directory">Where the tar goes.</param>
+    /// <param name="cancellationToken">Stops the writing; the temporary file is removed.</param>
+    public Task<FileBackedLayer> WriteUncompressedAsync(IEnumerable<LayerEntry> entries, string directory, CancellationToken cancellationToken = default) =>
+        WriteAsync(entries, directory, compress: false, cancellationToken);
+
+    /// <summary>
+    /// Compresses the tar of <paramref name="layer"/> (read verified against its diff id) as this writer compresses
+    /// layers, into <paramref name="directory"/>. The compressor sees the very bytes <see cref="WriteAsync(IEnumerable{LayerEntry}, string, CancellationToken)"/>
+    /// feeds it, so the blob and its digest are the same as if the layer had been written compressed at once.
+    /// </summary>
+    /// <param name="layer">A layer, typically one of <see cref="WriteUncompressedAsync"/>.</param>
+    /// <param name="directory">Where the compressed blob goes.</param>
+    /// <param name="cancellationToken">Stops the compression; the temporary file is removed.</param>
+    public async Task<FileBackedLayer> CompressAsync(ILayer layer, string directory, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentNullException.ThrowIfNull(directory);
+        var tar = await layer.OpenUncompressedAsync(cancellationToken).ConfigureAwait(false);
+        await using (tar.ConfigureAwait(false))
+        {
+            var written = await WriteBlobAsync(
+                directory, compress: true, (destination, token) => new ValueTask(tar.CopyToAsync(destination, CopyBufferSize, token)), cancellationToken).ConfigureAwait(false);
+            // The verifying stream has checked the tar read against the diff id, so the two digests agree.
+            return written.DiffId == layer.DiffId
+                ? written
+                : throw new InvalidDataException(string.Format(CultureInfo.InvariantCulture, "layer {0} read as {1}", layer.DiffId, written.DiffId));
+        }
+    }
+
+    private Task<FileBackedLayer> WriteAsync(IEnumerable<LayerEntry> entries, string directory, bool compress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entries);
         ArgumentNullException.ThrowIfNull(directory);
         var ordered = Order(entries);
+        return WriteBlobAsync(directory, compress, async (destination, token) =>
+        {
+            var normalizer = new PaxHeaderNameNormalizingStream(destination);
+            await using (normalizer.ConfigureAwait(false))
+            {
+                var tar = new TarWriter(normalizer, TarEntryFormat.Pax, leaveOpen: true);
+                await using (tar.ConfigureAwait(false))
+                {
+                    foreach (var (name, entry) in ordered)
+                    {
+                        await WriteEntryAsync(tar, name, entry, token).ConfigureAwait(false);
+                    }
+                }
+            }
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Streams the tar <paramref name="writeTar"/> writes through the diff id's hash and, when
+    /// <paramref name="compress"/>, the compressor and the digest's hash, into a temporary file renamed to its digest.
+    /// </summary>
+    private async Task<FileBackedLayer> WriteBlobAsync(
+        string directory, bool compress, Func<Stream, CancellationToken, ValueTask> writeTar, CancellationToken cancellationToken)
+    {
         Directory.CreateDirectory(directory);
         var temporary = Path.Combine(directory, "." + Guid.NewGuid().ToString("N") + ".partial");
         try
@@ -52,27 +115,23 @@ internal sealed class LayerWriter
                 var compressedHash = new HashingWriteStream(file, leaveOpen: true);
                 await using (compressedHash.ConfigureAwait(false))
                 {
-                    var compressor = LayerCompressionCodec.Compress(compressedHash, options.Compression, options.CompressionLevel);
-                    var uncompressedHash = new HashingWriteStream(compressor, leaveOpen: true);
-                    await using (uncompressedHash.ConfigureAwait(false))
+                    // Disposing the compressor writes its last block and trailer; without one the tar goes straight to the file.
+                    var compressor = compress ? LayerCompressionCodec.Compress(compressedHash, options.Compression, options.CompressionLevel) : Stream.Null;
+                    await using (compressor.ConfigureAwait(false))
                     {
-                        await using (compressor.ConfigureAwait(false))
+                        // Fixed blocks: the compressor's output then depends on the tar's bytes only, not on how they came.
+                        var blocks = new FixedBlockWriteStream(compress ? compressor : compressedHash, CopyBufferSize);
+                        await using (blocks.ConfigureAwait(false))
                         {
-                            var normalizer = new PaxHeaderNameNormalizingStream(uncompressedHash);
-                            await using (normalizer.ConfigureAwait(false))
+                            var uncompressedHash = new HashingWriteStream(blocks, leaveOpen: true);
+                            await using (uncompressedHash.ConfigureAwait(false))
                             {
-                                var tar = new TarWriter(normalizer, TarEntryFormat.Pax, leaveOpen: true);
-                                await using (tar.ConfigureAwait(false))
-                                {
-                                    foreach (var (name, entry) in ordered)
-                                    {
-                                        await WriteEntryAsync(tar, name, entry, cancellationToken).ConfigureAwait(false);
-                                    }
-                                }
+                                await writeTar(uncompressedHash, cancellationToken).ConfigureAwait(false);
+                                diffId = uncompressedHash.GetDigest();
                             }
-                        }
 
-                        diffId = uncompressedHash.GetDigest();
+                            await blocks.CompleteAsync(cancellationToken).ConfigureAwait(false);
+                        }
                     }
 
                     await compressedHash.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -83,7 +142,7 @@ internal sealed class LayerWriter
 
             var final = Path.Combine(directory, digest.Encoded);
             PublishBlob(temporary, final);
-            return new FileBackedLayer(final, MediaType, digest, diffId, size);
+            return new FileBackedLayer(final, compress ? MediaType : MediaType.OciLayer, digest, diffId, size);
         }
         finally
         {

@@ -29,6 +29,25 @@ internal sealed record BuildPlan(
     /// <summary>The stage whose result is the image.</summary>
     public StagePlan Target => Stages[^1];
 
+    /// <summary>
+    /// Whether the image holds <paramref name="stage"/>'s layers: the target and the stages it starts from, one
+    /// <c>FROM</c> after another. The other stages are only read while the build runs (<c>COPY --from</c>,
+    /// <c>RUN --mount from</c>), so no output needs their layers compressed.
+    /// </summary>
+    public bool IsExported(StagePlan stage)
+    {
+        ArgumentNullException.ThrowIfNull(stage);
+        for (StagePlan? current = Target; current is not null; current = current.BaseStage is { } index ? Stages.FirstOrDefault(s => s.Index == index) : null)
+        {
+            if (current.Index == stage.Index)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The Dockerfile's escape character, for expanding the steps again once the base images are known.</summary>
     public char EscapeToken { get; init; } = '\\';
 

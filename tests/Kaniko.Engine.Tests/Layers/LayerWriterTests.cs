@@ -256,4 +256,66 @@ public sealed class LayerWriterTests
         Assert.Equal(fast.DiffId, best.DiffId);
         Assert.NotEqual(fast.Digest, best.Digest);
     }
+
+    [Fact]
+    public async Task An_uncompressed_layer_is_a_plain_tar_whose_digest_is_its_diff_id()
+    {
+        using var work = new TempDirectory();
+
+        var plain = await new LayerWriter().WriteUncompressedAsync(LayerTestData.CanonicalEntries(), work.Path, Cancellation);
+        var compressed = await new LayerWriter().WriteAsync(LayerTestData.CanonicalEntries(), work.Combine("gzip"), Cancellation);
+
+        Assert.Equal(MediaType.OciLayer, plain.MediaType);
+        Assert.Equal(plain.DiffId, plain.Digest);
+        Assert.Equal(compressed.DiffId, plain.DiffId);
+        Assert.Equal(work.Combine(plain.Digest.Encoded), plain.FilePath);
+        Assert.Equal(new FileInfo(plain.FilePath).Length, plain.Size);
+        var file = File.OpenRead(plain.FilePath);
+        await using (file)
+        {
+            Assert.Equal(LayerTestData.CanonicalEntries().Count, LayerTestData.ReadTar(file).Count);
+        }
+    }
+
+    [Theory]
+    [InlineData(LayerCompression.Gzip, null)]
+    [InlineData(LayerCompression.Gzip, 1)]
+    [InlineData(LayerCompression.Gzip, 9)]
+    [InlineData(LayerCompression.Zstd, null)]
+    [InlineData(LayerCompression.Zstd, 19)]
+    public async Task Compressing_a_plain_tar_later_gives_the_blob_written_compressed_at_once(object compression, int? level)
+    {
+        using var work = new TempDirectory();
+        // Several megabytes of content of mixed compressibility: many deflate blocks and zstd blocks, written by the
+        // tar writer in its own chunks and by the copy in others.
+        var random = new Random(7);
+        var noise = new byte[3 << 20];
+        random.NextBytes(noise);
+        var text = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, 200_000).Select(i => i % 97 + " ")));
+        LayerEntry[] entries = [.. LayerTestData.CanonicalEntries(), LayerEntry.File("big/noise", noise), LayerEntry.File("big/text", text)];
+        var writer = new LayerWriter(new LayerWriterOptions { Compression = (LayerCompression)compression, CompressionLevel = level });
+
+        var atOnce = await writer.WriteAsync(entries, work.Combine("at-once"), Cancellation);
+        var plain = await writer.WriteUncompressedAsync(entries, work.Combine("plain"), Cancellation);
+        var later = await writer.CompressAsync(plain, work.Combine("later"), Cancellation);
+
+        Assert.Equal(atOnce.Digest, later.Digest);
+        Assert.Equal(atOnce.DiffId, later.DiffId);
+        Assert.Equal(atOnce.Size, later.Size);
+        Assert.Equal(atOnce.MediaType, later.MediaType);
+        Assert.Equal(work.Combine("later", later.Digest.Encoded), later.FilePath);
+    }
+
+    [Fact]
+    public async Task Compressing_a_tar_that_does_not_match_its_diff_id_fails()
+    {
+        using var work = new TempDirectory();
+        var plain = await new LayerWriter().WriteUncompressedAsync(LayerTestData.CanonicalEntries(), work.Path, Cancellation);
+        var bytes = await File.ReadAllBytesAsync(plain.FilePath, Cancellation);
+        bytes[600] ^= 0xFF;
+        await File.WriteAllBytesAsync(plain.FilePath, bytes, Cancellation);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => new LayerWriter().CompressAsync(plain, work.Combine("later"), Cancellation));
+        Assert.Empty(Directory.Exists(work.Combine("later")) ? Directory.GetFiles(work.Combine("later")) : []);
+    }
 }

@@ -177,12 +177,13 @@ internal sealed class BuildExecutor
         tasks.Where(t => t.IsFaulted).SelectMany(t => t.Exception!.InnerExceptions).FirstOrDefault(e => e is not OperationCanceledException);
 
     // Everything a stage's result depends on: the platform it runs as, its FROM, each step as expanded with the
-    // arguments in scope, the stages it reads (by their own keys) and whether it gets the request's labels.
+    // arguments in scope, the stages it reads (by their own keys), whether it gets the request's labels and whether
+    // its layers are compressed (the image holds them).
     private static string StageKey(BuildPlan plan, StagePlan stage, bool isTarget, IReadOnlyDictionary<int, string> keys)
     {
         var text = new StringBuilder();
         text.Append(StageExecutor.PlatformOf(plan, stage)).Append('\n')
-            .Append(isTarget ? "target" : "stage").Append('\n')
+            .Append(isTarget ? "target" : plan.IsExported(stage) ? "exported" : "stage").Append('\n')
             .Append(stage.From.Format()).Append('\n');
         foreach (var dependency in stage.Dependencies)
         {

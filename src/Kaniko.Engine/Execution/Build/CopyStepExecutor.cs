@@ -22,12 +22,11 @@ namespace Kaniko.Engine.Execution.Build;
 /// <param name="options">Layers, times, fetching.</param>
 /// <param name="context">The build context, for file contents.</param>
 /// <param name="tree">The build context's entries, read once.</param>
-/// <param name="writer">Writes the layers.</param>
 /// <param name="archives">Unpacks the archives <c>ADD</c> extracts.</param>
 /// <param name="snapshots">The files of earlier stages and images, for <c>COPY --from</c>.</param>
 /// <param name="warnings">Collects the copies' warnings.</param>
 internal sealed class CopyStepExecutor(
-    ExecutionOptions options, IBuildContext context, BuildContextTree tree, LayerWriter writer, ArchiveExtractor archives, SourceSnapshots snapshots, BuildWarnings warnings)
+    ExecutionOptions options, IBuildContext context, BuildContextTree tree, ArchiveExtractor archives, SourceSnapshots snapshots, BuildWarnings warnings)
     : IStepExecutor, IDisposable
 {
     private readonly RemoteAddSources _remote = new(options.WorkDirectory, archives);
@@ -182,7 +181,7 @@ internal sealed class CopyStepExecutor(
         }
 
         return await stage.Run.LayerCache.CopyAsync(instruction, copyPlan, source, remoteIdentity,
-            async () => await writer.WriteAsync(entries, options.WorkDirectory, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            () => stage.Run.Writer.WriteAsync(entries, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -22,11 +22,10 @@ namespace Kaniko.Engine.Execution.Build;
 /// <param name="context">The build context, for <c>RUN --mount</c> without <c>from</c>.</param>
 /// <param name="tree">The build context's entries, read once.</param>
 /// <param name="events">Receives the commands' output.</param>
-/// <param name="writer">Writes the layers.</param>
 /// <param name="runHost">The build's sandbox, shared by its platforms.</param>
 /// <param name="snapshots">The files of earlier stages and images, for <c>RUN --mount from</c>.</param>
 internal sealed class RunStepExecutor(
-    ExecutionOptions options, IBuildContext context, BuildContextTree tree, IBuildEventSink events, LayerWriter writer, RunHost runHost, SourceSnapshots snapshots)
+    ExecutionOptions options, IBuildContext context, BuildContextTree tree, IBuildEventSink events, RunHost runHost, SourceSnapshots snapshots)
     : IStepExecutor
 {
     /// <inheritdoc />
@@ -76,7 +75,7 @@ internal sealed class RunStepExecutor(
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public async Task<ILayer?> SnapshotStageAsync(StageRun run, CancellationToken cancellationToken)
     {
-        var runner = new RunStepRunner(options, runHost, writer, events);
+        var runner = new RunStepRunner(options, runHost, run.Writer, events);
         run.RootFs ??= runHost.CreateRootFs(options.WorkDirectory, run.Stage.DisplayName, run.Stage.Index, run.BaseLayerCount, events);
         await run.RootFs.SyncAsync(run.Layers, index: false, cancellationToken).ConfigureAwait(false);
         var diff = await Filesystem.Snapshotter.DiffAsync(run.RootFs.RootFs, run.RootFs.Baseline!, options.SnapshotMode, cancellationToken).ConfigureAwait(false);
@@ -91,7 +90,7 @@ internal sealed class RunStepExecutor(
     private async Task<(ILayer? Layer, IReadOnlyList<Filesystem.FileChange> Changes)> ExecuteRunAsync(
         AppliedStep applied, StageFilesystem filesystem, StageRun run, IMountSourceProvider mountSources, CancellationToken cancellationToken)
     {
-        var runner = new RunStepRunner(options, runHost, writer, events);
+        var runner = new RunStepRunner(options, runHost, run.Writer, events);
         run.RootFs ??= runHost.CreateRootFs(options.WorkDirectory, run.Stage.DisplayName, run.Stage.Index, run.BaseLayerCount, events);
         var (layer, changes) = await runner.RunAsync(applied, run.RootFs, run.Layers, mountSources, cancellationToken).ConfigureAwait(false);
         filesystem.Record(changes);

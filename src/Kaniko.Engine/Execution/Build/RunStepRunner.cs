@@ -16,7 +16,7 @@ namespace Kaniko.Engine.Execution.Build;
 /// <c>empty_layer</c>).
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-internal sealed class RunStepRunner(ExecutionOptions options, RunHost host, LayerWriter writer, IBuildEventSink events)
+internal sealed class RunStepRunner(ExecutionOptions options, RunHost host, StageLayerWriter writer, IBuildEventSink events)
 {
     /// <summary>
     /// Runs <paramref name="applied"/> in <paramref name="rootFs"/>; returns its layer (<c>null</c> when it changed
@@ -96,7 +96,7 @@ internal sealed class RunStepRunner(ExecutionOptions options, RunHost host, Laye
             entries = entries.Select(e => e with { ModificationTime = time });
         }
 
-        return await writer.WriteAsync(entries, options.WorkDirectory, cancellationToken).ConfigureAwait(false);
+        return await writer.WriteAsync(entries, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

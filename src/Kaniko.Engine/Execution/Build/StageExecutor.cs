@@ -25,6 +25,7 @@ internal sealed class StageExecutor : IDisposable
     private readonly BaseImageResolver _bases;
     private readonly CopyStepExecutor _copy;
     private readonly RunStepExecutor _run;
+    private readonly LayerWriter _writer;
     private readonly IReadOnlyList<IStepExecutor> _steps;
 
     /// <summary>Creates an executor for the stages of one build.</summary>
@@ -50,16 +51,16 @@ internal sealed class StageExecutor : IDisposable
         ArgumentNullException.ThrowIfNull(tree);
         _events = events ?? throw new ArgumentNullException(nameof(events));
         ArgumentNullException.ThrowIfNull(warnings);
-        var writer = new LayerWriter(options.Layers);
+        _writer = new LayerWriter(options.Layers);
         var buildWarnings = new BuildWarnings(warnings, events);
         // Beside the base-image blobs: the headers of the layers kept there.
         var headers = new LayerHeaderCache(options.BaseImageCache.Root);
         var snapshots = new SourceSnapshots(options, events, headers);
         _bases = new BaseImageResolver(options, stateOptions, events, headers, buildWarnings);
         _copy = new CopyStepExecutor(
-            options, context, tree, writer, new ArchiveExtractor(Path.Combine(options.WorkDirectory, "archives")), snapshots, buildWarnings);
-        _run = new RunStepExecutor(options, context, tree, events, writer, runHost ?? new RunHost(options, events), snapshots);
-        _steps = [new MetadataStepExecutor(), _copy, new WorkdirStepExecutor(options, writer, buildWarnings), _run];
+            options, context, tree, new ArchiveExtractor(Path.Combine(options.WorkDirectory, "archives")), snapshots, buildWarnings);
+        _run = new RunStepExecutor(options, context, tree, events, runHost ?? new RunHost(options, events), snapshots);
+        _steps = [new MetadataStepExecutor(), _copy, new WorkdirStepExecutor(options, buildWarnings), _run];
     }
 
     /// <summary>Builds <paramref name="stage"/>, numbered <paramref name="stageNumber"/> of <paramref name="stageCount"/>.</summary>
@@ -92,11 +93,13 @@ internal sealed class StageExecutor : IDisposable
             builder.WithFormat(Images.ImageFormat.Oci);
         }
 
-        var cache = new StepLayerCache(_options, _events);
+        // A stage no output holds waits for no compression: its layers are only read by this build.
+        var writer = new StageLayerWriter(_writer, _options.WorkDirectory, plan.IsExported(stage));
+        var cache = new StepLayerCache(_options, _events, writer);
         cache.StartStage(
             stage.BaseStage is { } parent ? "stage " + (earlier[parent].CacheChain ?? earlier[parent].Image.Digest.ToString()) : "image " + baseImage.Manifest.Digest,
             platform);
-        using var run = new StageRun(stage, baseImage.Layers) { LayerCache = cache };
+        using var run = new StageRun(stage, baseImage.Layers) { LayerCache = cache, Writer = writer };
         if (OperatingSystem.IsLinux() && stage.BaseStage is { } baseIndex && earlier[baseIndex].RootFs?.Take() is { } taken)
         {
             // The stage this one starts from left its root filesystem: it already holds this stage's base.

@@ -35,6 +35,9 @@ internal sealed class StageRun : IDisposable
     /// <summary>The stage's cache keys and lookups (<see cref="StepLayerCache"/>).</summary>
     public required StepLayerCache LayerCache { get; init; }
 
+    /// <summary>Writes the stage's layers: compressed when the image holds them, plain tars otherwise.</summary>
+    public required StageLayerWriter Writer { get; init; }
+
     /// <summary>Removes the root filesystem's folder.</summary>
     public void Dispose()
     {

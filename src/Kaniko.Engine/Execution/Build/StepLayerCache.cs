@@ -25,15 +25,17 @@ internal sealed class StepLayerCache
     private readonly LayerCache? _cache;
     private readonly ExecutionOptions _options;
     private readonly IBuildEventSink _events;
+    private readonly StageLayerWriter _writer;
     private ImageConfigState? _state;
     private Platform _platform = Platform.Current;
     private bool _keyed;
 
-    /// <summary>Creates the step cache of one stage executor.</summary>
-    public StepLayerCache(ExecutionOptions options, IBuildEventSink events)
+    /// <summary>Creates the step cache of one stage, whose layers <paramref name="writer"/> writes.</summary>
+    public StepLayerCache(ExecutionOptions options, IBuildEventSink events, StageLayerWriter writer)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _events = events ?? throw new ArgumentNullException(nameof(events));
+        _writer = writer ?? throw new ArgumentNullException(nameof(writer));
         _cache = options.LayerCache;
     }
 
@@ -141,7 +143,7 @@ internal sealed class StepLayerCache
         var (layer, changes) = await execute().ConfigureAwait(false);
         if (layer is not null)
         {
-            _cache.Store(key, layer, new LayerCacheRecord(text, _platform, RunCacheKey.EncodeChanges(changes)), cancellationToken);
+            Store(_cache, key, layer, new LayerCacheRecord(text, _platform, RunCacheKey.EncodeChanges(changes)), cancellationToken);
         }
 
         return layer;
@@ -204,7 +206,21 @@ internal sealed class StepLayerCache
 
         _events.Report(new LayerCacheLookupEvent(text, key.Value, false, null));
         var layer = await write().ConfigureAwait(false);
-        _cache.Store(key, layer, new LayerCacheRecord(text, _platform), cancellationToken);
+        Store(_cache, key, layer, new LayerCacheRecord(text, _platform), cancellationToken);
         return layer;
+    }
+
+    // A plain tar layer (a stage no output holds) is compressed for the cache in the cache's background writes, so
+    // the stages waiting for this one never wait for the compression; the build awaits it before it reports success.
+    private void Store(LayerCache cache, CacheKey key, ILayer layer, LayerCacheRecord record, CancellationToken cancellationToken)
+    {
+        if (StageLayerWriter.NeedsCompression(layer))
+        {
+            cache.Store(key, token => _writer.ForCacheAsync(layer, token), record, cancellationToken);
+        }
+        else
+        {
+            cache.Store(key, layer, record, cancellationToken);
+        }
     }
 }

@@ -16,7 +16,7 @@ namespace Kaniko.Engine.Execution.Build;
 /// <c>WORKDIR</c> other than <c>/</c>: writes the working directory and its missing parents, owned by the stage's
 /// user, in a layer of its own, as BuildKit does even when the directory exists.
 /// </summary>
-internal sealed class WorkdirStepExecutor(ExecutionOptions options, LayerWriter writer, BuildWarnings warnings) : IStepExecutor
+internal sealed class WorkdirStepExecutor(ExecutionOptions options, BuildWarnings warnings) : IStepExecutor
 {
     /// <inheritdoc />
     public bool Handles(StepLayerKind kind) => kind == StepLayerKind.CreateWorkdir;
@@ -71,6 +71,6 @@ internal sealed class WorkdirStepExecutor(ExecutionOptions options, LayerWriter 
         entries.Add(LayerEntry.Directory(path.Value, mode) with { Uid = pathOwner.Uid, Gid = pathOwner.Gid, ModificationTime = time });
         filesystem.AddDirectory(path, mode, pathOwner);
 
-        return await writer.WriteAsync(entries, options.WorkDirectory, cancellationToken).ConfigureAwait(false);
+        return await run.Writer.WriteAsync(entries, cancellationToken).ConfigureAwait(false);
     }
 }
