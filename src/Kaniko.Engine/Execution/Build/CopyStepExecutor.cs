@@ -94,7 +94,8 @@ internal sealed class CopyStepExecutor(
     /// <summary><c>COPY --from</c>: the same rules over the files of an earlier stage or of an image, owners kept unless <c>--chown</c>.</summary>
     private async Task<ILayer> CopyFromAsync(StageContext stage, CopyInstruction copy, StepPlan step, CancellationToken cancellationToken)
     {
-        var snapshot = await snapshots.GetAsync(stage.Platform, copy.From!, step, stage.Earlier, copy.Range, cancellationToken).ConfigureAwait(false);
+        var snapshot = await snapshots.GetAsync(
+            stage.Platform, copy.From!, step, stage.Earlier, copy.Range, cancellationToken, copy.Sources.SourcePaths).ConfigureAwait(false);
         var request = CopyRequest.FromInstruction(copy with { From = null }, WorkingDirectory(stage.State));
         return await WriteCopyLayerAsync(request, snapshot.Tree, snapshot.Snapshot, snapshot.Snapshot, copy, stage, cancellationToken).ConfigureAwait(false);
     }
