@@ -77,11 +77,14 @@ public sealed class RunCacheKeyTests
         var lines = RunCacheKey.EncodeChanges(changes);
         var decoded = RunCacheKey.DecodeChanges(lines);
 
-        Assert.Equal(["d 700 1000 1000 /opt/tool", "x /etc/group", "x /var/run", "d 755 0 0 /home"], lines);
+        // An added directory is fresh (n): nothing was there before the step.
+        Assert.Equal(["n 700 1000 1000 /opt/tool", "x /etc/group", "x /var/run", "d 755 0 0 /home"], lines);
         Assert.Equal(["/opt/tool", "/etc/group", "/var/run", "/home"], decoded.Select(c => c.Path));
         Assert.Equal((UnixFileMode)0x1C0, decoded[0].Metadata!.Mode);
         Assert.Equal(FileEntryKind.Directory, decoded[0].Metadata!.Kind);
+        Assert.Equal(FileChangeKind.Added, decoded[0].Kind);
         Assert.Equal(FileChangeKind.Deleted, decoded[1].Kind);
+        Assert.Equal(FileChangeKind.Modified, decoded[3].Kind);
         Assert.Throws<FormatException>(() => RunCacheKey.DecodeChanges(["? what"]));
     }
 }

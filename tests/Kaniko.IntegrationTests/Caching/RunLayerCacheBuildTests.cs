@@ -1,4 +1,5 @@
 using System.Runtime.Versioning;
+using System.Text.RegularExpressions;
 using Kaniko.Engine;
 using Kaniko.Engine.Caching;
 using Kaniko.Engine.Diagnostics;
@@ -10,11 +11,12 @@ namespace Kaniko.IntegrationTests.Caching;
 /// <summary>
 /// Cached <c>RUN</c> layers in real builds from busybox: a hit does not run the command, later steps see what it
 /// made (directories for copies, files for a later <c>RUN</c>), and a registry hit is downloaded only when a later
-/// <c>RUN</c> needs its files.
+/// <c>RUN</c> needs its files. A stage whose <c>RUN</c> steps all hit makes no root and downloads no base layer, on
+/// each rung of the ladder; a <c>RUN</c> that misses after hits makes it then and builds the image a cold build makes.
 /// </summary>
 [Trait("Category", "Integration")]
 [SupportedOSPlatform("linux")]
-public sealed class RunLayerCacheBuildTests(RegistryFixture registry) : IDisposable
+public sealed partial class RunLayerCacheBuildTests(RegistryFixture registry) : IDisposable
 {
     private readonly BuildHarness _build = new(registry);
 
@@ -161,5 +163,90 @@ public sealed class RunLayerCacheBuildTests(RegistryFixture registry) : IDisposa
         Assert.Equal([false], changed.Select(l => l.Hit));
         var rootfs = await _build.UnpackAsync(destination);
         Assert.Equal("two\n", await File.ReadAllTextAsync(Path.Combine(rootfs, "copied"), BuildHarness.Cancellation));
+    }
+
+    private const string CopyAndRunSteps = """
+        COPY a.txt /work/
+        RUN cat /work/a.txt > /work/b.txt
+        COPY c.txt /work/
+        RUN cat /work/c.txt >> /work/b.txt
+        """;
+
+    // What StageRootFs reported making for the last build: a root unpacked, or an overlay of the layer store.
+    private List<string> RootsMade() =>
+        [.. _build.Events.OfType<MessageEvent>().Select(m => m.Text).Where(t => RootMade().IsMatch(t))];
+
+    [GeneratedRegex("^root filesystem .*: (unpacked|overlay of) [0-9]+ layer\\(s\\)")]
+    private static partial Regex RootMade();
+
+    [Theory]
+    [InlineData(StageRootKind.Unpack)]
+    [InlineData(StageRootKind.Automatic)]
+    public async Task A_stage_whose_runs_all_hit_makes_no_root_and_downloads_no_base_layer(StageRootKind stageRoot)
+    {
+        var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
+        _build.Write("Dockerfile", $"FROM {busybox.Reference}\n{CopyAndRunSteps}\n");
+        _build.Write("a.txt", "a\n");
+        _build.Write("c.txt", "c\n");
+        var destination = _build.NewReference("lazy-root-hits");
+        var cacheRepo = Kaniko.Engine.Oci.ImageReference.Parse(destination).Context + "/cache";
+
+        var (cold, coldLookups, _) = await BuildAsync(CachedRequest(destination, _build.Path("cold-cache"), cacheRepo) with { StageRoot = stageRoot });
+        var coldRoots = RootsMade();
+        // A new machine (an executor pod): a fresh cache directory, only the registry cache shared.
+        var warmCache = _build.Path("warm-cache");
+        var (warm, warmLookups, _) = await BuildAsync(CachedRequest(destination, warmCache, cacheRepo) with { StageRoot = stageRoot });
+
+        Assert.Equal([false, false, false, false], coldLookups.Select(l => l.Hit));
+        Assert.NotEmpty(coldRoots);
+        Assert.Equal([true, true, true, true], warmLookups.Select(l => l.Hit));
+        Assert.Empty(RootsMade());
+        Assert.Equal(cold.Digest, warm.Digest);
+        // Nothing read the base either: its layer never reached the warm build's blob store.
+        var baseLayer = (await BuildHarness.ManifestAsync(destination)).GetProperty("layers")[0].GetProperty("digest").GetString()!;
+        Assert.False(File.Exists(Path.Combine(warmCache, "blobs", "sha256", baseLayer["sha256:".Length..])), "the warm build downloaded the base layer");
+    }
+
+    [Theory]
+    [InlineData(StageRootKind.Unpack)]
+    [InlineData(StageRootKind.Automatic)]
+    public async Task A_run_that_misses_after_hits_sees_the_base_and_the_cached_layers_and_builds_the_cold_image(StageRootKind stageRoot)
+    {
+        var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
+        _build.Write("Dockerfile", $"""
+            FROM {busybox.Reference}
+            {CopyAndRunSteps}
+            ARG N=1
+            RUN cat /work/b.txt /work/c.txt > /work/d.txt && test -x /bin/busybox && echo "n $N" >> /work/d.txt
+            """);
+        _build.Write("a.txt", "a\n");
+        _build.Write("c.txt", "c\n");
+        var destination = _build.NewReference("lazy-root-miss");
+        var cacheRepo = Kaniko.Engine.Oci.ImageReference.Parse(destination).Context + "/cache";
+        await BuildAsync(CachedRequest(destination, _build.Path("first-cache"), cacheRepo) with { StageRoot = stageRoot });
+
+        // Another machine, only the registry cache shared, and the last RUN's build argument changed.
+        var (warm, lookups, _) = await BuildAsync(CachedRequest(destination, _build.Path("warm-cache"), cacheRepo) with
+        {
+            StageRoot = stageRoot,
+            BuildArgs = [new("N", "2")],
+        });
+        var roots = RootsMade();
+        var rootfs = await _build.UnpackAsync(destination);
+        // The same build with nothing cached at all.
+        var (cold, _, _) = await BuildAsync(_build.Request(_build.NewReference("lazy-root-cold")) with
+        {
+            Reproducible = true,
+            CacheDirectory = _build.Path("cold-cache"),
+            StageRoot = stageRoot,
+            BuildArgs = [new("N", "2")],
+        });
+
+        Assert.Equal([true, true, true, true, false], lookups.Select(l => l.Hit));
+        // The root was made once, for the last RUN, from the base layer and the four cached layers above it.
+        var made = Assert.Single(roots);
+        Assert.Contains(" 5 layer(s)", made, StringComparison.Ordinal);
+        Assert.Equal("a\nc\nc\nn 2\n", await File.ReadAllTextAsync(Path.Combine(rootfs, "work/d.txt"), BuildHarness.Cancellation));
+        Assert.Equal(cold.Digest, warm.Digest);
     }
 }

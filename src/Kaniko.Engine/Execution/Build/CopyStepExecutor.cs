@@ -93,7 +93,8 @@ internal sealed class CopyStepExecutor(
     /// <summary><c>COPY --from</c>: the same rules over the files of an earlier stage or of an image, owners kept unless <c>--chown</c>.</summary>
     private async Task<ILayer> CopyFromAsync(StageContext stage, CopyInstruction copy, StepPlan step, CancellationToken cancellationToken)
     {
-        var snapshot = await snapshots.GetAsync(stage.Platform, copy.From!, step, stage.Earlier, copy.Range, cancellationToken).ConfigureAwait(false);
+        var snapshot = await snapshots.GetAsync(
+            stage.Platform, copy.From!, step, stage.Earlier, copy.Range, cancellationToken, copy.Sources.SourcePaths).ConfigureAwait(false);
         var request = CopyRequest.FromInstruction(copy with { From = null }, WorkingDirectory(stage.State));
         return await WriteCopyLayerAsync(request, snapshot.Tree, snapshot.Snapshot, snapshot.Snapshot, copy, stage, cancellationToken).ConfigureAwait(false);
     }
@@ -137,17 +138,62 @@ internal sealed class CopyStepExecutor(
         StageContext stage, CancellationToken cancellationToken,
         Func<CopyPlan, Task<RemoteAddContent>>? remoteEntries = null)
     {
-        var filesystem = stage.Filesystem;
         var users = request.Chown is { } chown && ChownSpec.Parse(chown).NeedsLookup
             ? await StageUsers.ReadAsync(stage.Run, cancellationToken).ConfigureAwait(false)
             : EtcUserDatabase.Empty;
+        request = request with { CreatedTime = options.FixedFileTime, Users = users };
+        var filesystem = stage.Filesystem;
+        if (filesystem.IsDeferred && !filesystem.IsComplete && remoteEntries is null)
+        {
+            // The stage wants its tree but a cached layer spared reading it: below a fresh directory (the WORKDIR the
+            // copy writes into) the stage knows what the tree would say, and the copy is planned without it.
+            var probe = filesystem.Probe();
+            var (probePlan, probeEntries) = await PlanEntriesAsync(request, sourceTree, source, owners, instruction, probe, cancellationToken).ConfigureAwait(false);
+            if (!probe.TouchedUnknown)
+            {
+                filesystem.Adopt(probe);
+                return await CacheAsync(probePlan, probeEntries, null).ConfigureAwait(false);
+            }
+
+            await filesystem.EnsureCompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var (copyPlan, entries) = await PlanEntriesAsync(request, sourceTree, source, owners, instruction, filesystem, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<string>? remoteIdentity = null;
+        if (remoteEntries is not null)
+        {
+            var remote = await remoteEntries(copyPlan).ConfigureAwait(false);
+            entries = CopyLayerEntries.Merge(entries, remote.Entries, copyPlan, filesystem, options.FixedFileTime ?? options.Created);
+            remoteIdentity = remote.CacheIdentity;
+        }
+
+        return await CacheAsync(copyPlan, entries, remoteIdentity).ConfigureAwait(false);
+
+        async Task<ILayer> CacheAsync(CopyPlan plan, IReadOnlyList<LayerEntry> layerEntries, IReadOnlyList<string>? identity)
+        {
+            foreach (var warning in plan.Warnings)
+            {
+                warnings.Add(warning);
+            }
+
+            return await stage.Run.LayerCache.CopyAsync(instruction, plan, source, identity,
+                () => stage.Run.Writer.WriteAsync(layerEntries, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Plans the copy over what <paramref name="filesystem"/> knows (its whole tree read first when the plan needs
+    /// it) and makes the entries of its layer, recording its directories there.
+    /// </summary>
+    private async Task<(CopyPlan Plan, IReadOnlyList<LayerEntry> Entries)> PlanEntriesAsync(
+        CopyRequest request, BuildContextTree sourceTree, IBuildContext source, ImageSnapshot? owners, Instruction instruction,
+        StageFilesystem filesystem, CancellationToken cancellationToken)
+    {
         // The planner asks whether a destination is a directory of the stage; when the stage does not know its base
         // tree, an unknown answer is checked against the base's directories and the copy planned again.
         var askedUnknown = false;
         request = request with
         {
-            CreatedTime = options.FixedFileTime,
-            Users = users,
             ResolveDestination = filesystem.Resolve,
             IsExistingDirectory = path =>
             {
@@ -165,23 +211,9 @@ internal sealed class CopyStepExecutor(
             copyPlan = WithSourceOwners(CopyPlanner.Plan(sourceTree, request with { IsExistingDirectory = filesystem.IsDirectory }), owners, request);
         }
 
-        foreach (var warning in copyPlan.Warnings)
-        {
-            warnings.Add(warning);
-        }
-
         var entries = await CopyLayerEntries.CreateAsync(
             copyPlan, source, filesystem, options.FixedFileTime ?? options.Created, instruction.Range, archives, cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<string>? remoteIdentity = null;
-        if (remoteEntries is not null)
-        {
-            var remote = await remoteEntries(copyPlan).ConfigureAwait(false);
-            entries = CopyLayerEntries.Merge(entries, remote.Entries, copyPlan, filesystem, options.FixedFileTime ?? options.Created);
-            remoteIdentity = remote.CacheIdentity;
-        }
-
-        return await stage.Run.LayerCache.CopyAsync(instruction, copyPlan, source, remoteIdentity,
-            () => stage.Run.Writer.WriteAsync(entries, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return (copyPlan, entries);
     }
 
     /// <inheritdoc />

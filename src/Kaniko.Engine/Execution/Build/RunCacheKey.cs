@@ -115,9 +115,10 @@ internal static class RunCacheKey
     }
 
     /// <summary>
-    /// What of <paramref name="changes"/> later steps need: each directory made or changed (<c>d MODE UID GID PATH</c>)
-    /// and each path deleted or turned into something else (<c>x PATH</c>). New files are left out: the stage knew
-    /// nothing at their paths, so recording them would change nothing.
+    /// What of <paramref name="changes"/> later steps need: each directory made where nothing was (<c>n MODE UID GID
+    /// PATH</c>: a fresh directory, see <see cref="StageFilesystem"/>) or changed (<c>d MODE UID GID PATH</c>), and each
+    /// path deleted or turned into something else (<c>x PATH</c>). New files are left out: the stage knew nothing at
+    /// their paths, so recording them would change nothing.
     /// </summary>
     public static IReadOnlyList<string> EncodeChanges(IReadOnlyList<FileChange> changes)
     {
@@ -127,8 +128,9 @@ internal static class RunCacheKey
         {
             if (change.Metadata is { Kind: FileEntryKind.Directory } directory && change.Kind != FileChangeKind.Deleted)
             {
+                var kind = change.Kind == FileChangeKind.Added ? 'n' : 'd';
                 lines.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"d {Convert.ToString((int)directory.Mode, 8)} {directory.Uid} {directory.Gid} {change.Path}"));
+                    $"{kind} {Convert.ToString((int)directory.Mode, 8)} {directory.Uid} {directory.Gid} {change.Path}"));
             }
             else if (change.Kind == FileChangeKind.Deleted || (change.Kind == FileChangeKind.Modified && change.Metadata is not null))
             {
@@ -154,7 +156,7 @@ internal static class RunCacheKey
             }
 
             var parts = line.Split(' ', 5);
-            if (parts.Length != 5 || parts[0] != "d")
+            if (parts.Length != 5 || parts[0] is not ("d" or "n"))
             {
                 throw new FormatException("not a cached RUN change: " + line);
             }
@@ -163,7 +165,8 @@ internal static class RunCacheKey
                 FileEntryKind.Directory, (UnixFileMode)Convert.ToInt32(parts[1], 8),
                 int.Parse(parts[2], CultureInfo.InvariantCulture), int.Parse(parts[3], CultureInfo.InvariantCulture),
                 0, 0, 0, 0, 0, 0, 1, null);
-            changes.Add(new FileChange(parts[4], FileChangeKind.Added, metadata));
+            // An entry written before fresh directories were recorded says d for every directory: none is fresh then.
+            changes.Add(new FileChange(parts[4], parts[0] == "n" ? FileChangeKind.Added : FileChangeKind.Modified, metadata));
         }
 
         return changes;

@@ -63,7 +63,7 @@ internal sealed class RunStepExecutor(
 
         var mountSources = MountSources(stage, step);
         return await stage.Run.LayerCache.RunAsync(
-            applied, stage.Filesystem, cacheable: !options.SingleSnapshot, mountSources,
+            applied, stage.Filesystem, stage.Run.Layers.Count, cacheable: !options.SingleSnapshot, mountSources,
             () => OperatingSystem.IsLinux() ? ExecuteRunAsync(applied, stage.Filesystem, stage.Run, mountSources, cancellationToken) : throw RunNeedsLinux(applied.Instruction),
             cancellationToken).ConfigureAwait(false);
     }
@@ -93,7 +93,8 @@ internal sealed class RunStepExecutor(
         var runner = new RunStepRunner(options, runHost, run.Writer, events);
         run.RootFs ??= runHost.CreateRootFs(options.WorkDirectory, run.Stage.DisplayName, run.Stage.Index, run.BaseLayerCount, events);
         var (layer, changes) = await runner.RunAsync(applied, run.RootFs, run.Layers, mountSources, cancellationToken).ConfigureAwait(false);
-        filesystem.Record(changes);
+        // The step's layer (if any) will be the stage's next: the directories it added are fresh from there.
+        filesystem.Record(changes, options.SingleSnapshot ? null : run.Layers.Count);
         return (layer, changes);
     }
 

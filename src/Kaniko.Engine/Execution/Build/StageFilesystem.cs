@@ -13,6 +13,10 @@ namespace Kaniko.Engine.Execution.Build;
 /// <c>WORKDIR</c> that creates parents with another owner or mode than the runtime's root 0755), so most builds
 /// download no base layer at all. It knows the symbolic links the same way (its own layers', and the base's once read),
 /// because BuildKit writes a copy or a working directory through them (<see cref="Resolve"/>).
+/// It also knows its fresh directories: those a step made where the layers below had nothing (a <c>WORKDIR</c> that
+/// created its folder, a <c>RUN</c> whose diff added it), with the layer that made them. Below a fresh directory the
+/// base has nothing, so a stage that wants its tree for exact layers (<see cref="IsDeferred"/>) can plan a step there
+/// without reading it (<see cref="Probe"/>), and <c>COPY --from</c> can read such a directory from the layers above.
 /// </summary>
 internal sealed class StageFilesystem
 {
@@ -23,6 +27,9 @@ internal sealed class StageFilesystem
     private readonly HashSet<ContainerPath> _noted;
     private readonly HashSet<ContainerPath> _forgotten;
     private readonly Dictionary<ContainerPath, string> _links;
+    private readonly Dictionary<ContainerPath, int> _fresh;
+    private bool _complete;
+    private bool _assumeComplete;
 
     // continuity's RootPath gives up after 255 links.
     private const int MaxLinks = 255;
@@ -33,12 +40,14 @@ internal sealed class StageFilesystem
         Dictionary<ContainerPath, (UnixFileMode Mode, CopyOwner Owner)> written,
         HashSet<ContainerPath> noted,
         HashSet<ContainerPath> forgotten,
-        Dictionary<ContainerPath, string> links)
+        Dictionary<ContainerPath, string> links,
+        Dictionary<ContainerPath, int> fresh)
     {
         _links = links;
+        _fresh = fresh;
         _noted = noted;
         _forgotten = forgotten;
-        IsComplete = isComplete;
+        _complete = isComplete;
         _baseLayers = baseLayers;
         _headers = headers;
         _directories = directories;
@@ -46,7 +55,7 @@ internal sealed class StageFilesystem
     }
 
     /// <summary>The filesystem of <c>scratch</c>: empty, and fully known.</summary>
-    public static StageFilesystem Empty() => new(true, [], null, [], [], [], [], []);
+    public static StageFilesystem Empty() => new(true, [], null, [], [], [], [], [], []);
 
     /// <summary>The filesystem of an image whose tree is read from <paramref name="baseLayers"/> only when needed.</summary>
     public static StageFilesystem Of(IReadOnlyList<ILayer> baseLayers) => Of(baseLayers, null);
@@ -55,13 +64,119 @@ internal sealed class StageFilesystem
     /// The filesystem of an image whose tree is read from <paramref name="baseLayers"/> only when needed, with the
     /// layers' headers kept between builds in <paramref name="headers"/>.
     /// </summary>
-    public static StageFilesystem Of(IReadOnlyList<ILayer> baseLayers, LayerHeaderCache? headers) => new(false, baseLayers, headers, [], [], [], [], []);
+    public static StageFilesystem Of(IReadOnlyList<ILayer> baseLayers, LayerHeaderCache? headers) => new(false, baseLayers, headers, [], [], [], [], [], []);
 
-    /// <summary>Whether every directory of the stage is listed.</summary>
-    public bool IsComplete { get; private set; }
+    /// <summary>Whether every directory of the stage is listed (always, for a <see cref="Probe"/>).</summary>
+    public bool IsComplete => _complete || _assumeComplete;
+
+    /// <summary>
+    /// Whether the stage wants its whole tree for exact layers (it runs commands) but has not read it yet, because the
+    /// step that would have read it found its layer in the cache: its copies and working directories are then
+    /// planned on a <see cref="Probe"/> first, and the tree is read only when the probe asked about the unknown.
+    /// </summary>
+    public bool IsDeferred { get; private set; }
+
+    /// <summary>Whether a <see cref="Probe"/> was asked something only the base's tree can answer.</summary>
+    public bool TouchedUnknown { get; private set; }
 
     /// <summary>A copy for a stage that starts from this one.</summary>
-    public StageFilesystem Clone() => new(IsComplete, _baseLayers, _headers, new(_directories), new(_written), new(_noted), new(_forgotten), new(_links));
+    public StageFilesystem Clone() => new(_complete, _baseLayers, _headers, new(_directories), new(_written), new(_noted), new(_forgotten), new(_links), new(_fresh))
+    {
+        IsDeferred = IsDeferred,
+    };
+
+    /// <summary>
+    /// A copy that answers as if the stage knew its tree, exactly where it does (below fresh directories, or
+    /// everywhere once read), and records in <see cref="TouchedUnknown"/> any question it could not answer so:
+    /// a step planned on it without such a question made the layer the whole tree would have made.
+    /// </summary>
+    public StageFilesystem Probe()
+    {
+        var probe = Clone();
+        probe._assumeComplete = true;
+        return probe;
+    }
+
+    /// <summary>Takes what a <see cref="Probe"/> learned (the directories its step wrote) as this stage's own.</summary>
+    public void Adopt(StageFilesystem probe)
+    {
+        ArgumentNullException.ThrowIfNull(probe);
+        Replace(_directories, probe._directories);
+        Replace(_written, probe._written);
+        Replace(_links, probe._links);
+        Replace(_fresh, probe._fresh);
+        _noted.Clear();
+        _noted.UnionWith(probe._noted);
+        _forgotten.Clear();
+        _forgotten.UnionWith(probe._forgotten);
+    }
+
+    private static void Replace<TValue>(Dictionary<ContainerPath, TValue> target, Dictionary<ContainerPath, TValue> source)
+    {
+        target.Clear();
+        foreach (var (key, value) in source)
+        {
+            target[key] = value;
+        }
+    }
+
+    /// <summary>Records that the stage's tree was wanted but not read (see <see cref="IsDeferred"/>).</summary>
+    public void Defer()
+    {
+        if (!_complete)
+        {
+            IsDeferred = true;
+        }
+    }
+
+    /// <summary>Records that the layer numbered <paramref name="layerIndex"/> (in the stage's layers, base first) made <paramref name="path"/> where the layers below had nothing.</summary>
+    public void MarkFresh(ContainerPath path, int layerIndex)
+    {
+        if (!path.IsRoot)
+        {
+            _fresh[path] = layerIndex;
+        }
+    }
+
+    /// <summary>
+    /// The layer that made the fresh directory holding <paramref name="path"/> (or being it), or null when it is not
+    /// below one: the layers under it have nothing at <paramref name="path"/>.
+    /// </summary>
+    public int? FreshLayerOf(ContainerPath path)
+    {
+        for (var current = path; !current.IsRoot; current = current.Parent)
+        {
+            if (_fresh.TryGetValue(current, out var layer))
+            {
+                return layer;
+            }
+        }
+
+        return null;
+    }
+
+    // Whether the answer about path is the whole tree's: read, or below a fresh directory (whose parents are real
+    // directories: it was made through them, and a later write that replaced one forgot it).
+    private bool Knows(ContainerPath path) => _complete || FreshLayerOf(path) is not null;
+
+    // Whether path is a parent of a fresh directory, so certainly a directory (not a link) of the stage.
+    private bool HoldsFresh(ContainerPath path)
+    {
+        var prefix = path.IsRoot ? "/" : path.Value + "/";
+        return path.IsRoot || _fresh.Keys.Any(f => f.Value.StartsWith(prefix, StringComparison.Ordinal));
+    }
+
+    // A probe asked what only the base's tree knows.
+    private bool Unknown(ContainerPath path)
+    {
+        if (_assumeComplete && !Knows(path))
+        {
+            TouchedUnknown = true;
+            return true;
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// <paramref name="path"/> with the symbolic links the stage knows followed in every component, the last one
@@ -71,6 +186,11 @@ internal sealed class StageFilesystem
     /// </summary>
     public ContainerPath Resolve(ContainerPath path)
     {
+        if (_assumeComplete && !_complete && !HoldsFresh(path) && Unknown(path))
+        {
+            return path;
+        }
+
         if (_links.Count == 0)
         {
             return path;
@@ -97,6 +217,12 @@ internal sealed class StageFilesystem
             var candidate = resolved.Append(part);
             if (_links.TryGetValue(candidate, out var target) && ++hops <= MaxLinks)
             {
+                if (_assumeComplete && !_complete)
+                {
+                    // A link may lead where only the base's tree knows the way on.
+                    TouchedUnknown = true;
+                }
+
                 if (target.StartsWith('/'))
                 {
                     resolved = ContainerPath.Root;
@@ -131,11 +257,33 @@ internal sealed class StageFilesystem
     public void RemoveLink(ContainerPath path) => _links.Remove(path);
 
     /// <summary>Whether <paramref name="path"/> is a directory this stage knows.</summary>
-    public bool IsDirectory(ContainerPath path) => path.IsRoot || _directories.ContainsKey(path);
+    public bool IsDirectory(ContainerPath path)
+    {
+        if (path.IsRoot || _directories.ContainsKey(path))
+        {
+            return true;
+        }
+
+        if (_assumeComplete && !_complete && HoldsFresh(path))
+        {
+            return true;
+        }
+
+        _ = Unknown(path);
+        return false;
+    }
 
     /// <summary>The mode and owner of a known directory.</summary>
-    public bool TryGetDirectory(ContainerPath path, out (UnixFileMode Mode, CopyOwner Owner) metadata) =>
-        _directories.TryGetValue(path, out metadata);
+    public bool TryGetDirectory(ContainerPath path, out (UnixFileMode Mode, CopyOwner Owner) metadata)
+    {
+        if (_directories.TryGetValue(path, out metadata) && (!_assumeComplete || Knows(path)))
+        {
+            return true;
+        }
+
+        _ = Unknown(path);
+        return false;
+    }
 
     /// <summary>Records a directory written by a layer (a later write replaces the metadata).</summary>
     public void AddDirectory(ContainerPath path, UnixFileMode mode, CopyOwner owner)
@@ -163,9 +311,10 @@ internal sealed class StageFilesystem
 
     /// <summary>
     /// Takes in what a <c>RUN</c> step changed: the directories it made or changed become known with their metadata,
-    /// and what it deleted (with everything below) is forgotten, so later copies see the stage as it is.
+    /// and what it deleted (with everything below) is forgotten, so later copies see the stage as it is. A directory
+    /// it added is fresh, made by the layer numbered <paramref name="layerIndex"/> when given.
     /// </summary>
-    public void Record(IReadOnlyList<FileChange> changes)
+    public void Record(IReadOnlyList<FileChange> changes, int? layerIndex = null)
     {
         ArgumentNullException.ThrowIfNull(changes);
         foreach (var change in changes)
@@ -182,6 +331,10 @@ internal sealed class StageFilesystem
             else if (change.Metadata is { Kind: FileEntryKind.Directory } metadata)
             {
                 AddDirectory(path, metadata.Mode, new CopyOwner(metadata.Uid, metadata.Gid));
+                if (change.Kind == FileChangeKind.Added && layerIndex is { } layer)
+                {
+                    MarkFresh(path, layer);
+                }
             }
         }
     }
@@ -211,6 +364,11 @@ internal sealed class StageFilesystem
         }
 
         _noted.RemoveWhere(k => k == path || k.Value.StartsWith(prefix, StringComparison.Ordinal));
+        foreach (var key in _fresh.Keys.Where(k => k == path || k.Value.StartsWith(prefix, StringComparison.Ordinal)).ToList())
+        {
+            _fresh.Remove(key);
+        }
+
         foreach (var key in _links.Keys.Where(k => k == path || k.Value.StartsWith(prefix, StringComparison.Ordinal)).ToList())
         {
             _links.Remove(key);
@@ -264,7 +422,8 @@ internal sealed class StageFilesystem
             _directories[path] = metadata;
         }
 
-        IsComplete = true;
+        _complete = true;
+        IsDeferred = false;
     }
 
     /// <summary>
@@ -273,7 +432,7 @@ internal sealed class StageFilesystem
     /// </summary>
     public IReadOnlyList<ContainerPath> MissingAncestors(ContainerPath path)
     {
-        if (!IsComplete)
+        if (!IsComplete || Unknown(path))
         {
             return [];
         }
@@ -281,7 +440,8 @@ internal sealed class StageFilesystem
         var missing = new List<ContainerPath>();
         for (var parent = path.Parent; !parent.IsRoot; parent = parent.Parent)
         {
-            if (!_directories.ContainsKey(parent))
+            // In a probe, the parents of a fresh directory exist (it was made through them).
+            if (!_directories.ContainsKey(parent) && (_complete || FreshLayerOf(parent) is not null))
             {
                 missing.Add(parent);
             }

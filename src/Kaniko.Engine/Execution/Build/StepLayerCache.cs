@@ -66,7 +66,7 @@ internal sealed class StepLayerCache
         ArgumentNullException.ThrowIfNull(instruction);
         if (layer is not null && !_keyed)
         {
-            Chain = StepKey(instruction).Add("layer", "derived").Build();
+            Chain = DerivedKey(instruction);
         }
     }
 
@@ -107,12 +107,13 @@ internal sealed class StepLayerCache
     /// </summary>
     /// <param name="applied">The step, with its command.</param>
     /// <param name="filesystem">What the stage knows of its directories.</param>
+    /// <param name="layerIndex">The number the step's layer takes in the stage's layers (its fresh directories are that layer's).</param>
     /// <param name="cacheable">Whether the step may be looked up at all (not with <c>--single-snapshot</c>).</param>
     /// <param name="mountSources">The trees bind mounts read (their content is part of the key).</param>
     /// <param name="execute">Runs the step; records its changes in <paramref name="filesystem"/> itself.</param>
     /// <param name="cancellationToken">Stops the step.</param>
     public async Task<ILayer?> RunAsync(
-        AppliedStep applied, StageFilesystem filesystem, bool cacheable, IMountSourceProvider? mountSources,
+        AppliedStep applied, StageFilesystem filesystem, int layerIndex, bool cacheable, IMountSourceProvider? mountSources,
         Func<Task<(ILayer? Layer, IReadOnlyList<Filesystem.FileChange> Changes)>> execute, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(applied);
@@ -134,7 +135,7 @@ internal sealed class StepLayerCache
         if (await _cache.TryGetAsync(key, cancellationToken).ConfigureAwait(false) is { Changes: { } lines } hit
             && TryDecode(lines) is { } recorded)
         {
-            filesystem.Record(recorded);
+            filesystem.Record(recorded, layerIndex);
             _events.Report(new LayerCacheLookupEvent(text, key.Value, true, hit.Source));
             return hit.Layer;
         }
@@ -148,6 +149,48 @@ internal sealed class StepLayerCache
 
         return layer;
     }
+
+    /// <summary>
+    /// The layer of a <c>WORKDIR</c> in a stage that would read its base's tree to write it (see
+    /// <see cref="WorkdirStepExecutor"/>): with the layer cache on, the cached one when the cache has the step (the
+    /// directories it wrote then go to <paramref name="hit"/>, and the tree is not read), else
+    /// <paramref name="write"/>'s, stored with those directories. The key is the one the step moves the chain to
+    /// anyway, and no lookup event is reported: a <c>WORKDIR</c> is not a step users expect the cache to count.
+    /// </summary>
+    /// <param name="instruction">The expanded instruction.</param>
+    /// <param name="hit">Records a cached layer's directories in the stage.</param>
+    /// <param name="write">Writes the layer; returns it with the directories it wrote.</param>
+    /// <param name="cancellationToken">Stops the step.</param>
+    public async Task<ILayer> WorkdirAsync(
+        Instruction instruction, Action<IReadOnlyList<Filesystem.FileChange>> hit,
+        Func<Task<(ILayer Layer, IReadOnlyList<Filesystem.FileChange> Changes)>> write, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(instruction);
+        ArgumentNullException.ThrowIfNull(hit);
+        ArgumentNullException.ThrowIfNull(write);
+        var key = DerivedKey(instruction);
+        Chain = key;
+        _keyed = true;
+        if (_cache is null || !_cache.Options.RunLayers)
+        {
+            return (await write().ConfigureAwait(false)).Layer;
+        }
+
+        var text = instruction.Format();
+        if (await _cache.TryGetAsync(key, cancellationToken).ConfigureAwait(false) is { Changes: { } lines } found && TryDecode(lines) is { } recorded)
+        {
+            hit(recorded);
+            _events.Report(new MessageEvent("cache hit " + key.Value + ": " + text + " (its base's tree is not read)", MessageImportance.Low));
+            return found.Layer;
+        }
+
+        var (layer, changes) = await write().ConfigureAwait(false);
+        _cache.Store(key, layer, new LayerCacheRecord(text, _platform, RunCacheKey.EncodeChanges(changes)), cancellationToken);
+        return layer;
+    }
+
+    // The key of a step whose layer follows from the chain and its text alone (a WORKDIR).
+    private CacheKey DerivedKey(Instruction instruction) => StepKey(instruction).Add("layer", "derived").Build();
 
     // A damaged entry is a miss: the step runs again and its entry is written anew.
     private static IReadOnlyList<Filesystem.FileChange>? TryDecode(IReadOnlyList<string> lines)

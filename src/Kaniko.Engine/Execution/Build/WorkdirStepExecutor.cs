@@ -41,36 +41,92 @@ internal sealed class WorkdirStepExecutor(ExecutionOptions options, BuildWarning
         }
 
         // BuildKit creates the missing parents of the working directory as the user too, and leaves an existing
-        // directory alone: both need the base tree. A stage that runs commands downloads its base anyway (the
-        // headers are read from the same cached blobs), so it always learns the tree and WORKDIR /tmp keeps 1777;
+        // directory alone: both need the base tree. A stage that runs commands wants it (so WORKDIR /tmp keeps 1777);
         // a COPY-only stage reads it only for another owner, so that it downloads no base layer.
-        if (owner != CopyOwner.Root || run.Stage.Steps.Any(s => s.Instruction is RunInstruction))
+        var time = options.FixedFileTime ?? options.Created;
+        var layerIndex = run.Layers.Count;
+        if ((owner == CopyOwner.Root && !run.Stage.Steps.Any(s => s.Instruction is RunInstruction)) || filesystem.IsComplete)
         {
-            await filesystem.EnsureCompleteAsync(cancellationToken).ConfigureAwait(false);
+            return await run.Writer.WriteAsync(Plan(filesystem, workdir.Path, owner, time, layerIndex).Entries, cancellationToken).ConfigureAwait(false);
         }
 
+        if (filesystem.IsDeferred)
+        {
+            // An earlier step found its layer in the cache instead of reading the tree: below a fresh directory the
+            // stage knows what the tree would say.
+            var probe = filesystem.Probe();
+            var planned = Plan(probe, workdir.Path, owner, time, layerIndex);
+            if (!probe.TouchedUnknown)
+            {
+                filesystem.Adopt(probe);
+                return await run.Writer.WriteAsync(planned.Entries, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        // When all the stage's RUN steps hit the cache, nothing else needs the base: a cached layer spares the read.
+        return await run.LayerCache.WorkdirAsync(
+            applied.Instruction,
+            changes =>
+            {
+                filesystem.Record(changes, layerIndex);
+                NoteParents(filesystem, ContainerPath.Parse(changes[^1].Path));
+                filesystem.Defer();
+            },
+            async () =>
+            {
+                await filesystem.EnsureCompleteAsync(cancellationToken).ConfigureAwait(false);
+                var planned = Plan(filesystem, workdir.Path, owner, time, layerIndex);
+                return (await run.Writer.WriteAsync(planned.Entries, cancellationToken).ConfigureAwait(false), planned.Changes);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The entries of the step's layer, recorded in <paramref name="filesystem"/>, and the directories they write as
+    /// changes (added where nothing was: fresh, made by layer <paramref name="layerIndex"/>) for the layer cache.
+    /// </summary>
+    private static (List<LayerEntry> Entries, List<FileChange> Changes) Plan(
+        StageFilesystem filesystem, string workdirPath, CopyOwner owner, DateTimeOffset time, int layerIndex)
+    {
         // BuildKit's mkdir follows the stage's links: WORKDIR /bin/app on a merged-/usr image makes /usr/bin/app.
-        var path = filesystem.Resolve(ContainerPath.Parse(workdir.Path));
-        var time = options.FixedFileTime ?? options.Created;
+        var path = filesystem.Resolve(ContainerPath.Parse(workdirPath));
         var entries = new List<LayerEntry>();
+        var changes = new List<FileChange>();
         foreach (var directory in filesystem.MissingAncestors(path))
         {
             entries.Add(LayerEntry.Directory(directory.Value) with { Uid = owner.Uid, Gid = owner.Gid, ModificationTime = time });
             filesystem.AddDirectory(directory, LayerEntry.DefaultDirectoryMode, owner);
+            filesystem.MarkFresh(directory, layerIndex);
+            changes.Add(Change(directory, FileChangeKind.Added, LayerEntry.DefaultDirectoryMode, owner));
         }
 
         // Parents left out of the layer (the stage does not know its base tree) exist once it is applied: a later
         // WORKDIR for another user must not create them again with its owner.
+        NoteParents(filesystem, path);
+
+        // An existing working directory keeps its mode and owner, as BuildKit's mkdir leaves it alone.
+        var exists = filesystem.TryGetDirectory(path, out var existing);
+        var (mode, pathOwner) = exists ? existing : (LayerEntry.DefaultDirectoryMode, owner);
+        entries.Add(LayerEntry.Directory(path.Value, mode) with { Uid = pathOwner.Uid, Gid = pathOwner.Gid, ModificationTime = time });
+        filesystem.AddDirectory(path, mode, pathOwner);
+        var fresh = !exists && filesystem.IsComplete;
+        if (fresh)
+        {
+            filesystem.MarkFresh(path, layerIndex);
+        }
+
+        changes.Add(Change(path, fresh ? FileChangeKind.Added : FileChangeKind.Modified, mode, pathOwner));
+        return (entries, changes);
+    }
+
+    private static void NoteParents(StageFilesystem filesystem, ContainerPath path)
+    {
         for (var parent = path.Parent; !parent.IsRoot; parent = parent.Parent)
         {
             filesystem.NoteDirectory(parent);
         }
-
-        // An existing working directory keeps its mode and owner, as BuildKit's mkdir leaves it alone.
-        var (mode, pathOwner) = filesystem.TryGetDirectory(path, out var existing) ? existing : (LayerEntry.DefaultDirectoryMode, owner);
-        entries.Add(LayerEntry.Directory(path.Value, mode) with { Uid = pathOwner.Uid, Gid = pathOwner.Gid, ModificationTime = time });
-        filesystem.AddDirectory(path, mode, pathOwner);
-
-        return await run.Writer.WriteAsync(entries, cancellationToken).ConfigureAwait(false);
     }
+
+    private static FileChange Change(ContainerPath path, FileChangeKind kind, UnixFileMode mode, CopyOwner owner) =>
+        new(path.Value, kind, new FileEntryMetadata(FileEntryKind.Directory, mode, owner.Uid, owner.Gid, 0, 0, 0, 0, 0, 0, 1, null));
 }

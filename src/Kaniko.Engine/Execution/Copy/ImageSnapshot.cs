@@ -67,9 +67,37 @@ internal sealed class ImageSnapshot : IBuildContext
         ArgumentNullException.ThrowIfNull(layers);
         ArgumentNullException.ThrowIfNull(directory);
         Directory.CreateDirectory(directory);
-        var nodes = await ReadNodesAsync(layers, withContent: true, headers, cancellationToken).ConfigureAwait(false);
+        var nodes = await ReadNodesAsync(layers, withContent: true, headers, null, cancellationToken).ConfigureAwait(false);
         return new ImageSnapshot(description, directory, [.. layers], nodes, cancellationToken);
     }
+
+    /// <summary>
+    /// Reads the files of a stage from the layers above the ones that had nothing at <paramref name="freshDirectories"/>
+    /// (relative paths, without a leading <c>/</c>): <paramref name="layers"/> are those upper layers only, so a
+    /// <c>COPY --from</c> of a folder a step made reads neither the headers nor the content of the base below it.
+    /// Null when such a snapshot could differ from the stage's below those directories: a symbolic link there (it
+    /// may lead into the layers left out), or a hard link to a file of the layers left out.
+    /// </summary>
+    public static async Task<ImageSnapshot?> ReadAboveAsync(
+        string description, IReadOnlyList<ILayer> layers, string directory, LayerHeaderCache? headers, IReadOnlyList<string> freshDirectories,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        ArgumentNullException.ThrowIfNull(freshDirectories);
+        var dangling = new List<string>();
+        var nodes = await ReadNodesAsync(layers, withContent: true, headers, dangling, cancellationToken).ConfigureAwait(false);
+        var linked = nodes.Any(n => n.Value.Kind == ContextEntryKind.SymbolicLink && freshDirectories.Any(d => IsAtOrBelow(n.Key, d)));
+        if (dangling.Count > 0 || linked)
+        {
+            return null;
+        }
+
+        Directory.CreateDirectory(directory);
+        return new ImageSnapshot(description, directory, [.. layers], nodes, cancellationToken);
+    }
+
+    private static bool IsAtOrBelow(string path, string directory) =>
+        path == directory || path.StartsWith(directory + "/", StringComparison.Ordinal);
 
     /// <summary>
     /// The directories of the filesystem <paramref name="layers"/> make (bottom first), with their mode and owner,
@@ -80,7 +108,7 @@ internal sealed class ImageSnapshot : IBuildContext
         IReadOnlyList<ILayer> layers, LayerHeaderCache? headers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(layers);
-        var nodes = await ReadNodesAsync(layers, withContent: false, headers, cancellationToken).ConfigureAwait(false);
+        var nodes = await ReadNodesAsync(layers, withContent: false, headers, null, cancellationToken).ConfigureAwait(false);
         var directories = nodes.Where(n => n.Value.Kind == ContextEntryKind.Directory)
             .ToDictionary(n => n.Key, n => (n.Value.Mode, new CopyOwner(n.Value.Uid, n.Value.Gid)), StringComparer.Ordinal);
         var links = nodes.Where(n => n.Value.Kind == ContextEntryKind.SymbolicLink)
@@ -89,7 +117,7 @@ internal sealed class ImageSnapshot : IBuildContext
     }
 
     private static async Task<Dictionary<string, Node>> ReadNodesAsync(
-        IReadOnlyList<ILayer> layers, bool withContent, LayerHeaderCache? headerCache, CancellationToken cancellationToken)
+        IReadOnlyList<ILayer> layers, bool withContent, LayerHeaderCache? headerCache, List<string>? dangling, CancellationToken cancellationToken)
     {
         var nodes = new Dictionary<string, Node>(StringComparer.Ordinal);
         for (var layerIndex = 0; layerIndex < layers.Count; layerIndex++)
@@ -149,6 +177,7 @@ internal sealed class ImageSnapshot : IBuildContext
                     var linked = added.LastOrDefault(a => a.Path == target).Node ?? nodes.GetValueOrDefault(target);
                     if (linked?.Content is null)
                     {
+                        dangling?.Add(path);
                         continue;
                     }
 
