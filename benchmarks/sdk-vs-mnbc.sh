@@ -104,13 +104,18 @@ for run in $(seq "$runs"); do
   done
 done
 
-printf '%-12s %10s %10s %8s\n' scenario kaniko mnbc ratio
+# paired: the median of each run's own ratio, the two publishes of a run being seconds apart, so a change of the
+# machine's load between runs moves both sides of a pair.
+printf '%-12s %10s %10s %8s %8s\n' scenario kaniko mnbc ratio paired
 for scenario in cold no-change rebuild one-change; do
   k=$(tr ' ' '\n' <<< "${times[kaniko-$scenario]}" | grep . | median)
   m=$(tr ' ' '\n' <<< "${times[mnbc-$scenario]}" | grep . | median)
-  printf '%-12s %9ss %9ss %8.2f\n' "$scenario" "$k" "$m" "$(echo "$k / $m" | bc -l)"
+  read -r -a ks <<< "${times[kaniko-$scenario]}"
+  read -r -a ms <<< "${times[mnbc-$scenario]}"
+  p=$(for i in "${!ks[@]}"; do echo "${ks[$i]} / ${ms[$i]}" | bc -l; done | median)
+  printf '%-12s %9ss %9ss %8.2f %8.2f\n' "$scenario" "$k" "$m" "$(echo "$k / $m" | bc -l)" "$p"
 done
-echo "(median of $runs runs each, wall seconds of the whole dotnet publish; ratio = kaniko / mnbc; $(nproc) cores; warm-up ${WARM_UP:-true})"
+echo "(median of $runs runs each, wall seconds of the whole dotnet publish; ratio = kaniko / mnbc of the medians, paired = median of the runs' ratios; $(nproc) cores; warm-up ${WARM_UP:-true})"
 echo
 printf '%-12s %10s %10s %8s\n' "image step" kaniko mnbc ratio
 for scenario in cold nochange rebuild change; do
