@@ -17,7 +17,8 @@
 #   REGISTRY     host:port of a plain-HTTP registry (default: a private docker-registry on a free loopback port,
 #                started and stopped by this script)
 #   BASE_LAYOUT  OCI layout DIR:TAG of the aspnet base (default: the test fixture's cache,
-#                ~/.cache/kaniko-tests/dotnet-aspnet-v*:10.0, made by tests/Kaniko.Testing's BaseImages)
+#                ~/.cache/kaniko-tests/dotnet-aspnet-v*:10.0, made by tests/Kaniko.Testing's BaseImages; without it,
+#                benchmarks/make-aspnet-layout.sh DIR makes a smaller one from this machine's .NET: DIR:10.0)
 #   WORK         scratch folder (default: a new temp folder, removed at the end)
 #   WARM_UP      false: Kaniko.Sdk runs with -p:KanikoWarmUp=false, to see what the warm-up saves
 set -euo pipefail
@@ -84,6 +85,7 @@ image_ms() { # image_ms LOG TASK...
 }
 median() { sort -n | awk '{ a[NR] = $1 } END { m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.2f", m }'; }
 mkdir -p "$work/logs"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 declare -A times image
 for run in $(seq "$runs"); do
   for tool in kaniko mnbc; do
@@ -102,13 +104,18 @@ for run in $(seq "$runs"); do
   done
 done
 
-printf '%-12s %10s %10s %8s\n' scenario kaniko mnbc ratio
+# paired: the median of each run's own ratio, the two publishes of a run being seconds apart, so a change of the
+# machine's load between runs moves both sides of a pair.
+printf '%-12s %10s %10s %8s %8s\n' scenario kaniko mnbc ratio paired
 for scenario in cold no-change rebuild one-change; do
   k=$(tr ' ' '\n' <<< "${times[kaniko-$scenario]}" | grep . | median)
   m=$(tr ' ' '\n' <<< "${times[mnbc-$scenario]}" | grep . | median)
-  printf '%-12s %9ss %9ss %8.2f\n' "$scenario" "$k" "$m" "$(echo "$k / $m" | bc -l)"
+  read -r -a ks <<< "${times[kaniko-$scenario]}"
+  read -r -a ms <<< "${times[mnbc-$scenario]}"
+  p=$(for i in "${!ks[@]}"; do echo "${ks[$i]} / ${ms[$i]}" | bc -l; done | median)
+  printf '%-12s %9ss %9ss %8.2f %8.2f\n' "$scenario" "$k" "$m" "$(echo "$k / $m" | bc -l)" "$p"
 done
-echo "(median of $runs runs each, wall seconds of the whole dotnet publish; ratio = kaniko / mnbc; $(nproc) cores; warm-up ${WARM_UP:-true})"
+echo "(median of $runs runs each, wall seconds of the whole dotnet publish; ratio = kaniko / mnbc of the medians, paired = median of the runs' ratios; $(nproc) cores; warm-up ${WARM_UP:-true})"
 echo
 printf '%-12s %10s %10s %8s\n' "image step" kaniko mnbc ratio
 for scenario in cold nochange rebuild change; do
@@ -116,4 +123,15 @@ for scenario in cold nochange rebuild change; do
   m=$(tr ' ' '\n' <<< "${image[mnbc-$scenario]}" | grep . | median)
   printf '%-12s %9ss %9ss %8.2f\n' "$scenario" "$k" "$m" "$(echo "$k / $m" | bc -l)"
 done
-echo "(seconds in the image tasks, from -clp:PerformanceSummary; load average $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "(seconds in the image tasks, from -clp:PerformanceSummary; load average $load_before before, $(cut -d' ' -f1-3 /proc/loadavg) after)"
+echo
+echo "every run, in order (wall seconds of the whole dotnet publish; image step in brackets):"
+for scenario in cold no-change rebuild one-change; do
+  short=${scenario/no-change/nochange}; short=${short/one-change/change}
+  for tool in kaniko mnbc; do
+    read -r -a wall <<< "${times[$tool-$scenario]}"
+    read -r -a step <<< "${image[$tool-$short]}"
+    line=$(for i in "${!wall[@]}"; do printf ' %.2f (%s)' "${wall[$i]}" "${step[$i]}"; done)
+    printf '%-12s %-7s%s\n' "$scenario" "$tool" "$line"
+  done
+done

@@ -59,6 +59,14 @@ public static class BuildInputs
 
         var root = Path.GetFullPath(request.Context);
         var excluded = excludedDirectory is null ? null : Path.GetFullPath(excludedDirectory).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        // Only a state folder inside the context is left out. A context inside the state folder (the MSBuild targets'
+        // per-RID publishes under obj/.../kaniko/rids/, beside state.txt) is the build's input and is walked whole:
+        // leaving it out would call a changed app up to date.
+        if (excluded is not null && !excluded.StartsWith(root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            excluded = null;
+        }
+
         using var context = BuildContextFactory.Open(root, dockerfilePath);
         var files = new DirectoryInfo(root)
             .EnumerateFileSystemInfos("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false })

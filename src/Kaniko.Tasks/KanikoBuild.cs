@@ -48,6 +48,10 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
         var request = CreateRequest(dockerfile);
         var dockerfilePath = BuildInputs.DockerfilePath(request);
         var state = string.IsNullOrEmpty(StateFile) ? null : Path.GetFullPath(StateFile);
+        var previous = state is null || LoadLocally ? null : BuildState.Read(state);
+        // The destinations' HEADs go out beside the base images': the up-to-date check then waits for one round trip,
+        // not two. Their answer counts only when the fingerprint below matches the previous build's.
+        var published = previous is null || request.NoPush ? null : PublishedDigestsAsync(request, cancellationToken);
         BaseImageDigests? bases = null;
         if (state is not null || GenerateBaseNameLabel || GenerateBaseDigestLabel)
         {
@@ -56,8 +60,8 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
         }
 
         var fingerprint = state is null ? null : BuildInputs.Fingerprint(request, dockerfilePath, Path.GetDirectoryName(state), HostIdentity, bases);
-        if (state is not null && fingerprint is not null && !LoadLocally
-            && await IsUpToDateAsync(request, state, fingerprint, cancellationToken).ConfigureAwait(false) is { } upToDate)
+        if (previous is not null && published is not null && fingerprint is not null
+            && IsUpToDate(request, previous, fingerprint, await published.ConfigureAwait(false)) is { } upToDate)
         {
             Log.LogMessage(MessageImportance.High, "{0}", string.Format(
                 CultureInfo.InvariantCulture, Strings.MSBuildImageUpToDate, ImageName(request), upToDate));
@@ -169,35 +173,47 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
     }
 
     // The registry holds the image when every destination's tag still names the digest the state recorded.
-    private async Task<Digest?> IsUpToDateAsync(BuildRequest request, string stateFile, string fingerprint, CancellationToken cancellationToken)
+    private Digest? IsUpToDate(BuildRequest request, BuildState state, string fingerprint, IReadOnlyList<PublishedTag> published)
     {
-        var state = BuildState.Read(stateFile);
-        if (state is null || state.InputsFingerprint != fingerprint || request.NoPush
+        if (state.InputsFingerprint != fingerprint
             || (request.TarPath is { } tar && !File.Exists(tar)) || (request.OciLayoutPath is { } layout && !Directory.Exists(layout)))
         {
             return null;
         }
 
-        foreach (var destination in request.Destinations)
+        foreach (var tag in published)
         {
-            try
+            if (tag.Error is { } error)
             {
-                var published = await BuildInputs.PublishedDigestAsync(request, destination, cancellationToken).ConfigureAwait(false);
-                if (published != state.Digest)
-                {
-                    Log.LogMessage(MessageImportance.Normal, "{0} does not name {1} any more: building", destination, state.Digest);
-                    return null;
-                }
+                Log.LogMessage(MessageImportance.Normal, "cannot check {0} ({1}): building", tag.Destination, error);
+                return null;
             }
-            catch (KanikoException e)
+
+            if (tag.Digest != state.Digest)
             {
-                Log.LogMessage(MessageImportance.Normal, "cannot check {0} ({1}): building", destination, e.Message);
+                Log.LogMessage(MessageImportance.Normal, "{0} does not name {1} any more: building", tag.Destination, state.Digest);
                 return null;
             }
         }
 
         return state.Digest;
     }
+
+    // Every destination at once; a registry that cannot answer is an answer too (the image is then built).
+    private static async Task<IReadOnlyList<PublishedTag>> PublishedDigestsAsync(BuildRequest request, CancellationToken cancellationToken) =>
+        await System.Threading.Tasks.Task.WhenAll(request.Destinations.Select(async destination =>
+        {
+            try
+            {
+                return new PublishedTag(destination, await BuildInputs.PublishedDigestAsync(request, destination, cancellationToken).ConfigureAwait(false), null);
+            }
+            catch (KanikoException e)
+            {
+                return new PublishedTag(destination, null, e.Message);
+            }
+        })).ConfigureAwait(false);
+
+    private sealed record PublishedTag(string Destination, Digest? Digest, string? Error);
 
     private void SetOutputs(IReadOnlyList<string> destinations, Digest digest)
     {
