@@ -10,7 +10,10 @@ namespace Kaniko.Cli;
 /// build starts, this process becomes <c>unshare --mount --propagation private</c> running this same command line.
 /// <c>exec</c> keeps the process id, so a signal, a parent waiting for the exit code or a pod's termination reach the
 /// build as before; and the mount namespace ends with the process however it ends, SIGKILL included, so a killed
-/// build leaves no mount on the machine (issue: a killed build left <c>rootfs-0</c> mounted).
+/// build leaves no mount on the machine (issue: a killed build left <c>rootfs-0</c> mounted). The rootless build,
+/// re-entered as root of a user namespace (<see cref="UserNamespaceReentry"/>), comes here too: the mount namespace
+/// it makes is owned by that user namespace, which is what lets the kernel mount its stages' overlays
+/// (<c>userxattr</c>) at all.
 /// <para>
 /// Not done where it cannot work or is not needed: not root, no <c>CAP_SYS_ADMIN</c> (an unprivileged pod: the build
 /// there mounts nothing), no <c>unshare</c> program, or <c>--stage-root=unpack</c> (no overlay; a chroot step's

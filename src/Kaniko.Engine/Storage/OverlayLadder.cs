@@ -34,7 +34,11 @@ internal sealed record OverlayLadderChoice(OverlayRung Rung, IReadOnlyList<strin
 /// <param name="Kernel">The kernel's version.</param>
 /// <param name="FuseOverlayfs">The <c>fuse-overlayfs</c> program, when on <c>PATH</c>.</param>
 /// <param name="HasDevFuse">Whether <c>/dev/fuse</c> exists.</param>
-internal sealed record OverlayHost(bool OverlayInKernel, bool IsRoot, bool InInitialUserNamespace, Version Kernel, string? FuseOverlayfs, bool HasDevFuse)
+/// <param name="OwnsMountNamespace">
+/// Whether this process's mount namespace belongs to its user namespace (always so in the initial one); a build run
+/// inside a user namespace by a host that made no mount namespace there cannot mount.
+/// </param>
+internal sealed record OverlayHost(bool OverlayInKernel, bool IsRoot, bool InInitialUserNamespace, Version Kernel, string? FuseOverlayfs, bool HasDevFuse, bool OwnsMountNamespace = true)
 {
     /// <summary>The kernel that brought <c>userxattr</c>: overlay mounts in a user namespace.</summary>
     public static readonly Version UserXattrKernel = new(5, 11);
@@ -47,13 +51,15 @@ internal sealed record OverlayHost(bool OverlayInKernel, bool IsRoot, bool InIni
         var uidMap = TryRead("/proc/self/uid_map") ?? "";
         var identity = uidMap.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        var initial = identity.Count == 1 && identity[0] is ["0", "0", "4294967295"];
         return new OverlayHost(
             filesystems.Split('\n').Any(l => l.Split('\t', ' ').Contains("overlay", StringComparer.Ordinal)),
             Environment.IsPrivilegedProcess,
-            identity.Count == 1 && identity[0] is ["0", "0", "4294967295"],
+            initial,
             ParseKernel(TryRead("/proc/sys/kernel/osrelease") ?? ""),
             FindOnPath("fuse-overlayfs"),
-            File.Exists("/dev/fuse"));
+            File.Exists("/dev/fuse"),
+            initial || OverlayNative.OwnsMountNamespace());
     }
 
     /// <summary>The leading <c>major.minor</c> of a kernel release such as <c>6.1.0-18-amd64</c>.</summary>
@@ -113,6 +119,10 @@ internal static class OverlayLadder
         else if (host.Kernel < OverlayHost.UserXattrKernel)
         {
             findings.Add(string.Create(CultureInfo.InvariantCulture, $"kernel overlay in a user namespace: kernel {host.Kernel} is older than {OverlayHost.UserXattrKernel} (no userxattr)"));
+        }
+        else if (!host.OwnsMountNamespace)
+        {
+            findings.Add("kernel overlay in a user namespace: the mount namespace belongs to another user namespace (run the build in one of its own, unshare --mount)");
         }
         else
         {

@@ -33,6 +33,18 @@ public sealed class OverlayTests : IDisposable
     }
 
     [Fact]
+    public void In_a_user_namespace_the_kernel_rung_needs_a_mount_namespace_of_that_user_namespace()
+    {
+        var host = new OverlayHost(true, true, false, new Version(6, 1), null, false, OwnsMountNamespace: false);
+
+        var choice = OverlayLadder.Choose(host);
+
+        Assert.Equal(OverlayRung.Unpack, choice.Rung);
+        Assert.Contains(choice.Findings, f => f.Contains("mount namespace belongs to another user namespace", StringComparison.Ordinal));
+        Assert.True(OverlayHost.Current().OwnsMountNamespace);
+    }
+
+    [Fact]
     public void Fuse_overlayfs_is_the_rung_below_the_kernel_when_installed_with_dev_fuse()
     {
         var host = new OverlayHost(false, false, false, new Version(6, 1), "/usr/bin/fuse-overlayfs", true);
