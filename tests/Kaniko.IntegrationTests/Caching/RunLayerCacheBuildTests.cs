@@ -327,7 +327,7 @@ public sealed partial class RunLayerCacheBuildTests(RegistryFixture registry) : 
         Assert.All(sameLookups, l => Assert.True(l.Hit));
         Assert.Equal(changedWithoutCache, changed.Digest.ToString());
         Assert.Equal(changedWithoutCache, same.Digest.ToString());
-        Assert.Contains(messages, m => m.EndsWith("(its base's tree is not read)", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.EndsWith("its base's tree is not read)", StringComparison.Ordinal));
         Assert.Equal(readsAbove, messages.Any(m => m.StartsWith("stage build: read from its layer", StringComparison.Ordinal)));
         if (readsAbove)
         {
