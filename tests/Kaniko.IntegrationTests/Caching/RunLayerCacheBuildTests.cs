@@ -249,4 +249,91 @@ public sealed partial class RunLayerCacheBuildTests(RegistryFixture registry) : 
         Assert.Equal("a\nc\nc\nn 2\n", await File.ReadAllTextAsync(Path.Combine(rootfs, "work/d.txt"), BuildHarness.Cancellation));
         Assert.Equal(cold.Digest, warm.Digest);
     }
+
+    // The classic .NET shape on busybox: WORKDIR, a COPY and a RUN, the rest and a RUN that makes the output folder,
+    // then COPY --from of that folder (read from the layers above the base unless a link in it could lead below);
+    // and WORKDIR on a folder the base has (the copies into it need the base's tree).
+    public static TheoryData<string, bool> DeferredTreeCases => new()
+    {
+        {
+        """
+        FROM {0} AS build
+        WORKDIR /src
+        COPY a.txt ./
+        RUN cat a.txt > b.txt
+        COPY . .
+        RUN mkdir -p /app/sub && cp /src/b.txt /src/c.txt /app/sub/
+        FROM {0}
+        WORKDIR /app
+        COPY --from=build /app .
+        """, true
+        },
+        {
+        """
+        FROM {0} AS build
+        WORKDIR /src
+        COPY a.txt ./
+        RUN cat a.txt > b.txt
+        COPY . .
+        RUN mkdir -p /app/sub && cp /src/b.txt /src/c.txt /app/sub/ && ln -s sub/c.txt /app/c
+        FROM {0}
+        WORKDIR /app
+        COPY --from=build /app .
+        """, false
+        },
+        {
+        """
+        FROM {0}
+        WORKDIR /etc/conf.d/app
+        COPY a.txt ./
+        RUN cat a.txt > b.txt
+        WORKDIR /etc
+        COPY c.txt conf.d/
+        RUN cat conf.d/c.txt >> conf.d/app/b.txt
+        """, false
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(DeferredTreeCases))]
+    public async Task Steps_planned_without_the_base_tree_after_cache_hits_build_the_image_of_a_build_without_cache(string dockerfile, bool readsAbove)
+    {
+        var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
+        _build.Write("Dockerfile", string.Format(System.Globalization.CultureInfo.InvariantCulture, dockerfile, busybox.Reference));
+        _build.Write("a.txt", "a\n");
+        _build.Write("c.txt", "one\n");
+        var destination = _build.NewReference("deferred-tree");
+        var cacheRepo = Kaniko.Engine.Oci.ImageReference.Parse(destination).Context + "/cache";
+        BuildRequest Warm(string cache) => CachedRequest(destination, _build.Path(cache), cacheRepo) with
+        {
+            Cache = new LayerCacheSettings { Enabled = true, Repository = cacheRepo },
+        };
+        async Task<string> WithoutCacheAsync(string name) => (await _build.BuildAsync(_build.Request(_build.NewReference(name)) with
+        {
+            Reproducible = true,
+            CacheDirectory = _build.Path(name + "-cache"),
+        })).Digest.ToString();
+
+        await BuildAsync(Warm("first"));
+        // New machines, only the registry cache shared (COPY layers are not cached, as in an executor pod): the
+        // context changed, so the steps from COPY . . on miss; then nothing changed, so every RUN hits.
+        _build.Write("c.txt", "two\n");
+        var (changed, changedLookups, _) = await BuildAsync(Warm("changed"));
+        var changedWithoutCache = await WithoutCacheAsync("changed-without-cache");
+        var (same, sameLookups, _) = await BuildAsync(Warm("same"));
+        var messages = _build.Events.OfType<MessageEvent>().Select(m => m.Text).ToList();
+
+        Assert.Contains(false, changedLookups.Select(l => l.Hit));
+        Assert.All(sameLookups, l => Assert.True(l.Hit));
+        Assert.Equal(changedWithoutCache, changed.Digest.ToString());
+        Assert.Equal(changedWithoutCache, same.Digest.ToString());
+        Assert.Contains(messages, m => m.EndsWith("its base's tree is not read)", StringComparison.Ordinal));
+        Assert.Equal(readsAbove, messages.Any(m => m.StartsWith("stage build: read from its layer", StringComparison.Ordinal)));
+        if (readsAbove)
+        {
+            // Nothing read the base: its layer never reached the blob store of the build whose steps all hit.
+            var baseLayer = (await BuildHarness.ManifestAsync(busybox.Reference)).GetProperty("layers")[0].GetProperty("digest").GetString()!;
+            Assert.False(File.Exists(Path.Combine(_build.Path("same"), "blobs", "sha256", baseLayer["sha256:".Length..])));
+        }
+    }
 }

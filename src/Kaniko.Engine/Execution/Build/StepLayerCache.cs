@@ -171,7 +171,8 @@ internal sealed class StepLayerCache
         var key = DerivedKey(instruction);
         Chain = key;
         _keyed = true;
-        if (_cache is null || !_cache.Options.RunLayers)
+        // With --single-snapshot the stage's one layer replaces this one: nothing is looked up, as for RUN.
+        if (_cache is null || !_cache.Options.RunLayers || _options.SingleSnapshot)
         {
             return (await write().ConfigureAwait(false)).Layer;
         }
@@ -180,7 +181,7 @@ internal sealed class StepLayerCache
         if (await _cache.TryGetAsync(key, cancellationToken).ConfigureAwait(false) is { Changes: { } lines } found && TryDecode(lines) is { } recorded)
         {
             hit(recorded);
-            _events.Report(new MessageEvent("cache hit " + key.Value + ": " + text + " (its base's tree is not read)", MessageImportance.Low));
+            _events.Report(new MessageEvent("layer of " + text + " from the cache (" + key.Value + "; its base's tree is not read)", MessageImportance.Low));
             return found.Layer;
         }
 
