@@ -95,8 +95,12 @@ public sealed class BuildahDifferentialTests(RegistryFixture registry, BuildahPe
 
         Assert.Equal(testCase.PeerDockerfile is not null, KnownDifferences.PeerDockerfiles.ContainsKey(name));
         var peerDockerfile = testCase.PeerDockerfile ?? Path.Combine(build.ContextDirectory, "Dockerfile");
-        var peerBuild = peer.BuildAndPushAsync(peerDockerfile, build.ContextDirectory, theirs, peerArguments, cancellation);
-        await Task.WhenAll(ourBuild, peerBuild);
+        var theirView = peer.ViewAsync(name, async () =>
+        {
+            await peer.BuildAndPushAsync(peerDockerfile, build.ContextDirectory, theirs, peerArguments, cancellation);
+            return await ImageView.ReadAsync(theirs, build.Path("view-buildah"), cancellation);
+        }, cancellation);
+        await Task.WhenAll(ourBuild, theirView);
 
         var messages = ourCli is null
             ? build.Events.OfType<MessageEvent>().Select(e => e.Text).ToList()
@@ -117,9 +121,8 @@ public sealed class BuildahDifferentialTests(RegistryFixture registry, BuildahPe
             Assert.DoesNotContain(messages, m => m.Contains(": no overlay (", StringComparison.Ordinal));
         }
 
-        var ourView = ImageView.ReadAsync(ours, build.Path("view-ours"), cancellation);
-        var theirView = ImageView.ReadAsync(theirs, build.Path("view-buildah"), cancellation);
-        var (ourRaw, theirRaw) = (await ourView, await theirView);
+        var ourRaw = await ImageView.ReadAsync(ours, build.Path("view-ours"), cancellation);
+        var theirRaw = await theirView;
         TestContext.Current.TestOutputHelper?.WriteLine(string.Join('\n', ourRaw.Select(e => e.Key + " = " + e.Value)));
         foreach (var (key, value) in testCase.PinnedValues())
         {

@@ -13,6 +13,8 @@ public sealed class BuildahPeer : IDisposable
     private readonly TempDirectory _root = new("kaniko-buildah-");
     private readonly SemaphoreSlim _baseLock = new(1, 1);
     private readonly Dictionary<string, PushedBaseImage> _bases = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _viewLock = new(1, 1);
+    private readonly Dictionary<string, SortedDictionary<string, string>> _views = new(StringComparer.Ordinal);
 
     /// <summary>Writes the registries.conf that marks the loopback registry insecure and allows no short names.</summary>
     public BuildahPeer()
@@ -69,6 +71,31 @@ public sealed class BuildahPeer : IDisposable
             TimeSpan.FromMinutes(2), cancellationToken);
     }
 
+    /// <summary>
+    /// What buildah builds for the case <paramref name="name"/>, made by <paramref name="buildAndRead"/> the first time
+    /// and kept for the run: the case is the same on every rung of ours, so buildah builds it once, not once per rung.
+    /// A failed build is not kept.
+    /// </summary>
+    public async Task<SortedDictionary<string, string>> ViewAsync(string name, Func<Task<SortedDictionary<string, string>>> buildAndRead, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(buildAndRead);
+        await _viewLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (!_views.TryGetValue(name, out var view))
+            {
+                view = await buildAndRead();
+                _views.Add(name, view);
+            }
+
+            return view;
+        }
+        finally
+        {
+            _viewLock.Release();
+        }
+    }
+
     /// <summary>Removes the peer's images and its storage.</summary>
     public void Dispose()
     {
@@ -79,6 +106,7 @@ public sealed class BuildahPeer : IDisposable
         }
 
         _baseLock.Dispose();
+        _viewLock.Dispose();
         _root.Dispose();
     }
 }
