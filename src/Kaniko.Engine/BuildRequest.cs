@@ -147,6 +147,13 @@ public sealed record BuildRequest
     public bool SingleSnapshot { get; init; }
 
     /// <summary>
+    /// The most bytes the cache directory's layer store keeps (<c>--layer-store-size</c>): after a build unpacks a layer
+    /// into it, the least recently used layers no running build holds are removed until it fits. <c>null</c> (the
+    /// default): a tenth of the file system holding the cache directory, at most 20 GiB; 0: no limit.
+    /// </summary>
+    public long? LayerStoreSize { get; init; }
+
+    /// <summary>
     /// The folder in which the build makes its own temporary folder (new layers, root filesystems of stages), removed
     /// when the build ends; <c>null</c> for the system's temporary folder.
     /// </summary>

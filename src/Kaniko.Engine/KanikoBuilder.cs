@@ -119,6 +119,7 @@ public static class KanikoBuilder
                 Secrets = request.Secrets.ToSources(),
                 SshAgents = request.SshAgents.ToSources(),
                 CacheDirectory = request.CacheDirectory ?? BlobStore.DefaultRoot,
+                LayerStoreSize = request.LayerStoreSize,
             };
             var builds = await new BuildExecutor(options, events).ExecuteAsync(plans, planRequest, context.Files, cancellationToken).ConfigureAwait(false);
             var warnings = planWarnings.Concat(builds.SelectMany(b => b.Warnings)).Distinct().ToList();

@@ -160,6 +160,13 @@ internal static class BuildOptions
         HelpName = "auto|unpack",
     };
 
+    internal static readonly Option<string?> LayerStoreSize = new("--layer-store-size")
+    {
+        Description = "The most the cache directory's store of unpacked layers keeps; least recently used layers no build holds are removed beyond it "
+            + "(bytes, or with a K, M or G suffix: 1024-based; 0: no limit). Default: a tenth of the file system holding the cache directory, at most 20G.",
+        HelpName = "SIZE",
+    };
+
     internal static readonly Option<bool> SingleSnapshot = new("--single-snapshot")
     {
         Description = "Write one layer per stage, with everything its steps changed, instead of one per step.",
@@ -216,7 +223,7 @@ internal static class BuildOptions
         ImageNameWithDigestFile, ImageNameTagWithDigestFile, Insecure, InsecurePull, InsecureRegistry, SkipTlsVerify,
         SkipTlsVerifyPull, SkipTlsVerifyRegistry, RegistryCertificate, RegistryMirror, PushRetry, ImageDownloadRetry, TransferStallTimeout,
         Label, Annotation, Reproducible, Compression, CompressionLevel, ImageFormat, CacheDir, Verbosity, Isolation, SnapshotMode,
-        StageRoot, SingleSnapshot, LogFormat, LogTimestamp, Progress, Secret, Ssh,
+        StageRoot, LayerStoreSize, SingleSnapshot, LogFormat, LogTimestamp, Progress, Secret, Ssh,
         Cache, CacheRepo, CacheTtl, CacheCopyLayers, CacheRunLayers,
         Git, ContextSubPath, .. AttestationFlags.All,
     ];
@@ -290,6 +297,7 @@ internal static class BuildOptions
             Isolation = ParseIsolation(parse.GetValue(Isolation) ?? NullIfEmpty(environment("KANIKO_ISOLATION"))),
             SnapshotMode = ParseSnapshotMode(parse.GetValue(SnapshotMode)),
             StageRoot = ParseStageRoot(parse.GetValue(StageRoot)),
+            LayerStoreSize = ParseLayerStoreSize(parse.GetValue(LayerStoreSize)),
             SingleSnapshot = parse.GetValue(SingleSnapshot),
             Secrets = [.. (parse.GetValue(Secret) ?? []).Select(s => BuildSecret.Parse(s, environment))],
             SshAgents = [.. (parse.GetValue(Ssh) ?? []).Select(s => SshAgent.Parse(s, environment))],
@@ -317,6 +325,13 @@ internal static class BuildOptions
         "full" => SnapshotKind.Full,
         "time" => SnapshotKind.Time,
         _ => throw Usage($"--snapshot-mode must be redo, full or time, not '{value}'"),
+    };
+
+    private static long? ParseLayerStoreSize(string? value) => value switch
+    {
+        null => null,
+        _ when ByteSize.TryParse(value, out var bytes) => bytes,
+        _ => throw Usage($"--layer-store-size must be a size (for example 10G, 500M, or 0 for no limit), not '{value}'"),
     };
 
     private static StageRootKind ParseStageRoot(string? value) => value?.ToLowerInvariant() switch

@@ -59,7 +59,7 @@ internal static class CacheCommand
     {
         var output = parse.InvocationConfiguration.Output;
         long keep = 0;
-        if (parse.GetValue(KeepStorage) is { } text && !TryParseSize(text, out keep))
+        if (parse.GetValue(KeepStorage) is { } text && !ByteSize.TryParse(text, out keep))
         {
             parse.InvocationConfiguration.Error.WriteLine($"--keep-storage: '{text}' is not a size (for example 10G, 500M or 1048576)");
             return ExitCodes.UsageError;
@@ -81,26 +81,5 @@ internal static class CacheCommand
 
         output.WriteLine(string.Format(CultureInfo.InvariantCulture, "removed {0} layers, {1} bytes kept", result.Removed.Count, result.KeptBytes));
         return ExitCodes.Success;
-    }
-
-    // Docker's --keep-storage reads sizes the same way (a number, K/M/G in 1024s); four cases need no library.
-    internal static bool TryParseSize(string text, out long bytes)
-    {
-        var trimmed = text.Trim().TrimEnd('B', 'b');
-        long unit = 1;
-        if (trimmed.Length > 0 && char.ToUpperInvariant(trimmed[^1]) is 'K' or 'M' or 'G' or 'T')
-        {
-            unit = char.ToUpperInvariant(trimmed[^1]) switch { 'K' => 1L << 10, 'M' => 1L << 20, 'G' => 1L << 30, _ => 1L << 40 };
-            trimmed = trimmed[..^1];
-        }
-
-        bytes = 0;
-        if (!decimal.TryParse(trimmed, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) || value * unit > long.MaxValue)
-        {
-            return false;
-        }
-
-        bytes = (long)(value * unit);
-        return true;
     }
 }

@@ -117,6 +117,15 @@ public sealed class BuildFlagTests : IDisposable
     }
 
     [Fact]
+    public void Layer_store_size_reaches_the_request()
+    {
+        Assert.Null(Bind(null).LayerStoreSize);
+        Assert.Equal(5L << 30, Bind(null, "--layer-store-size", "5G").LayerStoreSize);
+        Assert.Equal(1536L << 20, Bind(null, "--layer-store-size", "1.5G").LayerStoreSize);
+        Assert.Equal(0, Bind(null, "--layer-store-size", "0").LayerStoreSize);
+    }
+
+    [Fact]
     public void Source_date_epoch_comes_from_the_environment()
     {
         var request = Bind(new Dictionary<string, string> { ["SOURCE_DATE_EPOCH"] = "1700000000" });
@@ -137,6 +146,7 @@ public sealed class BuildFlagTests : IDisposable
     [InlineData("--isolation", "docker")]
     [InlineData("--snapshot-mode", "fast")]
     [InlineData("--stage-root", "overlayfs")]
+    [InlineData("--layer-store-size", "big")]
     public void A_malformed_flag_value_is_a_usage_error(string option, string value)
     {
         Write("Dockerfile", "FROM scratch\n");

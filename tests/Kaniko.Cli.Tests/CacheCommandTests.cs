@@ -16,7 +16,7 @@ public sealed class CacheCommandTests : IDisposable
     [InlineData("1.5k", 1536L)]
     public void Keep_storage_reads_bytes_and_1024_based_suffixes(string text, long expected)
     {
-        Assert.True(CacheCommand.TryParseSize(text, out var bytes));
+        Assert.True(ByteSize.TryParse(text, out var bytes));
         Assert.Equal(expected, bytes);
     }
 

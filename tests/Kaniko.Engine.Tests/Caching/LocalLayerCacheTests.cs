@@ -165,4 +165,36 @@ public sealed class LocalLayerCacheTests : IDisposable
             }
         }
     }
+
+    [Fact]
+    public async Task A_layer_prepared_in_the_background_is_stored_compressed_and_the_flush_waits_for_it()
+    {
+        var cache = new LayerCache(new LayerCacheOptions { Enabled = true }, new LocalLayerCache(new BlobStore(_root.Combine("cache")), TimeSpan.FromHours(1), _clock), remote: null);
+        var writer = new LayerWriter();
+        LayerEntry[] entries = [LayerEntry.File("a.txt", Encoding.UTF8.GetBytes("later"))];
+        var plain = await writer.WriteUncompressedAsync(entries, _root.Combine("plain"), Cancellation);
+
+        cache.Store(Key, async token => await writer.CompressAsync(plain, _root.Combine("work"), token), Record, Cancellation);
+        var warnings = await cache.FlushAsync();
+
+        Assert.Empty(warnings);
+        var hit = await cache.TryGetAsync(Key, Cancellation);
+        Assert.NotNull(hit);
+        var atOnce = await writer.WriteAsync(entries, _root.Combine("at-once"), Cancellation);
+        Assert.Equal((atOnce.MediaType, atOnce.Digest, atOnce.DiffId), (hit.Layer.MediaType, hit.Layer.Digest, hit.Layer.DiffId));
+    }
+
+    [Fact]
+    public async Task A_preparation_that_fails_is_a_warning_not_a_failure()
+    {
+        var cache = new LayerCache(new LayerCacheOptions { Enabled = true }, new LocalLayerCache(new BlobStore(_root.Combine("cache")), TimeSpan.FromHours(1), _clock), remote: null);
+
+        cache.Store(Key, _ => Task.FromException<ILayer>(new IOException("disk full")), Record, Cancellation);
+        var warnings = await cache.FlushAsync();
+
+        var warning = Assert.Single(warnings);
+        Assert.Equal(DiagnosticCodes.LayerCacheWriteFailed, warning.Code);
+        Assert.Contains("disk full", warning.Message, StringComparison.Ordinal);
+        Assert.Null(await cache.TryGetAsync(Key, Cancellation));
+    }
 }

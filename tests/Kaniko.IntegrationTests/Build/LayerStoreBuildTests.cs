@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Runtime.Versioning;
 using System.Text.RegularExpressions;
 using Kaniko.Engine.Diagnostics;
+using Kaniko.Engine.Oci;
+using Kaniko.Engine.Storage;
 using Kaniko.Testing;
 
 namespace Kaniko.IntegrationTests.Build;
@@ -95,6 +97,48 @@ public sealed partial class LayerStoreBuildTests(RegistryFixture registry) : IDi
             var rootfs = await _build.UnpackAsync(reference);
             Assert.Equal(text + "\n", await File.ReadAllTextAsync(Path.Combine(rootfs, "which"), BuildHarness.Cancellation));
         }
+    }
+
+    [Fact]
+    public async Task A_build_keeps_the_store_under_its_size_limit_by_evicting_layers_it_does_not_hold()
+    {
+        var busybox = await OneRunOnBusyboxAsync();
+        // A layer an earlier build left and nobody uses any more.
+        var store = new LayerStore(_build.CacheDirectory, sizeLimit: 0);
+        var stale = Digest.Compute("a layer of an earlier build"u8);
+        (await store.AcquireAsync(stale, (folder, token) => File.WriteAllBytesAsync(Path.Combine(folder, "data"), new byte[64 * 1024], token), BuildHarness.Cancellation)).Dispose();
+
+        await _build.BuildAsync(_build.Request(_build.NewReference("store-limit")) with { LayerStoreSize = 1024 });
+
+        Assert.Contains(_build.Events.OfType<MessageEvent>(), e => e.Text.StartsWith("RUN stage roots: overlay", StringComparison.Ordinal)
+            && e.Text.Contains("layer store: at most 1K)", StringComparison.Ordinal));
+        Assert.False(Directory.Exists(store.PathOf(stale)), "the stale layer is evicted when the build adds one");
+        // The layers the build held while it ran stay (a held layer is never evicted), until a later build adds one.
+        Assert.Superset(busybox.Layout.DiffIds.ToHashSet(), store.List().Select(e => e.DiffId.ToString()).ToHashSet());
+    }
+
+    [Fact]
+    public async Task Without_a_size_the_store_is_limited_to_a_tenth_of_its_disk()
+    {
+        await OneRunOnBusyboxAsync();
+
+        await _build.BuildAsync(_build.Request(_build.NewReference("store-default")));
+
+        var expected = "layer store: at most " + LayerStoreSize.Format(LayerStoreSize.DefaultFor(_build.CacheDirectory)) + ")";
+        Assert.Contains(_build.Events.OfType<MessageEvent>(), e => e.Text.StartsWith("RUN stage roots: overlay", StringComparison.Ordinal)
+            && e.Text.EndsWith(expected, StringComparison.Ordinal));
+    }
+
+    // As root (a stage's root is an overlay of the store only then): busybox in the registry and a Dockerfile with one RUN on it.
+    private async Task<PushedBaseImage> OneRunOnBusyboxAsync()
+    {
+        RequireRoot();
+        var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
+        _build.Write("Dockerfile", $"""
+            FROM {busybox.Reference}
+            RUN echo small > /small
+            """);
+        return busybox;
     }
 
     private static IEnumerable<string> UnpackedDiffIds(IEnumerable<BuildEvent> events) =>

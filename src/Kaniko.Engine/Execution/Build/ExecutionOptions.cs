@@ -81,4 +81,7 @@ internal sealed record ExecutionOptions
 
     /// <summary>The build's cache folder (<c>--cache-dir</c>): <c>RUN --mount=type=cache</c> folders are kept in its <c>run-cache</c>.</summary>
     public string CacheDirectory { get; init; } = BlobStore.DefaultRoot;
+
+    /// <summary>The most bytes the layer store under <see cref="CacheDirectory"/> keeps; <c>null</c> for its default, 0 for no limit.</summary>
+    public long? LayerStoreSize { get; init; }
 }

@@ -44,11 +44,16 @@ internal sealed class StageRootLadder
             _ => null,
         };
         var overlay = reason is null && choice.Rung is OverlayRung.KernelOverlay or OverlayRung.KernelOverlayInUserNamespace;
-        events.Report(new MessageEvent("RUN stage roots: " + (overlay ? "overlay of the layer store" : "unpacked")
-            + " (" + string.Join("; ", choice.Findings) + (reason is null ? "" : "; unpack because " + reason) + ")"));
-        var store = overlay ? new LayerStore(options.CacheDirectory, sizeLimit: 0, OverlayForm.Of(choice.Rung)) : null;
+        var store = overlay
+            ? new LayerStore(options.CacheDirectory, LayerStoreSize.Resolve(options.LayerStoreSize, options.CacheDirectory), OverlayForm.Of(choice.Rung))
+            : null;
+        events.Report(new MessageEvent("RUN stage roots: " + (store is null ? "unpacked" : "overlay of the layer store")
+            + " (" + string.Join("; ", choice.Findings) + (reason is null ? "" : "; unpack because " + reason)
+            + (store is null ? "" : "; " + LimitText(store.SizeLimit)) + ")"));
         return new StageRootLadder(store, choice.Rung, events);
     }
+
+    private static string LimitText(long limit) => limit == 0 ? "layer store: no size limit" : "layer store: at most " + LayerStoreSize.Format(limit);
 
     /// <summary>An overlay root whose own folders go in <paramref name="folder"/>; null on the unpack rung.</summary>
     public OverlayStageRoot? Overlay(string folder) =>
