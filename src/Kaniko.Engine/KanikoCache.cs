@@ -33,6 +33,13 @@ public static class KanikoCache
     public static IReadOnlyList<UnpackedLayer> List(string cacheDirectory) =>
         [.. Stores(cacheDirectory).SelectMany(s => s.List()).OrderBy(e => e.LastUsed).Select(ToLayer)];
 
+    /// <summary>
+    /// The size builds keep the layer store of <paramref name="cacheDirectory"/> under when
+    /// <see cref="BuildRequest.LayerStoreSize"/> is not set: a tenth of the file system holding it, at most 20 GiB.
+    /// </summary>
+    [SupportedOSPlatform("linux")]
+    public static long DefaultLayerStoreSize(string cacheDirectory) => LayerStoreSize.DefaultFor(cacheDirectory);
+
     /// <summary>Removes unpacked layers not in use, least recently used first, until at most <paramref name="keepBytes"/> remain.</summary>
     [SupportedOSPlatform("linux")]
     public static CachePruneResult Prune(string cacheDirectory, long keepBytes)

@@ -52,6 +52,8 @@ internal static class CacheCommand
         }
 
         output.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0} layers, {1} bytes", entries.Count, entries.Sum(e => e.Size)));
+        output.WriteLine(string.Format(CultureInfo.InvariantCulture,
+            "builds keep it under {0} bytes by default (a tenth of its file system, at most 20G; --layer-store-size)", KanikoCache.DefaultLayerStoreSize(CacheDirectoryOf(parse))));
         return ExitCodes.Success;
     }
 

@@ -37,6 +37,7 @@ public sealed class CacheCommandTests : IDisposable
         if (!OperatingSystem.IsLinux())
         {
             Assert.Skip("the layer store is used on Linux only");
+            return;
         }
 
         var listed = new StringWriter();
@@ -46,6 +47,7 @@ public sealed class CacheCommandTests : IDisposable
         Assert.Equal(ExitCodes.Success, KanikoCommandLine.Run(["cache", "prune", "--cache-dir", _temp.Path], pruned, TextWriter.Null));
 
         Assert.Contains("0 layers, 0 bytes", listed.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"builds keep it under {Kaniko.Engine.KanikoCache.DefaultLayerStoreSize(_temp.Path)} bytes by default", listed.ToString(), StringComparison.Ordinal);
         Assert.Contains("removed 0 layers", pruned.ToString(), StringComparison.Ordinal);
     }
 }
