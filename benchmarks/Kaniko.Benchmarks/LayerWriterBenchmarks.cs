@@ -15,10 +15,10 @@ namespace Kaniko.Benchmarks;
 [MemoryDiagnoser]
 public class LayerWriterBenchmarks
 {
-    private string root = string.Empty;
-    private string input = string.Empty;
-    private List<LayerEntry> entries = [];
-    private LayerWriter writer = new();
+    private string _root = string.Empty;
+    private string _input = string.Empty;
+    private List<LayerEntry> _entries = [];
+    private LayerWriter _writer = new();
 
     /// <summary>The compression under test, by name (the engine's enum is internal; a benchmark's parameters are public).</summary>
     [Params("Gzip", "Zstd")]
@@ -29,23 +29,23 @@ public class LayerWriterBenchmarks
     public void Setup()
     {
         var megabytes = int.TryParse(Environment.GetEnvironmentVariable("KANIKO_BENCH_MB"), out var value) ? value : 64;
-        root = Directory.CreateTempSubdirectory("kaniko-bench-").FullName;
-        input = Path.Combine(root, "input");
-        BenchmarkFiles.Generate(input, megabytes * 1024L * 1024, fileCount: 200);
-        entries = BenchmarkFiles.Entries(input);
-        writer = new LayerWriter(new LayerWriterOptions { Compression = Enum.Parse<LayerCompression>(Compression) });
+        _root = Directory.CreateTempSubdirectory("kaniko-bench-").FullName;
+        _input = Path.Combine(_root, "input");
+        BenchmarkFiles.Generate(_input, megabytes * 1024L * 1024, fileCount: 200);
+        _entries = BenchmarkFiles.Entries(_input);
+        _writer = new LayerWriter(new LayerWriterOptions { Compression = Enum.Parse<LayerCompression>(Compression) });
     }
 
     /// <summary>Removes the input and the written blobs.</summary>
     [GlobalCleanup]
-    public void Cleanup() => Directory.Delete(root, recursive: true);
+    public void Cleanup() => Directory.Delete(_root, recursive: true);
 
     /// <summary>Writes the layer into a fresh folder (so the "already there" shortcut never applies).</summary>
     [Benchmark]
     public async Task<long> WriteLayer()
     {
-        var output = Path.Combine(root, "out-" + Guid.NewGuid().ToString("N"));
-        var layer = await writer.WriteAsync(entries, output);
+        var output = Path.Combine(_root, "out-" + Guid.NewGuid().ToString("N"));
+        var layer = await _writer.WriteAsync(_entries, output);
         Directory.Delete(output, recursive: true);
         return layer.Size;
     }

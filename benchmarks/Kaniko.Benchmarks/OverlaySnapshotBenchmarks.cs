@@ -14,45 +14,45 @@ namespace Kaniko.Benchmarks;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public class OverlaySnapshotBenchmarks
 {
-    private string lower = string.Empty;
-    private string folder = string.Empty;
-    private string upper = string.Empty;
-    private OverlayMount? mount;
-    private RootFs merged = null!;
-    private OverlayLowers lowers = null!;
-    private string touched = string.Empty;
-    private long round;
+    private string _lower = string.Empty;
+    private string _folder = string.Empty;
+    private string _upper = string.Empty;
+    private OverlayMount? _mount;
+    private RootFs _merged = null!;
+    private OverlayLowers _lowers = null!;
+    private string _touched = string.Empty;
+    private long _round;
 
     /// <summary>Creates the tree once and mounts the overlay over it.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        (lower, var middle) = SnapshotBenchmarks.CreateTree();
-        folder = Directory.CreateTempSubdirectory("kaniko-bench-ov-").FullName;
-        upper = Directory.CreateDirectory(Path.Combine(folder, "u")).FullName;
-        var work = Directory.CreateDirectory(Path.Combine(folder, "w")).FullName;
-        var target = Directory.CreateDirectory(Path.Combine(folder, "m")).FullName;
-        mount = OverlayMount.Mount(OverlayRung.KernelOverlay, [lower], upper, work, target, folder);
-        merged = new RootFs(target);
-        lowers = new OverlayLowers([lower], OverlayForm.Trusted);
-        touched = Path.Combine(target, middle);
+        (_lower, var middle) = SnapshotBenchmarks.CreateTree();
+        _folder = Directory.CreateTempSubdirectory("kaniko-bench-ov-").FullName;
+        _upper = Directory.CreateDirectory(Path.Combine(_folder, "u")).FullName;
+        var work = Directory.CreateDirectory(Path.Combine(_folder, "w")).FullName;
+        var target = Directory.CreateDirectory(Path.Combine(_folder, "m")).FullName;
+        _mount = OverlayMount.Mount(OverlayRung.KernelOverlay, [_lower], _upper, work, target, _folder);
+        _merged = new RootFs(target);
+        _lowers = new OverlayLowers([_lower], OverlayForm.Trusted);
+        _touched = Path.Combine(target, middle);
     }
 
     /// <summary>Unmounts and removes both trees.</summary>
     [GlobalCleanup]
     public void Cleanup()
     {
-        mount?.Dispose();
-        Directory.Delete(folder, recursive: true);
-        Directory.Delete(lower, recursive: true);
+        _mount?.Dispose();
+        Directory.Delete(_folder, recursive: true);
+        Directory.Delete(_lower, recursive: true);
     }
 
     /// <summary>Touches one file through the overlay, then snapshots from the upper folder.</summary>
     [Benchmark]
     public async Task<int> SnapshotAfterTouchingOneFile()
     {
-        File.SetLastWriteTimeUtc(touched, DateTime.UnixEpoch.AddSeconds(++round));
-        var diff = (await OverlaySnapshot.DiffAsync(merged, upper, lowers, CancellationToken.None)).Diff;
+        File.SetLastWriteTimeUtc(_touched, DateTime.UnixEpoch.AddSeconds(++_round));
+        var diff = (await OverlaySnapshot.DiffAsync(_merged, _upper, _lowers, CancellationToken.None)).Diff;
         if (diff.Changes.Count != 1)
         {
             throw new InvalidOperationException($"expected one change, found {diff.Changes.Count}");

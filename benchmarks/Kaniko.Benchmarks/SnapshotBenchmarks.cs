@@ -14,20 +14,20 @@ public class SnapshotBenchmarks
 {
     private const int FilesPerDirectory = 100;
 
-    private string root = string.Empty;
-    private RootFs rootFs = null!;
-    private FileIndex baseline = null!;
-    private string touched = string.Empty;
-    private long round;
+    private string _root = string.Empty;
+    private RootFs _rootFs = null!;
+    private FileIndex _baseline = null!;
+    private string _touched = string.Empty;
+    private long _round;
 
     /// <summary>Creates the tree once and indexes it.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        (root, var middle) = CreateTree();
-        rootFs = new RootFs(root);
-        baseline = Snapshotter.IndexAsync(rootFs).GetAwaiter().GetResult();
-        touched = Path.Combine(root, middle);
+        (_root, var middle) = CreateTree();
+        _rootFs = new RootFs(_root);
+        _baseline = Snapshotter.IndexAsync(_rootFs).GetAwaiter().GetResult();
+        _touched = Path.Combine(_root, middle);
     }
 
     /// <summary>
@@ -58,14 +58,14 @@ public class SnapshotBenchmarks
 
     /// <summary>Removes the tree.</summary>
     [GlobalCleanup]
-    public void Cleanup() => Directory.Delete(root, recursive: true);
+    public void Cleanup() => Directory.Delete(_root, recursive: true);
 
     /// <summary>Touches one file, then snapshots against the baseline index.</summary>
     [Benchmark]
     public async Task<int> SnapshotAfterTouchingOneFile()
     {
-        File.SetLastWriteTimeUtc(touched, DateTime.UnixEpoch.AddSeconds(++round));
-        var diff = await Snapshotter.DiffAsync(rootFs, baseline);
+        File.SetLastWriteTimeUtc(_touched, DateTime.UnixEpoch.AddSeconds(++_round));
+        var diff = await Snapshotter.DiffAsync(_rootFs, _baseline);
         if (diff.Changes.Count != 1)
         {
             throw new InvalidOperationException($"expected one change, found {diff.Changes.Count}");

@@ -21,26 +21,26 @@ internal sealed class BuildAttestations
     private static readonly string[] ProxyArguments =
         ["HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "ftp_proxy", "no_proxy", "all_proxy"];
 
-    private readonly BuildRequest request;
-    private readonly OpenedContext context;
-    private readonly byte[] dockerfileBytes;
-    private readonly ResolvedImagesRecorder resolved;
-    private readonly DateTimeOffset startedOn;
-    private readonly DateTimeOffset? fixedTime;
+    private readonly BuildRequest _request;
+    private readonly OpenedContext _context;
+    private readonly byte[] _dockerfileBytes;
+    private readonly ResolvedImagesRecorder _resolved;
+    private readonly DateTimeOffset _startedOn;
+    private readonly DateTimeOffset? _fixedTime;
 
     // An image converted to other media types (an OCI layout of a Docker-format build) holds the same config and
     // layers: its packages are read once, and its statements carry the same finish time, only the subject differs.
-    private readonly Dictionary<Digest, IReadOnlyList<SoftwarePackage>> packagesByConfig = [];
-    private DateTimeOffset? finishedOn;
+    private readonly Dictionary<Digest, IReadOnlyList<SoftwarePackage>> _packagesByConfig = [];
+    private DateTimeOffset? _finishedOn;
 
     public BuildAttestations(BuildRequest request, OpenedContext context, byte[] dockerfileBytes, ResolvedImagesRecorder resolved, DateTimeOffset startedOn, DateTimeOffset? fixedTime)
     {
-        this.request = request;
-        this.context = context;
-        this.dockerfileBytes = dockerfileBytes;
-        this.resolved = resolved;
-        this.startedOn = startedOn;
-        this.fixedTime = fixedTime;
+        _request = request;
+        _context = context;
+        _dockerfileBytes = dockerfileBytes;
+        _resolved = resolved;
+        _startedOn = startedOn;
+        _fixedTime = fixedTime;
     }
 
     /// <summary>This tool's version as attestations record it.</summary>
@@ -70,17 +70,17 @@ internal sealed class BuildAttestations
     /// </summary>
     public async Task<AttestationManifest> AttestAsync(BuildPlan plan, MutatedImage image, string imageName, CancellationToken cancellationToken)
     {
-        var options = request.Attestations;
-        var finishedOn = this.finishedOn ??= fixedTime ?? DateTimeOffset.UtcNow;
+        var options = _request.Attestations;
+        var finishedOn = _finishedOn ??= _fixedTime ?? DateTimeOffset.UtcNow;
         var subject = new AttestedImage(imageName, image.Digest, plan.TargetPlatform, BaseImageOf(plan));
         var statements = new List<StatementLayer>();
         if (options.Sbom)
         {
-            if (!packagesByConfig.TryGetValue(image.Config.Digest, out var packages))
+            if (!_packagesByConfig.TryGetValue(image.Config.Digest, out var packages))
             {
                 var files = await ImagePackageFiles.CollectAsync(image, cancellationToken).ConfigureAwait(false);
                 var direct = options.ProjectAssetsFile is { } assets ? ProjectAssets.DirectDependencies(assets) : new HashSet<string>();
-                packages = packagesByConfig[image.Config.Digest] = ImageSoftware.Find(files, direct);
+                packages = _packagesByConfig[image.Config.Digest] = ImageSoftware.Find(files, direct);
             }
 
             var predicateType = SbomPredicateType(options);
@@ -141,14 +141,14 @@ internal sealed class BuildAttestations
         }
 
         var reference = ImageReference.Parse(stage.From.BaseName);
-        return resolved.DigestOf(reference, stage.Platform ?? plan.TargetPlatform) is { } digest
+        return _resolved.DigestOf(reference, stage.Platform ?? plan.TargetPlatform) is { } digest
             ? new ResolvedImage(reference.ToString(), digest)
             : null;
     }
 
     private ProvenanceFacts Facts(BuildPlan plan, AttestationOptions options, DateTimeOffset finishedOn)
     {
-        var directory = context.Materialized.Directory;
+        var directory = _context.Materialized.Directory;
         var (gitUrl, gitCommit) = GitRevision(directory);
         var max = options.Provenance == ProvenanceMode.Max;
         return new ProvenanceFacts
@@ -156,23 +156,23 @@ internal sealed class BuildAttestations
             Max = options.Provenance == ProvenanceMode.Max,
             BuilderId = options.BuilderId ?? SlsaProvenance.DefaultBuilderId,
             BuilderVersion = ToolVersion,
-            Context = AsUri(context.Materialized.Description),
+            Context = AsUri(_context.Materialized.Description),
             GitUrl = gitUrl,
             GitCommit = gitCommit,
-            ArchiveDigest = ArchiveDigest(request.Context),
-            ContextDigest = max ? ContextDigest(context.Files) : null,
-            DockerfilePath = context.Dockerfile.DisplayName,
-            DockerfileDigest = Digest.Compute(dockerfileBytes),
-            BuildArgs = [.. request.BuildArgs.Where(a => !ProxyArguments.Contains(a.Key, StringComparer.Ordinal))],
-            Target = request.Target,
+            ArchiveDigest = ArchiveDigest(_request.Context),
+            ContextDigest = max ? ContextDigest(_context.Files) : null,
+            DockerfilePath = _context.Dockerfile.DisplayName,
+            DockerfileDigest = Digest.Compute(_dockerfileBytes),
+            BuildArgs = [.. _request.BuildArgs.Where(a => !ProxyArguments.Contains(a.Key, StringComparer.Ordinal))],
+            Target = _request.Target,
             Platform = plan.TargetPlatform,
             BuildPlatform = plan.BuildPlatform,
-            Materials = resolved.For(plan.TargetPlatform, plan.BuildPlatform),
+            Materials = _resolved.For(plan.TargetPlatform, plan.BuildPlatform),
             Stages = max ? [.. plan.Stages.Select(s => (s.DisplayName, (IReadOnlyList<string>)[.. s.Steps.Select(step => step.Text).Prepend("FROM " + s.From.BaseName)]))] : [],
-            StartedOn = fixedTime ?? startedOn,
+            StartedOn = _fixedTime ?? _startedOn,
             FinishedOn = finishedOn,
-            Reproducible = fixedTime is not null,
-            InvocationId = fixedTime is null ? Guid.NewGuid().ToString("D") : null,
+            Reproducible = _fixedTime is not null,
+            InvocationId = _fixedTime is null ? Guid.NewGuid().ToString("D") : null,
         };
     }
 

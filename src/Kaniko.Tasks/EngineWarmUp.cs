@@ -28,13 +28,13 @@ internal sealed class EngineWarmUp : IDisposable
         ENTRYPOINT ["dotnet", "app.dll"]
         """;
 
-    private readonly CancellationTokenSource cancellation = new();
-    private readonly Task running;
+    private readonly CancellationTokenSource _cancellation = new();
+    private readonly Task _running;
 
     private EngineWarmUp(string folder, KanikoWarmUp task)
     {
         // Task.Run: the task that starts it returns at once; the work runs on the thread pool beside the build.
-        running = Task.Run(() => RunAsync(folder, task, cancellation.Token));
+        _running = Task.Run(() => RunAsync(folder, task, _cancellation.Token));
     }
 
     /// <summary>
@@ -64,9 +64,9 @@ internal sealed class EngineWarmUp : IDisposable
 
     private async Task CancelAndWaitAsync()
     {
-        await cancellation.CancelAsync().ConfigureAwait(false);
-        await running.ConfigureAwait(false);
-        cancellation.Dispose();
+        await _cancellation.CancelAsync().ConfigureAwait(false);
+        await _running.ConfigureAwait(false);
+        _cancellation.Dispose();
     }
 
     /// <summary>
@@ -75,7 +75,7 @@ internal sealed class EngineWarmUp : IDisposable
     /// </summary>
     public void Dispose()
     {
-        if (!cancellation.IsCancellationRequested)
+        if (!_cancellation.IsCancellationRequested)
         {
             CancelAndWaitAsync().GetAwaiter().GetResult();
         }

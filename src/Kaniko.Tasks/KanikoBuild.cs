@@ -16,10 +16,10 @@ namespace Kaniko.Tasks;
 /// </summary>
 public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICancelableTask
 {
-    private readonly CancellationTokenSource cancellation = new();
+    private readonly CancellationTokenSource _cancellation = new();
 
     /// <inheritdoc />
-    public void Cancel() => cancellation.Cancel();
+    public void Cancel() => _cancellation.Cancel();
 
     /// <inheritdoc />
     public override bool Execute()
@@ -29,14 +29,14 @@ public sealed partial class KanikoBuild : Microsoft.Build.Utilities.Task, ICance
         {
             // The warm-up (KanikoWarmUp) has compiled what it could by now; it must not compete with the build for the CPU.
             EngineWarmUp.StopAsync(BuildEngine).GetAwaiter().GetResult();
-            return ExecuteAsync(dockerfile, cancellation.Token).GetAwaiter().GetResult();
+            return ExecuteAsync(dockerfile, _cancellation.Token).GetAwaiter().GetResult();
         }
         catch (KanikoException e)
         {
             MSBuildDiagnostics.LogError(Log, e, dockerfile);
             return false;
         }
-        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        catch (OperationCanceledException) when (_cancellation.IsCancellationRequested)
         {
             Log.LogError(null, DiagnosticCodes.MSBuildBuildCancelled.ToString(), null, null, 0, 0, 0, 0, Strings.MSBuildBuildCancelled);
             return false;

@@ -13,11 +13,11 @@ namespace Kaniko.Tasks;
 /// </summary>
 internal sealed class MSBuildEventSink(TaskLoggingHelper log, string? dockerfilePath) : IBuildEventSink
 {
-    private readonly Lock gate = new();
+    private readonly Lock _gate = new();
 
     public void Report(BuildEvent buildEvent)
     {
-        lock (gate)
+        lock (_gate)
         {
             switch (buildEvent)
             {

@@ -7,14 +7,14 @@ namespace Kaniko.Sdk.Tests;
 [Trait("Category", "Integration")]
 public sealed class KanikoBuildCacheTests(RegistryFixture registry) : IDisposable
 {
-    private readonly TempDirectory directory = new("kaniko-task-cache-");
+    private readonly TempDirectory _directory = new("kaniko-task-cache-");
 
     [Fact]
     public void A_second_build_with_KanikoCacheCopyLayers_hits_the_registry_cache_and_gives_the_same_digest()
     {
-        File.WriteAllText(directory.Combine("greeting.txt"), "hello\n");
-        File.WriteAllText(directory.Combine("farewell.txt"), "bye\n");
-        var dockerfile = directory.Combine("Dockerfile");
+        File.WriteAllText(_directory.Combine("greeting.txt"), "hello\n");
+        File.WriteAllText(_directory.Combine("farewell.txt"), "bye\n");
+        var dockerfile = _directory.Combine("Dockerfile");
         File.WriteAllText(dockerfile, "FROM scratch\nCOPY greeting.txt /\nCOPY farewell.txt /etc/\n");
         var destination = registry.Host + "/sdk-cache/app:1";
 
@@ -35,16 +35,16 @@ public sealed class KanikoBuildCacheTests(RegistryFixture registry) : IDisposabl
     [Fact]
     public void A_bad_KanikoCacheTtl_is_an_error_with_its_KANIKO_code()
     {
-        var dockerfile = directory.Combine("Dockerfile");
+        var dockerfile = _directory.Combine("Dockerfile");
         File.WriteAllText(dockerfile, "FROM scratch\n");
         var engine = new RecordingBuildEngine();
         var task = new KanikoBuild
         {
             BuildEngine = engine,
-            ContextDirectory = directory.Path,
+            ContextDirectory = _directory.Path,
             Dockerfile = dockerfile,
             NoPush = true,
-            CacheDirectory = directory.Combine("cache"),
+            CacheDirectory = _directory.Combine("cache"),
             Cache = true,
             CacheTtl = "two weeks",
         };
@@ -56,7 +56,7 @@ public sealed class KanikoBuildCacheTests(RegistryFixture registry) : IDisposabl
         Assert.Equal("KanikoCacheTtl 'two weeks' is not a duration such as 336h, 90m or 1h30m", error.Message);
     }
 
-    public void Dispose() => directory.Dispose();
+    public void Dispose() => _directory.Dispose();
 
     private static List<string> Messages(RecordingBuildEngine engine, string prefix) =>
         [.. engine.Messages.Select(m => m.Message ?? string.Empty).Where(m => m.StartsWith(prefix, StringComparison.Ordinal))];
@@ -67,12 +67,12 @@ public sealed class KanikoBuildCacheTests(RegistryFixture registry) : IDisposabl
         var task = new KanikoBuild
         {
             BuildEngine = engine,
-            ContextDirectory = directory.Path,
+            ContextDirectory = _directory.Path,
             Dockerfile = dockerfile,
             Destinations = [new Microsoft.Build.Utilities.TaskItem(destination)],
             Insecure = true,
             Reproducible = true,
-            CacheDirectory = directory.Combine(cacheFolder),
+            CacheDirectory = _directory.Combine(cacheFolder),
             Cache = true,
             CacheCopyLayers = true,
         };

@@ -10,7 +10,7 @@ namespace Kaniko.Sdk.Tests;
 [Trait("Category", "Integration")]
 public sealed class KanikoBuildStateTests(RegistryFixture registry) : IDisposable
 {
-    private readonly TempDirectory directory = new("kaniko-task-state-");
+    private readonly TempDirectory _directory = new("kaniko-task-state-");
 
     [Fact]
     public void Unchanged_inputs_whose_image_the_tag_still_names_are_up_to_date_and_a_moved_tag_is_rebuilt()
@@ -19,7 +19,7 @@ public sealed class KanikoBuildStateTests(RegistryFixture registry) : IDisposabl
         var other = WriteContext("other", "bye\n");
         var destination = registry.Host + "/sdk-state/app:1";
 
-        var state = directory.Combine("obj", "state.txt");
+        var state = _directory.Combine("obj", "state.txt");
         var (first, firstLog) = Build(context, destination, state);
         var (unchanged, unchangedLog) = Build(context, destination, state);
         // Another image under the same tag, as a push from elsewhere would leave it.
@@ -42,7 +42,7 @@ public sealed class KanikoBuildStateTests(RegistryFixture registry) : IDisposabl
     {
         // The targets' layout with several runtime identifiers: obj/.../kaniko/state.txt beside the context kaniko/rids/.
         var context = WriteContext(Path.Combine("kaniko", "rids"), "hello\n");
-        var state = directory.Combine("kaniko", "state.txt");
+        var state = _directory.Combine("kaniko", "state.txt");
         var destination = registry.Host + "/sdk-state/changed:1";
         var (first, _) = Build(context, destination, state);
 
@@ -54,11 +54,11 @@ public sealed class KanikoBuildStateTests(RegistryFixture registry) : IDisposabl
         Assert.Contains(secondLog.Messages, m => m.Message!.StartsWith("Pushed image ", StringComparison.Ordinal));
     }
 
-    public void Dispose() => directory.Dispose();
+    public void Dispose() => _directory.Dispose();
 
     private string WriteContext(string name, string greeting)
     {
-        var context = directory.Combine(name);
+        var context = _directory.Combine(name);
         Directory.CreateDirectory(context);
         File.WriteAllText(Path.Combine(context, "greeting.txt"), greeting);
         File.WriteAllText(Path.Combine(context, "Dockerfile"), "FROM scratch\nCOPY greeting.txt /\n");
@@ -77,7 +77,7 @@ public sealed class KanikoBuildStateTests(RegistryFixture registry) : IDisposabl
             Insecure = true,
             Reproducible = true,
             StateFile = stateFile,
-            CacheDirectory = directory.Combine("cache"),
+            CacheDirectory = _directory.Combine("cache"),
         };
         task.Execute();
         return (task, engine);

@@ -6,12 +6,12 @@ namespace Kaniko.Sdk.Tests;
 /// <summary>The <c>KanikoBuild</c> task run in this process, on <c>FROM scratch</c> builds that need no registry.</summary>
 public sealed class KanikoBuildTaskTests : IDisposable
 {
-    private readonly TempDirectory directory = new("kaniko-task-");
-    private readonly RecordingBuildEngine engine = new();
+    private readonly TempDirectory _directory = new("kaniko-task-");
+    private readonly RecordingBuildEngine _engine = new();
 
     public KanikoBuildTaskTests()
     {
-        File.WriteAllText(directory.Combine("greeting.txt"), "hello\n");
+        File.WriteAllText(_directory.Combine("greeting.txt"), "hello\n");
     }
 
     [Fact]
@@ -19,13 +19,13 @@ public sealed class KanikoBuildTaskTests : IDisposable
     {
         var dockerfile = WriteDockerfile("FROM scratch\nCOPY greeting.txt /\nLABEL a=b\n");
         var task = Task(dockerfile);
-        task.OciLayoutPath = directory.Combine("layout");
+        task.OciLayoutPath = _directory.Combine("layout");
 
-        Assert.True(task.Execute(), string.Join("\n", engine.Errors.Select(e => e.Message)));
+        Assert.True(task.Execute(), string.Join("\n", _engine.Errors.Select(e => e.Message)));
 
         Assert.StartsWith("sha256:", task.ImageDigest, StringComparison.Ordinal);
-        Assert.True(File.Exists(directory.Combine("layout", "index.json")));
-        Assert.Contains(engine.Messages, m => m.Message!.Contains("STEP 2/3: COPY greeting.txt /", StringComparison.Ordinal));
+        Assert.True(File.Exists(_directory.Combine("layout", "index.json")));
+        Assert.Contains(_engine.Messages, m => m.Message!.Contains("STEP 2/3: COPY greeting.txt /", StringComparison.Ordinal));
         Assert.Empty(task.Images);
     }
 
@@ -36,7 +36,7 @@ public sealed class KanikoBuildTaskTests : IDisposable
 
         Assert.False(Task(dockerfile).Execute());
 
-        var error = Assert.Single(engine.Errors);
+        var error = Assert.Single(_engine.Errors);
         Assert.Equal("KANIKO1101", error.Code);
         Assert.Equal(dockerfile, error.File);
         Assert.Equal(3, error.LineNumber);
@@ -47,13 +47,13 @@ public sealed class KanikoBuildTaskTests : IDisposable
     public void A_cancelled_build_stops_with_KANIKO6006()
     {
         var task = Task(WriteDockerfile("FROM scratch\nCOPY greeting.txt /\n"));
-        task.OciLayoutPath = directory.Combine("layout");
+        task.OciLayoutPath = _directory.Combine("layout");
         task.Cancel();
 
         Assert.False(task.Execute());
 
-        Assert.Equal("KANIKO6006", Assert.Single(engine.Errors).Code);
-        Assert.False(Directory.Exists(directory.Combine("layout")));
+        Assert.Equal("KANIKO6006", Assert.Single(_engine.Errors).Code);
+        Assert.False(Directory.Exists(_directory.Combine("layout")));
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public sealed class KanikoBuildTaskTests : IDisposable
 
         Assert.False(task.Execute());
 
-        Assert.Equal("KANIKO6008", Assert.Single(engine.Errors).Code);
+        Assert.Equal("KANIKO6008", Assert.Single(_engine.Errors).Code);
     }
 
     [Theory]
@@ -79,7 +79,7 @@ public sealed class KanikoBuildTaskTests : IDisposable
 
         Assert.False(task.Execute());
 
-        Assert.Equal(code, Assert.Single(engine.Errors).Code);
+        Assert.Equal(code, Assert.Single(_engine.Errors).Code);
     }
 
     // As buildx: an OCI layout (like a push) gets min provenance unless KanikoProvenance=false, and the digest the
@@ -90,31 +90,31 @@ public sealed class KanikoBuildTaskTests : IDisposable
     public void KanikoProvenance_defaults_to_min_for_an_OCI_layout_and_false_turns_it_off(string provenance, string mediaType)
     {
         var task = Task(WriteDockerfile("FROM scratch\nCOPY greeting.txt /\n"));
-        task.OciLayoutPath = directory.Combine("layout");
+        task.OciLayoutPath = _directory.Combine("layout");
         task.Provenance = provenance;
 
-        Assert.True(task.Execute(), string.Join("\n", engine.Errors.Select(e => e.Message)));
+        Assert.True(task.Execute(), string.Join("\n", _engine.Errors.Select(e => e.Message)));
 
-        using var index = System.Text.Json.JsonDocument.Parse(File.ReadAllText(directory.Combine("layout", "index.json")));
+        using var index = System.Text.Json.JsonDocument.Parse(File.ReadAllText(_directory.Combine("layout", "index.json")));
         var entry = Assert.Single(index.RootElement.GetProperty("manifests").EnumerateArray());
         Assert.Equal(mediaType, entry.GetProperty("mediaType").GetString());
         Assert.Equal(task.ImageDigest, entry.GetProperty("digest").GetString());
     }
 
-    public void Dispose() => directory.Dispose();
+    public void Dispose() => _directory.Dispose();
 
     private KanikoBuild Task(string dockerfile) => new()
     {
-        BuildEngine = engine,
-        ContextDirectory = directory.Path,
+        BuildEngine = _engine,
+        ContextDirectory = _directory.Path,
         Dockerfile = dockerfile,
         NoPush = true,
-        CacheDirectory = directory.Combine("cache"),
+        CacheDirectory = _directory.Combine("cache"),
     };
 
     private string WriteDockerfile(string text)
     {
-        var path = directory.Combine("Dockerfile");
+        var path = _directory.Combine("Dockerfile");
         File.WriteAllText(path, text);
         return path;
     }

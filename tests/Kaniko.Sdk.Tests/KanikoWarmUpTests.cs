@@ -12,10 +12,10 @@ public sealed class KanikoWarmUpTests : IDisposable
 {
     private const string AppDockerfile = "FROM scratch\nWORKDIR /app\nCOPY app.dll .\nENTRYPOINT [\"dotnet\", \"app.dll\"]\n";
 
-    private readonly RecordingBuildEngine engine = new();
-    private readonly TempDirectory directory = new("kaniko-warm-up-");
+    private readonly RecordingBuildEngine _engine = new();
+    private readonly TempDirectory _directory = new("kaniko-warm-up-");
 
-    private string WarmUpFolder => directory.Combine("obj", "kaniko", "warm-up");
+    private string WarmUpFolder => _directory.Combine("obj", "kaniko", "warm-up");
 
     [Fact]
     public void The_build_stops_the_warm_up_and_makes_the_image_it_makes_without_one()
@@ -24,12 +24,12 @@ public sealed class KanikoWarmUpTests : IDisposable
         var without = Build(new RecordingBuildEngine(), "without");
 
         Assert.True(WarmUp().Execute());
-        var with = Build(engine, "with");
+        var with = Build(_engine, "with");
 
         Assert.Equal(without, with);
         Assert.False(Directory.Exists(WarmUpFolder));
-        Assert.Empty(engine.Errors);
-        Assert.Empty(engine.Warnings);
+        Assert.Empty(_engine.Errors);
+        Assert.Empty(_engine.Warnings);
     }
 
     [Fact]
@@ -38,7 +38,7 @@ public sealed class KanikoWarmUpTests : IDisposable
         WriteContext(AppDockerfile);
         Assert.True(WarmUp().Execute());
 
-        engine.EndBuild();
+        _engine.EndBuild();
 
         Assert.False(Directory.Exists(WarmUpFolder));
     }
@@ -51,31 +51,31 @@ public sealed class KanikoWarmUpTests : IDisposable
         task.BuildArgs = [new TaskItem("=bad")];
 
         Assert.True(task.Execute());
-        engine.EndBuild();
+        _engine.EndBuild();
 
-        Assert.Empty(engine.Errors);
-        Assert.Empty(engine.Warnings);
+        Assert.Empty(_engine.Errors);
+        Assert.Empty(_engine.Warnings);
         Assert.False(Directory.Exists(WarmUpFolder));
     }
 
     public void Dispose()
     {
-        engine.EndBuild();
-        directory.Dispose();
+        _engine.EndBuild();
+        _directory.Dispose();
     }
 
     private void WriteContext(string dockerfile)
     {
-        Directory.CreateDirectory(directory.Combine("context"));
-        File.WriteAllText(directory.Combine("context", "app.dll"), "app\n");
-        File.WriteAllText(directory.Combine("context", "Dockerfile"), dockerfile);
+        Directory.CreateDirectory(_directory.Combine("context"));
+        File.WriteAllText(_directory.Combine("context", "app.dll"), "app\n");
+        File.WriteAllText(_directory.Combine("context", "Dockerfile"), dockerfile);
     }
 
     private KanikoWarmUp WarmUp() => new()
     {
-        BuildEngine = engine,
+        BuildEngine = _engine,
         WorkingFolder = WarmUpFolder,
-        Dockerfile = directory.Combine("context", "Dockerfile"),
+        Dockerfile = _directory.Combine("context", "Dockerfile"),
     };
 
     private string Build(RecordingBuildEngine buildEngine, string name)
@@ -83,12 +83,12 @@ public sealed class KanikoWarmUpTests : IDisposable
         var task = new KanikoBuild
         {
             BuildEngine = buildEngine,
-            ContextDirectory = directory.Combine("context"),
-            Dockerfile = directory.Combine("context", "Dockerfile"),
+            ContextDirectory = _directory.Combine("context"),
+            Dockerfile = _directory.Combine("context", "Dockerfile"),
             NoPush = true,
             Reproducible = true,
-            OciLayoutPath = directory.Combine(name),
-            CacheDirectory = directory.Combine("cache"),
+            OciLayoutPath = _directory.Combine(name),
+            CacheDirectory = _directory.Combine("cache"),
         };
         Assert.True(task.Execute(), string.Join("\n", buildEngine.Errors.Select(e => e.Message)));
         return task.ImageDigest;

@@ -9,7 +9,7 @@ namespace Kaniko.Sdk.Tests;
 /// </summary>
 internal sealed class RecordingBuildEngine : IBuildEngine4
 {
-    private readonly Dictionary<(object Key, RegisteredTaskObjectLifetime Lifetime), object> taskObjects = [];
+    private readonly Dictionary<(object Key, RegisteredTaskObjectLifetime Lifetime), object> _taskObjects = [];
 
     public List<BuildErrorEventArgs> Errors { get; } = [];
 
@@ -47,16 +47,16 @@ internal sealed class RecordingBuildEngine : IBuildEngine4
     {
     }
 
-    public void RegisterTaskObject(object key, object obj, RegisteredTaskObjectLifetime lifetime, bool allowEarlyCollection) => taskObjects[(key, lifetime)] = obj;
+    public void RegisterTaskObject(object key, object obj, RegisteredTaskObjectLifetime lifetime, bool allowEarlyCollection) => _taskObjects[(key, lifetime)] = obj;
 
-    public object? GetRegisteredTaskObject(object key, RegisteredTaskObjectLifetime lifetime) => taskObjects.GetValueOrDefault((key, lifetime));
+    public object? GetRegisteredTaskObject(object key, RegisteredTaskObjectLifetime lifetime) => _taskObjects.GetValueOrDefault((key, lifetime));
 
-    public object? UnregisterTaskObject(object key, RegisteredTaskObjectLifetime lifetime) => taskObjects.Remove((key, lifetime), out var obj) ? obj : null;
+    public object? UnregisterTaskObject(object key, RegisteredTaskObjectLifetime lifetime) => _taskObjects.Remove((key, lifetime), out var obj) ? obj : null;
 
     /// <summary>Disposes the task objects still registered for the build, as MSBuild does at its end.</summary>
     public void EndBuild()
     {
-        foreach (var key in taskObjects.Keys.Where(k => k.Lifetime == RegisteredTaskObjectLifetime.Build).ToList())
+        foreach (var key in _taskObjects.Keys.Where(k => k.Lifetime == RegisteredTaskObjectLifetime.Build).ToList())
         {
             if (UnregisterTaskObject(key.Key, key.Lifetime) is IDisposable disposable)
             {

@@ -9,9 +9,9 @@ namespace Kaniko.Testing;
 /// </summary>
 public abstract class AuthenticatedRegistryFixture : RegistryFixture
 {
-    private readonly string password = "pw-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
-    private TestServerCertificate? certificate;
-    private TempDirectory? files;
+    private readonly string _password = "pw-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+    private TestServerCertificate? _certificate;
+    private TempDirectory? _files;
 
     /// <summary>A registry configured by <paramref name="options"/>, completed in <see cref="RegistryFixture.PrepareAsync"/>.</summary>
     protected AuthenticatedRegistryFixture(RegistryServerOptions options)
@@ -28,7 +28,7 @@ public abstract class AuthenticatedRegistryFixture : RegistryFixture
         get
         {
             RequireRunning();
-            return password;
+            return _password;
         }
     }
 
@@ -42,7 +42,7 @@ public abstract class AuthenticatedRegistryFixture : RegistryFixture
         get
         {
             RequireRunning();
-            return certificate ?? throw new InvalidOperationException("this fixture serves plain HTTP");
+            return _certificate ?? throw new InvalidOperationException("this fixture serves plain HTTP");
         }
     }
 
@@ -56,31 +56,31 @@ public abstract class AuthenticatedRegistryFixture : RegistryFixture
     public string CertificateDirectory => Certificate.CertificateDirectory;
 
     /// <summary>The password the fixture gives <see cref="Username"/>, for <see cref="RegistryFixture.PrepareAsync"/> to write.</summary>
-    protected string UserPassword => password;
+    protected string UserPassword => _password;
 
     /// <summary>An <see cref="HttpClientHandler"/> that trusts the test CA and nothing else (a plain handler over HTTP).</summary>
     public HttpClientHandler CreateTrustingHandler()
     {
         RequireRunning();
-        return certificate?.CreateTrustingHandler() ?? new HttpClientHandler();
+        return _certificate?.CreateTrustingHandler() ?? new HttpClientHandler();
     }
 
     /// <summary>
     /// Creates the fixture's own temporary folder (certificates, htpasswd, token signer), named with
     /// <paramref name="prefix"/> and deleted by <see cref="DisposeCoreAsync"/>.
     /// </summary>
-    protected TempDirectory CreateFilesDirectory(string prefix) => files = new TempDirectory(prefix);
+    protected TempDirectory CreateFilesDirectory(string prefix) => _files = new TempDirectory(prefix);
 
     /// <summary>Issues the server certificate from the test CA into the fixture's folder and keeps it as <see cref="Certificate"/>.</summary>
     protected async Task<TestServerCertificate> IssueCertificateAsync(CancellationToken cancellationToken)
     {
-        if (files is null)
+        if (_files is null)
         {
             throw new InvalidOperationException("call CreateFilesDirectory first");
         }
 
-        certificate = await TestCertificateAuthority.IssueServerCertificateAsync(files.Combine("tls"), cancellationToken).ConfigureAwait(false);
-        return certificate;
+        _certificate = await TestCertificateAuthority.IssueServerCertificateAsync(_files.Combine("tls"), cancellationToken).ConfigureAwait(false);
+        return _certificate;
     }
 
     /// <summary>The <c>http.tls</c> section for <paramref name="served"/>.</summary>
@@ -93,7 +93,7 @@ public abstract class AuthenticatedRegistryFixture : RegistryFixture
     /// <inheritdoc />
     protected override ValueTask DisposeCoreAsync()
     {
-        files?.Dispose();
+        _files?.Dispose();
         return ValueTask.CompletedTask;
     }
 }

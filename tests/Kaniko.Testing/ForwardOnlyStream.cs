@@ -7,7 +7,7 @@ namespace Kaniko.Testing;
 /// <param name="data">The bytes the stream yields.</param>
 public sealed class ForwardOnlyStream(byte[] data) : Stream
 {
-    private readonly MemoryStream inner = new(data, writable: false);
+    private readonly MemoryStream _inner = new(data, writable: false);
 
     /// <inheritdoc />
     public override bool CanRead => true;
@@ -29,7 +29,7 @@ public sealed class ForwardOnlyStream(byte[] data) : Stream
     }
 
     /// <inheritdoc />
-    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+    public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
 
     /// <inheritdoc />
     public override void Flush()
@@ -50,7 +50,7 @@ public sealed class ForwardOnlyStream(byte[] data) : Stream
     {
         if (disposing)
         {
-            inner.Dispose();
+            _inner.Dispose();
         }
 
         base.Dispose(disposing);

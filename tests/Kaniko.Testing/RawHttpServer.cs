@@ -70,19 +70,19 @@ public sealed record ResetConnection : ServerAction;
 /// </remarks>
 public sealed class RawHttpServer : IAsyncDisposable
 {
-    private readonly TcpListener listener;
-    private readonly Func<ServerRequest, ServerAction> handler;
-    private readonly CancellationTokenSource stop = new();
-    private readonly Task loop;
+    private readonly TcpListener _listener;
+    private readonly Func<ServerRequest, ServerAction> _handler;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
 
     /// <summary>Starts listening on a free loopback port; <paramref name="handler"/> decides every answer.</summary>
     public RawHttpServer(Func<ServerRequest, ServerAction> handler)
     {
-        this.handler = handler;
-        listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        Port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        loop = Task.Run(AcceptLoopAsync);
+        _handler = handler;
+        _listener = new TcpListener(IPAddress.Loopback, 0);
+        _listener.Start();
+        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
+        _loop = Task.Run(AcceptLoopAsync);
     }
 
     /// <summary>The loopback port the server listens on.</summary>
@@ -108,27 +108,27 @@ public sealed class RawHttpServer : IAsyncDisposable
     /// <summary>Stops listening and waits for the accept loop to end.</summary>
     public async ValueTask DisposeAsync()
     {
-        await stop.CancelAsync();
-        listener.Stop();
+        await _stop.CancelAsync();
+        _listener.Stop();
         try
         {
-            await loop;
+            await _loop;
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
         {
         }
 
-        stop.Dispose();
+        _stop.Dispose();
     }
 
     private async Task AcceptLoopAsync()
     {
-        while (!stop.IsCancellationRequested)
+        while (!_stop.IsCancellationRequested)
         {
             TcpClient client;
             try
             {
-                client = await listener.AcceptTcpClientAsync(stop.Token);
+                client = await _listener.AcceptTcpClientAsync(_stop.Token);
             }
             catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
             {
@@ -153,7 +153,7 @@ public sealed class RawHttpServer : IAsyncDisposable
                 }
 
                 Requests.Enqueue(request);
-                switch (handler(request))
+                switch (_handler(request))
                 {
                     case ResetConnection:
                         client.Client.LingerState = new LingerOption(true, 0);

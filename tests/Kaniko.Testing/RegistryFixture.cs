@@ -18,8 +18,8 @@ public class RegistryFixture : IAsyncLifetime
     /// <summary>Why tests are skipped when the registry binary is missing.</summary>
     public const string MissingBinaryMessage = "docker-registry not installed (scripts/install-test-deps.sh)";
 
-    private RegistryServer? server;
-    private string? unavailableReason = MissingBinaryMessage;
+    private RegistryServer? _server;
+    private string? _unavailableReason = MissingBinaryMessage;
 
     /// <summary>A plain HTTP registry (<see cref="RegistryServerOptions.Default"/>).</summary>
     public RegistryFixture()
@@ -55,12 +55,12 @@ public class RegistryFixture : IAsyncLifetime
     {
         get
         {
-            if (server is null)
+            if (_server is null)
             {
-                TestRequirements.Unavailable(unavailableReason ?? MissingBinaryMessage);
+                TestRequirements.Unavailable(_unavailableReason ?? MissingBinaryMessage);
             }
 
-            return server;
+            return _server;
         }
     }
 
@@ -72,14 +72,14 @@ public class RegistryFixture : IAsyncLifetime
             return;
         }
 
-        unavailableReason = FindMissingPrerequisite();
-        if (unavailableReason is not null)
+        _unavailableReason = FindMissingPrerequisite();
+        if (_unavailableReason is not null)
         {
             return;
         }
 
         Options = await PrepareAsync(Options, CancellationToken.None).ConfigureAwait(false);
-        server = await RegistryServer.StartAsync(Options).ConfigureAwait(false);
+        _server = await RegistryServer.StartAsync(Options).ConfigureAwait(false);
     }
 
     /// <summary>Stops the registry process this fixture started and deletes its directory.</summary>
@@ -87,9 +87,9 @@ public class RegistryFixture : IAsyncLifetime
     {
         try
         {
-            if (server is not null)
+            if (_server is not null)
             {
-                await server.DisposeAsync().ConfigureAwait(false);
+                await _server.DisposeAsync().ConfigureAwait(false);
             }
         }
         finally
@@ -117,7 +117,7 @@ public class RegistryFixture : IAsyncLifetime
     protected virtual ValueTask DisposeCoreAsync() => ValueTask.CompletedTask;
 
     /// <summary>Whether the registry was started (false when a prerequisite is missing).</summary>
-    protected bool IsRunning => server is not null;
+    protected bool IsRunning => _server is not null;
 
     /// <summary>Skips the calling test when the registry is not running.</summary>
     protected void RequireRunning() => _ = Server;

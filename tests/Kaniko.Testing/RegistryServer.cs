@@ -15,15 +15,15 @@ public sealed class RegistryServer : IAsyncDisposable
     private const int StartAttempts = 3;
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly Process process;
-    private readonly StreamWriter log;
-    private readonly Lock logLock = new();
-    private bool disposed;
+    private readonly Process _process;
+    private readonly StreamWriter _log;
+    private readonly Lock _logLock = new();
+    private bool _disposed;
 
     private RegistryServer(Process process, StreamWriter log, string workingDirectory, int port, RegistryServerOptions options)
     {
-        this.process = process;
-        this.log = log;
+        _process = process;
+        _log = log;
         WorkingDirectory = workingDirectory;
         Port = port;
         Options = options;
@@ -42,7 +42,7 @@ public sealed class RegistryServer : IAsyncDisposable
     public Uri BaseAddress => new(Options.Scheme + "://" + Host + "/");
 
     /// <summary>The id of the registry process (for diagnostics and tests of the fixture itself).</summary>
-    public int ProcessId => process.Id;
+    public int ProcessId => _process.Id;
 
     /// <summary>The temporary directory holding <c>config.yml</c>, <c>data/</c> and <c>registry.log</c>.</summary>
     public string WorkingDirectory { get; }
@@ -88,11 +88,11 @@ public sealed class RegistryServer : IAsyncDisposable
     /// <summary>The last <paramref name="lines"/> lines the registry logged.</summary>
     public string ReadLogTail(int lines = 20)
     {
-        lock (logLock)
+        lock (_logLock)
         {
-            if (!disposed)
+            if (!_disposed)
             {
-                log.Flush();
+                _log.Flush();
             }
         }
 
@@ -110,30 +110,30 @@ public sealed class RegistryServer : IAsyncDisposable
     /// <summary>Stops the registry process this instance started, waits for it to exit and deletes its directory.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (disposed)
+        if (_disposed)
         {
             return;
         }
 
         try
         {
-            if (!process.HasExited)
+            if (!_process.HasExited)
             {
-                process.Kill();
+                _process.Kill();
             }
 
             using var timeout = new CancellationTokenSource(StopTimeout);
-            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+            await _process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
         }
         finally
         {
-            lock (logLock)
+            lock (_logLock)
             {
-                disposed = true;
-                log.Dispose();
+                _disposed = true;
+                _log.Dispose();
             }
 
-            process.Dispose();
+            _process.Dispose();
             DeleteDirectory(WorkingDirectory);
         }
     }
@@ -206,11 +206,11 @@ public sealed class RegistryServer : IAsyncDisposable
             return;
         }
 
-        lock (logLock)
+        lock (_logLock)
         {
-            if (!disposed)
+            if (!_disposed)
             {
-                log.WriteLine(line);
+                _log.WriteLine(line);
             }
         }
     }
@@ -226,9 +226,9 @@ public sealed class RegistryServer : IAsyncDisposable
         string? lastError = null;
         while (stopwatch.Elapsed < timeout)
         {
-            if (process.HasExited)
+            if (_process.HasExited)
             {
-                await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+                await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
                 var tail = ReadLogTail();
                 if (tail.Contains("address already in use", StringComparison.Ordinal))
                 {
@@ -236,7 +236,7 @@ public sealed class RegistryServer : IAsyncDisposable
                 }
 
                 throw new InvalidOperationException(
-                    $"docker-registry exited with code {process.ExitCode} before answering {probe}; log tail:\n{tail}");
+                    $"docker-registry exited with code {_process.ExitCode} before answering {probe}; log tail:\n{tail}");
             }
 
             try
@@ -263,7 +263,7 @@ public sealed class RegistryServer : IAsyncDisposable
 
         var last = lastStatus is { } status ? $"last status {(int)status}" : $"last error: {lastError ?? "none"}";
         throw new TimeoutException(
-            $"docker-registry (pid {process.Id}) did not answer {(int)ready} on {probe} within {timeout.TotalSeconds:0}s ({last}); log tail:\n{ReadLogTail()}");
+            $"docker-registry (pid {_process.Id}) did not answer {(int)ready} on {probe} within {timeout.TotalSeconds:0}s ({last}); log tail:\n{ReadLogTail()}");
     }
 
     private sealed class PortTakenException : Exception;

@@ -18,7 +18,7 @@ public class TokenAuthRegistryFixture : AuthenticatedRegistryFixture
     /// <summary>Repositories everyone may pull and <see cref="AuthenticatedRegistryFixture.Username"/> may push.</summary>
     public const string PublicPrefix = "public/";
 
-    private TokenServer? tokenServer;
+    private TokenServer? _tokenServer;
 
     /// <summary>A token-auth registry with the default users and grants.</summary>
     public TokenAuthRegistryFixture()
@@ -32,7 +32,7 @@ public class TokenAuthRegistryFixture : AuthenticatedRegistryFixture
         get
         {
             RequireRunning();
-            return tokenServer!;
+            return _tokenServer!;
         }
     }
 
@@ -64,14 +64,14 @@ public class TokenAuthRegistryFixture : AuthenticatedRegistryFixture
     {
         var files = CreateFilesDirectory("kaniko-token-registry-");
         var certificate = UseTls ? await IssueCertificateAsync(cancellationToken).ConfigureAwait(false) : null;
-        tokenServer = await TokenServer.StartAsync(CreateTokenServerOptions(UserPassword) with { Certificate = certificate }, cancellationToken)
+        _tokenServer = await TokenServer.StartAsync(CreateTokenServerOptions(UserPassword) with { Certificate = certificate }, cancellationToken)
             .ConfigureAwait(false);
         var bundle = files.Combine("token-signer.crt");
-        await File.WriteAllTextAsync(bundle, tokenServer.CertificatePem, cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(bundle, _tokenServer.CertificatePem, cancellationToken).ConfigureAwait(false);
         return options with
         {
             Tls = certificate is null ? null : TlsOptions(certificate),
-            Token = new RegistryTokenOptions(tokenServer.Realm, tokenServer.Options.Service, tokenServer.Options.Issuer, bundle),
+            Token = new RegistryTokenOptions(_tokenServer.Realm, _tokenServer.Options.Service, _tokenServer.Options.Issuer, bundle),
         };
     }
 
@@ -80,9 +80,9 @@ public class TokenAuthRegistryFixture : AuthenticatedRegistryFixture
     {
         try
         {
-            if (tokenServer is not null)
+            if (_tokenServer is not null)
             {
-                await tokenServer.DisposeAsync().ConfigureAwait(false);
+                await _tokenServer.DisposeAsync().ConfigureAwait(false);
             }
         }
         finally

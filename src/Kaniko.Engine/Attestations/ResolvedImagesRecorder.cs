@@ -8,13 +8,13 @@ namespace Kaniko.Engine.Attestations;
 /// <summary>Passes every event on and remembers the images the build resolved, for the provenance and the SBOM's ancestor.</summary>
 internal sealed class ResolvedImagesRecorder : IBuildEventSink
 {
-    private readonly IBuildEventSink inner;
-    private readonly ConcurrentQueue<ImageResolvedEvent> resolved = new();
+    private readonly IBuildEventSink _inner;
+    private readonly ConcurrentQueue<ImageResolvedEvent> _resolved = new();
 
     /// <summary>A recorder in front of <paramref name="inner"/>.</summary>
     public ResolvedImagesRecorder(IBuildEventSink inner)
     {
-        this.inner = inner ?? throw new ArgumentNullException(nameof(inner));
+        _inner = inner ?? throw new ArgumentNullException(nameof(inner));
     }
 
     /// <inheritdoc />
@@ -22,10 +22,10 @@ internal sealed class ResolvedImagesRecorder : IBuildEventSink
     {
         if (buildEvent is ImageResolvedEvent image)
         {
-            resolved.Enqueue(image);
+            _resolved.Enqueue(image);
         }
 
-        inner.Report(buildEvent);
+        _inner.Report(buildEvent);
     }
 
     /// <summary>The images resolved for <paramref name="platform"/> (or <paramref name="buildPlatform"/>, for build-platform stages), each once.</summary>
@@ -33,7 +33,7 @@ internal sealed class ResolvedImagesRecorder : IBuildEventSink
     {
         ArgumentNullException.ThrowIfNull(platform);
         ArgumentNullException.ThrowIfNull(buildPlatform);
-        return [.. resolved
+        return [.. _resolved
             .Where(e => e.Platform is null || platform.Matches(e.Platform) || buildPlatform.Matches(e.Platform))
             .Select(e => new ResolvedImage(e.Reference.ToString(), e.Digest))
             .Distinct()];
@@ -44,7 +44,7 @@ internal sealed class ResolvedImagesRecorder : IBuildEventSink
     {
         ArgumentNullException.ThrowIfNull(reference);
         ArgumentNullException.ThrowIfNull(platform);
-        return resolved.Where(e => e.Reference.ToString() == reference.ToString() && (e.Platform is null || platform.Matches(e.Platform)))
+        return _resolved.Where(e => e.Reference.ToString() == reference.ToString() && (e.Platform is null || platform.Matches(e.Platform)))
             .Select(e => (Digest?)e.Digest).FirstOrDefault();
     }
 }

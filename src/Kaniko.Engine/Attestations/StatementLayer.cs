@@ -9,12 +9,12 @@ namespace Kaniko.Engine.Attestations;
 /// </summary>
 internal sealed class StatementLayer : ILayer
 {
-    private readonly byte[] content;
+    private readonly byte[] _content;
 
     /// <summary>A layer of <paramref name="statement"/> whose predicate type is <paramref name="predicateType"/>.</summary>
     public StatementLayer(byte[] statement, string predicateType)
     {
-        content = statement ?? throw new ArgumentNullException(nameof(statement));
+        _content = statement ?? throw new ArgumentNullException(nameof(statement));
         PredicateType = predicateType ?? throw new ArgumentNullException(nameof(predicateType));
         Digest = Digest.Compute(statement);
     }
@@ -23,7 +23,7 @@ internal sealed class StatementLayer : ILayer
     public string PredicateType { get; }
 
     /// <summary>The statement's bytes.</summary>
-    public ReadOnlyMemory<byte> Content => content;
+    public ReadOnlyMemory<byte> Content => _content;
 
     /// <inheritdoc />
     public Digest Digest { get; }
@@ -32,13 +32,13 @@ internal sealed class StatementLayer : ILayer
     public Digest DiffId => Digest;
 
     /// <inheritdoc />
-    public long Size => content.LongLength;
+    public long Size => _content.LongLength;
 
     /// <inheritdoc />
     public MediaType MediaType { get; } = new(InTotoStatement.MediaTypeName);
 
     /// <inheritdoc />
-    public Task<Stream> OpenCompressedAsync(CancellationToken cancellationToken) => Task.FromResult<Stream>(new MemoryStream(content, writable: false));
+    public Task<Stream> OpenCompressedAsync(CancellationToken cancellationToken) => Task.FromResult<Stream>(new MemoryStream(_content, writable: false));
 
     /// <inheritdoc />
     public Task<Stream> OpenUncompressedAsync(CancellationToken cancellationToken) => OpenCompressedAsync(cancellationToken);

@@ -10,17 +10,17 @@ internal readonly record struct PendingDirectory(string Host, string Container);
 /// </summary>
 internal sealed class DirectoryHandOff
 {
-    private readonly object gate = new();
-    private readonly Stack<PendingDirectory> shared = new();
-    private int working;
-    private int idle;
-    private bool finished;
+    private readonly object _gate = new();
+    private readonly Stack<PendingDirectory> _shared = new();
+    private int _working;
+    private int _idle;
+    private bool _finished;
 
     /// <summary>A hand-off holding the first directory to list.</summary>
-    internal DirectoryHandOff(PendingDirectory first) => shared.Push(first);
+    internal DirectoryHandOff(PendingDirectory first) => _shared.Push(first);
 
     /// <summary>Whether some worker waits for work: a hint read without the lock, so a busy worker pays nothing.</summary>
-    internal bool AnyoneIdle => Volatile.Read(ref idle) > 0;
+    internal bool AnyoneIdle => Volatile.Read(ref _idle) > 0;
 
     /// <summary>
     /// Takes a directory, sleeping until one is given; false when the walk is over: nothing left to give and no worker
@@ -30,31 +30,31 @@ internal sealed class DirectoryHandOff
     /// <param name="directory">The directory to list.</param>
     internal bool TryTake(bool wasWorking, out PendingDirectory directory)
     {
-        lock (gate)
+        lock (_gate)
         {
             if (wasWorking)
             {
-                working--;
+                _working--;
             }
 
             while (true)
             {
-                if (shared.TryPop(out directory))
+                if (_shared.TryPop(out directory))
                 {
-                    working++;
+                    _working++;
                     return true;
                 }
 
-                if (finished || working == 0)
+                if (_finished || _working == 0)
                 {
-                    finished = true;
-                    Monitor.PulseAll(gate);
+                    _finished = true;
+                    Monitor.PulseAll(_gate);
                     return false;
                 }
 
-                idle++;
-                Monitor.Wait(gate);
-                idle--;
+                _idle++;
+                Monitor.Wait(_gate);
+                _idle--;
             }
         }
     }
@@ -66,14 +66,14 @@ internal sealed class DirectoryHandOff
     internal void GiveOldestHalf(List<PendingDirectory> own)
     {
         var count = own.Count / 2;
-        lock (gate)
+        lock (_gate)
         {
             for (var i = 0; i < count; i++)
             {
-                shared.Push(own[i]);
+                _shared.Push(own[i]);
             }
 
-            Monitor.PulseAll(gate);
+            Monitor.PulseAll(_gate);
         }
 
         own.RemoveRange(0, count);
@@ -82,10 +82,10 @@ internal sealed class DirectoryHandOff
     /// <summary>Ends the walk early (a worker failed): the sleeping workers wake and stop.</summary>
     internal void Abandon()
     {
-        lock (gate)
+        lock (_gate)
         {
-            finished = true;
-            Monitor.PulseAll(gate);
+            _finished = true;
+            Monitor.PulseAll(_gate);
         }
     }
 }

@@ -15,27 +15,27 @@ internal sealed class FileIndex
     private const int DirectoryBufferSize = 32 * 1024;
     private const int PathBufferSize = 4096;
 
-    private static volatile bool UseGetdents = true;
+    private static volatile bool _useGetdents = true;
 
-    private readonly Dictionary<string, FileEntryMetadata> entries;
+    private readonly Dictionary<string, FileEntryMetadata> _entries;
 
-    internal FileIndex(Dictionary<string, FileEntryMetadata> entries) => this.entries = entries;
+    internal FileIndex(Dictionary<string, FileEntryMetadata> entries) => _entries = entries;
 
     /// <summary>An index with no paths: a snapshot against it holds the whole tree.</summary>
     public static FileIndex Empty { get; } = new(new Dictionary<string, FileEntryMetadata>(StringComparer.Ordinal));
 
     /// <summary>How many paths the index holds.</summary>
-    public int Count => entries.Count;
+    public int Count => _entries.Count;
 
     /// <summary>The container paths, in no particular order.</summary>
-    public IEnumerable<string> Paths => entries.Keys;
+    public IEnumerable<string> Paths => _entries.Keys;
 
     /// <summary>The metadata of <paramref name="containerPath"/> (absolute and cleaned, for example <c>/etc/passwd</c>).</summary>
     public bool TryGetValue(string containerPath, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out FileEntryMetadata metadata) =>
-        entries.TryGetValue(containerPath, out metadata);
+        _entries.TryGetValue(containerPath, out metadata);
 
     /// <summary>Whether the index holds <paramref name="containerPath"/>.</summary>
-    public bool Contains(string containerPath) => entries.ContainsKey(containerPath);
+    public bool Contains(string containerPath) => _entries.ContainsKey(containerPath);
 
     /// <summary>
     /// Walks <paramref name="rootFs"/> with <see cref="Environment.ProcessorCount"/> workers and stats every path
@@ -48,7 +48,7 @@ internal sealed class FileIndex
         return Task.Run(() => Build(rootFs, attachLayerHashes: true, cancellationToken), cancellationToken);
     }
 
-    internal IEnumerable<KeyValuePair<string, FileEntryMetadata>> Entries => entries;
+    internal IEnumerable<KeyValuePair<string, FileEntryMetadata>> Entries => _entries;
 
     /// <summary>
     /// The parallel walk: one worker per processor, each going depth first through its own stack of directories and
@@ -73,7 +73,7 @@ internal sealed class FileIndex
         Func<string, FileEntryMetadata, FileEntryMetadata>? visit = null,
         FileIndex? previous = null)
     {
-        var previousEntries = (previous ?? Empty).entries.GetAlternateLookup<ReadOnlySpan<char>>();
+        var previousEntries = (previous ?? Empty)._entries.GetAlternateLookup<ReadOnlySpan<char>>();
         var wantedOwners = rootFs.WantedOwnerRecords();
         (int Uid, int Gid)? buildingUser = rootFs.IsPrivileged ? null : ((int)LibC.EffectiveUserId, (int)LibC.EffectiveGroupId);
         var ignored = rootFs.IgnoredPaths;
@@ -198,7 +198,7 @@ internal sealed class FileIndex
 
         try
         {
-            if (UseGetdents && ListWithGetdents(fd, directory, state))
+            if (_useGetdents && ListWithGetdents(fd, directory, state))
             {
                 return;
             }
@@ -272,7 +272,7 @@ internal sealed class FileIndex
         }
         catch (EntryPointNotFoundException)
         {
-            UseGetdents = false;
+            _useGetdents = false;
             return false;
         }
     }

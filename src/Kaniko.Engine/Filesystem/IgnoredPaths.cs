@@ -11,14 +11,14 @@ namespace Kaniko.Engine.Filesystem;
 /// </summary>
 internal sealed class IgnoredPaths
 {
-    private readonly string[][] patterns;
+    private readonly string[][] _patterns;
 
     /// <summary>Ignores the defaults (<c>/proc</c>, <c>/sys</c>, <c>/dev</c>) and <paramref name="extra"/>.</summary>
     public IgnoredPaths(IEnumerable<string>? extra = null)
     {
         var all = Defaults.Concat(extra ?? []).Select(p => ContainerPath.Parse(p)).Where(p => !p.IsRoot).Distinct().ToList();
         Patterns = all;
-        patterns = [.. all.Select(p => p.Value.Split('/', StringSplitOptions.RemoveEmptyEntries))];
+        _patterns = [.. all.Select(p => p.Value.Split('/', StringSplitOptions.RemoveEmptyEntries))];
     }
 
     /// <summary>The paths every rootfs ignores: the mount points of the kernel's virtual file systems.</summary>
@@ -40,7 +40,7 @@ internal sealed class IgnoredPaths
     public bool IsIgnored(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        foreach (var pattern in patterns)
+        foreach (var pattern in _patterns)
         {
             if (Matches(pattern, path))
             {
@@ -59,7 +59,7 @@ internal sealed class IgnoredPaths
     {
         ArgumentNullException.ThrowIfNull(path);
         var depth = path == "/" ? 0 : path.Count(c => c == '/');
-        foreach (var pattern in patterns)
+        foreach (var pattern in _patterns)
         {
             if (pattern.Length > depth && Matches(pattern.AsSpan(0, depth), path))
             {

@@ -24,23 +24,23 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
     private const int CopyBufferSize = 128 * 1024;
 
     // Every path this layer wrote, and all their ancestors: an opaque whiteout keeps these.
-    private readonly HashSet<string> touched = new(StringComparer.Ordinal);
-    private readonly List<(string HostPath, DateTimeOffset Time)> directoryTimes = [];
-    private readonly List<(string ContainerPath, string HostPath, byte[] Hash)> writtenFiles = [];
-    private readonly Dictionary<string, byte[]> hashByHostPath = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _touched = new(StringComparer.Ordinal);
+    private readonly List<(string HostPath, DateTimeOffset Time)> _directoryTimes = [];
+    private readonly List<(string ContainerPath, string HostPath, byte[] Hash)> _writtenFiles = [];
+    private readonly Dictionary<string, byte[]> _hashByHostPath = new(StringComparer.Ordinal);
 
     // Directories made only because an entry lies below them (the layer does not list them), deepest last.
-    private readonly List<string> implicitDirectories = [];
-    private bool specialFileWarningGiven;
-    private PaxXattrSniffer? sniffer;
+    private readonly List<string> _implicitDirectories = [];
+    private bool _specialFileWarningGiven;
+    private PaxXattrSniffer? _sniffer;
 
     private string Root => rootFs.HostDirectory;
 
     public async Task ApplyAsync(Stream tar, CancellationToken cancellationToken)
     {
-        sniffer = new PaxXattrSniffer(tar);
+        _sniffer = new PaxXattrSniffer(tar);
         // The sniffer sees the raw bytes, before newlines in PAX values are escaped for the reader.
-        var reader = PaxNewlineEscapingStream.OpenReader(sniffer);
+        var reader = PaxNewlineEscapingStream.OpenReader(_sniffer);
         await using (reader.ConfigureAwait(false))
         {
             while (true)
@@ -67,16 +67,16 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
         }
 
         // Directory times last: writing a directory's content moves its modification time.
-        for (var i = directoryTimes.Count - 1; i >= 0; i--)
+        for (var i = _directoryTimes.Count - 1; i >= 0; i--)
         {
-            var (hostPath, time) = directoryTimes[i];
+            var (hostPath, time) = _directoryTimes[i];
             if (LibC.TryLstat(hostPath, out var stat) && FileStat.KindOf(stat.Mode) == FileEntryKind.Directory)
             {
                 LibC.SetTimes(hostPath, time);
             }
         }
 
-        foreach (var hostPath in implicitDirectories)
+        foreach (var hostPath in _implicitDirectories)
         {
             if (rootFs.LowerDirectory?.Invoke(SecurePath.ToContainerPath(Root, hostPath)) is { } lower)
             {
@@ -86,7 +86,7 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
             }
         }
 
-        foreach (var (containerPath, hostPath, hash) in writtenFiles)
+        foreach (var (containerPath, hostPath, hash) in _writtenFiles)
         {
             if (LibC.TryLstat(hostPath, out var stat) && FileStat.KindOf(stat.Mode) == FileEntryKind.RegularFile)
             {
@@ -172,7 +172,7 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
         switch (entry.EntryType)
         {
             case TarEntryType.Directory:
-                implicitDirectories.Remove(hostPath);
+                _implicitDirectories.Remove(hostPath);
                 if (!IsDirectory(hostPath))
                 {
                     Remove(hostPath);
@@ -180,13 +180,13 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
                 }
 
                 ApplyMetadata(entry, path, hostPath);
-                directoryTimes.Add((hostPath, entry.ModificationTime));
+                _directoryTimes.Add((hostPath, entry.ModificationTime));
                 return;
             case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
                 Remove(hostPath);
                 var hash = await WriteFileAsync(entry, hostPath, cancellationToken).ConfigureAwait(false);
-                writtenFiles.Add((path.Value, hostPath, hash));
-                hashByHostPath[hostPath] = hash;
+                _writtenFiles.Add((path.Value, hostPath, hash));
+                _hashByHostPath[hostPath] = hash;
                 break;
             case TarEntryType.SymbolicLink:
                 Remove(hostPath);
@@ -263,10 +263,10 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
 
         Remove(hostPath);
         LibC.Link(targetHost, hostPath);
-        if (hashByHostPath.TryGetValue(targetHost, out var targetHash))
+        if (_hashByHostPath.TryGetValue(targetHost, out var targetHash))
         {
-            writtenFiles.Add((path.Value, hostPath, targetHash));
-            hashByHostPath[hostPath] = targetHash;
+            _writtenFiles.Add((path.Value, hostPath, targetHash));
+            _hashByHostPath[hostPath] = targetHash;
         }
 
         if (rootFs.TryGetWantedOwner(SecurePath.ToContainerPath(Root, targetHost), out var owner))
@@ -319,12 +319,12 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
 
     private void WarnSpecialFile(string kind, ContainerPath path, string reason)
     {
-        if (specialFileWarningGiven)
+        if (_specialFileWarningGiven)
         {
             return;
         }
 
-        specialFileWarningGiven = true;
+        _specialFileWarningGiven = true;
         rootFs.Warn(
             DiagnosticCodes.RootFsSpecialFileSkipped,
             string.Format(CultureInfo.InvariantCulture, Strings.RootFsSpecialFileSkipped, description, kind, path.Value, reason));
@@ -379,7 +379,7 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
                 {
                     bytes = Encoding.UTF8.GetBytes(value);
                 }
-                else if (sniffer?.LastEntryAttributes?.GetValueOrDefault(name) is { } raw && Encoding.UTF8.GetString(raw).Replace('\n', '\0') == value)
+                else if (_sniffer?.LastEntryAttributes?.GetValueOrDefault(name) is { } raw && Encoding.UTF8.GetString(raw).Replace('\n', '\0') == value)
                 {
                     bytes = raw;
                 }
@@ -434,7 +434,7 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
     private void MarkTouched(string containerPath)
     {
         var current = ContainerPath.Parse(containerPath);
-        while (!current.IsRoot && touched.Add(current.Value))
+        while (!current.IsRoot && _touched.Add(current.Value))
         {
             current = current.Parent;
         }
@@ -449,7 +449,7 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
         foreach (var child in Directory.EnumerateFileSystemEntries(hostDirectory))
         {
             var childPath = containerDirectory + "/" + Path.GetFileName(child);
-            if (!touched.Contains(childPath))
+            if (!_touched.Contains(childPath))
             {
                 Remove(child);
             }
@@ -507,7 +507,7 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
             Directory.CreateDirectory(directory);
             if (rootFs.LowerDirectory is not null)
             {
-                implicitDirectories.Add(directory);
+                _implicitDirectories.Add(directory);
             }
         }
     }

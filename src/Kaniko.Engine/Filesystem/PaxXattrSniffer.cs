@@ -17,8 +17,8 @@ internal sealed class PaxXattrSniffer(Stream inner) : TarBlockStream(inner, leav
     private const int MaxPaxSize = 1024 * 1024;
     private const string XattrPrefix = "SCHILY.xattr.";
 
-    private MemoryStream? pax;
-    private Dictionary<string, byte[]>? pending;
+    private MemoryStream? _pax;
+    private Dictionary<string, byte[]>? _pending;
 
     /// <summary>The raw <c>SCHILY.xattr.*</c> values of the last entry whose header went through, by attribute name.</summary>
     public IReadOnlyDictionary<string, byte[]>? LastEntryAttributes { get; private set; }
@@ -26,28 +26,28 @@ internal sealed class PaxXattrSniffer(Stream inner) : TarBlockStream(inner, leav
     /// <inheritdoc />
     protected override bool BeginExtendedHeader(char type, long size)
     {
-        pax = type == 'x' && size <= MaxPaxSize ? new MemoryStream((int)size) : null;
-        return pax is not null;
+        _pax = type == 'x' && size <= MaxPaxSize ? new MemoryStream((int)size) : null;
+        return _pax is not null;
     }
 
     /// <inheritdoc />
-    protected override void OnExtendedHeaderData(Span<byte> data) => pax?.Write(data);
+    protected override void OnExtendedHeaderData(Span<byte> data) => _pax?.Write(data);
 
     /// <inheritdoc />
     protected override void EndExtendedHeader()
     {
-        if (pax is not null)
+        if (_pax is not null)
         {
-            ParsePax(pax.ToArray());
-            pax = null;
+            ParsePax(_pax.ToArray());
+            _pax = null;
         }
     }
 
     /// <inheritdoc />
     protected override void OnEntryHeader()
     {
-        LastEntryAttributes = pending;
-        pending = null;
+        LastEntryAttributes = _pending;
+        _pending = null;
     }
 
     private void ParsePax(byte[] records)
@@ -72,7 +72,7 @@ internal sealed class PaxXattrSniffer(Stream inner) : TarBlockStream(inner, leav
             var key = Encoding.UTF8.GetString(record[..equals]);
             if (key.StartsWith(XattrPrefix, StringComparison.Ordinal))
             {
-                (pending ??= new(StringComparer.Ordinal))[key[XattrPrefix.Length..]] = record[(equals + 1)..].ToArray();
+                (_pending ??= new(StringComparer.Ordinal))[key[XattrPrefix.Length..]] = record[(equals + 1)..].ToArray();
             }
             else if (key == "size" && Utf8Parser.TryParse(record[(equals + 1)..], out long size, out _))
             {

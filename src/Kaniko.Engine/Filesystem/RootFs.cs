@@ -13,11 +13,11 @@ namespace Kaniko.Engine.Filesystem;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed class RootFs
 {
-    private readonly object gate = new();
-    private readonly Dictionary<string, (int Uid, int Gid, ulong Inode, long BornNs)> wantedOwners = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (byte[] Hash, long ChangedNs, ulong Inode)> contentHashes = new(StringComparer.Ordinal);
-    private bool ownerWarningGiven;
-    private bool unmappedOwnerWarningGiven;
+    private readonly object _gate = new();
+    private readonly Dictionary<string, (int Uid, int Gid, ulong Inode, long BornNs)> _wantedOwners = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (byte[] Hash, long ChangedNs, ulong Inode)> _contentHashes = new(StringComparer.Ordinal);
+    private bool _ownerWarningGiven;
+    private bool _unmappedOwnerWarningGiven;
 
     /// <summary>Uses <paramref name="hostDirectory"/> (created when missing) as the root.</summary>
     /// <param name="hostDirectory">The host directory that plays <c>/</c>.</param>
@@ -94,9 +94,9 @@ internal sealed class RootFs
     {
         get
         {
-            lock (gate)
+            lock (_gate)
             {
-                return wantedOwners.ToDictionary(o => o.Key, o => (o.Value.Uid, o.Value.Gid), StringComparer.Ordinal);
+                return _wantedOwners.ToDictionary(o => o.Key, o => (o.Value.Uid, o.Value.Gid), StringComparer.Ordinal);
             }
         }
     }
@@ -140,11 +140,11 @@ internal sealed class RootFs
     internal void RecordWantedOwner(string containerPath, int uid, int gid, ulong inode, long bornNs)
     {
         bool warn;
-        lock (gate)
+        lock (_gate)
         {
-            wantedOwners[containerPath] = (uid, gid, inode, bornNs);
-            warn = !ownerWarningGiven;
-            ownerWarningGiven = true;
+            _wantedOwners[containerPath] = (uid, gid, inode, bornNs);
+            warn = !_ownerWarningGiven;
+            _ownerWarningGiven = true;
         }
 
         if (warn)
@@ -162,11 +162,11 @@ internal sealed class RootFs
     internal void RecordUnmappedOwner(string description, string containerPath, int uid, int gid, ulong inode, long bornNs)
     {
         bool warn;
-        lock (gate)
+        lock (_gate)
         {
-            wantedOwners[containerPath] = (uid, gid, inode, bornNs);
-            warn = !unmappedOwnerWarningGiven;
-            unmappedOwnerWarningGiven = true;
+            _wantedOwners[containerPath] = (uid, gid, inode, bornNs);
+            warn = !_unmappedOwnerWarningGiven;
+            _unmappedOwnerWarningGiven = true;
         }
 
         if (warn)
@@ -180,9 +180,9 @@ internal sealed class RootFs
 
     internal bool TryGetWantedOwner(string containerPath, out (int Uid, int Gid) owner)
     {
-        lock (gate)
+        lock (_gate)
         {
-            var found = wantedOwners.TryGetValue(containerPath, out var record);
+            var found = _wantedOwners.TryGetValue(containerPath, out var record);
             owner = (record.Uid, record.Gid);
             return found;
         }
@@ -191,9 +191,9 @@ internal sealed class RootFs
     /// <summary>A copy of the owner records, read once by an index walk.</summary>
     internal Dictionary<string, (int Uid, int Gid, ulong Inode, long BornNs)>? WantedOwnerRecords()
     {
-        lock (gate)
+        lock (_gate)
         {
-            return wantedOwners.Count == 0 ? null : new(wantedOwners, StringComparer.Ordinal);
+            return _wantedOwners.Count == 0 ? null : new(_wantedOwners, StringComparer.Ordinal);
         }
     }
 
@@ -203,18 +203,18 @@ internal sealed class RootFs
     /// </summary>
     internal void RecordContentHash(string containerPath, byte[] hash, long changedNs, ulong inode)
     {
-        lock (gate)
+        lock (_gate)
         {
-            contentHashes[containerPath] = (hash, changedNs, inode);
+            _contentHashes[containerPath] = (hash, changedNs, inode);
         }
     }
 
     /// <summary>A copy of the recorded hashes for an index walk, or null when there are none.</summary>
     internal Dictionary<string, (byte[] Hash, long ChangedNs, ulong Inode)>? ContentHashRecords()
     {
-        lock (gate)
+        lock (_gate)
         {
-            return contentHashes.Count == 0 ? null : new(contentHashes, StringComparer.Ordinal);
+            return _contentHashes.Count == 0 ? null : new(_contentHashes, StringComparer.Ordinal);
         }
     }
 

@@ -13,13 +13,13 @@ namespace Kaniko.Engine.Images;
 /// </summary>
 internal sealed class ImageBuilder
 {
-    private readonly IImage baseImage;
-    private readonly List<(ILayer? Layer, HistoryEntry History, IReadOnlyDictionary<string, string>? Annotations)> additions = [];
-    private readonly SortedDictionary<string, string> annotations = new(StringComparer.Ordinal);
-    private readonly List<Func<ContainerConfig, ContainerConfig>> configChanges = [];
-    private DateTimeOffset? created;
-    private string? author;
-    private ImageFormat format;
+    private readonly IImage _baseImage;
+    private readonly List<(ILayer? Layer, HistoryEntry History, IReadOnlyDictionary<string, string>? Annotations)> _additions = [];
+    private readonly SortedDictionary<string, string> _annotations = new(StringComparer.Ordinal);
+    private readonly List<Func<ContainerConfig, ContainerConfig>> _configChanges = [];
+    private DateTimeOffset? _created;
+    private string? _author;
+    private ImageFormat _format;
 
     /// <summary>Starts from <paramref name="baseImage"/>; throws <c>KANIKO3311</c> when its manifest and layers disagree.</summary>
     public ImageBuilder(IImage baseImage)
@@ -32,8 +32,8 @@ internal sealed class ImageBuilder
                 CultureInfo.InvariantCulture, "the manifest lists {0} layers, the image has {1}", listed, baseImage.Layers.Count));
         }
 
-        this.baseImage = baseImage;
-        format = ImageFormats.Of(baseImage.Manifest.Value);
+        _baseImage = baseImage;
+        _format = ImageFormats.Of(baseImage.Manifest.Value);
     }
 
     /// <summary>Starts from the empty image for <paramref name="platform"/>.</summary>
@@ -41,12 +41,12 @@ internal sealed class ImageBuilder
         new(ScratchImage.For(platform, format));
 
     /// <summary>The family of the manifest that <see cref="Build"/> will write.</summary>
-    public ImageFormat Format => format;
+    public ImageFormat Format => _format;
 
     /// <summary>Writes the manifest in <paramref name="imageFormat"/> instead of the base image's family.</summary>
     public ImageBuilder WithFormat(ImageFormat imageFormat)
     {
-        format = imageFormat;
+        _format = imageFormat;
         return this;
     }
 
@@ -58,14 +58,14 @@ internal sealed class ImageBuilder
     public ImageBuilder AppendLayer(ILayer layer, string? createdBy = null, string? comment = null, IReadOnlyDictionary<string, string>? layerAnnotations = null)
     {
         ArgumentNullException.ThrowIfNull(layer);
-        additions.Add((layer, new HistoryEntry { CreatedBy = createdBy, Comment = comment }, layerAnnotations));
+        _additions.Add((layer, new HistoryEntry { CreatedBy = createdBy, Comment = comment }, layerAnnotations));
         return this;
     }
 
     /// <summary>Records a step that changed only the config (<c>ENV</c>, <c>CMD</c>, ...): a history entry with <c>empty_layer</c>.</summary>
     public ImageBuilder AppendHistory(string createdBy, string? comment = null)
     {
-        additions.Add((null, new HistoryEntry { CreatedBy = createdBy, Comment = comment, EmptyLayer = true }, null));
+        _additions.Add((null, new HistoryEntry { CreatedBy = createdBy, Comment = comment, EmptyLayer = true }, null));
         return this;
     }
 
@@ -73,7 +73,7 @@ internal sealed class ImageBuilder
     public ImageBuilder WithConfig(Func<ContainerConfig, ContainerConfig> change)
     {
         ArgumentNullException.ThrowIfNull(change);
-        configChanges.Add(change);
+        _configChanges.Add(change);
         return this;
     }
 
@@ -107,7 +107,7 @@ internal sealed class ImageBuilder
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(value);
-        annotations[key] = value;
+        _annotations[key] = value;
         return this;
     }
 
@@ -117,31 +117,31 @@ internal sealed class ImageBuilder
     /// </summary>
     public ImageBuilder WithCreated(DateTimeOffset time)
     {
-        created = time;
+        _created = time;
         return this;
     }
 
     /// <summary>Sets the config's <c>author</c> (BuildKit's <c>MAINTAINER</c>; history entries get no author, as in BuildKit's images).</summary>
     public ImageBuilder WithAuthor(string? imageAuthor)
     {
-        author = imageAuthor;
+        _author = imageAuthor;
         return this;
     }
 
     /// <summary>Serialises the config and the manifest (once) and returns the image.</summary>
     public MutatedImage Build()
     {
-        var baseManifest = baseImage.Manifest.Value;
-        var baseConfig = baseImage.Config.Value;
-        var createdText = created is { } time ? ImageConfigFile.FormatTimestamp(time) : null;
+        var baseManifest = _baseImage.Manifest.Value;
+        var baseConfig = _baseImage.Config.Value;
+        var createdText = _created is { } time ? ImageConfigFile.FormatTimestamp(time) : null;
 
         var descriptors = baseManifest.Layers
-            .Select(d => d with { MediaType = ImageFormats.LayerMediaType(format, d.MediaType) })
+            .Select(d => d with { MediaType = ImageFormats.LayerMediaType(_format, d.MediaType) })
             .ToList();
-        var layers = baseImage.Layers.Zip(descriptors, (layer, descriptor) => RetypedLayer.As(layer, descriptor.MediaType)).ToList();
+        var layers = _baseImage.Layers.Zip(descriptors, (layer, descriptor) => RetypedLayer.As(layer, descriptor.MediaType)).ToList();
         var diffIds = baseConfig.RootFs.DiffIds.ToList();
         var history = baseConfig.History?.ToList() ?? [];
-        foreach (var (layer, entry, layerAnnotations) in additions)
+        foreach (var (layer, entry, layerAnnotations) in _additions)
         {
             history.Add(entry with { Created = createdText });
             if (layer is null)
@@ -149,7 +149,7 @@ internal sealed class ImageBuilder
                 continue;
             }
 
-            var mediaType = ImageFormats.LayerMediaType(format, layer.MediaType);
+            var mediaType = ImageFormats.LayerMediaType(_format, layer.MediaType);
             descriptors.Add(new Descriptor
             {
                 MediaType = mediaType,
@@ -162,7 +162,7 @@ internal sealed class ImageBuilder
         }
 
         var containerConfig = baseConfig.Config ?? new ContainerConfig();
-        foreach (var change in configChanges)
+        foreach (var change in _configChanges)
         {
             containerConfig = change(containerConfig);
         }
@@ -170,7 +170,7 @@ internal sealed class ImageBuilder
         var config = RawJson<ImageConfigFile>.Serialize(baseConfig with
         {
             Created = createdText ?? baseConfig.Created,
-            Author = author ?? baseConfig.Author,
+            Author = _author ?? baseConfig.Author,
             Config = containerConfig,
             RootFs = baseConfig.RootFs with { DiffIds = diffIds },
             History = history.Count > 0 ? history : null,
@@ -182,7 +182,7 @@ internal sealed class ImageBuilder
             mergedAnnotations[key] = value;
         }
 
-        foreach (var (key, value) in annotations)
+        foreach (var (key, value) in _annotations)
         {
             mergedAnnotations[key] = value;
         }
@@ -190,12 +190,12 @@ internal sealed class ImageBuilder
         var manifest = RawJson<ImageManifest>.Serialize(new ImageManifest
         {
             SchemaVersion = 2,
-            MediaType = ImageFormats.ManifestMediaType(format),
-            Config = config.ToDescriptor(ImageFormats.ConfigMediaType(format)),
+            MediaType = ImageFormats.ManifestMediaType(_format),
+            Config = config.ToDescriptor(ImageFormats.ConfigMediaType(_format)),
             Layers = descriptors,
             Annotations = mergedAnnotations.Count > 0 ? mergedAnnotations : null,
         });
-        return new MutatedImage(manifest, config, layers, format);
+        return new MutatedImage(manifest, config, layers, _format);
     }
 
     private static KanikoException Inconsistent(string reason) => new(

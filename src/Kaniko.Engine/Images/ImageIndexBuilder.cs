@@ -8,14 +8,14 @@ namespace Kaniko.Engine.Images;
 /// </summary>
 internal sealed class ImageIndexBuilder
 {
-    private readonly List<(IImage Image, Descriptor Descriptor)> entries = [];
-    private readonly SortedDictionary<string, string> annotations = new(StringComparer.Ordinal);
-    private readonly ImageFormat format;
+    private readonly List<(IImage Image, Descriptor Descriptor)> _entries = [];
+    private readonly SortedDictionary<string, string> _annotations = new(StringComparer.Ordinal);
+    private readonly ImageFormat _format;
 
     /// <summary>Starts an empty index of <paramref name="indexFormat"/> (OCI unless told otherwise).</summary>
     public ImageIndexBuilder(ImageFormat indexFormat = ImageFormat.Oci)
     {
-        format = indexFormat;
+        _format = indexFormat;
     }
 
     /// <summary>Adds <paramref name="image"/>; its descriptor names <paramref name="platform"/> or, without one, its config's platform.</summary>
@@ -36,7 +36,7 @@ internal sealed class ImageIndexBuilder
             },
             Annotations = entryAnnotations is { Count: > 0 } ? entryAnnotations : null,
         };
-        entries.Add((image, descriptor));
+        _entries.Add((image, descriptor));
         return this;
     }
 
@@ -45,7 +45,7 @@ internal sealed class ImageIndexBuilder
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(value);
-        annotations[key] = value;
+        _annotations[key] = value;
         return this;
     }
 
@@ -55,10 +55,10 @@ internal sealed class ImageIndexBuilder
         var index = RawJson<ImageIndex>.Serialize(new ImageIndex
         {
             SchemaVersion = 2,
-            MediaType = ImageFormats.IndexMediaType(format),
-            Manifests = entries.Select(e => e.Descriptor).ToList(),
-            Annotations = annotations.Count > 0 ? new SortedDictionary<string, string>(annotations, StringComparer.Ordinal) : null,
+            MediaType = ImageFormats.IndexMediaType(_format),
+            Manifests = _entries.Select(e => e.Descriptor).ToList(),
+            Annotations = _annotations.Count > 0 ? new SortedDictionary<string, string>(_annotations, StringComparer.Ordinal) : null,
         });
-        return new BuiltImageIndex(index, entries.Select(e => e.Image).ToList(), format);
+        return new BuiltImageIndex(index, _entries.Select(e => e.Image).ToList(), _format);
     }
 }

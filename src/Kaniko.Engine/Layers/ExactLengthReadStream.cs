@@ -11,7 +11,7 @@ namespace Kaniko.Engine.Layers;
 /// </summary>
 internal sealed class ExactLengthReadStream(Stream inner, long length, string description) : ForwardReadStream
 {
-    private long position;
+    private long _position;
 
     // A tar writer asks for Length only from seekable streams; nothing seeks backwards (Seek refuses to).
     public override bool CanSeek => true;
@@ -20,7 +20,7 @@ internal sealed class ExactLengthReadStream(Stream inner, long length, string de
 
     public override long Position
     {
-        get => position;
+        get => _position;
         set => Seek(value, SeekOrigin.Begin);
     }
 
@@ -41,10 +41,10 @@ internal sealed class ExactLengthReadStream(Stream inner, long length, string de
         var target = origin switch
         {
             SeekOrigin.Begin => offset,
-            SeekOrigin.Current => position + offset,
+            SeekOrigin.Current => _position + offset,
             _ => length + offset,
         };
-        return target == position ? position : throw new NotSupportedException("the content can only be read forward");
+        return target == _position ? _position : throw new NotSupportedException("the content can only be read forward");
     }
 
     protected override void Dispose(bool disposing)
@@ -58,21 +58,21 @@ internal sealed class ExactLengthReadStream(Stream inner, long length, string de
     }
 
     // Asking for one byte more than remains reveals content that grew, without handing that byte on.
-    private Span<byte> Limit(Span<byte> buffer) => buffer[..(int)Math.Min(buffer.Length, length - position + 1)];
+    private Span<byte> Limit(Span<byte> buffer) => buffer[..(int)Math.Min(buffer.Length, length - _position + 1)];
 
-    private Memory<byte> Limit(Memory<byte> buffer) => buffer[..(int)Math.Min(buffer.Length, length - position + 1)];
+    private Memory<byte> Limit(Memory<byte> buffer) => buffer[..(int)Math.Min(buffer.Length, length - _position + 1)];
 
     private int Account(int read, int requested)
     {
-        if (position + read > length)
+        if (_position + read > length)
         {
             throw Mismatch(">" + length.ToString(CultureInfo.InvariantCulture));
         }
 
-        position += read;
-        if (read == 0 && requested > 0 && position != length)
+        _position += read;
+        if (read == 0 && requested > 0 && _position != length)
         {
-            throw Mismatch(position.ToString(CultureInfo.InvariantCulture));
+            throw Mismatch(_position.ToString(CultureInfo.InvariantCulture));
         }
 
         return read;

@@ -15,24 +15,24 @@ internal sealed class GzipHeaderNormalizingStream(Stream inner) : ForwardWriteSt
 
     private const byte Unix = 3;
 
-    private long written;
+    private long _written;
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         if (!Covers(buffer.Length))
         {
             inner.Write(buffer);
-            written += buffer.Length;
+            _written += buffer.Length;
             return;
         }
 
         Span<byte> patched = stackalloc byte[OperatingSystemOffset + 1];
-        var head = (int)(OperatingSystemOffset + 1 - written);
+        var head = (int)(OperatingSystemOffset + 1 - _written);
         buffer[..head].CopyTo(patched);
         patched[head - 1] = Unix;
         inner.Write(patched[..head]);
         inner.Write(buffer[head..]);
-        written += buffer.Length;
+        _written += buffer.Length;
     }
 
     public override void WriteByte(byte value) => Write([value]);
@@ -42,16 +42,16 @@ internal sealed class GzipHeaderNormalizingStream(Stream inner) : ForwardWriteSt
         if (!Covers(buffer.Length))
         {
             await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
-            written += buffer.Length;
+            _written += buffer.Length;
             return;
         }
 
-        var head = (int)(OperatingSystemOffset + 1 - written);
+        var head = (int)(OperatingSystemOffset + 1 - _written);
         var patched = buffer[..head].ToArray();
         patched[head - 1] = Unix;
         await inner.WriteAsync(patched, cancellationToken).ConfigureAwait(false);
         await inner.WriteAsync(buffer[head..], cancellationToken).ConfigureAwait(false);
-        written += buffer.Length;
+        _written += buffer.Length;
     }
 
     public override void Flush() => inner.Flush();
@@ -59,5 +59,5 @@ internal sealed class GzipHeaderNormalizingStream(Stream inner) : ForwardWriteSt
     public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
 
     // Only the first member's header is patched: a layer blob is one gzip member.
-    private bool Covers(int count) => written <= OperatingSystemOffset && written + count > OperatingSystemOffset;
+    private bool Covers(int count) => _written <= OperatingSystemOffset && _written + count > OperatingSystemOffset;
 }

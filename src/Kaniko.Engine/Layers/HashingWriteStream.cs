@@ -8,17 +8,17 @@ namespace Kaniko.Engine.Layers;
 /// </summary>
 internal sealed class HashingWriteStream(Stream inner, bool leaveOpen) : ForwardWriteStream
 {
-    private readonly DigestHasher hasher = DigestHasher.Create();
+    private readonly DigestHasher _hasher = DigestHasher.Create();
 
-    public long BytesWritten => hasher.BytesHashed;
+    public long BytesWritten => _hasher.BytesHashed;
 
     public override long Position => BytesWritten;
 
-    public Digest GetDigest() => hasher.GetDigest();
+    public Digest GetDigest() => _hasher.GetDigest();
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        hasher.Append(buffer);
+        _hasher.Append(buffer);
         inner.Write(buffer);
     }
 
@@ -26,7 +26,7 @@ internal sealed class HashingWriteStream(Stream inner, bool leaveOpen) : Forward
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        hasher.Append(buffer.Span);
+        _hasher.Append(buffer.Span);
         return inner.WriteAsync(buffer, cancellationToken);
     }
 
@@ -38,7 +38,7 @@ internal sealed class HashingWriteStream(Stream inner, bool leaveOpen) : Forward
     {
         if (disposing)
         {
-            hasher.Dispose();
+            _hasher.Dispose();
             if (!leaveOpen)
             {
                 inner.Dispose();

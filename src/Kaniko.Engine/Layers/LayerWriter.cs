@@ -16,17 +16,17 @@ internal sealed class LayerWriter
 {
     private const int CopyBufferSize = 128 * 1024;
 
-    private readonly LayerWriterOptions options;
+    private readonly LayerWriterOptions _options;
 
     /// <summary>Creates a writer; checks the compression level at once (<c>KANIKO3305</c>).</summary>
     public LayerWriter(LayerWriterOptions? options = null)
     {
-        this.options = options ?? LayerWriterOptions.Default;
-        LayerCompressionCodec.ResolveLevel(this.options.Compression, this.options.CompressionLevel);
+        _options = options ?? LayerWriterOptions.Default;
+        LayerCompressionCodec.ResolveLevel(_options.Compression, _options.CompressionLevel);
     }
 
     /// <summary>The media type of the layers this writer produces.</summary>
-    public MediaType MediaType => LayerCompressionCodec.OciMediaType(options.Compression);
+    public MediaType MediaType => LayerCompressionCodec.OciMediaType(_options.Compression);
 
     /// <summary>
     /// Writes <paramref name="entries"/> as a layer into <paramref name="directory"/> (created when missing), as a
@@ -116,7 +116,7 @@ internal sealed class LayerWriter
                 await using (compressedHash.ConfigureAwait(false))
                 {
                     // Disposing the compressor writes its last block and trailer; without one the tar goes straight to the file.
-                    var compressor = compress ? LayerCompressionCodec.Compress(compressedHash, options.Compression, options.CompressionLevel) : Stream.Null;
+                    var compressor = compress ? LayerCompressionCodec.Compress(compressedHash, _options.Compression, _options.CompressionLevel) : Stream.Null;
                     await using (compressor.ConfigureAwait(false))
                     {
                         // Fixed blocks: the compressor's output then depends on the tar's bytes only, not on how they came.

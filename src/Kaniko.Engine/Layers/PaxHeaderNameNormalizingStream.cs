@@ -17,25 +17,25 @@ internal sealed partial class PaxHeaderNameNormalizingStream(Stream inner) : For
     private const int BlockSize = 512;
     private const int MaxExtendedHeaderCapture = 1 << 20;
 
-    private readonly byte[] header = new byte[BlockSize];
-    private int headerFilled;
-    private long dataRemaining;
-    private long extendedDataSize = -1;
-    private MemoryStream? extendedData;
-    private long? sizeOverride;
+    private readonly byte[] _header = new byte[BlockSize];
+    private int _headerFilled;
+    private long _dataRemaining;
+    private long _extendedDataSize = -1;
+    private MemoryStream? _extendedData;
+    private long? _sizeOverride;
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         while (!buffer.IsEmpty)
         {
-            if (dataRemaining > 0)
+            if (_dataRemaining > 0)
             {
-                var chunk = buffer[..(int)Math.Min(buffer.Length, dataRemaining)];
+                var chunk = buffer[..(int)Math.Min(buffer.Length, _dataRemaining)];
                 CaptureExtendedData(chunk);
                 inner.Write(chunk);
-                dataRemaining -= chunk.Length;
+                _dataRemaining -= chunk.Length;
                 buffer = buffer[chunk.Length..];
-                if (dataRemaining == 0)
+                if (_dataRemaining == 0)
                 {
                     FinishExtendedData();
                 }
@@ -43,15 +43,15 @@ internal sealed partial class PaxHeaderNameNormalizingStream(Stream inner) : For
                 continue;
             }
 
-            var take = Math.Min(buffer.Length, BlockSize - headerFilled);
-            buffer[..take].CopyTo(header.AsSpan(headerFilled));
-            headerFilled += take;
+            var take = Math.Min(buffer.Length, BlockSize - _headerFilled);
+            buffer[..take].CopyTo(_header.AsSpan(_headerFilled));
+            _headerFilled += take;
             buffer = buffer[take..];
-            if (headerFilled == BlockSize)
+            if (_headerFilled == BlockSize)
             {
                 ProcessHeader();
-                inner.Write(header);
-                headerFilled = 0;
+                inner.Write(_header);
+                _headerFilled = 0;
             }
         }
     }
@@ -59,11 +59,11 @@ internal sealed partial class PaxHeaderNameNormalizingStream(Stream inner) : For
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         // The header logic is synchronous; hand the inner stream whole pieces asynchronously where they are large.
-        if (dataRemaining >= buffer.Length && extendedData is null)
+        if (_dataRemaining >= buffer.Length && _extendedData is null)
         {
             await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
-            dataRemaining -= buffer.Length;
-            if (dataRemaining == 0)
+            _dataRemaining -= buffer.Length;
+            if (_dataRemaining == 0)
             {
                 FinishExtendedData();
             }
@@ -82,7 +82,7 @@ internal sealed partial class PaxHeaderNameNormalizingStream(Stream inner) : For
     {
         if (disposing)
         {
-            extendedData?.Dispose();
+            _extendedData?.Dispose();
         }
 
         base.Dispose(disposing);
@@ -92,14 +92,14 @@ internal sealed partial class PaxHeaderNameNormalizingStream(Stream inner) : For
 
     private void ProcessHeader()
     {
-        if (header.AsSpan().IndexOfAnyExcept((byte)0) < 0)
+        if (_header.AsSpan().IndexOfAnyExcept((byte)0) < 0)
         {
             return; // end-of-archive block
         }
 
-        var type = (char)header[156];
-        var size = sizeOverride ?? TarNumericField.Parse(header.AsSpan(124, 12));
-        sizeOverride = null;
+        var type = (char)_header[156];
+        var size = _sizeOverride ?? TarNumericField.Parse(_header.AsSpan(124, 12));
+        _sizeOverride = null;
         if (type == 'x')
         {
             var renamed = RenameField(0, 100) | RenameField(345, 155);
@@ -108,12 +108,12 @@ internal sealed partial class PaxHeaderNameNormalizingStream(Stream inner) : For
                 WriteChecksum();
             }
 
-            extendedDataSize = size;
-            extendedData = size <= MaxExtendedHeaderCapture ? new MemoryStream((int)size) : null;
+            _extendedDataSize = size;
+            _extendedData = size <= MaxExtendedHeaderCapture ? new MemoryStream((int)size) : null;
         }
 
-        dataRemaining = Padded(size);
-        if (dataRemaining == 0)
+        _dataRemaining = Padded(size);
+        if (_dataRemaining == 0)
         {
             FinishExtendedData();
         }
@@ -121,7 +121,7 @@ internal sealed partial class PaxHeaderNameNormalizingStream(Stream inner) : For
 
     private bool RenameField(int offset, int length)
     {
-        var field = header.AsSpan(offset, length);
+        var field = _header.AsSpan(offset, length);
         var end = field.IndexOf((byte)0);
         var text = Encoding.UTF8.GetString(end < 0 ? field : field[..end]);
         var normalized = ProcessIdName().Replace(text, "PaxHeaders.0");
@@ -137,38 +137,38 @@ internal sealed partial class PaxHeaderNameNormalizingStream(Stream inner) : For
 
     private void WriteChecksum()
     {
-        header.AsSpan(148, 8).Fill((byte)' ');
+        _header.AsSpan(148, 8).Fill((byte)' ');
         var sum = 0;
-        foreach (var b in header)
+        foreach (var b in _header)
         {
             sum += b;
         }
 
         var digits = Convert.ToString(sum, 8).PadLeft(6, '0');
-        Encoding.ASCII.GetBytes(digits, header.AsSpan(148, 6));
-        header[154] = 0;
-        header[155] = (byte)' ';
+        Encoding.ASCII.GetBytes(digits, _header.AsSpan(148, 6));
+        _header[154] = 0;
+        _header[155] = (byte)' ';
     }
 
     private void CaptureExtendedData(ReadOnlySpan<byte> chunk)
     {
-        if (extendedData is not null && extendedData.Length < extendedDataSize)
+        if (_extendedData is not null && _extendedData.Length < _extendedDataSize)
         {
-            extendedData.Write(chunk[..(int)Math.Min(chunk.Length, extendedDataSize - extendedData.Length)]);
+            _extendedData.Write(chunk[..(int)Math.Min(chunk.Length, _extendedDataSize - _extendedData.Length)]);
         }
     }
 
     // A PAX "size" record overrides the size field of the next header (files of 8 GiB and more).
     private void FinishExtendedData()
     {
-        if (extendedData is null)
+        if (_extendedData is null)
         {
             return;
         }
 
-        var records = Encoding.UTF8.GetString(extendedData.GetBuffer(), 0, (int)extendedData.Length);
-        extendedData.Dispose();
-        extendedData = null;
+        var records = Encoding.UTF8.GetString(_extendedData.GetBuffer(), 0, (int)_extendedData.Length);
+        _extendedData.Dispose();
+        _extendedData = null;
         foreach (var record in records.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var space = record.IndexOf(' ', StringComparison.Ordinal);
@@ -176,7 +176,7 @@ internal sealed partial class PaxHeaderNameNormalizingStream(Stream inner) : For
             if (pair.StartsWith("size=", StringComparison.Ordinal)
                 && long.TryParse(pair.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out var size))
             {
-                sizeOverride = size;
+                _sizeOverride = size;
             }
         }
     }

@@ -16,13 +16,13 @@ internal sealed class PaxNewlineEscapingStream(Stream inner, bool leaveOpen = fa
 {
     private const int RecordHeadSize = 32;
 
-    private readonly byte[] recordHead = new byte[RecordHeadSize];
-    private long recordLength = -1;
-    private long recordPosition;
-    private long pendingLength;
-    private int headFill;
-    private bool broken;
-    private bool global;
+    private readonly byte[] _recordHead = new byte[RecordHeadSize];
+    private long _recordLength = -1;
+    private long _recordPosition;
+    private long _pendingLength;
+    private int _headFill;
+    private bool _broken;
+    private bool _global;
 
     /// <summary>A reader of <paramref name="tar"/> through this filter; <paramref name="tar"/> stays open.</summary>
     public static TarReader OpenReader(Stream tar) => new(new PaxNewlineEscapingStream(tar, leaveOpen: true));
@@ -58,11 +58,11 @@ internal sealed class PaxNewlineEscapingStream(Stream inner, bool leaveOpen = fa
     /// <inheritdoc />
     protected override bool BeginExtendedHeader(char type, long size)
     {
-        recordLength = -1;
-        recordPosition = 0;
-        pendingLength = 0;
-        broken = false;
-        global = type == 'g';
+        _recordLength = -1;
+        _recordPosition = 0;
+        _pendingLength = 0;
+        _broken = false;
+        _global = type == 'g';
         return true;
     }
 
@@ -70,41 +70,41 @@ internal sealed class PaxNewlineEscapingStream(Stream inner, bool leaveOpen = fa
     /// <inheritdoc />
     protected override void OnExtendedHeaderData(Span<byte> data)
     {
-        for (var i = 0; i < data.Length && !broken; i++)
+        for (var i = 0; i < data.Length && !_broken; i++)
         {
             var b = data[i];
-            if (recordLength < 0)
+            if (_recordLength < 0)
             {
-                if (b is >= (byte)'0' and <= (byte)'9' && recordPosition < 12)
+                if (b is >= (byte)'0' and <= (byte)'9' && _recordPosition < 12)
                 {
-                    recordPosition++;
-                    pendingLength = (pendingLength * 10) + (b - '0');
+                    _recordPosition++;
+                    _pendingLength = (_pendingLength * 10) + (b - '0');
                     continue;
                 }
 
-                if (b == (byte)' ' && pendingLength > recordPosition + 1)
+                if (b == (byte)' ' && _pendingLength > _recordPosition + 1)
                 {
-                    recordLength = pendingLength;
-                    recordPosition++;
-                    headFill = 0;
+                    _recordLength = _pendingLength;
+                    _recordPosition++;
+                    _headFill = 0;
                     continue;
                 }
 
                 // Not a record: leave the rest as it is, the reader reports the damage.
-                broken = true;
+                _broken = true;
                 break;
             }
 
-            recordPosition++;
-            if (recordPosition == recordLength)
+            _recordPosition++;
+            if (_recordPosition == _recordLength)
             {
                 OnRecordEnd();
                 continue;
             }
 
-            if (headFill < RecordHeadSize)
+            if (_headFill < RecordHeadSize)
             {
-                recordHead[headFill++] = b;
+                _recordHead[_headFill++] = b;
             }
 
             if (b == (byte)'\n')
@@ -116,15 +116,15 @@ internal sealed class PaxNewlineEscapingStream(Stream inner, bool leaveOpen = fa
 
     private void OnRecordEnd()
     {
-        var head = recordHead.AsSpan(0, headFill);
-        if (!global && head.StartsWith("size="u8) && Utf8Parser.TryParse(head[5..], out long size, out var consumed) && consumed == head.Length - 5)
+        var head = _recordHead.AsSpan(0, _headFill);
+        if (!_global && head.StartsWith("size="u8) && Utf8Parser.TryParse(head[5..], out long size, out var consumed) && consumed == head.Length - 5)
         {
             SetNextEntrySize(size);
         }
 
-        recordLength = -1;
-        recordPosition = 0;
-        pendingLength = 0;
-        headFill = 0;
+        _recordLength = -1;
+        _recordPosition = 0;
+        _pendingLength = 0;
+        _headFill = 0;
     }
 }

@@ -11,12 +11,12 @@ internal abstract class TarBlockStream(Stream inner, bool leaveOpen) : ForwardRe
 {
     private const int BlockSize = 512;
 
-    private readonly byte[] header = new byte[BlockSize];
-    private int headerFill;
-    private long skip;
-    private long extendedRemaining;
-    private long extendedPadding;
-    private long? nextEntrySize;
+    private readonly byte[] _header = new byte[BlockSize];
+    private int _headerFill;
+    private long _skip;
+    private long _extendedRemaining;
+    private long _extendedPadding;
+    private long? _nextEntrySize;
 
     /// <inheritdoc />
     public sealed override int Read(Span<byte> buffer)
@@ -54,7 +54,7 @@ internal abstract class TarBlockStream(Stream inner, bool leaveOpen) : ForwardRe
     }
 
     /// <summary>A PAX <c>size</c> record overrides the next entry's size field (files of 8 GiB and more): its data is that long.</summary>
-    protected void SetNextEntrySize(long size) => nextEntrySize = size;
+    protected void SetNextEntrySize(long size) => _nextEntrySize = size;
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
@@ -71,36 +71,36 @@ internal abstract class TarBlockStream(Stream inner, bool leaveOpen) : ForwardRe
     {
         while (!data.IsEmpty)
         {
-            if (extendedRemaining > 0)
+            if (_extendedRemaining > 0)
             {
-                var take = (int)Math.Min(extendedRemaining, data.Length);
+                var take = (int)Math.Min(_extendedRemaining, data.Length);
                 OnExtendedHeaderData(data[..take]);
-                extendedRemaining -= take;
+                _extendedRemaining -= take;
                 data = data[take..];
-                if (extendedRemaining == 0)
+                if (_extendedRemaining == 0)
                 {
-                    skip = extendedPadding;
+                    _skip = _extendedPadding;
                     EndExtendedHeader();
                 }
 
                 continue;
             }
 
-            if (skip > 0)
+            if (_skip > 0)
             {
-                var take = (int)Math.Min(skip, data.Length);
-                skip -= take;
+                var take = (int)Math.Min(_skip, data.Length);
+                _skip -= take;
                 data = data[take..];
                 continue;
             }
 
-            var copy = Math.Min(BlockSize - headerFill, data.Length);
-            data[..copy].CopyTo(header.AsSpan(headerFill));
-            headerFill += copy;
+            var copy = Math.Min(BlockSize - _headerFill, data.Length);
+            data[..copy].CopyTo(_header.AsSpan(_headerFill));
+            _headerFill += copy;
             data = data[copy..];
-            if (headerFill == BlockSize)
+            if (_headerFill == BlockSize)
             {
-                headerFill = 0;
+                _headerFill = 0;
                 OnHeader();
             }
         }
@@ -108,29 +108,29 @@ internal abstract class TarBlockStream(Stream inner, bool leaveOpen) : ForwardRe
 
     private void OnHeader()
     {
-        if (header.AsSpan().IndexOfAnyExcept((byte)0) < 0)
+        if (_header.AsSpan().IndexOfAnyExcept((byte)0) < 0)
         {
             return;
         }
 
-        var type = (char)header[156];
-        var size = TarNumericField.Parse(header.AsSpan(124, 12));
+        var type = (char)_header[156];
+        var size = TarNumericField.Parse(_header.AsSpan(124, 12));
         var padded = Padded(size);
         switch (type)
         {
             case 'x' or 'g' when size > 0 && BeginExtendedHeader(type, size):
-                extendedRemaining = size;
-                extendedPadding = padded - size;
+                _extendedRemaining = size;
+                _extendedPadding = padded - size;
                 break;
             case 'x' or 'g' or 'L' or 'K':
                 // Unwanted extended headers and GNU long names: their data is skipped unseen.
-                skip = padded;
+                _skip = padded;
                 break;
             default:
-                var dataSize = nextEntrySize ?? size;
-                nextEntrySize = null;
+                var dataSize = _nextEntrySize ?? size;
+                _nextEntrySize = null;
                 // Links, directories, devices and FIFOs carry no data, whatever their size field says.
-                skip = type is '1' or '2' or '3' or '4' or '5' or '6' ? 0 : Padded(dataSize);
+                _skip = type is '1' or '2' or '3' or '4' or '5' or '6' ? 0 : Padded(dataSize);
                 OnEntryHeader();
                 break;
         }

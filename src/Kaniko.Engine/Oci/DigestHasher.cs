@@ -8,12 +8,12 @@ namespace Kaniko.Engine.Oci;
 /// </summary>
 internal sealed class DigestHasher : IDisposable
 {
-    private readonly IncrementalHash hash;
+    private readonly IncrementalHash _hash;
 
     private DigestHasher(string algorithm, IncrementalHash hash)
     {
         Algorithm = algorithm;
-        this.hash = hash;
+        _hash = hash;
     }
 
     /// <summary>The algorithm in use, <c>sha256</c> or <c>sha512</c>.</summary>
@@ -37,7 +37,7 @@ internal sealed class DigestHasher : IDisposable
     /// <summary>Adds the next piece of content.</summary>
     public void Append(ReadOnlySpan<byte> data)
     {
-        hash.AppendData(data);
+        _hash.AppendData(data);
         BytesHashed += data.Length;
     }
 
@@ -45,10 +45,10 @@ internal sealed class DigestHasher : IDisposable
     public Digest GetDigest()
     {
         Span<byte> buffer = stackalloc byte[64];
-        var written = hash.GetCurrentHash(buffer);
+        var written = _hash.GetCurrentHash(buffer);
         return Digest.FromHash(Algorithm, buffer[..written]);
     }
 
     /// <inheritdoc />
-    public void Dispose() => hash.Dispose();
+    public void Dispose() => _hash.Dispose();
 }

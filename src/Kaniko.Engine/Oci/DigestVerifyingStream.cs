@@ -11,11 +11,11 @@ namespace Kaniko.Engine.Oci;
 /// </summary>
 internal sealed class DigestVerifyingStream : ForwardReadStream
 {
-    private readonly Stream inner;
-    private readonly bool leaveOpen;
-    private readonly DigestHasher hasher;
-    private readonly string description;
-    private bool verified;
+    private readonly Stream _inner;
+    private readonly bool _leaveOpen;
+    private readonly DigestHasher _hasher;
+    private readonly string _description;
+    private bool _verified;
 
     /// <summary>Wraps <paramref name="inner"/>, expecting the content <paramref name="expected"/> describes.</summary>
     /// <param name="inner">The content as it arrives.</param>
@@ -39,12 +39,12 @@ internal sealed class DigestVerifyingStream : ForwardReadStream
             throw new ArgumentOutOfRangeException(nameof(expectedSize), expectedSize, "the size cannot be negative");
         }
 
-        this.inner = inner;
-        this.leaveOpen = leaveOpen;
+        _inner = inner;
+        _leaveOpen = leaveOpen;
         ExpectedDigest = expectedDigest;
         ExpectedSize = expectedSize;
-        hasher = DigestHasher.Create(expectedDigest.Algorithm);
-        description = expectedDigest.ToString();
+        _hasher = DigestHasher.Create(expectedDigest.Algorithm);
+        _description = expectedDigest.ToString();
     }
 
     /// <summary>The digest the content must have.</summary>
@@ -54,10 +54,10 @@ internal sealed class DigestVerifyingStream : ForwardReadStream
     public long? ExpectedSize { get; }
 
     /// <summary>How many bytes have been read so far.</summary>
-    public long BytesRead => hasher.BytesHashed;
+    public long BytesRead => _hasher.BytesHashed;
 
     /// <summary>True once the end of the content was reached and it matched.</summary>
-    public bool IsVerified => verified;
+    public bool IsVerified => _verified;
 
     /// <inheritdoc />
     public override long Position => BytesRead;
@@ -65,14 +65,14 @@ internal sealed class DigestVerifyingStream : ForwardReadStream
     /// <inheritdoc />
     public override int Read(Span<byte> buffer)
     {
-        var read = inner.Read(buffer);
+        var read = _inner.Read(buffer);
         return Account(buffer[..read], buffer.Length);
     }
 
     /// <inheritdoc />
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        var read = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         return Account(buffer.Span[..read], buffer.Length);
     }
 
@@ -81,10 +81,10 @@ internal sealed class DigestVerifyingStream : ForwardReadStream
     {
         if (disposing)
         {
-            hasher.Dispose();
-            if (!leaveOpen)
+            _hasher.Dispose();
+            if (!_leaveOpen)
             {
-                inner.Dispose();
+                _inner.Dispose();
             }
         }
 
@@ -95,16 +95,16 @@ internal sealed class DigestVerifyingStream : ForwardReadStream
     {
         if (data.Length > 0)
         {
-            hasher.Append(data);
+            _hasher.Append(data);
             if (BytesRead > ExpectedSize)
             {
                 // Fail before handing over bytes that cannot be right, and before a hostile source fills the disk.
                 throw new KanikoException(
                     DiagnosticCodes.ContentSizeMismatch,
-                    string.Format(CultureInfo.InvariantCulture, Strings.ContentTooLong, description, ExpectedSize));
+                    string.Format(CultureInfo.InvariantCulture, Strings.ContentTooLong, _description, ExpectedSize));
             }
         }
-        else if (requested > 0 && !verified)
+        else if (requested > 0 && !_verified)
         {
             VerifyAtEnd();
         }
@@ -118,17 +118,17 @@ internal sealed class DigestVerifyingStream : ForwardReadStream
         {
             throw new KanikoException(
                 DiagnosticCodes.ContentSizeMismatch,
-                string.Format(CultureInfo.InvariantCulture, Strings.ContentTooShort, description, BytesRead, size));
+                string.Format(CultureInfo.InvariantCulture, Strings.ContentTooShort, _description, BytesRead, size));
         }
 
-        var actual = hasher.GetDigest();
+        var actual = _hasher.GetDigest();
         if (actual != ExpectedDigest)
         {
             throw new KanikoException(
                 DiagnosticCodes.ContentDigestMismatch,
-                string.Format(CultureInfo.InvariantCulture, Strings.ContentDigestMismatch, description, actual, ExpectedDigest));
+                string.Format(CultureInfo.InvariantCulture, Strings.ContentDigestMismatch, _description, actual, ExpectedDigest));
         }
 
-        verified = true;
+        _verified = true;
     }
 }

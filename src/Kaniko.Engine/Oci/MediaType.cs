@@ -13,13 +13,13 @@ namespace Kaniko.Engine.Oci;
 [JsonConverter(typeof(MediaTypeJsonConverter))]
 public readonly record struct MediaType
 {
-    private readonly string? value;
+    private readonly string? _value;
 
     /// <summary>Wraps a media type string (without parameters such as <c>; charset=</c>), unvalidated.</summary>
     public MediaType(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        this.value = value;
+        _value = value;
     }
 
     /// <summary>OCI image manifest.</summary>
@@ -62,7 +62,7 @@ public readonly record struct MediaType
     public static readonly MediaType OctetStream = new("application/octet-stream");
 
     /// <summary>The media type string; empty for <c>default(MediaType)</c>.</summary>
-    public string Value => value ?? string.Empty;
+    public string Value => _value ?? string.Empty;
 
     /// <summary>An OCI image index or a Docker manifest list.</summary>
     public bool IsIndex => this == OciIndex || this == DockerManifestList;

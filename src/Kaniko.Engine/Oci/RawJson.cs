@@ -14,17 +14,17 @@ namespace Kaniko.Engine.Oci;
 internal sealed class RawJson<T>
     where T : class, IOciDocument<T>
 {
-    private readonly byte[] bytes;
+    private readonly byte[] _bytes;
 
     private RawJson(byte[] bytes, T value)
     {
-        this.bytes = bytes;
+        _bytes = bytes;
         Value = value;
         Digest = Digest.Compute(bytes);
     }
 
     /// <summary>The exact bytes.</summary>
-    public ReadOnlyMemory<byte> Bytes => bytes;
+    public ReadOnlyMemory<byte> Bytes => _bytes;
 
     /// <summary>The parsed document. Treat it as read-only: changing it would not change <see cref="Bytes"/>.</summary>
     public T Value { get; }
@@ -33,7 +33,7 @@ internal sealed class RawJson<T>
     public Digest Digest { get; }
 
     /// <summary>The length of <see cref="Bytes"/>.</summary>
-    public long Size => bytes.LongLength;
+    public long Size => _bytes.LongLength;
 
     /// <summary>
     /// Parses a copy of <paramref name="json"/>. Throws <c>KANIKO3006</c> when it is not JSON of the expected shape
@@ -68,7 +68,7 @@ internal sealed class RawJson<T>
     public Descriptor ToDescriptor(MediaType mediaType) => new() { MediaType = mediaType, Digest = Digest, Size = Size };
 
     /// <summary>The bytes as UTF-8 text, for messages and debugging.</summary>
-    public override string ToString() => System.Text.Encoding.UTF8.GetString(bytes);
+    public override string ToString() => System.Text.Encoding.UTF8.GetString(_bytes);
 
     private static KanikoException Malformed(string? source, string reason, Exception? inner) => new(
         DiagnosticCodes.MalformedDocument,

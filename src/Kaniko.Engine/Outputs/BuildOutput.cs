@@ -12,12 +12,12 @@ namespace Kaniko.Engine.Outputs;
 /// </summary>
 internal sealed class BuildOutput
 {
-    private readonly IReadOnlyList<Platform> platforms;
-    private BuildOutput? ociLayoutForm;
+    private readonly IReadOnlyList<Platform> _platforms;
+    private BuildOutput? _ociLayoutForm;
 
     private BuildOutput(IReadOnlyList<Platform> platforms, IReadOnlyList<MutatedImage> images, BuiltImageIndex? index)
     {
-        this.platforms = platforms;
+        _platforms = platforms;
         Images = images;
         Index = index;
     }
@@ -62,7 +62,7 @@ internal sealed class BuildOutput
     /// This output with <paramref name="form"/> as what an OCI layout that converts it gets: the converted images with
     /// attestations made about their own digests, which only the builder can make.
     /// </summary>
-    public BuildOutput WithOciLayoutForm(BuildOutput form) => new(platforms, Images, Index) { ociLayoutForm = form };
+    public BuildOutput WithOciLayoutForm(BuildOutput form) => new(_platforms, Images, Index) { _ociLayoutForm = form };
 
     /// <summary>
     /// The output as an OCI layout holds it: OCI media types unless <paramref name="keepFormat"/> (a format was asked
@@ -72,19 +72,19 @@ internal sealed class BuildOutput
     /// </summary>
     public BuildOutput ForOciLayout(bool keepFormat)
     {
-        if (!keepFormat && ociLayoutForm is not null)
+        if (!keepFormat && _ociLayoutForm is not null)
         {
-            return ociLayoutForm;
+            return _ociLayoutForm;
         }
 
         if (Index is null)
         {
-            return keepFormat ? this : new BuildOutput(platforms, [Images[0].WithFormat(Kaniko.Engine.Images.ImageFormat.Oci)], null);
+            return keepFormat ? this : new BuildOutput(_platforms, [Images[0].WithFormat(Kaniko.Engine.Images.ImageFormat.Oci)], null);
         }
 
         return keepFormat || Images.All(i => i.Format == Kaniko.Engine.Images.ImageFormat.Oci)
             ? this
-            : new BuildOutput(platforms, Images, IndexOf(platforms, [.. Images.Select(i => i.WithFormat(Kaniko.Engine.Images.ImageFormat.Oci))], attestations: []));
+            : new BuildOutput(_platforms, Images, IndexOf(_platforms, [.. Images.Select(i => i.WithFormat(Kaniko.Engine.Images.ImageFormat.Oci))], attestations: []));
     }
 
     // The index takes the images' family: a Docker manifest list when every image is Docker schema 2 (a Docker base),

@@ -14,7 +14,7 @@ namespace Kaniko.Engine.Outputs;
 /// </summary>
 internal sealed class OciLayoutDestination : IImageDestination
 {
-    private readonly string? referenceName;
+    private readonly string? _referenceName;
 
     /// <summary>A layout in <paramref name="directory"/> (created when missing).</summary>
     /// <param name="directory">The layout directory.</param>
@@ -23,16 +23,16 @@ internal sealed class OciLayoutDestination : IImageDestination
     {
         ArgumentNullException.ThrowIfNull(directory);
         Directory = directory;
-        this.referenceName = referenceName is null ? null : OciReferenceName.Validate(referenceName, "OCI layout " + directory);
+        _referenceName = referenceName is null ? null : OciReferenceName.Validate(referenceName, "OCI layout " + directory);
     }
 
     /// <summary>The layout directory.</summary>
     public string Directory { get; }
 
     /// <inheritdoc />
-    public string Description => referenceName is null
+    public string Description => _referenceName is null
         ? string.Format(CultureInfo.InvariantCulture, "OCI layout {0}", Directory)
-        : string.Format(CultureInfo.InvariantCulture, "OCI layout {0} ({1})", Directory, referenceName);
+        : string.Format(CultureInfo.InvariantCulture, "OCI layout {0} ({1})", Directory, _referenceName);
 
     /// <summary>The path of blob <paramref name="digest"/> in a layout at <paramref name="directory"/>.</summary>
     public static string BlobPath(string directory, Digest digest) =>
@@ -146,13 +146,13 @@ internal sealed class OciLayoutDestination : IImageDestination
     private async Task AddToIndexAsync(ImageIndex index, Descriptor descriptor, CancellationToken cancellationToken)
     {
         var manifests = index.Manifests.ToList();
-        if (referenceName is not null)
+        if (_referenceName is not null)
         {
             manifests.RemoveAll(entry => entry.Annotations is { } a
-                && a.TryGetValue(OciReferenceName.AnnotationKey, out var name) && name == referenceName);
+                && a.TryGetValue(OciReferenceName.AnnotationKey, out var name) && name == _referenceName);
             descriptor = descriptor with
             {
-                Annotations = new SortedDictionary<string, string>(StringComparer.Ordinal) { [OciReferenceName.AnnotationKey] = referenceName },
+                Annotations = new SortedDictionary<string, string>(StringComparer.Ordinal) { [OciReferenceName.AnnotationKey] = _referenceName },
             };
         }
         else if (manifests.Any(entry => entry.Digest == descriptor.Digest && entry.Annotations is null))

@@ -12,29 +12,29 @@ namespace Kaniko.Engine.Outputs;
 /// </summary>
 internal sealed class RegistryDestination : IImageDestination
 {
-    private readonly ImagePusher pusher;
-    private readonly IReadOnlyList<ImageReference> references;
+    private readonly ImagePusher _pusher;
+    private readonly IReadOnlyList<ImageReference> _references;
 
     /// <summary>A destination pushing with <paramref name="pusher"/> to every one of <paramref name="references"/>.</summary>
     public RegistryDestination(ImagePusher pusher, IReadOnlyList<ImageReference> references)
     {
-        this.pusher = pusher ?? throw new ArgumentNullException(nameof(pusher));
-        this.references = references ?? throw new ArgumentNullException(nameof(references));
+        _pusher = pusher ?? throw new ArgumentNullException(nameof(pusher));
+        _references = references ?? throw new ArgumentNullException(nameof(references));
     }
 
     /// <inheritdoc />
-    public string Description => string.Format(CultureInfo.InvariantCulture, "registry {0}", string.Join(", ", references));
+    public string Description => string.Format(CultureInfo.InvariantCulture, "registry {0}", string.Join(", ", _references));
 
     /// <inheritdoc />
-    public Task WriteAsync(IImage image, CancellationToken cancellationToken) => pusher.PushAsync(image, references, cancellationToken);
+    public Task WriteAsync(IImage image, CancellationToken cancellationToken) => _pusher.PushAsync(image, _references, cancellationToken);
 
     /// <inheritdoc />
     public async Task<WrittenOutput> WriteAsync(BuildOutput output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(output);
         var result = output.Index is { } index
-            ? await pusher.PushAsync(index, references, cancellationToken).ConfigureAwait(false)
-            : await pusher.PushAsync(output.Images[0], references, cancellationToken).ConfigureAwait(false);
+            ? await _pusher.PushAsync(index, _references, cancellationToken).ConfigureAwait(false)
+            : await _pusher.PushAsync(output.Images[0], _references, cancellationToken).ConfigureAwait(false);
         return new WrittenOutput(result.References, result.Blobs, null);
     }
 }

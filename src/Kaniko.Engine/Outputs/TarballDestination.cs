@@ -18,8 +18,8 @@ internal sealed class TarballDestination : IImageDestination
     /// <summary>The annotation Docker and containerd give the full image name in an archive's <c>index.json</c>.</summary>
     public const string ContainerdImageNameAnnotation = "io.containerd.image.name";
 
-    private readonly IReadOnlyList<ImageReference> tags;
-    private readonly TarballLayout layout;
+    private readonly IReadOnlyList<ImageReference> _tags;
+    private readonly TarballLayout _layout;
 
     /// <summary>A tarball at <paramref name="path"/> naming the image <paramref name="tags"/>.</summary>
     /// <param name="path">The tar file to write (replaced when it exists).</param>
@@ -30,8 +30,8 @@ internal sealed class TarballDestination : IImageDestination
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(tags);
         Path = path;
-        this.layout = layout;
-        this.tags = tags.Select(tag => tag.Tag is null && tag.Digest is not null
+        _layout = layout;
+        _tags = tags.Select(tag => tag.Tag is null && tag.Digest is not null
             ? throw new KanikoException(
                 DiagnosticCodes.InvalidOutputTag,
                 string.Format(CultureInfo.InvariantCulture, Strings.InvalidOutputTag, tag, "tarball " + path, "a tarball names images by tag, not by digest"))
@@ -73,7 +73,7 @@ internal sealed class TarballDestination : IImageDestination
         var tar = new TarWriter(stream, TarEntryFormat.Ustar, leaveOpen: true);
         await using (tar.ConfigureAwait(false))
         {
-            if (layout == TarballLayout.Oci)
+            if (_layout == TarballLayout.Oci)
             {
                 await WriteDirectoryAsync(tar, "blobs/", cancellationToken).ConfigureAwait(false);
                 await WriteDirectoryAsync(tar, "blobs/sha256/", cancellationToken).ConfigureAwait(false);
@@ -92,10 +92,10 @@ internal sealed class TarballDestination : IImageDestination
                 }
             }
 
-            var configName = layout == TarballLayout.Oci ? BlobName(image.Config.Digest) : image.Config.Digest.Encoded + ".json";
+            var configName = _layout == TarballLayout.Oci ? BlobName(image.Config.Digest) : image.Config.Digest.Encoded + ".json";
             await WriteBytesAsync(tar, configName, image.Config.Bytes, cancellationToken).ConfigureAwait(false);
 
-            if (layout == TarballLayout.Oci)
+            if (_layout == TarballLayout.Oci)
             {
                 await WriteBytesAsync(tar, BlobName(image.Manifest.Digest), image.Manifest.Bytes, cancellationToken).ConfigureAwait(false);
                 if (attested is not null)
@@ -111,14 +111,14 @@ internal sealed class TarballDestination : IImageDestination
                 new DockerArchiveManifestEntry
                 {
                     Config = configName,
-                    RepoTags = tags.Count > 0 ? tags.Select(t => t.ToFamiliarString()).ToList() : null,
+                    RepoTags = _tags.Count > 0 ? _tags.Select(t => t.ToFamiliarString()).ToList() : null,
                     Layers = layerNames,
                 },
             ];
             var manifestJson = OciJson.SerializeToUtf8Bytes(manifest, OutputsJsonContext.Default.IReadOnlyListDockerArchiveManifestEntry);
             await WriteBytesAsync(tar, "manifest.json", manifestJson, cancellationToken).ConfigureAwait(false);
 
-            if (layout == TarballLayout.Oci)
+            if (_layout == TarballLayout.Oci)
             {
                 await WriteBytesAsync(tar, "oci-layout", RawJson<OciLayoutHeader>.Serialize(new OciLayoutHeader()).Bytes, cancellationToken).ConfigureAwait(false);
             }
@@ -148,9 +148,9 @@ internal sealed class TarballDestination : IImageDestination
         var descriptor = attested is not null
             ? attested.Index.ToDescriptor(attested.Index.Value.MediaType ?? MediaType.OciIndex)
             : manifest.ToDescriptor(manifest.Value.MediaType ?? ImageFormats.ManifestMediaType(ImageFormats.Of(manifest.Value)));
-        var entries = tags.Count == 0
+        var entries = _tags.Count == 0
             ? [descriptor]
-            : tags.Select(tag => descriptor with
+            : _tags.Select(tag => descriptor with
             {
                 Annotations = new SortedDictionary<string, string>(StringComparer.Ordinal)
                 {
@@ -163,7 +163,7 @@ internal sealed class TarballDestination : IImageDestination
 
     private string LayerName(ILayer layer)
     {
-        if (layout == TarballLayout.Oci)
+        if (_layout == TarballLayout.Oci)
         {
             return BlobName(layer.Digest);
         }

@@ -10,16 +10,16 @@ namespace Kaniko.Engine.Registry;
 /// </summary>
 internal sealed class ImageFetcher
 {
-    private readonly IRegistryClient client;
-    private readonly IBuildEventSink events;
+    private readonly IRegistryClient _client;
+    private readonly IBuildEventSink _events;
 
     /// <summary>Creates a fetcher over <paramref name="client"/>.</summary>
     /// <param name="client">The registry client.</param>
     /// <param name="events">Receives a low-importance message per image opened; none when null.</param>
     public ImageFetcher(IRegistryClient client, IBuildEventSink? events = null)
     {
-        this.client = client ?? throw new ArgumentNullException(nameof(client));
-        this.events = events ?? NullBuildEventSink.Instance;
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _events = events ?? NullBuildEventSink.Instance;
     }
 
     /// <summary>
@@ -33,7 +33,7 @@ internal sealed class ImageFetcher
         var (repository, response) = await FetchAsync(reference, cancellationToken).ConfigureAwait(false);
         if (!response.MediaType.IsIndex)
         {
-            return Opened(reference, null, await RemoteImage.OpenAsync(client, repository, response, null, cancellationToken).ConfigureAwait(false));
+            return Opened(reference, null, await RemoteImage.OpenAsync(_client, repository, response, null, cancellationToken).ConfigureAwait(false));
         }
 
         var wanted = platform ?? Platform.Current;
@@ -47,8 +47,8 @@ internal sealed class ImageFetcher
                 string.Format(CultureInfo.InvariantCulture, Strings.PlatformNotFound, reference, wanted, offered.Length == 0 ? "no platforms" : string.Join(", ", offered)));
         }
 
-        var child = (await FetchChildAsync(client, repository, reference, entry, cancellationToken).ConfigureAwait(false)) with { Reference = reference.WithDigest(entry.Digest) };
-        return Opened(reference, entry.Platform, await RemoteImage.OpenAsync(client, repository, child, entry.Platform, cancellationToken).ConfigureAwait(false));
+        var child = (await FetchChildAsync(_client, repository, reference, entry, cancellationToken).ConfigureAwait(false)) with { Reference = reference.WithDigest(entry.Digest) };
+        return Opened(reference, entry.Platform, await RemoteImage.OpenAsync(_client, repository, child, entry.Platform, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Opens the index <paramref name="reference"/> names, with all its images; fails when it names a single image.</summary>
@@ -63,14 +63,14 @@ internal sealed class ImageFetcher
                 string.Format(CultureInfo.InvariantCulture, Strings.ManifestMediaTypeUnsupported, reference, response.MediaType + " where an index was expected"));
         }
 
-        return await RemoteIndex.OpenAsync(client, repository, response, cancellationToken).ConfigureAwait(false);
+        return await RemoteIndex.OpenAsync(_client, repository, response, cancellationToken).ConfigureAwait(false);
     }
 
     private RemoteImage Opened(ImageReference asked, Platform? platform, RemoteImage image)
     {
-        events.Report(new ImageResolvedEvent(asked, image.Digest, platform));
+        _events.Report(new ImageResolvedEvent(asked, image.Digest, platform));
         var source = image.Repository == RepositoryName.From(image.Reference) ? image.Digest.ToString() : $"{image.Digest} from {image.Repository}";
-        events.Report(new MessageEvent(string.Format(CultureInfo.InvariantCulture, Strings.RegistryImageOpened, image.Reference, source), MessageImportance.Low));
+        _events.Report(new MessageEvent(string.Format(CultureInfo.InvariantCulture, Strings.RegistryImageOpened, image.Reference, source), MessageImportance.Low));
         return image;
     }
 
@@ -90,14 +90,14 @@ internal sealed class ImageFetcher
 
     private async Task<(RepositoryName Repository, ManifestResponse Response)> FetchAsync(ImageReference reference, CancellationToken cancellationToken)
     {
-        var mirrors = reference.IsDockerHub ? client.Options.RegistryMirrors : [];
+        var mirrors = reference.IsDockerHub ? _client.Options.RegistryMirrors : [];
         KanikoException? last = null;
         foreach (var mirror in mirrors)
         {
             var mirrored = OnMirror(reference, mirror);
             try
             {
-                var response = await client.GetManifestAsync(mirrored, cancellationToken).ConfigureAwait(false);
+                var response = await _client.GetManifestAsync(mirrored, cancellationToken).ConfigureAwait(false);
                 return (RepositoryName.From(mirrored), response with { Reference = reference });
             }
             catch (KanikoException e)
@@ -107,12 +107,12 @@ internal sealed class ImageFetcher
             }
         }
 
-        if (last is not null && client.Options.SkipDefaultRegistryFallback)
+        if (last is not null && _client.Options.SkipDefaultRegistryFallback)
         {
             throw last;
         }
 
-        return (RepositoryName.From(reference), await client.GetManifestAsync(reference, cancellationToken).ConfigureAwait(false));
+        return (RepositoryName.From(reference), await _client.GetManifestAsync(reference, cancellationToken).ConfigureAwait(false));
     }
 
     // A mirror is host[:port][/prefix]; the repository path keeps its Docker Hub form (library/busybox) under the prefix.

@@ -15,8 +15,8 @@ namespace Kaniko.Engine.Registry;
 /// </summary>
 internal sealed class ImagePusher
 {
-    private readonly IRegistryClient client;
-    private readonly IBuildEventSink events;
+    private readonly IRegistryClient _client;
+    private readonly IBuildEventSink _events;
 
     /// <summary>Creates a pusher over <paramref name="client"/>.</summary>
     /// <param name="client">The registry client.</param>
@@ -24,8 +24,8 @@ internal sealed class ImagePusher
     /// blob uploaded (<see cref="BlobTransferStartedEvent"/> and the events after it); none when null.</param>
     public ImagePusher(IRegistryClient client, IBuildEventSink? events = null)
     {
-        this.client = client ?? throw new ArgumentNullException(nameof(client));
-        this.events = events ?? NullBuildEventSink.Instance;
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _events = events ?? NullBuildEventSink.Instance;
     }
 
     /// <summary>Pushes <paramref name="image"/> to every reference (tags, or a digest that must be the manifest's).</summary>
@@ -84,7 +84,7 @@ internal sealed class ImagePusher
             foreach (var entry in index.Index.Value.Manifests.Where(e => !pushed.Contains(e.Digest)))
             {
                 var existing = ImageReference.Parse($"{repository}@{entry.Digest}");
-                if (await client.HeadManifestAsync(existing, RegistryAccess.Push, cancellationToken).ConfigureAwait(false) is null)
+                if (await _client.HeadManifestAsync(existing, RegistryAccess.Push, cancellationToken).ConfigureAwait(false) is null)
                 {
                     throw new RegistryException(
                         DiagnosticCodes.PushReferencesMissingContent,
@@ -124,8 +124,8 @@ internal sealed class ImagePusher
                 string.Format(CultureInfo.InvariantCulture, Strings.ManifestDigestMismatch, target, digest, "the digest the destination pins", pinned));
         }
 
-        await client.PutManifestAsync(target, bytes, mediaType, cancellationToken).ConfigureAwait(false);
-        events.Report(new MessageEvent(Format(Strings.RegistryManifestPushed, target, digest), MessageImportance.Low));
+        await _client.PutManifestAsync(target, bytes, mediaType, cancellationToken).ConfigureAwait(false);
+        _events.Report(new MessageEvent(Format(Strings.RegistryManifestPushed, target, digest), MessageImportance.Low));
     }
 
     private static string Format(string format, params object?[] arguments) => string.Format(CultureInfo.InvariantCulture, format, arguments);
@@ -156,11 +156,11 @@ internal sealed class ImagePusher
 
         // The same blob twice in one image (an empty layer repeated) is pushed once.
         var distinct = work.DistinctBy(w => w.Blob.Digest).ToArray();
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, client.Options.MaxParallelUploads), CancellationToken = cancellationToken };
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _client.Options.MaxParallelUploads), CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(distinct, parallel, async (item, token) =>
         {
-            var transfer = new BlobTransferProgress(events, BlobTransferDirection.Push, repository, item.Blob.Digest, item.Blob.Size);
-            var outcome = await client.PushBlobAsync(repository, item.Blob, transfer.Wrap(item.Open), item.MountFrom, token).ConfigureAwait(false);
+            var transfer = new BlobTransferProgress(_events, BlobTransferDirection.Push, repository, item.Blob.Digest, item.Blob.Size);
+            var outcome = await _client.PushBlobAsync(repository, item.Blob, transfer.Wrap(item.Open), item.MountFrom, token).ConfigureAwait(false);
             if (outcome == BlobPushOutcome.Uploaded)
             {
                 transfer.Finish();
@@ -173,7 +173,7 @@ internal sealed class ImagePusher
                 BlobPushOutcome.Mounted => Format(Strings.RegistryBlobMounted, item.Blob.Digest, repository),
                 _ => Format(Strings.RegistryBlobUploaded, item.Blob.Digest, repository, item.Blob.Size),
             };
-            events.Report(new MessageEvent(text, MessageImportance.Low));
+            _events.Report(new MessageEvent(text, MessageImportance.Low));
         }).ConfigureAwait(false);
     }
 

@@ -32,15 +32,15 @@ internal sealed class RegistryClient : IRegistryClient, IRegistryChannel, IDispo
         MediaType.OciManifest.Value, MediaType.OciIndex.Value, MediaType.DockerManifest.Value, MediaType.DockerManifestList.Value,
     ];
 
-    private readonly IKeychain keychain;
-    private readonly TokenCache tokens = new();
-    private readonly Func<HttpMessageHandler, HttpMessageHandler>? wrap;
-    private readonly ConcurrentDictionary<(string, RegistryAccess), Lazy<RegistryTransport>> transports = new();
-    private readonly ConcurrentDictionary<(string, RegistryAccess), Lazy<Task<Uri>>> baseUris = new();
-    private readonly Lazy<HttpMessageInvoker> foreign;
-    private readonly ResiliencePipeline pullPipeline;
-    private readonly ResiliencePipeline pushPipeline;
-    private readonly BlobUpload uploads;
+    private readonly IKeychain _keychain;
+    private readonly TokenCache _tokens = new();
+    private readonly Func<HttpMessageHandler, HttpMessageHandler>? _wrap;
+    private readonly ConcurrentDictionary<(string, RegistryAccess), Lazy<RegistryTransport>> _transports = new();
+    private readonly ConcurrentDictionary<(string, RegistryAccess), Lazy<Task<Uri>>> _baseUris = new();
+    private readonly Lazy<HttpMessageInvoker> _foreign;
+    private readonly ResiliencePipeline _pullPipeline;
+    private readonly ResiliencePipeline _pushPipeline;
+    private readonly BlobUpload _uploads;
 
     /// <summary>Creates a client.</summary>
     /// <param name="options">Registry settings; defaults when null.</param>
@@ -52,19 +52,19 @@ internal sealed class RegistryClient : IRegistryClient, IRegistryChannel, IDispo
     public RegistryClient(RegistryOptions? options = null, IKeychain? keychain = null, Func<HttpMessageHandler, HttpMessageHandler>? transportWrapper = null)
     {
         Options = options ?? new RegistryOptions();
-        this.keychain = keychain ?? ChainedKeychain.CreateDefault();
-        wrap = transportWrapper;
-        foreign = new Lazy<HttpMessageInvoker>(() => new HttpMessageInvoker(RegistryTransport.CreateForeignHandler(Options, wrap), disposeHandler: true));
-        pullPipeline = BuildPipeline(Options.RetriesFor(RegistryAccess.Pull));
-        pushPipeline = BuildPipeline(Options.RetriesFor(RegistryAccess.Push));
-        uploads = new BlobUpload(this);
+        _keychain = keychain ?? ChainedKeychain.CreateDefault();
+        _wrap = transportWrapper;
+        _foreign = new Lazy<HttpMessageInvoker>(() => new HttpMessageInvoker(RegistryTransport.CreateForeignHandler(Options, _wrap), disposeHandler: true));
+        _pullPipeline = BuildPipeline(Options.RetriesFor(RegistryAccess.Pull));
+        _pushPipeline = BuildPipeline(Options.RetriesFor(RegistryAccess.Push));
+        _uploads = new BlobUpload(this);
     }
 
     /// <summary>The settings in use.</summary>
     public RegistryOptions Options { get; }
 
     /// <summary>The keychain's description, for messages about credentials.</summary>
-    public string KeychainDescription => keychain.Description;
+    public string KeychainDescription => _keychain.Description;
 
     /// <summary>
     /// Checks that <paramref name="registry"/> speaks the distribution API (<c>GET /v2/</c> answers 200 or 401) and
@@ -261,7 +261,7 @@ internal sealed class RegistryClient : IRegistryClient, IRegistryChannel, IDispo
 
     /// <inheritdoc />
     public Task<bool> TryMountBlobAsync(RepositoryName repository, Digest digest, RepositoryName source, CancellationToken cancellationToken = default) =>
-        uploads.TryMountBlobAsync(repository, digest, source, cancellationToken);
+        _uploads.TryMountBlobAsync(repository, digest, source, cancellationToken);
 
     /// <inheritdoc />
     public Task<BlobPushOutcome> PushBlobAsync(
@@ -270,23 +270,23 @@ internal sealed class RegistryClient : IRegistryClient, IRegistryChannel, IDispo
         Func<CancellationToken, Task<Stream>> openContent,
         RepositoryName? mountFrom = null,
         CancellationToken cancellationToken = default) =>
-        uploads.PushBlobAsync(repository, blob, openContent, mountFrom, cancellationToken);
+        _uploads.PushBlobAsync(repository, blob, openContent, mountFrom, cancellationToken);
 
     /// <inheritdoc />
     public Task UploadBlobAsync(RepositoryName repository, Descriptor blob, Func<CancellationToken, Task<Stream>> openContent, CancellationToken cancellationToken = default) =>
-        uploads.UploadBlobAsync(repository, blob, openContent, cancellationToken);
+        _uploads.UploadBlobAsync(repository, blob, openContent, cancellationToken);
 
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (var transport in transports.Values.Where(t => t.IsValueCreated))
+        foreach (var transport in _transports.Values.Where(t => t.IsValueCreated))
         {
             transport.Value.Dispose();
         }
 
-        if (foreign.IsValueCreated)
+        if (_foreign.IsValueCreated)
         {
-            foreign.Value.Dispose();
+            _foreign.Value.Dispose();
         }
     }
 
@@ -328,7 +328,7 @@ internal sealed class RegistryClient : IRegistryClient, IRegistryChannel, IDispo
                 AuthenticatingHandler.SetScopes(request, access == RegistryAccess.Push ? RegistryScope.RepositoryPush(repository.Repository) : RegistryScope.RepositoryPull(repository.Repository));
             }
 
-            var response = await SendAsync(sameHost ? transport.Authenticated : foreign.Value, request, cancellationToken).ConfigureAwait(false);
+            var response = await SendAsync(sameHost ? transport.Authenticated : _foreign.Value, request, cancellationToken).ConfigureAwait(false);
             if (!IsRedirect(response.StatusCode) || response.Headers.Location is null)
             {
                 return response;
@@ -371,18 +371,18 @@ internal sealed class RegistryClient : IRegistryClient, IRegistryChannel, IDispo
     }
 
     private RegistryTransport Transport(string registry, RegistryAccess access) =>
-        transports.GetOrAdd((registry, access), key => new Lazy<RegistryTransport>(() => new RegistryTransport(key.Item1, key.Item2, Options, keychain, tokens, wrap))).Value;
+        _transports.GetOrAdd((registry, access), key => new Lazy<RegistryTransport>(() => new RegistryTransport(key.Item1, key.Item2, Options, _keychain, _tokens, _wrap))).Value;
 
     private async Task<Uri> BaseUriAsync(string registry, RegistryAccess access, CancellationToken cancellationToken)
     {
-        var lazy = baseUris.GetOrAdd((registry, access), key => new Lazy<Task<Uri>>(() => ResolveSchemeAsync(key.Item1, key.Item2)));
+        var lazy = _baseUris.GetOrAdd((registry, access), key => new Lazy<Task<Uri>>(() => ResolveSchemeAsync(key.Item1, key.Item2)));
         try
         {
             return await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception) when (lazy.Value.IsFaulted || lazy.Value.IsCanceled)
         {
-            baseUris.TryRemove(new KeyValuePair<(string, RegistryAccess), Lazy<Task<Uri>>>((registry, access), lazy));
+            _baseUris.TryRemove(new KeyValuePair<(string, RegistryAccess), Lazy<Task<Uri>>>((registry, access), lazy));
             throw;
         }
     }
@@ -430,7 +430,7 @@ internal sealed class RegistryClient : IRegistryClient, IRegistryChannel, IDispo
     }
 
     private Task<RegistryException> ErrorAsync(HttpResponseMessage response, RequestContext context, CancellationToken cancellationToken) =>
-        RegistryErrors.FromResponseAsync(response, context, keychain.Description, cancellationToken);
+        RegistryErrors.FromResponseAsync(response, context, _keychain.Description, cancellationToken);
 
     /// <summary>
     /// Runs one operation under the retry policy of its access. Each attempt gets the request timeout when
@@ -438,7 +438,7 @@ internal sealed class RegistryClient : IRegistryClient, IRegistryChannel, IDispo
     /// </summary>
     private async Task<T> ExecuteAsync<T>(RequestContext context, bool bounded, Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
     {
-        var pipeline = context.Access == RegistryAccess.Push ? pushPipeline : pullPipeline;
+        var pipeline = context.Access == RegistryAccess.Push ? _pushPipeline : _pullPipeline;
         var attempts = 0;
         try
         {

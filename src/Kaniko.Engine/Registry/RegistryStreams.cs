@@ -11,9 +11,9 @@ namespace Kaniko.Engine.Registry;
 /// </summary>
 internal sealed class ResponseBodyStream(HttpResponseMessage response, Stream body, Descriptor blob, RepositoryName repository, TimeSpan stallTimeout) : ForwardReadStream
 {
-    private long position;
+    private long _position;
 
-    public override long Position => position;
+    public override long Position => _position;
 
     // A synchronous read cannot be given a deadline by the HTTP stack: it goes through the asynchronous one.
     public override int Read(Span<byte> buffer)
@@ -38,7 +38,7 @@ internal sealed class ResponseBodyStream(HttpResponseMessage response, Stream bo
         try
         {
             var read = await body.ReadAsync(buffer, stall.Token).ConfigureAwait(false);
-            position += read;
+            _position += read;
             return read;
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
@@ -64,7 +64,7 @@ internal sealed class ResponseBodyStream(HttpResponseMessage response, Stream bo
 
     private RegistryException Interrupted(Exception error) => new(
         DiagnosticCodes.BlobTransferInterrupted,
-        string.Format(CultureInfo.InvariantCulture, Strings.BlobTransferInterrupted, blob.Digest, repository, position, blob.Size, error.Message),
+        string.Format(CultureInfo.InvariantCulture, Strings.BlobTransferInterrupted, blob.Digest, repository, _position, blob.Size, error.Message),
         isTransient: true,
         innerException: error);
 }
@@ -144,42 +144,42 @@ internal sealed class TransferWatchdog : IDisposable
 /// </summary>
 internal sealed class LengthLimitedStream : ForwardReadStream
 {
-    private readonly Stream inner;
-    private readonly long length;
-    private long remaining;
+    private readonly Stream _inner;
+    private readonly long _length;
+    private long _remaining;
 
     public LengthLimitedStream(Stream inner, long length)
     {
-        this.inner = inner;
-        this.length = length;
-        remaining = length;
+        _inner = inner;
+        _length = length;
+        _remaining = length;
     }
 
-    public override long Length => length;
+    public override long Length => _length;
 
-    public override long Position => length - remaining;
+    public override long Position => _length - _remaining;
 
     public override int Read(Span<byte> buffer)
     {
-        if (remaining == 0)
+        if (_remaining == 0)
         {
             return 0;
         }
 
-        var read = inner.Read(buffer[..(int)Math.Min(buffer.Length, remaining)]);
-        remaining -= read;
+        var read = _inner.Read(buffer[..(int)Math.Min(buffer.Length, _remaining)]);
+        _remaining -= read;
         return read;
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (remaining == 0)
+        if (_remaining == 0)
         {
             return 0;
         }
 
-        var read = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, remaining)], cancellationToken).ConfigureAwait(false);
-        remaining -= read;
+        var read = await _inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _remaining)], cancellationToken).ConfigureAwait(false);
+        _remaining -= read;
         return read;
     }
 }

@@ -14,7 +14,7 @@ namespace Kaniko.Engine.Registry;
 /// </summary>
 internal sealed class RegistryTransport : IDisposable
 {
-    private readonly HttpMessageHandler socket;
+    private readonly HttpMessageHandler _socket;
 
     public RegistryTransport(
         string registry,
@@ -25,14 +25,14 @@ internal sealed class RegistryTransport : IDisposable
         Func<HttpMessageHandler, HttpMessageHandler>? wrap)
     {
         Registry = registry;
-        socket = Wrap(CreateSocketHandler(options, options.SkipsTlsVerify(registry, access), LoadCertificate(registry, options.CertificateFor(registry))), wrap);
+        _socket = Wrap(CreateSocketHandler(options, options.SkipsTlsVerify(registry, access), LoadCertificate(registry, options.CertificateFor(registry))), wrap);
         var authOptions = new RegistryAuthOptions
         {
             InsecureRegistries = options.IsInsecure(registry, access) ? new HashSet<string>(StringComparer.OrdinalIgnoreCase) { registry } : new HashSet<string>(),
         };
-        var authenticating = new AuthenticatingHandler(keychain, authOptions, tokenCache: tokens) { InnerHandler = new NonDisposingHandler(socket) };
+        var authenticating = new AuthenticatingHandler(keychain, authOptions, tokenCache: tokens) { InnerHandler = new NonDisposingHandler(_socket) };
         Authenticated = new HttpMessageInvoker(authenticating, disposeHandler: true);
-        Plain = new HttpMessageInvoker(socket, disposeHandler: false);
+        Plain = new HttpMessageInvoker(_socket, disposeHandler: false);
     }
 
     /// <summary>The registry, <c>host[:port]</c>.</summary>
@@ -52,7 +52,7 @@ internal sealed class RegistryTransport : IDisposable
     {
         Authenticated.Dispose();
         Plain.Dispose();
-        socket.Dispose();
+        _socket.Dispose();
     }
 
     private static HttpMessageHandler Wrap(HttpMessageHandler handler, Func<HttpMessageHandler, HttpMessageHandler>? wrap) =>

@@ -10,12 +10,12 @@ namespace Kaniko.Engine.Registry;
 /// </summary>
 internal sealed class RemoteLayer : BlobLayer
 {
-    private readonly IBlobClient client;
+    private readonly IBlobClient _client;
 
     internal RemoteLayer(IBlobClient client, RepositoryName repository, Descriptor descriptor, Digest diffId)
         : base(descriptor.Digest, diffId, descriptor.Size, descriptor.MediaType)
     {
-        this.client = client;
+        _client = client;
         Repository = repository;
         Descriptor = descriptor;
     }
@@ -28,5 +28,5 @@ internal sealed class RemoteLayer : BlobLayer
 
     /// <inheritdoc />
     public override Task<Stream> OpenCompressedAsync(CancellationToken cancellationToken) =>
-        client.OpenBlobAsync(Repository, Descriptor, cancellationToken);
+        _client.OpenBlobAsync(Repository, Descriptor, cancellationToken);
 }

@@ -49,11 +49,11 @@ public sealed class PackageRecordTests : IDisposable
         }
         """;
 
-    private readonly TempDirectory work = new();
+    private readonly TempDirectory _work = new();
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    public void Dispose() => work.Dispose();
+    public void Dispose() => _work.Dispose();
 
     [Fact]
     public void Dpkg_status_lists_installed_packages_with_source_and_an_encoded_purl()
@@ -115,10 +115,10 @@ public sealed class PackageRecordTests : IDisposable
         var first = await new LayerWriter().WriteAsync(
             [LayerEntry.Directory("var"), LayerEntry.File("var/lib/dpkg/status", Encoding.UTF8.GetBytes(Status)),
              LayerEntry.File("app/Old.deps.json", Encoding.UTF8.GetBytes(Deps)), LayerEntry.File("etc/passwd", "root:x:0:0\n"u8.ToArray())],
-            work.Combine("layers"), Cancellation);
+            _work.Combine("layers"), Cancellation);
         var second = await new LayerWriter().WriteAsync(
             [LayerEntry.Whiteout("app/Old.deps.json"), LayerEntry.File("app/New.deps.json", Encoding.UTF8.GetBytes(Deps))],
-            work.Combine("layers"), Cancellation);
+            _work.Combine("layers"), Cancellation);
         var image = ImageBuilder.FromScratch(Platform.Parse("linux/amd64")).AppendLayer(first).AppendLayer(second).Build();
 
         var files = await ImagePackageFiles.CollectAsync(image, Cancellation);

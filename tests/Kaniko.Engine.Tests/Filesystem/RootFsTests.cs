@@ -324,15 +324,15 @@ public sealed class RootFsTests
 
     internal sealed class CollectingSink : IBuildEventSink
     {
-        private readonly List<BuildWarning> warnings = [];
+        private readonly List<BuildWarning> _warnings = [];
 
         public IReadOnlyList<BuildWarning> Warnings
         {
             get
             {
-                lock (warnings)
+                lock (_warnings)
                 {
-                    return [.. warnings];
+                    return [.. _warnings];
                 }
             }
         }
@@ -341,9 +341,9 @@ public sealed class RootFsTests
         {
             if (buildEvent is WarningEvent warning)
             {
-                lock (warnings)
+                lock (_warnings)
                 {
-                    warnings.Add(warning.Warning);
+                    _warnings.Add(warning.Warning);
                 }
             }
         }

@@ -13,11 +13,11 @@ public sealed class ImageBuilderTests : IDisposable
     private static readonly Platform LinuxArm64 = Platform.Parse("linux/arm64/v8");
     private static readonly DateTimeOffset Created = new(2025, 1, 2, 3, 4, 5, TimeSpan.Zero);
 
-    private readonly TempDirectory work = new();
+    private readonly TempDirectory _work = new();
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    public void Dispose() => work.Dispose();
+    public void Dispose() => _work.Dispose();
 
     [Fact]
     public async Task Scratch_plus_a_layer_gives_a_valid_oci_image()
@@ -140,7 +140,7 @@ public sealed class ImageBuilderTests : IDisposable
     public async Task A_zstd_layer_in_a_docker_manifest_fails_with_3310()
     {
         var zstd = await new LayerWriter(new LayerWriterOptions { Compression = LayerCompression.Zstd })
-            .WriteAsync([LayerEntry.File("z", Encoding.ASCII.GetBytes("z"))], work.Path, Cancellation);
+            .WriteAsync([LayerEntry.File("z", Encoding.ASCII.GetBytes("z"))], _work.Path, Cancellation);
 
         var error = Assert.Throws<KanikoException>(() => ImageBuilder.FromScratch(LinuxArm64, Kaniko.Engine.Images.ImageFormat.Docker).AppendLayer(zstd).Build());
 
@@ -208,7 +208,7 @@ public sealed class ImageBuilderTests : IDisposable
     }
 
     private async Task<FileBackedLayer> WriteLayerAsync(string name, string content) =>
-        await new LayerWriter().WriteAsync([LayerEntry.File(name, Encoding.ASCII.GetBytes(content))], work.Path, Cancellation);
+        await new LayerWriter().WriteAsync([LayerEntry.File(name, Encoding.ASCII.GetBytes(content))], _work.Path, Cancellation);
 
     private sealed record FakeImage(RawJson<ImageManifest> Manifest, RawJson<ImageConfigFile> Config, IReadOnlyList<ILayer> Layers) : IImage;
 }

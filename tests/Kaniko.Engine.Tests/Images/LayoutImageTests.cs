@@ -8,17 +8,17 @@ namespace Kaniko.Engine.Tests.Images;
 
 public sealed class LayoutImageTests : IDisposable
 {
-    private readonly TempDirectory work = new();
+    private readonly TempDirectory _work = new();
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    public void Dispose() => work.Dispose();
+    public void Dispose() => _work.Dispose();
 
     [Fact]
     public async Task An_image_written_to_a_layout_loads_back_with_the_same_bytes()
     {
-        var image = await OutputTestImages.TwoLayersAsync(work.Combine("layers"));
-        var layout = work.Combine("layout");
+        var image = await OutputTestImages.TwoLayersAsync(_work.Combine("layers"));
+        var layout = _work.Combine("layout");
         await new OciLayoutDestination(layout, "v1").WriteAsync(image, Cancellation);
 
         var loaded = await LayoutImage.LoadAsync(layout, "v1", Cancellation);
@@ -33,8 +33,8 @@ public sealed class LayoutImageTests : IDisposable
     [Fact]
     public async Task A_missing_name_fails_with_5002()
     {
-        var image = await OutputTestImages.TwoLayersAsync(work.Combine("layers"));
-        var layout = work.Combine("layout");
+        var image = await OutputTestImages.TwoLayersAsync(_work.Combine("layers"));
+        var layout = _work.Combine("layout");
         await new OciLayoutDestination(layout, "v1").WriteAsync(image, Cancellation);
 
         var error = await Assert.ThrowsAsync<KanikoException>(() => LayoutImage.LoadAsync(layout, "v2", Cancellation));
@@ -45,8 +45,8 @@ public sealed class LayoutImageTests : IDisposable
     [Fact]
     public async Task A_tampered_manifest_blob_fails_with_3008()
     {
-        var image = await OutputTestImages.TwoLayersAsync(work.Combine("layers"));
-        var layout = work.Combine("layout");
+        var image = await OutputTestImages.TwoLayersAsync(_work.Combine("layers"));
+        var layout = _work.Combine("layout");
         await new OciLayoutDestination(layout, "v1").WriteAsync(image, Cancellation);
         var manifestPath = OciLayoutDestination.BlobPath(layout, image.Manifest.Digest);
         var bytes = await File.ReadAllBytesAsync(manifestPath, Cancellation);

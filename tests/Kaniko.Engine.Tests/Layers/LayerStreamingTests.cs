@@ -49,8 +49,8 @@ public sealed class LayerStreamingTests
     /// <summary>Deterministic, poorly compressible-looking but cheap content, generated as it is read.</summary>
     private sealed class GeneratedStream(long length) : Stream
     {
-        private long position;
-        private ulong state = 0x9E3779B97F4A7C15;
+        private long _position;
+        private ulong _state = 0x9E3779B97F4A7C15;
 
         public override bool CanRead => true;
 
@@ -60,27 +60,27 @@ public sealed class LayerStreamingTests
 
         public override long Length => length;
 
-        public override long Position { get => position; set => throw new NotSupportedException(); }
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
 
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
-            var count = (int)Math.Min(buffer.Length, length - position);
+            var count = (int)Math.Min(buffer.Length, length - _position);
             for (var i = 0; i < count; i++)
             {
                 // A cheap generator with a run of repeated bytes every 64: the compressor has work, but not much.
-                if (((position + i) & 63) == 0)
+                if (((_position + i) & 63) == 0)
                 {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
+                    _state ^= _state << 13;
+                    _state ^= _state >> 7;
+                    _state ^= _state << 17;
                 }
 
-                buffer[i] = (byte)(state >> (int)(((position + i) & 7) * 8));
+                buffer[i] = (byte)(_state >> (int)(((_position + i) & 7) * 8));
             }
 
-            position += count;
+            _position += count;
             return count;
         }
 

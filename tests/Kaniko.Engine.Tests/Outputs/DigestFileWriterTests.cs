@@ -13,16 +13,16 @@ public sealed class DigestFileWriterTests : IDisposable
     private static readonly ImageReference[] Destinations =
         [ImageReference.Parse("127.0.0.1:5000/foo/bar:123"), ImageReference.Parse("bob/image")];
 
-    private readonly TempDirectory work = new();
+    private readonly TempDirectory _work = new();
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    public void Dispose() => work.Dispose();
+    public void Dispose() => _work.Dispose();
 
     [Fact]
     public async Task Digest_file_holds_the_digest_without_a_newline_and_its_folder_is_created()
     {
-        var path = work.Combine("out", "nested", "digest");
+        var path = _work.Combine("out", "nested", "digest");
 
         await DigestFileWriter.WriteDigestAsync(path, ImageDigest, Cancellation);
 
@@ -33,19 +33,19 @@ public sealed class DigestFileWriterTests : IDisposable
     public async Task A_digest_file_that_is_a_device_is_written_in_place_not_replaced()
     {
         // A link to /dev/null: a rename would replace the link, so the link surviving shows the write went through it.
-        var path = work.Combine("to-null");
+        var path = _work.Combine("to-null");
         File.CreateSymbolicLink(path, "/dev/null");
 
         await DigestFileWriter.WriteDigestAsync(path, ImageDigest, Cancellation);
 
         Assert.Equal("/dev/null", new FileInfo(path).LinkTarget);
-        Assert.Empty(Directory.GetFiles(work.Path, "*.partial"));
+        Assert.Empty(Directory.GetFiles(_work.Path, "*.partial"));
     }
 
     [Fact]
     public async Task Image_name_with_digest_has_one_repository_line_per_destination()
     {
-        var path = work.Combine("names");
+        var path = _work.Combine("names");
 
         await DigestFileWriter.WriteImageNameWithDigestAsync(path, Destinations, ImageDigest, Cancellation);
 
@@ -57,7 +57,7 @@ public sealed class DigestFileWriterTests : IDisposable
     [Fact]
     public async Task Image_name_tag_with_digest_adds_the_tag_or_latest()
     {
-        var path = work.Combine("tags");
+        var path = _work.Combine("tags");
 
         await DigestFileWriter.WriteImageNameTagWithDigestAsync(path, Destinations, ImageDigest, Cancellation);
 
@@ -69,7 +69,7 @@ public sealed class DigestFileWriterTests : IDisposable
     [Fact]
     public async Task Name_files_need_a_destination_and_fail_with_5004()
     {
-        var error = await Assert.ThrowsAsync<KanikoException>(() => DigestFileWriter.WriteImageNameWithDigestAsync(work.Combine("n"), [], ImageDigest, Cancellation));
+        var error = await Assert.ThrowsAsync<KanikoException>(() => DigestFileWriter.WriteImageNameWithDigestAsync(_work.Combine("n"), [], ImageDigest, Cancellation));
 
         Assert.Equal(DiagnosticCodes.DigestFileNeedsDestination, error.Code);
         Assert.Contains("--image-name-with-digest-file", error.Message, StringComparison.Ordinal);
@@ -78,7 +78,7 @@ public sealed class DigestFileWriterTests : IDisposable
     [Fact]
     public async Task Rewriting_replaces_the_old_content()
     {
-        var path = work.Combine("digest");
+        var path = _work.Combine("digest");
         await File.WriteAllTextAsync(path, "a much longer previous content that must disappear", Cancellation);
 
         await DigestFileWriter.WriteDigestAsync(path, ImageDigest, Cancellation);

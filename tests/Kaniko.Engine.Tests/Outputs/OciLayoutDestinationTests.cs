@@ -8,18 +8,18 @@ namespace Kaniko.Engine.Tests.Outputs;
 
 public sealed class OciLayoutDestinationTests : IDisposable
 {
-    private readonly TempDirectory work = new();
+    private readonly TempDirectory _work = new();
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    private string LayoutPath => work.Combine("layout");
+    private string LayoutPath => _work.Combine("layout");
 
-    public void Dispose() => work.Dispose();
+    public void Dispose() => _work.Dispose();
 
     [Fact]
     public async Task Writes_a_layout_with_every_blob_and_a_named_index_entry()
     {
-        var image = await OutputTestImages.TwoLayersAsync(work.Combine("layers"));
+        var image = await OutputTestImages.TwoLayersAsync(_work.Combine("layers"));
 
         await new OciLayoutDestination(LayoutPath, "v1").WriteAsync(image, Cancellation);
 
@@ -42,8 +42,8 @@ public sealed class OciLayoutDestinationTests : IDisposable
     [Fact]
     public async Task Adding_keeps_other_names_and_moves_a_reused_name()
     {
-        var first = await OutputTestImages.TwoLayersAsync(work.Combine("layers"), "one");
-        var second = await OutputTestImages.TwoLayersAsync(work.Combine("layers"), "two");
+        var first = await OutputTestImages.TwoLayersAsync(_work.Combine("layers"), "one");
+        var second = await OutputTestImages.TwoLayersAsync(_work.Combine("layers"), "two");
 
         await new OciLayoutDestination(LayoutPath, "a").WriteAsync(first, Cancellation);
         await new OciLayoutDestination(LayoutPath, "b").WriteAsync(first, Cancellation);
@@ -59,7 +59,7 @@ public sealed class OciLayoutDestinationTests : IDisposable
     [Fact]
     public async Task Writing_without_a_name_twice_lists_the_image_once()
     {
-        var image = await OutputTestImages.TwoLayersAsync(work.Combine("layers"));
+        var image = await OutputTestImages.TwoLayersAsync(_work.Combine("layers"));
 
         await new OciLayoutDestination(LayoutPath, null).WriteAsync(image, Cancellation);
         await new OciLayoutDestination(LayoutPath, null).WriteAsync(image, Cancellation);
@@ -71,7 +71,7 @@ public sealed class OciLayoutDestinationTests : IDisposable
     [Fact]
     public async Task An_index_is_written_with_all_its_images()
     {
-        var amd64 = await OutputTestImages.TwoLayersAsync(work.Combine("layers"), "amd64");
+        var amd64 = await OutputTestImages.TwoLayersAsync(_work.Combine("layers"), "amd64");
         var other = new ImageBuilder(amd64).WithLabel("variant", "other").Build();
         var index = new ImageIndexBuilder().Add(amd64).Add(other, Platform.Parse("linux/arm64")).Build();
 
@@ -88,7 +88,7 @@ public sealed class OciLayoutDestinationTests : IDisposable
     {
         Directory.CreateDirectory(LayoutPath);
         await File.WriteAllTextAsync(Path.Combine(LayoutPath, "notes.txt"), "mine", Cancellation);
-        var image = await OutputTestImages.TwoLayersAsync(work.Combine("layers"));
+        var image = await OutputTestImages.TwoLayersAsync(_work.Combine("layers"));
 
         var error = await Assert.ThrowsAsync<KanikoException>(() => new OciLayoutDestination(LayoutPath, "x").WriteAsync(image, Cancellation));
 
@@ -102,7 +102,7 @@ public sealed class OciLayoutDestinationTests : IDisposable
         Directory.CreateDirectory(LayoutPath);
         await File.WriteAllTextAsync(Path.Combine(LayoutPath, "oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}", Cancellation);
         await File.WriteAllTextAsync(Path.Combine(LayoutPath, "index.json"), "{\"manifests\":", Cancellation);
-        var image = await OutputTestImages.TwoLayersAsync(work.Combine("layers"));
+        var image = await OutputTestImages.TwoLayersAsync(_work.Combine("layers"));
 
         var error = await Assert.ThrowsAsync<KanikoException>(() => new OciLayoutDestination(LayoutPath, "x").WriteAsync(image, Cancellation));
 
@@ -112,9 +112,9 @@ public sealed class OciLayoutDestinationTests : IDisposable
     [Fact]
     public async Task An_unwritable_place_fails_with_5001()
     {
-        var file = work.Combine("file");
+        var file = _work.Combine("file");
         await File.WriteAllTextAsync(file, "not a folder", Cancellation);
-        var image = await OutputTestImages.TwoLayersAsync(work.Combine("layers"));
+        var image = await OutputTestImages.TwoLayersAsync(_work.Combine("layers"));
 
         var error = await Assert.ThrowsAsync<KanikoException>(() => new OciLayoutDestination(Path.Combine(file, "layout"), "x").WriteAsync(image, Cancellation));
 

@@ -11,17 +11,17 @@ namespace Kaniko.Engine.Tests.Outputs;
 
 public sealed class TarballDestinationTests : IDisposable
 {
-    private readonly TempDirectory work = new();
+    private readonly TempDirectory _work = new();
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    public void Dispose() => work.Dispose();
+    public void Dispose() => _work.Dispose();
 
     [Fact]
     public async Task Docker_25_layout_holds_manifest_json_blobs_and_an_oci_index()
     {
-        var image = await OutputTestImages.TwoLayersAsync(work.Combine("layers"));
-        var path = work.Combine("image.tar");
+        var image = await OutputTestImages.TwoLayersAsync(_work.Combine("layers"));
+        var path = _work.Combine("image.tar");
 
         await new TarballDestination(path, [ImageReference.Parse("127.0.0.1:5000/team/app:1.0"), ImageReference.Parse("busybox")]).WriteAsync(image, Cancellation);
 
@@ -51,8 +51,8 @@ public sealed class TarballDestinationTests : IDisposable
     [Fact]
     public async Task Classic_layout_puts_the_blobs_at_the_top()
     {
-        var image = await OutputTestImages.TwoLayersAsync(work.Combine("layers"));
-        var path = work.Combine("image.tar");
+        var image = await OutputTestImages.TwoLayersAsync(_work.Combine("layers"));
+        var path = _work.Combine("image.tar");
 
         await new TarballDestination(path, [ImageReference.Parse("app:2")], TarballLayout.Classic).WriteAsync(image, Cancellation);
 
@@ -65,9 +65,9 @@ public sealed class TarballDestinationTests : IDisposable
     [Fact]
     public async Task A_layer_used_twice_is_stored_once_and_listed_twice()
     {
-        var image = await OutputTestImages.TwoLayersAsync(work.Combine("layers"));
+        var image = await OutputTestImages.TwoLayersAsync(_work.Combine("layers"));
         var twice = new ImageBuilder(image).AppendLayer(image.Layers[0], "COPY again").Build();
-        var path = work.Combine("image.tar");
+        var path = _work.Combine("image.tar");
 
         await new TarballDestination(path, []).WriteAsync(twice, Cancellation);
 
@@ -82,8 +82,8 @@ public sealed class TarballDestinationTests : IDisposable
     [Fact]
     public async Task Without_tags_the_image_is_untagged()
     {
-        var image = await OutputTestImages.TwoLayersAsync(work.Combine("layers"));
-        var path = work.Combine("image.tar");
+        var image = await OutputTestImages.TwoLayersAsync(_work.Combine("layers"));
+        var path = _work.Combine("image.tar");
 
         await new TarballDestination(path, []).WriteAsync(image, Cancellation);
 
@@ -95,7 +95,7 @@ public sealed class TarballDestinationTests : IDisposable
     public async Task A_digest_reference_cannot_tag_a_tarball_and_fails_with_5003()
     {
         var error = Assert.Throws<KanikoException>(() => new TarballDestination(
-            work.Combine("x.tar"), [ImageReference.Parse("app@" + Digest.EmptySha256)]));
+            _work.Combine("x.tar"), [ImageReference.Parse("app@" + Digest.EmptySha256)]));
 
         Assert.Equal(DiagnosticCodes.InvalidOutputTag, error.Code);
         await Task.CompletedTask;
@@ -104,18 +104,18 @@ public sealed class TarballDestinationTests : IDisposable
     [Fact]
     public async Task A_layer_whose_file_was_damaged_is_not_written_and_no_tarball_appears()
     {
-        var image = await OutputTestImages.TwoLayersAsync(work.Combine("layers"));
+        var image = await OutputTestImages.TwoLayersAsync(_work.Combine("layers"));
         var layerFile = ((Kaniko.Engine.Layers.FileBackedLayer)image.Layers[0]).FilePath;
         var bytes = await File.ReadAllBytesAsync(layerFile, Cancellation);
         bytes[^9] ^= 1;
         await File.WriteAllBytesAsync(layerFile, bytes, Cancellation);
-        var path = work.Combine("image.tar");
+        var path = _work.Combine("image.tar");
 
         var error = await Assert.ThrowsAsync<KanikoException>(() => new TarballDestination(path, []).WriteAsync(image, Cancellation));
 
         Assert.Equal(DiagnosticCodes.ContentDigestMismatch, error.Code);
         Assert.False(File.Exists(path));
-        Assert.Empty(Directory.GetFiles(work.Path));
+        Assert.Empty(Directory.GetFiles(_work.Path));
     }
 
     private static string Blob(Digest digest) => "blobs/sha256/" + digest.Encoded;

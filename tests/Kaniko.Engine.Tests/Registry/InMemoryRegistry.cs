@@ -12,30 +12,30 @@ namespace Kaniko.Engine.Tests.Registry;
 /// </summary>
 internal sealed class InMemoryRegistry
 {
-    private readonly ConcurrentDictionary<string, (string MediaType, byte[] Bytes)> manifests = new();
-    private readonly ConcurrentDictionary<string, byte[]> blobs = new();
-    private readonly ConcurrentDictionary<string, byte> repositoryBlobs = new();
-    private readonly ConcurrentDictionary<string, MemoryStream> uploads = new();
+    private readonly ConcurrentDictionary<string, (string MediaType, byte[] Bytes)> _manifests = new();
+    private readonly ConcurrentDictionary<string, byte[]> _blobs = new();
+    private readonly ConcurrentDictionary<string, byte> _repositoryBlobs = new();
+    private readonly ConcurrentDictionary<string, MemoryStream> _uploads = new();
 
     public Digest AddBlob(string repository, byte[] content)
     {
         var digest = Digest.Compute(content);
-        blobs[digest.ToString()] = content;
-        repositoryBlobs[repository + "@" + digest] = 0;
+        _blobs[digest.ToString()] = content;
+        _repositoryBlobs[repository + "@" + digest] = 0;
         return digest;
     }
 
     public Digest AddManifest(string repository, string tag, string mediaType, byte[] bytes)
     {
         var digest = Digest.Compute(bytes);
-        manifests[repository + ":" + tag] = (mediaType, bytes);
-        manifests[repository + ":" + digest] = (mediaType, bytes);
+        _manifests[repository + ":" + tag] = (mediaType, bytes);
+        _manifests[repository + ":" + digest] = (mediaType, bytes);
         return digest;
     }
 
-    public bool HasBlob(string repository, Digest digest) => repositoryBlobs.ContainsKey(repository + "@" + digest);
+    public bool HasBlob(string repository, Digest digest) => _repositoryBlobs.ContainsKey(repository + "@" + digest);
 
-    public bool HasManifest(string repository, string reference) => manifests.ContainsKey(repository + ":" + reference);
+    public bool HasManifest(string repository, string reference) => _manifests.ContainsKey(repository + ":" + reference);
 
     public ServerAction Handle(ServerRequest request)
     {
@@ -54,7 +54,7 @@ internal sealed class InMemoryRegistry
         {
             return request.Method switch
             {
-                "GET" or "HEAD" => manifests.TryGetValue(repository + ":" + reference, out var m)
+                "GET" or "HEAD" => _manifests.TryGetValue(repository + ":" + reference, out var m)
                     ? new Respond(200, m.Bytes, new Dictionary<string, string> { ["Content-Type"] = m.MediaType, ["Docker-Content-Digest"] = Digest.Compute(m.Bytes).ToString() })
                     : Respond.Error(404, "MANIFEST_UNKNOWN", "manifest unknown"),
                 "PUT" => PutManifest(repository, reference, request),
@@ -67,20 +67,20 @@ internal sealed class InMemoryRegistry
             switch (request.Method)
             {
                 case "POST":
-                    if (parameters.TryGetValue("mount", out var mount) && parameters.TryGetValue("from", out var from) && repositoryBlobs.ContainsKey(from + "@" + mount))
+                    if (parameters.TryGetValue("mount", out var mount) && parameters.TryGetValue("from", out var from) && _repositoryBlobs.ContainsKey(from + "@" + mount))
                     {
-                        repositoryBlobs[uploadRepository + "@" + mount] = 0;
+                        _repositoryBlobs[uploadRepository + "@" + mount] = 0;
                         return new Respond(201, [], new Dictionary<string, string> { ["Location"] = $"/v2/{uploadRepository}/blobs/{mount}" });
                     }
 
                     var id = Guid.NewGuid().ToString("N");
-                    uploads[id] = new MemoryStream();
+                    _uploads[id] = new MemoryStream();
                     return new Respond(202, [], new Dictionary<string, string> { ["Location"] = $"/v2/{uploadRepository}/blobs/uploads/{id}?_state=x", ["Range"] = "0-0" });
                 case "PATCH":
-                    uploads[session].Write(request.Body);
+                    _uploads[session].Write(request.Body);
                     return new Respond(202, [], new Dictionary<string, string> { ["Location"] = $"/v2/{uploadRepository}/blobs/uploads/{session}?_state=y" });
                 case "PUT":
-                    var upload = uploads[session];
+                    var upload = _uploads[session];
                     upload.Write(request.Body);
                     var content = upload.ToArray();
                     var actual = Digest.Compute(content);
@@ -96,7 +96,7 @@ internal sealed class InMemoryRegistry
 
         if (Split(rest, "/blobs/") is var (blobRepository, digest) && blobRepository is not null)
         {
-            return repositoryBlobs.ContainsKey(blobRepository + "@" + digest) && blobs.TryGetValue(digest, out var bytes)
+            return _repositoryBlobs.ContainsKey(blobRepository + "@" + digest) && _blobs.TryGetValue(digest, out var bytes)
                 ? new Respond(200, bytes, new Dictionary<string, string> { ["Content-Type"] = "application/octet-stream", ["Docker-Content-Digest"] = digest })
                 : Respond.Error(404, "BLOB_UNKNOWN", "blob unknown to registry");
         }

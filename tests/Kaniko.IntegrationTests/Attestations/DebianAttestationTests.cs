@@ -15,32 +15,32 @@ namespace Kaniko.IntegrationTests.Attestations;
 [SupportedOSPlatform("linux")]
 public sealed class DebianAttestationTests(RegistryFixture registry) : IDisposable
 {
-    private readonly BuildHarness harness = new(registry);
+    private readonly BuildHarness _harness = new(registry);
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    public void Dispose() => harness.Dispose();
+    public void Dispose() => _harness.Dispose();
 
     [Fact]
     public async Task Debian_image_is_attested_in_an_index_and_its_sbom_is_what_dpkg_lists()
     {
         var debian = await BaseImages.PushDebianAsync(registry, Cancellation);
-        harness.Write("Dockerfile", $"FROM {debian.Reference}\nARG VERSION=1\nCOPY hello.txt /hello.txt\n");
-        harness.Write("hello.txt", "hello\n");
-        var reference = harness.NewReference("attested");
-        var plainReference = harness.NewReference("plain");
-        var sbomFile = harness.Path("sbom.jsonl");
-        var provenanceFile = harness.Path("provenance.jsonl");
-        var digestFile = harness.Path("digest");
+        _harness.Write("Dockerfile", $"FROM {debian.Reference}\nARG VERSION=1\nCOPY hello.txt /hello.txt\n");
+        _harness.Write("hello.txt", "hello\n");
+        var reference = _harness.NewReference("attested");
+        var plainReference = _harness.NewReference("plain");
+        var sbomFile = _harness.Path("sbom.jsonl");
+        var provenanceFile = _harness.Path("provenance.jsonl");
+        var digestFile = _harness.Path("digest");
 
-        var attested = await harness.BuildAsync(harness.Request(reference) with
+        var attested = await _harness.BuildAsync(_harness.Request(reference) with
         {
             Reproducible = true,
             DigestFile = digestFile,
             BuildArgs = [new("VERSION", "2"), new("HTTP_PROXY", "http://user:hunter2@proxy.invalid:3128")],
             Attestations = new AttestationOptions { Sbom = true, Provenance = ProvenanceMode.Max, SbomFile = sbomFile, ProvenanceFile = provenanceFile },
         });
-        var plain = await harness.BuildAsync(harness.Request(plainReference) with { Reproducible = true, BuildArgs = [new("VERSION", "2")] });
+        var plain = await _harness.BuildAsync(_harness.Request(plainReference) with { Reproducible = true, BuildArgs = [new("VERSION", "2")] });
 
         // The image itself is the same with and without attestations; the tag (and the digest file) name the index.
         var imageDigest = Assert.Single(attested.Images).Digest;
@@ -70,7 +70,7 @@ public sealed class DebianAttestationTests(RegistryFixture registry) : IDisposab
         // The SBOM: valid, and every installed package, none invented, as dpkg-query reads the unpacked image.
         var sbom = Assert.Single(AttestationTruth.Statements(sbomFile));
         AssertValid(AttestationSchemas.SpdxStatementErrors(sbom));
-        var dpkg = await AttestationTruth.DpkgQueryAsync(await harness.UnpackAsync(reference));
+        var dpkg = await AttestationTruth.DpkgQueryAsync(await _harness.UnpackAsync(reference));
         Assert.NotEmpty(dpkg);
         Assert.Equal(dpkg, AttestationTruth.SbomPackages(sbom, "deb"));
         var baseImage = Assert.Single(AttestationTruth.Packages(sbom), p => p.GetProperty("SPDXID").GetString() == "SPDXRef-BaseImage");
@@ -92,13 +92,13 @@ public sealed class DebianAttestationTests(RegistryFixture registry) : IDisposab
     public async Task Reproducible_builds_give_the_same_attestations()
     {
         var debian = await BaseImages.PushDebianAsync(registry, Cancellation);
-        harness.Write("Dockerfile", $"FROM {debian.Reference}\nCOPY hello.txt /hello.txt\n");
-        harness.Write("hello.txt", "hello\n");
+        _harness.Write("Dockerfile", $"FROM {debian.Reference}\nCOPY hello.txt /hello.txt\n");
+        _harness.Write("hello.txt", "hello\n");
         var options = new AttestationOptions { Sbom = true, Provenance = ProvenanceMode.Min };
-        var reference = harness.NewReference("repro");
+        var reference = _harness.NewReference("repro");
 
-        var first = await harness.BuildAsync(harness.Request(reference) with { Reproducible = true, Attestations = options });
-        var second = await harness.BuildAsync(harness.Request(reference) with { Reproducible = true, Attestations = options });
+        var first = await _harness.BuildAsync(_harness.Request(reference) with { Reproducible = true, Attestations = options });
+        var second = await _harness.BuildAsync(_harness.Request(reference) with { Reproducible = true, Attestations = options });
 
         Assert.Equal(first.Digest, second.Digest);
     }
@@ -119,7 +119,7 @@ public sealed class DebianAttestationTests(RegistryFixture registry) : IDisposab
         var podman = TestRequirements.Executable("podman");
         string[] store =
         [
-            "--root", harness.Path("podman", "root"), "--runroot", harness.Path("podman", "run"),
+            "--root", _harness.Path("podman", "root"), "--runroot", _harness.Path("podman", "run"),
             "--storage-driver", "vfs", "--events-backend", "none", "--cgroup-manager", "cgroupfs",
         ];
         await ExternalTools.RunCheckedAsync(podman, [.. store, "pull", "--quiet", "--tls-verify=false", reference], cancellationToken: Cancellation);

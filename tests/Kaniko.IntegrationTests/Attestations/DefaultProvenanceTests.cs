@@ -18,29 +18,29 @@ namespace Kaniko.IntegrationTests.Attestations;
 public sealed class DefaultProvenanceTests(RegistryFixture registry) : IDisposable
 {
     private const string Provenance = "https://slsa.dev/provenance/v1";
-    private readonly BuildHarness harness = new(registry);
+    private readonly BuildHarness _harness = new(registry);
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    public void Dispose() => harness.Dispose();
+    public void Dispose() => _harness.Dispose();
 
     [Fact]
     public async Task A_pushed_build_is_attested_by_default_and_podman_runs_it_and_skopeo_copies_it()
     {
         await WriteContextAsync(dockerBase: false, "hello from an attested image\n", "CMD [\"cat\", \"/hello.txt\"]\n");
-        var reference = harness.NewReference("default");
-        var plainReference = harness.NewReference("plain");
-        var digestFile = harness.Path("digest");
-        var nameFile = harness.Path("name-with-digest");
+        var reference = _harness.NewReference("default");
+        var plainReference = _harness.NewReference("plain");
+        var digestFile = _harness.Path("digest");
+        var nameFile = _harness.Path("name-with-digest");
 
-        var attested = await harness.BuildAsync(harness.Request(reference) with
+        var attested = await _harness.BuildAsync(_harness.Request(reference) with
         {
             Reproducible = true,
             DigestFile = digestFile,
             ImageNameWithDigestFile = nameFile,
             Attestations = new AttestationOptions(),
         });
-        var plain = await harness.BuildAsync(harness.Request(plainReference) with { Reproducible = true });
+        var plain = await _harness.BuildAsync(_harness.Request(plainReference) with { Reproducible = true });
 
         // The image is the one a build without attestations pushes; the tag, the digest files and skopeo name the index.
         var imageDigest = Assert.Single(attested.Images).Digest.ToString();
@@ -63,9 +63,9 @@ public sealed class DefaultProvenanceTests(RegistryFixture registry) : IDisposab
 
         // podman pulls the tag, picks the image by platform and runs it; skopeo copies the image and the whole index.
         Assert.Equal("hello from an attested image\n", await PodmanRunAsync(reference));
-        var layout = harness.Path("copied-layout");
+        var layout = _harness.Path("copied-layout");
         await Skopeo.RunCheckedAsync(["copy", "--quiet", "--src-tls-verify=false", "docker://" + reference, $"oci:{layout}:image"], Cancellation);
-        var copied = harness.NewReference("copied");
+        var copied = _harness.NewReference("copied");
         await Skopeo.RunCheckedAsync(
             ["copy", "--quiet", "--all", "--preserve-digests", "--src-tls-verify=false", "--dest-tls-verify=false", "docker://" + reference, "docker://" + copied],
             Cancellation);
@@ -76,31 +76,31 @@ public sealed class DefaultProvenanceTests(RegistryFixture registry) : IDisposab
     public async Task Provenance_false_pushes_the_image_manifest_alone_and_a_tarball_only_build_has_no_default_provenance()
     {
         await WriteContextAsync(dockerBase: false, "hello\n");
-        var reference = harness.NewReference("off");
+        var reference = _harness.NewReference("off");
 
-        var off = await harness.BuildAsync(harness.Request(reference) with { Attestations = new AttestationOptions().WithProvenance("false") });
-        var tarOnly = await harness.BuildAsync(harness.Request(reference) with
+        var off = await _harness.BuildAsync(_harness.Request(reference) with { Attestations = new AttestationOptions().WithProvenance("false") });
+        var tarOnly = await _harness.BuildAsync(_harness.Request(reference) with
         {
             NoPush = true,
-            TarPath = harness.Path("image.tar"),
+            TarPath = _harness.Path("image.tar"),
             Attestations = new AttestationOptions(),
         });
 
         Assert.Equal(Assert.Single(off.Images).Digest, off.Digest);
         Assert.Equal("application/vnd.oci.image.manifest.v1+json", (await BuildHarness.ManifestAsync(reference)).GetProperty("mediaType").GetString());
         Assert.Equal(Assert.Single(tarOnly.Images).Digest, tarOnly.Digest);
-        Assert.DoesNotContain(harness.Events.OfType<MessageEvent>(), e => e.Text.Contains(Provenance, StringComparison.Ordinal));
+        Assert.DoesNotContain(_harness.Events.OfType<MessageEvent>(), e => e.Text.Contains(Provenance, StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task An_OCI_layout_of_a_Docker_format_build_keeps_its_attestations_about_the_converted_manifest()
     {
         await WriteContextAsync(dockerBase: true, "hello\n");
-        var reference = harness.NewReference("layout");
-        var layout = harness.Path("layout");
-        var provenanceFile = harness.Path("provenance.jsonl");
+        var reference = _harness.NewReference("layout");
+        var layout = _harness.Path("layout");
+        var provenanceFile = _harness.Path("provenance.jsonl");
 
-        var result = await harness.BuildAsync(harness.Request(reference) with
+        var result = await _harness.BuildAsync(_harness.Request(reference) with
         {
             Reproducible = true,
             OciLayoutPath = layout,
@@ -137,15 +137,15 @@ public sealed class DefaultProvenanceTests(RegistryFixture registry) : IDisposab
         // skopeo's oci: transport still reads the image from the layout.
         var tag = reference[(reference.LastIndexOf(':') + 1)..];
         await Skopeo.RunCheckedAsync(["inspect", "--raw", $"oci:{layout}:{tag}"], Cancellation);
-        await Skopeo.RunCheckedAsync(["copy", "--quiet", $"oci:{layout}:{tag}", $"oci:{harness.Path("recopied")}:image"], Cancellation);
+        await Skopeo.RunCheckedAsync(["copy", "--quiet", $"oci:{layout}:{tag}", $"oci:{_harness.Path("recopied")}:image"], Cancellation);
     }
 
     // A context that copies hello.txt onto busybox, pushed with OCI or (dockerBase) Docker schema 2 media types.
     private async Task WriteContextAsync(bool dockerBase, string hello, string more = "")
     {
         var busybox = await BaseImages.PushBusyboxAsync(registry, Cancellation);
-        harness.Write("Dockerfile", $"FROM {(dockerBase ? busybox.DockerV2Reference : busybox.Reference)}\nCOPY hello.txt /hello.txt\n{more}");
-        harness.Write("hello.txt", hello);
+        _harness.Write("Dockerfile", $"FROM {(dockerBase ? busybox.DockerV2Reference : busybox.Reference)}\nCOPY hello.txt /hello.txt\n{more}");
+        _harness.Write("hello.txt", hello);
     }
 
     private static string Repository(string reference) => reference[..reference.LastIndexOf(':')];
@@ -170,7 +170,7 @@ public sealed class DefaultProvenanceTests(RegistryFixture registry) : IDisposab
         List<string> arguments = ExternalTools.Find("runc") is { } runc ? ["--runtime", runc] : [];
         arguments.AddRange(
         [
-            "--root", harness.Path("podman", "root"), "--runroot", harness.Path("podman", "run"),
+            "--root", _harness.Path("podman", "root"), "--runroot", _harness.Path("podman", "run"),
             "--storage-driver", "vfs", "--events-backend", "none", "--cgroup-manager", "cgroupfs",
             "run", "--rm", "--tls-verify=false", "--network=none", "--ulimit=nofile=8192:8192", "--ulimit=nproc=8192:8192", reference,
         ]);

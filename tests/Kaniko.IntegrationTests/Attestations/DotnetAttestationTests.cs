@@ -31,27 +31,27 @@ public sealed class DotnetAttestationTests(RegistryFixture registry) : IDisposab
         </Project>
         """;
 
-    private readonly BuildHarness harness = new(registry);
+    private readonly BuildHarness _harness = new(registry);
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    public void Dispose() => harness.Dispose();
+    public void Dispose() => _harness.Dispose();
 
     [Fact]
     public async Task Aspnet_app_sbom_matches_dotnet_list_package_the_frameworks_and_dpkg()
     {
         var aspnet = await BaseImages.PushDotnetAsync(registry, DotnetImageFlavor.Aspnet, Cancellation);
-        var source = harness.Path("src");
+        var source = _harness.Path("src");
         Directory.CreateDirectory(source);
         await File.WriteAllTextAsync(Path.Combine(source, "App.csproj"), Project, Cancellation);
         await File.WriteAllTextAsync(Path.Combine(source, "Program.cs"), "System.Console.WriteLine(typeof(Polly.ResiliencePipeline).Name);\n", Cancellation);
-        await ExternalTools.RunCheckedAsync("dotnet", ["publish", source, "-c", "Release", "-o", Path.Combine(harness.ContextDirectory, "app")], cancellationToken: Cancellation);
+        await ExternalTools.RunCheckedAsync("dotnet", ["publish", source, "-c", "Release", "-o", Path.Combine(_harness.ContextDirectory, "app")], cancellationToken: Cancellation);
         var listed = await DotnetListPackagesAsync(source);
-        harness.Write("Dockerfile", $"FROM {aspnet.Reference}\nWORKDIR /app\nCOPY app/ /app/\nENTRYPOINT [\"dotnet\", \"App.dll\"]\n");
-        var reference = harness.NewReference("aspnet-app");
-        var sbomFile = harness.Path("sbom.jsonl");
+        _harness.Write("Dockerfile", $"FROM {aspnet.Reference}\nWORKDIR /app\nCOPY app/ /app/\nENTRYPOINT [\"dotnet\", \"App.dll\"]\n");
+        var reference = _harness.NewReference("aspnet-app");
+        var sbomFile = _harness.Path("sbom.jsonl");
 
-        await harness.BuildAsync(harness.Request(reference) with
+        await _harness.BuildAsync(_harness.Request(reference) with
         {
             Attestations = new AttestationOptions { Sbom = true, SbomFile = sbomFile, ProjectAssetsFile = Path.Combine(source, "obj", "project.assets.json") },
         });
@@ -71,7 +71,7 @@ public sealed class DotnetAttestationTests(RegistryFixture registry) : IDisposab
             .Select(p => p.GetProperty("name").GetString() + " " + p.GetProperty("versionInfo").GetString()).Order(StringComparer.Ordinal);
         Assert.Equal(["Microsoft.AspNetCore.App " + host.AspNetCoreVersion, "Microsoft.NETCore.App " + host.RuntimeVersion], frameworks);
 
-        var dpkg = await AttestationTruth.DpkgQueryAsync(await harness.UnpackAsync(reference));
+        var dpkg = await AttestationTruth.DpkgQueryAsync(await _harness.UnpackAsync(reference));
         Assert.Equal(dpkg, AttestationTruth.SbomPackages(sbom, "deb"));
 
         // Both references are the project's own, so the application depends on each directly.
@@ -85,12 +85,12 @@ public sealed class DotnetAttestationTests(RegistryFixture registry) : IDisposab
     [Fact]
     public async Task Scratch_image_attestations_go_into_the_oci_layout_and_the_tarball()
     {
-        harness.Write("Dockerfile", "FROM scratch\nCOPY hello.txt /hello.txt\n");
-        harness.Write("hello.txt", "hello\n");
-        var layout = harness.Path("layout");
-        var tarball = harness.Path("image.tar");
+        _harness.Write("Dockerfile", "FROM scratch\nCOPY hello.txt /hello.txt\n");
+        _harness.Write("hello.txt", "hello\n");
+        var layout = _harness.Path("layout");
+        var tarball = _harness.Path("image.tar");
 
-        var result = await harness.BuildAsync(harness.Request("127.0.0.1:5000/tests/scratch:1") with
+        var result = await _harness.BuildAsync(_harness.Request("127.0.0.1:5000/tests/scratch:1") with
         {
             NoPush = true,
             OciLayoutPath = layout,

@@ -20,11 +20,11 @@ public sealed class OutputToolTests : IDisposable
     private const string Tag = "1.0";
     private static readonly DateTimeOffset Created = new(2025, 2, 3, 4, 5, 6, TimeSpan.Zero);
 
-    private readonly TempDirectory work = new();
+    private readonly TempDirectory _work = new();
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    public void Dispose() => work.Dispose();
+    public void Dispose() => _work.Dispose();
 
     [Theory]
     [InlineData(LayerCompression.Gzip)]
@@ -33,7 +33,7 @@ public sealed class OutputToolTests : IDisposable
     {
         // The engine's enums are internal: a public test method takes them as object.
         var image = await ScratchImageAsync((LayerCompression)compression);
-        var layout = work.Combine("layout");
+        var layout = _work.Combine("layout");
 
         await new OciLayoutDestination(layout, Tag).WriteAsync(image, Cancellation);
 
@@ -46,7 +46,7 @@ public sealed class OutputToolTests : IDisposable
         if ((LayerCompression)compression == LayerCompression.Zstd)
         {
             // This umoci reads gzip layers only: skopeo decompresses the zstd layers and recompresses them with gzip.
-            unpackable = work.Combine("gzip-layout");
+            unpackable = _work.Combine("gzip-layout");
             await SkopeoAsync(
                 "copy", "--quiet", "--dest-compress", "--dest-compress-format", "gzip", "oci:" + layout + ":" + Tag, "oci:" + unpackable + ":" + Tag);
         }
@@ -60,13 +60,13 @@ public sealed class OutputToolTests : IDisposable
         var busybox = await BaseImages.BusyboxLayoutAsync(Cancellation);
         var baseImage = await LayoutImage.LoadAsync(busybox.Directory, busybox.Tag, Cancellation);
         var layer = await new LayerWriter().WriteAsync(
-            [LayerEntry.Directory("srv"), LayerEntry.File("srv/index.html", Encoding.ASCII.GetBytes("<h1>hi</h1>\n"))], work.Combine("layers"), Cancellation);
+            [LayerEntry.Directory("srv"), LayerEntry.File("srv/index.html", Encoding.ASCII.GetBytes("<h1>hi</h1>\n"))], _work.Combine("layers"), Cancellation);
         var image = new ImageBuilder(baseImage)
             .AppendLayer(layer, "COPY index.html /srv/")
             .WithConfig(c => c with { Cmd = ["httpd", "-f", "-h", "/srv"] })
             .WithCreated(Created)
             .Build();
-        var layout = work.Combine("layout");
+        var layout = _work.Combine("layout");
 
         await new OciLayoutDestination(layout, Tag).WriteAsync(image, Cancellation);
 
@@ -87,7 +87,7 @@ public sealed class OutputToolTests : IDisposable
     {
         var tarballLayout = (TarballLayout)layout;
         var image = await ScratchImageAsync();
-        var tarball = work.Combine("image.tar");
+        var tarball = _work.Combine("image.tar");
 
         await new TarballDestination(tarball, [ImageReference.Parse("127.0.0.1:5000/tests/app:" + Tag)], tarballLayout).WriteAsync(image, Cancellation);
 
@@ -101,7 +101,7 @@ public sealed class OutputToolTests : IDisposable
             image.Config.Value.RootFs.DiffIds.Select(d => d.ToString()),
             config.RootElement.GetProperty("rootfs").GetProperty("diff_ids").EnumerateArray().Select(d => d.GetString()));
 
-        var converted = work.Combine("converted");
+        var converted = _work.Combine("converted");
         await SkopeoAsync("copy", "--quiet", "docker-archive:" + tarball, "oci:" + converted + ":" + Tag);
         var rootfs = await UmociUnpackAsync(converted, Tag);
         AssertScratchTree(rootfs);
@@ -115,14 +115,14 @@ public sealed class OutputToolTests : IDisposable
         var (tarballLayout, format) = ((TarballLayout)layout, (ImageFormat)imageFormat);
         var podman = TestRequirements.Executable("podman");
         var image = await ScratchImageAsync(format: format);
-        var tarball = work.Combine("image.tar");
+        var tarball = _work.Combine("image.tar");
         const string Name = "127.0.0.1:5000/tests/app:" + Tag;
         await new TarballDestination(tarball, [ImageReference.Parse(Name)], tarballLayout).WriteAsync(image, Cancellation);
 
         // A private store in the test's folder: no daemon, no system storage, nothing left behind.
         string[] store =
         [
-            "--root", work.Combine("podman", "root"), "--runroot", work.Combine("podman", "run"),
+            "--root", _work.Combine("podman", "root"), "--runroot", _work.Combine("podman", "run"),
             "--storage-driver", "vfs", "--events-backend", "none", "--cgroup-manager", "cgroupfs",
         ];
         await ExternalTools.RunCheckedAsync(podman, [.. store, "load", "--quiet", "--input", tarball], cancellationToken: Cancellation);
@@ -141,8 +141,8 @@ public sealed class OutputToolTests : IDisposable
     public async Task Docker_format_image_is_read_from_a_layout_and_a_tarball()
     {
         var image = await ScratchImageAsync(format: ImageFormat.Docker);
-        var layout = work.Combine("layout");
-        var tarball = work.Combine("image.tar");
+        var layout = _work.Combine("layout");
+        var tarball = _work.Combine("image.tar");
 
         await new OciLayoutDestination(layout, Tag).WriteAsync(image, Cancellation);
         await new TarballDestination(tarball, [ImageReference.Parse("127.0.0.1:5000/tests/app:" + Tag)]).WriteAsync(image, Cancellation);
@@ -154,7 +154,7 @@ public sealed class OutputToolTests : IDisposable
         Assert.Equal(MediaType.DockerManifest, loaded.Manifest.Value.MediaType);
         using var archive = await SkopeoJsonAsync("inspect", "docker-archive:" + tarball);
         Assert.Equal("test", archive.RootElement.GetProperty("Labels").GetProperty("suite").GetString());
-        var converted = work.Combine("converted");
+        var converted = _work.Combine("converted");
         await SkopeoAsync("copy", "--quiet", "--format", "oci", "docker-archive:" + tarball, "oci:" + converted + ":" + Tag);
         AssertScratchTree(await UmociUnpackAsync(converted, Tag));
     }
@@ -163,7 +163,7 @@ public sealed class OutputToolTests : IDisposable
     public async Task Docker_25_tarball_is_also_an_oci_archive_with_the_same_manifest()
     {
         var image = await ScratchImageAsync();
-        var tarball = work.Combine("image.tar");
+        var tarball = _work.Combine("image.tar");
 
         await new TarballDestination(tarball, [ImageReference.Parse("127.0.0.1:5000/tests/app:" + Tag)]).WriteAsync(image, Cancellation);
 
@@ -176,19 +176,19 @@ public sealed class OutputToolTests : IDisposable
     public async Task Digest_files_name_the_digest_skopeo_sees_in_the_layout()
     {
         var image = await ScratchImageAsync();
-        var layout = work.Combine("layout");
+        var layout = _work.Combine("layout");
         await new OciLayoutDestination(layout, Tag).WriteAsync(image, Cancellation);
         ImageReference[] destinations = [ImageReference.Parse("127.0.0.1:5000/tests/app:" + Tag)];
 
-        await DigestFileWriter.WriteDigestAsync(work.Combine("digest"), image.Digest, Cancellation);
-        await DigestFileWriter.WriteImageNameWithDigestAsync(work.Combine("name-digest"), destinations, image.Digest, Cancellation);
-        await DigestFileWriter.WriteImageNameTagWithDigestAsync(work.Combine("name-tag-digest"), destinations, image.Digest, Cancellation);
+        await DigestFileWriter.WriteDigestAsync(_work.Combine("digest"), image.Digest, Cancellation);
+        await DigestFileWriter.WriteImageNameWithDigestAsync(_work.Combine("name-digest"), destinations, image.Digest, Cancellation);
+        await DigestFileWriter.WriteImageNameTagWithDigestAsync(_work.Combine("name-tag-digest"), destinations, image.Digest, Cancellation);
 
         using var inspect = await SkopeoJsonAsync("inspect", "oci:" + layout + ":" + Tag);
         var digest = inspect.RootElement.GetProperty("Digest").GetString();
-        Assert.Equal(digest, await File.ReadAllTextAsync(work.Combine("digest"), Cancellation));
-        Assert.Equal($"127.0.0.1:5000/tests/app@{digest}\n", await File.ReadAllTextAsync(work.Combine("name-digest"), Cancellation));
-        Assert.Equal($"127.0.0.1:5000/tests/app:{Tag}@{digest}\n", await File.ReadAllTextAsync(work.Combine("name-tag-digest"), Cancellation));
+        Assert.Equal(digest, await File.ReadAllTextAsync(_work.Combine("digest"), Cancellation));
+        Assert.Equal($"127.0.0.1:5000/tests/app@{digest}\n", await File.ReadAllTextAsync(_work.Combine("name-digest"), Cancellation));
+        Assert.Equal($"127.0.0.1:5000/tests/app:{Tag}@{digest}\n", await File.ReadAllTextAsync(_work.Combine("name-tag-digest"), Cancellation));
     }
 
     /// <summary>
@@ -209,14 +209,14 @@ public sealed class OutputToolTests : IDisposable
             LayerEntry.Directory("opaque"),
             LayerEntry.File("opaque/old", Encoding.ASCII.GetBytes("old\n")),
             LayerEntry.File("bin/tool", Encoding.ASCII.GetBytes("#!/bin/sh\necho tool\n"), (UnixFileMode)0x1ED),
-        ], work.Combine("layers"), Cancellation);
+        ], _work.Combine("layers"), Cancellation);
         var second = await writer.WriteAsync(
         [
             LayerEntry.Whiteout("data/gone"),
             LayerEntry.OpaqueWhiteout("opaque"),
             LayerEntry.Directory("opaque"),
             LayerEntry.File("opaque/new", Encoding.ASCII.GetBytes("new\n")),
-        ], work.Combine("layers"), Cancellation);
+        ], _work.Combine("layers"), Cancellation);
         return ImageBuilder.FromScratch(Platform.Parse("linux/amd64"), format)
             .AppendLayer(first, "COPY . /")
             .AppendLayer(second, "RUN rm /data/gone && rm -r /opaque/* && echo new > /opaque/new")
@@ -243,7 +243,7 @@ public sealed class OutputToolTests : IDisposable
     }
 
     private Task<string> UmociUnpackAsync(string layout, string tag) =>
-        Umoci.UnpackAsync(layout, tag, work.Combine("bundle-" + Guid.NewGuid().ToString("N")), Cancellation);
+        Umoci.UnpackAsync(layout, tag, _work.Combine("bundle-" + Guid.NewGuid().ToString("N")), Cancellation);
 
     private static async Task<ToolResult> SkopeoAsync(params string[] arguments)
     {

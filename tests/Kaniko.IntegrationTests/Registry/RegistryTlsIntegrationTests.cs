@@ -17,17 +17,17 @@ namespace Kaniko.IntegrationTests.Registry;
 [Collection(TlsBasicAuthRegistryCollection.Name)]
 public sealed class RegistryTlsIntegrationTests(TlsBasicAuthRegistryFixture registry) : IDisposable
 {
-    private readonly TempDirectory work = new();
+    private readonly TempDirectory _work = new();
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     /// <summary>The registry's credentials in a docker config.json of this test's own.</summary>
     private IKeychain Keychain() =>
-        EngineAuth.Keychain(EngineAuth.WriteDockerConfig(work, registry.Host, EngineAuth.PasswordEntry(registry.Username, registry.Password)));
+        EngineAuth.Keychain(EngineAuth.WriteDockerConfig(_work, registry.Host, EngineAuth.PasswordEntry(registry.Username, registry.Password)));
 
     private ImageReference Reference() => ImageReference.Parse($"{registry.Host}/tls/app-{Guid.NewGuid().ToString("N")[..8]}:1");
 
-    public void Dispose() => work.Dispose();
+    public void Dispose() => _work.Dispose();
 
     [Fact]
     public async Task The_registry_CA_lets_an_authenticated_push_and_pull_through()
@@ -85,7 +85,7 @@ public sealed class RegistryTlsIntegrationTests(TlsBasicAuthRegistryFixture regi
     [Fact]
     public async Task An_unreadable_CA_file_is_reported()
     {
-        var missing = work.Combine("no-such-ca.pem");
+        var missing = _work.Combine("no-such-ca.pem");
         using var client = new RegistryClient(new RegistryOptions { RegistryCertificates = new Dictionary<string, string> { [registry.Host] = missing } }, Keychain());
 
         var error = await Assert.ThrowsAsync<KanikoException>(() => client.PingAsync(registry.Host, RegistryAccess.Pull, Cancellation));

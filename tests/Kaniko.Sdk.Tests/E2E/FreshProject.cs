@@ -19,19 +19,19 @@ public enum SdkReference
 /// </summary>
 public sealed class FreshProject(string name) : IDisposable
 {
-    private readonly TempDirectory directory = new("kaniko-sdk-fresh-");
+    private readonly TempDirectory _directory = new("kaniko-sdk-fresh-");
 
     /// <summary>The project's (and assembly's) name.</summary>
     public string Name { get; } = name;
 
     /// <summary>The project folder.</summary>
-    public string Directory => directory.Combine(Name);
+    public string Directory => _directory.Combine(Name);
 
     /// <summary>Runs <c>dotnet new TEMPLATE</c> (no restore) and wires the package in.</summary>
     public async Task CreateAsync(string template, PackedSdkFeed feed, SdkReference reference, string projectBody)
     {
         ArgumentNullException.ThrowIfNull(feed);
-        var created = await DotnetCli.RunAsync(directory.Path, ["new", template, "-n", Name, "-o", Directory, "--no-restore"], TimeSpan.FromMinutes(3)).ConfigureAwait(false);
+        var created = await DotnetCli.RunAsync(_directory.Path, ["new", template, "-n", Name, "-o", Directory, "--no-restore"], TimeSpan.FromMinutes(3)).ConfigureAwait(false);
         Assert.True(created.ExitCode == 0, created.Output);
         feed.WriteNuGetConfig(Directory);
         var project = Path.Combine(Directory, Name + ".csproj");
@@ -52,5 +52,5 @@ public sealed class FreshProject(string name) : IDisposable
         DotnetCli.RunAsync(Directory, ["publish", "-c", "Release", "--disable-build-servers", "-nologo", .. extra, .. properties.Select(p => "-p:" + p)], TimeSpan.FromMinutes(5), environment);
 
     /// <inheritdoc />
-    public void Dispose() => directory.Dispose();
+    public void Dispose() => _directory.Dispose();
 }

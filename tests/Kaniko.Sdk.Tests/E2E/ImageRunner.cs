@@ -223,21 +223,21 @@ public static class ImageRunner
     // The app's output, kept for the message when it does not answer.
     private sealed class OutputLines : IProgress<SandboxOutputLine>
     {
-        private readonly List<string> lines = [];
+        private readonly List<string> _lines = [];
 
         public void Report(SandboxOutputLine value)
         {
-            lock (lines)
+            lock (_lines)
             {
-                lines.Add(value.Text);
+                _lines.Add(value.Text);
             }
         }
 
         public override string ToString()
         {
-            lock (lines)
+            lock (_lines)
             {
-                return string.Join(" | ", lines);
+                return string.Join(" | ", _lines);
             }
         }
     }

@@ -14,10 +14,10 @@ namespace Kaniko.Sdk.Tests.E2E;
 /// </summary>
 public sealed class PackedSdkFeed : IAsyncLifetime
 {
-    private readonly TempDirectory directory = new("kaniko-sdk-feed-");
+    private readonly TempDirectory _directory = new("kaniko-sdk-feed-");
 
     /// <summary>The feed folder.</summary>
-    public string Directory => directory.Path;
+    public string Directory => _directory.Path;
 
     /// <summary>The packed version.</summary>
     public string Version { get; } = "0.0.1-e2e." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
@@ -54,7 +54,7 @@ public sealed class PackedSdkFeed : IAsyncLifetime
     /// <inheritdoc />
     public ValueTask DisposeAsync()
     {
-        directory.Dispose();
+        _directory.Dispose();
         var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
             ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
         var cached = Path.Combine(packages, "kaniko.sdk", Version.ToLowerInvariant());

@@ -7,30 +7,30 @@ namespace Kaniko.Sdk.Tests.E2E;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class ParityProjects : IDisposable
 {
-    private readonly SemaphoreSlim gate = new(1, 1);
-    private FreshProject? web;
-    private FreshProject? worker;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private FreshProject? _web;
+    private FreshProject? _worker;
 
     /// <summary>The web project (the <c>Sdk</c> element form), with the image-shaping items of <see cref="ParityTests.WebBody"/>.</summary>
     public Task<FreshProject> WebAsync(PackedSdkFeed feed, string baseImage) =>
-        GetAsync(() => web, p => web = p, "parityweb", "web", feed, SdkReference.SdkElement, ParityTests.WebBody(baseImage));
+        GetAsync(() => _web, p => _web = p, "parityweb", "web", feed, SdkReference.SdkElement, ParityTests.WebBody(baseImage));
 
     /// <summary>The worker project (the <c>PackageReference</c> form), with the items of <see cref="ParityTests.WorkerBody"/>.</summary>
     public Task<FreshProject> WorkerAsync(PackedSdkFeed feed, string baseImage) =>
-        GetAsync(() => worker, p => worker = p, "parityworker", "worker", feed, SdkReference.PackageReference, ParityTests.WorkerBody(baseImage));
+        GetAsync(() => _worker, p => _worker = p, "parityworker", "worker", feed, SdkReference.PackageReference, ParityTests.WorkerBody(baseImage));
 
     /// <inheritdoc />
     public void Dispose()
     {
-        web?.Dispose();
-        worker?.Dispose();
-        gate.Dispose();
+        _web?.Dispose();
+        _worker?.Dispose();
+        _gate.Dispose();
     }
 
     private async Task<FreshProject> GetAsync(
         Func<FreshProject?> get, Action<FreshProject> set, string name, string template, PackedSdkFeed feed, SdkReference reference, string body)
     {
-        await gate.WaitAsync().ConfigureAwait(false);
+        await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
             if (get() is { } existing)
@@ -45,7 +45,7 @@ public sealed class ParityProjects : IDisposable
         }
         finally
         {
-            gate.Release();
+            _gate.Release();
         }
     }
 }

@@ -8,13 +8,13 @@ namespace Kaniko.Sdk.Tests.E2E;
 /// </summary>
 public sealed class TestProject : IDisposable
 {
-    private readonly TempDirectory directory = new("kaniko-sdk-e2e-");
+    private readonly TempDirectory _directory = new("kaniko-sdk-e2e-");
 
     /// <summary>Creates the project <paramref name="name"/> with <paramref name="projectBody"/> inside its <c>Project</c> element.</summary>
     public TestProject(PackedSdkFeed feed, string name, string? dockerfile, string projectBody = "")
     {
         Name = name;
-        Directory = directory.Combine(name);
+        Directory = _directory.Combine(name);
         System.IO.Directory.CreateDirectory(Directory);
         feed.WriteNuGetConfig(Directory);
         File.WriteAllText(Path.Combine(Directory, name + ".csproj"), $"""
@@ -53,5 +53,5 @@ public sealed class TestProject : IDisposable
             environment);
 
     /// <inheritdoc />
-    public void Dispose() => directory.Dispose();
+    public void Dispose() => _directory.Dispose();
 }

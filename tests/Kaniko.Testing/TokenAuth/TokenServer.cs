@@ -24,18 +24,18 @@ namespace Kaniko.Testing.TokenAuth;
 /// </summary>
 public sealed class TokenServer : IAsyncDisposable
 {
-    private readonly WebApplication app;
-    private readonly TokenSigner signer;
-    private readonly ConcurrentQueue<TokenRequestRecord> requests = new();
-    private readonly ConcurrentDictionary<string, string> refreshTokens = new(StringComparer.Ordinal);
-    private readonly X509Certificate2? tlsCertificate;
+    private readonly WebApplication _app;
+    private readonly TokenSigner _signer;
+    private readonly ConcurrentQueue<TokenRequestRecord> _requests = new();
+    private readonly ConcurrentDictionary<string, string> _refreshTokens = new(StringComparer.Ordinal);
+    private readonly X509Certificate2? _tlsCertificate;
 
     private TokenServer(TokenServerOptions options, WebApplication app, TokenSigner signer, X509Certificate2? tlsCertificate)
     {
         Options = options;
-        this.app = app;
-        this.signer = signer;
-        this.tlsCertificate = tlsCertificate;
+        _app = app;
+        _signer = signer;
+        _tlsCertificate = tlsCertificate;
     }
 
     /// <summary>The configuration of this server.</summary>
@@ -45,13 +45,13 @@ public sealed class TokenServer : IAsyncDisposable
     public Uri Realm { get; private set; } = null!;
 
     /// <summary>The PEM certificate of the signing key, for the registry's <c>rootcertbundle</c>.</summary>
-    public string CertificatePem => signer.CertificatePem;
+    public string CertificatePem => _signer.CertificatePem;
 
     /// <summary>The libtrust key ID in the tokens' <c>kid</c> header.</summary>
-    public string KeyId => signer.KeyId;
+    public string KeyId => _signer.KeyId;
 
     /// <summary>Every request answered so far, oldest first.</summary>
-    public IReadOnlyList<TokenRequestRecord> Requests => [.. requests];
+    public IReadOnlyList<TokenRequestRecord> Requests => [.. _requests];
 
     /// <summary>Starts a server listening on a free loopback port.</summary>
     public static async Task<TokenServer> StartAsync(TokenServerOptions options, CancellationToken cancellationToken = default)
@@ -98,7 +98,7 @@ public sealed class TokenServer : IAsyncDisposable
         }
 
         var token = "rt-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        refreshTokens[token] = account;
+        _refreshTokens[token] = account;
         return token;
     }
 
@@ -111,13 +111,13 @@ public sealed class TokenServer : IAsyncDisposable
     {
         try
         {
-            await app.StopAsync().ConfigureAwait(false);
-            await app.DisposeAsync().ConfigureAwait(false);
+            await _app.StopAsync().ConfigureAwait(false);
+            await _app.DisposeAsync().ConfigureAwait(false);
         }
         finally
         {
-            signer.Dispose();
-            tlsCertificate?.Dispose();
+            _signer.Dispose();
+            _tlsCertificate?.Dispose();
         }
     }
 
@@ -166,7 +166,7 @@ public sealed class TokenServer : IAsyncDisposable
                 await IssueAsync(context, "POST", user, user, grantType, service, scopes, offline).ConfigureAwait(false);
                 return;
             case "refresh_token":
-                if (!refreshTokens.TryGetValue(form["refresh_token"].ToString(), out var account))
+                if (!_refreshTokens.TryGetValue(form["refresh_token"].ToString(), out var account))
                 {
                     await RefuseAsync(context, HttpStatusCode.Unauthorized, "POST", null, grantType, service, scopes, "invalid refresh token").ConfigureAwait(false);
                     return;
@@ -191,7 +191,7 @@ public sealed class TokenServer : IAsyncDisposable
 
         var access = GrantedAccess(account, scopes);
         var now = DateTimeOffset.UtcNow;
-        var token = signer.Sign(w =>
+        var token = _signer.Sign(w =>
         {
             w.WriteString("iss", Options.Issuer);
             w.WriteString("sub", account ?? string.Empty);
@@ -216,7 +216,7 @@ public sealed class TokenServer : IAsyncDisposable
         });
         var refreshToken = refresh && account is not null ? IssueRefreshToken(account) : null;
         var granted = access.Select(a => $"{a.Type}:{a.Name}:{string.Join(',', a.Actions)}").ToList();
-        requests.Enqueue(new TokenRequestRecord(method, account, claimed, grantType, service, scopes, granted, 200, refreshToken is not null));
+        _requests.Enqueue(new TokenRequestRecord(method, account, claimed, grantType, service, scopes, granted, 200, refreshToken is not null));
 
         context.Response.ContentType = "application/json";
         await WriteJsonAsync(context, w =>
@@ -240,7 +240,7 @@ public sealed class TokenServer : IAsyncDisposable
     private async Task RefuseAsync(
         HttpContext context, HttpStatusCode status, string method, string? claimed, string grantType, string? service, IReadOnlyList<string> scopes, string detail)
     {
-        requests.Enqueue(new TokenRequestRecord(method, null, claimed, grantType, service, scopes, [], (int)status, false));
+        _requests.Enqueue(new TokenRequestRecord(method, null, claimed, grantType, service, scopes, [], (int)status, false));
         context.Response.StatusCode = (int)status;
         context.Response.ContentType = "application/json";
         await WriteJsonAsync(context, w => w.WriteString("details", detail)).ConfigureAwait(false);

@@ -12,42 +12,42 @@ namespace Kaniko.Testing.TokenAuth;
 /// </summary>
 public sealed class TokenSigner : IDisposable
 {
-    private readonly AsymmetricAlgorithm key;
-    private readonly X509Certificate2 certificate;
-    private readonly TokenSigningAlgorithm algorithm;
-    private readonly TokenKeyReference keyReference;
+    private readonly AsymmetricAlgorithm _key;
+    private readonly X509Certificate2 _certificate;
+    private readonly TokenSigningAlgorithm _algorithm;
+    private readonly TokenKeyReference _keyReference;
 
     /// <summary>Creates a new signing key and its certificate.</summary>
     public TokenSigner(TokenSigningAlgorithm algorithm, TokenKeyReference keyReference)
     {
-        this.algorithm = algorithm;
-        this.keyReference = keyReference;
+        _algorithm = algorithm;
+        _keyReference = keyReference;
         const string Subject = "CN=Kaniko for .NET test token signer";
         CertificateRequest request;
         if (algorithm == TokenSigningAlgorithm.RS256)
         {
             var rsa = RSA.Create(2048);
-            key = rsa;
+            _key = rsa;
             request = new CertificateRequest(Subject, rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         }
         else
         {
             var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            key = ecdsa;
+            _key = ecdsa;
             request = new CertificateRequest(Subject, ecdsa, HashAlgorithmName.SHA256);
         }
 
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
         var now = DateTimeOffset.UtcNow;
-        certificate = request.CreateSelfSigned(now.AddDays(-1), now.AddDays(30));
-        KeyId = LibtrustKeyId.Compute(key.ExportSubjectPublicKeyInfo());
+        _certificate = request.CreateSelfSigned(now.AddDays(-1), now.AddDays(30));
+        KeyId = LibtrustKeyId.Compute(_key.ExportSubjectPublicKeyInfo());
     }
 
     /// <summary>The libtrust key ID of the signing key, as the <c>kid</c> header carries it.</summary>
     public string KeyId { get; }
 
     /// <summary>The signing certificate in PEM, the content of the registry's <c>rootcertbundle</c>.</summary>
-    public string CertificatePem => certificate.ExportCertificatePem() + "\n";
+    public string CertificatePem => _certificate.ExportCertificatePem() + "\n";
 
     /// <summary>Returns <c>header.claims.signature</c> for the claims <paramref name="writeClaims"/> writes into a JSON object.</summary>
     public string Sign(Action<Utf8JsonWriter> writeClaims)
@@ -56,25 +56,25 @@ public sealed class TokenSigner : IDisposable
         var header = Json(w =>
         {
             w.WriteString("typ", "JWT");
-            w.WriteString("alg", algorithm.ToString());
-            if (keyReference == TokenKeyReference.KeyId)
+            w.WriteString("alg", _algorithm.ToString());
+            if (_keyReference == TokenKeyReference.KeyId)
             {
                 w.WriteString("kid", KeyId);
             }
             else
             {
                 w.WriteStartArray("x5c");
-                w.WriteStringValue(Convert.ToBase64String(certificate.RawData));
+                w.WriteStringValue(Convert.ToBase64String(_certificate.RawData));
                 w.WriteEndArray();
             }
         });
         var signingInput = Encoding.ASCII.GetBytes(Base64Url.EncodeToString(header) + "." + Base64Url.EncodeToString(Json(writeClaims)));
         // JWS ES256 wants r||s (IEEE P1363), which is .NET's default signature format, not DER.
-        var signature = key switch
+        var signature = _key switch
         {
             RSA rsa => rsa.SignData(signingInput, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
             ECDsa ecdsa => ecdsa.SignData(signingInput, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation),
-            _ => throw new InvalidOperationException("unexpected key type " + key.GetType()),
+            _ => throw new InvalidOperationException("unexpected key type " + _key.GetType()),
         };
         return Encoding.ASCII.GetString(signingInput) + "." + Base64Url.EncodeToString(signature);
     }
@@ -82,8 +82,8 @@ public sealed class TokenSigner : IDisposable
     /// <summary>Releases the key and certificate.</summary>
     public void Dispose()
     {
-        certificate.Dispose();
-        key.Dispose();
+        _certificate.Dispose();
+        _key.Dispose();
     }
 
     private static byte[] Json(Action<Utf8JsonWriter> writeMembers)

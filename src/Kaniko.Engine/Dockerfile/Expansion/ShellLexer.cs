@@ -19,10 +19,10 @@ internal sealed class ShellLexer
 {
     private static readonly IReadOnlySet<string> NoNames = FrozenSet<string>.Empty;
 
-    private readonly SearchValues<char> specialCharacters;
-    private readonly SearchValues<char> specialCharactersBeforeBrace;
-    private readonly SearchValues<char> specialCharactersBeforeSlash;
-    private readonly SearchValues<char> doubleQuotedSpecialCharacters;
+    private readonly SearchValues<char> _specialCharacters;
+    private readonly SearchValues<char> _specialCharactersBeforeBrace;
+    private readonly SearchValues<char> _specialCharactersBeforeSlash;
+    private readonly SearchValues<char> _doubleQuotedSpecialCharacters;
 
     /// <summary>Creates a lexer for the given escape token.</summary>
     /// <param name="escapeToken"><c>\</c>, or <c>`</c> when the Dockerfile says <c># escape=`</c>.</param>
@@ -35,10 +35,10 @@ internal sealed class ShellLexer
         }
 
         EscapeToken = escapeToken;
-        specialCharacters = SearchValues.Create(['$', '\'', '"', escapeToken]);
-        specialCharactersBeforeBrace = SearchValues.Create(['$', '\'', '"', escapeToken, '}']);
-        specialCharactersBeforeSlash = SearchValues.Create(['$', '\'', '"', escapeToken, '/']);
-        doubleQuotedSpecialCharacters = SearchValues.Create(['$', '"', escapeToken]);
+        _specialCharacters = SearchValues.Create(['$', '\'', '"', escapeToken]);
+        _specialCharactersBeforeBrace = SearchValues.Create(['$', '\'', '"', escapeToken, '}']);
+        _specialCharactersBeforeSlash = SearchValues.Create(['$', '\'', '"', escapeToken, '/']);
+        _doubleQuotedSpecialCharacters = SearchValues.Create(['$', '"', escapeToken]);
     }
 
     /// <summary>The escape token, <c>\</c> or <c>`</c>.</summary>
@@ -173,14 +173,14 @@ internal sealed class ShellLexer
 
     internal SearchValues<char> SpecialCharacters(int stopCharacter) => stopCharacter switch
     {
-        '}' => specialCharactersBeforeBrace,
-        '/' => specialCharactersBeforeSlash,
-        _ => specialCharacters,
+        '}' => _specialCharactersBeforeBrace,
+        '/' => _specialCharactersBeforeSlash,
+        _ => _specialCharacters,
     };
 
-    internal SearchValues<char> DoubleQuotedSpecialCharacters => doubleQuotedSpecialCharacters;
+    internal SearchValues<char> DoubleQuotedSpecialCharacters => _doubleQuotedSpecialCharacters;
 
     // Go's text/scanner drops a byte order mark at the start of its input, so such a word is not plain.
     private bool IsPlain(string word) =>
-        !word.AsSpan().ContainsAny(specialCharacters) && !word.StartsWith('\uFEFF');
+        !word.AsSpan().ContainsAny(_specialCharacters) && !word.StartsWith('\uFEFF');
 }

@@ -18,13 +18,13 @@ internal sealed class ShellPattern
     private const int AnyToken = -1;
     private const int StarToken = -2;
 
-    private readonly int[] tokens;
-    private readonly bool greedy;
+    private readonly int[] _tokens;
+    private readonly bool _greedy;
 
     private ShellPattern(int[] tokens, bool greedy)
     {
-        this.tokens = tokens;
-        this.greedy = greedy;
+        _tokens = tokens;
+        _greedy = greedy;
     }
 
     /// <summary><c>${v#p}</c> and <c>${v##p}</c>: removes the matching prefix.</summary>
@@ -129,11 +129,11 @@ internal sealed class ShellPattern
     private bool[] BuildTable(string text)
     {
         var stride = text.Length + 1;
-        var table = new bool[(tokens.Length + 1) * stride];
-        Array.Fill(table, true, tokens.Length * stride, stride);
-        for (var t = tokens.Length - 1; t >= 0; t--)
+        var table = new bool[(_tokens.Length + 1) * stride];
+        Array.Fill(table, true, _tokens.Length * stride, stride);
+        for (var t = _tokens.Length - 1; t >= 0; t--)
         {
-            var token = tokens[t];
+            var token = _tokens[t];
             var row = t * stride;
             var next = row + stride;
             for (var p = text.Length; p >= 0; p--)
@@ -177,16 +177,16 @@ internal sealed class ShellPattern
     {
         var stride = text.Length + 1;
         var position = start;
-        for (var t = 0; t < tokens.Length; t++)
+        for (var t = 0; t < _tokens.Length; t++)
         {
             var next = (t + 1) * stride;
-            if (tokens[t] != StarToken)
+            if (_tokens[t] != StarToken)
             {
                 position += RuneLength(text, position);
                 continue;
             }
 
-            if (greedy)
+            if (_greedy)
             {
                 var newline = text.IndexOf('\n', position);
                 var end = newline < 0 ? text.Length : newline;

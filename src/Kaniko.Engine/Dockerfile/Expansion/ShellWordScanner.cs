@@ -17,22 +17,22 @@ internal ref struct ShellWordScanner
 {
     private const int EndOfInput = -1;
 
-    private readonly ShellLexer lexer;
-    private readonly string source;
-    private readonly IVariableSource variables;
-    private readonly bool captureNames;
-    private int position;
-    private bool rawEscapes;
+    private readonly ShellLexer _lexer;
+    private readonly string _source;
+    private readonly IVariableSource _variables;
+    private readonly bool _captureNames;
+    private int _position;
+    private bool _rawEscapes;
 
     public ShellWordScanner(ShellLexer lexer, string source, IVariableSource variables, bool captureNames)
     {
-        this.lexer = lexer;
-        this.source = source;
-        this.variables = variables;
-        this.captureNames = captureNames;
-        rawEscapes = lexer.RawEscapes;
+        _lexer = lexer;
+        _source = source;
+        _variables = variables;
+        _captureNames = captureNames;
+        _rawEscapes = lexer.RawEscapes;
         // Go's text/scanner, which BuildKit reads words with, skips a byte order mark at the start of its input.
-        position = source.StartsWith('\uFEFF') ? 1 : 0;
+        _position = source.StartsWith('\uFEFF') ? 1 : 0;
     }
 
     /// <summary>The names looked up and found, or <c>null</c> when there were none.</summary>
@@ -41,28 +41,28 @@ internal ref struct ShellWordScanner
     /// <summary>The names looked up and not found, or <c>null</c> when there were none.</summary>
     public HashSet<string>? Unmatched { get; private set; }
 
-    private readonly bool AtEnd => position >= source.Length;
+    private readonly bool AtEnd => _position >= _source.Length;
 
     /// <summary>
     /// Reads the whole word. Without <paramref name="words"/> the value goes to <paramref name="output"/>; with it,
     /// <paramref name="output"/> is scratch space and the value goes, split, to <paramref name="words"/>.
     /// </summary>
     public void ProcessToEnd(StringBuilder output, WordSplitter? words) =>
-        ProcessUntil(EndOfInput, lexer.RawEscapes, output, words);
+        ProcessUntil(EndOfInput, _lexer.RawEscapes, output, words);
 
     private void ProcessUntil(int stopCharacter, bool rawEscapesHere, StringBuilder output, WordSplitter? words)
     {
-        var outerRawEscapes = rawEscapes;
-        rawEscapes = rawEscapesHere;
-        var specials = lexer.SpecialCharacters(stopCharacter);
-        var escapeToken = lexer.EscapeToken;
-        while (position < source.Length)
+        var outerRawEscapes = _rawEscapes;
+        _rawEscapes = rawEscapesHere;
+        var specials = _lexer.SpecialCharacters(stopCharacter);
+        var escapeToken = _lexer.EscapeToken;
+        while (_position < _source.Length)
         {
-            var ch = source[position];
+            var ch = _source[_position];
             if (ch == stopCharacter)
             {
-                position++;
-                rawEscapes = outerRawEscapes;
+                _position++;
+                _rawEscapes = outerRawEscapes;
                 return;
             }
 
@@ -72,7 +72,7 @@ internal ref struct ShellWordScanner
                 ExpandDollar(output);
                 TakeSegment(output, start, words, split: true);
             }
-            else if (ch is '\'' or '"' && !lexer.SkipQuoteProcessing)
+            else if (ch is '\'' or '"' && !_lexer.SkipQuoteProcessing)
             {
                 var start = output.Length;
                 if (ch == '\'')
@@ -88,8 +88,8 @@ internal ref struct ShellWordScanner
             }
             else if (ch == escapeToken)
             {
-                position++;
-                if (rawEscapes)
+                _position++;
+                if (_rawEscapes)
                 {
                     Append(output, words, ch);
                 }
@@ -100,27 +100,27 @@ internal ref struct ShellWordScanner
                     break;
                 }
 
-                Append(output, words, source[position++]);
+                Append(output, words, _source[_position++]);
             }
             else
             {
                 // A run of ordinary characters (or a quote character when quotes are not processed).
-                var run = source.AsSpan(position + 1).IndexOfAny(specials);
-                var length = run < 0 ? source.Length - position : run + 1;
+                var run = _source.AsSpan(_position + 1).IndexOfAny(specials);
+                var length = run < 0 ? _source.Length - _position : run + 1;
                 if (words is null)
                 {
-                    output.Append(source, position, length);
+                    output.Append(_source, _position, length);
                 }
                 else
                 {
-                    words.AddSplitting(source.AsSpan(position, length));
+                    words.AddSplitting(_source.AsSpan(_position, length));
                 }
 
-                position += length;
+                _position += length;
             }
         }
 
-        rawEscapes = outerRawEscapes;
+        _rawEscapes = outerRawEscapes;
         if (stopCharacter != EndOfInput)
         {
             throw Fail(DiagnosticCodes.BadSubstitution, stopCharacter == '/' ? Strings.ExpansionMissingSlash : Strings.ExpansionMissingBrace);
@@ -164,36 +164,36 @@ internal ref struct ShellWordScanner
     private void ReadSingleQuoted(StringBuilder output)
     {
         // Everything up to the next single quote is literal; nothing, not even the escape token, is special.
-        position++;
-        var close = source.IndexOf('\'', position);
+        _position++;
+        var close = _source.IndexOf('\'', _position);
         if (close < 0)
         {
-            position = source.Length;
+            _position = _source.Length;
             throw Fail(DiagnosticCodes.UnterminatedQuote, Strings.ExpansionUnterminatedSingleQuote);
         }
 
-        if (lexer.RawQuotes)
+        if (_lexer.RawQuotes)
         {
-            output.Append(source, position - 1, close - position + 2);
+            output.Append(_source, _position - 1, close - _position + 2);
         }
         else
         {
-            output.Append(source, position, close - position);
+            output.Append(_source, _position, close - _position);
         }
 
-        position = close + 1;
+        _position = close + 1;
     }
 
     private void ReadDoubleQuoted(StringBuilder output)
     {
         // Literal except for $ and the escape token, which escapes only ", $ and itself (sh keeps \ before others).
-        if (lexer.RawQuotes)
+        if (_lexer.RawQuotes)
         {
             output.Append('"');
         }
 
-        position++;
-        var escapeToken = lexer.EscapeToken;
+        _position++;
+        var escapeToken = _lexer.EscapeToken;
         while (true)
         {
             if (AtEnd)
@@ -201,11 +201,11 @@ internal ref struct ShellWordScanner
                 throw Fail(DiagnosticCodes.UnterminatedQuote, Strings.ExpansionUnterminatedDoubleQuote);
             }
 
-            var ch = source[position];
+            var ch = _source[_position];
             if (ch == '"')
             {
-                position++;
-                if (lexer.RawQuotes)
+                _position++;
+                if (_lexer.RawQuotes)
                 {
                     output.Append('"');
                 }
@@ -219,8 +219,8 @@ internal ref struct ShellWordScanner
             }
             else if (ch == escapeToken)
             {
-                position++;
-                if (rawEscapes)
+                _position++;
+                if (_rawEscapes)
                 {
                     output.Append(ch);
                 }
@@ -230,10 +230,10 @@ internal ref struct ShellWordScanner
                     continue;
                 }
 
-                var next = source[position];
+                var next = _source[_position];
                 if (next == '"' || next == '$' || next == escapeToken)
                 {
-                    position++;
+                    _position++;
                     output.Append(next);
                 }
                 else
@@ -244,18 +244,18 @@ internal ref struct ShellWordScanner
             }
             else
             {
-                var run = source.AsSpan(position + 1).IndexOfAny(lexer.DoubleQuotedSpecialCharacters);
-                var length = run < 0 ? source.Length - position : run + 1;
-                output.Append(source, position, length);
-                position += length;
+                var run = _source.AsSpan(_position + 1).IndexOfAny(_lexer.DoubleQuotedSpecialCharacters);
+                var length = run < 0 ? _source.Length - _position : run + 1;
+                output.Append(_source, _position, length);
+                _position += length;
             }
         }
     }
 
     private void ExpandDollar(StringBuilder output)
     {
-        position++;
-        if (AtEnd || source[position] != '{')
+        _position++;
+        if (AtEnd || _source[_position] != '{')
         {
             var bareName = ReadName();
             if (bareName.Length == 0)
@@ -266,7 +266,7 @@ internal ref struct ShellWordScanner
             {
                 output.Append(bareValue);
             }
-            else if (lexer.SkipUnsetVariables)
+            else if (_lexer.SkipUnsetVariables)
             {
                 output.Append('$').Append(bareName);
             }
@@ -274,19 +274,19 @@ internal ref struct ShellWordScanner
             return;
         }
 
-        position++;
+        _position++;
         if (AtEnd)
         {
             throw Fail(DiagnosticCodes.BadSubstitution, Strings.ExpansionMissingBrace);
         }
 
-        if (source[position] is '{' or '}' or ':')
+        if (_source[_position] is '{' or '}' or ':')
         {
             throw Fail(DiagnosticCodes.BadSubstitution, Strings.ExpansionBadSubstitution);
         }
 
         var name = ReadName();
-        var modifierStart = position;
+        var modifierStart = _position;
         var modifier = ReadCharacter();
         switch (modifier)
         {
@@ -295,7 +295,7 @@ internal ref struct ShellWordScanner
                 {
                     output.Append(value);
                 }
-                else if (lexer.SkipUnsetVariables)
+                else if (_lexer.SkipUnsetVariables)
                 {
                     output.Append("${").Append(name).Append('}');
                 }
@@ -311,7 +311,7 @@ internal ref struct ShellWordScanner
                 // BuildKit reports "unsupported modifier" with a replacement character here; the missing brace is clearer.
                 throw Fail(DiagnosticCodes.BadSubstitution, Strings.ExpansionMissingBrace);
             default:
-                throw UnsupportedModifier(source[modifierStart..position]);
+                throw UnsupportedModifier(_source[modifierStart.._position]);
         }
     }
 
@@ -323,7 +323,7 @@ internal ref struct ShellWordScanner
             modifier = ReadCharacter();
         }
 
-        var modifierText = source[modifierStart..position];
+        var modifierText = _source[modifierStart.._position];
         var isPattern = modifier is '#' or '%';
         if (nullIsUnset && isPattern)
         {
@@ -333,7 +333,7 @@ internal ref struct ShellWordScanner
         var wordStart = output.Length;
         ReadOperand('}', isPattern, output);
         var found = Lookup(name, out var value);
-        if (!found && lexer.SkipUnsetVariables)
+        if (!found && _lexer.SkipUnsetVariables)
         {
             var operand = Cut(output, wordStart);
             output.Append("${").Append(name).Append(modifierText).Append(operand).Append('}');
@@ -382,8 +382,8 @@ internal ref struct ShellWordScanner
                 }
 
                 output.Append(modifier == '%'
-                    ? ShellPattern.TrimSuffix(pattern, value, greedy, source)
-                    : ShellPattern.TrimPrefix(pattern, value, greedy, source));
+                    ? ShellPattern.TrimSuffix(pattern, value, greedy, _source)
+                    : ShellPattern.TrimPrefix(pattern, value, greedy, _source));
                 return;
             default:
                 throw UnsupportedModifier(modifierText);
@@ -392,10 +392,10 @@ internal ref struct ShellWordScanner
 
     private void ExpandReplacement(StringBuilder output, string name)
     {
-        var all = !AtEnd && source[position] == '/';
+        var all = !AtEnd && _source[_position] == '/';
         if (all)
         {
-            position++;
+            _position++;
         }
 
         var start = output.Length;
@@ -405,7 +405,7 @@ internal ref struct ShellWordScanner
         var replacement = Cut(output, start);
         if (!Lookup(name, out var value))
         {
-            if (lexer.SkipUnsetVariables)
+            if (_lexer.SkipUnsetVariables)
             {
                 // As BuildKit writes it back: one slash, even for //.
                 output.Append("${").Append(name).Append('/').Append(pattern).Append('/').Append(replacement).Append('}');
@@ -415,7 +415,7 @@ internal ref struct ShellWordScanner
             value = "";
         }
 
-        output.Append(ShellPattern.Replace(value, pattern, replacement, all, source));
+        output.Append(ShellPattern.Replace(value, pattern, replacement, all, _source));
     }
 
     /// <summary>Reads the word after a modifier up to <paramref name="stopCharacter"/>, appending it to <paramref name="output"/>.</summary>
@@ -438,42 +438,42 @@ internal ref struct ShellWordScanner
     /// </summary>
     private string ReadName()
     {
-        var start = position;
+        var start = _position;
         if (AtEnd)
         {
             return "";
         }
 
-        var first = RuneAt(position, out var length);
+        var first = RuneAt(_position, out var length);
         if (Rune.IsDigit(first))
         {
             do
             {
-                position += length;
+                _position += length;
             }
-            while (!AtEnd && Rune.IsDigit(RuneAt(position, out length)));
+            while (!AtEnd && Rune.IsDigit(RuneAt(_position, out length)));
 
-            return source[start..position];
+            return _source[start.._position];
         }
 
-        if (source[position] is '@' or '*' or '#' or '?' or '-' or '$' or '!')
+        if (_source[_position] is '@' or '*' or '#' or '?' or '-' or '$' or '!')
         {
-            position++;
-            return source.Substring(start, 1);
+            _position++;
+            return _source.Substring(start, 1);
         }
 
         while (!AtEnd)
         {
-            var rune = RuneAt(position, out length);
+            var rune = RuneAt(_position, out length);
             if (!Rune.IsLetter(rune) && !Rune.IsDigit(rune) && rune.Value != '_')
             {
                 break;
             }
 
-            position += length;
+            _position += length;
         }
 
-        return position == start ? "" : source[start..position];
+        return _position == start ? "" : _source[start.._position];
     }
 
     /// <summary>Reads one character (a whole surrogate pair counts as one), or returns <see cref="EndOfInput"/>.</summary>
@@ -484,10 +484,10 @@ internal ref struct ShellWordScanner
             return EndOfInput;
         }
 
-        var ch = source[position++];
-        if (char.IsHighSurrogate(ch) && !AtEnd && char.IsLowSurrogate(source[position]))
+        var ch = _source[_position++];
+        if (char.IsHighSurrogate(ch) && !AtEnd && char.IsLowSurrogate(_source[_position]))
         {
-            position++;
+            _position++;
         }
 
         return ch;
@@ -495,15 +495,15 @@ internal ref struct ShellWordScanner
 
     private readonly Rune RuneAt(int index, out int length)
     {
-        Rune.DecodeFromUtf16(source.AsSpan(index), out var rune, out length);
+        Rune.DecodeFromUtf16(_source.AsSpan(index), out var rune, out length);
         return rune;
     }
 
     private bool Lookup(string name, [NotNullWhen(true)] out string? value)
     {
-        if (variables.TryGetValue(name, out value))
+        if (_variables.TryGetValue(name, out value))
         {
-            if (captureNames)
+            if (_captureNames)
             {
                 (Matched ??= new HashSet<string>(StringComparer.Ordinal)).Add(name);
             }
@@ -511,7 +511,7 @@ internal ref struct ShellWordScanner
             return true;
         }
 
-        if (captureNames)
+        if (_captureNames)
         {
             (Unmatched ??= new HashSet<string>(StringComparer.Ordinal)).Add(name);
         }
@@ -530,5 +530,5 @@ internal ref struct ShellWordScanner
     private readonly ShellExpansionException UnsupportedModifier(string modifier) =>
         Fail(DiagnosticCodes.BadSubstitution, string.Format(CultureInfo.InvariantCulture, Strings.ExpansionUnsupportedModifier, modifier));
 
-    private readonly ShellExpansionException Fail(DiagnosticCode code, string reason) => new(code, source, reason);
+    private readonly ShellExpansionException Fail(DiagnosticCode code, string reason) => new(code, _source, reason);
 }

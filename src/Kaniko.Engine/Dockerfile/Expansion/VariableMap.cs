@@ -9,12 +9,12 @@ namespace Kaniko.Engine.Dockerfile.Expansion;
 /// </summary>
 internal sealed class VariableMap : IVariableSource, IEnumerable<KeyValuePair<string, string>>
 {
-    private readonly OrderedDictionary<string, string> entries;
+    private readonly OrderedDictionary<string, string> _entries;
 
     /// <summary>Creates an empty map.</summary>
     public VariableMap()
     {
-        entries = new OrderedDictionary<string, string>(StringComparer.Ordinal);
+        _entries = new OrderedDictionary<string, string>(StringComparer.Ordinal);
     }
 
     /// <summary>Creates a map holding <paramref name="variables"/> in order; a repeated name keeps its first place and its last value.</summary>
@@ -32,38 +32,38 @@ internal sealed class VariableMap : IVariableSource, IEnumerable<KeyValuePair<st
     public VariableMap(VariableMap other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        entries = new OrderedDictionary<string, string>(other.entries, StringComparer.Ordinal);
+        _entries = new OrderedDictionary<string, string>(other._entries, StringComparer.Ordinal);
     }
 
     /// <summary>The number of variables.</summary>
-    public int Count => entries.Count;
+    public int Count => _entries.Count;
 
     /// <summary>The names, in the order they were first set.</summary>
-    public IReadOnlyList<string> Names => entries.Keys;
+    public IReadOnlyList<string> Names => _entries.Keys;
 
     /// <summary>The value of <paramref name="name"/>.</summary>
     /// <exception cref="KeyNotFoundException">The variable is not set.</exception>
-    public string this[string name] => entries[name];
+    public string this[string name] => _entries[name];
 
     /// <summary>Sets <paramref name="name"/> to <paramref name="value"/>, keeping its place when it is already set.</summary>
     public void Set(string name, string value)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(value);
-        entries[name] = value;
+        _entries[name] = value;
     }
 
     /// <summary>Removes <paramref name="name"/>; returns <c>false</c> when it was not set.</summary>
-    public bool Remove(string name) => entries.Remove(name);
+    public bool Remove(string name) => _entries.Remove(name);
 
     /// <summary>Whether <paramref name="name"/> is set (possibly to the empty string).</summary>
-    public bool Contains(string name) => entries.ContainsKey(name);
+    public bool Contains(string name) => _entries.ContainsKey(name);
 
     /// <inheritdoc />
-    public bool TryGetValue(string name, [MaybeNullWhen(false)] out string value) => entries.TryGetValue(name, out value);
+    public bool TryGetValue(string name, [MaybeNullWhen(false)] out string value) => _entries.TryGetValue(name, out value);
 
     /// <summary>Enumerates the variables in order.</summary>
-    public IEnumerator<KeyValuePair<string, string>> GetEnumerator() => entries.GetEnumerator();
+    public IEnumerator<KeyValuePair<string, string>> GetEnumerator() => _entries.GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }

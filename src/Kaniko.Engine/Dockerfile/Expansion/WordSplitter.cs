@@ -9,9 +9,9 @@ namespace Kaniko.Engine.Dockerfile.Expansion;
 /// </summary>
 internal sealed class WordSplitter
 {
-    private readonly StringBuilder current = new();
-    private List<string>? words;
-    private bool inWord;
+    private readonly StringBuilder _current = new();
+    private List<string>? _words;
+    private bool _inWord;
 
     /// <summary>Adds text that splits at white space (unquoted literal text or an unquoted expansion).</summary>
     public void AddSplitting(ReadOnlySpan<char> text)
@@ -20,15 +20,15 @@ internal sealed class WordSplitter
         {
             if (!char.IsWhiteSpace(ch))
             {
-                current.Append(ch);
-                inWord = true;
+                _current.Append(ch);
+                _inWord = true;
             }
-            else if (inWord && current.Length != 0)
+            else if (_inWord && _current.Length != 0)
             {
                 // A separator after an empty quoted string ("" then a space) keeps inWord set but ends nothing:
                 // BuildKit only closes a word that has characters.
                 Flush();
-                inWord = false;
+                _inWord = false;
             }
         }
     }
@@ -36,31 +36,31 @@ internal sealed class WordSplitter
     /// <summary>Adds text that never splits (quoted text, an escaped character).</summary>
     public void AddWhole(ReadOnlySpan<char> text)
     {
-        current.Append(text);
-        inWord = true;
+        _current.Append(text);
+        _inWord = true;
     }
 
     /// <summary>Adds one character that never splits.</summary>
     public void AddWhole(char ch)
     {
-        current.Append(ch);
-        inWord = true;
+        _current.Append(ch);
+        _inWord = true;
     }
 
     /// <summary>Ends the input and returns the words.</summary>
     public IReadOnlyList<string> Finish()
     {
-        if (current.Length != 0)
+        if (_current.Length != 0)
         {
             Flush();
         }
 
-        return words is null ? [] : words;
+        return _words is null ? [] : _words;
     }
 
     private void Flush()
     {
-        (words ??= []).Add(current.ToString());
-        current.Clear();
+        (_words ??= []).Add(_current.ToString());
+        _current.Clear();
     }
 }

@@ -24,7 +24,7 @@ internal sealed class DotnetContainerKeychain(IReadOnlyCollection<string> output
         ("DOTNET_CONTAINER_PULL_REGISTRY_UNAME", "DOTNET_CONTAINER_PULL_REGISTRY_PWORD"),
     ];
 
-    private readonly Func<string, string?> read = getVariable ?? Environment.GetEnvironmentVariable;
+    private readonly Func<string, string?> _read = getVariable ?? Environment.GetEnvironmentVariable;
 
     /// <summary>The keychain a Kaniko.Sdk build uses: <c>KANIKO_REGISTRY_*</c>, then the .NET SDK's variables, then docker's config.</summary>
     internal static IKeychain Chain(IReadOnlyCollection<string> outputRegistries) =>
@@ -39,8 +39,8 @@ internal sealed class DotnetContainerKeychain(IReadOnlyCollection<string> output
         var pairs = outputRegistries.Any(r => RegistryHostNames.SameRegistry(r, registryHost)) ? PushPairs : PullPairs;
         foreach (var (userVariable, passwordVariable) in pairs)
         {
-            var user = read(userVariable);
-            var password = read(passwordVariable);
+            var user = _read(userVariable);
+            var password = _read(passwordVariable);
             if (!string.IsNullOrEmpty(user) && !string.IsNullOrEmpty(password))
             {
                 return ValueTask.FromResult(RegistryCredential.FromPassword(user, password, "environment variable " + userVariable));
