@@ -26,6 +26,19 @@ namespace Fixture.Stray
 {
     /// <summary>Lives in a namespace the order does not list.</summary>
     public sealed class Lost;
+
+    /// <summary>Breaks the field-naming rule three ways, and keeps it twice.</summary>
+    public sealed class Misnamed
+    {
+        private const int Kept = 1;
+        private static readonly int Limit2 = 2;
+        private static readonly int limit = 3;
+        private readonly int count = 4;
+        private readonly int _kept = 5;
+        private readonly int _Cache = 6;
+
+        public int Sum => Kept + Limit2 + limit + count + _kept + _Cache;
+    }
 }
 
 namespace Fixture.Host
