@@ -10,6 +10,10 @@ namespace Kaniko.Cli;
 /// <see cref="BuildRequest"/>. Values the engine cannot take (a malformed <c>K=V</c>, an unknown compression)
 /// are usage errors: <see cref="Bind"/> throws a <see cref="KanikoException"/> for them.
 /// </summary>
+/// <remarks>
+/// One table, kept in one file on purpose: each flag's declaration sits beside its translation, so a flag cannot be
+/// added without its binding, and kaniko users can read the whole surface in one place.
+/// </remarks>
 internal static class BuildOptions
 {
     internal static readonly Option<string> Context = new("--context", "-c")

@@ -8,6 +8,8 @@ namespace Kaniko.ArchitectureTests;
 /// </summary>
 public class RepositoryHygieneTests
 {
+    private const int LongFile = 400;
+
     private static readonly string[] Markers = ["<<<<<<< ", ">>>>>>> "];
 
     [Fact]
@@ -34,6 +36,25 @@ public class RepositoryHygieneTests
                 }
             }
         }
+
+        Assert.Empty(offenders);
+    }
+
+    /// <summary>
+    /// A source file over <see cref="LongFile"/> lines is one cohesive algorithm (a lexer, a parser, a protocol) and
+    /// says so in its opening comment ("kept ... on purpose"); anything else is split.
+    /// </summary>
+    [Fact]
+    public void A_long_source_file_says_why_it_is_kept_whole()
+    {
+        var root = RepositoryRoot();
+        var offenders = TrackedFiles(root)
+            .Where(relative => relative.StartsWith("src/", StringComparison.Ordinal) && relative.EndsWith(".cs", StringComparison.Ordinal))
+            .Select(relative => (relative, Lines: File.ReadAllLines(Path.Combine(root, relative))))
+            .Where(file => file.Lines.Length > LongFile
+                && !file.Lines.Take(80).Any(line => line.Contains("on purpose", StringComparison.Ordinal)))
+            .Select(file => $"{file.relative}: {file.Lines.Length} lines, no reason given for keeping it whole")
+            .ToList();
 
         Assert.Empty(offenders);
     }

@@ -18,6 +18,11 @@ namespace Kaniko.Engine.Execution.Build;
 /// base has nothing, so a stage that wants its tree for exact layers (<see cref="IsDeferred"/>) can plan a step there
 /// without reading it (<see cref="Probe"/>), and <c>COPY --from</c> can read such a directory from the layers above.
 /// </summary>
+/// <remarks>
+/// One model, kept in one file on purpose: the directories, links and fresh folders answer each question together
+/// (a path is resolved through the links before it is looked up, and a fresh folder is known only against the
+/// directories), so splitting them would spread one invariant over several types.
+/// </remarks>
 internal sealed class StageFilesystem
 {
     private readonly Dictionary<ContainerPath, (UnixFileMode Mode, CopyOwner Owner)> _directories;
