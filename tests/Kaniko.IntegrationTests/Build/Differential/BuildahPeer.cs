@@ -14,7 +14,7 @@ public sealed class BuildahPeer : IDisposable
     private readonly SemaphoreSlim _baseLock = new(1, 1);
     private readonly Dictionary<string, PushedBaseImage> _bases = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _viewLock = new(1, 1);
-    private readonly Dictionary<string, SortedDictionary<string, string>> _views = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (DateOnly Day, SortedDictionary<string, string> View)> _views = new(StringComparer.Ordinal);
 
     /// <summary>Writes the registries.conf that marks the loopback registry insecure and allows no short names.</summary>
     public BuildahPeer()
@@ -74,7 +74,7 @@ public sealed class BuildahPeer : IDisposable
     /// <summary>
     /// What buildah builds for the case <paramref name="name"/>, made by <paramref name="buildAndRead"/> the first time
     /// and kept for the run: the case is the same on every rung of ours, so buildah builds it once, not once per rung.
-    /// A failed build is not kept.
+    /// A failed build is not kept, nor a view made on an earlier day.
     /// </summary>
     public async Task<SortedDictionary<string, string>> ViewAsync(string name, Func<Task<SortedDictionary<string, string>>> buildAndRead, CancellationToken cancellationToken)
     {
@@ -82,13 +82,16 @@ public sealed class BuildahPeer : IDisposable
         await _viewLock.WaitAsync(cancellationToken);
         try
         {
-            if (!_views.TryGetValue(name, out var view))
+            // A step that writes today's date (useradd's last password change in /etc/shadow) makes a different image
+            // after midnight: a view made on another day is made again, as ours will be built today.
+            var today = DateOnly.FromDateTime(DateTime.UtcNow);
+            if (!_views.TryGetValue(name, out var kept) || kept.Day != today)
             {
-                view = await buildAndRead();
-                _views.Add(name, view);
+                kept = (today, await buildAndRead());
+                _views[name] = kept;
             }
 
-            return view;
+            return kept.View;
         }
         finally
         {
