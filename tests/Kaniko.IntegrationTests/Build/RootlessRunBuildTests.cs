@@ -105,7 +105,7 @@ public sealed class RootlessRunBuildTests(RegistryFixture registry) : IDisposabl
 
         var log = run.StandardOutput + run.StandardError;
         Assert.True(run.ExitCode == 0, log);
-        Assert.Contains("RUN stage roots: overlay of the layer store (kernel overlay in a user namespace: userxattr)", log, StringComparison.Ordinal);
+        Assert.Contains("RUN stage roots: overlay of the layer store (kernel overlay in a user namespace: userxattr;", log, StringComparison.Ordinal);
         Assert.DoesNotContain(": no overlay (", log, StringComparison.Ordinal);
         // The first step wrote one file: its snapshot read that path of the upper folder (and at most one more, an
         // ignored mount point the sandbox's mounts copied up, not descended), not the base's thousands.
