@@ -10,6 +10,7 @@ packages=(
   runc              # podman's runtime for the executor pod tests: crun refuses a machine with hybrid cgroups
   buildah           # reference builder for comparisons
   bubblewrap uidmap # sandboxed RUN execution and user namespaces
+  fuse-overlayfs    # the stage-root ladder's fuse-overlayfs rung (rootless builds where the kernel refuses overlay in a user namespace)
   passwd util-linux # useradd/userdel for the throwaway users of the rootless tests; unshare, setpriv
   busybox-static    # content of the offline busybox base image
   debootstrap debian-archive-keyring # the Debian and .NET test base images (debootstrap from the apt mirror)

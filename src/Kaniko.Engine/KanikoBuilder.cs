@@ -114,7 +114,7 @@ public static class KanikoBuilder
                 LayerCache = layerCache,
                 Isolation = request.Isolation.ToSandboxKind(),
                 SnapshotMode = request.SnapshotMode.ToSnapshotMode(),
-                OverlayStageRoots = request.StageRoot == StageRootKind.Automatic,
+                StageRootRung = request.StageRoot.ToStageRootRung(),
                 SingleSnapshot = request.SingleSnapshot,
                 Secrets = request.Secrets.ToSources(),
                 SshAgents = request.SshAgents.ToSources(),

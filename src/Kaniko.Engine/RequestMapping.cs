@@ -22,6 +22,13 @@ internal static class RequestMapping
         _ => SandboxKind.Automatic,
     };
 
+    public static Execution.Build.StageRootRung ToStageRootRung(this StageRootKind kind) => kind switch
+    {
+        StageRootKind.Unpack => Execution.Build.StageRootRung.Unpack,
+        StageRootKind.FuseOverlay => Execution.Build.StageRootRung.FuseOverlay,
+        _ => Execution.Build.StageRootRung.Automatic,
+    };
+
     public static SnapshotMode ToSnapshotMode(this SnapshotKind kind) => kind switch
     {
         SnapshotKind.Full => SnapshotMode.Full,

@@ -27,6 +27,13 @@ public enum StageRootKind
 
     /// <summary>The stage's layers are unpacked into a folder of its own and a step's changes found by a diff.</summary>
     Unpack,
+
+    /// <summary>
+    /// An overlay mounted by the <c>fuse-overlayfs</c> program, the kernel's overlay passed over: the rung the ladder
+    /// takes where the kernel refuses an overlay in a user namespace, forced (for tests, or a kernel whose overlay
+    /// misbehaves). The build fails (<c>KANIKO4740</c>) where this rung cannot be used.
+    /// </summary>
+    FuseOverlay,
 }
 
 /// <summary>How a snapshot after a <c>RUN</c> step decides that a path changed (<c>--snapshot-mode</c>).</summary>

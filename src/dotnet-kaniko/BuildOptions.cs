@@ -160,8 +160,9 @@ internal static class BuildOptions
 
     internal static readonly Option<string?> StageRoot = new("--stage-root")
     {
-        Description = "How a stage's root is made for RUN: auto (default: an overlay of the layer store when one can be mounted) or unpack.",
-        HelpName = "auto|unpack",
+        Description = "How a stage's root is made for RUN: auto (default: an overlay of the layer store when one can be mounted), unpack, "
+            + "or fuse-overlay (the fuse-overlayfs rung, the kernel's overlay passed over; an error where it cannot be used).",
+        HelpName = "auto|unpack|fuse-overlay",
     };
 
     internal static readonly Option<string?> LayerStoreSize = new("--layer-store-size")
@@ -342,7 +343,8 @@ internal static class BuildOptions
     {
         null or "auto" => StageRootKind.Automatic,
         "unpack" => StageRootKind.Unpack,
-        _ => throw Usage($"--stage-root must be auto or unpack, not '{value}'"),
+        "fuse-overlay" => StageRootKind.FuseOverlay,
+        _ => throw Usage($"--stage-root must be auto, unpack or fuse-overlay, not '{value}'"),
     };
 
     // Every value is parsed here so a typo is a usage error before anything runs; the engine drops repeats.

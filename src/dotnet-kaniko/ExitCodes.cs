@@ -49,7 +49,7 @@ internal static class ExitCodes
         if (code == DiagnosticCodes.SandboxUnavailable || code == DiagnosticCodes.SandboxKindUnavailable
             || code == DiagnosticCodes.RunNeedsLinux || code == DiagnosticCodes.SingleSnapshotNeedsLinux
             || code == DiagnosticCodes.ForeignPlatformRun || code == DiagnosticCodes.RunNeedsRootInContainer
-            || code == DiagnosticCodes.BuildFolderNotWritable)
+            || code == DiagnosticCodes.BuildFolderNotWritable || code == DiagnosticCodes.StageRootFuseUnavailable)
         {
             return NotAvailable;
         }

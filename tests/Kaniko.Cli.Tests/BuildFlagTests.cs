@@ -114,6 +114,7 @@ public sealed class BuildFlagTests : IDisposable
         Assert.Equal(StageRootKind.Automatic, Bind(null).StageRoot);
         Assert.Equal(StageRootKind.Automatic, Bind(null, "--stage-root", "auto").StageRoot);
         Assert.Equal(StageRootKind.Unpack, Bind(null, "--stage-root", "unpack").StageRoot);
+        Assert.Equal(StageRootKind.FuseOverlay, Bind(null, "--stage-root", "fuse-overlay").StageRoot);
     }
 
     [Fact]

@@ -426,6 +426,9 @@ public static class DiagnosticCodes
     public static readonly DiagnosticCode MountTargetInvalid = DiagnosticCode.Of(4607);
     /// <summary>A mount of a <c>RUN</c> step was still mounted in the root filesystem after the step; the step fails rather than snapshot it.</summary>
     public static readonly DiagnosticCode MountLeftBehind = DiagnosticCode.Of(4608);
+    // 4740-4747: the stage-root ladder.
+    /// <summary><c>--stage-root=fuse-overlay</c> where <c>fuse-overlayfs</c> cannot mount a stage's root (the message says why).</summary>
+    public static readonly DiagnosticCode StageRootFuseUnavailable = DiagnosticCode.Of(4740);
     #endregion
 
     #region Outputs (KANIKO5xxx)

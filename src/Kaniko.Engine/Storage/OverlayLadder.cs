@@ -21,8 +21,12 @@ internal enum OverlayRung
 /// <summary>The rung chosen, and what was found on the way down, for the build's log (as the isolation ladder is logged).</summary>
 /// <param name="Rung">The rung used.</param>
 /// <param name="Findings">One line per rung looked at: why it was taken or passed over.</param>
-internal sealed record OverlayLadderChoice(OverlayRung Rung, IReadOnlyList<string> Findings)
+/// <param name="InUserNamespace">Whether the mount is made as root of a user namespace that is not the machine's.</param>
+internal sealed record OverlayLadderChoice(OverlayRung Rung, IReadOnlyList<string> Findings, bool InUserNamespace = false)
 {
+    /// <summary>The form the store's layers must have for this rung's mounts.</summary>
+    public OverlayForm Form => OverlayForm.Of(Rung, InUserNamespace);
+
     /// <summary>One line for the log.</summary>
     public override string ToString() => "snapshots: " + Rung + " (" + string.Join("; ", Findings) + ")";
 }
@@ -33,12 +37,13 @@ internal sealed record OverlayLadderChoice(OverlayRung Rung, IReadOnlyList<strin
 /// <param name="InInitialUserNamespace">Whether this process runs in the machine's own user namespace (its uid map is the identity of every id).</param>
 /// <param name="Kernel">The kernel's version.</param>
 /// <param name="FuseOverlayfs">The <c>fuse-overlayfs</c> program, when on <c>PATH</c>.</param>
-/// <param name="HasDevFuse">Whether <c>/dev/fuse</c> exists.</param>
+/// <param name="DevFuseOpens">Whether this process may open <c>/dev/fuse</c> for reading and writing (a file system in user space needs it).</param>
 /// <param name="OwnsMountNamespace">
 /// Whether this process's mount namespace belongs to its user namespace (always so in the initial one); a build run
 /// inside a user namespace by a host that made no mount namespace there cannot mount.
 /// </param>
-internal sealed record OverlayHost(bool OverlayInKernel, bool IsRoot, bool InInitialUserNamespace, Version Kernel, string? FuseOverlayfs, bool HasDevFuse, bool OwnsMountNamespace = true)
+/// <param name="Setpriv">util-linux's <c>setpriv</c>, when on <c>PATH</c>: it ties <c>fuse-overlayfs</c> to the build (<see cref="FuseOverlayProcess"/>).</param>
+internal sealed record OverlayHost(bool OverlayInKernel, bool IsRoot, bool InInitialUserNamespace, Version Kernel, string? FuseOverlayfs, bool DevFuseOpens, bool OwnsMountNamespace = true, string? Setpriv = null)
 {
     /// <summary>The kernel that brought <c>userxattr</c>: overlay mounts in a user namespace.</summary>
     public static readonly Version UserXattrKernel = new(5, 11);
@@ -58,8 +63,9 @@ internal sealed record OverlayHost(bool OverlayInKernel, bool IsRoot, bool InIni
             initial,
             ParseKernel(TryRead("/proc/sys/kernel/osrelease") ?? ""),
             FindOnPath("fuse-overlayfs"),
-            File.Exists("/dev/fuse"),
-            initial || OverlayNative.OwnsMountNamespace());
+            CanOpen("/dev/fuse"),
+            initial || OverlayNative.OwnsMountNamespace(),
+            FindOnPath("setpriv"));
     }
 
     /// <summary>The leading <c>major.minor</c> of a kernel release such as <c>6.1.0-18-amd64</c>.</summary>
@@ -86,7 +92,23 @@ internal sealed record OverlayHost(bool OverlayInKernel, bool IsRoot, bool InIni
         }
     }
 
-    private static string? FindOnPath(string program) =>
+    // Opening the device starts no file system; whether it opens is what the fuse-overlayfs rung needs (on many
+    // machines it is root's alone, mode 0600).
+    private static bool CanOpen(string device)
+    {
+        try
+        {
+            using var handle = File.OpenHandle(device, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The path of <paramref name="program"/> in a folder of <c>PATH</c>; null when none has it.</summary>
+    public static string? FindOnPath(string program) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Select(d => Path.Combine(d, program)).FirstOrDefault(File.Exists);
 }
@@ -98,12 +120,19 @@ internal sealed record OverlayHost(bool OverlayInKernel, bool IsRoot, bool InIni
 /// </summary>
 internal static class OverlayLadder
 {
-    /// <summary>The rung <paramref name="host"/> allows.</summary>
-    public static OverlayLadderChoice Choose(OverlayHost host)
+    /// <summary>
+    /// The rung <paramref name="host"/> allows; with <paramref name="fuseOnly"/> (<c>--stage-root=fuse-overlay</c>)
+    /// the kernel rungs are passed over.
+    /// </summary>
+    public static OverlayLadderChoice Choose(OverlayHost host, bool fuseOnly = false)
     {
         ArgumentNullException.ThrowIfNull(host);
         var findings = new List<string>();
-        if (!host.OverlayInKernel)
+        if (fuseOnly)
+        {
+            findings.Add("kernel overlay: passed over (--stage-root=fuse-overlay)");
+        }
+        else if (!host.OverlayInKernel)
         {
             findings.Add("kernel overlay: not in /proc/filesystems");
         }
@@ -127,24 +156,37 @@ internal static class OverlayLadder
         else
         {
             findings.Add("kernel overlay in a user namespace: userxattr");
-            return new OverlayLadderChoice(OverlayRung.KernelOverlayInUserNamespace, findings);
+            return new OverlayLadderChoice(OverlayRung.KernelOverlayInUserNamespace, findings, InUserNamespace: true);
         }
 
-        if (host.FuseOverlayfs is null)
+        if (FuseProblem(host) is { } problem)
         {
-            findings.Add("fuse-overlayfs: not installed");
-        }
-        else if (!host.HasDevFuse)
-        {
-            findings.Add("fuse-overlayfs: no /dev/fuse");
+            findings.Add("fuse-overlayfs: " + problem);
         }
         else
         {
-            findings.Add("fuse-overlayfs: " + host.FuseOverlayfs);
-            return new OverlayLadderChoice(OverlayRung.FuseOverlayfs, findings);
+            findings.Add("fuse-overlayfs: " + host.FuseOverlayfs + (host.InInitialUserNamespace ? " as root of the machine" : " in a user namespace"));
+            return new OverlayLadderChoice(OverlayRung.FuseOverlayfs, findings, !host.InInitialUserNamespace);
         }
 
         findings.Add("unpack: the layers are unpacked and the step's changes found by a diff");
         return new OverlayLadderChoice(OverlayRung.Unpack, findings);
+    }
+
+    /// <summary>Why <paramref name="host"/> cannot mount with <c>fuse-overlayfs</c>; null when it can.</summary>
+    public static string? FuseProblem(OverlayHost host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        return host switch
+        {
+            { FuseOverlayfs: null } => "not installed",
+            // Mounted by a user in the machine's mount namespace (through fusermount3), the mount would outlive a
+            // killed build there; as root of a user namespace the build has a mount namespace of its own.
+            { IsRoot: false } => "not root (run in a user namespace: the mount must be in the build's own mount namespace)",
+            { OwnsMountNamespace: false } => "the mount namespace belongs to another user namespace (run the build in one of its own, unshare --mount)",
+            { DevFuseOpens: false } => "/dev/fuse cannot be opened for reading and writing",
+            { Setpriv: null } => "no setpriv (util-linux), which ties the program's life to the build's",
+            _ => null,
+        };
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 
@@ -8,7 +7,8 @@ namespace Kaniko.Engine.Storage;
 /// One overlay mount of layer folders (read-only, bottom first), an upper folder that receives every change, and
 /// its work folder, on a target folder. Lower folders are named through short links made for the mount
 /// (<c>LINKS/0</c>, <c>LINKS/1</c>, ...), as containerd's and Docker's overlay drivers name them, so an image with
-/// many layers fits the kernel's one-page limit on mount options. The mount is made in the calling thread's mount
+/// many layers fits the kernel's one-page limit on mount options (<c>fuse-overlayfs</c> reads them from its command
+/// line, which has no such limit, and gets the same short names). The mount is made in the calling thread's mount
 /// namespace: a caller that wants it private enters one first (<see cref="OverlayNative.EnterPrivateMountNamespace"/>
 /// on a thread of its own). Disposing unmounts it and removes the links.
 /// </summary>
@@ -20,6 +20,7 @@ internal sealed class OverlayMount : IDisposable
 
     private readonly string _links;
     private bool _mounted;
+    private FuseOverlayProcess? _fuse;
 
     private OverlayMount(OverlayRung rung, string target, string links, string options)
     {
@@ -43,7 +44,8 @@ internal sealed class OverlayMount : IDisposable
     /// <paramref name="upper"/> and <paramref name="work"/>; <c>userxattr</c> inside a user namespace. Renamed lower
     /// directories are copied up rather than redirected, so the upper folder alone says what changed:
     /// <c>redirect_dir=off</c> as root, <c>redirect_dir=nofollow</c> under <c>userxattr</c> (the kernel refuses
-    /// <c>off</c> there, which it reads as "follow existing redirects").
+    /// <c>off</c> there, which it reads as "follow existing redirects"). <c>fuse-overlayfs</c> takes no such option: it
+    /// copies a renamed lower directory up whole (<see cref="OverlayUpperMarks"/>).
     /// </summary>
     public static string OptionsFor(OverlayRung rung, IReadOnlyList<string> lowerLinks, string upper, string work)
     {
@@ -96,7 +98,7 @@ internal sealed class OverlayMount : IDisposable
         var mount = new OverlayMount(rung, Path.GetFullPath(target), links, OptionsFor(rung, names, Path.GetFullPath(upper), Path.GetFullPath(work)));
         try
         {
-            if (Encoding.UTF8.GetByteCount(mount.Options) > MaxOptionsLength)
+            if (rung != OverlayRung.FuseOverlayfs && Encoding.UTF8.GetByteCount(mount.Options) > MaxOptionsLength)
             {
                 throw new IOException(string.Create(CultureInfo.InvariantCulture,
                     $"{lowers.Count} layers make {Encoding.UTF8.GetByteCount(mount.Options)} bytes of overlay options, more than the kernel's {MaxOptionsLength}: use a shorter link folder than {linkRoot}"));
@@ -104,7 +106,11 @@ internal sealed class OverlayMount : IDisposable
 
             if (rung == OverlayRung.FuseOverlayfs)
             {
-                Run("fuse-overlayfs", ["-o", mount.Options, mount.Target]);
+                mount._fuse = FuseOverlayProcess.Mount(
+                    OverlayHost.FindOnPath("setpriv") ?? throw new IOException("no setpriv on PATH"),
+                    OverlayHost.FindOnPath("fuse-overlayfs") ?? throw new IOException("no fuse-overlayfs on PATH"),
+                    mount.Options,
+                    mount.Target);
             }
             else if (OverlayNative.Mount("overlay", mount.Target, "overlay", 0, mount.Options) is var errno and not 0)
             {
@@ -127,9 +133,10 @@ internal sealed class OverlayMount : IDisposable
         if (_mounted)
         {
             _mounted = false;
-            if (Rung == OverlayRung.FuseOverlayfs)
+            if (_fuse is not null)
             {
-                Run(File.Exists("/usr/bin/fusermount3") ? "fusermount3" : "fusermount", ["-u", "-z", Target]);
+                _fuse.Dispose();
+                _fuse = null;
             }
             else if (OverlayNative.Unmount(Target) is var errno and not 0)
             {
@@ -138,17 +145,5 @@ internal sealed class OverlayMount : IDisposable
         }
 
         StoreFolders.Remove(_links);
-    }
-
-    private static void Run(string program, IReadOnlyList<string> arguments)
-    {
-        using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardError = true, UseShellExecute = false })
-            ?? throw new IOException("cannot start " + program);
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new IOException(program + " failed (exit code " + process.ExitCode.ToString(CultureInfo.InvariantCulture) + "): " + error.Trim());
-        }
     }
 }

@@ -18,19 +18,21 @@ namespace Kaniko.Engine.Storage;
 internal static class OverlaySnapshot
 {
     /// <summary>
-    /// The changes in <paramref name="upperDirectory"/> over <paramref name="lowers"/>; the layer's files are read
-    /// from <paramref name="merged"/> (the mounted overlay) when it is written.
+    /// The changes in <paramref name="upperDirectory"/> (whose deletions and replaced directories are marked as
+    /// <paramref name="marks"/> says) over <paramref name="lowers"/>; the layer's files are read from
+    /// <paramref name="merged"/> (the mounted overlay) when it is written.
     /// </summary>
-    public static Task<OverlayDiff> DiffAsync(RootFs merged, string upperDirectory, OverlayLowers lowers, CancellationToken cancellationToken)
+    public static Task<OverlayDiff> DiffAsync(RootFs merged, string upperDirectory, OverlayLowers lowers, OverlayUpperMarks marks, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(merged);
         ArgumentNullException.ThrowIfNull(lowers);
-        return Task.Run(() => Diff(merged, upperDirectory, lowers, cancellationToken), cancellationToken);
+        ArgumentNullException.ThrowIfNull(marks);
+        return Task.Run(() => Diff(merged, upperDirectory, lowers, marks, cancellationToken), cancellationToken);
     }
 
-    private static OverlayDiff Diff(RootFs merged, string upperDirectory, OverlayLowers lowers, CancellationToken cancellationToken)
+    private static OverlayDiff Diff(RootFs merged, string upperDirectory, OverlayLowers lowers, OverlayUpperMarks marks, CancellationToken cancellationToken)
     {
-        var walk = new Walker(merged.IgnoredPaths, lowers, cancellationToken);
+        var walk = new Walker(merged.IgnoredPaths, lowers, marks, cancellationToken);
         walk.Directory(Path.TrimEndingDirectorySeparator(Path.GetFullPath(upperDirectory)), "", insideRecreated: false);
         foreach (var group in walk.LinkGroups(merged).Where(g => g.Count > 1 && g.Exists(m => walk.Changes.ContainsKey(m.Path))))
         {
@@ -48,7 +50,7 @@ internal static class OverlaySnapshot
         return new OverlayDiff(new FileSystemDiff(merged, sorted, FileIndex.Empty), walk.UpperPaths);
     }
 
-    private sealed class Walker(IgnoredPaths ignored, OverlayLowers lowers, CancellationToken cancellationToken)
+    private sealed class Walker(IgnoredPaths ignored, OverlayLowers lowers, OverlayUpperMarks marks, CancellationToken cancellationToken)
     {
         public Dictionary<string, FileChange> Changes { get; } = new(StringComparer.Ordinal);
 
@@ -109,14 +111,26 @@ internal static class OverlaySnapshot
             cancellationToken.ThrowIfCancellationRequested();
             foreach (var hostPath in System.IO.Directory.EnumerateFileSystemEntries(hostDirectory))
             {
-                var path = containerDirectory + "/" + Path.GetFileName(hostPath);
+                var name = Path.GetFileName(hostPath);
                 UpperPaths++;
-                if (ignored.IsIgnored(path) || FileStat.TryRead(hostPath) is not { } now)
+                if (FileStat.TryRead(hostPath) is not { } now)
                 {
                     continue;
                 }
 
-                if (OverlayLowers.IsWhiteout(now))
+                var kind = marks.Classify(name, now);
+                if (kind == UpperNameKind.Mark)
+                {
+                    continue;
+                }
+
+                var path = containerDirectory + "/" + marks.WhiteoutOf(name);
+                if (ignored.IsIgnored(path))
+                {
+                    continue;
+                }
+
+                if (kind == UpperNameKind.Whiteout)
                 {
                     // Inside a directory made again, the opaque whiteout already hides everything below.
                     if (!insideRecreated && lowers.Find(path) is not null)
@@ -143,7 +157,7 @@ internal static class OverlaySnapshot
                 {
                     Changes[path] = new FileChange(path, FileChangeKind.Added, now);
                 }
-                else if (now.Kind == FileEntryKind.Directory && lower.Metadata.Kind == FileEntryKind.Directory && lowers.IsOpaque(hostPath))
+                else if (now.Kind == FileEntryKind.Directory && lower.Metadata.Kind == FileEntryKind.Directory && marks.IsOpaque(hostPath))
                 {
                     Changes[path] = new FileChange(path, FileChangeKind.Modified, now);
                     Changes[path + "/" + Layers.LayerEntry.OpaqueWhiteoutName] = new FileChange(path, FileChangeKind.OpaqueDirectory, null);

@@ -7,10 +7,11 @@ namespace Kaniko.Engine.Storage;
 /// Turns an overlay's upper folder (everything a step changed over its layers) into the entries of an OCI layer, so
 /// a snapshot costs what the step changed, not what the image holds:
 /// <list type="bullet">
-/// <item>a character device 0/0 is overlayfs's whiteout: the path was deleted (<c>.wh.NAME</c>);</item>
+/// <item>a character device 0/0 is overlayfs's whiteout: the path was deleted (<c>.wh.NAME</c>); so is
+/// <c>fuse-overlayfs</c>'s <c>.wh.NAME</c> file where it could not make the device (<see cref="OverlayUpperMarks"/>);</item>
 /// <item>a directory marked opaque in the mount's form (<c>trusted.overlay.opaque</c>, or <c>user.overlay.opaque</c>
-/// under <c>userxattr</c>, set to <c>y</c>; <see cref="OverlayForm"/>) replaced the lower one: it is written with
-/// <c>.wh..wh..opq</c> inside;</item>
+/// under <c>userxattr</c>, set to <c>y</c>; <see cref="OverlayForm"/>), or holding <c>fuse-overlayfs</c>'s
+/// <c>.wh..wh..opq</c>, replaced the lower one: it is written with <c>.wh..wh..opq</c> inside;</item>
 /// <item>directories, regular files (a second path of one inode becomes a hard link), symbolic links with their
 /// modes, owners and times; sockets, FIFOs and other devices are left out, as a snapshot leaves them out.</item>
 /// </list>
@@ -24,28 +25,48 @@ internal static class OverlayUpperReader
 {
     private static readonly string[] UnreadableAttributes = ["trusted.overlay.redirect", "user.overlay.redirect", "trusted.overlay.metacopy", "user.overlay.metacopy"];
 
-    /// <summary>The layer entries of <paramref name="upperDirectory"/>, an upper folder of a mount in <paramref name="form"/>.</summary>
-    public static IReadOnlyList<LayerEntry> Read(string upperDirectory, OverlayForm form)
+    /// <summary>The layer entries of <paramref name="upperDirectory"/>, an upper folder of a kernel overlay in <paramref name="form"/>.</summary>
+    public static IReadOnlyList<LayerEntry> Read(string upperDirectory, OverlayForm form) =>
+        Read(upperDirectory, new OverlayUpperMarks(form, WhiteoutFiles: false));
+
+    /// <summary>
+    /// The layer entries of <paramref name="upperDirectory"/>, whose deletions and replaced directories are marked as
+    /// <paramref name="marks"/> says (the kernel's way, or <c>fuse-overlayfs</c>'s).
+    /// </summary>
+    public static IReadOnlyList<LayerEntry> Read(string upperDirectory, OverlayUpperMarks marks)
     {
         ArgumentNullException.ThrowIfNull(upperDirectory);
-        ArgumentNullException.ThrowIfNull(form);
+        ArgumentNullException.ThrowIfNull(marks);
         var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(upperDirectory));
         var entries = new List<LayerEntry>();
         var firstPathOfInode = new Dictionary<ulong, string>();
-        Walk(root, "", form, entries, firstPathOfInode);
+        Walk(root, "", marks, entries, firstPathOfInode);
         return entries;
     }
 
-    private static void Walk(string hostDirectory, string containerDirectory, OverlayForm form, List<LayerEntry> entries, Dictionary<ulong, string> firstPathOfInode)
+    private static void Walk(string hostDirectory, string containerDirectory, OverlayUpperMarks marks, List<LayerEntry> entries, Dictionary<ulong, string> firstPathOfInode)
     {
         var names = Directory.EnumerateFileSystemEntries(hostDirectory).Select(Path.GetFileName).OfType<string>()
             .OrderBy(n => n, StringComparer.Ordinal);
         foreach (var name in names)
         {
             var hostPath = Path.Combine(hostDirectory, name);
-            var path = containerDirectory.Length == 0 ? name : containerDirectory + "/" + name;
-            if (!LibC.TryLstat(hostPath, out var stat))
+            if (!LibC.TryLstat(hostPath, out var stat) || FileStat.TryRead(hostPath) is not { } metadata)
             {
+                continue;
+            }
+
+            var kind = marks.Classify(name, metadata);
+            var shown = marks.WhiteoutOf(name);
+            var path = containerDirectory.Length == 0 ? shown : containerDirectory + "/" + shown;
+            if (kind == UpperNameKind.Mark)
+            {
+                continue;
+            }
+
+            if (kind == UpperNameKind.Whiteout)
+            {
+                entries.Add(LayerEntry.Whiteout(path));
                 continue;
             }
 
@@ -63,17 +84,14 @@ internal static class OverlayUpperReader
 
             switch (type)
             {
-                case LibC.CharacterDevice when stat.RdevMajor == 0 && stat.RdevMinor == 0:
-                    entries.Add(LayerEntry.Whiteout(path));
-                    break;
                 case LibC.Directory:
                     entries.Add(Owned(LayerEntry.Directory(path, mode)));
-                    if (LibC.TryGetXattr(hostPath, form.OpaqueAttribute) is [(byte)'y'])
+                    if (marks.IsOpaque(hostPath))
                     {
                         entries.Add(LayerEntry.OpaqueWhiteout(path));
                     }
 
-                    Walk(hostPath, path, form, entries, firstPathOfInode);
+                    Walk(hostPath, path, marks, entries, firstPathOfInode);
                     break;
                 case LibC.RegularFile when stat.LinkCount > 1 && firstPathOfInode.TryGetValue(stat.Inode, out var first):
                     entries.Add(Owned(LayerEntry.HardLink(path, first, mode)));

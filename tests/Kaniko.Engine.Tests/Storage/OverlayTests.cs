@@ -47,11 +47,143 @@ public sealed class OverlayTests : IDisposable
     [Fact]
     public void Fuse_overlayfs_is_the_rung_below_the_kernel_when_installed_with_dev_fuse()
     {
-        var host = new OverlayHost(false, false, false, new Version(6, 1), "/usr/bin/fuse-overlayfs", true);
+        var host = new OverlayHost(false, true, false, new Version(6, 1), "/usr/bin/fuse-overlayfs", true, Setpriv: "/usr/bin/setpriv");
 
         Assert.Equal(OverlayRung.FuseOverlayfs, OverlayLadder.Choose(host).Rung);
-        Assert.Equal(OverlayRung.Unpack, OverlayLadder.Choose(host with { HasDevFuse = false }).Rung);
+        Assert.Equal(OverlayRung.Unpack, OverlayLadder.Choose(host with { DevFuseOpens = false }).Rung);
         Assert.Equal(new Version(5, 11), OverlayHost.ParseKernel("5.11.0-1-amd64"));
+    }
+
+    [Fact]
+    public void Fuse_overlayfs_serves_a_rootless_build_where_the_kernel_refuses_overlay_in_a_user_namespace()
+    {
+        var host = new OverlayHost(true, true, false, new Version(5, 10), "/usr/bin/fuse-overlayfs", true, Setpriv: "/usr/bin/setpriv");
+
+        var choice = OverlayLadder.Choose(host);
+
+        Assert.Equal(OverlayRung.FuseOverlayfs, choice.Rung);
+        Assert.Equal(OverlayForm.FuseInUserNamespace, choice.Form);
+        Assert.Equal(
+            ["kernel overlay in a user namespace: kernel 5.10 is older than 5.11 (no userxattr)", "fuse-overlayfs: /usr/bin/fuse-overlayfs in a user namespace"],
+            choice.Findings);
+        // Forced, the kernel's rungs are passed over even where they would serve; as root of the machine the rung reads root's form.
+        var forced = OverlayLadder.Choose(host with { Kernel = new Version(6, 1) }, fuseOnly: true);
+        Assert.Equal((OverlayRung.FuseOverlayfs, "kernel overlay: passed over (--stage-root=fuse-overlay)"), (forced.Rung, forced.Findings[0]));
+        Assert.Equal(OverlayForm.Trusted, OverlayLadder.Choose(host with { InInitialUserNamespace = true }, fuseOnly: true).Form);
+    }
+
+    [Fact]
+    public void Each_thing_fuse_overlayfs_lacks_is_the_reason_it_is_passed_over()
+    {
+        var host = new OverlayHost(true, true, false, new Version(5, 10), "/usr/bin/fuse-overlayfs", true, Setpriv: "/usr/bin/setpriv");
+
+        foreach (var (without, reason) in new[]
+        {
+            (host with { FuseOverlayfs = null }, "not installed"),
+            (host with { IsRoot = false }, "not root"),
+            (host with { OwnsMountNamespace = false }, "the mount namespace belongs to another user namespace"),
+            (host with { DevFuseOpens = false }, "/dev/fuse cannot be opened"),
+            (host with { Setpriv = null }, "no setpriv"),
+        })
+        {
+            var choice = OverlayLadder.Choose(without);
+
+            Assert.Equal(OverlayRung.Unpack, choice.Rung);
+            Assert.StartsWith("fuse-overlayfs: " + reason, choice.Findings[^2], StringComparison.Ordinal);
+            Assert.StartsWith(reason, OverlayLadder.FuseProblem(without), StringComparison.Ordinal);
+        }
+
+        Assert.Null(OverlayLadder.FuseProblem(host));
+    }
+
+    [Fact]
+    public void Fuse_overlayfs_mounted_by_overlay_mount_shows_the_layers_writes_to_the_upper_folder_and_ends_with_the_mount()
+    {
+        SkipUnlessRootWithFuseOverlayfs();
+        var (bottom, top, upper, work, merged) = Folders();
+        // More layers than the kernel's one page of options would take under this folder: fuse-overlayfs reads its
+        // options from its command line.
+        var lowers = new List<string> { bottom };
+        lowers.AddRange(Enumerable.Range(0, 150).Select(i => Directory.CreateDirectory(_temp.Combine("many", "layer-of-a-long-name-" + i)).FullName));
+        lowers.Add(top);
+        string? seen = null;
+        string? options = null;
+        Exception? failure = null;
+
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Assert.Equal(0, OverlayNative.EnterPrivateMountNamespace());
+                using var mount = OverlayMount.Mount(OverlayRung.FuseOverlayfs, lowers, upper, work, merged, _temp.Combine("l"));
+                options = mount.Options;
+                seen = File.ReadAllText(Path.Combine(merged, "etc", "a")) + File.ReadAllText(Path.Combine(merged, "etc", "c"));
+                File.WriteAllText(Path.Combine(merged, "etc", "new"), "new");
+                File.Delete(Path.Combine(merged, "etc", "b"));
+                Directory.Delete(Path.Combine(merged, "dir"), recursive: true);
+                File.WriteAllText(Path.Combine(Directory.CreateDirectory(Path.Combine(merged, "dir")).FullName, "n"), "n");
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        });
+        thread.Start();
+        thread.Join();
+
+        Assert.Null(failure);
+        Assert.True(options!.Length > OverlayMount.MaxOptionsLength, options.Length + " bytes");
+        Assert.Equal("a\nc\n", seen);
+        Assert.Equal("new", File.ReadAllText(Path.Combine(upper, "etc", "new")));
+        Assert.False(File.Exists(Path.Combine(merged, "etc", "a")), "the mount must not be seen outside its namespace");
+        Assert.Equal(
+            ["dir/", "dir/.wh..wh..opq", "dir/n", "etc/", "etc/.wh.b", "etc/new"],
+            OverlayUpperReader.Read(upper, OverlayUpperMarks.For(OverlayRung.FuseOverlayfs, OverlayForm.Trusted)).Select(e => e.TarName));
+        Assert.DoesNotContain(FuseOverlayfsProcesses(), cmdline => cmdline.Contains(merged, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void In_a_user_namespace_fuse_overlayfs_reads_the_fuse_form_and_its_upper_folder_becomes_whiteouts_and_opaque_directories(bool whiteoutFiles)
+    {
+        SkipUnlessRootWithFuseOverlayfs();
+        var (bottom, top, upper, work, merged) = Folders();
+        // The store's fuse form in the top layer: dir replaced (only dir/kept stays), etc/b deleted.
+        Directory.CreateDirectory(Path.Combine(top, "dir"));
+        File.WriteAllText(Path.Combine(top, "dir", "kept"), "k\n");
+        Assert.Equal(0, Kaniko.Engine.Filesystem.LibC.TrySetXattr(Path.Combine(top, "dir"), OverlayForm.FuseInUserNamespace.OpaqueAttribute, "y"u8.ToArray()));
+        var options = OverlayMount.OptionsFor(OverlayRung.FuseOverlayfs, [top, bottom], upper, work);
+        var script = $"""
+            set -e
+            mknod {top}/etc/b c 0 0
+            fuse-overlayfs -o {options} {merged}
+            cd {merged}
+            ls -A etc dir > {_temp.Combine("seen")}
+            rm etc/a
+            rm -r dir && mkdir dir && echo n > dir/new
+            mv bin tools
+            cd / && umount {merged}
+            """;
+        // As root of a user namespace that is not the machine's, where trusted.* attributes are out of reach.
+        var start = new ProcessStartInfo("unshare", ["--user", "--map-root-user", "--mount", "--propagation", "private", "/bin/sh", "-c", script]) { RedirectStandardError = true };
+        if (whiteoutFiles)
+        {
+            // What fuse-overlayfs does where it may not make a whiteout device: .wh.NAME files.
+            start.Environment["FUSE_OVERLAYFS_DISABLE_OVL_WHITEOUT"] = "1";
+        }
+
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, error);
+
+        // ls sorts its operands: the replaced directory shows the top layer's file only, the deleted file is gone.
+        Assert.Equal("dir:\nkept\n\netc:\na\nc\n", File.ReadAllText(_temp.Combine("seen")));
+        Assert.Equal(whiteoutFiles, File.Exists(Path.Combine(upper, "etc", ".wh.a")));
+        Assert.Equal(
+            [".wh.bin", "dir/", "dir/.wh..wh..opq", "dir/new", "etc/", "etc/.wh.a", "tools/", "tools/.wh..wh..opq"],
+            OverlayUpperReader.Read(upper, OverlayUpperMarks.For(OverlayRung.FuseOverlayfs, OverlayForm.FuseInUserNamespace)).Select(e => e.TarName));
     }
 
     [Fact]
@@ -172,6 +304,30 @@ public sealed class OverlayTests : IDisposable
         Assert.NotEqual(OverlayForm.Trusted.StoreVersion, OverlayForm.UserXattr.StoreVersion);
         Assert.EndsWith(",redirect_dir=off", OverlayMount.OptionsFor(OverlayRung.KernelOverlay, ["/l"], "/u", "/w"), StringComparison.Ordinal);
     }
+
+    private static void SkipUnlessRootWithFuseOverlayfs()
+    {
+        if (!Environment.IsPrivilegedProcess || OverlayHost.FindOnPath("fuse-overlayfs") is null || OverlayHost.FindOnPath("setpriv") is null || !File.Exists("/dev/fuse"))
+        {
+            TestRequirements.Unavailable("needs root, fuse-overlayfs, setpriv and /dev/fuse");
+        }
+    }
+
+    // The command lines of the fuse-overlayfs processes of this machine.
+    private static IEnumerable<string> FuseOverlayfsProcesses() =>
+        Directory.EnumerateDirectories("/proc").Where(d => Path.GetFileName(d).All(char.IsAsciiDigit))
+            .Select(d =>
+            {
+                try
+                {
+                    return File.ReadAllText(Path.Combine(d, "cmdline")).Replace('\0', ' ');
+                }
+                catch (IOException)
+                {
+                    return "";
+                }
+            })
+            .Where(c => c.Contains("fuse-overlayfs", StringComparison.Ordinal));
 
     private static void SkipUnlessRootWithOverlay()
     {

@@ -59,10 +59,10 @@ internal sealed record ExecutionOptions
     public SnapshotMode SnapshotMode { get; init; } = SnapshotMode.Redo;
 
     /// <summary>
-    /// Whether a stage's root may be an overlay of layers kept in the layer store (<c>--stage-root</c>), when this
-    /// machine can mount one; otherwise the layers are unpacked into a folder of the stage's own.
+    /// How a stage's root is made (<c>--stage-root</c>): unpacked into a folder of the stage's own (the default here),
+    /// an overlay of layers kept in the layer store when this machine can mount one, or the <c>fuse-overlayfs</c> rung.
     /// </summary>
-    public bool OverlayStageRoots { get; init; }
+    public StageRootRung StageRootRung { get; init; }
 
     /// <summary>
     /// One layer per stage (<c>--single-snapshot</c>): the steps add no layers of their own, and the stage's changes
@@ -84,4 +84,17 @@ internal sealed record ExecutionOptions
 
     /// <summary>The most bytes the layer store under <see cref="CacheDirectory"/> keeps; <c>null</c> for its default, 0 for no limit.</summary>
     public long? LayerStoreSize { get; init; }
+}
+
+/// <summary>Which rungs of the stage-root ladder a build may take (<c>--stage-root</c>).</summary>
+internal enum StageRootRung
+{
+    /// <summary>The layers are unpacked and a step's changes found by a diff.</summary>
+    Unpack,
+
+    /// <summary>The best rung this machine allows (<see cref="StageRootLadder"/>).</summary>
+    Automatic,
+
+    /// <summary>The <c>fuse-overlayfs</c> rung, the kernel's passed over; an error where it cannot be used.</summary>
+    FuseOverlay,
 }

@@ -37,7 +37,7 @@ internal sealed class OverlayStageRoot : IDisposable
     /// </summary>
     public OverlayStageRoot(LayerStore store, OverlayRung rung, string folder, IBuildEventSink events)
     {
-        if (store.Form != OverlayForm.Of(rung))
+        if (!store.Form.IsReadBy(rung))
         {
             throw new ArgumentException("the store's layers are not in the form " + rung + " reads", nameof(store));
         }
@@ -115,7 +115,7 @@ internal sealed class OverlayStageRoot : IDisposable
     public async Task<FileSystemDiff> DiffAsync(RootFs merged, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var result = await OverlaySnapshot.DiffAsync(merged, Upper, _lowers ?? throw new InvalidOperationException("the overlay is not mounted"), cancellationToken).ConfigureAwait(false);
+        var result = await OverlaySnapshot.DiffAsync(merged, Upper, _lowers ?? throw new InvalidOperationException("the overlay is not mounted"), OverlayUpperMarks.For(_rung, _store.Form), cancellationToken).ConfigureAwait(false);
         _events.Report(new MessageEvent(string.Format(CultureInfo.InvariantCulture, "snapshot ({0}): {1} path(s) of the upper folder read, {2} change(s), in {3:0.00} s",
             _rung, result.UpperPaths, result.Diff.Changes.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds), MessageImportance.Low));
         return result.Diff;

@@ -13,7 +13,8 @@ namespace Kaniko.Engine.Execution.Build;
 /// <summary>
 /// Decides once per build how the roots of stages that run steps are made: an overlay of layers kept in the
 /// <see cref="LayerStore"/> (kernel overlayfs as root of the machine, or as root of a user namespace with
-/// <c>userxattr</c>, each with a store in its own form), or the unpack-and-diff path. The ladder and the rung taken
+/// <c>userxattr</c>, or <c>fuse-overlayfs</c> where the kernel refuses, each with a store in its own form), or the
+/// unpack-and-diff path. The ladder and the rung taken
 /// are reported as the isolation ladder is, with why each rung above was passed over.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -30,22 +31,30 @@ internal sealed class StageRootLadder
         _events = events;
     }
 
-    /// <summary>The rung for a build run with <paramref name="options"/> on this machine, reported on <paramref name="events"/>.</summary>
+    /// <summary>
+    /// The rung for a build run with <paramref name="options"/> on this machine, reported on <paramref name="events"/>;
+    /// throws <c>KANIKO4740</c> when <c>--stage-root=fuse-overlay</c> asks for a rung this machine cannot give.
+    /// </summary>
     public static StageRootLadder Choose(ExecutionOptions options, IBuildEventSink events)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var choice = OverlayLadder.Choose(OverlayHost.Current());
+        var host = OverlayHost.Current();
+        var choice = OverlayLadder.Choose(host, fuseOnly: options.StageRootRung == StageRootRung.FuseOverlay);
+        if (options.StageRootRung == StageRootRung.FuseOverlay && choice.Rung != OverlayRung.FuseOverlayfs)
+        {
+            throw new KanikoException(DiagnosticCodes.StageRootFuseUnavailable, string.Format(
+                System.Globalization.CultureInfo.InvariantCulture, Strings.StageRootFuseUnavailable, OverlayLadder.FuseProblem(host)));
+        }
+
         var reason = options switch
         {
-            { OverlayStageRoots: false } => "--stage-root=unpack",
+            { StageRootRung: StageRootRung.Unpack } => "--stage-root=unpack",
             { SingleSnapshot: true } => "--single-snapshot compares a stage with its base",
             { SnapshotMode: not SnapshotMode.Redo } => "--snapshot-mode=" + options.SnapshotMode.ToString().ToLowerInvariant() + " is decided by a diff of the whole root",
-            _ when choice.Rung is OverlayRung.FuseOverlayfs => choice.Rung + " is not used for stage roots yet",
             _ => null,
         };
-        var overlay = reason is null && choice.Rung is OverlayRung.KernelOverlay or OverlayRung.KernelOverlayInUserNamespace;
-        var store = overlay
-            ? new LayerStore(options.CacheDirectory, LayerStoreSize.Resolve(options.LayerStoreSize, options.CacheDirectory), OverlayForm.Of(choice.Rung))
+        var store = reason is null && choice.Rung != OverlayRung.Unpack
+            ? new LayerStore(options.CacheDirectory, LayerStoreSize.Resolve(options.LayerStoreSize, options.CacheDirectory), choice.Form)
             : null;
         events.Report(new MessageEvent("RUN stage roots: " + (store is null ? "unpacked" : "overlay of the layer store")
             + " (" + string.Join("; ", choice.Findings) + (reason is null ? "" : "; unpack because " + reason)
