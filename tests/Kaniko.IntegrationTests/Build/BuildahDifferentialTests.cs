@@ -40,6 +40,24 @@ public sealed class BuildahDifferentialTests(RegistryFixture registry, BuildahPe
     [MemberData(nameof(RunCases))]
     public Task Buildah_and_kaniko_dotnet_agree_on_the_rootless_overlay_rung(string name) => CompareAsync(name, StageRootKind.Automatic, rootless: true);
 
+    /// <summary>
+    /// The cases the <c>fuse-overlayfs</c> rung is compared on: the ways a step marks its upper folder that this rung
+    /// writes otherwise than the kernel (deletions, replaced and renamed directories with <c>.wh..wh..opq</c> files,
+    /// <c>user.fuseoverlayfs.opaque</c>), a file of several links copied up alone, and owners set in the user
+    /// namespace; on busybox, whose store layers unpack in a moment, so the rung adds well under a minute. The other
+    /// <c>run-*</c> cases exercise the sandbox and the steps, the same on every rung.
+    /// </summary>
+    public static TheoryData<string> FuseRunCases => ["run-changes-busybox", "run-opaque-busybox", "run-whiteout-busybox", "run-hardlinks-busybox", "run-chown-busybox"];
+
+    /// <summary>
+    /// The <c>fuse-overlayfs</c> rung, forced (<c>--stage-root=fuse-overlay</c>) for a rootless build whose mount
+    /// namespace opens <c>/dev/fuse</c> to it (<see cref="RootlessCli.BuildWithOpenFuseAsync"/>); the store's layers
+    /// are in its <c>v1-fuse</c> form.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(FuseRunCases))]
+    public Task Buildah_and_kaniko_dotnet_agree_on_the_rootless_fuse_overlayfs_rung(string name) => CompareAsync(name, StageRootKind.FuseOverlay, rootless: true);
+
     private async Task CompareAsync(string name, StageRootKind stageRoot, bool rootless = false)
     {
         if (!Environment.IsPrivilegedProcess)
@@ -83,7 +101,9 @@ public sealed class BuildahDifferentialTests(RegistryFixture registry, BuildahPe
         }
         else
         {
-            ourBuild = ourCli = RootlessCli.BuildAsync(build, registry, user, ours, [.. CliArguments(build, testCase, buildArgs)]);
+            ourBuild = ourCli = stageRoot == StageRootKind.FuseOverlay
+                ? RootlessCli.BuildWithOpenFuseAsync(build, registry, user, ours, [.. CliArguments(build, testCase, buildArgs), "--stage-root", "fuse-overlay"])
+                : RootlessCli.BuildAsync(build, registry, user, ours, [.. CliArguments(build, testCase, buildArgs)]);
         }
 
         List<string> peerArguments = [.. buildArgs.SelectMany(a => new[] { "--build-arg", a.Key + "=" + a.Value })];
@@ -116,7 +136,9 @@ public sealed class BuildahDifferentialTests(RegistryFixture registry, BuildahPe
         if (rung is not null)
         {
             Assert.Equal(stageRoot == StageRootKind.Unpack ? "RUN stage roots: unpacked" : "RUN stage roots: overlay of the layer store", rung[..rung.IndexOf(" (", StringComparison.Ordinal)]);
-            Assert.Equal(rootless, rung.Contains("kernel overlay in a user namespace: userxattr", StringComparison.Ordinal));
+            var fuse = stageRoot == StageRootKind.FuseOverlay;
+            Assert.Equal(rootless && !fuse, rung.Contains("kernel overlay in a user namespace: userxattr", StringComparison.Ordinal));
+            Assert.Equal(fuse, System.Text.RegularExpressions.Regex.IsMatch(rung, "; fuse-overlayfs: [^;]+ in a user namespace;"));
             // No stage gave the overlay up for unpacking.
             Assert.DoesNotContain(messages, m => m.Contains(": no overlay (", StringComparison.Ordinal));
         }

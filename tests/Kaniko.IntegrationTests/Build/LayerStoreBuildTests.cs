@@ -150,8 +150,8 @@ public sealed partial class LayerStoreBuildTests(RegistryFixture registry) : IDi
     private static void RequireRoot() =>
         Assert.SkipUnless(Environment.IsPrivilegedProcess, "a stage's root is an overlay of the layer store only as root of the machine");
 
-    // The CLI as built next to the tests, run by the machine's dotnet.
-    private static ProcessStartInfo Cli(params string[] arguments) => new(
+    /// <summary>The CLI as built next to the tests, run by the machine's dotnet, its output redirected.</summary>
+    internal static ProcessStartInfo Cli(params string[] arguments) => new(
         File.Exists("/usr/share/dotnet/dotnet") ? "/usr/share/dotnet/dotnet" : TestRequirements.Executable("dotnet"),
         [Path.Combine(AppContext.BaseDirectory, "dotnet-kaniko.dll"), .. arguments])
     {

@@ -31,6 +31,27 @@ internal static class RootlessCli
              "DOTNET_CLI_TELEMETRY_OPTOUT=1", "DOTNET_NOLOGO=1"]);
     }
 
+    /// <summary>
+    /// Runs the build of <see cref="CommandAsync"/> as <paramref name="user"/> in a mount namespace of the test's own in
+    /// which <c>/dev/fuse</c> is a node of the same device that anyone may open, bound over the machine's (root's alone
+    /// here, mode 0600, and left so): the rootless build then finds what <c>fuse-overlayfs</c> needs, as on a machine
+    /// that opens FUSE to its users. The node is made in the harness's folder and goes with it.
+    /// </summary>
+    public static async Task<ToolResult> BuildWithOpenFuseAsync(BuildHarness build, RegistryFixture registry, ThrowawayUser user, string reference, params string[] extraArguments)
+    {
+        var (program, arguments, environment) = await CommandAsync(build, registry, user, reference, extraArguments);
+        var device = build.Path("fuse-" + Guid.NewGuid().ToString("N")[..8]);
+        await ExternalTools.RunCheckedAsync(TestRequirements.Executable("mknod"), [device, "c", "10", "229"], cancellationToken: BuildHarness.Cancellation);
+        File.SetUnixFileMode(device, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite
+            | UnixFileMode.OtherRead | UnixFileMode.OtherWrite);
+        return await ExternalTools.RunAsync(
+            TestRequirements.Executable("unshare"),
+            ["--mount", "--propagation", "private", "--", "/bin/sh", "-c", "mount --bind \"$0\" /dev/fuse && exec \"$@\"", device,
+             TestRequirements.Executable("setpriv"), .. user.CommandLine(program, arguments, environment)],
+            TimeSpan.FromMinutes(5),
+            BuildHarness.Cancellation);
+    }
+
     /// <summary>Runs the build of <see cref="CommandAsync"/> as <paramref name="user"/> and waits for it.</summary>
     public static async Task<ToolResult> BuildAsync(BuildHarness build, RegistryFixture registry, ThrowawayUser user, string reference, params string[] extraArguments)
     {
