@@ -52,7 +52,7 @@ public class OverlaySnapshotBenchmarks
     public async Task<int> SnapshotAfterTouchingOneFile()
     {
         File.SetLastWriteTimeUtc(_touched, DateTime.UnixEpoch.AddSeconds(++_round));
-        var diff = (await OverlaySnapshot.DiffAsync(_merged, _upper, _lowers, CancellationToken.None)).Diff;
+        var diff = (await OverlaySnapshot.DiffAsync(_merged, _upper, _lowers, OverlayUpperMarks.For(OverlayRung.KernelOverlay, OverlayForm.Trusted), CancellationToken.None)).Diff;
         if (diff.Changes.Count != 1)
         {
             throw new InvalidOperationException($"expected one change, found {diff.Changes.Count}");
