@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# A rootless build's two ways of making a stage's root, side by side: the overlay of the layer store mounted in the
-# build's user namespace (rung 2, `--stage-root auto`) and the unpacked root (`--stage-root unpack`). The build is
+# A rootless build's ways of making a stage's root, side by side: the overlay of the layer store mounted in the
+# build's user namespace (rung 2, `--stage-root auto`), the same store mounted by fuse-overlayfs (rung 3,
+# `--stage-root fuse-overlay`) and the unpacked root (`--stage-root unpack`). The build is
 # benchmarks/fixtures/run-five-steps on the Debian test base, run by a throwaway user with subordinate ids, so
 # `dotnet kaniko build` re-enters itself as root of a user namespace (docs/sandbox.md), and pushed to a registry on
 # 127.0.0.1 that already holds the base.
 #
 # Scenarios, RUNS runs each, per way:
 #   cold   an empty --cache-dir: the base layer is unpacked (into the store, or into the stage's folder)
-#   warm   the same --cache-dir again (no layer cache, so every RUN runs): the overlay reuses the store's entry,
+#   warm   the same --cache-dir again (no layer cache, so every RUN runs): the overlays reuse the store's entry,
 #          the unpack way unpacks the base again
 #
+# The fuse-overlay builds run in a mount namespace of their own where a node of the FUSE device that anyone may open
+# is bound over /dev/fuse (on many machines the real one is root's alone; it is left as it is).
+#
 # Usage: sudo benchmarks/rootless-stage-root.sh [RUNS]        (default 3)
-# Environment: KANIKO_DLL=PATH (default: the Release build, built first), KEEP=1 (keep the work folder and logs).
+# Environment: KANIKO_DLL=PATH (default: the Release build, built first), KEEP=1 (keep the work folder and logs),
+# WAYS="auto fuse-overlay unpack" (the default; fuse-overlay needs fuse-overlayfs).
 # Needs root (to make the user and give it ranges; /etc/subuid and /etc/subgid are written back byte for byte at
 # the end, under the lock the integration tests take), useradd/userdel, setpriv, unshare, newuidmap, skopeo,
 # docker-registry, curl (scripts/install-test-deps.sh), and the tests' cached Debian layout
@@ -83,16 +88,28 @@ context=$work/context
 cp -a "$repo_root/benchmarks/fixtures/run-five-steps" "$context"
 chmod -R a+rX "$context"
 
+ways=${WAYS:-auto fuse-overlay unpack}
+if [[ " $ways " == *" fuse-overlay "* ]]; then
+  command -v fuse-overlayfs >/dev/null || die "fuse-overlayfs not installed (scripts/install-test-deps.sh), or leave it out of WAYS"
+  mknod "$work/fuse" c 10 229
+  chmod 0666 "$work/fuse"
+fi
+
 build() { # WAY CACHE DEST LOG
-  setpriv --reuid="$user" --regid="$user" --clear-groups -- /usr/bin/env -i HOME="$home" TMPDIR="$home" \
+  local wrap=()
+  if [[ $1 == fuse-overlay ]]; then
+    wrap=(unshare --mount --propagation private -- /bin/sh -c 'mount --bind "$0" /dev/fuse && exec "$@"' "$work/fuse")
+  fi
+  "${wrap[@]}" setpriv --reuid="$user" --regid="$user" --clear-groups -- /usr/bin/env -i HOME="$home" TMPDIR="$home" \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin NO_COLOR=1 DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 \
     "$(command -v dotnet)" "$dll" build --context "$context" --build-arg "BASE=$registry/debian:bookworm-slim" \
     --insecure-registry "$registry" --cache-dir "$2" --stage-root "$1" --provenance=false --destination "$3" >"$4" 2>&1
 }
 
 declare -A times
-for way in auto unpack; do
-  for run in $(seq 1 "$runs"); do
+# The ways take turns within each run, so they meet the same load.
+for run in $(seq 1 "$runs"); do
+  for way in $ways; do
     cache=$home/cache-$way-$run
     for scenario in cold warm; do
       logfile=$work/$way-$scenario-$run.log
@@ -107,7 +124,7 @@ for way in auto unpack; do
 done
 
 log "medians of $runs runs (wall time of the whole build and push, s):"
-printf '%-8s %8s %8s\n' way cold warm
-for way in auto unpack; do
-  printf '%-8s %8s %8s\n' "$way" "$(tr ' ' '\n' <<<"${times[$way-cold]}" | grep . | median)" "$(tr ' ' '\n' <<<"${times[$way-warm]}" | grep . | median)"
+printf '%-13s %8s %8s\n' way cold warm
+for way in $ways; do
+  printf '%-13s %8s %8s\n' "$way" "$(tr ' ' '\n' <<<"${times[$way-cold]}" | grep . | median)" "$(tr ' ' '\n' <<<"${times[$way-warm]}" | grep . | median)"
 done
