@@ -11,7 +11,8 @@ namespace Kaniko.IntegrationTests.Build;
 /// The <c>fuse-overlayfs</c> rung of the stage-root ladder under real builds of the CLI, forced with
 /// <c>--stage-root=fuse-overlay</c> (this machine's kernel would serve the kernel's rungs): a rootless build, given
 /// a <c>/dev/fuse</c> it may open in a mount namespace of the test's own, mounts its stages' roots with it and reads a
-/// step from the upper folder alone; and a build killed with SIGKILL leaves neither the program nor its mount.
+/// step from the upper folder alone; a build killed with SIGKILL leaves neither the program nor its mount; and where
+/// the rung cannot be used, forcing it is an error that says why.
 /// </summary>
 [Trait("Category", "Integration")]
 [SupportedOSPlatform("linux")]
@@ -117,6 +118,22 @@ public sealed partial class FuseOverlayBuildTests(RegistryFixture registry) : ID
 
         Assert.True(ProcessesNaming(temp).Count == 0, string.Join("\n", ProcessesNaming(temp).Select(p => p.Pid + " " + p.Command)) + "\n" + string.Join("\n", log));
         Assert.DoesNotContain(Directory.EnumerateDirectories("/proc").Where(IsProcess), p => ReadOrEmpty(Path.Combine(p, "mountinfo")).Contains(temp, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Forcing_the_fuse_rung_where_it_cannot_be_used_fails_with_the_reason()
+    {
+        RequireFuseOverlayfs();
+        var busybox = await BaseImages.PushBusyboxAsync(registry, BuildHarness.Cancellation);
+        _build.Write("Dockerfile", $"FROM {busybox.Reference}\nRUN true\n");
+        // Without subordinate ids the build stays this user's, in the machine's mount namespace: no rung 3 there.
+        await using var user = await ThrowawayUser.CreateAsync(withRanges: false, BuildHarness.Cancellation);
+
+        var run = await RootlessCli.BuildAsync(_build, registry, user, _build.NewReference("fuse-refused"), "--stage-root", "fuse-overlay");
+
+        Assert.True(run.ExitCode == 3, run.StandardOutput + run.StandardError);
+        Assert.Contains("[KANIKO4740]", run.StandardError, StringComparison.Ordinal);
+        Assert.Contains("fuse-overlayfs cannot mount stage roots here: not root", run.StandardError, StringComparison.Ordinal);
     }
 
     // The processes whose command line or mounts name path (the programs of a build whose work folders are there).
