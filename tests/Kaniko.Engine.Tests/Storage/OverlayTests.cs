@@ -158,12 +158,13 @@ public sealed class OverlayTests : IDisposable
             set -e
             mknod {top}/etc/b c 0 0
             fuse-overlayfs -o {options} {merged}
+            # The program serves the mount until it goes, however the script ends.
+            trap 'cd / && umount -l {merged}' EXIT
             cd {merged}
             ls -A etc dir > {_temp.Combine("seen")}
             rm etc/a
             rm -r dir && mkdir dir && echo n > dir/new
             mv bin tools
-            cd / && umount {merged}
             """;
         // As root of a user namespace that is not the machine's, where trusted.* attributes are out of reach.
         var start = new ProcessStartInfo("unshare", ["--user", "--map-root-user", "--mount", "--propagation", "private", "/bin/sh", "-c", script]) { RedirectStandardError = true };
