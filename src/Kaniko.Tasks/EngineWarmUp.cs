@@ -11,7 +11,8 @@ namespace Kaniko.Tasks;
 /// version bubble, so the runtime JIT-compiles it on first use. The warm-up resolves the project Dockerfile's base
 /// images (the <c>HEAD</c> requests the build makes too) and builds a tiny image on the target stage's base (or
 /// <c>scratch</c>) in a folder of its own under <c>obj/</c>: its manifest and config are fetched, no layer is, and
-/// nothing is pushed or written anywhere else (not even the user's caches). It
+/// nothing is written anywhere else (not even the user's caches). Then it pushes the same steps from <c>scratch</c> to
+/// a <see cref="WarmUpRegistry"/> of this process, which keeps nothing, so the push path is compiled too. It
 /// changes nothing the build reads; the build cancels it when it starts (<see cref="StopAsync"/>), so the two never
 /// compete, and any failure of it is ignored: the build then compiles what it needs itself.
 /// </summary>
@@ -92,23 +93,10 @@ internal sealed class EngineWarmUp : IDisposable
             // as the build fetches them (no layer: nothing is pushed or written), else the warm-up starts from scratch.
             var resolved = baseImages is null ? null : await BaseImageDigests.ResolveAsync(baseImages, _ => { }, cancellationToken).ConfigureAwait(false);
             var from = resolved?.TargetBase is { } name && resolved.TargetBaseDigest is not null ? name : "scratch";
-
-            var context = Path.Combine(folder, "context");
-            Directory.CreateDirectory(Path.Combine(context, "wwwroot"));
-            await File.WriteAllTextAsync(Path.Combine(context, "Dockerfile"), "FROM " + from + "\n" + DockerfileSteps, cancellationToken).ConfigureAwait(false);
-            await File.WriteAllTextAsync(Path.Combine(context, "app.dll"), "warm-up", cancellationToken).ConfigureAwait(false);
-            await File.WriteAllTextAsync(Path.Combine(context, "wwwroot", "index.html"), "warm-up", cancellationToken).ConfigureAwait(false);
-            var request = new BuildRequest
-            {
-                Context = context,
-                NoPush = true,
-                Registry = baseImages?.Registry ?? new RegistrySettings(),
-                CacheDirectory = Path.Combine(folder, "cache"),
-                WorkDirectoryRoot = folder,
-                Labels = [KeyValuePair.Create("org.opencontainers.image.created", "warm-up")],
-            };
-            BuildInputs.Fingerprint(request, Path.Combine(context, "Dockerfile"), null, "warm-up");
+            var request = await WriteContextAsync(folder, "context", from, baseImages?.Registry ?? new RegistrySettings(), cancellationToken).ConfigureAwait(false);
+            BuildInputs.Fingerprint(request, Path.Combine(request.Context, "Dockerfile"), null, "warm-up");
             await KanikoBuilder.BuildAsync(request, null, cancellationToken).ConfigureAwait(false);
+            await PushAsync(folder, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception)
         {
@@ -118,6 +106,51 @@ internal sealed class EngineWarmUp : IDisposable
         {
             Remove(folder);
         }
+    }
+
+    /// <summary>
+    /// The push path: the same steps from <c>scratch</c> (so no base layer is copied anywhere), pushed with the
+    /// image step's settings to a <see cref="WarmUpRegistry"/> of this process, which keeps nothing; the tag is asked
+    /// first, as the up-to-date check asks. Returns how many blobs were uploaded (0 when no port could be taken).
+    /// </summary>
+    internal static async Task<int> PushAsync(string folder, CancellationToken cancellationToken)
+    {
+        using var registry = WarmUpRegistry.TryStart();
+        if (registry is null)
+        {
+            return 0;
+        }
+
+        var destination = registry.Host + "/warm-up:latest";
+        var settings = TaskRegistryOptions.Create([registry.Host], insecure: true, insecureRegistries: null, skipTlsVerify: false);
+        var request = await WriteContextAsync(folder, "push", "scratch", settings, cancellationToken).ConfigureAwait(false) with
+        {
+            Destinations = [destination],
+            NoPush = false,
+        };
+        await BuildInputs.PublishedDigestAsync(request, destination, cancellationToken).ConfigureAwait(false);
+        await KanikoBuilder.BuildAsync(request, null, cancellationToken).ConfigureAwait(false);
+        return registry.Uploads;
+    }
+
+    // A context of the usual .NET image's shape under the warm-up's folder, and a request that builds it there without
+    // pushing; its cache folder is the warm-up's own too.
+    private static async Task<BuildRequest> WriteContextAsync(string folder, string name, string from, RegistrySettings registry, CancellationToken cancellationToken)
+    {
+        var context = Path.Combine(folder, name);
+        Directory.CreateDirectory(Path.Combine(context, "wwwroot"));
+        await File.WriteAllTextAsync(Path.Combine(context, "Dockerfile"), "FROM " + from + "\n" + DockerfileSteps, cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(context, "app.dll"), "warm-up", cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(context, "wwwroot", "index.html"), "warm-up", cancellationToken).ConfigureAwait(false);
+        return new BuildRequest
+        {
+            Context = context,
+            NoPush = true,
+            Registry = registry,
+            CacheDirectory = Path.Combine(folder, "cache"),
+            WorkDirectoryRoot = folder,
+            Labels = [KeyValuePair.Create("org.opencontainers.image.created", "warm-up")],
+        };
     }
 
     // Only this folder, which the warm-up made: Directory.Delete removes symbolic links without following them.

@@ -1,6 +1,7 @@
 using Kaniko.Engine;
 using Kaniko.Engine.Diagnostics;
 using Microsoft.Build.Framework;
+using MessageImportance = Microsoft.Build.Framework.MessageImportance;
 
 namespace Kaniko.Tasks;
 
@@ -39,6 +40,7 @@ public sealed class KanikoWarmUp : Microsoft.Build.Utilities.Task
 
         // No engine type is named on this thread: loading the engine is part of the warm-up, on the thread pool.
         EngineWarmUp.Start(engine, engine.ProjectFileOfTaskNode, Path.GetFullPath(WorkingFolder), this);
+        Log.LogMessage(MessageImportance.Normal, "Warming the image step up in the background ({0})", WorkingFolder);
         return true;
     }
 

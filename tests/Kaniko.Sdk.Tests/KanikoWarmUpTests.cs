@@ -1,3 +1,4 @@
+using System.Net;
 using Kaniko.Tasks;
 using Kaniko.Testing;
 using Microsoft.Build.Utilities;
@@ -56,6 +57,34 @@ public sealed class KanikoWarmUpTests : IDisposable
         Assert.Empty(_engine.Errors);
         Assert.Empty(_engine.Warnings);
         Assert.False(Directory.Exists(WarmUpFolder));
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task The_push_path_is_warmed_against_a_registry_of_the_process_that_keeps_nothing()
+    {
+        // The image step's push (blob checks, uploads, manifests, the attestation index) runs against the warm-up's
+        // own loopback registry: every blob of the scratch image and its provenance is uploaded there.
+        var uploads = await EngineWarmUp.PushAsync(WarmUpFolder, TestContext.Current.CancellationToken);
+
+        Assert.True(uploads >= 3, $"{uploads} uploads");
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task The_warm_up_registry_answers_as_a_registry_that_holds_nothing()
+    {
+        var cancellation = TestContext.Current.CancellationToken;
+        using var registry = WarmUpRegistry.TryStart();
+        Assert.NotNull(registry);
+        using var client = new HttpClient { BaseAddress = new Uri("http://" + registry.Host) };
+
+        using var ping = await client.GetAsync("/v2/", cancellation);
+        using var blob = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/v2/a/blobs/sha256:00"), cancellation);
+        using var manifest = await client.PutAsync("/v2/a/manifests/latest", new StringContent("{}"), cancellation);
+
+        Assert.Equal(HttpStatusCode.OK, ping.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, blob.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, manifest.StatusCode);
+        Assert.Equal("sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", Assert.Single(manifest.Headers.GetValues("Docker-Content-Digest")));
     }
 
     public void Dispose()

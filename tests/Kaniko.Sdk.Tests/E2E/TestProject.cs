@@ -44,11 +44,11 @@ public sealed class TestProject : IDisposable
     /// <summary>The project folder.</summary>
     public string Directory { get; }
 
-    /// <summary>Runs <c>dotnet publish -c Release</c> with <paramref name="properties"/> (<c>Name=Value</c>).</summary>
-    public Task<CliResult> PublishAsync(IEnumerable<string> properties, IReadOnlyDictionary<string, string>? environment = null) =>
+    /// <summary>Runs <c>dotnet publish -c Release</c> with <paramref name="properties"/> (<c>Name=Value</c>) and <paramref name="arguments"/>.</summary>
+    public Task<CliResult> PublishAsync(IEnumerable<string> properties, IReadOnlyDictionary<string, string>? environment = null, IEnumerable<string>? arguments = null) =>
         DotnetCli.RunAsync(
             Directory,
-            ["publish", "-c", "Release", "--disable-build-servers", "-nologo", .. properties.Select(p => "-p:" + p)],
+            ["publish", "-c", "Release", "--disable-build-servers", "-nologo", .. properties.Select(p => "-p:" + p), .. arguments ?? []],
             TimeSpan.FromMinutes(5),
             environment);
 
