@@ -10,14 +10,14 @@
 # one of them, a few MB). Random bytes: the layer does not compress, so every byte goes through every stage of the path.
 # Usage: sudo benchmarks/build-memory.sh [SIZE_MIB=2048]
 # Env: WORKLOADS="run copy", BUILD_FLAGS (extra flags, for example "--cache" or "--stage-root unpack"),
-#      KANIKO_DLL, KANIKO_TEST_CACHE (where the busybox layout is), KEEP=1 (keep the work folder and the logs).
+#      KANIKO_EXE or KANIKO_DLL (default: the linux-x64 ReadyToRun publish users install, published into the work
+#      folder first; benchmarks/kaniko-tool.sh), KANIKO_TEST_CACHE (where the busybox layout is), KEEP=1 (keep the work folder and the logs).
 # Needs root for RUN, skopeo, docker-registry, curl (scripts/install-test-deps.sh).
 set -euo pipefail
 
 size_mib=${1:-2048}
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 workloads=${WORKLOADS:-run copy}
-dll=${KANIKO_DLL:-$repo_root/src/dotnet-kaniko/bin/Release/net10.0/dotnet-kaniko.dll}
 fixtures=${KANIKO_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kaniko-tests}
 work=$(mktemp -d -t kaniko-build-memory-XXXXXX)
 
@@ -31,9 +31,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-[[ -f $dll ]] || die "$dll not found: dotnet build -c Release src/dotnet-kaniko"
 for tool in skopeo curl dotnet; do command -v "$tool" >/dev/null || die "$tool not installed (scripts/install-test-deps.sh)"; done
 
+source "$repo_root/benchmarks/kaniko-tool.sh"
+kaniko_tool "$work"
 start_local_registry "$work"
 registry=127.0.0.1:$registry_port
 log "registry on $registry (pid $registry_pid)"
@@ -61,7 +62,7 @@ for workload in $workloads; do
 
   log "$workload: ${size_mib} MiB layer, load $(cut -d' ' -f1-3 /proc/loadavg)"
   # shellcheck disable=SC2086 # BUILD_FLAGS is a list of flags
-  /usr/bin/time -v -o "$work/time-$workload.txt" dotnet "$dll" build --context "$context" \
+  /usr/bin/time -v -o "$work/time-$workload.txt" "${kaniko[@]}" build --context "$context" \
     --destination "$registry/memory-$workload:latest" --insecure-registry "$registry" \
     --cache-dir "$work/cache-$workload" --progress plain --log-format text ${BUILD_FLAGS:-} >"$work/build-$workload.log" 2>&1 \
     || { tail -n 30 "$work/build-$workload.log" >&2; die "$workload: the build failed"; }

@@ -2,6 +2,8 @@
 # Builds a scratch image whose context has a .dockerignore of many "**" patterns (dN/**/*.bin, 9,000 by default) and
 # DIRS matching directories, with the CLI, and reports its wall time and peak resident set (GNU time).
 # Usage: benchmarks/dockerignore-patterns.sh [PATTERNS=9000] [DIRS=200]   (needs /usr/bin/time)
+# The tool timed: the linux-x64 ReadyToRun publish users install, published into the work folder first
+# (KANIKO_EXE / KANIKO_DLL to time another; benchmarks/kaniko-tool.sh).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,7 +23,7 @@ for ((i = 0; i < patterns; i += step)); do
 done
 printf 'FROM scratch\nCOPY . /ctx/\n' >"$context/Dockerfile"
 
-dotnet build "$root/src/dotnet-kaniko" -c Release -v quiet -nologo >/dev/null
-dll="$root/src/dotnet-kaniko/bin/Release/net10.0/dotnet-kaniko.dll"
-/usr/bin/time -v dotnet "$dll" build --context "$context" --no-push --tar-path "$work/image.tar" >/dev/null 2>"$work/time.txt"
+source "$root/benchmarks/kaniko-tool.sh"
+kaniko_tool "$work"
+/usr/bin/time -v "${kaniko[@]}" build --context "$context" --no-push --tar-path "$work/image.tar" >/dev/null 2>"$work/time.txt"
 grep -E "Maximum resident set size|Elapsed \(wall clock\)" "$work/time.txt"

@@ -54,14 +54,15 @@ COPY version.txt /app/
 DOCKERFILE
 echo "context: $(du -sh "$ctx" | cut -f1) in $files files"
 
-dotnet build "$root/src/dotnet-kaniko" -c Release -v quiet -nologo >/dev/null
-cli="$root/src/dotnet-kaniko/bin/Release/net10.0/dotnet-kaniko.dll"
+# The tool users install (KANIKO_EXE / KANIKO_DLL to time another; benchmarks/kaniko-tool.sh).
+source "$root/benchmarks/kaniko-tool.sh"
+kaniko_tool "$work"
 
 build() { # build CACHE_DIR DESTINATION [extra flags...]
   local cache="$1" dest="$2"; shift 2
   local start end
   start=$(date +%s.%N)
-  dotnet "$cli" build --context "$ctx" --destination "$dest" --insecure-registry "127.0.0.1:$port" \
+  "${kaniko[@]}" build --context "$ctx" --destination "$dest" --insecure-registry "127.0.0.1:$port" \
     --reproducible --cache-dir "$cache" "$@" >"$work/last.log" 2>&1 || { cat "$work/last.log"; exit 1; }
   end=$(date +%s.%N)
   python3 -c "print(f'{$end - $start:.2f}')"

@@ -7,6 +7,8 @@
 # Env:   PEERS_DIR   the shared peer scripts (default: ../shared/peers beside the repository)
 #        PEERS       which peers besides this tool (default "buildah sdk"; "" for this tool alone)
 #        PEERS_STATE where the peer scripts keep their state (their default when unset)
+#        KANIKO_EXE / KANIKO_DLL  the tool to time (default: the linux-x64 ReadyToRun publish users install,
+#                    published first into PEERS_STATE/bench/kaniko-dotnet-tool; benchmarks/kaniko-tool.sh)
 set -euo pipefail
 
 runs=${1:-5}
@@ -24,8 +26,12 @@ peers_dir=$(cd "$peers_dir" && pwd)
 state=${PEERS_STATE:-/tmp/kaniko-peers}
 results=$state/bench/results.tsv
 
-log "building the Release build of src/dotnet-kaniko"
-dotnet build -c Release "$repo_root/src/dotnet-kaniko" -nologo -v quiet >/dev/null
+# The tool users install, published once before the runs (KANIKO_EXE / KANIKO_DLL to time another); the peer
+# wrapper benchmarks/dotnet-kaniko.sh runs it.
+source "$repo_root/benchmarks/kaniko-tool.sh"
+mkdir -p "$state/bench"
+kaniko_tool "$state/bench/kaniko-dotnet-tool"
+[[ -n ${KANIKO_DLL:-} ]] || export KANIKO_EXE=${kaniko[0]}
 
 log "starting the registry and making the base images (idempotent)"
 # registry.sh exits 1 when the registry is already running; the check after it says whether one is up.

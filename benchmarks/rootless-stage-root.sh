@@ -15,7 +15,8 @@
 # is bound over /dev/fuse (on many machines the real one is root's alone; it is left as it is).
 #
 # Usage: sudo benchmarks/rootless-stage-root.sh [RUNS]        (default 3)
-# Environment: KANIKO_DLL=PATH (default: the Release build, built first), KEEP=1 (keep the work folder and logs),
+# Environment: KANIKO_EXE=PATH or KANIKO_DLL=PATH (default: the linux-x64 ReadyToRun publish users install,
+# published into the work folder first; benchmarks/kaniko-tool.sh), KEEP=1 (keep the work folder and logs),
 # WAYS="auto fuse-overlay unpack" (the default; fuse-overlay needs fuse-overlayfs).
 # Needs root (to make the user and give it ranges; /etc/subuid and /etc/subgid are written back byte for byte at
 # the end, under the lock the integration tests take), useradd/userdel, setpriv, unshare, newuidmap, skopeo,
@@ -78,11 +79,11 @@ layout=$(ls -d "$fixtures"/debian-bookworm-slim-v1-* 2>/dev/null | head -n1 || t
 skopeo --policy "$work/policy.json" copy --quiet --dest-tls-verify=false "oci:$layout:bookworm-slim" "docker://$registry/debian:bookworm-slim"
 log "registry on $registry (pid $registry_pid), base pushed"
 
-dll=${KANIKO_DLL:-$repo_root/src/dotnet-kaniko/bin/Release/net10.0/dotnet-kaniko.dll}
-if [[ -z ${KANIKO_DLL:-} ]]; then
-  log "building dotnet-kaniko (Release)"
-  dotnet build "$repo_root/src/dotnet-kaniko" -c Release -v quiet -nologo >/dev/null
-fi
+source "$repo_root/benchmarks/kaniko-tool.sh"
+kaniko_tool "$work"
+# `dotnet DLL` runs with env -i below: dotnet by its full path.
+[[ ${kaniko[0]} == dotnet ]] && kaniko[0]=$(command -v dotnet)
+chmod -R a+rX "$work/tool" 2>/dev/null || true
 # The user reads the tool and the context.
 context=$work/context
 cp -a "$repo_root/benchmarks/fixtures/run-five-steps" "$context"
@@ -102,7 +103,7 @@ build() { # WAY CACHE DEST LOG
   fi
   "${wrap[@]}" setpriv --reuid="$user" --regid="$user" --clear-groups -- /usr/bin/env -i HOME="$home" TMPDIR="$home" \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin NO_COLOR=1 DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 \
-    "$(command -v dotnet)" "$dll" build --context "$context" --build-arg "BASE=$registry/debian:bookworm-slim" \
+    "${kaniko[@]}" build --context "$context" --build-arg "BASE=$registry/debian:bookworm-slim" \
     --insecure-registry "$registry" --cache-dir "$2" --stage-root "$1" --provenance=false --destination "$3" >"$4" 2>&1
 }
 

@@ -13,6 +13,8 @@
 #                       (debian-bookworm-slim-v* in the test cache: run the DebianBaseImageTests once to make it)
 #   BUILDAH_DRIVER=vfs  compare with buildah's vfs driver instead of overlay
 #   RESULTS=FILE        append one tab-separated line (date, runs, medians, ratio) to FILE
+#   KANIKO_EXE / KANIKO_DLL  the tool to time (default: the linux-x64 ReadyToRun publish users install, published
+#                       into the work folder first; benchmarks/kaniko-tool.sh)
 # Needs root (buildah's chroot isolation, RUN steps), buildah, skopeo, docker-registry, curl.
 set -euo pipefail
 
@@ -92,9 +94,9 @@ else
 fi
 
 # ---- the builders
-log "building dotnet-kaniko (Release)"
-dotnet build "$repo_root/src/dotnet-kaniko" -c Release -v quiet -nologo >/dev/null
-ours=(dotnet "$repo_root/src/dotnet-kaniko/bin/Release/net10.0/dotnet-kaniko.dll")
+source "$repo_root/benchmarks/kaniko-tool.sh"
+kaniko_tool "$work"
+ours=("${kaniko[@]}")
 buildah_storage() { echo --root "$work/buildah/root" --runroot "$work/buildah/run" --storage-driver "$driver"; }
 
 run_ours() { # $1 = run number

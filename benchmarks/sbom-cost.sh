@@ -17,8 +17,9 @@ for flavor in aspnet sdk; do
   layout="$(ls -d "$fixtures"/dotnet-$flavor-v1-* | head -1)"
   skopeo copy --quiet --dest-tls-verify=false "oci:$layout:10.0" "docker://$registry/dotnet/$flavor:10.0"
 done
-dotnet build "$root/src/dotnet-kaniko" -c Release -v q -nologo >/dev/null
-kaniko="$root/src/dotnet-kaniko/bin/Release/net10.0/dotnet-kaniko"
+# The tool users install (KANIKO_EXE / KANIKO_DLL to time another; benchmarks/kaniko-tool.sh).
+source "$root/benchmarks/kaniko-tool.sh"
+kaniko_tool "$work"
 mkdir -p "$work/ctx/app"
 dotnet new console -o "$work/app-src" >/dev/null
 dotnet publish "$work/app-src" -c Release -o "$work/ctx/app" -v q -nologo >/dev/null
@@ -31,7 +32,7 @@ DOCKERFILE
 build() {
   local start end
   start=$(date +%s%N)
-  "$kaniko" build --context "$work/ctx" --destination "$registry/app:1" --insecure-registry "$registry" \
+  "${kaniko[@]}" build --context "$work/ctx" --destination "$registry/app:1" --insecure-registry "$registry" \
     --cache-dir "$work/cache" --progress plain "$@" >/dev/null
   end=$(date +%s%N)
   echo $(( (end - start) / 1000000 ))

@@ -19,8 +19,10 @@
 #   PEERS="ours buildah"               which builders ("ours" alone to iterate on this tool)
 #   OURS_FLAGS="--cache --cache-copy-layers"  the layer-cache flags of ours (buildah runs with --layers, which caches
 #                                      every step, so COPY layers are cached here too)
-#   KANIKO_DLL=PATH                    the dotnet-kaniko.dll to time (default: the Release build, built first);
-#   KANIKO_EXE=PATH                    or a native/apphost executable instead of `dotnet DLL`
+#   KANIKO_EXE=PATH                    the dotnet-kaniko executable to time; default: what users install, the
+#                                      linux-x64 ReadyToRun publish (framework-dependent), published first into the
+#                                      work folder and run through its apphost (benchmarks/kaniko-tool.sh)
+#   KANIKO_DLL=PATH                    or `dotnet DLL` instead, e.g. the Release build (JIT at every start)
 #   BUILDAH_DRIVER=overlay|vfs         buildah's storage driver (default overlay)
 #   KEEP=1                             keep the work folder (each run's log is there)
 # With GNU time installed (/usr/bin/time), each run of ours also prints the megabytes it wrote to disk. To compare
@@ -89,16 +91,10 @@ done
 log "base images pushed"
 
 # ---- this tool
-if [[ -n ${KANIKO_EXE:-} ]]; then
-  ours=("$KANIKO_EXE")
-else
-  dll=${KANIKO_DLL:-$repo_root/src/dotnet-kaniko/bin/Release/net10.0/dotnet-kaniko.dll}
-  if [[ -z ${KANIKO_DLL:-} ]]; then
-    log "building dotnet-kaniko (Release)"
-    dotnet build "$repo_root/src/dotnet-kaniko" -c Release -v quiet -nologo >/dev/null
-  fi
-  ours=(dotnet "$dll")
-fi
+source "$repo_root/benchmarks/kaniko-tool.sh"
+kaniko_tool "$work"
+ours=("${kaniko[@]}")
+log "ours: ${ours[*]}"
 
 # ---- the contexts: built once, in the work folder
 prepare_context() { # WORKLOAD -> prints the context folder

@@ -1,3 +1,4 @@
+using Kaniko.Engine.Context.Sources;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Dockerfile.Instructions;
 using Kaniko.Engine.Dockerfile.Syntax;
@@ -31,6 +32,32 @@ public static class KanikoPlanner
     /// </summary>
     public static IReadOnlyList<PlanDescription> Describe(BuildRequest request) =>
         [.. PlanPlatforms(request).Select(plan => new PlanDescription(plan.TargetPlatform, PlanTextWriter.Write(plan)))];
+
+    /// <summary>
+    /// Whether the build of <paramref name="request"/> may run a <c>RUN</c> step, the one kind of step that mounts (a
+    /// stage's overlay root, a sandbox's binds). False only when the context is a local folder and no stage the build
+    /// needs, on any target platform, has a <c>RUN</c>: a remote context is not fetched to find out, and a Dockerfile
+    /// that cannot be read or planned answers true (the build itself then says why). A <c>RUN</c> that an
+    /// <c>ONBUILD</c> trigger of a base image adds is not known before the base is fetched: a host that relies on a
+    /// false answer also runs such a step without mounts of its own (<see cref="StageRootKind.Unpack"/>).
+    /// </summary>
+    public static bool MayRunCommands(BuildRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!ContextMaterializer.IsLocalDirectory(request.Context))
+        {
+            return true;
+        }
+
+        try
+        {
+            return PlanPlatforms(request).Any(plan => plan.Stages.Any(stage => stage.Steps.Any(step => step.Instruction is RunInstruction)));
+        }
+        catch (Exception e) when (e is KanikoException or IOException or UnauthorizedAccessException)
+        {
+            return true;
+        }
+    }
 
     /// <summary>
     /// Plans <paramref name="request"/> once per target platform (<see cref="BuildRequest.Platforms"/>), in the

@@ -72,7 +72,7 @@ internal static class BuildCommand
                 return ExitCodes.Success;
             }
 
-            PrivateMountNamespace.EnterIfUseful(request, message =>
+            request = PrivateMountNamespace.EnterIfUseful(request, message =>
             {
                 if (verbosity >= ConsoleVerbosity.Debug)
                 {

@@ -20,6 +20,12 @@ namespace Kaniko.Cli;
 /// mounts are handed to the step's own namespaces then). A build run by a library host (the MSBuild tasks) stays in
 /// its host's namespace; its leftovers are removed by the next build.
 /// </para>
+/// <para>
+/// Nor for a build that runs no <c>RUN</c> step (<see cref="KanikoPlanner.MayRunCommands"/>: a COPY-only image), the
+/// only step that mounts: starting the tool a second time is most of such a build's fixed cost. Its request is given
+/// <c>--stage-root=unpack</c>, so that a <c>RUN</c> a base image's <c>ONBUILD</c> adds, unknown until the base is
+/// fetched, still mounts nothing in this namespace.
+/// </para>
 /// </summary>
 internal static partial class PrivateMountNamespace
 {
@@ -31,15 +37,21 @@ internal static partial class PrivateMountNamespace
 
     /// <summary>
     /// Replaces this process with the same build inside a private mount namespace, where that is useful and possible;
-    /// returns (and the build goes on here) otherwise, or when <c>exec</c> fails.
+    /// returns the request to build here otherwise, or when <c>exec</c> fails.
     /// </summary>
-    public static void EnterIfUseful(BuildRequest request, Action<string> debug)
+    public static BuildRequest EnterIfUseful(BuildRequest request, Action<string> debug)
     {
         if (!OperatingSystem.IsLinux() || !IsThisTool() || Environment.GetEnvironmentVariable(Marker) is not null
             || !Environment.IsPrivilegedProcess || request.StageRoot == StageRootKind.Unpack
             || !HasCapability(CapSysAdmin) || FindUnshare() is not { } unshare)
         {
-            return;
+            return request;
+        }
+
+        if (WithoutRunSteps(request) is { } unmounted)
+        {
+            debug("private mount namespace: no RUN step in the stages built; building in this one");
+            return unmounted;
         }
 
         // exec cannot be taken back: first make sure unshare can make the namespace here (in a chroot whose root is no
@@ -47,7 +59,7 @@ internal static partial class PrivateMountNamespace
         if (!CanUnshare(unshare))
         {
             debug("private mount namespace: unshare --mount cannot work here; building in this one");
-            return;
+            return request;
         }
 
         string[] argv = [unshare, "--mount", "--propagation", "private", "--", .. OwnCommandLine.Get()];
@@ -58,7 +70,16 @@ internal static partial class PrivateMountNamespace
         // execve returns only on failure; the build then simply runs in this namespace.
         _ = Execve(unshare, [.. argv, null], [.. environment, null]);
         debug(string.Create(CultureInfo.InvariantCulture, $"private mount namespace: exec {unshare} failed (errno {Marshal.GetLastPInvokeError()}); building in this one"));
+        return request;
     }
+
+    /// <summary>
+    /// The request to build without a private mount namespace when <paramref name="request"/> runs no <c>RUN</c>
+    /// step: the same with <see cref="StageRootKind.Unpack"/>, which keeps a base image's <c>ONBUILD RUN</c> from
+    /// mounting here; <c>null</c> when it may run one.
+    /// </summary>
+    internal static BuildRequest? WithoutRunSteps(BuildRequest request) =>
+        KanikoPlanner.MayRunCommands(request) ? null : request with { StageRoot = StageRootKind.Unpack };
 
     // Only the tool's own process may be replaced: a host that runs the command in its process (a test host) would
     // be started again from the beginning.

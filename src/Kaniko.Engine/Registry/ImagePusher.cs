@@ -41,7 +41,7 @@ internal sealed class ImagePusher
         var pushedTo = new Dictionary<string, RepositoryName>(StringComparer.OrdinalIgnoreCase);
         foreach (var group in targets.GroupBy(RepositoryName.From))
         {
-            await PushBlobsAsync(image, group.Key, pushedTo.GetValueOrDefault(group.Key.Registry), blobs, cancellationToken).ConfigureAwait(false);
+            await PushBlobsAsync([image], group.Key, pushedTo.GetValueOrDefault(group.Key.Registry), blobs, cancellationToken).ConfigureAwait(false);
             pushedTo.TryAdd(group.Key.Registry, group.Key);
             foreach (var target in group)
             {
@@ -73,13 +73,12 @@ internal sealed class ImagePusher
             var pushed = new HashSet<Digest>();
             var earlier = pushedTo.GetValueOrDefault(repository.Registry);
             pushedTo.TryAdd(repository.Registry, repository);
-            foreach (var image in index.Manifests)
-            {
-                await PushBlobsAsync(image, repository, earlier, blobs, cancellationToken).ConfigureAwait(false);
-                var byDigest = ImageReference.Parse($"{repository}@{image.Manifest.Digest}");
-                await PutAsync(byDigest, image.Manifest.Bytes, ManifestType(image), image.Manifest.Digest, cancellationToken).ConfigureAwait(false);
-                pushed.Add(image.Manifest.Digest);
-            }
+            // A manifest needs only its own blobs, and the index only its manifests: the blobs of every image (an image
+            // and its attestation manifest) go in one bounded pass, then the manifests side by side.
+            await PushBlobsAsync(index.Manifests, repository, earlier, blobs, cancellationToken).ConfigureAwait(false);
+            await Task.WhenAll(index.Manifests.Select(image => PutAsync(
+                ImageReference.Parse($"{repository}@{image.Manifest.Digest}"), image.Manifest.Bytes, ManifestType(image), image.Manifest.Digest, cancellationToken))).ConfigureAwait(false);
+            pushed.UnionWith(index.Manifests.Select(image => image.Manifest.Digest));
 
             foreach (var entry in index.Index.Value.Manifests.Where(e => !pushed.Contains(e.Digest)))
             {
@@ -130,31 +129,32 @@ internal sealed class ImagePusher
 
     private static string Format(string format, params object?[] arguments) => string.Format(CultureInfo.InvariantCulture, format, arguments);
 
-    /// <param name="image">The image whose blobs to push.</param>
+    /// <param name="images">The images whose blobs to push.</param>
     /// <param name="repository">Where to.</param>
     /// <param name="earlier">A repository of the same registry this push already filled, to mount from.</param>
     /// <param name="results">Collects what each blob took.</param>
     /// <param name="cancellationToken">Cancels the transfers.</param>
-    private async Task PushBlobsAsync(IImage image, RepositoryName repository, RepositoryName? earlier, ConcurrentBag<BlobPush> results, CancellationToken cancellationToken)
+    private async Task PushBlobsAsync(IEnumerable<IImage> images, RepositoryName repository, RepositoryName? earlier, ConcurrentBag<BlobPush> results, CancellationToken cancellationToken)
     {
-        var config = image.Config;
-        var work = new List<(Descriptor Blob, Func<CancellationToken, Task<Stream>> Open, RepositoryName? MountFrom)>
+        var work = new List<(Descriptor Blob, Func<CancellationToken, Task<Stream>> Open, RepositoryName? MountFrom)>();
+        foreach (var image in images)
         {
-            (image.Manifest.Value.Config with { Data = null }, _ => Task.FromResult<Stream>(new MemoryStream(config.Bytes.ToArray(), writable: false)), earlier ?? MountSource(image)),
-        };
-        foreach (var layer in image.Layers)
-        {
-            if (layer.MediaType.IsForeign)
+            var config = image.Config;
+            work.Add((image.Manifest.Value.Config with { Data = null }, _ => Task.FromResult<Stream>(new MemoryStream(config.Bytes.ToArray(), writable: false)), earlier ?? MountSource(image)));
+            foreach (var layer in image.Layers)
             {
-                continue;
-            }
+                if (layer.MediaType.IsForeign)
+                {
+                    continue;
+                }
 
-            var descriptor = new Descriptor { MediaType = layer.MediaType, Digest = layer.Digest, Size = layer.Size };
-            // Prefer a repository this push already filled: its blobs are certainly there.
-            work.Add((descriptor, layer.OpenCompressedAsync, earlier ?? WrappedLayers.Find<RemoteLayer>(layer)?.Repository));
+                var descriptor = new Descriptor { MediaType = layer.MediaType, Digest = layer.Digest, Size = layer.Size };
+                // Prefer a repository this push already filled: its blobs are certainly there.
+                work.Add((descriptor, layer.OpenCompressedAsync, earlier ?? WrappedLayers.Find<RemoteLayer>(layer)?.Repository));
+            }
         }
 
-        // The same blob twice in one image (an empty layer repeated) is pushed once.
+        // The same blob twice (an empty layer repeated, a config two images share) is pushed once.
         var distinct = work.DistinctBy(w => w.Blob.Digest).ToArray();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _client.Options.MaxParallelUploads), CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(distinct, parallel, async (item, token) =>

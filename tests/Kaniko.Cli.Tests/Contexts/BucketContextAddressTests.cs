@@ -169,11 +169,12 @@ public sealed class BucketContextAddressTests
 
         var request = BuildOptions.Bind(parse, NoVariables);
 
+        Assert.All(request.RemoteContextSources, s => Assert.False(Assert.IsType<DeferredContextStore>(s).IsCreated));
         Assert.Collection(
-            request.RemoteContextSources,
-            s => Assert.IsType<S3ContextSource>(s),
-            s => Assert.IsType<GcsContextSource>(s),
-            s => Assert.IsType<AzureBlobContextSource>(s));
+            request.RemoteContextSources.Cast<DeferredContextStore>(),
+            s => Assert.IsType<S3ContextSource>(s.Store),
+            s => Assert.IsType<GcsContextSource>(s.Store),
+            s => Assert.IsType<AzureBlobContextSource>(s.Store));
         Assert.Single(request.RemoteContextSources, s => s.CanFetch(request.Context));
     }
 }

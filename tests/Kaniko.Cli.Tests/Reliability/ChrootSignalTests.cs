@@ -78,6 +78,39 @@ public sealed class ChrootSignalTests(RegistryFixture registry) : IClassFixture<
         Assert.Empty(MountsBelow(_scratch.Tmp));
     }
 
+    /// <summary>
+    /// A build whose Dockerfile runs nothing starts without a private mount namespace; a <c>RUN</c> its base image's
+    /// <c>ONBUILD</c> adds then gets an unpacked stage root, so SIGKILL still leaves nothing mounted.
+    /// </summary>
+    [Fact]
+    public async Task A_killed_build_whose_only_run_comes_from_an_onbuild_of_its_base_leaves_nothing_mounted()
+    {
+        RequireChrootMode();
+        var busybox = await BaseImages.PushBusyboxAsync(registry, TestContext.Current.CancellationToken);
+        var marker = Random.Shared.Next(300_000, 999_999).ToString(CultureInfo.InvariantCulture);
+        var onbuild = $"{registry.Host}/onbuild-{marker}:latest";
+        _scratch.WriteDockerfile($"FROM {busybox.Reference}\nONBUILD RUN sleep {marker}\n");
+        var (exitCode, output, error) = await CliChild.RunAsync(
+            _scratch.BuildArguments("--destination", onbuild, "--insecure-registry", registry.Host), _scratch.Environment);
+        Assert.True(exitCode == 0, $"the base did not build:\n{output}\n{error}");
+        _scratch.WriteDockerfile($"FROM {onbuild}\nCOPY Dockerfile /\n");
+
+        using var child = CliChild.Start(_scratch.TarballBuild("--insecure-registry", registry.Host, "--verbosity", "debug"), _scratch.Environment);
+        IReadOnlyList<int> sleepers = [];
+        Assert.True(await child.WaitUntilAsync(() => (sleepers = Sleepers(marker)).Count > 0),
+            $"the trigger never ran:\n{child.Output}\n{child.Error}");
+        Assert.Contains("private mount namespace: no RUN step in the stages built", child.Output + child.Error, StringComparison.Ordinal);
+        Assert.True(await child.WaitUntilAsync(() => (child.Output + child.Error).Contains("RUN stage roots: unpacked", StringComparison.Ordinal)),
+            $"the stage root was not unpacked:\n{child.Output}\n{child.Error}");
+
+        await child.SignalAsync("KILL");
+        await child.WaitAsync();
+
+        Assert.True(await EventuallyAsync(() => !sleepers.Any(IsAlive)), $"the step's sleep outlived the builder (pids {string.Join(' ', sleepers)})");
+        Assert.True(await EventuallyAsync(() => MountsBelow(_scratch.Tmp).Count == 0),
+            "left mounted:\n" + string.Join('\n', MountsBelow(_scratch.Tmp)));
+    }
+
     private static void RequireChrootMode()
     {
         if (Environment.UserName != "root")

@@ -51,6 +51,33 @@ public sealed class ImagePusherTests
     }
 
     [Fact]
+    public async Task The_blobs_of_all_the_images_of_an_index_go_before_any_manifest_and_the_index_last()
+    {
+        var registry = new InMemoryRegistry();
+        var order = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        await using var server = new RawHttpServer(request =>
+        {
+            order.Enqueue(request.Method + " " + request.Path);
+            return registry.Handle(request);
+        });
+        using var client = new RegistryClient(OptionsFor(server), new ChainedKeychain());
+        var first = BytesImage.Create([Encoding.UTF8.GetBytes("first a"), Encoding.UTF8.GetBytes("first b")]);
+        var second = BytesImage.Create([Encoding.UTF8.GetBytes("second")]);
+        var index = new ImageIndexBuilder().Add(first).Add(second, Platform.Parse("linux/arm64")).Build();
+
+        var result = await new ImagePusher(client).PushAsync(index, [ImageReference.Parse(server.Authority + "/app:1")], TestContext.Current.CancellationToken);
+
+        Assert.Equal(5, result.Blobs.Count);
+        var requests = order.ToList();
+        var manifests = requests.FindAll(r => r.StartsWith("PUT /v2/app/manifests/", StringComparison.Ordinal));
+        Assert.Equal(3, manifests.Count);
+        Assert.Equal("PUT /v2/app/manifests/1", requests[^1]);
+        var firstManifest = requests.FindIndex(r => r.StartsWith("PUT /v2/app/manifests/", StringComparison.Ordinal));
+        Assert.DoesNotContain(requests.Skip(firstManifest), r => r.Contains("/blobs/", StringComparison.Ordinal));
+        Assert.True(registry.HasManifest("app", "1"));
+    }
+
+    [Fact]
     public async Task A_failed_blob_means_no_manifest()
     {
         var registry = new InMemoryRegistry();

@@ -31,6 +31,19 @@ internal static partial class ContextMaterializer
     public static bool ReadsStandardInput(string contextArgument) =>
         contextArgument == StandardInput || string.Equals(contextArgument, StandardInputArchive, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Whether <paramref name="contextArgument"/> names a local folder, used in place: nothing is fetched, unpacked or
+    /// read from standard input to make it (the first rungs of <see cref="MaterializeAsync"/>).
+    /// </summary>
+    public static bool IsLocalDirectory(string contextArgument)
+    {
+        ArgumentNullException.ThrowIfNull(contextArgument);
+        var scheme = SchemePattern().Match(contextArgument) is { Success: true } match ? match.Groups[1].Value.ToLowerInvariant() : null;
+        return contextArgument != StandardInput
+            && scheme is null or "dir"
+            && !(scheme is null && !Path.Exists(contextArgument) && GitContextReference.IsGitContext(contextArgument));
+    }
+
     /// <summary>Makes <paramref name="contextArgument"/> available as a local directory.</summary>
     /// <exception cref="KanikoException">The context cannot be found, fetched or unpacked (KANIKO2001–2004, 2030–2038,
     /// or a remote store's own code).</exception>

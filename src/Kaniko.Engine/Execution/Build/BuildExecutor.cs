@@ -63,6 +63,11 @@ internal sealed class BuildExecutor
         var built = new Dictionary<string, Task<StageResult>>(StringComparer.Ordinal);
         var executors = new List<StageExecutor>();
         var runHost = new RunHost(_options, _events);
+        if (OperatingSystem.IsLinux())
+        {
+            runHost.ProbeAhead(plans);
+        }
+
         var builds = new List<ExecutedBuild>();
         try
         {

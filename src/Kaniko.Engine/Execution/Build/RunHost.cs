@@ -26,6 +26,19 @@ internal sealed class RunHost
         _events = events;
     }
 
+    /// <summary>
+    /// Starts the sandbox's probe in the background when <paramref name="plans"/> hold a <c>RUN</c> step (one a base
+    /// image's <c>ONBUILD</c> adds is not known here and probes when it runs, as before).
+    /// </summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void ProbeAhead(IEnumerable<Planning.BuildPlan> plans)
+    {
+        if (plans.Any(plan => plan.Stages.Any(stage => stage.Steps.Any(step => step.Instruction is Dockerfile.Instructions.RunInstruction))))
+        {
+            SandboxFactory.StartProbe(_options.Isolation);
+        }
+    }
+
     /// <summary>The sandbox every step runs in; throws <c>KANIKO4401</c>/<c>KANIKO4402</c> when none can run here.</summary>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public ISandbox Sandbox

@@ -14,6 +14,20 @@ internal static class SandboxFactory
 {
     private static readonly Lazy<string?> BwrapProbe = new(ProbeBubblewrap);
 
+    /// <summary>
+    /// Starts the bubblewrap probe that <see cref="Create(SandboxKind, IBuildEventSink?)"/> waits for, in the
+    /// background, for a build whose steps will run with <paramref name="kind"/>: the probe starts a process (tens of
+    /// milliseconds), which then overlaps with what the build does before its first <c>RUN</c>. The choice is still
+    /// made, and reported, when the first step asks for the sandbox.
+    /// </summary>
+    public static void StartProbe(SandboxKind kind)
+    {
+        if (kind is SandboxKind.Automatic or SandboxKind.Bubblewrap && !BwrapProbe.IsValueCreated)
+        {
+            _ = Task.Run(() => BwrapProbe.Value);
+        }
+    }
+
     /// <summary>Creates the sandbox for <paramref name="kind"/>; throws <see cref="KanikoException"/> (44xx) when it cannot run here.</summary>
     public static ISandbox Create(SandboxKind kind = SandboxKind.Automatic, IBuildEventSink? events = null)
     {
