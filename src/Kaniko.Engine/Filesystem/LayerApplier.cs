@@ -62,6 +62,7 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
                     break;
                 }
 
+                rootFs.EntryRead?.Invoke(entry);
                 await ApplyEntryAsync(entry, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -76,13 +77,17 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
             }
         }
 
-        foreach (var hostPath in _implicitDirectories)
+        if (_implicitDirectories.Count > 0 && rootFs.LowerDirectories is { } lowerDirectories)
         {
-            if (rootFs.LowerDirectory?.Invoke(SecurePath.ToContainerPath(Root, hostPath)) is { } lower)
+            var lowerDirectory = await lowerDirectories(cancellationToken).ConfigureAwait(false);
+            foreach (var hostPath in _implicitDirectories)
             {
-                LibC.Lchown(hostPath, lower.Uid, lower.Gid);
-                File.SetUnixFileMode(hostPath, lower.Mode);
-                LibC.SetTimes(hostPath, lower.ModificationTime);
+                if (lowerDirectory(SecurePath.ToContainerPath(Root, hostPath)) is { } lower)
+                {
+                    LibC.Lchown(hostPath, lower.Uid, lower.Gid);
+                    File.SetUnixFileMode(hostPath, lower.Mode);
+                    LibC.SetTimes(hostPath, lower.ModificationTime);
+                }
             }
         }
 
@@ -505,7 +510,7 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
         {
             Remove(directory);
             Directory.CreateDirectory(directory);
-            if (rootFs.LowerDirectory is not null)
+            if (rootFs.LowerDirectories is not null)
             {
                 _implicitDirectories.Add(directory);
             }
