@@ -83,6 +83,12 @@ internal sealed class RootFs
     /// </summary>
     internal Func<CancellationToken, Task<Func<string, FileEntryMetadata?>>>? LowerDirectories { get; init; }
 
+    /// <summary>
+    /// Whether the content hash of each file a layer writes is recorded, for the diff of a later snapshot to trust
+    /// (true). A layer store's folder is never diffed that way: hashing its files would only cost a pass over them.
+    /// </summary>
+    internal bool RecordsContentHashes { get; init; } = true;
+
     /// <summary>Sees each tar entry of an applied layer, in order, before it is written (its headers are kept from it).</summary>
     internal Action<System.Formats.Tar.TarEntry>? EntryRead { get; init; }
 

@@ -226,6 +226,7 @@ internal sealed class OverlayStageRoot : IDisposable
                 {
                     EntryRead = headers is null ? null : entry => headers.Add(LayerHeaderCache.Of(entry)),
                     KeepsWhiteouts = true,
+                    RecordsContentHashes = false,
                     OverlayOpaqueAttribute = _store.Form.OpaqueAttribute,
                     LowerDirectories = async wait =>
                     {
