@@ -153,25 +153,29 @@ internal sealed class OverlayStageRoot : IDisposable
         _prepared.Clear();
     }
 
-    // Downloads run ahead (a few at a time, into the base-image cache) of the layers the store lacks, and the layers
-    // are unpacked at once, a few at a time and the largest first: a layer's folder holds its own files only. What
-    // one layer takes from those below (the metadata of the directories it writes into without listing them) is
-    // looked up once its files are written, after waiting for the layers below, and without holding a place in the
-    // throttle, so no layer waits for one that waits.
+    // Downloads run ahead (a few at a time, the largest first, into the base-image cache) of the layers the store
+    // lacks, and the layers are unpacked at once, a few at a time and the largest first: a layer's folder holds its
+    // own files only. What one layer takes from those below (the metadata of the directories it writes into without
+    // listing them) is looked up once its files are written, after waiting for the layers below, and without holding
+    // a place in the throttle, so no layer waits for one that waits.
     private async Task<LayerLease[]> AcquireAllAsync(IReadOnlyList<ILayer> layers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(layers);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var downloadThrottle = new SemaphoreSlim(StageRootFs.ParallelDownloads);
         using var unpackThrottle = new SemaphoreSlim(ParallelUnpacks);
-        var fetched = layers
-            .Select(layer => layer is CachedLayer { IsCached: false } cached && !Directory.Exists(_store.PathOf(layer.DiffId))
-                ? StageRootFs.DownloadAsync(cached, downloadThrottle, stop.Token) : Task.CompletedTask)
-            .ToArray();
         // Each layer starts once all have their task, so the ones it waits for below are there to wait for.
         var allStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var largestFirst = Enumerable.Range(0, layers.Count).OrderByDescending(i => layers[i].Size).ToList();
+        var fetched = new Task[layers.Count];
+        foreach (var i in largestFirst)
+        {
+            fetched[i] = layers[i] is CachedLayer { IsCached: false } cached && !Directory.Exists(_store.PathOf(layers[i].DiffId))
+                ? StageRootFs.DownloadAsync(cached, downloadThrottle, stop.Token) : Task.CompletedTask;
+        }
+
         var acquired = new Task<LayerLease>[layers.Count];
-        foreach (var i in Enumerable.Range(0, layers.Count).OrderByDescending(i => layers[i].Size))
+        foreach (var i in largestFirst)
         {
             var below = i;
             acquired[i] = AcquireAsync(layers[i], Task.WhenAll(allStarted.Task, fetched[i]), () => acquired[..below], unpackThrottle, stop.Token);
