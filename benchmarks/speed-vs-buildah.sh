@@ -8,8 +8,9 @@
 #   aspnet   COPY-only: FROM dotnet/aspnet, WORKDIR, COPY . . of a `dotnet publish` output. The change rewrites a file.
 #
 # Scenarios, RUNS runs each, per builder:
-#   cold       no local state (ours: an empty --cache-dir; buildah: a wiped storage root) and a new destination
-#              repository (so our registry cache repository, DEST/cache, is empty too)
+#   cold       no local state (ours: an empty --cache-dir; buildah: a wiped storage root; both wiped before the
+#              clock starts) and a new destination repository (so our registry cache repository, DEST/cache, is
+#              empty too)
 #   no-change  the last cold run's destination again, same local state, nothing changed
 #   one-change one context file rewritten, same destination and local state
 #
@@ -136,9 +137,19 @@ change_context() { # WORKLOAD CONTEXT RUN
   esac
 }
 
+# The cold runs' wipes of the last run's local state, done before the clock starts: deleting a gigabyte of unpacked
+# layers is not part of a build.
+wipe_ours() { # WORKLOAD
+  rm -rf "$work/ours-cache-$1"
+}
+
+wipe_buildah() { # WORKLOAD
+  buildah --root "$work/buildah/root" --runroot "$work/buildah/run" --storage-driver "$driver" rm --all >/dev/null 2>&1 || true
+  rm -rf "$work/buildah"
+}
+
 run_ours() { # WORKLOAD CONTEXT DEST COLD LOG
   local cache=$work/ours-cache-$1
-  [[ $4 == 1 ]] && rm -rf "$cache"
   # GNU time's %O: the blocks (512 bytes) the build and its children wrote to disk (their write_bytes in /proc/PID/io).
   local io=()
   [[ -x /usr/bin/time ]] && io=(/usr/bin/time -f "%O" -o "$5.io")
@@ -149,10 +160,6 @@ run_ours() { # WORKLOAD CONTEXT DEST COLD LOG
 
 run_buildah() { # WORKLOAD CONTEXT DEST COLD LOG
   local storage=(--root "$work/buildah/root" --runroot "$work/buildah/run" --storage-driver "$driver")
-  if [[ $4 == 1 ]]; then
-    buildah "${storage[@]}" rm --all >/dev/null 2>&1 || true
-    rm -rf "$work/buildah"
-  fi
   mkdir -p "$work/buildah"
   CONTAINERS_REGISTRIES_CONF="$work/registries.conf" buildah "${storage[@]}" bud --isolation chroot --layers --format docker \
     --build-arg "$(base_args "$1")" --iidfile "$work/iid" -f "$2/Dockerfile" -t "$3" "$2" >"$5" 2>&1 &&
@@ -172,6 +179,7 @@ measure() { # WORKLOAD BUILDER
       if [[ $scenario == cold ]]; then cold=1; dest=$registry/bench/$workload-$builder-$stamp-$i:latest; fi
       [[ $scenario == one-change ]] && change_context "$workload" "$ctx" "$i"
       local runlog=$work/$workload-$builder-$scenario-$i.log
+      [[ $cold == 1 ]] && "wipe_$builder" "$workload"
       start=$(date +%s.%N)
       "run_$builder" "$workload" "$ctx" "$dest" "$cold" "$runlog" || { tail -30 "$runlog" >&2; die "$builder failed on $workload ($scenario run $i)"; }
       t=$(seconds "$start")

@@ -34,6 +34,9 @@ internal sealed class LayerHeaderCache
     private const string Folder = "layer-headers";
     private const string Version = "v1";
 
+    // Decompressing is the cost of a read: a few at once keep two cores busy while one large layer is read.
+    private const int ParallelReads = 3;
+
     /// <summary>A cache in <paramref name="root"/> (the cache directory, beside the blob store).</summary>
     public LayerHeaderCache(string root)
     {
@@ -67,6 +70,62 @@ internal sealed class LayerHeaderCache
         }
 
         return headers;
+    }
+
+    /// <summary>
+    /// The headers of each of <paramref name="layers"/>, in their order, from <paramref name="cache"/> when given (else
+    /// read from the layers): the layers are read at once, a few at a time and the largest first, since each is
+    /// downloaded and decompressed on its own; only their merge into a tree has to go bottom first.
+    /// </summary>
+    public static async Task<IReadOnlyList<LayerHeader>[]> GetAllAsync(LayerHeaderCache? cache, IReadOnlyList<ILayer> layers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var throttle = new SemaphoreSlim(ParallelReads);
+        var reads = new Task<IReadOnlyList<LayerHeader>>[layers.Count];
+        foreach (var i in Enumerable.Range(0, layers.Count).OrderByDescending(i => layers[i].Size))
+        {
+            reads[i] = ReadThrottledAsync(layers[i], throttle, stop.Token);
+        }
+
+        try
+        {
+            return await Task.WhenAll(reads).ConfigureAwait(false);
+        }
+        finally
+        {
+            // A failed read stops the others; none is left running past the call.
+            await stop.CancelAsync().ConfigureAwait(false);
+            await ((Task)Task.WhenAll(reads)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        async Task<IReadOnlyList<LayerHeader>> ReadThrottledAsync(ILayer layer, SemaphoreSlim gate, CancellationToken token)
+        {
+            await gate.WaitAsync(token).ConfigureAwait(false);
+            try
+            {
+                // Off the caller's thread: a cached file is parsed synchronously and the next read starts meanwhile.
+                return await Task.Run(() => cache is null ? ReadAsync(layer, token) : cache.GetAsync(layer, token), token).ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Keeps <paramref name="headers"/>, read by whoever read the whole of <paramref name="layer"/> (and so checked its
+    /// digest), for the next <see cref="GetAsync"/>, when the layer is large enough and they are not kept yet.
+    /// </summary>
+    public void Keep(ILayer layer, IReadOnlyList<LayerHeader> headers)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentNullException.ThrowIfNull(headers);
+        if (layer.Size >= MinimumLayerSize && !File.Exists(PathOf(layer.Digest)))
+        {
+            Store(layer.Digest, headers);
+        }
     }
 
     /// <summary>Reads every header of <paramref name="layer"/>'s tar, then the rest of the stream, so its digest is checked.</summary>

@@ -62,6 +62,7 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
                     break;
                 }
 
+                rootFs.EntryRead?.Invoke(entry);
                 await ApplyEntryAsync(entry, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -76,13 +77,17 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
             }
         }
 
-        foreach (var hostPath in _implicitDirectories)
+        if (_implicitDirectories.Count > 0 && rootFs.LowerDirectories is { } lowerDirectories)
         {
-            if (rootFs.LowerDirectory?.Invoke(SecurePath.ToContainerPath(Root, hostPath)) is { } lower)
+            var lowerDirectory = await lowerDirectories(cancellationToken).ConfigureAwait(false);
+            foreach (var hostPath in _implicitDirectories)
             {
-                LibC.Lchown(hostPath, lower.Uid, lower.Gid);
-                File.SetUnixFileMode(hostPath, lower.Mode);
-                LibC.SetTimes(hostPath, lower.ModificationTime);
+                if (lowerDirectory(SecurePath.ToContainerPath(Root, hostPath)) is { } lower)
+                {
+                    LibC.Lchown(hostPath, lower.Uid, lower.Gid);
+                    File.SetUnixFileMode(hostPath, lower.Mode);
+                    LibC.SetTimes(hostPath, lower.ModificationTime);
+                }
             }
         }
 
@@ -184,9 +189,12 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
                 return;
             case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
                 Remove(hostPath);
-                var hash = await WriteFileAsync(entry, hostPath, cancellationToken).ConfigureAwait(false);
-                _writtenFiles.Add((path.Value, hostPath, hash));
-                _hashByHostPath[hostPath] = hash;
+                if (await WriteFileAsync(entry, hostPath, rootFs.RecordsContentHashes, cancellationToken).ConfigureAwait(false) is { } hash)
+                {
+                    _writtenFiles.Add((path.Value, hostPath, hash));
+                    _hashByHostPath[hostPath] = hash;
+                }
+
                 break;
             case TarEntryType.SymbolicLink:
                 Remove(hostPath);
@@ -211,9 +219,9 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
         LibC.SetTimes(hostPath, entry.ModificationTime);
     }
 
-    private static async Task<byte[]> WriteFileAsync(TarEntry entry, string hostPath, CancellationToken cancellationToken)
+    private static async Task<byte[]?> WriteFileAsync(TarEntry entry, string hostPath, bool hashed, CancellationToken cancellationToken)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var hash = hashed ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
         var file = new FileStream(hostPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1, useAsync: false);
         await using (file.ConfigureAwait(false))
         {
@@ -225,7 +233,7 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
                     int read;
                     while ((read = await data.ReadAsync(buffer.AsMemory(0, CopyBufferSize), cancellationToken).ConfigureAwait(false)) > 0)
                     {
-                        hash.AppendData(buffer, 0, read);
+                        hash?.AppendData(buffer, 0, read);
                         await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                     }
                 }
@@ -236,7 +244,7 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
             }
         }
 
-        return hash.GetHashAndReset();
+        return hash?.GetHashAndReset();
     }
 
     private void ApplyHardLink(TarEntry entry, ContainerPath path, string hostPath)
@@ -505,7 +513,7 @@ internal sealed partial class LayerApplier(RootFs rootFs, string description)
         {
             Remove(directory);
             Directory.CreateDirectory(directory);
-            if (rootFs.LowerDirectory is not null)
+            if (rootFs.LowerDirectories is not null)
             {
                 _implicitDirectories.Add(directory);
             }

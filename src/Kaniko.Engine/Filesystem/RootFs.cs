@@ -76,10 +76,21 @@ internal sealed class RootFs
     internal string OverlayOpaqueAttribute { get; init; } = "trusted.overlay.opaque";
 
     /// <summary>
-    /// With <see cref="KeepsWhiteouts"/>: the metadata the layers below give a directory (by container path), for the
-    /// directories a layer writes into without listing them, so the overlay shows them as the layers below do.
+    /// With <see cref="KeepsWhiteouts"/>: the lookup of the metadata the layers below give a directory (by container
+    /// path), for the directories a layer writes into without listing them, so the overlay shows them as the layers
+    /// below do. Asked for once the layer's entries are written, and only when it has such directories, so it may
+    /// wait for the layers below to be complete: they are unpacked at the same time.
     /// </summary>
-    internal Func<string, FileEntryMetadata?>? LowerDirectory { get; init; }
+    internal Func<CancellationToken, Task<Func<string, FileEntryMetadata?>>>? LowerDirectories { get; init; }
+
+    /// <summary>
+    /// Whether the content hash of each file a layer writes is recorded, for the diff of a later snapshot to trust
+    /// (true). A layer store's folder is never diffed that way: hashing its files would only cost a pass over them.
+    /// </summary>
+    internal bool RecordsContentHashes { get; init; } = true;
+
+    /// <summary>Sees each tar entry of an applied layer, in order, before it is written (its headers are kept from it).</summary>
+    internal Action<System.Formats.Tar.TarEntry>? EntryRead { get; init; }
 
     /// <summary>Whether the process is root, so owners, device nodes and most extended attributes are applied.</summary>
     public bool IsPrivileged { get; }

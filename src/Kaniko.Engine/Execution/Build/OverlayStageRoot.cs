@@ -1,4 +1,5 @@
 using System.Globalization;
+using Kaniko.Engine.Caching;
 using Kaniko.Engine.Context.Sources;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Execution.Copy;
@@ -22,20 +23,26 @@ namespace Kaniko.Engine.Execution.Build;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed class OverlayStageRoot : IDisposable
 {
+    // Unpacking is mostly writing files: a few layers at once keep the disk and two cores busy.
+    private const int ParallelUnpacks = 3;
+
     private readonly LayerStore _store;
     private readonly OverlayRung _rung;
     private readonly string _folder;
     private readonly IBuildEventSink _events;
     private readonly List<LayerLease> _leases = [];
+    private readonly List<LayerLease> _prepared = [];
+    private readonly LayerHeaderCache? _headers;
     private OverlayMount? _mount;
     private OverlayLowers? _lowers;
     private int _generation;
 
     /// <summary>
     /// An overlay root on <paramref name="rung"/> whose own folders (upper, work, links) go in <paramref name="folder"/>;
-    /// <paramref name="store"/> keeps its layers in the form that rung reads.
+    /// <paramref name="store"/> keeps its layers in the form that rung reads; the headers of the layers it unpacks are
+    /// kept in <paramref name="headers"/>, when given.
     /// </summary>
-    public OverlayStageRoot(LayerStore store, OverlayRung rung, string folder, IBuildEventSink events)
+    public OverlayStageRoot(LayerStore store, OverlayRung rung, string folder, IBuildEventSink events, LayerHeaderCache? headers = null)
     {
         if (!store.Form.IsReadBy(rung))
         {
@@ -46,6 +53,7 @@ internal sealed class OverlayStageRoot : IDisposable
         _rung = rung;
         _folder = Path.GetFullPath(folder);
         _events = events;
+        _headers = headers;
     }
 
     /// <summary>How many of the stage's layers the mount's lower folders hold.</summary>
@@ -57,40 +65,31 @@ internal sealed class OverlayStageRoot : IDisposable
     private string Upper => Path.Combine(_folder, "u" + _generation.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>
+    /// Unpacks into the store, ahead of the first mount, the layers of <paramref name="layers"/> it does not hold yet,
+    /// keeping their headers in the header cache as they go by: a step that must know the base's tree (a
+    /// <c>WORKDIR</c> in a stage that runs commands) then reads it from there instead of decompressing the layers a
+    /// second time. The layers are held until the stage is mounted. When the store cannot hold them only the debug
+    /// log says so: the mount tries again and says why the stage unpacks.
+    /// </summary>
+    public async Task PrepareAsync(IReadOnlyList<ILayer> layers, CancellationToken cancellationToken)
+    {
+        try
+        {
+            _prepared.AddRange(await AcquireAllAsync(layers, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or KanikoException or NotSupportedException)
+        {
+            _events.Report(new MessageEvent("layer store: not prepared ahead (" + e.Message + ")", MessageImportance.Low));
+        }
+    }
+
+    /// <summary>
     /// Mounts <paramref name="layers"/> (base first) on <paramref name="target"/> under an empty upper folder, unpacking
     /// into the store the layers it does not hold yet.
     /// </summary>
     public async Task MountAsync(IReadOnlyList<ILayer> layers, string target, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(layers);
-        // Downloads run ahead (a few at a time, into the base-image cache) of the layers the store lacks; the layers
-        // are unpacked bottom first, since a layer's implicit directories take their metadata from those below.
-        using var downloads = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var throttle = new SemaphoreSlim(StageRootFs.ParallelDownloads);
-        var fetched = layers
-            .Select(layer => layer is Caching.CachedLayer { IsCached: false } cached && !Directory.Exists(_store.PathOf(layer.DiffId))
-                ? StageRootFs.DownloadAsync(cached, throttle, downloads.Token) : Task.CompletedTask)
-            .ToArray();
-        var leases = new List<LayerLease>();
-        try
-        {
-            for (var i = 0; i < layers.Count; i++)
-            {
-                await fetched[i].ConfigureAwait(false);
-                leases.Add(await AcquireAsync(layers[i], leases, cancellationToken).ConfigureAwait(false));
-            }
-        }
-        catch
-        {
-            leases.ForEach(l => l.Dispose());
-            throw;
-        }
-        finally
-        {
-            await downloads.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(fetched).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-
+        var leases = await AcquireAllAsync(layers, cancellationToken).ConfigureAwait(false);
         Unmount();
         ReleaseLeases();
         _leases.AddRange(leases);
@@ -145,33 +144,111 @@ internal sealed class OverlayStageRoot : IDisposable
 
     private void ReleaseLeases()
     {
-        foreach (var lease in _leases)
+        foreach (var lease in _leases.Concat(_prepared))
         {
             lease.Dispose();
         }
 
         _leases.Clear();
+        _prepared.Clear();
+    }
+
+    // Downloads run ahead (a few at a time, the largest first, into the base-image cache) of the layers the store
+    // lacks, and the layers are unpacked at once, a few at a time and the largest first: a layer's folder holds its
+    // own files only. What one layer takes from those below (the metadata of the directories it writes into without
+    // listing them) is looked up once its files are written, after waiting for the layers below, and without holding
+    // a place in the throttle, so no layer waits for one that waits.
+    private async Task<LayerLease[]> AcquireAllAsync(IReadOnlyList<ILayer> layers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var downloadThrottle = new SemaphoreSlim(StageRootFs.ParallelDownloads);
+        using var unpackThrottle = new SemaphoreSlim(ParallelUnpacks);
+        // Each layer starts once all have their task, so the ones it waits for below are there to wait for.
+        var allStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var largestFirst = Enumerable.Range(0, layers.Count).OrderByDescending(i => layers[i].Size).ToList();
+        var fetched = new Task[layers.Count];
+        foreach (var i in largestFirst)
+        {
+            fetched[i] = layers[i] is CachedLayer { IsCached: false } cached && !Directory.Exists(_store.PathOf(layers[i].DiffId))
+                ? StageRootFs.DownloadAsync(cached, downloadThrottle, stop.Token) : Task.CompletedTask;
+        }
+
+        var acquired = new Task<LayerLease>[layers.Count];
+        foreach (var i in largestFirst)
+        {
+            var below = i;
+            acquired[i] = AcquireAsync(layers[i], Task.WhenAll(allStarted.Task, fetched[i]), () => acquired[..below], unpackThrottle, stop.Token);
+        }
+
+        allStarted.SetResult();
+        try
+        {
+            return await Task.WhenAll(acquired).ConfigureAwait(false);
+        }
+        catch
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await ((Task)Task.WhenAll(acquired)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            foreach (var done in acquired.Where(t => t.IsCompletedSuccessfully))
+            {
+                done.Result.Dispose();
+            }
+
+            throw;
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(fetched).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 
     // A layer is unpacked alone into its store folder, its whiteouts kept as overlayfs's; a directory it writes into
     // without listing gets the metadata the layers below give it (as containerd's applier does), not a default.
-    private async Task<LayerLease> AcquireAsync(ILayer layer, IReadOnlyList<LayerLease> below, CancellationToken cancellationToken)
+    private async Task<LayerLease> AcquireAsync(ILayer layer, Task download, Func<Task<LayerLease>[]> below, SemaphoreSlim throttle, CancellationToken cancellationToken)
     {
+        await download.ConfigureAwait(false);
         return await _store.AcquireAsync(layer.DiffId, async (folder, token) =>
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var lowers = new OverlayLowers([.. below.Select(l => l.Directory)], _store.Form);
-            var rootFs = new RootFs(folder, IgnoredPaths.Default, _events)
+            await throttle.WaitAsync(token).ConfigureAwait(false);
+            var holding = 1;
+            void Leave()
             {
-                KeepsWhiteouts = true,
-                OverlayOpaqueAttribute = _store.Form.OpaqueAttribute,
-                LowerDirectory = path => lowers.Find(path) is { Metadata.Kind: FileEntryKind.Directory } found ? found.Metadata : null,
-            };
-            var readAhead = new ReadAheadStream(await layer.OpenUncompressedAsync(token).ConfigureAwait(false));
-            await using (readAhead.ConfigureAwait(false))
+                if (Interlocked.Exchange(ref holding, 0) == 1)
+                {
+                    throttle.Release();
+                }
+            }
+
+            RootFs rootFs;
+            var headers = _headers is null ? null : new List<LayerHeader>();
+            try
             {
-                await rootFs.ApplyTarAsync(readAhead, layer.Digest.ToString(), token).ConfigureAwait(false);
-                await readAhead.DrainAsync(token).ConfigureAwait(false);
+                rootFs = new RootFs(folder, IgnoredPaths.Default, _events)
+                {
+                    EntryRead = headers is null ? null : entry => headers.Add(LayerHeaderCache.Of(entry)),
+                    KeepsWhiteouts = true,
+                    RecordsContentHashes = false,
+                    OverlayOpaqueAttribute = _store.Form.OpaqueAttribute,
+                    LowerDirectories = async wait =>
+                    {
+                        Leave();
+                        var lowers = new OverlayLowers([.. (await Task.WhenAll(below()).WaitAsync(wait).ConfigureAwait(false)).Select(l => l.Directory)], _store.Form);
+                        return path => lowers.Find(path) is { Metadata.Kind: FileEntryKind.Directory } found ? found.Metadata : null;
+                    },
+                };
+                var readAhead = new ReadAheadStream(await layer.OpenUncompressedAsync(token).ConfigureAwait(false));
+                await using (readAhead.ConfigureAwait(false))
+                {
+                    await rootFs.ApplyTarAsync(readAhead, layer.Digest.ToString(), token).ConfigureAwait(false);
+                    await readAhead.DrainAsync(token).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                Leave();
             }
 
             // In a user namespace an owner outside the mapped ids stays root on disk, and only the unpacking root
@@ -181,6 +258,12 @@ internal sealed class OverlayStageRoot : IDisposable
                 var (path, owner) = rootFs.WantedOwners.First();
                 throw new NotSupportedException(string.Format(CultureInfo.InvariantCulture,
                     "layer {0} gives {1} the owner {2}:{3}, outside the ids this user namespace maps", layer.DiffId, path, owner.Uid, owner.Gid));
+            }
+
+            if (headers is not null)
+            {
+                // The whole layer was read, so its digest was checked: its headers are the ones a tree read would find.
+                _headers!.Keep(layer, headers);
             }
 
             _events.Report(new MessageEvent(string.Format(CultureInfo.InvariantCulture, "layer store: unpacked {0} in {1:0.00} s",

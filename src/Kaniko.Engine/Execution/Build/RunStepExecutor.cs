@@ -82,6 +82,23 @@ internal sealed class RunStepExecutor(
         return diff.IsEmpty ? null : await runner.WriteAsync(diff, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Before a step of a stage that runs commands reads its base's tree: on the overlay rung, the base's layers are
+    /// unpacked into the layer store now, for the root the stage's first <c>RUN</c> mounts, and their headers kept as
+    /// they go by, so the tree is read from those instead of decompressing the layers a second time.
+    /// </summary>
+    public Task PrepareRootAsync(StageRun run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (!OperatingSystem.IsLinux() || options.Isolation == Sandbox.SandboxKind.None || run.RootFs is { IsMaterialised: true })
+        {
+            return Task.CompletedTask;
+        }
+
+        run.RootFs ??= runHost.CreateRootFs(options.WorkDirectory, run.Stage.DisplayName, run.Stage.Index, run.BaseLayerCount, events);
+        return run.RootFs.PrepareAsync([.. run.Layers.Take(run.BaseLayerCount)], cancellationToken);
+    }
+
     private static KanikoException RunNeedsLinux(Instruction instruction) =>
         new(DiagnosticCodes.RunNeedsLinux, string.Format(CultureInfo.InvariantCulture, Strings.RunNeedsLinux,
             instruction.Original.Trim(), System.Runtime.InteropServices.RuntimeInformation.OSDescription), instruction.Range);

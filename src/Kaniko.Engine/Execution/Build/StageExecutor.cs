@@ -60,7 +60,7 @@ internal sealed class StageExecutor : IDisposable
         _copy = new CopyStepExecutor(
             options, context, tree, new ArchiveExtractor(Path.Combine(options.WorkDirectory, "archives")), snapshots, buildWarnings);
         _run = new RunStepExecutor(options, context, tree, events, runHost ?? new RunHost(options, events), snapshots);
-        _steps = [new MetadataStepExecutor(), _copy, new WorkdirStepExecutor(options, buildWarnings), _run];
+        _steps = [new MetadataStepExecutor(), _copy, new WorkdirStepExecutor(options, buildWarnings, _run.PrepareRootAsync), _run];
     }
 
     /// <summary>Builds <paramref name="stage"/>, numbered <paramref name="stageNumber"/> of <paramref name="stageCount"/>.</summary>

@@ -117,6 +117,13 @@ internal sealed class StageRootFs : IDisposable
     }
 
     /// <summary>
+    /// On the overlay rung, before the root is made: unpacks <paramref name="layers"/> into the layer store (see
+    /// <see cref="OverlayStageRoot.PrepareAsync"/>), so the first mount finds them there and their headers are kept.
+    /// </summary>
+    public Task PrepareAsync(IReadOnlyList<ILayer> layers, CancellationToken cancellationToken) =>
+        _overlay is { } overlay && _rootFs is null ? overlay.PrepareAsync(layers, cancellationToken) : Task.CompletedTask;
+
+    /// <summary>
     /// The overlay rung of <see cref="SyncAsync"/>: mounts the layers (again) when layers were added since, or when a
     /// snapshot is to follow and the upper folder holds an earlier step's changes. False, with the overlay given up
     /// for the rest of the stage, when it cannot be made (a layer the store cannot hold alone, a file system that

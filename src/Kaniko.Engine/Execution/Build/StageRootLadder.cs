@@ -1,3 +1,4 @@
+using Kaniko.Engine.Caching;
 using Kaniko.Engine.Context.Sources;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Execution.Copy;
@@ -23,12 +24,14 @@ internal sealed class StageRootLadder
     private readonly LayerStore? _store;
     private readonly OverlayRung _rung;
     private readonly IBuildEventSink _events;
+    private readonly LayerHeaderCache _headers;
 
-    private StageRootLadder(LayerStore? store, OverlayRung rung, IBuildEventSink events)
+    private StageRootLadder(LayerStore? store, OverlayRung rung, IBuildEventSink events, LayerHeaderCache headers)
     {
         _store = store;
         _rung = rung;
         _events = events;
+        _headers = headers;
     }
 
     /// <summary>
@@ -59,12 +62,13 @@ internal sealed class StageRootLadder
         events.Report(new MessageEvent("RUN stage roots: " + (store is null ? "unpacked" : "overlay of the layer store")
             + " (" + string.Join("; ", choice.Findings) + (reason is null ? "" : "; unpack because " + reason)
             + (store is null ? "" : "; " + LimitText(store.SizeLimit)) + ")"));
-        return new StageRootLadder(store, choice.Rung, events);
+        // Beside the base-image blobs, where the stages' tree reads look for them.
+        return new StageRootLadder(store, choice.Rung, events, new LayerHeaderCache(options.BaseImageCache.Root));
     }
 
     private static string LimitText(long limit) => limit == 0 ? "layer store: no size limit" : "layer store: at most " + LayerStoreSize.Format(limit);
 
     /// <summary>An overlay root whose own folders go in <paramref name="folder"/>; null on the unpack rung.</summary>
     public OverlayStageRoot? Overlay(string folder) =>
-        _store is null ? null : new OverlayStageRoot(_store, _rung, folder, _events);
+        _store is null ? null : new OverlayStageRoot(_store, _rung, folder, _events, _headers);
 }

@@ -14,9 +14,11 @@ namespace Kaniko.Engine.Execution.Build;
 
 /// <summary>
 /// <c>WORKDIR</c> other than <c>/</c>: writes the working directory and its missing parents, owned by the stage's
-/// user, in a layer of its own, as BuildKit does even when the directory exists.
+/// user, in a layer of its own, as BuildKit does even when the directory exists. In a stage that runs commands, the
+/// stage's root is made ready (<see cref="RunStepExecutor.PrepareRootAsync"/>, given as <c>prepareRoot</c>) before the
+/// base's tree is read.
 /// </summary>
-internal sealed class WorkdirStepExecutor(ExecutionOptions options, BuildWarnings warnings) : IStepExecutor
+internal sealed class WorkdirStepExecutor(ExecutionOptions options, BuildWarnings warnings, Func<StageRun, CancellationToken, Task>? prepareRoot = null) : IStepExecutor
 {
     /// <inheritdoc />
     public bool Handles(StepLayerKind kind) => kind == StepLayerKind.CreateWorkdir;
@@ -45,7 +47,8 @@ internal sealed class WorkdirStepExecutor(ExecutionOptions options, BuildWarning
         // a COPY-only stage reads it only for another owner, so that it downloads no base layer.
         var time = options.FixedFileTime ?? options.Created;
         var layerIndex = run.Layers.Count;
-        if ((owner == CopyOwner.Root && !run.Stage.Steps.Any(s => s.Instruction is RunInstruction)) || filesystem.IsComplete)
+        var runsCommands = run.Stage.Steps.Any(s => s.Instruction is RunInstruction);
+        if ((owner == CopyOwner.Root && !runsCommands) || filesystem.IsComplete)
         {
             return await run.Writer.WriteAsync(Plan(filesystem, workdir.Path, owner, time, layerIndex).Entries, cancellationToken).ConfigureAwait(false);
         }
@@ -74,6 +77,13 @@ internal sealed class WorkdirStepExecutor(ExecutionOptions options, BuildWarning
             },
             async () =>
             {
+                if (runsCommands && !filesystem.IsComplete && prepareRoot is not null)
+                {
+                    // A miss here is a miss of the stage's RUN steps too (their keys follow this layer's): the base
+                    // is unpacked for them now, and the tree read from the headers kept meanwhile.
+                    await prepareRoot(run, cancellationToken).ConfigureAwait(false);
+                }
+
                 await filesystem.EnsureCompleteAsync(cancellationToken).ConfigureAwait(false);
                 var planned = Plan(filesystem, workdir.Path, owner, time, layerIndex);
                 return (await run.Writer.WriteAsync(planned.Entries, cancellationToken).ConfigureAwait(false), planned.Changes);

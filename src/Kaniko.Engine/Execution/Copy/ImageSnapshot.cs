@@ -120,12 +120,10 @@ internal sealed class ImageSnapshot : IBuildContext
         IReadOnlyList<ILayer> layers, bool withContent, LayerHeaderCache? headerCache, List<string>? dangling, CancellationToken cancellationToken)
     {
         var nodes = new Dictionary<string, Node>(StringComparer.Ordinal);
+        var allHeaders = await LayerHeaderCache.GetAllAsync(headerCache, layers, cancellationToken).ConfigureAwait(false);
         for (var layerIndex = 0; layerIndex < layers.Count; layerIndex++)
         {
-            var layer = layers[layerIndex];
-            var headers = headerCache is null
-                ? await LayerHeaderCache.ReadAsync(layer, cancellationToken).ConfigureAwait(false)
-                : await headerCache.GetAsync(layer, cancellationToken).ConfigureAwait(false);
+            var headers = allHeaders[layerIndex];
             var added = new List<(string Path, Node Node)>();
             var removed = new List<string>();
             var opaque = new List<string>();
