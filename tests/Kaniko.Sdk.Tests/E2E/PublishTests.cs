@@ -133,6 +133,25 @@ public sealed partial class PublishTests(RegistryFixture registry, PackedSdkFeed
         Assert.Equal("Hello", await ImageRunner.GetRootWithHostDotnetAsync($"{registry.Host}/e2e/multirid:latest", work.Path));
     }
 
+    [Fact]
+    public async Task The_tasks_run_precompiled_and_no_method_of_theirs_is_JIT_compiled()
+    {
+        // The package ships the tasks ReadyToRun; crossgen2 needs MSBuild's assemblies to compile the methods that
+        // name MSBuild types (the task classes), and without them it left those out silently (docs/sdk.md, The package).
+        var busybox = await PrepareAsync();
+        using var project = new TestProject(feed, "precompiled", $"FROM {busybox}\nWORKDIR /app\nCOPY . .\n");
+        var jitLog = Path.Combine(project.Directory, "jit.txt");
+
+        var result = await project.PublishAsync(
+            ["KanikoPush=true", "KanikoRegistry=" + registry.Host, "KanikoInsecure=true", "KanikoRepository=e2e/precompiled"],
+            new Dictionary<string, string> { ["DOTNET_JitStdOutFile"] = jitLog, ["DOTNET_JitDisasmSummary"] = "1" });
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        var compiled = File.ReadAllLines(jitLog);
+        Assert.Contains(compiled, line => line.Contains("JIT compiled Kaniko.Engine", StringComparison.Ordinal) || line.Contains("[Kaniko.", StringComparison.Ordinal));
+        Assert.DoesNotContain(compiled, line => line.Contains("JIT compiled Kaniko.Tasks.", StringComparison.Ordinal));
+    }
+
     private async Task<string> PrepareAsync()
     {
         TestRequirements.Executable("skopeo");
