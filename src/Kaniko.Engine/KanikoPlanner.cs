@@ -1,3 +1,4 @@
+using Kaniko.Engine.Context;
 using Kaniko.Engine.Context.Sources;
 using Kaniko.Engine.Diagnostics;
 using Kaniko.Engine.Dockerfile.Instructions;
@@ -36,8 +37,9 @@ public static class KanikoPlanner
     /// <summary>
     /// Whether the build of <paramref name="request"/> may run a <c>RUN</c> step, the one kind of step that mounts (a
     /// stage's overlay root, a sandbox's binds). False only when the context is a local folder and no stage the build
-    /// needs, on any target platform, has a <c>RUN</c>: a remote context is not fetched to find out, and a Dockerfile
-    /// that cannot be read or planned answers true (the build itself then says why). A <c>RUN</c> that an
+    /// needs, on any target platform, has a <c>RUN</c>: a remote context is not fetched to find out, a Dockerfile
+    /// with a line that starts with <c>RUN</c> answers true without being planned (even when that stage is skipped),
+    /// and one that cannot be read or planned answers true (the build itself then says why). A <c>RUN</c> that an
     /// <c>ONBUILD</c> trigger of a base image adds is not known before the base is fetched: a host that relies on a
     /// false answer also runs such a step without mounts of its own (<see cref="StageRootKind.Unpack"/>).
     /// </summary>
@@ -51,12 +53,32 @@ public static class KanikoPlanner
 
         try
         {
-            return PlanPlatforms(request).Any(plan => plan.Stages.Any(stage => stage.Steps.Any(step => step.Instruction is RunInstruction)));
+            // A line that starts with RUN settles it without planning: a host asks before the build starts, so the
+            // parser's and the planner's first run (tens of milliseconds of a short build) would be paid twice. The
+            // answer may then be true for a RUN of a stage the build skips: that only costs the host its shortcut.
+            var context = ContextMaterializer.SubDirectory(BuildContextFactory.ContextDirectory(request.Context), request.ContextSubPath, request.Context);
+            return HasRunLine(File.ReadAllBytes(DockerfileLocator.Resolve(request.Dockerfile, context).FullPath))
+                || PlanPlatforms(request).Any(plan => plan.Stages.Any(stage => stage.Steps.Any(step => step.Instruction is RunInstruction)));
         }
         catch (Exception e) when (e is KanikoException or IOException or UnauthorizedAccessException)
         {
             return true;
         }
+    }
+
+    // Whether a line of the Dockerfile starts, after blanks, with the word RUN in any case.
+    private static bool HasRunLine(ReadOnlySpan<byte> dockerfile)
+    {
+        foreach (var range in dockerfile.Split((byte)'\n'))
+        {
+            var line = dockerfile[range].TrimStart(" \t\r"u8);
+            if (line.Length >= 3 && System.Text.Ascii.EqualsIgnoreCase(line[..3], "RUN"u8) && (line.Length == 3 || line[3] is (byte)' ' or (byte)'\t' or (byte)'\r'))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -4,7 +4,8 @@ namespace Kaniko.Engine.Tests.Planning;
 
 /// <summary>
 /// <see cref="KanikoPlanner.MayRunCommands"/>, which lets the CLI start a build without a private mount namespace:
-/// false only when no stage the build needs has a <c>RUN</c> and the context is a local folder; any doubt is true.
+/// false only when no stage the build needs has a <c>RUN</c> and the context is a local folder; any doubt is true, and
+/// a line that starts with <c>RUN</c> answers true without planning.
 /// </summary>
 public sealed class MayRunCommandsTests : IDisposable
 {
@@ -32,18 +33,28 @@ public sealed class MayRunCommandsTests : IDisposable
     public void An_onbuild_run_of_a_base_stage_in_the_dockerfile_runs_in_the_stage_that_starts_from_it() =>
         Assert.True(MayRun("FROM busybox AS base\nONBUILD RUN true\nFROM base\nCOPY . .\n"));
 
-    [Fact]
-    public void A_run_step_in_a_stage_the_target_does_not_need_runs_nothing() =>
-        Assert.False(MayRun("FROM busybox AS unused\nRUN true\nFROM busybox\nCOPY . .\n"));
+    [Theory]
+    [InlineData("FROM busybox\nrun true\n")]
+    [InlineData("FROM busybox\n  RUN\ttrue\n")]
+    [InlineData("FROM busybox AS unused\nRUN true\nFROM busybox\nCOPY . .\n")]
+    public void A_line_that_starts_with_run_may_run_without_planning(string dockerfile) =>
+        Assert.True(MayRun(dockerfile));
+
+    [Theory]
+    [InlineData("FROM busybox\n# RUN in a comment\nCOPY runtime/ /runtime/\nENTRYPOINT [\"dotnet\", \"run\"]\n")]
+    [InlineData("FROM busybox AS base\nONBUILD RUN true\nFROM busybox\nCOPY . .\n")]
+    public void Without_such_a_line_the_plan_decides(string dockerfile) =>
+        Assert.False(MayRun(dockerfile));
 
     [Fact]
-    public void A_run_step_after_the_chosen_target_runs_nothing() =>
-        Assert.False(MayRun("FROM busybox AS app\nCOPY . .\nFROM app AS test\nRUN true\n", request => request with { Target = "app" }));
+    public void An_onbuild_run_of_a_stage_after_the_chosen_target_runs_nothing() =>
+        Assert.False(MayRun("FROM busybox AS base\nONBUILD RUN true\nFROM busybox AS app\nCOPY . .\nFROM base AS test\n", request => request with { Target = "app" }));
 
     [Fact]
     public void A_run_step_on_any_of_several_platforms_may_run()
     {
-        const string dockerfile = "FROM busybox AS build-amd64\nRUN true\nFROM busybox AS build-arm64\nFROM build-${TARGETARCH}\nCOPY . .\n";
+        const string dockerfile =
+            "FROM busybox AS base\nONBUILD RUN true\nFROM base AS build-amd64\nFROM busybox AS build-arm64\nFROM build-${TARGETARCH}\nCOPY . .\n";
 
         Assert.False(MayRun(dockerfile, request => request with { Platforms = ["linux/arm64"] }));
         Assert.True(MayRun(dockerfile, request => request with { Platforms = ["linux/arm64", "linux/amd64"] }));
