@@ -51,7 +51,7 @@ source "$repo_root/benchmarks/local-registry.sh"
 cleanup() {
   stop_local_registry
   if [[ -d $work/buildah ]]; then buildah --root "$work/buildah/root" --runroot "$work/buildah/run" --storage-driver "$driver" rm --all >/dev/null 2>&1 || true; fi
-  if [[ ${KEEP:-0} == 1 ]]; then log "work folder kept: $work"; else rm -rf "$work"; fi
+  if [[ ${KEEP:-0} == 1 ]]; then log "work folder kept: $work"; else rm -rf --one-file-system "$work"; fi
 }
 trap cleanup EXIT
 
@@ -138,14 +138,14 @@ change_context() { # WORKLOAD CONTEXT RUN
 }
 
 # The cold runs' wipes of the last run's local state, done before the clock starts: deleting a gigabyte of unpacked
-# layers is not part of a build.
+# layers is not part of a build. --one-file-system: a mount a killed run left behind is never entered.
 wipe_ours() { # WORKLOAD
-  rm -rf "$work/ours-cache-$1"
+  rm -rf --one-file-system "$work/ours-cache-$1"
 }
 
 wipe_buildah() { # WORKLOAD
   buildah --root "$work/buildah/root" --runroot "$work/buildah/run" --storage-driver "$driver" rm --all >/dev/null 2>&1 || true
-  rm -rf "$work/buildah"
+  rm -rf --one-file-system "$work/buildah"
 }
 
 run_ours() { # WORKLOAD CONTEXT DEST COLD LOG
